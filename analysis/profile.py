@@ -1,0 +1,133 @@
+"""Shaping the tidy table for the local profile and home pages: an area beside its region
+and England, headline figures with their change since last year, and breakdown mixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+import indicators
+from data_loaders.tidy import period_sort_key
+from geography.areas import ENGLAND, area_names, region_of
+
+ROLES = ("area", "region", "England")
+
+
+def comparators(area: str) -> dict[str, str]:
+    """Role -> code for an LA, its region and England."""
+    out = {"area": area}
+    region = region_of(area)
+    if region:
+        out["region"] = region
+    out["England"] = ENGLAND
+    return out
+
+
+def comparison_series(
+    table: pd.DataFrame, indicator: str, area: str, breakdown: str = ""
+) -> pd.DataFrame:
+    """The area, its region and England over time, one row per role and period."""
+    roles = comparators(area)
+    names = area_names()
+    sel = indicators.rows(indicator, list(roles.values()), breakdown, table)
+    role_of = {code: role for role, code in roles.items()}
+    out = sel.assign(
+        role=sel["area_code"].map(role_of),
+        name=sel["area_code"].map(names),
+    )
+    out["order"] = out["period"].map(period_sort_key)
+    out = out.sort_values(["order", "role"]).drop(columns="order")
+    return out[["period", "role", "name", "area_code", "value", "numerator", "denominator", "status"]]
+
+
+@dataclass(frozen=True)
+class Headline:
+    indicator: str
+    period: str | None
+    value: float | None
+    previous_period: str | None
+    previous_value: float | None
+    england: float | None
+    region: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous_value is None:
+            return None
+        return self.value - self.previous_value
+
+
+def headline(table: pd.DataFrame, indicator: str, area: str) -> Headline:
+    """Latest value for the area, last year's, and England's and the region's for the same year."""
+    period = indicators.latest_period(indicator, area, table)
+    if period is None:
+        return Headline(indicator, None, None, None, None, None, None)
+    prev = indicators.previous_period(indicator, period, table)
+    roles = comparators(area)
+
+    def val(code: str, p: str | None) -> float | None:
+        return indicators.value(indicator, code, p, table=table) if p else None
+
+    return Headline(
+        indicator=indicator,
+        period=period,
+        value=val(area, period),
+        previous_period=prev,
+        previous_value=val(area, prev),
+        england=val(ENGLAND, period),
+        region=val(roles["region"], period) if "region" in roles else None,
+    )
+
+
+def breakdown_comparison(
+    table: pd.DataFrame, indicator: str, area: str, key: str, period: str | None = None
+) -> pd.DataFrame:
+    """One breakdown (e.g. primary need) for the area, region and England in one period.
+
+    Without a period, the latest period the area has for that breakdown is used.
+    """
+    roles = comparators(area)
+    sel = indicators.rows(indicator, list(roles.values()), None, table)
+    sel = sel[sel["breakdown"].str.startswith(f"{key}=")]
+    if period is None:
+        own = sel[(sel["area_code"] == area) & sel["value"].notna()]
+        if own.empty:
+            return sel.iloc[0:0].assign(role=[], name=[], category=[])
+        period = max(own["period"].unique(), key=period_sort_key)
+    sel = sel[sel["period"] == period]
+    role_of = {code: role for role, code in roles.items()}
+    names = area_names()
+    return sel.assign(
+        role=sel["area_code"].map(role_of),
+        name=sel["area_code"].map(names),
+        category=sel["breakdown"].str.slice(len(key) + 1),
+    ).reset_index(drop=True)
+
+
+def share_of_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each category's share of its area's total, as a percentage (for count breakdowns)."""
+    totals = frame.groupby("area_code")["value"].transform("sum")
+    return frame.assign(share=(frame["value"] / totals * 100).where(totals > 0))
+
+
+def latest_side_by_side(
+    table: pd.DataFrame, indicator_ids: list[str], area: str
+) -> pd.DataFrame:
+    """For several indicators, the area's latest period with the region and England beside it."""
+    out = []
+    for ind in indicator_ids:
+        h = headline(table, ind, area)
+        if h.period is None:
+            continue
+        out.append(
+            {
+                "indicator": ind,
+                "title": indicators.get(ind).title,
+                "period": h.period,
+                "area": h.value,
+                "region": h.region,
+                "England": h.england,
+            }
+        )
+    return pd.DataFrame(out, columns=["indicator", "title", "period", "area", "region", "England"])

@@ -1,0 +1,157 @@
+"""Build the national tidy table from every shipped source, and cache it as parquet.
+
+A cold start reads the parquet file (well under a second) instead of reparsing every CSV
+and spreadsheet. The cache is keyed by a fingerprint of the data files and of the loader
+code, so a refresh or a code change rebuilds it, and it is written atomically so a crash
+never leaves a half-written cache behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from data_loaders import tidy
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+CACHE_FILE = "tidy.parquet"
+MANIFEST_FILE = "tidy.json"
+
+
+def cache_dir() -> Path:
+    """Where the cache lives: ``SEND_LENS_CACHE_DIR`` or ``data/cache`` in the project."""
+    return Path(os.environ.get("SEND_LENS_CACHE_DIR", DATA / "cache"))
+
+
+def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
+    # Imported here so that importing this module stays cheap for pages that only read.
+    from data_loaders.absence_by_sen import load_absence_by_sen
+    from data_loaders.lait import load_lait
+    from data_loaders.population import load_population
+    from data_loaders.schools import load_school_census
+    from data_loaders.sen2 import load_sen2
+    from data_loaders.sen_in_england import load_sen_in_england
+    from data_loaders.social_care import load_social_care
+    from data_loaders.tribunals import load_tribunals
+
+    return [
+        ("sen2", load_sen2),
+        ("lait", load_lait),
+        ("tribunals", load_tribunals),
+        ("population", load_population),
+        ("schools", load_school_census),
+        ("children_in_need", load_social_care),
+        ("absence_by_sen", load_absence_by_sen),
+        ("sen_in_england", load_sen_in_england),
+    ]
+
+
+def build_tidy() -> pd.DataFrame:
+    """Read every source and derive the computed indicators; no cache involved."""
+    frames = [loader() for _, loader in _loaders()]
+    table = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    table = pd.concat([table, derived_rates(table)], ignore_index=True)
+    table = tidy.normalise(table)
+    problems = tidy.validate(table)
+    if problems:
+        raise ValueError("the national tidy table breaks its contract: " + "; ".join(problems))
+    return table.sort_values(["indicator", "area_code", "period", "breakdown"]).reset_index(drop=True)
+
+
+def derived_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """EHC plans per 10,000 residents aged 0-25, for every area and year with both."""
+    plans = table[(table["indicator"] == "ehc_plans") & (table["breakdown"] == "")]
+    pop = table[(table["indicator"] == "population_0_25") & (table["breakdown"] == "")]
+    if plans.empty or pop.empty:
+        return tidy.empty()
+    # One population estimate (mid-2020) serves every year; the catalogue says so.
+    latest_pop = pop.sort_values("period").groupby("area_code")["value"].last()
+    denominators = plans["area_code"].map(latest_pop)
+    return tidy.tidy_frame(
+        indicator="ehc_plans_rate",
+        area_code=plans["area_code"],
+        area_level=plans["area_level"],
+        period=plans["period"],
+        numerator=plans["value"],
+        denominator=denominators,
+        value=(plans["value"] / denominators * 10_000).where(denominators > 0),
+        status=plans["status"],
+        source="sen2+population",
+    )
+
+
+def fingerprint() -> str:
+    """A hash of every data file (name, size, content hash of small files) and loader code."""
+    digest = hashlib.sha256()
+    files = sorted(
+        p
+        for p in DATA.rglob("*")
+        if p.is_file() and "cache" not in p.relative_to(DATA).parts[:1]
+    )
+    code = sorted((ROOT / "data_loaders").glob("*.py")) + [ROOT / "geography/areas.py", ROOT / "indicators.py"]
+    for path in files + code:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(_file_hash(path).encode())
+    return digest.hexdigest()[:16]
+
+
+def _file_hash(path: Path) -> str:
+    stat = path.stat()
+    # Size plus modification time is enough to notice a refresh without reading every byte.
+    return f"{stat.st_size}:{int(stat.st_mtime)}"
+
+
+def load_tidy(rebuild: bool = False) -> pd.DataFrame:
+    """The national tidy table, from the cache when it is current, else built and cached."""
+    folder = cache_dir()
+    parquet = folder / CACHE_FILE
+    manifest = folder / MANIFEST_FILE
+    key = fingerprint()
+    if not rebuild and parquet.exists() and manifest.exists():
+        try:
+            meta = json.loads(manifest.read_text())
+            if meta.get("fingerprint") == key:
+                return _shared(tidy.normalise(pd.read_parquet(parquet)))
+        except (OSError, ValueError):
+            pass  # an unreadable cache is rebuilt below
+    table = build_tidy()
+    _write_cache(table, folder, key)
+    return _shared(table)
+
+
+def _shared(table: pd.DataFrame) -> pd.DataFrame:
+    # Marks published national data, which may be cached for every session.
+    table.attrs["shared"] = True
+    return table
+
+
+def _write_cache(table: pd.DataFrame, folder: Path, key: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".parquet.tmp", delete=False) as tmp:
+            tmp_path = Path(tmp.name)
+        table.to_parquet(tmp_path, index=False)
+        os.replace(tmp_path, folder / CACHE_FILE)
+        meta = {"fingerprint": key, "rows": len(table)}
+        tmp_meta = folder / (MANIFEST_FILE + ".tmp")
+        tmp_meta.write_text(json.dumps(meta))
+        os.replace(tmp_meta, folder / MANIFEST_FILE)
+    except OSError:
+        # A read-only install still works: it just rebuilds in memory each start.
+        return
+
+
+def invalidate_cache() -> None:
+    """Remove the cached table so the next load rebuilds it (after a refresh)."""
+    for name in (CACHE_FILE, MANIFEST_FILE):
+        try:
+            (cache_dir() / name).unlink()
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,102 @@
+"""SEN2 loaders, checked against DfE's published national figures and hand-read raw cells."""
+
+import pytest
+
+import indicators as I
+from data_loaders import sen2, tidy
+from geography.areas import ENGLAND
+
+
+@pytest.fixture(scope="module")
+def table():
+    return sen2.load_sen2()
+
+
+def test_contract(table):
+    assert tidy.validate(table) == []
+
+
+def test_england_ehc_plans_january_2025_as_published(table):
+    # DfE, Education, health and care plans, June 2025: 638,745 EHC plans in January 2025.
+    assert I.value("ehc_plans", ENGLAND, "2024/25", table=table) == 638_745
+
+
+def test_england_20_week_rate_2024_as_published(table):
+    # DfE, June 2025 release: 46.4% excluding exceptions, 45.9% including exceptions in 2024.
+    assert I.value("ehc_20wk_pct", ENGLAND, "2024", table=table) == 45.9
+    assert I.value("ehc_20wk_ex_pct", ENGLAND, "2024", table=table) == 46.4
+
+
+def test_series_reaches_back_to_2010_through_the_2022_release(table):
+    # The 2022 release: 228,221 statements and EHC plans in January 2010 (Total_all).
+    assert I.value("ehc_plans", ENGLAND, "2009/10", table=table) == 228_221
+    # January 2022 (473,255) as published in both releases: the newer one wins, same figure.
+    assert I.value("ehc_plans", ENGLAND, "2021/22", table=table) == 473_255
+    periods = I.series("ehc_plans", ENGLAND, table=table)["period"].tolist()
+    assert periods[0] == "2009/10" and periods[-1] == "2024/25" and len(periods) == 16
+
+
+def test_20_week_series_from_2014(table):
+    # SEN2 MI: England 2015 inc_exc_20week_rate 54.6 (raw file sen2_mi_2014_2022.csv).
+    assert I.value("ehc_20wk_pct", ENGLAND, "2015", table=table) == 54.6
+    row = I.rows("ehc_20wk_pct", [ENGLAND], table=table)
+    row = row[row["period"] == "2015"].iloc[0]
+    assert (row["numerator"], row["denominator"]) == (13451, 24624)
+
+
+def test_la_value_counts_and_percentages_hand_read(table):
+    # caseload.csv.gz, North Yorkshire 202425: ehcplans 5486, mainstream_total 2445, pc 44.6.
+    # DfE still codes it E10000023; it must come out under today's E06000065.
+    assert I.value("ehc_plans", "E06000065", "2024/25", table=table) == 5486
+    assert I.value("ehc_plans", "E10000023", "2024/25", table=table) is None
+    row = I.rows("ehc_mainstream_pct", ["E06000065"], table=table)
+    row = row[row["period"] == "2024/25"].iloc[0]
+    assert (row["numerator"], row["denominator"], row["value"]) == (2445, 5486, 44.6)
+
+
+def test_refusal_rate_computed_when_not_published(table):
+    # 2019 England: 18,755 not assessed of 82,329 requests; DfE prints no percentage for 2019.
+    v = I.value("ehc_requests_refused_pct", ENGLAND, "2019", table=table)
+    assert v == pytest.approx(100 * 18755 / 82329)
+    # 2024: published 25.2 (38,889 / 154,489 = 25.17).
+    assert I.value("ehc_requests_refused_pct", ENGLAND, "2024", table=table) == 25.2
+
+
+def test_reorganised_areas_start_at_the_change(table):
+    # Cumberland's first January caseload is 2024 (2,656); Cumbria's last is January 2023.
+    cumberland = I.series("ehc_plans", "E06000063", table=table)
+    assert cumberland["period"].tolist()[0] == "2023/24"
+    assert cumberland["value"].iloc[0] == 2656
+    cumbria = I.series("ehc_plans", "E10000006", table=table)
+    assert cumbria["period"].tolist()[-1] == "2022/23" and cumbria["value"].iloc[-1] == 4489
+    north_northants = I.series("ehc_plans", "E06000061", table=table)
+    assert north_northants["period"].tolist()[0] == "2021/22"
+
+
+def test_buckinghamshire_series_is_continuous_through_its_code_change(table):
+    periods = I.series("ehc_plans", "E06000060", table=table)["period"].tolist()
+    assert periods[0] == "2009/10" and periods[-1] == "2024/25"
+    assert len(periods) == 16
+
+
+def test_primary_need_shares_add_up(table):
+    rows = I.breakdown_values("ehc_primary_need_pct", ENGLAND, "2024/25", "primary_need", table=table)
+    assert len(rows) == 13
+    # sen_needs_all_plans: England number_asd 201,183 of 638,745 (31.5%).
+    asd = rows[rows["primary_need"] == "Autistic spectrum disorder"].iloc[0]
+    assert (asd["numerator"], asd["denominator"], asd["value"]) == (201183, 638745, 31.5)
+    assert rows["numerator"].sum() == 638745
+
+
+def test_age_breakdown_sums_to_total(table):
+    rows = I.breakdown_values("ehc_plans", ENGLAND, "2024/25", "age", table=table)
+    assert rows["value"].sum() == pytest.approx(638745, abs=50)  # age-unknown rows aside
+    assert rows.loc[rows["age"] == "10", "value"].iloc[0] == 41405
+
+
+def test_suppressed_cells_are_missing_not_zero(table):
+    # The 2025 release prints 'x' for England 2019 requests decided to assess...
+    rows = I.rows("ehc_assess_issued_pct", [ENGLAND], table=table)
+    row = rows[rows["period"] == "2019"].iloc[0]
+    assert row["status"] == "not_available"
+    assert row["value"] != row["value"]  # NaN

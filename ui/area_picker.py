@@ -1,0 +1,53 @@
+"""The sidebar area picker: region, then local authority, kept in the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geography.areas import REGIONS
+from ui.data import current_las
+
+QUERY_KEY = "area"
+DEFAULT_AREA = "E08000032"  # Bradford: a large LA with a co-produced outcomes framework
+
+
+def chosen_area() -> str:
+    """The LA chosen in the sidebar (GSS code); the URL's ``?area=`` sets it on arrival."""
+    las = current_las()
+    codes = las["la_code"].tolist()
+    from_url = st.query_params.get(QUERY_KEY)
+    if "area.la" not in st.session_state:
+        start = from_url if from_url in codes else DEFAULT_AREA
+        st.session_state["area.la"] = start
+        st.session_state["area.region"] = las.set_index("la_code").at[start, "region_code"]
+
+    region_codes = list(REGIONS)
+    st.sidebar.selectbox(
+        "Region",
+        region_codes,
+        format_func=REGIONS.get,
+        key="area.region",
+        on_change=_region_changed,
+        help="Choose a region to narrow the list of local authorities.",
+    )
+    in_region = las[las["region_code"] == st.session_state["area.region"]]
+    names = dict(zip(las["la_code"], las["name"]))
+    st.sidebar.selectbox(
+        "Local authority",
+        in_region["la_code"].tolist(),
+        format_func=names.get,
+        key="area.la",
+        help="Every page shows this area beside its region and England. The link in your "
+        "browser's address bar opens SEND Lens on this area.",
+    )
+    code = st.session_state["area.la"]
+    if st.query_params.get(QUERY_KEY) != code:
+        st.query_params[QUERY_KEY] = code
+    return code
+
+
+def _region_changed() -> None:
+    las = current_las()
+    in_region = las[las["region_code"] == st.session_state["area.region"]]
+    if st.session_state.get("area.la") not in set(in_region["la_code"]):
+        st.session_state["area.la"] = in_region["la_code"].iloc[0]

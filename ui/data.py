@@ -1,0 +1,50 @@
+"""The only place that caches data for pages (DESIGN: pages call domain code through ui/)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import indicators
+from data_loaders.build import load_tidy
+from geography import areas
+
+
+@st.cache_resource(show_spinner="Loading national data…")
+def national_table() -> pd.DataFrame:
+    """The published national tidy table.
+
+    A resource, not ``cache_data``: it is read-only public data shared by every session, and
+    ``cache_data`` would copy 200,000 rows on every page run.
+    """
+    return load_tidy()
+
+
+@st.cache_data(max_entries=4)
+def current_las() -> pd.DataFrame:
+    return areas.current_las()
+
+
+@st.cache_data(max_entries=4)
+def area_names() -> dict[str, str]:
+    return areas.area_names()
+
+
+def value(indicator: str, area: str, period: str, breakdown: str = "") -> float | None:
+    return indicators.value(indicator, area, period, breakdown, table=national_table())
+
+
+def series(indicator: str, area: str, breakdown: str = "") -> pd.DataFrame:
+    return indicators.series(indicator, area, breakdown, table=national_table())
+
+
+def latest_period(indicator: str, area: str | None = None) -> str | None:
+    return indicators.latest_period(indicator, area, table=national_table())
+
+
+def previous_period(indicator: str, period: str) -> str | None:
+    return indicators.previous_period(indicator, period, table=national_table())
+
+
+def rows(indicator: str, codes: list[str], breakdown: str | None = "") -> pd.DataFrame:
+    return indicators.rows(indicator, codes, breakdown, table=national_table())

@@ -1,0 +1,61 @@
+"""Numbers as people read them: units, thousands separators and plain-English periods."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from indicators import Indicator
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """``45.9`` with unit ``%`` -> ``45.9%``; counts get thousands separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not available"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit == "rate per 10,000":
+        return f"{value:,.1f} per 10,000"
+    if unit == "£":
+        return f"£{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def format_change(change: float | None, unit: str) -> str | None:
+    if change is None or math.isnan(change):
+        return None
+    if unit == "%":
+        return f"{change:+.1f} percentage points"
+    if unit == "count":
+        return f"{change:+,.0f}"
+    return f"{change:+,.1f}"
+
+
+def describe_period(period: str, indicator: Indicator) -> str:
+    """A period in words: ``2024/25`` -> ``January 2025`` for a January census measure."""
+    if "/" in period and indicator.period_type == "academic" and indicator.source.startswith("sen2"):
+        return f"January {int(period[:4]) + 1}"
+    if "/" in period:
+        kind = "financial year" if indicator.period_type == "financial" else "academic year"
+        return f"{kind} {period}"
+    if len(period) == 4:
+        return period
+    return pd.Timestamp(period + "-01").strftime("%B %Y")
+
+
+def escape_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stop text cells being run as formulas when a download is opened in Excel."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_escape_cell)
+    return out
+
+
+def _escape_cell(cell: object) -> object:
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell

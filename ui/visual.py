@@ -1,0 +1,121 @@
+"""One visual: plain-English title, chart or table, 'about this indicator', CSV download."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import indicators
+from geography.areas import reorganisation_of
+from ui.format import describe_period, escape_for_spreadsheet
+
+# Okabe-Ito colours: distinguishable with the common forms of colour blindness.
+AREA_COLOUR = "#0072B2"
+REGION_COLOUR = "#E69F00"
+ENGLAND_COLOUR = "#000000"
+NEIGHBOUR_COLOUR = "#009E73"
+PALETTE = ["#0072B2", "#E69F00", "#000000", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+
+
+def show(
+    key: str,
+    title: str,
+    chart: alt.Chart | None,
+    table: pd.DataFrame,
+    indicator_ids: list[str],
+    area: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Render a visual with its accessible alternatives.
+
+    ``title`` says in words what the chart shows; ``table`` holds the same numbers as the
+    chart, and is what the CSV download contains.
+    """
+    st.subheader(title)
+    if note:
+        st.caption(note)
+    if table.empty:
+        st.info("No published data for this area.")
+        return
+    view = st.radio(
+        "Show as",
+        ["Chart", "Table"],
+        key=f"{key}.view",
+        horizontal=True,
+        help="The table holds the same figures as the chart.",
+    )
+    if view == "Chart" and chart is not None:
+        st.altair_chart(chart.properties(title=title), use_container_width=True)
+    else:
+        st.dataframe(table, hide_index=True, use_container_width=True)
+    col_about, col_download = st.columns([3, 1])
+    with col_about:
+        with st.expander("About this indicator"):
+            st.markdown(about_text(indicator_ids, area))
+    with col_download:
+        st.download_button(
+            "Download CSV",
+            escape_for_spreadsheet(table).to_csv(index=False).encode("utf-8"),
+            file_name=f"{key.replace('.', '_')}.csv",
+            mime="text/csv",
+            key=f"{key}.download",
+        )
+
+
+def about_text(indicator_ids: list[str], area: str | None = None) -> str:
+    """Markdown describing each indicator: definition, counts, source, periods, caveats."""
+    parts = []
+    for ind_id in indicator_ids:
+        ind = indicators.get(ind_id)
+        lines = [f"**{ind.title}**: {ind.definition}"]
+        if ind.numerator:
+            lines.append(f"- Calculated as {ind.numerator} ÷ {ind.denominator}.")
+        lines.append(f"- Unit: {ind.unit}. {polarity_words(ind.polarity)}")
+        lines.append(f"- Answers: *{rba_words(ind.rba)}*")
+        lines.append(f"- Source: {source_words(ind.source)}.")
+        if ind.caveats:
+            lines.append(f"- Caveats: {ind.caveats}")
+        parts.append("\n".join(lines))
+    reorg = reorganisation_of(area) if area else None
+    if reorg:
+        parts.append(
+            f"**Series break:** {reorg.note} Figures for this area start in {reorg.first_period}."
+        )
+    return "\n\n".join(parts)
+
+
+def polarity_words(polarity: str) -> str:
+    return {
+        "high": "Higher is better.",
+        "low": "Lower is better.",
+        "none": "Neither higher nor lower is better in itself.",
+    }[polarity]
+
+
+def rba_words(rba: str) -> str:
+    return {
+        "how much": "How much did we do?",
+        "how well": "How well did we do it?",
+        "better off": "Is anyone better off?",
+    }[rba]
+
+
+SOURCE_WORDS = {
+    "sen2": "DfE, Education, health and care plans (SEN2 return), 2022 and 2025 releases",
+    "lait": "DfE, Local Authority Interactive Tool (LAIT), which gathers DfE, ONS and MoJ statistics",
+    "tribunals": "Ministry of Justice, SEND Tribunal appeal rates 2014-2024 (in DfE's 2025 EHC plan release)",
+    "population": "ONS, mid-2020 population estimates by single year of age",
+    "schools": "DfE, school census January 2024 via the school performance tables",
+    "children_in_need": "DfE, Outcomes for children in need, including children looked after",
+    "absence_by_sen": "DfE, Pupil absence in schools in England, by SEN status (via DfE's SEND and AP dashboard)",
+    "sen_in_england": "DfE, Special educational needs in England (fetched by the refresh command)",
+}
+
+
+def source_words(source: str) -> str:
+    return SOURCE_WORDS.get(source, source)
+
+
+def period_words(indicator_id: str, period: str) -> str:
+    return describe_period(period, indicators.get(indicator_id))
