@@ -1,4 +1,8 @@
-"""SEND Lens: router, page config and the sidebar area picker."""
+"""SEND Lens: router, page config and the sidebar area picker.
+
+Pages live in ``app_pages/``: a folder called ``pages/`` would switch Streamlit into its
+legacy multipage mode for deep links on a fresh server, bypassing this router.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from ui.area_picker import chosen_area
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home"),
-    st.Page("pages/local_profile.py", title="Local profile", icon=":material/groups:",
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home"),
+    st.Page("app_pages/local_profile.py", title="Local profile", icon=":material/groups:",
             url_path="local-profile"),
 ]
 

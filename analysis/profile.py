@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import indicators
-from data_loaders.tidy import period_sort_key
+from data_loaders.tidy import period_order, period_sort_key
 from geography.areas import ENGLAND, area_names, region_of
 
 ROLES = ("area", "region", "England")
@@ -36,7 +36,7 @@ def comparison_series(
         role=sel["area_code"].map(role_of),
         name=sel["area_code"].map(names),
     )
-    out["order"] = out["period"].map(period_sort_key)
+    out["order"] = period_order(out["period"])
     out = out.sort_values(["order", "role"]).drop(columns="order")
     return out[["period", "role", "name", "area_code", "value", "numerator", "denominator", "status"]]
 
@@ -131,3 +131,26 @@ def latest_side_by_side(
             }
         )
     return pd.DataFrame(out, columns=["indicator", "title", "period", "area", "region", "England"])
+
+
+def headline_table(table: pd.DataFrame, indicator_ids: list[str], area: str) -> pd.DataFrame:
+    """The headline figures as rows: the table alternative to the home page's tiles."""
+    names = area_names()
+    rows = []
+    for ind_id in indicator_ids:
+        ind = indicators.get(ind_id)
+        h = headline(table, ind_id, area)
+        rows.append(
+            {
+                "Indicator": ind.title,
+                "Unit": ind.unit,
+                "Period": h.period,
+                names.get(area, area): h.value,
+                "Previous period": h.previous_period,
+                "Previous value": h.previous_value,
+                "Change": h.change,
+                "Region": h.region,
+                "England": h.england,
+            }
+        )
+    return pd.DataFrame(rows)

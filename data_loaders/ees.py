@@ -42,6 +42,9 @@ def read_ees(path: Path | str, period_override: dict[str, str] | None = None) ->
     if missing:
         raise EESFormatError(f"{Path(path).name} is not an EES data file: no {', '.join(missing)}")
     df = df[df["geographic_level"].isin(_LEVELS)].copy()
+    for col in ("region_code", "new_la_code", "old_la_code"):
+        if col not in df.columns:
+            df[col] = ""  # national-only files have no area columns
     df["area_level"] = df["geographic_level"].map(_LEVELS)
     df["area_code"] = _area_codes(df)
     df = df[df["area_code"] != ""]
@@ -62,7 +65,9 @@ def read_ees(path: Path | str, period_override: dict[str, str] | None = None) ->
 def _area_codes(df: pd.DataFrame) -> pd.Series:
     code = pd.Series("", index=df.index, dtype="object")
     code[df["area_level"] == "national"] = ENGLAND
-    is_region = df["area_level"] == "region"
+    # Inner and Outer London (E13) are published as regions in some files but are not
+    # regions in the ONS sense; London (E12000007) is, so they are left out.
+    is_region = (df["area_level"] == "region") & df["region_code"].str.startswith("E12")
     code[is_region] = df.loc[is_region, "region_code"]
     is_la = df["area_level"] == "la"
     la = df.loc[is_la, "new_la_code"].fillna("")

@@ -15,7 +15,18 @@ from data_loaders import tidy
 from data_loaders.ees import Measure, measure_rows, read_ees
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-R2025 = DATA / "sen2/2025"
+SHIPPED_2025 = DATA / "sen2/2025"
+REFRESHED = DATA / "refreshed/ehcp"
+
+
+def newest_release_folder() -> Path:
+    """The refreshed EHC plan release when ``python -m data_loaders.refresh`` fetched one."""
+    names = [f"{name}.csv.gz" for name in MEASURES_2025] + ["caseload.csv.gz", "sen_needs_all_plans.csv.gz"]
+    if all((REFRESHED / n).exists() for n in names):
+        return REFRESHED
+    return SHIPPED_2025
+
+
 R2022 = DATA / "sen2/2022"
 SOURCE_2025 = "sen2_2025"
 SOURCE_2022 = "sen2_2022"
@@ -139,7 +150,7 @@ CEASED_REASONS: dict[str, str] = {
 
 
 def _read_2025(name: str) -> pd.DataFrame:
-    return read_ees(R2025 / f"{name}.csv.gz")
+    return read_ees(newest_release_folder() / f"{name}.csv.gz")
 
 
 def _totals(df: pd.DataFrame, name: str) -> pd.DataFrame:

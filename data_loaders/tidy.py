@@ -203,3 +203,9 @@ def period_sort_key(period: str) -> tuple[int, int]:
     if re.fullmatch(r"\d{4}-\d{2}", period):
         return (year, int(period[5:7]) - 1)
     return (year, 0)
+
+
+def period_order(periods: pd.Series) -> pd.Series:
+    """A sortable integer for each canonical period (see :func:`period_sort_key`)."""
+    keys = {p: period_sort_key(p) for p in periods.unique()}
+    return periods.map(lambda p: keys[p][0] * 100 + keys[p][1]).astype("int64")

@@ -9,8 +9,11 @@ import pandas as pd
 from indicators import Indicator
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """``45.9`` with unit ``%`` -> ``45.9%``; counts get thousands separators."""
+def format_value(value: float | None, unit: str, short: bool = False) -> str:
+    """``45.9`` with unit ``%`` -> ``45.9%``; counts get thousands separators.
+
+    ``short`` leaves the unit off rates, for tiles whose label already names it.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not available"
     if unit == "count":
@@ -18,7 +21,7 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "%":
         return f"{value:.1f}%"
     if unit == "rate per 10,000":
-        return f"{value:,.1f} per 10,000"
+        return f"{value:,.1f}" if short else f"{value:,.1f} per 10,000"
     if unit == "£":
         return f"£{value:,.0f}"
     return f"{value:,.1f}"
@@ -28,7 +31,7 @@ def format_change(change: float | None, unit: str) -> str | None:
     if change is None or math.isnan(change):
         return None
     if unit == "%":
-        return f"{change:+.1f} percentage points"
+        return f"{change:+.1f} points"
     if unit == "count":
         return f"{change:+,.0f}"
     return f"{change:+,.1f}"

@@ -36,11 +36,12 @@ def _axis_title(ind: indicators.Indicator) -> str:
 
 
 def breakdown_bars(key: str, indicator_id: str, area: str, breakdown_key: str, title: str,
-                   category_label: str, note: str | None = None) -> None:
+                   category_label: str, note: str | None = None,
+                   x_title: str = "Per cent of EHC plans") -> None:
     """Shares by category (e.g. primary need) for the area, region and England."""
     frame = breakdown_comparison(national_table(), indicator_id, area, breakdown_key)
     table = _category_table(frame, category_label)
-    chart = charts.grouped_bars(frame, "category", "value", "Per cent of EHC plans") if not frame.empty else None
+    chart = charts.grouped_bars(frame, "category", "value", x_title) if not frame.empty else None
     visual.show(key, title, chart, table, [indicator_id], area, note)
 
 

@@ -46,7 +46,8 @@ def show(
         help="The table holds the same figures as the chart.",
     )
     if view == "Chart" and chart is not None:
-        st.altair_chart(chart.properties(title=title), use_container_width=True)
+        # The subheader is the visible title; the description names the chart to screen readers.
+        st.altair_chart(chart.properties(description=title), use_container_width=True)
     else:
         st.dataframe(table, hide_index=True, use_container_width=True)
     col_about, col_download = st.columns([3, 1])

@@ -59,8 +59,8 @@ with outcomes:
          "special_permanent_exclusion_rate"],
         area, "Absence and exclusions in special schools", "Per cent",
     )
-    views.breakdown_bars("profile.absence_sen", "persistent_absence_pct", area, "sen_provision",
-                         "Persistent absence by SEN status", "SEN status")
+    views.breakdown_bars("profile.absence_sen", "absence_overall_pct", area, "sen_provision",
+                         "Overall absence by SEN status", "SEN status", x_title="Per cent of sessions missed")
     views.side_by_side(
         "profile.adulthood",
         ["ks4_destination_ehc", "ks4_destination_sen_support", "ks4_destination_no_sen",

@@ -1,0 +1,75 @@
+"""Home: the ten figures a SEND partnership board watches, for the chosen area."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import indicators
+from analysis.profile import headline, headline_table
+from ui.data import area_names, national_table
+from ui.format import escape_for_spreadsheet, format_change, format_value
+from ui.visual import period_words
+
+# The board's ten, with the short labels that fit a tile; the full title is in the help.
+HEADLINES = {
+    "ehc_plans": "EHC plans",
+    "ehc_plans_rate": "Plans per 10,000 aged 0-25",
+    "ehc_new_plans": "New EHC plans in the year",
+    "ehc_requests": "Requests for assessment",
+    "ehc_requests_refused_pct": "Requests refused",
+    "ehc_20wk_pct": "Plans issued in 20 weeks",
+    "ehc_20wk_ex_pct": "20 weeks, excl. exceptions",
+    "ehc_mainstream_pct": "Plans in mainstream settings",
+    "ehc_special_pct": "Plans in special schools",
+    "tribunal_appeal_rate": "Tribunal appeal rate",
+}
+
+area = st.session_state["area"]
+name = area_names()[area]
+table = national_table()
+
+st.title(f"SEND in {name}")
+st.markdown(
+    "The latest published figures for children and young people with special educational "
+    "needs and disabilities in this area, with the change since the year before and England "
+    "for comparison. Choose another area in the sidebar."
+)
+
+DELTA_COLOUR = {"high": "normal", "low": "inverse", "none": "off"}
+
+columns = st.columns(4)
+for i, (ind_id, label) in enumerate(HEADLINES.items()):
+    ind = indicators.get(ind_id)
+    h = headline(table, ind_id, area)
+    with columns[i % 4].container(border=True):
+        if h.period is None:
+            st.metric(label, "not available")
+            continue
+        st.metric(
+            label,
+            format_value(h.value, ind.unit, short=True),
+            delta=format_change(h.change, ind.unit),
+            delta_color=DELTA_COLOUR[ind.polarity],
+            help=f"**{ind.title}.** {ind.definition}",
+        )
+        since = f" Change since {period_words(ind_id, h.previous_period)}." if h.previous_period else ""
+        # "Latest:" first, so that a year never starts the line and becomes a Markdown list.
+        st.caption(f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit)}.")
+
+with st.expander("These figures as a table"):
+    tiles = headline_table(table, list(HEADLINES), area)
+    st.dataframe(tiles, hide_index=True, use_container_width=True)
+    st.download_button(
+        "Download CSV",
+        escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),
+        file_name=f"send_lens_headlines_{area}.csv",
+        mime="text/csv",
+        key="home.download",
+    )
+
+st.divider()
+st.markdown(
+    "**Where next?** The *Local profile* page shows how many children and young people need "
+    "support and of what kind, where they are educated and how they are doing, beside the "
+    "region and England."
+)

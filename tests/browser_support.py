@@ -1,0 +1,83 @@
+"""Start the app and a headless Chromium for browser tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+READY = '[data-test-script-state="notRunning"]'
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("SEND_LENS_CHROMIUM"), "chromium", "chromium-browser", "/usr/bin/chromium"):
+        if candidate and (found := shutil.which(candidate) or (Path(candidate).is_file() and candidate)):
+            return str(found)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(script: str = "app.py", env: dict[str, str] | None = None,
+                timeout: float = 90) -> Iterator[str]:
+    """Run ``streamlit run script`` on a free local port; yield its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{proc.stdout.read() if proc.stdout else ''}")
+            try:
+                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("streamlit did not become healthy in time")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
+    """Streamlit's own e2e tests wait like this: script finished, no skeletons left."""
+    page.wait_for_selector(READY, state="attached", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        timeout=timeout_ms,
+    )

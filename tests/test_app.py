@@ -1,0 +1,97 @@
+"""Every page runs under Streamlit's AppTest for several LAs, including reorganised ones,
+and shows the figures DfE published for them (read by hand from the raw files)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geography.areas import current_las
+from tests.conftest import ROOT
+
+PAGES = ["app_pages/home.py", "app_pages/local_profile.py"]
+AREAS = ["E08000032", "E06000063", "E06000065", "E09000001", "E06000061"]
+
+
+def _app(area: str, national) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["area"] = area
+    return at
+
+
+def _metric(at: AppTest, label: str):
+    matches = [m for m in at.metric if m.label == label]
+    assert matches, f"no metric {label!r}: {[m.label for m in at.metric]}"
+    return matches[0]
+
+
+@pytest.mark.parametrize("area", AREAS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_for_several_areas(page, area, national):
+    at = _app(area, national)
+    at.run()
+    if page != "app_pages/home.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    name = current_las().set_index("la_code").at[area, "name"]
+    assert name in at.title[0].value
+    assert at.session_state["area"] == area
+
+
+def test_home_tiles_show_published_values_for_bradford(national):
+    at = _app("E08000032", national)
+    at.run()
+    # caseload.csv.gz, Bradford: 7,493 plans in January 2025, 6,474 in January 2024.
+    plans = _metric(at, "EHC plans")
+    assert "January 2025" in " ".join(c.value for c in at.caption)
+    assert plans.value == "7,493"
+    assert plans.delta == "+1,019"
+    # timeliness_20_week.csv.gz, Bradford: 88.9% in 2024, 71.4% in 2023 (+17.5 points).
+    timely = _metric(at, "Plans issued in 20 weeks")
+    assert timely.value == "88.9%"
+    assert timely.delta == "+17.5 points"
+    captions = " ".join(c.value for c in at.caption)
+    assert "England: 638,745" in captions and "England: 45.9%" in captions
+
+
+def test_reorganised_area_shows_its_own_first_years(national):
+    at = _app("E06000063", national)  # Cumberland, from April 2023
+    at.run()
+    assert _metric(at, "EHC plans").value == "2,893"
+    assert _metric(at, "Plans issued in 20 weeks").value == "42.1%"
+
+
+def test_changing_region_picks_an_area_in_it_and_redraws(national):
+    # AppTest does not mirror the script's writes to the URL; the browser test checks that.
+    at = _app("E08000032", national)
+    at.run()
+    at.selectbox(key="area.region").select("E12000002").run()
+    chosen = at.session_state["area.la"]
+    las = current_las().set_index("la_code")
+    assert las.at[chosen, "region_code"] == "E12000002"
+    assert at.session_state["area"] == chosen
+    assert las.at[chosen, "name"] in at.title[0].value
+    at.selectbox(key="area.la").select("E08000003").run()  # Manchester
+    assert "Manchester" in at.title[0].value
+
+
+def test_unknown_area_in_url_falls_back_to_default(national):
+    at = _app("E99999999", national)
+    at.run()
+    assert not at.exception
+    assert at.session_state["area"] in set(current_las()["la_code"])
+
+
+def test_local_profile_tables_match_published_placements(national):
+    at = _app("E06000065", national)  # North Yorkshire, published under E10000023
+    at.run()
+    at.switch_page("app_pages/local_profile.py").run()
+    radios = [r for r in at.radio if r.key == "profile.placements.view"]
+    radios[0].set_value("Table").run()
+    tables = [df.value for df in at.dataframe]
+    placements = next(t for t in tables if "Indicator" in t.columns and
+                      "EHC plans in mainstream settings" in set(t["Indicator"]))
+    row = placements.set_index("Indicator").loc["EHC plans in mainstream settings"]
+    # caseload.csv.gz, North Yorkshire January 2025: mainstream_total_pc 44.6.
+    assert row["North Yorkshire"] == 44.6
+    assert row["Period"] == "2024/25"

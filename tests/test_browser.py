@@ -1,0 +1,90 @@
+"""Open every page in a real headless Chromium: no exception shown, real figures on screen,
+no serious or critical accessibility violations (axe-core), and a screenshot of each."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+# The default page lives at the root URL; others at their url_path.
+PAGES = {"home": "", "local-profile": "local-profile"}
+AREAS = {
+    "E08000032": "Bradford",
+    "E06000063": "Cumberland",  # created in the 2023 Cumbria reorganisation
+    "E06000065": "North Yorkshire",  # DfE publishes it under an older code
+}
+
+
+@pytest.fixture(scope="module")
+def browser(national):  # the national fixture builds the cache the app server will read
+    path = chromium_path()
+    if path is None:
+        message = "Chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("SEND_LENS_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + ": browser tests must run here")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with running_app() as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b, url
+        b.close()
+
+
+def _open(browser, path: str):
+    b, url = browser
+    page = b.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+    wait_until_rendered(page)
+    return page, errors
+
+
+@pytest.mark.parametrize("area", list(AREAS))
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_renders_without_errors_and_passes_axe(browser, page_name, area):
+    page, errors = _open(browser, f"{PAGES[page_name]}?area={area}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{page_name}-{area}.png"), full_page=True)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
+    assert AREAS[area] in page.inner_text("h1")
+    assert not errors, errors
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, "\n".join(serious)
+    page.close()
+
+
+def test_home_shows_published_figures(browser):
+    page, _ = _open(browser, "?area=E08000032")
+    text = page.inner_text("body")
+    # England's EHC plans in January 2025 as published by DfE, shown beside the area's own.
+    assert "England: 638,745" in text
+    assert "January 2025" in text
+    page.close()
+
+
+def test_area_choice_is_kept_in_the_url(browser):
+    page, _ = _open(browser, "?area=E06000065")
+    assert "North Yorkshire" in page.inner_text("h1")
+    page.get_by_role("link", name="Local profile").click()
+    wait_until_rendered(page)
+    assert "North Yorkshire" in page.inner_text("h1")
+    assert "area=E06000065" in page.url
+    page.close()

@@ -1,0 +1,78 @@
+"""School census loader: checked against data/schools/england_census.xlsx, sheet "england"."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data_loaders import schools, tidy
+from geography import areas
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return schools.load_school_census()
+
+
+@pytest.fixture(scope="module")
+def register() -> pd.DataFrame:
+    return schools.school_register()
+
+
+def _row(table: pd.DataFrame, indicator: str, urn: str) -> pd.Series:
+    sel = table[(table["indicator"] == indicator) & (table["area_code"] == urn)]
+    assert len(sel) == 1
+    return sel.iloc[0]
+
+
+def test_contract(table: pd.DataFrame) -> None:
+    assert tidy.validate(table) == []
+    assert set(table["area_level"]) == {"school"}
+    assert set(table["period"]) == {"2023/24"}
+    assert set(table["indicator"]) == {"school_ehc_pct", "school_sen_support_pct"}
+    assert "NAT" not in set(table["area_code"])
+    assert table["area_code"].str.fullmatch(r"\d+").all()
+
+
+def test_national_totals_match_january_2024(table: pd.DataFrame) -> None:
+    # DfE, Special educational needs in England, January 2024 (and SOURCES.md): 433,954 pupils
+    # with an EHC plan and 1,238,715 on SEN support in schools.
+    sums = table.groupby("indicator")["numerator"].sum()
+    assert sums["school_ehc_pct"] == 433_954
+    assert sums["school_sen_support_pct"] == 1_238_715
+    assert table.groupby("indicator").size().eq(24_444).all()  # 24,447 rows less 3 NAT rows
+
+
+def test_one_school_by_hand(table: pd.DataFrame) -> None:
+    # Sheet row 2: URN 100000, LA 201, NOR 244, TSENELSE 11, PSENELSE 0.0450819672131,
+    # TSENELK 59, PSENELK 0.2418032786885.
+    ehc = _row(table, "school_ehc_pct", "100000")
+    assert (ehc["numerator"], ehc["denominator"]) == (11, 244)
+    assert ehc["value"] == pytest.approx(4.50819672131)
+    support = _row(table, "school_sen_support_pct", "100000")
+    assert (support["numerator"], support["denominator"]) == (59, 244)
+    assert support["value"] == pytest.approx(24.18032786885)
+
+
+def test_published_share_agrees_with_counts(table: pd.DataFrame) -> None:
+    has_pupils = table[table["denominator"] > 0]
+    computed = 100 * has_pupils["numerator"] / has_pupils["denominator"]
+    assert (computed - has_pupils["value"]).abs().max() < 1e-6
+
+
+def test_register(register: pd.DataFrame) -> None:
+    assert len(register) == 24_444 and register["urn"].is_unique
+    assert register["la_code"].notna().all()
+    assert set(register["la_code"]) == set(areas.current_las()["la_code"])
+    # Sheet row 2 (URN 100000) is in LA 201, the City of London.
+    first = register.set_index("urn").loc["100000"]
+    assert first["la_code"] == "E09000001" and first["school_type"] == "State-funded primary"
+    assert first["name"] == "The Aldgate School"
+    assert (first["easting"], first["northing"]) == (533498, 181201)
+
+
+def test_schools_without_coordinates_are_kept(register: pd.DataFrame) -> None:
+    no_coords = register["easting"].isna()
+    # 815 census schools are not in the GIAS extract; a few more have no coordinates there.
+    assert no_coords.sum() == 879
+    assert register.loc[no_coords, "urn"].notna().all()

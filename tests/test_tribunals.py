@@ -1,0 +1,104 @@
+"""SEND Tribunal appeal rates: checked against data/tribunals/send_tribunal_appeal_rates_2014_2024.csv.
+
+Line numbers are lines of that CSV file (1-based, as an editor shows them); columns are
+named by their header (year, then appeals / decisions / rate).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_loaders import tidy, tribunals
+from geography import areas
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return tribunals.load_tribunals()
+
+
+def _row(table: pd.DataFrame, area: str, period: str) -> pd.Series:
+    sel = table[(table["area_code"] == area) & (table["period"] == period)]
+    assert len(sel) == 1
+    return sel.iloc[0]
+
+
+def test_contract(table: pd.DataFrame) -> None:
+    assert tidy.validate(table) == []
+    assert set(table["indicator"]) == {"tribunal_appeal_rate"}
+    assert set(table["source"]) == {"tribunals"}
+    assert sorted(table["period"].unique()) == [str(y) for y in range(2014, 2025)]
+
+
+def test_darlington_2015(table: pd.DataFrame) -> None:
+    # Line 7: "Darlington,841, - ,450,0.00%,2,469,0.40%, ..." -> 2015: 2 appeals, 469 decisions, 0.40%.
+    row = _row(table, "E06000005", "2015")
+    assert (row["numerator"], row["denominator"], row["value"]) == (2, 469, 0.4)
+    # 2014 on the same line: " - " appeals is a true zero beside a 0.00% rate.
+    row = _row(table, "E06000005", "2014")
+    assert (row["numerator"], row["denominator"], row["value"], row["status"]) == (0, 450, 0.0, "")
+
+
+def test_england_2024(table: pd.DataFrame) -> None:
+    # Line 174 "England Total4,9", 2024 columns: 22,276 appeals, 689,739 decisions, 3.20%.
+    # (The "In development" 364,912 / 6.10% columns after them are not used.)
+    row = _row(table, areas.ENGLAND, "2024")
+    assert row["area_level"] == "national"
+    assert (row["numerator"], row["denominator"], row["value"]) == (22276, 689739, 3.2)
+
+
+def test_published_rate_agrees_with_counts(table: pd.DataFrame) -> None:
+    published = table[(table["area_level"] != "region") & table["value"].notna()]
+    computed = 100 * published["numerator"] / published["denominator"]
+    # Rates are printed to one decimal place (0.40% for 2/469 = 0.426%).
+    assert np.all(np.abs(computed - published["value"]) <= 0.05 + 1e-9)
+
+
+def test_las_per_year(table: pd.DataFrame) -> None:
+    las = table[table["area_level"] == "la"]
+    counts = las.groupby("period").size().to_dict()
+    # 152 LAs before the 2019 Dorset/BCP change, 151 after it; 2021 adds the two new
+    # Northamptonshire councils while the old county keeps its January-March appeals (85,
+    # no decisions); Cumbria's split in 2023 gives today's 153.
+    assert counts == {
+        "2014": 152, "2015": 152, "2016": 152, "2017": 152, "2018": 152,
+        "2019": 151, "2020": 151, "2021": 153, "2022": 152, "2023": 153, "2024": 153,
+    }
+    current = set(areas.current_las()["la_code"])
+    assert set(las.loc[las["period"] == "2024", "area_code"]) == current
+
+
+def test_wrong_la_numbers_are_matched_by_name(table: pd.DataFrame) -> None:
+    # Line 68 "Northamptonshire7,892,41,4,248,1.00%": 892 is Nottingham's number; the row
+    # is Northamptonshire (E10000021).
+    assert _row(table, "E10000021", "2014")["numerator"] == 41
+    # Line 69 "Nottingham,891,18,671,2.70%" and line 70 "Nottinghamshire,928,47,1,812,2.60%".
+    assert _row(table, "E06000018", "2014")["numerator"] == 18
+    assert _row(table, "E10000024", "2014")["numerator"] == 47
+    # Line 158 "Bournemouth5" has no number: 10 / 727 / 1.40% in 2014.
+    assert _row(table, "E06000028", "2014")["value"] == 1.4
+
+
+def test_dorset_before_2019_is_the_old_county(table: pd.DataFrame) -> None:
+    # Line 163 "Dorset6,838,20,1,568,1.30%, ..." (footnote 6: boundaries changed in 2019).
+    assert _row(table, "E10000009", "2014")["numerator"] == 20
+    assert "2014" not in set(table.loc[table["area_code"] == "E06000059", "period"])
+    assert _row(table, "E06000059", "2019")["denominator"] == 2681
+
+
+def test_not_available_is_missing(table: pd.DataFrame) -> None:
+    # Line 68: Northamptonshire 2021 is "85, .. ,.." (85 appeals, decisions not available).
+    row = _row(table, "E10000021", "2021")
+    assert row["numerator"] == 85 and pd.isna(row["value"]) and row["status"] == "not_available"
+
+
+def test_regions_add_up_to_england(table: pd.DataFrame) -> None:
+    regions = table[table["area_level"] == "region"]
+    assert set(regions["area_code"]) == set(areas.REGIONS)
+    sums = regions.groupby("period")[["numerator", "denominator"]].sum()
+    england = table[table["area_level"] == "national"].set_index("period")
+    # The published England total is the sum of LA rows, so the regions add up to it too.
+    assert (sums["numerator"] == england["numerator"]).all()
+    assert (sums["denominator"] == england["denominator"]).all()
