@@ -885,6 +885,9 @@ def _by_indicator(table: pd.DataFrame) -> dict[str, pd.DataFrame] | None:
     if cached is not None and cached[0] is table:
         return cached[1]
     groups = {str(k): g for k, g in table.groupby("indicator", sort=False, observed=True)}
+    for group in groups.values():
+        # Slices must not look like the shared table, or passing one back would be cached too.
+        group.attrs = {}
     if len(_SPLITS) > 8:
         _SPLITS.clear()
     _SPLITS[key] = (table, groups)
@@ -905,6 +908,8 @@ def rows(
         sel = sel[sel["area_code"].isin(areas)]
     if breakdown is not None:
         sel = sel[sel["breakdown"] == breakdown]
+    if sel.attrs:
+        sel.attrs = {}
     return sel
 
 

@@ -1,5 +1,6 @@
 """Pure computation for SEND Lens: statistics of benchmarking, neighbours, trends."""
 
+from analysis.neighbours import statistical_neighbours
 from analysis.ranking import format_rank, quartile_band, rank
 from analysis.stats import (
     byar_ci,
@@ -29,6 +30,7 @@ __all__ = [
     "rank",
     "rate_ci",
     "significance",
+    "statistical_neighbours",
     "trend_test",
     "wilson_ci",
 ]

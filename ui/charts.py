@@ -42,7 +42,8 @@ def grouped_bars(frame: pd.DataFrame, category: str, value: str, y_title: str,
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", title=None, sort=sort or "-x"),
+            y=alt.Y(f"{category}:N", title=None, sort=sort or "-x",
+                    axis=alt.Axis(labelLimit=380, labelFontSize=12)),
             yOffset=alt.YOffset("name:N", sort=domain),
             x=alt.X(f"{value}:Q", title=y_title),
             color=alt.Color("name:N", title=None, scale=alt.Scale(domain=domain, range=colours),

@@ -14,11 +14,15 @@ ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
 
 
 def trend(key: str, indicator_id: str, area: str, title: str, note: str | None = None) -> None:
-    """An indicator over time for the area, its region and England."""
+    """An indicator over time for the area, its region and England.
+
+    Counts are charted for the area alone (England's would flatten it) but tabled for all three.
+    """
     ind = indicators.get(indicator_id)
     frame = comparison_series(national_table(), indicator_id, area)
     table = _wide(frame, ind.unit)
-    chart = charts.trend_chart(frame, y_title=_axis_title(ind)) if not frame.empty else None
+    charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
+    chart = charts.trend_chart(charted, y_title=_axis_title(ind)) if not charted.empty else None
     visual.show(key, title, chart, table, [indicator_id], area, note)
 
 

@@ -1,0 +1,399 @@
+"""The comparison engine behind the Benchmarking page: pure functions on the tidy table.
+
+``compare`` sets one indicator for an area and period against its comparators (their
+unweighted mean, LAIT's neighbour average, and their pooled value when all publish counts),
+its region and England, with significance, national rank and quartile band. ``trend`` tests
+the area's recent series, ``area_summary`` does both for every indicator, ``sentence`` says
+it in plain English. Choices:
+
+* Intervals: Wilson for percentages with counts; Byar (exact Poisson below 10) for rates
+  per 10,000 with counts and for counts. LAIT values, scores and pounds have none, so no
+  significance: ``reason`` says why, and the mean, rank and quartile band are still given.
+* Significance (``stats.significance``) is the area's 95% interval against a benchmark
+  point value, as Fingertips does. For the comparators the point is their pooled value
+  when every one publishes counts (the group's own rate, weighted by size as England's
+  is), else their mean; ``neighbour_benchmark`` says which. Counts are never tested: a
+  bigger area has more of everything, so "higher than England's total" says nothing.
+* Rank and quartile band are among today's LAs with a value (``analysis.ranking``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+import indicators
+from analysis import ranking, stats
+from analysis import trend as trend_mod
+# comparator_sets lives with the neighbours it is built from; re-exported for the page.
+from analysis.neighbours import ENGLAND_SET, REGION, SAME_REGION  # noqa: F401
+from analysis.neighbours import comparator_sets, sn_label  # noqa: F401
+from data_loaders.tidy import period_sort_key
+from geography import areas
+
+Interval = tuple[float, float]
+MULTIPLIERS: dict[str, float] = {"%": 100.0, "rate per 10,000": 10_000.0}
+CI_METHODS: dict[str, str] = {"%": "Wilson", "rate per 10,000": "Byar", "count": "Byar"}
+NO_COUNTS = "no counts published for this indicator, so no confidence interval"
+NO_AREA_COUNTS = "no counts published for this area and period, so no confidence interval"
+COUNT_NOT_TESTED = "a count grows with the size of the area, so it is not tested against others"
+
+
+@lru_cache(maxsize=1)
+def _current() -> frozenset[str]:
+    return frozenset(areas.current_las()["la_code"])
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """What the area is set against: a value, its 95% interval and the test's outcome.
+
+    ``direction`` is from ``stats.significance`` ("higher", "similar", "lower", "not
+    compared": the area's interval against this value); ``judgement`` turns it into
+    "better" / "worse" by polarity (unchanged for polarity "none").
+    """
+
+    label: str
+    value: float | None
+    ci95: Interval | None
+    direction: str
+    judgement: str
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """One indicator for one area and period against its comparators, region and England.
+
+    Values are in the indicator's units (a percentage as 45.9, not 0.459); None is missing.
+    ``neighbours`` holds the comparator figure the test used: ``neighbour_pooled`` when
+    ``neighbour_benchmark`` is "pooled", else ``neighbour_mean``. ``reason`` is empty when
+    the area could be tested, else why not.
+    """
+
+    indicator: str
+    area: str
+    period: str
+    unit: str
+    polarity: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    status: str
+    ci95: Interval | None
+    ci998: Interval | None
+    ci_method: str  # "Wilson", "Byar" or ""
+    neighbours: Benchmark
+    neighbour_mean: float | None
+    neighbour_pooled: float | None
+    neighbour_pooled_ci95: Interval | None
+    neighbour_benchmark: str  # "pooled", "mean" or "" when no comparator has a value
+    neighbours_missing: tuple[str, ...]  # comparators with no value in the period
+    region_code: str | None
+    region: Benchmark
+    england: Benchmark
+    rank: int | None
+    ranked: int | None
+    rank_text: str
+    quartile: str | None
+    reason: str
+
+
+def _num(x: object) -> float | None:
+    return None if stats._is_missing(x) else float(x)
+
+
+def interval(
+    unit: str, value: float | None, numerator: float | None, denominator: float | None, level: float
+) -> Interval | None:
+    """The confidence interval of a value in its units, or None when it has none.
+
+    Wilson for "%" (numerator and denominator), Byar for "rate per 10,000" (count and
+    population) and for "count" (the numerator, or the value, which for a count is the
+    count); nothing for other units. Counts that cannot be a proportion (numerator above
+    denominator) give None rather than stop a page.
+    """
+    try:
+        if unit == "%" and numerator is not None and denominator:
+            low, high = stats.wilson_ci(numerator, denominator, level)
+            return low * 100.0, high * 100.0
+        if unit == "rate per 10,000" and numerator is not None and denominator:
+            return stats.rate_ci(numerator, denominator, 10_000.0, level)
+        count = numerator if numerator is not None else value
+        if unit == "count" and count is not None:
+            return stats.byar_ci(count, level)
+    except ValueError:
+        return None
+    return None
+
+
+# One area's row at one period: (area_level, value, numerator, denominator, status).
+Record = tuple[str, float | None, float | None, float | None, str]
+
+
+def _records(frame: pd.DataFrame) -> dict[str, Record]:
+    """Rows of one period by area code; plain Python, because per-area pandas filters on
+    the national table cost milliseconds each and a summary makes hundreds."""
+    cols = ("area_code", "area_level", "value", "numerator", "denominator", "status")
+    c, lvl, v, n, d, st = (frame[col].tolist() for col in cols)
+    return {c[i]: (lvl[i], _num(v[i]), _num(n[i]), _num(d[i]), str(st[i])) for i in range(len(c))}
+
+
+def _point(record: Record | None, unit: str) -> tuple[float | None, Interval | None]:
+    if record is None or record[1] is None:
+        return None, None
+    return record[1], interval(unit, record[1], record[2], record[3], 0.95)
+
+
+def _pooled(
+    counts: list[tuple[float | None, float | None]], unit: str
+) -> tuple[float | None, Interval | None]:
+    """The comparators' own rate, when every one with a value publishes both counts."""
+    multiplier = MULTIPLIERS.get(unit)
+    nums = [n for n, d in counts if n is not None and d is not None]
+    dens = [d for n, d in counts if n is not None and d is not None]
+    if multiplier is None or not counts or len(nums) < len(counts):
+        return None, None
+    if unit == "%":
+        value, low, high = stats.pooled_proportion(nums, dens)
+        ci = (low * multiplier, high * multiplier)
+    else:
+        value = stats.pooled_value(nums, dens)
+        ci = stats.rate_ci(sum(nums), sum(dens), multiplier)
+    return (None, None) if pd.isna(value) else (value * multiplier, ci)
+
+
+def _indicator_rows(table: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    sub = indicators.rows(indicator_id, None, "", table).copy(deep=False)  # totals only
+    # Slices inherit attrs["shared"]; left on, indicators would re-split (and evict) them.
+    sub.attrs = {}
+    return sub
+
+
+def _reason(ind: indicators.Indicator, rows: pd.DataFrame, value: float | None,
+            status: str, ci95: Interval | None, period: str) -> str:  # fmt: skip
+    if value is None:
+        return f"no value for this area in {period}" + (f" ({status})" if status else "")
+    if ind.unit == "count":
+        return COUNT_NOT_TESTED
+    if ci95 is not None:
+        return ""
+    # Say "this area" only when other areas do have counts: the gap is then local.
+    published = rows["numerator"].notna().any() and rows["denominator"].notna().any()
+    return NO_AREA_COUNTS if ind.unit in MULTIPLIERS and published else NO_COUNTS
+
+
+def compare(
+    table: pd.DataFrame, indicator_id: str, area: str, period: str, comparators: Sequence[str],
+    comparator_label: str = "statistical neighbours",
+) -> ComparisonResult:  # fmt: skip
+    """Compare ``area`` with ``comparators``, its region and England for one period.
+
+    ``comparators`` are LA codes (from ``comparator_sets``); those with no value in the
+    period are left out of the mean and the pooled value and listed in
+    ``neighbours_missing``. Only totals (empty breakdown) are compared.
+    """
+    ind = indicators.get(indicator_id)
+    code = areas.current_code(area)
+    rows = _indicator_rows(table, indicator_id)
+    at = _records(rows[rows["period"] == period])
+    la = {c: r for c, r in at.items() if r[0] == "la"}
+    _, value, num, den, status = la.get(code, ("la", None, None, None, "not_available"))
+    ci95 = interval(ind.unit, value, num, den, 0.95) if value is not None else None
+    ci998 = interval(ind.unit, value, num, den, 0.998) if value is not None else None
+    reason = _reason(ind, rows, value, status, ci95, period)
+    tested = ci95 if not reason else None
+
+    def bench(label: str, point: float | None, ci: Interval | None) -> Benchmark:
+        direction = stats.significance(tested, point)
+        return Benchmark(label, point, ci, direction, stats.judge(direction, ind.polarity))
+
+    members = [areas.current_code(c) for c in comparators]
+    with_value = [c for c in members if c in la and la[c][1] is not None]
+    mean = stats.mean_value([la[c][1] for c in with_value]) if with_value else None
+    pooled, pooled_ci = _pooled([(la[c][2], la[c][3]) for c in with_value], ind.unit)
+    kind = "pooled" if pooled is not None else "mean" if mean is not None else ""
+    neighbours = bench(comparator_label, pooled if kind == "pooled" else mean,
+                       pooled_ci if kind == "pooled" else None)  # fmt: skip
+
+    region_code = areas.region_of(code)
+    region_name = areas.REGIONS.get(region_code or "", "Region")
+    region = bench(region_name, *_point(at.get(region_code or ""), ind.unit))
+    england = bench("England", *_point(at.get(areas.ENGLAND), ind.unit))
+
+    current = _current()
+    values = {c: r[1] for c, r in la.items() if c in current and r[1] is not None}
+    position = ranking.rank(values, code, ind.polarity) if code in values else None
+    rank_text = "no value" if position is None else ranking.format_rank(*position)
+    if position is not None and ind.polarity == "none":
+        rank_text += " (highest first)"  # a position, not a judgement
+
+    return ComparisonResult(
+        indicator=indicator_id, area=code, period=period, unit=ind.unit, polarity=ind.polarity,
+        value=value, numerator=num, denominator=den, status=status, ci95=ci95, ci998=ci998,
+        ci_method=CI_METHODS.get(ind.unit, "") if ci95 is not None else "",
+        neighbours=neighbours, neighbour_mean=mean, neighbour_pooled=pooled,
+        neighbour_pooled_ci95=pooled_ci, neighbour_benchmark=kind,
+        neighbours_missing=tuple(c for c in members if c not in with_value),
+        region_code=region_code, region=region, england=england,
+        rank=position[0] if position else None, ranked=position[1] if position else None,
+        rank_text=rank_text, quartile=ranking.quartile_band(values, code, ind.polarity),
+        reason=reason,
+    )  # fmt: skip
+
+
+def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendResult:
+    """The Fingertips-style recent trend of the area's series (totals).
+
+    Percentages are tested as proportions, the rest as values. Counts are used only for
+    percentages and rates, and only when the five latest points with a value all have
+    both, so a series whose counts stop falls back to the values test, not to fewer points.
+    """
+    ind, code = indicators.get(indicator_id), areas.current_code(area)
+    rows = _indicator_rows(table, indicator_id)
+    own = _series(rows[rows["area_code"] == code])
+    values, nums, dens = ([r[i] for r in own] for i in (1, 2, 3))
+    recent = [r for r in own if r[1] is not None][-trend_mod.POINTS_USED :]
+    counted = ind.unit in MULTIPLIERS and bool(recent) and all(None not in r[2:] for r in recent)
+    kind = "proportion" if ind.unit == "%" else "value"
+    return trend_mod.trend_test(values, nums if counted else None, dens if counted else None,
+                                kind=kind, polarity=ind.polarity)  # fmt: skip
+
+
+def _series(frame: pd.DataFrame) -> list[tuple[str, float | None, float | None, float | None]]:
+    """(period, value, numerator, denominator) oldest first (``period_sort_key`` order)."""
+    cols = (frame[c].tolist() for c in ("period", "value", "numerator", "denominator"))
+    points = [(str(p), _num(v), _num(n), _num(d)) for p, v, n, d in zip(*cols)]
+    return sorted(points, key=lambda point: period_sort_key(point[0]))
+
+
+def _split(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each indicator's total rows, split in one pass (the national table's split is cached)."""
+    if table.attrs.get("shared"):
+        return {i: _indicator_rows(table, i) for i in indicators.CATALOGUE}
+    totals = table[table["breakdown"] == ""]
+    return {str(k): g for k, g in totals.groupby("indicator", sort=False, observed=True)}
+
+
+SUMMARY_COLUMNS = [
+    "indicator", "title", "lens", "topic", "unit", "polarity", "period", "value", "ci_lower",
+    "ci_upper", "neighbour_average", "neighbour_benchmark", "region", "england", "rank",
+    "quartile", "vs_england", "vs_neighbours", "trend", "reason",
+]  # fmt: skip
+
+
+def area_summary(
+    table: pd.DataFrame, area: str, comparators: Sequence[str], lens: str | None = None
+) -> pd.DataFrame:
+    """One row per catalogue indicator with a value for the area, at its latest period.
+
+    Columns: ``SUMMARY_COLUMNS``. ``neighbour_average`` is the figure the test used
+    (``neighbour_benchmark``: pooled or mean); ``vs_*`` are judged words ("better", "worse",
+    "similar", "higher"/"lower" for polarity none, "not compared").
+    """
+    code = areas.current_code(area)
+    split = _split(table)
+    records = []
+    for ind in indicators.CATALOGUE.values():
+        rows = split.get(ind.id)
+        if rows is None or rows.empty or lens not in (None, ind.lens):
+            continue
+        own = rows[(rows["area_code"] == code) & rows["value"].notna()]
+        if own.empty:
+            continue
+        period = max(own["period"].unique(), key=period_sort_key)
+        result = compare(rows, ind.id, code, period, comparators)
+        verdict = trend(rows, ind.id, code).verdict
+        ci = result.ci95 or (None, None)
+        records.append(
+            [ind.id, ind.title, ind.lens, ind.topic, ind.unit, ind.polarity, period,
+             result.value, ci[0], ci[1], result.neighbours.value, result.neighbour_benchmark,
+             result.region.value, result.england.value, result.rank_text, result.quartile,
+             result.england.judgement, result.neighbours.judgement, verdict, result.reason]
+        )  # fmt: skip
+    return pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value as people read it: 88.9%, 123.4 per 10,000, 1,234, £1,234, 45.2."""
+    if value is None or pd.isna(value):
+        return "no value"
+    formats = {"%": "{:.1f}%", "rate per 10,000": "{:,.1f} per 10,000", "count": "{:,.0f}",
+               "£": "£{:,.0f}"}  # fmt: skip
+    # Scores: Progress 8 lives near zero (-1.05) and needs two places; Attainment 8 one.
+    default = "{:.2f}" if abs(value) < 10 else "{:.1f}"
+    return formats.get(unit, default).format(value)
+
+
+def _lower_first(title: str) -> str:
+    # "New EHC plans" -> "new EHC plans"; an acronym ("EHC plans", "SEND ...") keeps its case.
+    return title[0].lower() + title[1:] if len(title) > 1 and title[1].islower() else title
+
+
+def _average_of(label: str) -> str:
+    """How a comparator set's average is named in a sentence."""
+    if label.lower().startswith("statistical neighbours"):
+        return "its statistical neighbours' average"
+    return {
+        SAME_REGION: "its statistical neighbours' average in the same region",
+        REGION: "the average of the other councils in its region",
+        ENGLAND_SET: "the average of all other councils",
+    }.get(label, f"the average of its comparators ({label})")
+
+
+def _clause(result: ComparisonResult, bench: Benchmark, name: str, judged: bool) -> str:
+    shown = f"{name} ({format_value(bench.value, result.unit)})"
+    if bench.direction in ("higher", "lower"):
+        return f"{bench.judgement if judged else 'significantly ' + bench.direction} than {shown}"
+    if bench.direction == "similar":
+        return f"similar to {shown}"
+    if result.value is None or bench.value is None:
+        return f"compared with {shown}"
+    gap = result.value - bench.value
+    return f"{'above' if gap > 0 else 'below' if gap < 0 else 'level with'} {shown}"
+
+
+def sentence(
+    result: ComparisonResult,
+    trend: trend_mod.TrendResult | None,
+    indicator: indicators.Indicator,
+    area_name: str,
+) -> str:
+    """The plain-English verdict for one indicator, for the page and the area report.
+
+    Against England the statistical direction is said ("significantly higher than");
+    against the comparators the judgement ("better than"), which is "higher"/"lower" for
+    polarity none. When only England differs significantly its judgement follows in
+    brackets, so a judgement is always said once. Untested differences are "above" or
+    "below", and the reason follows in a second sentence.
+    """
+    title, unit = _lower_first(indicator.title), result.unit
+    if result.value is None:
+        status = f" ({result.status.replace('_', ' ')})" if result.status else ""
+        return f"No value is published for {area_name} for {title} in {result.period}{status}."
+    text = f"In {result.period} {area_name}'s figure for {title} was "
+    text += format_value(result.value, unit)
+    clauses = []
+    neighbours_differ = result.neighbours.direction in ("higher", "lower")
+    # England's total of a count dwarfs any area's, so saying "below England" would be noise.
+    if result.england.value is not None and unit != "count":
+        clause = _clause(result, result.england, "England", judged=False)
+        word = result.england.direction
+        if word in ("higher", "lower") and result.polarity != "none" and not neighbours_differ:
+            clause = clause.replace(word, f"{word} ({result.england.judgement})", 1)
+        clauses.append(clause)
+    if result.neighbours.value is not None:
+        name = _average_of(result.neighbours.label)
+        clauses.append(_clause(result, result.neighbours, name, judged=True))
+    if clauses:
+        text += ", " + " and ".join(clauses)
+    if trend is not None:  # Fingertips' verdicts, said as a clause
+        text += {
+            trend_mod.NO_CHANGE: "; there is no significant change in the recent trend",
+            trend_mod.CANNOT: "; there are too few years to test the trend",
+        }.get(trend.verdict, f"; the trend is {trend.verdict}")
+    # A count's reason is not news: counts are never tested, and the sentence says no more.
+    untested = f" Not tested for significance: {result.reason}." if unit != "count" else ""
+    return text + "." + (untested if result.reason else "")
