@@ -77,6 +77,23 @@ def _lait(id: str, code: str, title: str, definition: str, unit: str = "%", **kw
     )
 
 
+def _sen_in_england(id: str, title: str, definition: str, unit: str, **kw) -> Indicator:
+    kw.setdefault("breakdowns", ("sen_provision", "primary_need"))
+    return Indicator(
+        id=id,
+        title=title,
+        definition=definition,
+        unit=unit,
+        polarity="none",
+        lens="profile",
+        rba="how much",
+        source="sen_in_england",
+        topic="Prevalence",
+        caveats="Only present after `python -m data_loaders.refresh` has fetched the release.",
+        **kw,
+    )
+
+
 _ENTRIES: list[Indicator] = [
     # --- EHC plans: how many, where ---------------------------------------------------------
     _sen2(
@@ -763,49 +780,28 @@ _ENTRIES: list[Indicator] = [
         caveats="Counts pupils where they go to school, not where they live.",
     ),
     # --- Special educational needs in England (fetched by the refresh command) -------------
-    Indicator(
-        id="sen_pupils",
-        title="Pupils with special educational needs",
-        definition="Pupils in January with SEN support or an EHC plan, in state-funded, "
-        "non-maintained special and independent schools.",
-        unit="count",
-        polarity="none",
-        lens="profile",
-        rba="how much",
-        source="sen_in_england",
-        topic="Prevalence",
+    _sen_in_england(
+        "sen_pupils",
+        "Pupils with special educational needs",
+        "Pupils in January with SEN support or an EHC plan, in state-funded, non-maintained "
+        "special and independent schools.",
+        "count",
         breakdowns=("sen_provision",),
-        caveats="Only present after `python -m data_loaders.refresh` has fetched the release.",
     ),
-    Indicator(
-        id="sen_primary_need_pupils",
-        title="Pupils with SEN by primary need",
-        definition="Pupils in January with SEN support or an EHC plan, by their primary type "
-        "of need.",
-        unit="count",
-        polarity="none",
-        lens="profile",
-        rba="how much",
-        source="sen_in_england",
-        topic="Prevalence",
-        breakdowns=("sen_provision", "primary_need"),
-        caveats="Only present after `python -m data_loaders.refresh` has fetched the release.",
+    _sen_in_england(
+        "sen_primary_need_pupils",
+        "Pupils with SEN by primary need",
+        "Pupils in January with SEN support or an EHC plan, by their primary type of need.",
+        "count",
     ),
-    Indicator(
-        id="sen_primary_need_pct",
-        title="Primary need of pupils with SEN",
-        definition="Share of pupils with SEN support (or with an EHC plan) whose primary type "
-        "of need is each of the recorded needs.",
-        unit="%",
-        polarity="none",
-        lens="profile",
-        rba="how much",
-        source="sen_in_england",
+    _sen_in_england(
+        "sen_primary_need_pct",
+        "Primary need of pupils with SEN",
+        "Share of pupils with SEN (all, or those with SEN support or with an EHC plan) whose "
+        "primary type of need is each of the recorded needs.",
+        "%",
         numerator="pupils with that primary need",
         denominator="pupils with that SEN provision",
-        topic="Prevalence",
-        breakdowns=("sen_provision", "primary_need"),
-        caveats="Only present after `python -m data_loaders.refresh` has fetched the release.",
     ),
     # --- Population -------------------------------------------------------------------------
     Indicator(

@@ -30,6 +30,7 @@ with need:
     views.breakdown_bars("profile.need", "ehc_primary_need_pct", area, "primary_need",
                          "Primary need of children and young people with EHC plans", "Primary need")
     views.age_profile("profile.age", area)
+    views.sen_primary_need(area)
 
 with placement:
     views.side_by_side(

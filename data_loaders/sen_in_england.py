@@ -84,8 +84,12 @@ AREA_COLUMNS = (
 )
 
 
-def load_sen_in_england(folder: Path = FOLDER) -> pd.DataFrame:
-    """Tidy rows for ``sen_pupils``, ``sen_primary_need_pupils`` and ``sen_primary_need_pct``."""
+def load_sen_in_england(folder: Path | None = None) -> pd.DataFrame:
+    """Tidy rows for ``sen_pupils``, ``sen_primary_need_pupils`` and ``sen_primary_need_pct``.
+
+    ``folder`` defaults to where the refresh command writes (looked up at call time).
+    """
+    folder = FOLDER if folder is None else folder
     return load_files(_find(folder, "phase_type"), _find(folder, "primary_need"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 import indicators
 from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
@@ -118,3 +119,19 @@ def headline_sentence(indicator_id: str, area: str) -> str:
     names = _role_names(area)
     return (f"In {visual.period_words(indicator_id, h.period)}, {names['area']}: "
             f"{format_value(h.value, ind.unit)}; England: {format_value(h.england, ind.unit)}.")
+
+
+def sen_primary_need(area: str) -> None:
+    """Primary need of all pupils with SEN, from the refreshed SEN in England release."""
+    if indicators.rows("sen_primary_need_pct", None, None, national_table()).empty:
+        st.subheader("Primary need of all pupils with SEN")
+        st.info(
+            "The shipped data has primary need for EHC plans only. Run "
+            "`python -m data_loaders.refresh` to fetch DfE's *Special educational needs in "
+            "England* release, which adds primary need for every pupil with SEN support or an "
+            "EHC plan, for every year and local authority."
+        )
+        return
+    breakdown_bars("profile.sen_need", "sen_primary_need_pct", area, "primary_need",
+                   "Primary need of all pupils with SEN (SEN support and EHC plans)", "Primary need",
+                   x_title="Per cent of pupils with SEN")
