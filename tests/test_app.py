@@ -95,3 +95,16 @@ def test_local_profile_tables_match_published_placements(national):
     # caseload.csv.gz, North Yorkshire January 2025: mainstream_total_pc 44.6.
     assert row["North Yorkshire"] == 44.6
     assert row["Period"] == "2024/25"
+
+
+def test_reorganised_area_says_where_its_series_starts(national):
+    at = _app("E06000063", national)  # Cumberland
+    at.run()
+    at.switch_page("app_pages/local_profile.py").run()
+    notes = [c.value for c in at.caption if "Series break" in c.value]
+    assert notes, "a reorganised area must say that its series starts at the change"
+    assert "2023/24" in notes[0] and "Cumbria" in notes[0]
+    at2 = _app("E08000032", national)  # Bradford: no reorganisation, no note
+    at2.run()
+    at2.switch_page("app_pages/local_profile.py").run()
+    assert not [c.value for c in at2.caption if "Series break" in c.value]

@@ -22,6 +22,7 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
     ind = indicators.get(indicator_id)
     frame = comparison_series(national_table(), indicator_id, area)
     table = _wide(frame, ind.unit)
+    note = " ".join(filter(None, [note, series_break_note(area, frame)]))  or None
     charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
     chart = charts.trend_chart(charted, y_title=_axis_title(ind)) if not charted.empty else None
     visual.show(key, title, chart, table, [indicator_id], area, note)
@@ -135,3 +136,17 @@ def sen_primary_need(area: str) -> None:
     breakdown_bars("profile.sen_need", "sen_primary_need_pct", area, "primary_need",
                    "Primary need of all pupils with SEN (SEN support and EHC plans)", "Primary need",
                    x_title="Per cent of pupils with SEN")
+
+
+def series_break_note(area: str, frame: pd.DataFrame) -> str | None:
+    """Say plainly when an area's series starts at a reorganisation rather than at the data."""
+    from geography.areas import reorganisation_of
+
+    reorg = reorganisation_of(area)
+    if reorg is None or area not in reorg.successors or frame.empty:
+        return None
+    own = frame[(frame["role"] == "area") & frame["value"].notna()]
+    if own.empty:
+        return None
+    return (f"Series break: this area's figures start in {own['period'].iloc[0]}. "
+            f"{reorg.note}")

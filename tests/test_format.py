@@ -1,0 +1,39 @@
+import math
+
+import pandas as pd
+
+import indicators as I
+from ui.format import describe_period, escape_for_spreadsheet, format_change, format_value
+
+
+def test_values_read_as_people_write_them():
+    assert format_value(638745.0, "count") == "638,745"
+    assert format_value(45.94, "%") == "45.9%"
+    assert format_value(383.456, "rate per 10,000") == "383.5 per 10,000"
+    assert format_value(383.456, "rate per 10,000", short=True) == "383.5"
+    assert format_value(None, "%") == "not available"
+    assert format_value(math.nan, "count") == "not available"
+
+
+def test_changes_are_signed_and_percentages_are_points():
+    assert format_change(17.5, "%") == "+17.5 points"
+    assert format_change(-2.1, "%") == "-2.1 points"
+    assert format_change(1019.0, "count") == "+1,019"
+    assert format_change(None, "%") is None
+
+
+def test_periods_in_words():
+    assert describe_period("2024/25", I.get("ehc_plans")) == "January 2025"
+    assert describe_period("2024", I.get("ehc_20wk_pct")) == "2024"
+    assert describe_period("2023/24", I.get("ks2_rwm_ehc")) == "academic year 2023/24"
+    assert describe_period("2023/24", I.get("sen_unit_cost")) == "financial year 2023/24"
+    assert describe_period("2025-03", I.get("ehc_20wk_pct")) == "March 2025"
+
+
+def test_spreadsheet_exports_cannot_run_formulas():
+    frame = pd.DataFrame({"text": ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)", "plain", None],
+                          "number": [1, -2, 3, 4, 5, 6]})
+    out = escape_for_spreadsheet(frame)
+    assert out["text"].tolist()[:5] == ["'=HYPERLINK(\"x\")", "'+1", "'-1", "'@SUM(A1)", "plain"]
+    assert out["number"].tolist() == [1, -2, 3, 4, 5, 6]  # numbers are left as numbers
+    assert frame["text"].iloc[0].startswith("=")  # the input is not changed
