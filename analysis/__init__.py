@@ -26,6 +26,7 @@ _PUBLIC = {
     "wilson_ci": "analysis.stats",
     "TrendResult": "analysis.trend",
     "trend_test": "analysis.trend",
+    "tracker_summary": "analysis.tracker",
 }
 
 __all__ = sorted(_PUBLIC)
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
         significance,
         wilson_ci,
     )
+    from analysis.tracker import tracker_summary
     from analysis.trend import TrendResult, trend_test
 
 
