@@ -822,11 +822,46 @@ _ENTRIES: list[Indicator] = [
 CATALOGUE: dict[str, Indicator] = {ind.id: ind for ind in _ENTRIES}
 
 
+LOCAL_PREFIX = "local:"
+
+
 def get(indicator_id: str) -> Indicator:
+    """A national catalogue entry, or a local one for ids that start ``local:``."""
+    if indicator_id.startswith(LOCAL_PREFIX):
+        return local_indicator(indicator_id)
     try:
         return CATALOGUE[indicator_id]
     except KeyError:
         raise KeyError(f"no indicator {indicator_id!r} in the catalogue") from None
+
+
+def local_indicator(indicator_id: str) -> Indicator:
+    """An area's own measure: from the built-in local KPI catalogue when it is there, else a
+    plain entry made from its id (an area may report KPIs of its own)."""
+    from data_loaders.local_kpis import local_kpi
+
+    kpi_id = indicator_id.removeprefix(LOCAL_PREFIX)
+    entry = local_kpi(kpi_id)
+    if entry is None:
+        title = kpi_id.replace("_", " ").strip().capitalize()
+        return Indicator(
+            id=indicator_id, title=title, definition=f"{title}, as reported by the area.",
+            unit="count", polarity="none", lens="governance", rba="how much", source="local",
+        )
+    unit = entry["unit"] if entry["unit"] in UNITS else "count"
+    return Indicator(
+        id=indicator_id,
+        title=entry["title"],
+        definition=entry["definition"],
+        unit=unit,
+        polarity=entry["polarity"],
+        lens="governance",
+        rba=entry["rba"],
+        source="local",
+        numerator=entry["numerator"],
+        denominator=entry["denominator"],
+        topic=entry["group"],
+    )
 
 
 def catalogue_frame() -> pd.DataFrame:
