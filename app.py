@@ -16,6 +16,7 @@ PAGES = [
     st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home"),
     st.Page("app_pages/local_profile.py", title="Local profile", icon=":material/groups:",
             url_path="local-profile"),
+    st.Page("app_pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:", url_path="benchmarking"),
 ]
 
 navigation = st.navigation(PAGES)

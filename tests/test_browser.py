@@ -14,7 +14,6 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 # The default page lives at the root URL; others at their url_path.
-PAGES = {"home": "", "local-profile": "local-profile"}
 AREAS = {
     "E08000032": "Bradford",
     "E06000063": "Cumberland",  # created in the 2023 Cumbria reorganisation

@@ -1,0 +1,47 @@
+"""Benchmarking: the area against its statistical neighbours (or a set the user picks), its
+region and England, on every indicator with data, with honest statistics and a verdict."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import benchmark_views as views
+from ui.data import area_names
+
+TABS = ["Compare areas", "Trend", "Area summary", "Funnel plot", "Choose comparators"]
+
+area = st.session_state["area"]
+name = area_names()[area]
+st.title(f"Benchmarking: {name}")
+st.markdown(
+    "How this area compares with the councils most like it, its region and England: the "
+    "comparators' average, rank and quartile band as in DfE's LAIT, and confidence intervals, "
+    "significance and trend tests as in OHID's Fingertips. Choose an indicator and who to "
+    "compare with; every view says in words what it shows."
+)
+
+st.header("What to compare")  # an h2, so that the views' h3 titles follow in order
+with st.container(border=True):
+    indicator, period = views.pick_indicator(area)
+    label, codes, model = views.pick_comparators(area)
+
+result = views.comparison(indicator, area, period, tuple(codes), label)
+views.verdict(result, label, latest=period == views.periods(indicator, area)[0])
+
+# Only the open tab runs: the summary and the funnel are the costly views.
+compare, trend, summary, funnel, choose = st.tabs(TABS, key="bench.tab", on_change="rerun")
+if compare.open:
+    with compare:
+        views.compare_view(indicator, area, period, codes, label)
+if trend.open:
+    with trend:
+        views.trend_view(indicator, area, codes, label)
+if summary.open:
+    with summary:
+        views.summary_view(area, codes, label)
+if funnel.open:
+    with funnel:
+        views.funnel_view(indicator, area, period, codes)
+if choose.open:
+    with choose:
+        views.choose_view(area, model)
