@@ -58,7 +58,7 @@ for i, (ind_id, label) in enumerate(HEADLINES.items()):
 
 with st.expander("These figures as a table"):
     tiles = headline_table(table, list(HEADLINES), area)
-    st.dataframe(tiles, hide_index=True, use_container_width=True)
+    st.dataframe(tiles, hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",
         escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),

@@ -10,6 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep tests away from the real store and pseudonymisation key of whoever runs them."""
+    os.environ["SEND_LENS_DATA_DIR"] = str(tmp_path_factory.mktemp("user_data"))
+    os.environ["SEND_LENS_CONFIG_DIR"] = str(tmp_path_factory.mktemp("user_config"))
+    os.environ.pop("SEND_LENS_DATABASE_URL", None)
+
+
 @pytest.fixture(scope="session")
 def national(tmp_path_factory: pytest.TempPathFactory):
     """The national tidy table as the app loads it (from a cache private to this session)."""

@@ -47,9 +47,9 @@ def show(
     )
     if view == "Chart" and chart is not None:
         # The subheader is the visible title; the description names the chart to screen readers.
-        st.altair_chart(chart.properties(description=title), use_container_width=True)
+        st.altair_chart(chart.properties(description=title), width="stretch")
     else:
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.dataframe(table, hide_index=True, width="stretch")
     col_about, col_download = st.columns([3, 1])
     with col_about:
         with st.expander("About this indicator"):
