@@ -1,0 +1,161 @@
+"""How much reading, validating and pseudonymising an upload costs over just parsing it.
+
+Run: ``python -m benchmarks.uploads [--rows 100000] [--repeat 3]``. Builds a synthetic,
+seeded ``cohort`` extract as XLSX (cached in the temp directory, since openpyxl takes half
+a minute to write it), then prints the time of ``read_upload`` against a plain
+python-calamine parse of the same file and against ``pandas.read_excel`` with openpyxl.
+Only ratios measured side by side in one run are compared: these machines are noisy.
+
+``time_pipeline`` is the hook for later stages: set ``STORE_HOOK`` to a function that
+stores the returned table (the persistent store) and its time is reported under "store".
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from data_loaders import validation
+from data_loaders.uploads import read_upload
+
+STORE_HOOK: Callable[[pd.DataFrame], None] | None = None  # e.g. lambda t: store.save_upload(t, ...)
+TODAY = date(2025, 6, 1)
+COLUMNS = [
+    "agency",
+    "upn",
+    "uln",
+    "nhs_number",
+    "local_id",
+    "extract_date",
+    "date_of_birth",
+    "sen_status",
+    "primary_need",
+    "school_urn",
+    "ward_code",
+    "child_in_need",
+    "child_protection_plan",
+    "looked_after",
+    "known_to_yos",
+    "elective_home_education",
+    "missing_education",
+    "neet",
+]
+
+
+def _digits(bodies: list[str]) -> np.ndarray:
+    return np.frombuffer("".join(bodies).encode(), dtype=np.uint8).reshape(len(bodies), -1).astype(int) - 48
+
+
+def synthetic_cohort(rows: int, seed: int = 20250601) -> pd.DataFrame:
+    """A plausible education extract: valid UPNs, some NHS numbers, real school URNs."""
+    rng = np.random.default_rng(seed)
+    upn_body = [f"801200{s:06d}" for s in rng.permutation(10**6)[:rows]]
+    letters = np.array(list(validation.UPN_LETTERS))[(_digits(upn_body) * np.arange(2, 14)).sum(axis=1) % 23]
+    nhs_body = [f"4{s:08d}" for s in rng.permutation(10**8)[:rows]]
+    check = (11 - (_digits(nhs_body) * np.arange(10, 1, -1)).sum(axis=1) % 11) % 11
+    nhs = np.where((check != 10) & (rng.random(rows) < 0.5), np.char.add(nhs_body, check.astype(str)), "")
+    register = validation.known_urns()
+    urns = np.array([u for u in (register if register is not None else ["100000"]) if len(u) == 6])
+    dob = pd.Timestamp("2005-09-01") + pd.to_timedelta(rng.integers(0, 6500, rows), unit="D")
+    frame = pd.DataFrame(
+        {
+            "agency": "education",
+            "upn": np.char.add(letters, upn_body),
+            "uln": "",
+            "nhs_number": nhs,
+            "local_id": [f"ED{i:07d}" for i in range(rows)],
+            "extract_date": date(2025, 3, 31),
+            "date_of_birth": dob.date,
+            "sen_status": rng.choice(["EHC plan", "SEN support", "none"], rows),
+            "primary_need": rng.choice(["ASD", "SEMH", "SLCN", "Moderate learning difficulty", "SPLD"], rows),
+            "school_urn": rng.choice(urns, rows),
+            "ward_code": [f"E05{w:06d}" for w in rng.integers(0, 15000, rows)],
+        }
+    )
+    for flag in COLUMNS[11:]:
+        frame[flag] = np.where(rng.random(rows) < 0.1, "yes", "no")
+    return frame[COLUMNS]
+
+
+def cohort_xlsx(rows: int, seed: int = 20250601) -> bytes:
+    """The synthetic extract as an XLSX file, written by openpyxl (cached by rows and seed)."""
+    from openpyxl import Workbook
+
+    cached = Path(tempfile.gettempdir()) / f"send-lens-bench-cohort-{rows}-{seed}.xlsx"
+    if cached.exists():
+        return cached.read_bytes()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Data")
+    ws.append(COLUMNS)
+    for record in synthetic_cohort(rows, seed).itertuples(index=False):
+        ws.append(list(record))
+    out = io.BytesIO()
+    wb.save(out)
+    cached.write_bytes(out.getvalue())
+    return out.getvalue()
+
+
+def time_pipeline(data: bytes) -> dict[str, float]:
+    """Seconds for each stage of taking an upload in: read, validate, pseudonymise (from
+    ``read_upload``), the total, and "store" when ``STORE_HOOK`` is set."""
+    start = time.perf_counter()
+    table = read_upload(data, "cohort.xlsx", "cohort", today=TODAY)
+    timings = {"read_upload": time.perf_counter() - start, **table.attrs["timings"]}
+    if STORE_HOOK is not None:
+        start = time.perf_counter()
+        STORE_HOOK(table)
+        timings["store"] = time.perf_counter() - start
+    return timings
+
+
+def time_calamine(data: bytes) -> float:
+    start = time.perf_counter()
+    python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Data").to_python()
+    return time.perf_counter() - start
+
+
+def time_openpyxl(data: bytes) -> float:
+    start = time.perf_counter()
+    pd.read_excel(io.BytesIO(data), sheet_name="Data", engine="openpyxl")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-openpyxl", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("SEND_LENS_PSEUDONYMISATION_KEY", "benchmark-key-not-secret-0123456789")
+    os.environ.setdefault("SEND_LENS_CONFIG_DIR", tempfile.mkdtemp())
+    started = time.perf_counter()
+    data = cohort_xlsx(args.rows)
+    ready = time.perf_counter() - started
+    print(f"{args.rows:,}-row cohort XLSX: {len(data) / 1e6:.1f} MB (ready in {ready:.1f} s)")
+    time_pipeline(data)  # warm: the school register and the key are loaded once per process
+    pipeline = [time_pipeline(data) for _ in range(args.repeat)]
+    calamine = [time_calamine(data) for _ in range(args.repeat)]
+    ours = statistics.median(p["read_upload"] for p in pipeline)
+    base = statistics.median(calamine)
+    stages = {k: statistics.median(p[k] for p in pipeline) for k in pipeline[0] if k != "read_upload"}
+    print(f"python-calamine parse       {base:6.2f} s")
+    print(f"read_upload                 {ours:6.2f} s   ratio {ours / base:.2f}x calamine")
+    print("  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    if not args.skip_openpyxl:
+        slow = time_openpyxl(data)
+        print(f"pandas read_excel openpyxl  {slow:6.2f} s   read_upload is {ours / slow:.2f}x of it")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The Data page in AppTest: upload, check, save, version, roll back, delete; bad files leave
+the store as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_loaders.store import Store
+from tests.conftest import ROOT
+
+DEMO = ROOT / "data/demo"
+BAD = ROOT / "tests/fixtures/bad_uploads"
+
+
+@pytest.fixture
+def store_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def _data_page(national) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["area"] = "E08000032"
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    return at
+
+
+def _upload(at: AppTest, kind: str, path: Path) -> AppTest:
+    at.selectbox(key="data.kind").select(kind).run()
+    uploader = next(u for u in at.get("file_uploader") if u.key == f"data.file.{kind}")
+    uploader.upload(path.name, path.read_bytes()).run()
+    return at
+
+
+def test_demo_tracker_round_trip_through_the_store(national, store_dir):
+    at = _upload(_data_page(national), "ehc_tracker", DEMO / "demo_ehc_tracker.csv")
+    assert not at.exception
+    assert any("Read 420 rows" in s.value for s in at.success)
+    at.button(key="FormSubmitter:data.save.ehc_tracker-Save to SEND Lens").click().run()
+    assert any("Saved as version 1" in s.value for s in at.success), [s.value for s in at.success]
+    datasets = Store().list_datasets()
+    assert datasets[["kind", "active_version", "rows"]].values.tolist() == [["ehc_tracker", 1, 420]]
+    stored = Store().load(int(datasets["dataset_id"].iloc[0]))
+    assert not stored["child_id"].str.startswith("DEMO").any()  # pseudonymised on arrival
+    # The same file again adds no version.
+    at.button(key="FormSubmitter:data.save.ehc_tracker-Save to SEND Lens").click().run()
+    assert any("already stored as version 1" in i.value for i in at.info)
+
+
+def test_bad_file_lists_problems_and_stores_nothing(national, store_dir):
+    bad = next(p for p in sorted(BAD.iterdir()) if "issue_before_request" in p.name or "plan_before" in p.name)
+    at = _upload(_data_page(national), "ehc_tracker", bad)
+    assert not at.exception
+    assert at.error and "not stored" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert {"Sheet", "Row", "Column", "What is wrong"} <= set(problems.columns)
+    assert problems["What is wrong"].str.contains("before").any()
+    assert Store().list_datasets().empty
+
+
+def test_rollback_and_delete(national, store_dir):
+    import hashlib
+
+    from data_loaders.uploads import read_upload
+
+    data = (DEMO / "demo_kpi_return.csv").read_bytes()
+    frame = read_upload(data, "demo_kpi_return.csv", "kpi_return")
+    s = Store()
+    s.save_version("kpi_return", "KPIs", frame, file_name="a.csv", file_sha256="a" * 64, created_by="t")
+    s.save_version("kpi_return", "KPIs", frame.head(10), file_name="b.csv", file_sha256="b" * 64, created_by="t")
+    at = _data_page(national)
+    at.selectbox(key="data.rollback_version").select(1).run()
+    at.button(key="data.rollback").click().run()
+    assert not at.exception
+    assert Store().list_datasets()["active_version"].tolist() == [1]
+    at.checkbox(key="data.confirm_delete").check().run()
+    at.button(key="data.delete").click().run()
+    assert Store().list_datasets().empty
+    assert hashlib  # used above

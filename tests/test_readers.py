@@ -1,0 +1,152 @@
+"""Bytes to raw sheets: format sniffing, safety checks, decoding and header detection."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from data_loaders import readers
+from data_loaders.readers import UploadError, decode_text, find_header, open_upload, read_sheet
+from data_loaders.schemas import KINDS
+
+
+def xlsx(rows: list[list[object]], title: str = "Data", hidden: str | None = None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    if hidden:
+        wb.create_sheet(hidden).sheet_state = "hidden"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def refused(data: bytes, name: str = "x.xlsx") -> str:
+    with pytest.raises(UploadError) as caught:
+        open_upload(data, name)
+    return caught.value.problems[0].message
+
+
+def test_format_comes_from_the_bytes_not_the_name() -> None:
+    book = open_upload(xlsx([["a"]]), "export.csv")
+    assert book.fmt == "xlsx"
+    assert open_upload(b"a,b\n1,2\n", "export.xlsx").fmt == "csv"
+
+
+def test_hidden_sheets_are_not_offered() -> None:
+    assert open_upload(xlsx([["a"]], hidden="Lists"), "t.xlsx").sheets == ["Data"]
+    assert open_upload(b"a,b\n", "my extract.csv").sheets == ["my extract"]
+
+
+def test_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_BYTES", 1000)
+    assert "The file is 0.0 MB; the largest file SEND Lens accepts is 0 MB" in refused(b"x" * 1001)
+
+
+def test_too_many_zip_members() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        for i in range(readers.MAX_ZIP_MEMBERS + 1):
+            z.writestr(f"xl/{i}.xml", "<x/>")
+    assert "internal parts" in refused(out.getvalue())
+
+
+def test_declared_size_over_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_UNCOMPRESSED", 1024)
+    assert "more than the 0 MB SEND Lens allows" in refused(xlsx([["x" * 2000]]))
+
+
+def test_compression_ratio() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" * (5 * 1024 * 1024))
+    assert "ratio of" in refused(out.getvalue())
+
+
+def test_uncached_formulas_are_found_per_sheet() -> None:
+    data = xlsx([["a", "b"], [1, "=A2*2"], [2, "=A3*2"]])
+    assert open_upload(data, "f.xlsx").uncached == {"Data": ["B2", "B3"]}
+
+
+def test_excel_saved_formulas_with_values_are_fine() -> None:
+    data = xlsx([["a", "b"], [1, 2]])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b'<c r="B2" t="n"><v>2</v></c>', b'<c r="B2"><f>A2*2</f><v>2</v></c>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    assert open_upload(out.getvalue(), "f.xlsx").uncached == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("ok,café\n".encode(), "ok,café\n"),
+        (codecs.BOM_UTF8 + "ok,café\n".encode(), "ok,café\n"),
+        ("ok,café £5\n".encode("cp1252"), "ok,café £5\n"),
+        ("ok,café\n".encode("utf-16"), "ok,café\n"),
+        (b"\x81\x8d", "\x81\x8d"),  # undefined in Windows-1252: read as latin-1, never an error
+    ],
+)
+def test_decoding(data: bytes, expected: str) -> None:
+    assert decode_text(data) == expected
+
+
+def test_csv_rows_are_padded_and_delimiter_sniffed() -> None:
+    book = open_upload(b"Title\n\na;b;c\n1;2\n", "x.csv")
+    assert read_sheet(book, "x").rows == [["Title", "", ""], ["", "", ""], ["a", "b", "c"], ["1", "2", ""]]
+
+
+def test_xlsx_rows_keep_excel_positions() -> None:
+    wb = Workbook()
+    wb.active.title = "Data"
+    wb.active["C4"] = "child_id"
+    out = io.BytesIO()
+    wb.save(out)
+    rows = read_sheet(open_upload(out.getvalue(), "x.xlsx"), "Data").rows
+    assert len(rows) == 4 and rows[3][2] == "child_id"  # row index 3 is Excel row 4
+
+
+def test_header_found_below_title_rows_with_aliases() -> None:
+    lookup = KINDS["ehc_tracker"].heading_lookup()
+    rows = [["EHC tracker, March"], ["Child ID report"], [], ["UPN", "Date of Request (dd/mm/yyyy)", "Notes"]]
+    assert find_header(rows, lookup) == (3, {0: "child_id", 1: "request_date"})
+
+
+def test_the_canonical_heading_wins_over_an_alias() -> None:
+    lookup = KINDS["ehc_tracker"].heading_lookup()
+    assert find_header([["Local ID", "UPN", "child_id"]], lookup) == (0, {2: "child_id"})
+    assert find_header([["Local ID", "UPN"]], lookup) == (0, {1: "child_id"})
+
+
+def test_vertical_merges_in_the_header_are_filled_down() -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["child_id", "Dates"])
+    ws.append([None, "request_date"])
+    ws.merge_cells("A1:A2")
+    out = io.BytesIO()
+    wb.save(out)
+    rows = read_sheet(open_upload(out.getvalue(), "x.xlsx"), "Data").rows
+    assert rows[1] == ["child_id", "request_date"]
+
+
+def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_ROWS", 5)
+    book = open_upload(b"a\n" * 100, "x.csv")
+    with pytest.raises(UploadError, match="the most SEND Lens reads at once is 5"):
+        read_sheet(book, "x")

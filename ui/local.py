@@ -1,0 +1,82 @@
+"""The area's own data in the app: the store, who is uploading, and local tidy rows.
+
+Local data never goes into a cache shared between sessions: the store handle is a resource
+(it holds a connection pool, no data), and what is read from it lives in this session's
+state, refreshed whenever the store's list of active versions changes.
+"""
+
+from __future__ import annotations
+
+import getpass
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders import tidy
+from data_loaders.local_data import kpi_details, local_register, local_tidy
+from data_loaders import store as store_module
+from data_loaders.store import Store
+
+SESSION_KEY = "local.tidy"
+
+
+def database_url() -> str:
+    """The team database from secrets or the environment, else the laptop's SQLite file."""
+    try:
+        from_secrets = st.secrets.get("SEND_LENS_DATABASE_URL")
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        from_secrets = None
+    # Resolved here, so the cached store is keyed by the database it really opens.
+    return from_secrets or store_module.database_url()
+
+
+@st.cache_resource
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def store() -> Store:
+    return _store(database_url())
+
+
+def current_user() -> str:
+    """Who is acting, for version history and the audit log."""
+    user = getattr(st, "user", None)
+    if user is not None and getattr(user, "is_logged_in", False):
+        return str(user.get("email") or user.get("name") or "signed-in user")
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "analyst"
+
+
+def _fingerprint(datasets: pd.DataFrame) -> tuple:
+    if datasets.empty:
+        return ()
+    return tuple(zip(datasets["dataset_id"], datasets["active_version"]))
+
+
+def local_table(area: str | None = None) -> pd.DataFrame:
+    """This session's local tidy rows (KPI returns and surveys), re-read after any change."""
+    s = store()
+    datasets = s.list_datasets()
+    key = (_fingerprint(datasets), area)
+    cached = st.session_state.get(SESSION_KEY)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    table = local_tidy(s, default_area=area) if not datasets.empty else tidy.empty()
+    st.session_state[SESSION_KEY] = (key, table)
+    return table
+
+
+def local_kpi_details() -> pd.DataFrame:
+    return kpi_details(store())
+
+
+def register() -> pd.DataFrame:
+    return local_register(store())
+
+
+def forget_local_data() -> None:
+    """Drop this session's copy so the next read comes from the store."""
+    st.session_state.pop(SESSION_KEY, None)
