@@ -176,6 +176,28 @@ _ENTRIES: list[Indicator] = [
         period_type="calendar",
     ),
     _sen2(
+        "ehc_not_issue_16wk_pct",
+        "Decisions not to issue a plan made within 16 weeks",
+        "Share of EHC needs assessments ending in a decision not to issue a plan where the "
+        "decision was made within the statutory 16 weeks of the request.",
+        "%",
+        polarity="high",
+        numerator="decisions not to issue made within 16 weeks",
+        denominator="decisions not to issue a plan",
+        period_type="calendar",
+        topic="Timeliness",
+        caveats="Published from 2023, when SEN2 became person-level.",
+    ),
+    _sen2(
+        "ehc_request_mediations",
+        "Requests for assessment that went to mediation",
+        "Requests for an EHC needs assessment in the calendar year that were subject to mediation.",
+        "count",
+        period_type="calendar",
+        topic="Disagreements",
+        caveats="Published from 2023, when SEN2 became person-level.",
+    ),
+    _sen2(
         "ehc_20wk_pct",
         "New EHC plans issued within 20 weeks (including exceptions)",
         "Share of new EHC plans issued within the statutory 20 weeks of the request, "

@@ -79,10 +79,17 @@ MEASURES_2025: dict[str, list[Measure]] = {
             ("request_outcome_six_weeks",),
             ("request_outcome_six_weeks", "request_outcome_over_6_weeks"),
         ),
+        Measure("ehc_request_mediations", numerator=("mediation_related_request",)),
     ],
     "assessments": [
         Measure("ehc_assessments", numerator=("assess_in_year",)),
         Measure("ehc_assess_issued_pct", "assess_issued_pc", ("assess_issued",), ("assess_in_year",)),
+        Measure(
+            "ehc_not_issue_16wk_pct",
+            "outcome_decision_within_time_pc",
+            ("outcome_decision_within_time",),
+            ("outcome_decision_within_time", "outcome_decision_over_time"),
+        ),
     ],
     "timeliness_20_week": [
         Measure(

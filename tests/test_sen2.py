@@ -100,3 +100,12 @@ def test_suppressed_cells_are_missing_not_zero(table):
     row = rows[rows["period"] == "2019"].iloc[0]
     assert row["status"] == "not_available"
     assert row["value"] != row["value"]  # NaN
+
+
+def test_sixteen_week_decisions_and_mediations_as_published(table):
+    # assessments.csv.gz, England 2023: 1,661 decisions not to issue within 16 weeks,
+    # 2,926 after, published as 36.2%.
+    rows = I.rows("ehc_not_issue_16wk_pct", [ENGLAND], table=table)
+    row = rows[rows["period"] == "2023"].iloc[0]
+    assert (row["numerator"], row["denominator"], row["value"]) == (1661, 1661 + 2926, 36.2)
+    assert I.value("ehc_request_mediations", ENGLAND, "2023", table=table) == 7612
