@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _PUBLIC = {
+    "apply_disclosure_control": "analysis.disclosure",
     "statistical_neighbours": "analysis.neighbours",
     "format_rank": "analysis.ranking",
     "quartile_band": "analysis.ranking",

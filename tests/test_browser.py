@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 # The default page lives at the root URL; others at their url_path.
-PAGES = {"home": "", "local-profile": "local-profile", "benchmarking": "benchmarking", "data": "data"}
+PAGES = {"home": "", "local-profile": "local-profile", "benchmarking": "benchmarking", "data": "data",
+         "outcomes": "outcomes"}
 AREA_FREE_PAGES = {"data"}  # about the area's uploads, not one LA's figures
 AREAS = {
     "E08000032": "Bradford",
@@ -89,4 +90,31 @@ def test_area_choice_is_kept_in_the_url(browser):
     wait_until_rendered(page)
     assert "North Yorkshire" in page.inner_text("h1")
     assert "area=E06000065" in page.url
+    page.close()
+
+
+def test_upload_round_trip_in_the_browser(browser):
+    """Choose a kind, upload the example KPI return, save it, and find it under Loaded data."""
+    from tests.conftest import ROOT
+
+    page, errors = _open(browser, "data")
+    page.get_by_label("What are you uploading?").click()
+    page.get_by_role("option", name="KPI return").first.click()
+    wait_until_rendered(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        str(ROOT / "data/demo/demo_kpi_return.csv")
+    )
+    page.get_by_text("Read 120 rows").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Save to SEND Lens").click()
+    page.get_by_text("Saved as version").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Loaded data").click()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "data-upload-saved.png"), full_page=True)
+    # The dataset chooser names what was saved (tables are drawn on a canvas, not in the DOM).
+    chooser = page.get_by_label("Dataset", exact=True)
+    chooser.wait_for(timeout=30_000)
+    assert chooser.input_value() == "demo_kpi_return (Local KPI return)"
+    page.screenshot(path=str(ARTIFACTS / "data-upload-saved.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not errors, errors
     page.close()

@@ -1,0 +1,58 @@
+"""Outcomes: is anyone better off? Annual review outcomes read through the area's outcomes
+framework, for each impact domain beside its national outcome indicators."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import outcomes as oc
+from ui import outcomes_data as data
+from ui import outcomes_views as views
+from ui.data import area_names
+
+area = st.session_state["area"]
+st.title(f"Outcomes: {area_names()[area]}")
+workshop = st.toggle("Workshop view", key="outcomes.workshop",
+                     help="For a room with parent carers and young people: the outcomes in the framework's "
+                     "words and big bars, small numbers hidden, no statistics.")
+if not workshop:
+    st.markdown(
+        "How do we know we are making a difference? For each outcome of the area's framework: how many "
+        "children and young people are making progress at their annual review, for whom it is working "
+        "and for whom not, whether it is improving, and the national outcome indicators beside it."
+    )
+framework = data.pick_framework(data.frameworks())
+if not workshop:
+    data.data_panel(framework)
+
+returns, cohort = data.loaded()
+ratings = oc.prepare_ratings(framework, returns)
+answers = oc.prepare_answers(framework, returns)
+if ratings.empty and answers.empty:
+    st.info("No returns for this framework are loaded yet. Open the panel above to load the example data "
+            "(synthetic) or upload your own returns.", icon=":material/info:")
+    if not workshop:
+        for domain in framework.domains:
+            views.domain_section(framework, domain, ratings, answers, area)
+    st.stop()
+
+period, agency = views.controls(framework, ratings, answers)
+year_ratings = ratings[ratings["period"] == period]
+answers = answers[answers["period"] == period]
+ratings = year_ratings[year_ratings["agency"] == agency] if agency else year_ratings
+if workshop:
+    views.workshop(framework, ratings, answers)
+    st.stop()
+
+views.coverage(year_ratings, answers, period, area)  # every agency's reviews, whichever is shown
+views.headline(framework, ratings, answers)
+for domain in framework.domains:
+    views.domain_section(framework, domain, ratings, answers, area)
+other = answers[answers["domain"].isna()]
+if not other.empty:
+    st.header("Other questions")
+    views.voice("outcomes.other.voice", framework, other, "What children and young people said")
+views.breakdown(framework, ratings, answers, cohort, data.place_names())
+views.trend(framework, returns, agency)
+with st.expander("How these figures are worked out"):
+    st.markdown(views.METHOD)
