@@ -17,6 +17,7 @@ PAGES = [
     st.Page("app_pages/local_profile.py", title="Local profile", icon=":material/groups:",
             url_path="local-profile"),
     st.Page("app_pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:", url_path="benchmarking"),
+    st.Page("app_pages/governance.py", title="Governance and assurance", icon=":material/gavel:", url_path="governance"),
     st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/trending_up:", url_path="outcomes"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]

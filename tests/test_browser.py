@@ -15,7 +15,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 # The default page lives at the root URL; others at their url_path.
 PAGES = {"home": "", "local-profile": "local-profile", "benchmarking": "benchmarking", "data": "data",
-         "outcomes": "outcomes"}
+         "governance": "governance", "outcomes": "outcomes"}
 AREA_FREE_PAGES = {"data"}  # about the area's uploads, not one LA's figures
 AREAS = {
     "E08000032": "Bradford",

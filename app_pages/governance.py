@@ -1,0 +1,57 @@
+"""Governance and assurance: is the partnership meeting its statutory duties? The national
+measures of the EHC process against comparators and England, the area's own tracker and
+monthly KPIs against their targets, and the exception report for the board."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import governance_kpis as kpis
+from ui import governance_tracker as tracker_views
+from ui import governance_views as views
+from ui.data import area_names
+
+TABS = ["National measures", "EHC tracker", "Annual reviews", "Local KPIs", "Exception report"]
+
+area = st.session_state["area"]
+name = area_names()[area]
+st.title(f"Governance and assurance: {name}")
+st.markdown(
+    "Are we as a partnership meeting our statutory duties? The national measures of the EHC process "
+    "beside statistical neighbours, the region and England; the area's own EHC tracker and monthly KPIs "
+    "against their targets; and the KPIs rated Red, gathered into an exception report with commentary "
+    "and actions, ready for the board paper."
+)
+
+listed = views.datasets()
+views.own_data_panel(listed)
+public = st.toggle("Protect small numbers (for a public meeting or workshop)", key="gov.public",
+                   value=st.session_state.get("mode") in ("workshop", "public"),
+                   help="Hides counts of 1 to 7 from the area's own data and rounds others to the nearest 5.")
+
+# Only the open tab runs: each reads the area's own data from this session's state.
+national, tracker_tab, reviews_tab, kpi_tab, exceptions_tab = st.tabs(TABS, key="gov.tab", on_change="rerun")
+if national.open:
+    with national:
+        views.national_section(area)
+if tracker_tab.open or reviews_tab.open:
+    with tracker_tab if tracker_tab.open else reviews_tab:
+        tracker, tracker_name, as_of = tracker_views.tracker_choice(listed, area)
+        key = (views.fingerprint(listed), tracker_name)
+        if tracker_name and tracker is None:
+            pass  # another area's tracker: tracker_choice has said whose, with a button to go there
+        elif tracker_tab.open:
+            if tracker is None or as_of is None:
+                st.info("Load an EHC needs assessment tracker on the Data page (or the example data above) to "
+                        "see 20-week compliance, open assessments and waits, by need, age and school.")
+            else:
+                tracker_views.tracker_section(tracker, tracker_name, as_of, public, key)
+        else:
+            tracker_views.reviews_section(tracker, views.outcomes_frame(listed), as_of, public, key,
+                                          tracker_views.kpi_note(area, listed))
+if kpi_tab.open:
+    with kpi_tab:
+        kpis.kpi_section(area, listed)
+if exceptions_tab.open:
+    with exceptions_tab:
+        kpis.exception_section(area, listed)
