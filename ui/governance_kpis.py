@@ -142,14 +142,23 @@ def status_table(status: pd.DataFrame) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def kpi_section(area: str, listed: pd.DataFrame) -> None:
+def _prepared(area: str, listed: pd.DataFrame) -> tuple[pd.DataFrame, str, float, dict[str, float], pd.DataFrame] | None:
+    """The KPI series, chosen month and RAG status shared by the KPI and exception tabs."""
     series = kpi_series(area, listed)
     if series.empty:
         _no_kpis(area)
-        return
+        return None
     _example_note(series, area)
     period, tolerance, bands = controls(series)
     status = status_frame(series, period, tolerance, bands, (fingerprint(listed), area))
+    return series, period, tolerance, bands, status
+
+
+def kpi_section(area: str, listed: pd.DataFrame) -> None:
+    prepared = _prepared(area, listed)
+    if prepared is None:
+        return
+    series, period, tolerance, bands, status = prepared
     count = rag.counts(status)
     said = ", ".join(f"{n} {s}" for s, n in count.items() if n)
     st.markdown(f"**{len(status)} KPIs** in {month_words(period)}: {said}. Each KPI "
@@ -303,13 +312,10 @@ def actions_in_force(area: str) -> pd.DataFrame:
 
 
 def exception_section(area: str, listed: pd.DataFrame) -> None:
-    series = kpi_series(area, listed)
-    if series.empty:
-        _no_kpis(area)
+    prepared = _prepared(area, listed)
+    if prepared is None:
         return
-    _example_note(series, area)
-    period, tolerance, bands = controls(series)
-    status = status_frame(series, period, tolerance, bands, (fingerprint(listed), area))
+    series, period, tolerance, bands, status = prepared
     red = rag.exceptions(status)
     names = area_names()
     month = month_words(period)
