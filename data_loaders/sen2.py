@@ -64,6 +64,7 @@ MEASURES_2025: dict[str, list[Measure]] = {
         Measure(
             "ehc_new_mainstream_pct", "mainstream_total_pc", ("mainstream_total",), ("new_ehc_plans",)
         ),
+        Measure("ehc_new_special_pct", "special_total_pc", ("special_total",), ("new_ehc_plans",)),
     ],
     "requests": [
         Measure("ehc_requests", numerator=("requests_received_in_year",)),
@@ -105,6 +106,12 @@ MEASURES_2025: dict[str, list[Measure]] = {
             ("plans_issued_den_ex",),
         ),
         Measure(
+            "ehc_20wk_to_1yr_pct",
+            "pc_plans_issued_gt20weeks_ltYear",
+            ("plans_issued_gt20weeks_ltYear",),
+            ("plans_issued_den",),
+        ),
+        Measure(
             "ehc_over_1yr_pct",
             "pc_plans_issued_gt_1_year",
             ("plans_issued_gt_1_year",),
@@ -115,6 +122,7 @@ MEASURES_2025: dict[str, list[Measure]] = {
         Measure(
             "ehc_annual_reviews_pct", None, ("total_review_meeting",), ("review_expected",)
         ),
+        Measure("ehc_reviews_expected", numerator=("review_expected",)),
         Measure(
             "ehc_review_4wk_pct",
             "pc_decsion_4weeks",

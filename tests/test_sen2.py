@@ -109,3 +109,16 @@ def test_sixteen_week_decisions_and_mediations_as_published(table):
     row = rows[rows["period"] == "2023"].iloc[0]
     assert (row["numerator"], row["denominator"], row["value"]) == (1661, 1661 + 2926, 36.2)
     assert I.value("ehc_request_mediations", ENGLAND, "2023", table=table) == 7612
+
+
+def test_timeliness_bands_and_new_placements(table):
+    # timeliness_20_week.csv.gz, England 2024: 45.9% within 20 weeks; the 20-52 week and
+    # over-a-year shares come from the same row and, with it, cover every plan.
+    within = I.value("ehc_20wk_pct", ENGLAND, "2024", table=table)
+    middle = I.value("ehc_20wk_to_1yr_pct", ENGLAND, "2024", table=table)
+    late = I.value("ehc_over_1yr_pct", ENGLAND, "2024", table=table)
+    assert within + middle + late == pytest.approx(100, abs=0.2)
+    # newplans.csv.gz, England 2019: 10,059 of 53,899 new plans in special schools (18.7%).
+    assert I.value("ehc_new_special_pct", ENGLAND, "2019", table=table) == 18.7
+    # annual_reviews.csv.gz, England 2024: 524,654 reviews expected.
+    assert I.value("ehc_reviews_expected", ENGLAND, "2024", table=table) == 524_654

@@ -50,15 +50,14 @@ MEASURES: dict[str, list[str]] = {
     "Requests and decisions": ["ehc_requests", "ehc_requests_refused_pct", "ehc_requests_6wk_pct"],
     "Assessments and new plans": ["ehc_assessments", "ehc_assess_issued_pct", "ehc_not_issue_16wk_pct",
                                   "ehc_new_plans"],
-    "Timeliness of new plans": ["ehc_20wk_pct", "ehc_20wk_ex_pct", "ehc_over_1yr_pct"],
-    "Annual reviews": ["ehc_annual_reviews_pct", "ehc_review_4wk_pct"],
+    "Timeliness of new plans": ["ehc_20wk_pct", "ehc_20wk_ex_pct", "ehc_20wk_to_1yr_pct", "ehc_over_1yr_pct"],
+    "Annual reviews": ["ehc_reviews_expected", "ehc_annual_reviews_pct", "ehc_review_4wk_pct"],
     "Ceased plans": ["ehc_ceased"],
     "Personal budgets": ["ehc_personal_budgets"],
     "Disagreements": ["ehc_request_mediations", "tribunal_appeal_rate"],
-    "Placement of new plans": ["ehc_new_mainstream_pct"],
+    "Placement of new plans": ["ehc_new_mainstream_pct", "ehc_new_special_pct"],
 }  # fmt: skip
-NOT_YET = ("new plans issued after 20 weeks but within a year; the number of annual reviews due; "
-           "placements of new plans other than mainstream; personal budgets by type (health, education, "
+NOT_YET = ("placements of new plans in AP or further education; personal budgets by type (health, education, "
            "social care, integrated); annual review outcomes (amend, cease, maintain)")  # fmt: skip
 SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alone
     "area": (AREA_COLOUR, "circle"), "average": (NEIGHBOUR_COLOUR, "square"),
