@@ -63,7 +63,11 @@ def _pick_sheet(data: bytes, filename: str, kind: str) -> str | None | bool:
         return False
     if len(sheets) <= 1:
         return None
-    return st.selectbox("Which sheet holds the data?", sheets, key=f"data.sheet.{kind}")
+    # By default the reader finds the sheet whose headings match (a template's "Data" sheet,
+    # not its instructions); the user can still name one.
+    automatic = "Find the data sheet for me"
+    chosen = st.selectbox("Which sheet holds the data?", [automatic, *sheets], key=f"data.sheet.{kind}")
+    return None if chosen == automatic else chosen
 
 
 def _show_problems(err: UploadError) -> None:
