@@ -19,6 +19,7 @@ PAGES = [
     st.Page("app_pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:", url_path="benchmarking"),
     st.Page("app_pages/governance.py", title="Governance and assurance", icon=":material/gavel:", url_path="governance"),
     st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/trending_up:", url_path="outcomes"),
+    st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]
 

@@ -25,3 +25,26 @@ def national(tmp_path_factory: pytest.TempPathFactory):
 
     os.environ.setdefault("SEND_LENS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     return build.load_tidy()
+
+
+@pytest.fixture(scope="module")
+def browser(national):
+    """A headless Chromium and the app running on a free local port, for one test module.
+
+    Fails instead of skipping when SEND_LENS_REQUIRE_BROWSER=1 (CI), so browser tests can never
+    silently not run there. The ``national`` fixture builds the cache the app server reads.
+    """
+    from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app
+
+    path = chromium_path()
+    if path is None:
+        message = "Chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("SEND_LENS_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + ": browser tests must run here")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with running_app() as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b, url
+        b.close()

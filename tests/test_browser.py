@@ -3,12 +3,11 @@ no serious or critical accessibility violations (axe-core), and a screenshot of 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
+from tests.browser_support import wait_until_rendered
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -22,22 +21,6 @@ AREAS = {
     "E06000063": "Cumberland",  # created in the 2023 Cumbria reorganisation
     "E06000065": "North Yorkshire",  # DfE publishes it under an older code
 }
-
-
-@pytest.fixture(scope="module")
-def browser(national):  # the national fixture builds the cache the app server will read
-    path = chromium_path()
-    if path is None:
-        message = "Chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("SEND_LENS_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + ": browser tests must run here")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with running_app() as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b, url
-        b.close()
 
 
 def _open(browser, path: str):

@@ -1,0 +1,387 @@
+"""Pure functions behind the map: aggregating school counts to areas, classing values,
+colours, tooltips, and reading which area a click selected.
+
+Everything here works on tidy frames (see ``data_loaders.tidy``) at any small-area level,
+so local data loaded later (a KPI return by ward, a cohort by locality) maps the same way
+as the shipped school census.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.disclosure import (
+    DEFAULT_MIN_DENOMINATOR,
+    DEFAULT_ROUNDING,
+    DEFAULT_THRESHOLD,
+    GREYED_COLUMN,
+    REASON_COLUMN,
+    apply_disclosure_control,
+    apply_rate_suppression,
+    min_denominator_flag,
+)
+
+METHODS = ("quantiles", "equal intervals", "natural breaks")
+# Colour-blind-safe sequential ramps (matplotlib's viridis and cividis, evenly spaced
+# stops), light for low values and dark for high ones as choropleth readers expect.
+PALETTES: dict[str, list[str]] = {
+    "viridis": ["#fde725", "#addc30", "#5ec962", "#28ae80", "#21918c", "#2c728e", "#3b528b",
+                "#472d7b", "#440154"],
+    "cividis": ["#fee838", "#bcaf6f", "#7c7b78", "#414d6b", "#00224e"],
+}
+GREY = "#bdbdbd"  # areas with no value shown; the legend says why
+JENKS_MAX_VALUES = 2000  # distinct values Jenks works on; more are binned to keep it quick
+
+
+# --- Aggregation ------------------------------------------------------------------------------
+
+
+def aggregate(
+    rows: pd.DataFrame,
+    school_areas: pd.DataFrame,
+    level: str,
+    code_column: str,
+    areas: Iterable[str] | None = None,
+    scale: float = 100.0,
+) -> pd.DataFrame:
+    """School rows summed to a larger area: tidy rows at ``level``.
+
+    ``rows`` are tidy school rows (area_code = URN) with numerator and denominator;
+    ``school_areas`` maps ``urn`` to the area code in ``code_column``. Numerators and
+    denominators are summed over schools with both counts and the value is recomputed as
+    ``scale * numerator / denominator`` (a pooled percentage, not a mean of schools'
+    percentages). ``schools`` counts the schools summed. Areas in ``areas`` with no school
+    get a row with status ``not_available``.
+    """
+    keys = ["indicator", "period", "breakdown"]
+    link = school_areas[["urn", code_column]].rename(columns={"urn": "area_code", code_column: "_area"})
+    data = rows[rows["numerator"].notna() & rows["denominator"].notna()]
+    data = data.merge(link.astype({"area_code": "string"}), on="area_code", how="inner")
+    data = data[data["_area"].notna()]
+    summed = (
+        data.groupby([*keys, "_area"], observed=True, dropna=False)
+        .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
+             schools=("area_code", "nunique"))
+        .reset_index()
+        .rename(columns={"_area": "area_code"})
+    )
+    if areas is not None:
+        combos = rows[keys].drop_duplicates()
+        grid = combos.merge(pd.DataFrame({"area_code": list(areas)}), how="cross")
+        summed = grid.merge(summed, on=[*keys, "area_code"], how="left")
+        summed["schools"] = summed["schools"].fillna(0).astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = scale * summed["numerator"] / summed["denominator"]
+    summed["value"] = value.where(summed["denominator"] > 0)
+    summed["status"] = np.where(summed["value"].isna(), "not_available", "")
+    summed["area_level"] = level
+    summed["source"] = "schools, summed by SEND Lens"
+    cols = ["indicator", "area_code", "area_level", "period", "breakdown", "numerator",
+            "denominator", "value", "status", "source", "schools"]
+    return summed[cols].sort_values(["indicator", "area_code"]).reset_index(drop=True)
+
+
+# --- Classes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Class breaks: ``lower`` is the minimum; ``breaks`` the upper bound of each class.
+
+    A value belongs to the first class whose upper bound it does not exceed.
+    """
+
+    lower: float
+    breaks: tuple[float, ...]
+    method: str
+
+    def assign(self, values: Sequence[float] | pd.Series) -> np.ndarray:
+        """Class number (0 = lowest) of each value; -1 where the value is missing."""
+        v = np.asarray(values, dtype="float64")
+        out = np.searchsorted(np.asarray(self.breaks), v, side="left")
+        out = np.minimum(out, len(self.breaks) - 1)
+        return np.where(np.isnan(v), -1, out)
+
+    def labels(self, decimals: int = 1) -> list[str]:
+        fmt = f"{{:,.{decimals}f}}"
+        out = []
+        lo = self.lower
+        for i, hi in enumerate(self.breaks):
+            out.append(f"{fmt.format(lo)} to {fmt.format(hi)}" if i == 0
+                       else f"over {fmt.format(lo)} to {fmt.format(hi)}")
+            lo = hi
+        return out
+
+
+def _clean(values: Iterable[float]) -> np.ndarray:
+    v = np.asarray(list(values), dtype="float64")
+    return np.sort(v[np.isfinite(v)])
+
+
+def quantile_breaks(values: Iterable[float], k: int = 5) -> list[float]:
+    """Upper bounds of ``k`` classes holding equal numbers of values (fewer when values
+    tie across a boundary): numpy's default linear-interpolation quantiles."""
+    v = _clean(values)
+    if v.size == 0:
+        return []
+    return sorted(set(np.quantile(v, [i / k for i in range(1, k + 1)]).tolist()))
+
+
+def equal_interval_breaks(values: Iterable[float], k: int = 5) -> list[float]:
+    """Upper bounds of ``k`` classes of equal width from the minimum to the maximum."""
+    v = _clean(values)
+    if v.size == 0:
+        return []
+    lo, hi = float(v[0]), float(v[-1])
+    if hi == lo:
+        return [hi]
+    return [lo + (hi - lo) * i / k for i in range(1, k + 1)]
+
+
+def jenks_breaks(values: Iterable[float], k: int = 5) -> list[float]:
+    """Natural breaks: Fisher's exact optimum (Jenks), the ``k`` classes with the least
+    total squared deviation from their class means. Upper bounds, ascending.
+
+    Works on distinct values weighted by how often they occur; above
+    ``JENKS_MAX_VALUES`` distinct values they are first binned to that many quantiles
+    (as mapclassify samples), which moves a break by less than one bin.
+    """
+    v = _clean(values)
+    if v.size == 0:
+        return []
+    x, w = np.unique(v, return_counts=True)
+    s1, s2, top = w * x, w * x * x, x
+    if x.size > JENKS_MAX_VALUES:
+        # Bin to quantiles; exact sums and sums of squares per bin keep the deviations
+        # exact for any break between bins, and each bin's largest value is its bound.
+        edges = np.unique(np.quantile(v, np.linspace(0, 1, JENKS_MAX_VALUES)))
+        idx = np.searchsorted(edges, v, side="left")
+        w = np.bincount(idx, minlength=edges.size).astype(float)
+        s1 = np.bincount(idx, weights=v, minlength=edges.size)
+        s2 = np.bincount(idx, weights=v * v, minlength=edges.size)
+        top = np.full(edges.size, -np.inf)
+        np.maximum.at(top, idx, v)
+        keep = w > 0
+        w, s1, s2, top = w[keep], s1[keep], s2[keep], top[keep]
+    n = top.size
+    if n <= k:
+        return top.tolist()
+    c0 = np.concatenate([[0.0], np.cumsum(w)])
+    c1 = np.concatenate([[0.0], np.cumsum(s1)])
+    c2 = np.concatenate([[0.0], np.cumsum(s2)])
+
+    def ssd(j: np.ndarray, i: int) -> np.ndarray:  # deviation of the class x[j:i]
+        weight = c0[i] - c0[j]
+        total = c1[i] - c1[j]
+        return (c2[i] - c2[j]) - total * total / weight
+
+    cost = np.full(n + 1, np.inf)
+    cost[1:] = [ssd(np.array([0]), i)[0] for i in range(1, n + 1)]
+    back: list[np.ndarray] = []
+    for m in range(2, k + 1):
+        new = np.full(n + 1, np.inf)
+        arg = np.zeros(n + 1, dtype=int)
+        for i in range(m, n + 1):
+            j = np.arange(m - 1, i)
+            total = cost[j] + ssd(j, i)
+            best = int(np.argmin(total))
+            new[i], arg[i] = total[best], j[best]
+        back.append(arg)
+        cost = new
+    breaks, i = [float(top[-1])], n
+    for arg in reversed(back):
+        i = int(arg[i])
+        breaks.append(float(top[i - 1]))
+    return sorted(breaks)
+
+
+def classify(values: Iterable[float], k: int = 5, method: str = "quantiles") -> Classes:
+    """Classes for a choropleth: quantiles (the default), equal intervals or natural breaks."""
+    v = _clean(values)
+    finder = {"quantiles": quantile_breaks, "equal intervals": equal_interval_breaks,
+              "natural breaks": jenks_breaks}.get(method)
+    if finder is None:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if v.size == 0:
+        return Classes(lower=math.nan, breaks=(), method=method)
+    return Classes(lower=float(v[0]), breaks=tuple(finder(v, k)), method=method)
+
+
+# --- Colours ----------------------------------------------------------------------------------
+
+
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def colour_ramp(n: int, palette: str = "viridis") -> list[str]:
+    """``n`` colours evenly spaced along a colour-blind-safe ramp, lightest first."""
+    if n <= 0:
+        return []
+    stops = np.array([hex_to_rgb(c) for c in PALETTES[palette]], dtype=float)
+    positions = np.linspace(0, len(stops) - 1, n) if n > 1 else np.array([0.0])
+    out = []
+    for p in positions:
+        lo = int(np.floor(p))
+        hi = min(lo + 1, len(stops) - 1)
+        rgb = stops[lo] + (stops[hi] - stops[lo]) * (p - lo)
+        out.append("#" + "".join(f"{int(round(c)):02x}" for c in rgb))
+    return out
+
+
+# --- Selection --------------------------------------------------------------------------------
+
+
+def selected_area(event: Mapping[str, Any] | None, layers: Sequence[str] | None = None,
+                  key: str = "code") -> str | None:
+    """The area code a map click selected, from Streamlit's pydeck event, or None.
+
+    ``event`` looks like ``{"selection": {"indices": {layer: [i]}, "objects": {layer:
+    [object]}}}``; an object is a row (``{"code": ...}``) or, from a GeoJsonLayer, a
+    feature (``{"properties": {"code": ...}}``). ``layers`` gives the layer ids to look
+    in, first match wins (points drawn over areas should come first).
+    """
+    if not event:
+        return None
+    selection = event.get("selection") or {}
+    objects = selection.get("objects") or {}
+    for layer in (layers if layers is not None else list(objects)):
+        for obj in objects.get(layer) or []:
+            if not isinstance(obj, Mapping):
+                continue
+            props = obj.get("properties")
+            code = obj.get(key) if key in obj else (props or {}).get(key)
+            if code not in (None, ""):
+                return str(code)
+    return None
+
+
+# --- The table behind a map -------------------------------------------------------------------
+
+
+def format_value(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not shown"
+    return {"%": f"{value:.1f}%", "count": f"{value:,.0f}", "£": f"£{value:,.0f}"}.get(unit, f"{value:,.1f}")
+
+
+def _ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def map_table(
+    rows: pd.DataFrame,
+    names: Mapping[str, str],
+    unit: str,
+    *,
+    protect: bool,
+    method: str = "quantiles",
+    k: int = 5,
+    palette: str = "viridis",
+    area_word: str = "areas",
+    count_words: tuple[str, str] = ("", ""),
+    threshold: int = DEFAULT_THRESHOLD,
+    rounding: int = DEFAULT_ROUNDING,
+    min_denominator: float = DEFAULT_MIN_DENOMINATOR,
+) -> tuple[pd.DataFrame, Classes, list[str]]:
+    """One row per area to draw: value, counts, greyed reason, rank, class, colour and the
+    tooltip texts (``v``, ``c``, ``r``: see ``tooltip_template``).
+
+    ``rows`` are tidy rows of one indicator, period and breakdown, one per ``area_code``
+    (areas without data included, status not empty). ``protect`` applies disclosure
+    control: counts of 1 to ``threshold`` hidden, others rounded; the rate hidden with a
+    hidden count; areas with a denominator under ``min_denominator`` greyed out. Published
+    figures (``protect=False``) are shown as published. ``count_words`` names numerator
+    and denominator in tooltips ("pupils with an EHC plan", "pupils on roll").
+    Returns the table, the classes and their colours (lightest first).
+    """
+    t = pd.DataFrame({
+        "code": rows["area_code"].astype(str).to_numpy(),
+        "value": pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype="float64"),
+        "numerator": pd.to_numeric(rows["numerator"], errors="coerce").to_numpy(dtype="float64"),
+        "denominator": pd.to_numeric(rows["denominator"], errors="coerce").to_numpy(dtype="float64"),
+        "status": rows["status"].fillna("").astype(str).to_numpy(),
+    })
+    if "schools" in rows:
+        t["schools"] = rows["schools"].to_numpy()
+    t.insert(1, "name", t["code"].map(lambda c: names.get(c, c)))
+    t[REASON_COLUMN] = np.where(t["status"] != "", "no data: " + t["status"].str.replace("_", " "), "")
+    t["disclosure"] = "shown as published"
+    if protect:
+        true_den = t["denominator"].copy()
+        t["others"] = t["denominator"] - t["numerator"]
+        # Counts: the numerator and the rest of the denominator, so that a hidden numerator
+        # cannot be recovered as total minus the rest. The total itself is only rounded.
+        t = apply_disclosure_control(t, ["numerator", "others"], threshold, rounding)
+        t["denominator"] = apply_disclosure_control(t[["denominator"]], ["denominator"],
+                                                    threshold, rounding)["denominator"]
+        hidden_num = t["numerator"].isna() & rows["numerator"].notna().to_numpy()
+        t = apply_rate_suppression(t, "value", "numerator", "denominator")
+        small = min_denominator_flag(pd.DataFrame({"d": true_den}), "d", min_denominator,
+                                     unit=count_words[1] or "people")
+        no_reason = t[REASON_COLUMN] == ""
+        t.loc[no_reason & small[GREYED_COLUMN].to_numpy(), REASON_COLUMN] = small[REASON_COLUMN]
+        t.loc[(t[REASON_COLUMN] == "") & hidden_num, REASON_COLUMN] = (
+            f"fewer than {threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
+        t = t.drop(columns="others")
+    t.loc[(t[REASON_COLUMN] == "") & t["value"].isna(), REASON_COLUMN] = "no value"
+    t[GREYED_COLUMN] = t[REASON_COLUMN] != ""
+    t.loc[t[GREYED_COLUMN], "value"] = np.nan
+
+    shown = t["value"].where(~t[GREYED_COLUMN])
+    t["rank"] = shown.rank(method="min", ascending=False).astype("Int64")
+    n_ranked = int(shown.notna().sum())
+    # Never more classes than distinct values: two sub-ICBs make two classes, not five.
+    classes = classify(shown, max(1, min(k, int(shown.nunique()))), method)
+    colours = colour_ramp(len(classes.breaks), palette)
+    t["class"] = classes.assign(shown)
+    labels = classes.labels(0 if unit == "count" else 1)
+    t["class_label"] = [labels[c] if c >= 0 else "not shown" for c in t["class"]]
+    t["colour"] = [colours[c] if c >= 0 else GREY for c in t["class"]]
+    lines = [_tooltip_lines(r, unit, n_ranked, area_word, count_words) for r in t.itertuples()]
+    for i, key in enumerate(TOOLTIP_KEYS):
+        t[key] = [parts[i] for parts in lines]
+    return t, classes, colours
+
+
+TOOLTIP_KEYS = ("v", "c", "r")  # short: a whole-England ward map repeats them 6,862 times
+
+
+def tooltip_template(count_words: tuple[str, str] = ("", "")) -> str:
+    """The map's tooltip: words common to every area live here, once, not in each area's
+    data; ``{name}``, ``{v}``, ``{c}`` and ``{r}`` are filled from the area hovered."""
+    lines = ["<b>{name}</b>", "{v}"]
+    if count_words[0]:
+        lines.append(f"{count_words[0][:1].upper()}{count_words[0][1:]}: {{c}}")
+    lines.append("Rank, highest first: {r}")
+    return "<br/>".join(lines)
+
+
+def _tooltip_lines(r: Any, unit: str, n_ranked: int, area_word: str,
+                   count_words: tuple[str, str]) -> tuple[str, str, str]:
+    """Value (or why it is not shown), counts and rank of one area, as plain text.
+
+    Plain text, not HTML: the map escapes what it is given, so names need no care here.
+    """
+    if r.greyed:
+        value, rank = f"Not shown: {r.greyed_reason}", "not ranked"
+    else:
+        value = format_value(r.value, unit)
+        rank = f"{_ordinal(int(r.rank))} of {n_ranked:,} {area_word}"
+    counts = "none"
+    if not (math.isnan(r.numerator) and math.isnan(r.denominator)):
+        num = "hidden" if math.isnan(r.numerator) else f"{r.numerator:,.0f}"
+        den = "hidden" if math.isnan(r.denominator) else f"{r.denominator:,.0f}"
+        counts = f"{num} of {den} {count_words[1]}".rstrip()
+    schools = getattr(r, "schools", None)
+    if schools is not None and not pd.isna(schools):
+        counts = f"{counts} ({int(schools)} schools)"
+    return value, counts, rank
