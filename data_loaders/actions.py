@@ -158,6 +158,13 @@ def save_action(
             with engine.connect() as conn:
                 conn.execution_options(**{WRITE: True})
                 with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        # Serialise savers of the same KPI, area and period for this transaction,
+                        # so version numbers are taken in turn rather than raced for.
+                        conn.execute(
+                            text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                            {"k": f"kpi_actions|{indicator}|{area_code}|{period}"},
+                        )
                     latest = conn.execute(
                         select(kpi_actions).where(key).order_by(kpi_actions.c.version.desc()).limit(1)
                     ).mappings().first()
