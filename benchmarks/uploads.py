@@ -27,30 +27,12 @@ import pandas as pd
 import python_calamine
 
 from data_loaders import validation
+from data_loaders.schemas import KINDS
 from data_loaders.uploads import read_upload
 
 STORE_HOOK: Callable[[pd.DataFrame], None] | None = None  # e.g. lambda t: store.save_upload(t, ...)
 TODAY = date(2025, 6, 1)
-COLUMNS = [
-    "agency",
-    "upn",
-    "uln",
-    "nhs_number",
-    "local_id",
-    "extract_date",
-    "date_of_birth",
-    "sen_status",
-    "primary_need",
-    "school_urn",
-    "ward_code",
-    "child_in_need",
-    "child_protection_plan",
-    "looked_after",
-    "known_to_yos",
-    "elective_home_education",
-    "missing_education",
-    "neet",
-]
+COLUMNS = KINDS["cohort"].names  # the template's own columns, in order
 
 
 def _digits(bodies: list[str]) -> np.ndarray:

@@ -129,6 +129,12 @@ def current_las() -> pd.DataFrame:
 
 def area_names() -> dict[str, str]:
     """Names for every code in use: England, regions and LAs (current and former)."""
+    return dict(_area_names())
+
+
+@lru_cache(maxsize=1)
+def _area_names() -> dict[str, str]:
+    # Built once: pages ask for names on every run.
     names = {ENGLAND: "England", **REGIONS}
     las = local_authorities()
     former = ~las["current"]
@@ -137,9 +143,14 @@ def area_names() -> dict[str, str]:
 
 
 def region_of(la_code: str) -> str | None:
-    las = local_authorities().set_index("la_code")
-    code = current_code(la_code)
-    return las.at[code, "region_code"] if code in las.index else None
+    return _regions().get(current_code(la_code))
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, str]:
+    # A dict built once: every comparison on a page asks for the area's region.
+    las = local_authorities()
+    return dict(zip(las["la_code"], las["region_code"]))
 
 
 def dfe_number_to_code() -> dict[str, str]:

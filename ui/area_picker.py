@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geography.areas import REGIONS
+from geography.areas import REGIONS, region_of
 from ui.data import current_las
 
 QUERY_KEY = "area"
@@ -19,7 +19,7 @@ def chosen_area() -> str:
     if "area.la" not in st.session_state:
         start = from_url if from_url in codes else DEFAULT_AREA
         st.session_state["area.la"] = start
-        st.session_state["area.region"] = las.set_index("la_code").at[start, "region_code"]
+        st.session_state["area.region"] = region_of(start)
 
     region_codes = list(REGIONS)
     st.sidebar.selectbox(

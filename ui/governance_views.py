@@ -26,7 +26,8 @@ from analysis.profile import breakdown_comparison, share_of_total
 from data_loaders.uploads import UploadError, read_upload
 from ui import benchmark_views as bench
 from ui import charts, local, visual
-from ui.data import area_names, current_las, national_table
+from geography.areas import region_of
+from ui.data import area_names, national_table
 from ui.format import format_value
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
 
@@ -121,9 +122,7 @@ def _load_examples() -> None:
         st.session_state["gov.flash"] = ("error", f"The example data could not be loaded: {err}")
         return
     local.forget_local_data()
-    las = current_las().set_index("la_code")
-    st.session_state["area.la"] = EXAMPLE_AREA
-    st.session_state["area.region"] = las.at[EXAMPLE_AREA, "region_code"]
+    _switch_area(EXAMPLE_AREA)
     st.session_state["gov.flash"] = ("success", "Loaded the example data (synthetic) for Bradford.")
 
 
@@ -137,9 +136,8 @@ def _remove_examples() -> None:
 
 
 def _switch_area(code: str) -> None:
-    las = current_las().set_index("la_code")
     st.session_state["area.la"] = code
-    st.session_state["area.region"] = las.at[code, "region_code"]
+    st.session_state["area.region"] = region_of(code)
 
 
 def switch_button(code: str, key: str) -> None:
