@@ -111,6 +111,16 @@ def _describe_rows(primary: pd.DataFrame, secondary: pd.DataFrame, present: pd.D
     return [words[key] for key in keys]
 
 
+def describe_count(n: int, threshold: int = DEFAULT_THRESHOLD, rounding: int = DEFAULT_ROUNDING) -> str:
+    """A count in words under the same rule, for a sentence on a page: "none", "fewer than
+    8" or "about 25"."""
+    if n <= 0:
+        return "none"
+    if n <= threshold:
+        return f"fewer than {threshold + 1}"
+    return f"about {int(np.floor(n / rounding + 0.5) * rounding):,}"
+
+
 def apply_rate_suppression(
     table: pd.DataFrame,
     rate_column: str,

@@ -315,23 +315,10 @@ def map_table(
     t.insert(1, "name", t["code"].map(lambda c: names.get(c, c)))
     t[REASON_COLUMN] = np.where(t["status"] != "", "no data: " + t["status"].str.replace("_", " "), "")
     t["disclosure"] = "shown as published"
-    if protect:
-        true_den = t["denominator"].copy()
-        t["others"] = t["denominator"] - t["numerator"]
-        # Counts: the numerator and the rest of the denominator, so that a hidden numerator
-        # cannot be recovered as total minus the rest. The total itself is only rounded.
-        t = apply_disclosure_control(t, ["numerator", "others"], threshold, rounding)
-        t["denominator"] = apply_disclosure_control(t[["denominator"]], ["denominator"],
-                                                    threshold, rounding)["denominator"]
-        hidden_num = t["numerator"].isna() & rows["numerator"].notna().to_numpy()
-        t = apply_rate_suppression(t, "value", "numerator", "denominator")
-        small = min_denominator_flag(pd.DataFrame({"d": true_den}), "d", min_denominator,
-                                     unit=count_words[1] or "people")
-        no_reason = t[REASON_COLUMN] == ""
-        t.loc[no_reason & small[GREYED_COLUMN].to_numpy(), REASON_COLUMN] = small[REASON_COLUMN]
-        t.loc[(t[REASON_COLUMN] == "") & hidden_num, REASON_COLUMN] = (
-            f"fewer than {threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
-        t = t.drop(columns="others")
+    if protect and unit == "count":
+        t = _protect_counts(t, threshold, rounding, count_words)
+    elif protect:
+        t = _protect_rates(t, threshold, rounding, min_denominator, count_words)
     t.loc[(t[REASON_COLUMN] == "") & t["value"].isna(), REASON_COLUMN] = "no value"
     t[GREYED_COLUMN] = t[REASON_COLUMN] != ""
     t.loc[t[GREYED_COLUMN], "value"] = np.nan
@@ -350,6 +337,46 @@ def map_table(
     for i, key in enumerate(TOOLTIP_KEYS):
         t[key] = [parts[i] for parts in lines]
     return t, classes, colours
+
+
+def _protect_counts(t: pd.DataFrame, threshold: int, rounding: int,
+                    count_words: tuple[str, str]) -> pd.DataFrame:
+    """A count is its own numerator: 1 to ``threshold`` hidden, others rounded, and the value
+    shown is the protected count."""
+    hidden = t["value"].between(1, threshold)
+    t = apply_disclosure_control(t.assign(count=t["value"]), ["count"], threshold, rounding)
+    t["value"] = t["numerator"] = t.pop("count")
+    t["denominator"] = np.nan
+    t.loc[(t[REASON_COLUMN] == "") & hidden, REASON_COLUMN] = (
+        f"fewer than {threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
+    return t
+
+
+def _protect_rates(t: pd.DataFrame, threshold: int, rounding: int, min_denominator: float,
+                   count_words: tuple[str, str]) -> pd.DataFrame:
+    """Counts behind a rate protected, the rate hidden with its count, small areas greyed.
+
+    The numerator and the rest of the denominator are controlled together, so that a hidden
+    numerator cannot be recovered as total minus the rest; the total itself is only rounded.
+    A rate uploaded without its counts is shown as uploaded: there is nothing to protect.
+    """
+    no_counts = t["numerator"].isna() & t["denominator"].isna() & t["value"].notna()
+    true_num, true_den, true_value = t["numerator"].copy(), t["denominator"].copy(), t["value"].copy()
+    t["others"] = t["denominator"] - t["numerator"]
+    t = apply_disclosure_control(t, ["numerator", "others"], threshold, rounding)
+    t["denominator"] = apply_disclosure_control(t[["denominator"]], ["denominator"],
+                                                threshold, rounding)["denominator"]
+    hidden_num = t["numerator"].isna() & true_num.notna()
+    t = apply_rate_suppression(t, "value", "numerator", "denominator")
+    small = min_denominator_flag(pd.DataFrame({"d": true_den}), "d", min_denominator,
+                                 unit=count_words[1] or "people")
+    judged = (t[REASON_COLUMN] == "") & ~no_counts
+    t.loc[judged & small[GREYED_COLUMN].to_numpy(), REASON_COLUMN] = small[REASON_COLUMN]
+    t.loc[(t[REASON_COLUMN] == "") & hidden_num, REASON_COLUMN] = (
+        f"fewer than {threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
+    t.loc[no_counts, "value"] = true_value[no_counts]
+    t.loc[no_counts, "disclosure"] = "no counts given: value shown as uploaded"
+    return t.drop(columns="others")
 
 
 TOOLTIP_KEYS = ("v", "c", "r")  # short: a whole-England ward map repeats them 6,862 times
@@ -377,7 +404,10 @@ def _tooltip_lines(r: Any, unit: str, n_ranked: int, area_word: str,
         value = format_value(r.value, unit)
         rank = f"{_ordinal(int(r.rank))} of {n_ranked:,} {area_word}"
     counts = "none"
-    if not (math.isnan(r.numerator) and math.isnan(r.denominator)):
+    if unit == "count":  # the count is the value: no denominator to show beside it
+        hidden = r.greyed and "privacy" in r.greyed_reason
+        counts = "hidden" if hidden else ("none" if math.isnan(r.numerator) else f"{r.numerator:,.0f}")
+    elif not (math.isnan(r.numerator) and math.isnan(r.denominator)):
         num = "hidden" if math.isnan(r.numerator) else f"{r.numerator:,.0f}"
         den = "hidden" if math.isnan(r.denominator) else f"{r.denominator:,.0f}"
         counts = f"{num} of {den} {count_words[1]}".rstrip()

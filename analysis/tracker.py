@@ -27,25 +27,33 @@ AGE_PHASES: tuple[tuple[str, int, int], ...] = (
 )
 
 
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+def dates(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_datetime(frame[column], errors="coerce").dt.normalize()
 
 
-def _window(as_of: dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
+def window(as_of: dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The 12 months up to and including ``as_of``: (start exclusive, end inclusive)."""
     end = pd.Timestamp(as_of)
     return end - pd.DateOffset(years=1), end
 
 
-def _exceptions(frame: pd.DataFrame) -> pd.Series:
+def exceptions(frame: pd.DataFrame) -> pd.Series:
     return frame["exception"].fillna(False).astype(bool)
+
+
+def latest_date(tracker: pd.DataFrame, today: dt.date | None = None) -> dt.date:
+    """The last day the tracker records (a request, decision or plan), never after today:
+    the as-at date its figures are read on unless the user picks another."""
+    today = today or dt.date.today()
+    found = pd.concat([dates(tracker, c) for c in ("request_date", "decision_date", "issue_date")]).max()
+    return today if pd.isna(found) else min(found.date(), today)
 
 
 def issued_in_window(tracker: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Plans issued in the 12 months up to ``as_of``, with ``days_to_issue`` added."""
-    start, end = _window(as_of)
-    issue = _dates(tracker, "issue_date")
-    request = _dates(tracker, "request_date")
+    start, end = window(as_of)
+    issue = dates(tracker, "issue_date")
+    request = dates(tracker, "request_date")
     inside = issue.notna() & (issue > start) & (issue <= end) & request.notna()
     out = tracker[inside].copy()
     out["days_to_issue"] = (issue[inside] - request[inside]).dt.days
@@ -58,9 +66,9 @@ def open_assessments(tracker: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     A plan issued after ``as_of`` was still open on that day, so it counts as open.
     """
     end = pd.Timestamp(as_of)
-    request = _dates(tracker, "request_date")
-    issue = _dates(tracker, "issue_date")
-    decision_date = _dates(tracker, "decision_date")
+    request = dates(tracker, "request_date")
+    issue = dates(tracker, "issue_date")
+    decision_date = dates(tracker, "decision_date")
     said_no = (tracker["decision"].astype("string").str.strip().str.lower() == "not assess").fillna(False)
     refused = said_no.astype(bool) & (decision_date.isna() | (decision_date <= end))
     waiting = request.notna() & (request <= end) & (issue.isna() | (issue > end)) & ~refused
@@ -85,7 +93,7 @@ def tracker_summary(tracker: pd.DataFrame, as_of: dt.date) -> dict[str, float | 
       within 6 weeks.
     """
     issued = issued_in_window(tracker, as_of)
-    no_exception = issued[~_exceptions(issued)]
+    no_exception = issued[~exceptions(issued)]
     on_time = no_exception["days_to_issue"] <= TWENTY_WEEKS_DAYS
     waiting = open_assessments(tracker, as_of)
     weeks = issued["days_to_issue"] / 7
@@ -107,9 +115,9 @@ def tracker_summary(tracker: pd.DataFrame, as_of: dt.date) -> dict[str, float | 
 
 
 def _requests(tracker: pd.DataFrame, as_of: dt.date) -> dict[str, float | int | None]:
-    start, end = _window(as_of)
-    request = _dates(tracker, "request_date")
-    decision = _dates(tracker, "decision_date")
+    start, end = window(as_of)
+    request = dates(tracker, "request_date")
+    decision = dates(tracker, "decision_date")
     received = request.notna() & (request > start) & (request <= end)
     decided = received & decision.notna() & (decision <= end)
     days = (decision - request).dt.days
@@ -132,8 +140,8 @@ def monthly_compliance(tracker: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     plans_excluding_exceptions, pct. Months with no plans appear with zero plans and no pct.
     """
     issued = issued_in_window(tracker, as_of)
-    issued["month"] = _dates(issued, "issue_date").dt.strftime("%Y-%m")
-    issued["counted"] = ~_exceptions(issued)
+    issued["month"] = dates(issued, "issue_date").dt.strftime("%Y-%m")
+    issued["counted"] = ~exceptions(issued)
     issued["on_time"] = issued["counted"] & (issued["days_to_issue"] <= TWENTY_WEEKS_DAYS)
     grouped = issued.groupby("month").agg(
         plans_issued=("month", "size"),
@@ -171,7 +179,7 @@ def compliance_by(tracker: pd.DataFrame, as_of: dt.date, by: str) -> pd.DataFram
         frame["age_phase"] = age_phase(frame["age"])
     frame[by] = frame[by].astype("string").fillna("Not recorded")
     issued = issued_in_window(frame, as_of)
-    issued["counted"] = ~_exceptions(issued)
+    issued["counted"] = ~exceptions(issued)
     issued["on_time"] = issued["counted"] & (issued["days_to_issue"] <= TWENTY_WEEKS_DAYS)
     waiting = open_assessments(frame, as_of)
     waiting["over_20"] = waiting["days_waiting"] > 20 * 7

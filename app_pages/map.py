@@ -1,30 +1,39 @@
-"""Map: the area's schools, wards and localities from the school census, and every local
-authority in England for any indicator, with the details of the area you click."""
+"""Map: the area's schools, wards and localities from the school census and from its own
+uploads, and every local authority in England for any indicator, with the details of the
+area you click."""
 
 from __future__ import annotations
+
+import functools
 
 import streamlit as st
 
 import indicators
 from analysis.mapping import METHODS
 from geography.schools import unmatched_schools
+from ui import map_local
 from ui import map_views as views
 from ui.data import area_names
+from ui.governance_views import load_examples
 
 area = st.session_state["area"]
 name = area_names()[area]
 st.title(f"Map: {name}")
 st.markdown(
     "Where need is, at the level you choose: schools, wards and localities of this area from "
-    "the January 2024 school census, or every local authority in England for any indicator. "
-    "Click an area to see its figures beside the map."
+    "the January 2024 school census or from your own uploads, or every local authority in England "
+    "for any indicator. Click an area to see its figures beside the map."
 )
+flash = st.session_state.pop(map_local.FLASH, None)
+if flash:
+    getattr(st, flash[0])(flash[1])
+data = map_local.map_data(area)
 
 with st.container(border=True):
-    level = st.radio("Show", list(views.LEVELS), format_func=views.LEVELS.get, key="map.level",
-                     horizontal=True)
+    levels = [lv for lv in views.LEVELS if lv != "locality" or data.localities is not None]
+    level = st.radio("Show", levels, format_func=views.LEVELS.get, key="map.level", horizontal=True)
     cols = st.columns([3, 2, 2, 2])
-    breakdown, scope = "", "la"
+    breakdown, scope, own = "", "la", map_local.choices(data, level)
     if level == "la":
         choices = views.la_indicators()
         indicator = cols[0].selectbox("Indicator", choices, key="map.indicator.la",
@@ -34,9 +43,13 @@ with st.container(border=True):
             breakdown = cols[1].selectbox("Breakdown", breakdowns, key="map.breakdown",
                                           format_func=lambda b: b.split("=", 1)[-1])
     else:
-        indicator = cols[0].selectbox("Indicator", views.SCHOOL_INDICATORS, key="map.indicator.school",
-                                      format_func=lambda i: indicators.get(i).title)
-        if level != "school":
+        options = [*(() if level == "locality" else views.SCHOOL_INDICATORS), *own]
+        if st.session_state.get("map.indicator.school") not in options:
+            st.session_state.pop("map.indicator.school", None)
+        indicator = cols[0].selectbox(
+            "Indicator", options, key="map.indicator.school",
+            format_func=lambda i: f"{own[i].title} (your data)" if i in own else indicators.get(i).title)
+        if level in ("ward", "sub_icb") and indicator not in own:
             scope = cols[1].radio("Area shown", ["la", "england"], key="map.scope",
                                   format_func={"la": name, "england": "All of England"}.get)
     method = cols[2].selectbox("Classes", METHODS, key="map.method",
@@ -45,23 +58,33 @@ with st.container(border=True):
                                "similar values.")
     palette = cols[3].selectbox("Colours", ["viridis", "cividis"], key="map.palette",
                                 help="Both are readable with the common kinds of colour blindness.")
-    points = level in ("ward", "sub_icb") and scope == "la" and st.checkbox(
+    points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
         "Show schools as points", key="map.points")
 
-if indicator in views.SCHOOL_INDICATORS:
+PROTECTED = ("Small numbers are protected: counts of 1 to 7 are hidden and other counts are rounded to "
+             "the nearest 5; a percentage is hidden when its count is; areas with fewer than 30 {who} "
+             "are greyed out. Percentages are worked out from the true counts.")
+if indicator in own:
+    st.info(map_local.describe(data, indicator), icon=":material/upload_file:")
+    st.caption(PROTECTED.format(who="in the denominator"))
+    for note in data.notes:
+        st.caption(note)
+elif indicator in views.SCHOOL_INDICATORS:
     st.info(views.WHERE_THEY_GO, icon=":material/school:")
-    st.caption(
-        "Small numbers are protected: counts of 1 to 7 are hidden and other counts are rounded to "
-        "the nearest 5; a percentage is hidden when its count is; areas with fewer than 30 pupils "
-        "are greyed out. Percentages are worked out from the true counts."
-    )
+    st.caption(PROTECTED.format(who="pupils"))
     if level == "sub_icb":
         st.caption("A sub-ICB location can cross council boundaries: its figures cover every "
                    "school in it, in this council or not.")
 else:
     st.caption("Figures as published for each local authority; the latest year available.")
 
-views.map_panel(area, level, indicator, breakdown, scope, method, palette, points)
+if indicator in own:
+    load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points)
+    ind = own[indicator]
+else:
+    load = functools.partial(views.map_payload, level, indicator, breakdown, area, scope, method, palette, points)
+    ind = indicators.get(indicator)
+views.map_panel(load, ind, level, area)
 
 lost = unmatched_schools(area)
 if level in ("school", "ward") and not lost.empty:
@@ -71,3 +94,18 @@ if level in ("school", "ward") and not lost.empty:
         + "; ".join(f"{r.name} ({r.urn}), {r.distance_m:,.0f} m from ward {r.nearest_ward_code}"
                     for r in lost.itertuples()) + "."
     )
+
+with st.expander("Map your own data", expanded=data.empty and level != "la"):
+    st.markdown(
+        "Upload on the **Data** page and your figures appear here, through the same small-number "
+        "protection:\n"
+        "- a **KPI return** with `area_level` ward, school or locality;\n"
+        "- an **EHC needs assessment tracker** or **cohort extract** with each child's home `ward_code` "
+        "or `school_urn`: SEND Lens counts requests, plans, waits and children by ward, school or locality;\n"
+        "- a **ward to locality lookup**, to draw your own localities (family hub areas, CCG localities) "
+        "from their wards."
+    )
+    st.button("Load the example data (synthetic, Bradford)", key="map.example.load", on_click=load_examples,
+              args=(map_local.EXAMPLES, map_local.FLASH),
+              help="An invented tracker, a KPI return by ward, locality and school, and five invented "
+              "localities. Remove them on the Data page.")

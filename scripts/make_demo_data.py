@@ -112,6 +112,65 @@ def kpi_return(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def locality_lookup(wards: list[str]) -> pd.DataFrame:
+    """Bradford's wards in five invented localities: neighbouring wards grouped by k-means on
+    their centres, lettered north to south. Not Bradford's real localities."""
+    from scipy.cluster.vq import kmeans2
+
+    from geography import boundaries
+
+    shapes = boundaries.wards(LA).set_index("ward_code").loc[wards]
+    centres = np.column_stack([shapes.geometry.centroid.x, shapes.geometry.centroid.y])
+    _, label = kmeans2(centres, 5, seed=np.random.default_rng(16), minit="++")
+    north = {k: centres[label == k, 1].mean() for k in set(label)}
+    letter = {k: "ABCDE"[i] for i, k in enumerate(sorted(north, key=north.get, reverse=True))}
+    return pd.DataFrame({
+        "ward_code": wards, "ward_name": shapes["ward_name"].to_numpy(),
+        "locality": [f"Example locality {letter[k]}" for k in label],
+        "locality_code": [f"EX-{letter[k]}" for k in label], "locality_type": "family hub",
+    }).sort_values(["locality_code", "ward_code"])
+
+
+def area_kpi_return(rng: np.random.Generator, wards: list[str], localities: list[str],
+                    urns: list[str]) -> pd.DataFrame:
+    """A yearly return by ward, locality and school, with small numbers in it on purpose."""
+    rows = []
+    base = {"period": "2024/25", "target": None, "commentary": ""}
+    for ward in wards:
+        for kpi, mean in (("short_breaks", 9), ("transport_ehc", 40)):
+            count = int(rng.poisson(mean))
+            rows.append({**base, "indicator": kpi, "area_code": ward, "area_level": "ward",
+                         "numerator": None, "denominator": None, "value": count})
+    for name in localities:
+        denominator = int(rng.integers(80, 220))
+        numerator = int(rng.binomial(denominator, rng.uniform(0.55, 0.85)))
+        rows.append({**base, "indicator": "health_seen_18wk_pct", "area_code": name, "area_level": "locality",
+                     "numerator": numerator, "denominator": denominator, "target": 92.0,
+                     "value": round(100 * numerator / denominator, 1)})
+    for urn in urns:
+        denominator = int(rng.integers(4, 70))
+        numerator = int(rng.binomial(denominator, 0.78))
+        rows.append({**base, "indicator": "annual_reviews_12m_pct", "area_code": urn, "area_level": "school",
+                     "numerator": numerator, "denominator": denominator, "target": 85.0,
+                     "value": round(100 * numerator / denominator, 1)})
+    return pd.DataFrame(rows)[["indicator", "period", "area_code", "area_level", "target", "commentary",
+                               "numerator", "denominator", "value"]]
+
+
+def write_area_examples(wards: list[str]) -> None:
+    """The map's examples, from their own seed so the files above stay as they are."""
+    from geography.schools import school_areas
+
+    rng = np.random.default_rng(20250401)
+    lookup = locality_lookup(wards)
+    lookup.to_csv(OUT / "demo_locality_lookup.csv", index=False)
+    located = school_areas()
+    urns = sorted(located.loc[located["la_code"] == LA, "urn"].astype(str))
+    chosen = sorted(rng.choice(urns, size=60, replace=False))
+    names = sorted(lookup["locality"].unique())
+    area_kpi_return(rng, wards, names, chosen).to_csv(OUT / "demo_kpi_return_areas.csv", index=False)
+
+
 def main() -> None:
     rng = np.random.default_rng(20250331)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -123,6 +182,7 @@ def main() -> None:
         t[col] = pd.to_datetime(t[col]).dt.strftime("%d/%m/%Y")
     t.to_csv(OUT / "demo_ehc_tracker.csv", index=False)
     kpi_return(rng).to_csv(OUT / "demo_kpi_return.csv", index=False)
+    write_area_examples(wards)
     print(f"wrote {len(t)} tracker rows and {len(KPIS) * 12} KPI rows to {OUT}")
 
 

@@ -81,10 +81,8 @@ def tracker_choice(listed: pd.DataFrame, area: str) -> tuple[pd.DataFrame | None
         return None, labels[chosen], None
     if is_example(labels[chosen]):
         st.warning(EXAMPLE_WARNING.format(name=area_names()[area]), icon=":material/science:")
-    dates = pd.concat([pd.to_datetime(tracker[c], errors="coerce") for c in ("request_date", "decision_date",
-                                                                             "issue_date")])  # fmt: skip
-    latest = min(dates.max().date(), dt.date.today())
-    earliest = dates.min().date()
+    latest = tr.latest_date(tracker)
+    earliest = tr.dates(tracker, "request_date").min().date()
     as_of = st.columns([1, 2])[0].date_input(
         "Figures as at", value=latest, min_value=earliest, max_value=dt.date.today(),
         key=f"gov.as_of.{chosen}.{version}", format="DD/MM/YYYY", persist_state="session",

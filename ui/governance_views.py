@@ -12,9 +12,7 @@ visual goes through ``ui.visual.show``. The EHC tracker and annual reviews are i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -31,7 +29,6 @@ from ui.data import area_names, national_table
 from ui.format import format_value
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
 
-T = TypeVar("T")
 DEMO = Path(__file__).resolve().parent.parent / "data/demo"
 EXAMPLE_PREFIX = "Example data (synthetic)"
 EXAMPLES = (
@@ -44,7 +41,6 @@ EXAMPLE_WARNING = (
     "to show how the page works. They are not {name}'s real figures. Remove them under "
     "*Your area's own data* when you load your own."
 )
-SESSION = "gov.cache"
 
 # The national measures of the EHC process, in the order a board reads them.
 MEASURES: dict[str, list[str]] = {
@@ -68,32 +64,12 @@ SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alon
 
 # --- session-only caching of the area's own data ---------------------------------------------
 
-
-def session_cached(name: str, key: object, compute: Callable[[], T]) -> T:
-    """``compute()`` kept in this session's state until ``key`` changes (never shared)."""
-    cache: dict[str, tuple[object, Any]] = st.session_state.setdefault(SESSION, {})
-    hit = cache.get(name)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    value = compute()
-    cache[name] = (key, value)
-    return value
-
-
-def datasets() -> pd.DataFrame:
-    return local.store().list_datasets()
-
-
-def fingerprint(listed: pd.DataFrame) -> tuple:
-    return tuple(zip(listed["dataset_id"].tolist(), listed["active_version"].tolist()))
+datasets, fingerprint, load_dataset, session_cached = (local.datasets, local.fingerprint, local.load_dataset,
+                                                       local.session_cached)  # fmt: skip
 
 
 def is_example(name: str) -> bool:
     return str(name).startswith(EXAMPLE_PREFIX)
-
-
-def load_dataset(dataset_id: int, version: int) -> pd.DataFrame:
-    return session_cached(f"data.{dataset_id}", version, lambda: local.store().load(dataset_id))
 
 
 def outcomes_frame(listed: pd.DataFrame) -> pd.DataFrame | None:
@@ -109,21 +85,21 @@ def outcomes_frame(listed: pd.DataFrame) -> pd.DataFrame | None:
 # --- the example data ------------------------------------------------------------------------------
 
 
-def _load_examples() -> None:
+def load_examples(examples: tuple[tuple[str, str, str], ...] = EXAMPLES, flash: str = "gov.flash") -> None:
     """Button callback: store the example files as uploads, and show the example's area."""
     s = local.store()
     try:
-        for kind, file_name, name in EXAMPLES:
+        for kind, file_name, name in examples:
             data = (DEMO / file_name).read_bytes()
             frame = read_upload(data, file_name, kind)
             s.save_version(kind, name, frame, file_name=file_name, file_sha256=hashlib.sha256(data).hexdigest(),
                            created_by=local.current_user(), source_rows=len(frame))  # fmt: skip
     except UploadError as err:  # the shipped files are checked by tests; say so if one breaks
-        st.session_state["gov.flash"] = ("error", f"The example data could not be loaded: {err}")
+        st.session_state[flash] = ("error", f"The example data could not be loaded: {err}")
         return
     local.forget_local_data()
     _switch_area(EXAMPLE_AREA)
-    st.session_state["gov.flash"] = ("success", "Loaded the example data (synthetic) for Bradford.")
+    st.session_state[flash] = ("success", "Loaded the example data (synthetic) for Bradford.")
 
 
 def _remove_examples() -> None:
@@ -175,7 +151,7 @@ def own_data_panel(listed: pd.DataFrame) -> None:
                 for name, kind, version in zip(loaded["name"], loaded["kind"], loaded["active_version"])) + ".")
         has_examples = bool(listed["name"].map(is_example).any())
         cols = st.columns([2, 2, 3])
-        cols[0].button("Load the example data (synthetic)", key="gov.example.load", on_click=_load_examples,
+        cols[0].button("Load the example data (synthetic)", key="gov.example.load", on_click=load_examples,
                        type="primary" if loaded.empty else "secondary", disabled=has_examples,
                        help="Stores an example EHC tracker and KPI return for Bradford (made up) and switches "
                        "the page to Bradford.")  # fmt: skip

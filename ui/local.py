@@ -8,6 +8,8 @@ state, refreshed whenever the store's list of active versions changes.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +20,8 @@ from data_loaders import store as store_module
 from data_loaders.store import Store
 
 SESSION_KEY = "local.tidy"
+CACHE_KEY = "local.cache"
+T = TypeVar("T")
 
 
 def database_url() -> str:
@@ -50,17 +54,11 @@ def current_user() -> str:
         return "analyst"
 
 
-def _fingerprint(datasets: pd.DataFrame) -> tuple:
-    if datasets.empty:
-        return ()
-    return tuple(zip(datasets["dataset_id"], datasets["active_version"]))
-
-
 def local_table(area: str | None = None) -> pd.DataFrame:
     """This session's local tidy rows (KPI returns and surveys), re-read after any change."""
     s = store()
     datasets = s.list_datasets()
-    key = (_fingerprint(datasets), area)
+    key = (fingerprint(datasets), area)
     cached = st.session_state.get(SESSION_KEY)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -80,3 +78,27 @@ def register() -> pd.DataFrame:
 def forget_local_data() -> None:
     """Drop this session's copy so the next read comes from the store."""
     st.session_state.pop(SESSION_KEY, None)
+
+
+def session_cached(name: str, key: object, compute: Callable[[], T]) -> T:
+    """``compute()`` kept in this session's state until ``key`` changes (never shared)."""
+    cache: dict[str, tuple[object, Any]] = st.session_state.setdefault(CACHE_KEY, {})
+    hit = cache.get(name)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    value = compute()
+    cache[name] = (key, value)
+    return value
+
+
+def datasets() -> pd.DataFrame:
+    return store().list_datasets()
+
+
+def fingerprint(listed: pd.DataFrame) -> tuple:
+    return tuple(zip(listed["dataset_id"].tolist(), listed["active_version"].tolist()))
+
+
+def load_dataset(dataset_id: int, version: int) -> pd.DataFrame:
+    """One stored version, read once per session (child-level data stays in this session)."""
+    return session_cached(f"data.{dataset_id}", version, lambda: store().load(dataset_id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -23,6 +24,8 @@ from pydeck.bindings.json_tools import default_serialize
 import indicators
 from analysis import mapping
 from analysis.profile import comparison_series
+from geography.localities import Localities
+from indicators import Indicator
 from data_loaders.tidy import period_sort_key
 from geography import boundaries
 from geography import schools as geo_schools
@@ -30,9 +33,9 @@ from ui import charts
 from ui.data import area_names, national_table
 from ui.format import describe_period, escape_for_spreadsheet, format_value
 
-LEVELS = {"school": "Schools", "ward": "Wards", "sub_icb": "Localities (sub-ICB locations)",
-          "la": "Local authorities in England"}
-AREA_WORDS = {"school": "schools", "ward": "wards", "sub_icb": "sub-ICB locations",
+LEVELS = {"school": "Schools", "ward": "Wards", "locality": "Your localities",
+          "sub_icb": "Localities (sub-ICB locations)", "la": "Local authorities in England"}
+AREA_WORDS = {"school": "schools", "ward": "wards", "locality": "localities", "sub_icb": "sub-ICB locations",
               "la": "local authorities"}
 CODE_COLUMNS = {"ward": "ward_code", "sub_icb": "sub_icb_code", "la": "la_code"}
 SCHOOL_INDICATORS = ("school_ehc_pct", "school_sen_support_pct")
@@ -72,6 +75,8 @@ class MapResult:
     main_layer: str
     tooltip: dict
     benchmarks: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what could not be drawn, in words
+    trends: pd.DataFrame | None = None  # local maps: code, period, value (protected)
 
 
 def deck_json(layers: list[pdk.Layer], view: pdk.ViewState) -> str:
@@ -125,7 +130,8 @@ def _level_rows(table: pd.DataFrame, indicator: str, breakdown: str, level: str,
 
 
 def _area_rows(table: pd.DataFrame, level: str, indicator: str, breakdown: str, area: str,
-               england: bool) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str], str]:
+               england: bool, localities: Localities | None = None,
+               ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str], str]:
     """Tidy rows (one per area), their shapes (27700), names and period for one map.
 
     School census indicators are summed from schools to wards, localities and LAs; any
@@ -141,6 +147,10 @@ def _area_rows(table: pd.DataFrame, level: str, indicator: str, breakdown: str, 
     elif level == "la":
         shapes = boundaries.las().rename(columns={"la_code": "code"})[["code", "geometry"]]
         names = boundaries.names("la")
+    elif level == "locality":
+        if localities is None:
+            raise ValueError("a locality map needs the area's ward-to-locality lookup")
+        shapes, names = localities.shapes[["code", "geometry"]], localities.names()
     else:
         source = boundaries.simplified(level, ENGLAND_TOLERANCE_M) if england else boundaries.layer(level)
         if not england and level == "ward":
@@ -161,20 +171,27 @@ def _area_rows(table: pd.DataFrame, level: str, indicator: str, breakdown: str, 
 
 def build_map(table: pd.DataFrame, level: str, indicator: str, breakdown: str, area: str,
               scope: str = "la", method: str = "quantiles", palette: str = "viridis",
-              points: bool = False) -> MapResult:
-    """Everything one map needs: the deck JSON, the table behind it, legend and tooltip."""
-    ind = indicators.get(indicator)
+              points: bool = False, *, ind: Indicator | None = None,
+              localities: Localities | None = None) -> MapResult:
+    """Everything one map needs: the deck JSON, the table behind it, legend and tooltip.
+
+    ``ind`` describes an indicator outside the catalogue (a measure summed from the area's
+    child-level uploads); ``localities`` draws the area's own localities.
+    """
+    ind = ind or indicators.get(indicator)
     england = scope == "england" and level in ("ward", "sub_icb")
-    rows, shapes, names, period = _area_rows(table, level, indicator, breakdown, area, england)
+    rows, shapes, names, period = _area_rows(table, level, indicator, breakdown, area, england, localities)
     # Small areas, and anything SEND Lens sums itself, go through disclosure control;
     # published LA figures are shown as published.
     protect = level != "la" or indicator in SCHOOL_INDICATORS
     words = COUNT_WORDS.get(indicator, ("", ""))
-    if not protect and ind.numerator and rows["numerator"].notna().any():
+    if ind.numerator and indicator not in COUNT_WORDS and (protect or rows["numerator"].notna().any()):
         words = (ind.numerator, ind.denominator)
     result, classes, colours = mapping.map_table(
         rows, names, ind.unit, protect=protect, method=method, palette=palette,
         area_word=AREA_WORDS[level], count_words=words)
+    if ind.unit == "count":
+        words = ("", "")  # the value is the count: the tooltip needs no second line for it
     labels = classes.labels(0 if ind.unit == "count" else 1)
     legend = [(c, label, int((result["class"] == i).sum())) for i, (c, label) in enumerate(zip(colours, labels))]
     legend.append((mapping.GREY, "not shown (the table says why)", int(result["greyed"].sum())))
@@ -204,14 +221,14 @@ def build_map(table: pd.DataFrame, level: str, indicator: str, breakdown: str, a
                          stroked=not (england and level == "ward"),
                          line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
     layers.append(main)
-    if points and level in ("ward", "sub_icb") and not england:
+    if points and level in ("ward", "sub_icb", "locality") and not england:
         layers.append(_school_points_layer(area))
     if outline is not None:
         line = boundaries.geometry_to_wgs84(outline)
         layers.append(pdk.Layer("GeoJsonLayer", json.loads(gpd.GeoSeries([line]).to_json(drop_id=True)),
                                 id="outline", filled=False, get_line_color=[11, 12, 12, 255],
                                 line_width_min_pixels=2.5, pickable=False))
-    fit = shapes if england or level in ("la", "sub_icb") else gpd.GeoDataFrame(geometry=[outline], crs=boundaries.BNG)
+    fit = shapes if england or level in ("la", "sub_icb", "locality") else gpd.GeoDataFrame(geometry=[outline], crs=boundaries.BNG)
     spec = deck_json(layers, _view(tuple(fit.to_crs(boundaries.WGS84).total_bounds)))
     tooltip = {"html": mapping.tooltip_template(words), "style": TOOLTIP_STYLE}
     benchmarks = _benchmarks(table, indicator, area) if indicator in SCHOOL_INDICATORS else {}
@@ -297,7 +314,7 @@ def display_table(result: MapResult, unit: str, level: str) -> pd.DataFrame:
     t = result.table.sort_values(["rank", "name"], na_position="last")
     out = pd.DataFrame({"Area": t["name"], "Code": t["code"],
                         "Value": t["value"].round(1 if unit != "count" else 0)})
-    if t["numerator"].notna().any() or result.protect:
+    if unit != "count" and (t["numerator"].notna().any() or result.protect):
         out["Numerator"], out["Denominator"] = t["numerator"], t["denominator"]
     if "schools" in t:
         out["Schools"] = t["schools"]
@@ -309,9 +326,8 @@ def display_table(result: MapResult, unit: str, level: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def legend(result: MapResult, indicator: str, level: str) -> None:
+def legend(result: MapResult, ind: Indicator, level: str) -> None:
     """Colour key with the number of areas in each class; the words say what is coloured."""
-    ind = indicators.get(indicator)
     unit = {"%": "per cent", "count": "number", "rate per 10,000": "per 10,000"}.get(ind.unit, ind.unit)
     st.caption(f"{ind.title} ({unit}), {describe_period(result.period, ind)}, by "
                f"{LEVELS[level].lower()}: lighter is lower, darker is higher. The number of "
@@ -324,9 +340,9 @@ def legend(result: MapResult, indicator: str, level: str) -> None:
     st.markdown(f'<ul style="padding-left:0;margin:0">{items}</ul>', unsafe_allow_html=True)
 
 
-def details(result: MapResult, code: str | None, indicator: str, level: str, area: str) -> None:
+def details(result: MapResult, code: str | None, ind: Indicator, level: str, area: str) -> None:
     """What is known about the selected area, beside the map, and its trend."""
-    ind = indicators.get(indicator)
+    indicator = ind.id
     if code is None:
         st.caption("Click an area on the map, or choose one above, to see its figures here.")
         return
@@ -338,15 +354,19 @@ def details(result: MapResult, code: str | None, indicator: str, level: str, are
         st.metric(ind.title, format_value(row["value"], ind.unit))
         st.markdown(f"Rank: {int(row['rank'])} of {int(result.table['rank'].notna().sum())} "
                     f"{AREA_WORDS[level]} shown, counting from the highest.")
-    if not pd.isna(row["numerator"]) or not pd.isna(row["denominator"]):
+    has_counts = not pd.isna(row["numerator"]) or not pd.isna(row["denominator"])
+    if ind.unit != "count" and has_counts:
         num = "hidden" if pd.isna(row["numerator"]) else f"{row['numerator']:,.0f}"
         den = "hidden" if pd.isna(row["denominator"]) else f"{row['denominator']:,.0f}"
-        words = COUNT_WORDS.get(indicator, (ind.numerator, ind.denominator))
+        words = COUNT_WORDS.get(indicator, (ind.numerator or "counted", ind.denominator))
         rounded = " (rounded to the nearest 5)" if result.protect else ""
         st.markdown(f"{words[0][:1].upper()}{words[0][1:]}: {num} of {den} {words[1]}{rounded}.")
     if result.protect:
         st.caption(f"Disclosure control: {row['disclosure']}.")
         st.markdown("  \n".join(f"{name}: {format_value(v, '%')}" for name, v in result.benchmarks.items()))
+    if result.trends is not None:
+        _local_trend(result.trends, code, ind, level)
+        return
     trend_of = code if level == "la" else area
     trend_ind = LA_TREND_OF.get(indicator, indicator) if level != "la" or indicator in LA_TREND_OF else indicator
     frame = comparison_series(national_table(), trend_ind, trend_of)
@@ -360,6 +380,20 @@ def details(result: MapResult, code: str | None, indicator: str, level: str, are
                         width="stretch")
 
 
+def _local_trend(trends: pd.DataFrame, code: str, ind: Indicator, level: str) -> None:
+    """The selected area's own series from the uploads, after the same disclosure control."""
+    mine = trends[(trends["code"] == code)].sort_values("period", key=lambda p: p.map(period_sort_key))
+    if mine["period"].nunique() < 2:
+        st.caption(f"Your data has one period for this {level.replace('_', '-')}, so there is no trend yet.")
+        return
+    frame = mine.assign(role="area")[["period", "role", "name", "value"]]
+    st.altair_chart(charts.trend_chart(frame, y_title=_axis_title(ind.unit))
+                    .properties(height=240, description=f"Trend of {ind.title} in {mine['name'].iloc[0]}"),
+                    width="stretch")
+    if mine["value"].isna().any():
+        st.caption("Periods whose figure is hidden to protect privacy are left out of the line.")
+
+
 def _axis_title(unit: str) -> str:
     return {"%": "Per cent", "count": "Number", "rate per 10,000": "Per 10,000"}.get(unit, unit.capitalize())
 
@@ -371,11 +405,13 @@ def _on_click(main_layer: str, options: frozenset[str]) -> None:
 
 
 @st.fragment
-def map_panel(area: str, level: str, indicator: str, breakdown: str, scope: str, method: str,
-              palette: str, points: bool) -> None:
-    """The map (or its table) and the selected area's details: reruns on its own."""
-    ind = indicators.get(indicator)
-    result = map_payload(level, indicator, breakdown, area, scope, method, palette, points)
+def map_panel(load: Callable[[], MapResult], ind: Indicator, level: str, area: str) -> None:
+    """The map (or its table) and the selected area's details: reruns on its own.
+
+    ``load`` returns the map: from the shared cache for public data, from this session's
+    state for the area's own uploads.
+    """
+    result = load()
     names = dict(zip(result.table["code"], result.table["name"]))
     options = sorted(names, key=lambda c: (names[c], c))
     if st.session_state.get("map.area") not in names:
@@ -389,13 +425,19 @@ def map_panel(area: str, level: str, indicator: str, breakdown: str, scope: str,
                 _on_click, result.main_layer, frozenset(names)), selection_mode="single-object",
                 key="map.deck", height=MAP_HEIGHT,
                 alt=f"Map of {ind.title} by {LEVELS[level].lower()}; the table view lists the same figures.")
-            legend(result, indicator, level)
+            legend(result, ind, level)
         else:
             st.dataframe(display_table(result, ind.unit, level), hide_index=True, width="stretch")
     with right:
         st.selectbox("Area", options, format_func=names.get, index=None, key="map.area",
                      placeholder="Click the map or choose an area")
-        details(result, st.session_state.get("map.area"), indicator, level, area)
+        details(result, st.session_state.get("map.area"), ind, level, area)
+    for note in result.notes:
+        st.caption(note)
     st.download_button("Download CSV", escape_for_spreadsheet(display_table(result, ind.unit, level))
-                       .to_csv(index=False).encode("utf-8"), file_name=f"map_{level}_{indicator}.csv",
+                       .to_csv(index=False).encode("utf-8"), file_name=f"map_{level}_{_file_part(ind.id)}.csv",
                        mime="text/csv", key="map.download")
+
+
+def _file_part(indicator: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in indicator)
