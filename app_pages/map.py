@@ -33,7 +33,7 @@ with st.container(border=True):
     levels = [lv for lv in views.LEVELS if lv != "locality" or data.localities is not None]
     level = st.radio("Show", levels, format_func=views.LEVELS.get, key="map.level", horizontal=True)
     cols = st.columns([3, 2, 2, 2])
-    breakdown, scope, own = "", "la", map_local.choices(data, level)
+    breakdown, scope, own = "", "la", map_local.choices(data, level, area)
     if level == "la":
         choices = views.la_indicators()
         indicator = cols[0].selectbox("Indicator", choices, key="map.indicator.la",

@@ -122,13 +122,14 @@ def _kpi_rows(table: pd.DataFrame, places: Localities | None) -> tuple[pd.DataFr
     return rows, notes
 
 
-def choices(data: LocalMapData, level: str) -> dict[str, Indicator]:
-    """The area's own measures that can be drawn at ``level``, by id."""
+def choices(data: LocalMapData, level: str, area: str) -> dict[str, Indicator]:
+    """The area's own measures with figures for areas on its map at ``level``, by id."""
     if level not in LEVELS or (level == "locality" and data.localities is None):
         return {}
     out: dict[str, Indicator] = {}
     kpi = data.kpi
-    present = kpi[(kpi["area_level"] == level) & (kpi["breakdown"] == "") & kpi["value"].notna()]
+    present = kpi[(kpi["area_level"] == level) & (kpi["breakdown"] == "") & kpi["value"].notna()
+                  & kpi["area_code"].isin(_codes(level, area, data.localities))]
     for indicator in sorted(present["indicator"].unique()):
         out[str(indicator)] = indicators.get(str(indicator))
     column = rm.LEVEL_COLUMNS[level]

@@ -1,0 +1,182 @@
+"""The Map page with the area's own uploads, under AppTest: the example KPI return, tracker
+and locality lookup map by ward, school and locality, with the figures worked out here
+from the example files by hand rules (not by the app's code), small numbers protected, and
+nothing of the area's own data in the shared map cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_loaders.store import Store
+from data_loaders.uploads import read_upload
+from tests.conftest import ROOT
+
+BRADFORD, LEEDS = "E08000032", "E08000035"
+DEMO = ROOT / "data" / "demo"
+OWN = " (your data)"
+
+
+@pytest.fixture
+def store_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _map(area: str = BRADFORD) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["area"] = area
+    at.switch_page("app_pages/map.py").run()
+    return _ok(at)
+
+
+def _with_examples() -> AppTest:
+    at = _map()
+    at.button(key="map.example.load").click().run()
+    assert [s.value for s in at.success] == ["Loaded the example data (synthetic) for Bradford."]
+    return _ok(at)
+
+
+def _show(at: AppTest, level: str, title: str) -> pd.DataFrame:
+    at.radio(key="map.level").set_value(level).run()
+    _ok(at)
+    at.selectbox(key="map.indicator.school").select(title + OWN).run()
+    at.radio(key="map.view").set_value("Table").run()
+    _ok(at)
+    return at.dataframe[0].value.set_index("Code")
+
+
+def _protected(count: float) -> float:
+    """The published rule, by hand: 1 to 7 hidden, others to the nearest 5 (halves up)."""
+    if 1 <= count <= 7:
+        return math.nan
+    return math.floor(count / 5 + 0.5) * 5
+
+
+def _same(shown: pd.Series, expected: pd.Series) -> None:
+    assert set(expected.index) <= set(shown.index)
+    for code, want in expected.items():
+        got = shown[code]
+        assert (math.isnan(want) and pd.isna(got)) or got == want, (code, got, want)
+
+
+def test_ward_counts_from_the_kpi_return_are_rounded_and_small_ones_hidden(national, store_dir):
+    at = _with_examples()
+    table = _show(at, "ward", "Children accessing short breaks")
+    raw = pd.read_csv(DEMO / "demo_kpi_return_areas.csv", dtype={"area_code": str})
+    raw = raw[raw["indicator"] == "short_breaks"].set_index("area_code")["value"]
+    expected = raw.map(_protected)
+    assert len(table) == 30 and set(table.index) == set(raw.index)  # Bradford's 30 wards
+    _same(table["Value"], expected)
+    hidden = expected.index[expected.isna()]
+    assert len(hidden) > 0, "the example has small numbers on purpose"
+    assert table.loc[hidden, "Not shown because"].str.contains("hidden to protect privacy").all()
+    assert "Numerator" not in table.columns  # a count is its own figure
+
+
+def _requests_by_hand() -> tuple[pd.Series, dt.date]:
+    """Requests in the 12 months to the tracker's last date, by home ward, read from the CSV."""
+    raw = pd.read_csv(DEMO / "demo_ehc_tracker.csv", dtype=str)
+    dates = {c: pd.to_datetime(raw[c], format="%d/%m/%Y") for c in ("request_date", "decision_date", "issue_date")}
+    last = max(d.max() for d in dates.values())
+    inside = (dates["request_date"] > last - pd.DateOffset(years=1)) & (dates["request_date"] <= last)
+    return raw[inside].groupby("ward_code").size(), last.date()
+
+
+def test_tracker_requests_by_ward_match_a_count_by_hand(national, store_dir):
+    at = _with_examples()
+    table = _show(at, "ward", "Requests for an EHC needs assessment (12 months)")
+    counts, last = _requests_by_hand()
+    assert last == dt.date(2025, 3, 31)
+    expected = counts.reindex(table.index, fill_value=0).map(_protected)
+    _same(table["Value"], expected)
+    info = " ".join(i.value for i in at.info)
+    assert "the 12 months to 31 March 2025" in info and "EHC needs assessment tracker" in info
+    total = int(counts.sum())
+    assert any(f"about {_protected(total):,.0f} requests" in c.value for c in at.caption), total
+
+
+def test_localities_from_the_lookup_with_their_health_waits(national, store_dir):
+    at = _with_examples()
+    assert "Your localities" in at.radio(key="map.level").options
+    table = _show(at, "locality", "Children seen within 18 weeks")
+    raw = pd.read_csv(DEMO / "demo_kpi_return_areas.csv")
+    raw = raw[raw["indicator"] == "health_seen_18wk_pct"].set_index("area_code")
+    assert sorted(table["Area"]) == [f"Example locality {c}" for c in "ABCDE"]
+    assert list(table.index.sort_values()) == [f"EX-{c}" for c in "ABCDE"]
+    for code, row in table.iterrows():
+        src = raw.loc[row["Area"]]
+        # Every locality has over 30 children and over 7 seen and not seen: all shown.
+        assert row["Value"] == round(100 * src["numerator"] / src["denominator"], 1)
+        assert row["Numerator"] == _protected(src["numerator"])
+        assert row["Denominator"] == _protected(src["denominator"])
+    # The map itself: five locality shapes, each the union of its wards.
+    at.radio(key="map.view").set_value("Map").run()
+    deck = at.get("deck_gl_json_chart")[0].proto.json
+    assert deck.count('"EX-') == 5
+
+
+def test_school_percentages_grey_out_small_schools(national, store_dir):
+    at = _with_examples()
+    table = _show(at, "school", "Annual reviews completed within 12 months")
+    raw = pd.read_csv(DEMO / "demo_kpi_return_areas.csv", dtype={"area_code": str})
+    raw = raw[raw["indicator"] == "annual_reviews_12m_pct"].set_index("area_code")
+    small = raw.index[raw["denominator"] < 30]
+    assert len(small) > 0
+    assert table.loc[small, "Value"].isna().all()
+    assert table.loc[small, "Not shown because"].str.contains("fewer than 30").all()
+    big = raw[(raw["denominator"] >= 30) & (raw["numerator"] > 7) & (raw["denominator"] - raw["numerator"] > 7)]
+    for urn, src in big.iterrows():
+        assert table.loc[urn, "Value"] == round(100 * src["numerator"] / src["denominator"], 1), urn
+    # Schools in the LA with no figure in the return are on the map, greyed as no data.
+    assert (table["Not shown because"] == "no data: not available").sum() == len(table) - len(raw)
+
+
+def test_another_areas_map_does_not_show_bradfords_uploads(national, store_dir):
+    _with_examples()
+    at = _map(LEEDS)
+    for level in ("ward", "school"):
+        at.radio(key="map.level").set_value(level).run()
+        options = at.selectbox(key="map.indicator.school").options
+        assert not [o for o in options if o.endswith(OWN)], (level, options)
+    assert "Your localities" not in at.radio(key="map.level").options
+
+
+def test_locality_figures_without_a_lookup_say_what_to_upload(national, store_dir):
+    data = (DEMO / "demo_kpi_return_areas.csv").read_bytes()
+    Store().save_version("kpi_return", "Return by area", read_upload(data, "areas.csv", "kpi_return"),
+                         file_name="areas.csv", file_sha256=hashlib.sha256(data).hexdigest(), created_by="test")
+    at = _map()
+    assert "Your localities" not in at.radio(key="map.level").options
+    at.radio(key="map.level").set_value("ward").run()
+    at.selectbox(key="map.indicator.school").select("Children accessing short breaks" + OWN).run()
+    _ok(at)
+    assert any("Upload a ward-to-locality lookup" in c.value for c in at.caption)
+
+
+def test_own_data_maps_stay_in_the_session(national, store_dir):
+    at = _with_examples()
+    _show(at, "ward", "Requests for an EHC needs assessment (12 months)")
+    cache = at.session_state["local.cache"]
+    key, result = cache["map.local.result"]
+    assert "records:ehc_tracker:requests" in key and result.protect
+    # The shared (cross-session) map cache is only ever called for public data: its
+    # function takes no table, and reads the national table itself.
+    import inspect
+
+    from ui import map_local, map_views
+
+    assert "table" not in inspect.signature(map_views.map_payload).parameters
+    assert "@st.cache_data" not in inspect.getsource(map_local)
+    assert np.isnan(result.table["denominator"]).all()
