@@ -9,7 +9,9 @@ Run: ``python -m benchmarks.map_payload [--repeat 3]``. Prints:
   (screenshots of the map polled until they show the new map and stop changing), as a
   ratio: England / one LA;
 * the bytes the server sent for a click on the drawn England map (selecting a ward), which
-  must not resend the map.
+  must not resend the map;
+* the time to build a map of the area's own data (the example tracker summed by home ward,
+  built per session, never shared) as a ratio to the school census ward map.
 """
 
 from __future__ import annotations
@@ -45,6 +47,39 @@ def build_sizes() -> dict[str, tuple[int, float]]:
         result = build_map(table, "ward", "school_ehc_pct", "", AREA, scope)
         out[scope] = (len(result.spec.encode("utf-8")), time.perf_counter() - start)
     return out
+
+
+def local_build_ratio(repeat: int = 5) -> tuple[float, float]:
+    """Median seconds to sum the example tracker by ward and build its map, and the same for
+    the school census ward map (the shared cache's work), both warm, in one run."""
+    from pathlib import Path
+
+    from analysis import record_measures as rm
+    from data_loaders.build import load_tidy
+    from data_loaders.uploads import read_upload
+    from geography import boundaries
+    from ui.map_views import build_map
+
+    path = Path(__file__).resolve().parent.parent / "data/demo/demo_ehc_tracker.csv"
+    tracker = read_upload(path.read_bytes(), path.name, "ehc_tracker")
+    table, measure = load_tidy(), "records:ehc_tracker:requests"
+    wards = boundaries.wards(AREA)["ward_code"].tolist()
+
+    def own() -> None:
+        rows = rm.record_rows(tracker, measure, "ward", wards).rows
+        build_map(rows, "ward", measure, "", AREA, ind=rm.MEASURES[measure].indicator)
+
+    def census() -> None:
+        build_map(table, "ward", "school_ehc_pct", "", AREA)
+
+    times: dict[str, list[float]] = {"own": [], "census": []}
+    for run in range(repeat + 1):
+        for name, build in (("own", own), ("census", census)):
+            start = time.perf_counter()
+            build()
+            if run:
+                times[name].append(time.perf_counter() - start)
+    return statistics.median(times["own"]), statistics.median(times["census"])
 
 
 def _snapshot(page) -> np.ndarray:
@@ -137,6 +172,9 @@ def main() -> None:
         size, seconds = sizes[scope]
         print(f"{label}: map JSON {size / 1e6:.2f} MB, built in {seconds:.2f} s (cold)")
     print(f"payload ratio England / one LA: {sizes['england'][0] / sizes['la'][0]:.0f}")
+    own, census = local_build_ratio()
+    print(f"own data map (tracker by ward): built in {own:.2f} s; school census ward map {census:.2f} s; "
+          f"ratio {own / census:.2f}")
     la, england, sent, clicks = browser_run(args.repeat)
     la_m, eng_m = statistics.median(la), statistics.median(england)
     print(f"draw after click, one LA's wards: median {la_m:.2f} s over {len(la)} runs")
