@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.browser_support import wait_until_rendered
@@ -154,3 +155,74 @@ def test_choosing_an_area_does_not_resend_the_map(browser):
     # The England LA map is about 210 kB of JSON; the rerun for the details sent far less.
     assert page.received - before < 100_000, page.received - before
     page.page.close()
+
+
+EXAMPLE_DONE = "Loaded the example data (synthetic) for Bradford."
+
+
+def pick(page: Page, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label`` unless it is chosen already."""
+    box = page.page.get_by_role("combobox", name=label)
+    if box.input_value() != option:
+        box.click()
+        page.page.get_by_role("option", name=option, exact=True).click()
+        wait_until_rendered(page.page)
+    assert box.input_value() == option
+
+
+def remove_example_data(page: Page) -> None:
+    """Governance page's button: the app and its data directory are shared with later tests."""
+    page.page.goto(f"{page.url}/governance?area=E08000032", wait_until="domcontentloaded")
+    wait_until_rendered(page.page)
+    page.page.get_by_role("button", name="Remove the example data").click()
+    page.page.get_by_text("Removed the example data.").wait_for(timeout=60_000)
+    wait_until_rendered(page.page)
+    assert page.page.get_by_role("button", name="Remove the example data").count() == 0
+
+
+def test_own_example_data_maps_by_locality_and_ward(browser):
+    page = Page(browser, "map?area=E08000032")
+    p = page.page
+    try:
+        load = p.get_by_role("button", name="Load the example data (synthetic, Bradford)")
+        if not load.is_visible():
+            p.get_by_text("Map your own data", exact=True).click()
+        load.click()
+        p.get_by_text(EXAMPLE_DONE).wait_for(timeout=60_000)
+        wait_until_rendered(p)
+        page.choose("Your localities")
+        pick(page, "Indicator", "Children seen within 18 weeks (your data)")
+        p.get_by_text("Children seen within 18 weeks (per cent)", exact=False).first.wait_for(timeout=30_000)
+        image = page.drawn_map("localities-example")
+        assert coloured_share(image) > 0.15, "the locality map did not draw"
+        assert len({c for _, c in image.getcolors(maxcolors=1 << 20) if max(c) - min(c) > 40}) > 3
+        page.hover_an_area()
+        tooltip = p.locator(".deck-tooltip").inner_text()
+        assert "Example locality" in tooltip and "Rank, highest first" in tooltip, tooltip
+
+        page.choose("Wards")
+        pick(page, "Indicator", "Children accessing short breaks (your data)")
+        p.get_by_text("Children accessing short breaks (number)", exact=False).first.wait_for(timeout=30_000)
+        image = page.drawn_map("wards-short-breaks-example")
+        assert coloured_share(image) > 0.15
+        # Wards whose count is hidden are drawn grey (#bdbdbd, part see-through), not coloured.
+        import numpy as np
+
+        pixels = np.asarray(image, dtype=int)
+        greyed = (pixels.max(axis=2) - pixels.min(axis=2) < 6) & (pixels.min(axis=2) > 195) & (pixels.max(axis=2) < 225)
+        assert greyed.mean() > 0.01, greyed.mean()
+        page.choose("Table")
+        p.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+        with p.expect_download() as download:
+            p.get_by_role("button", name="Download CSV").click()
+        table = pd.read_csv(download.value.path())
+        hidden = table["Not shown because"].fillna("").str.contains("hidden to protect privacy")
+        assert hidden.any(), table.to_string()
+
+        assert p.locator('[data-testid="stException"]').count() == 0
+        assert not page.errors, page.errors
+        outside = [u for u in page.requests if not u.startswith(page.url) and "fonts.gstatic.com" not in u]
+        assert not outside, outside
+    finally:
+        remove_example_data(page)
+        page.page.close()
