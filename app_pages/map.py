@@ -32,34 +32,39 @@ data = map_local.map_data(area)
 with st.container(border=True):
     levels = [lv for lv in views.LEVELS if lv != "locality" or data.localities is not None]
     level = st.radio("Show", levels, format_func=views.LEVELS.get, key="map.level", horizontal=True)
-    cols = st.columns([3, 2, 2, 2])
+    top = st.columns([2, 1])  # indicator titles are long: give them room
     breakdown, scope, own = "", "la", map_local.choices(data, level, area)
     if level == "la":
         choices = views.la_indicators()
-        indicator = cols[0].selectbox("Indicator", choices, key="map.indicator.la",
+        indicator = top[0].selectbox("Indicator", choices, key="map.indicator.la",
                                       format_func=lambda i: indicators.get(i).title)
         breakdowns = views.la_breakdowns(indicator)
         if breakdowns != [""]:
-            breakdown = cols[1].selectbox("Breakdown", breakdowns, key="map.breakdown",
+            breakdown = top[1].selectbox("Breakdown", breakdowns, key="map.breakdown",
                                           format_func=lambda b: b.split("=", 1)[-1])
     else:
         options = [*(() if level == "locality" else views.SCHOOL_INDICATORS), *own]
-        if st.session_state.get("map.indicator.school") not in options:
-            st.session_state.pop("map.indicator.school", None)
-        indicator = cols[0].selectbox(
-            "Indicator", options, key="map.indicator.school",
+        # One widget per level: a keyed selectbox whose options change under it can show a
+        # choice it no longer offers. Uploads added or removed can still change a level's list.
+        if st.session_state.get(f"map.indicator.{level}") not in options:
+            st.session_state.pop(f"map.indicator.{level}", None)
+        indicator = top[0].selectbox(
+            "Indicator", options, key=f"map.indicator.{level}",
             format_func=lambda i: f"{own[i].title} (your data)" if i in own else indicators.get(i).title)
         if level in ("ward", "sub_icb") and indicator not in own:
-            scope = cols[1].radio("Area shown", ["la", "england"], key="map.scope",
+            scope = top[1].radio("Area shown", ["la", "england"], key="map.scope",
                                   format_func={"la": name, "england": "All of England"}.get)
-    method = cols[2].selectbox("Classes", METHODS, key="map.method",
+    cols = st.columns(3)
+    method = cols[0].selectbox("Classes", METHODS, key="map.method",
                                help="Quantiles put the same number of areas in each colour; equal "
                                "intervals split the range evenly; natural breaks (Jenks) group "
                                "similar values.")
-    palette = cols[3].selectbox("Colours", ["viridis", "cividis"], key="map.palette",
+    palette = cols[1].selectbox("Colours", ["viridis", "cividis"], key="map.palette",
                                 help="Both are readable with the common kinds of colour blindness.")
-    points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
-        "Show schools as points", key="map.points")
+    with cols[2]:
+        st.space("medium")  # level with the boxes beside it
+        points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
+            "Show schools as points", key="map.points")
 
 PROTECTED = ("Small numbers are protected: counts of 1 to 7 are hidden and other counts are rounded to "
              "the nearest 5; a percentage is hidden when its count is; areas with fewer than 30 {who} "

@@ -51,7 +51,7 @@ def _with_examples() -> AppTest:
 def _show(at: AppTest, level: str, title: str) -> pd.DataFrame:
     at.radio(key="map.level").set_value(level).run()
     _ok(at)
-    at.selectbox(key="map.indicator.school").select(title + OWN).run()
+    at.selectbox(key=f"map.indicator.{level}").select(title + OWN).run()
     at.radio(key="map.view").set_value("Table").run()
     _ok(at)
     return at.dataframe[0].value.set_index("Code")
@@ -148,7 +148,7 @@ def test_another_areas_map_does_not_show_bradfords_uploads(national, store_dir):
     at = _map(LEEDS)
     for level in ("ward", "school"):
         at.radio(key="map.level").set_value(level).run()
-        options = at.selectbox(key="map.indicator.school").options
+        options = at.selectbox(key=f"map.indicator.{level}").options
         assert not [o for o in options if o.endswith(OWN)], (level, options)
     assert "Your localities" not in at.radio(key="map.level").options
 
@@ -160,7 +160,7 @@ def test_locality_figures_without_a_lookup_say_what_to_upload(national, store_di
     at = _map()
     assert "Your localities" not in at.radio(key="map.level").options
     at.radio(key="map.level").set_value("ward").run()
-    at.selectbox(key="map.indicator.school").select("Children accessing short breaks" + OWN).run()
+    at.selectbox(key="map.indicator.ward").select("Children accessing short breaks" + OWN).run()
     _ok(at)
     assert any("Upload a ward-to-locality lookup" in c.value for c in at.caption)
 
