@@ -433,8 +433,10 @@ def map_panel(load: Callable[[], MapResult], ind: Indicator, level: str, area: s
                      placeholder="Click the map or choose an area")
         details(result, st.session_state.get("map.area"), ind, level, area)
     if result.protect and result.table["greyed"].mean() > 0.5:
+        larger = ("localities rather than wards or schools, or the whole LA" if level in ("ward", "school")
+                  else "the whole LA's figure")
         st.caption(f"Most {AREA_WORDS[level]} are greyed out: their numbers are too small to show safely. "
-                   "Larger areas show more: localities rather than wards or schools, or the whole LA.")
+                   f"Larger areas show more: {larger}.")
     for note in result.notes:
         st.caption(note)
     st.download_button("Download CSV", escape_for_spreadsheet(display_table(result, ind.unit, level))
