@@ -180,3 +180,27 @@ def test_own_data_maps_stay_in_the_session(national, store_dir):
     assert "table" not in inspect.signature(map_views.map_payload).parameters
     assert "@st.cache_data" not in inspect.getsource(map_local)
     assert np.isnan(result.table["denominator"]).all()
+
+
+def test_cohort_extract_counts_each_child_once_by_home_ward(national, store_dir):
+    # 12 children with an EHC plan in ward A (one of them also in the social care extract,
+    # with the same local id), 3 in ward B, 9 on SEN support in ward B; none in other wards.
+    a, b = "E05001341", "E05001342"  # Baildon, Bingley
+    lines = ["agency,local_id,sen_status,ward_code"]
+    lines += [f"education,C{i:02d},EHC plan,{a}" for i in range(12)]
+    lines += ["social care,C00,,E05001341"]
+    lines += [f"education,D{i:02d},EHC plan,{b}" for i in range(3)]
+    lines += [f"education,S{i:02d},SEN support,{b}" for i in range(9)]
+    data = "\n".join(lines).encode()
+    Store().save_version("cohort", "Cohort", read_upload(data, "cohort.csv", "cohort"), file_name="cohort.csv",
+                         file_sha256=hashlib.sha256(data).hexdigest(), created_by="test")
+    at = _map()
+    table = _show(at, "ward", "Children and young people with an EHC plan (cohort extract)")
+    assert table.loc[a, "Value"] == 10  # 12 children, not 13 rows: rounded to the nearest 5
+    assert pd.isna(table.loc[b, "Value"]) and "hidden to protect privacy" in table.loc[b, "Not shown because"]
+    assert (table.drop(index=[a, b])["Value"] == 0).all()  # 28 wards with no child show a true zero
+    share = _show(at, "ward", "Children with SEN who have an EHC plan (cohort extract)")
+    # Ward B: 3 of 12 children with SEN have a plan; 3 is hidden and so is the rate.
+    assert pd.isna(share.loc[b, "Value"]) and pd.isna(share.loc[b, "Numerator"])
+    # Ward A: 12 of 12, but only 12 children: under 30, greyed.
+    assert "fewer than 30" in share.loc[a, "Not shown because"]
