@@ -57,6 +57,21 @@ SEN2_BREAK = (
 SEN2 = "DfE, Education, health and care plans (SEN2)"
 LAIT = "DfE, Local Authority Interactive Tool (LAIT)"
 SEN_IN_ENGLAND = "DfE, Special educational needs in England (school census, January)"
+# Outcome shares use reviews with an outcome recorded, not all reviews held: in 2024 England
+# recorded one for 358,889 of 453,761 reviews held, and some LAs for none, so a share of all
+# reviews would read "no outcome recorded" as "not amended".
+REVIEW_OUTCOMES_CAVEAT = (
+    "First published for 2024. Shares are of reviews held with an outcome recorded; 12 LAs "
+    "recorded no outcomes in 2024 and have no value, and where an LA recorded few the share "
+    "rests on few reviews (see the denominator)."
+)
+# From January 2024 some budgets have no type recorded; in some earlier returns an LA's types
+# add up to more than its total. So the types are counts, not shares of all personal budgets.
+PB_TYPES_CAVEAT = (
+    "The four types do not always add up to all plans with a personal budget: in January 2025 "
+    "England had 17,022 with a type recorded of 19,596, and in some earlier returns an LA's "
+    "types add up to more than its total. " + SEN2_BREAK
+)
 
 
 def _sen2(id: str, title: str, definition: str, unit: str, **kw) -> Indicator:
@@ -347,6 +362,30 @@ _ENTRIES: list[Indicator] = [
         topic="Where children are educated",
     ),
     _sen2(
+        "ehc_new_ap_pct",
+        "New EHC plans placed in alternative provision",
+        "Share of EHC plans made in the calendar year whose placement is alternative provision "
+        "or a pupil referral unit.",
+        "%",
+        numerator="new plans placed in AP or PRUs",
+        denominator="new EHC plans",
+        period_type="calendar",
+        topic="Where children are educated",
+    ),
+    _sen2(
+        "ehc_new_fe_pct",
+        "New EHC plans placed in further education",
+        "Share of EHC plans made in the calendar year whose placement is a general FE or "
+        "sixth-form college, a specialist post-16 institution or another post-16 provider.",
+        "%",
+        numerator="new plans placed in further education",
+        denominator="new EHC plans",
+        period_type="calendar",
+        topic="Where children are educated",
+        caveats="Other post-16 providers on the UK Register of Learning Providers are counted "
+        "from 2022 only (DfE prints 'x' for them before). " + SEN2_BREAK,
+    ),
+    _sen2(
         "ehc_reviews_expected",
         "Annual reviews due",
         "EHC plans due an annual review in the calendar year.",
@@ -393,6 +432,42 @@ _ENTRIES: list[Indicator] = [
         caveats="First published for 2024.",
     ),
     _sen2(
+        "ehc_review_amend_pct",
+        "Annual reviews with a decision to amend the plan",
+        "Share of annual reviews held in the calendar year with an outcome recorded where the "
+        "local authority decided to amend the plan.",
+        "%",
+        numerator="reviews where the decision was to amend the plan",
+        denominator="reviews held with an outcome recorded (amend, maintain or cease)",
+        period_type="calendar",
+        topic="Annual reviews",
+        caveats=REVIEW_OUTCOMES_CAVEAT,
+    ),
+    _sen2(
+        "ehc_review_maintain_pct",
+        "Annual reviews with a decision to maintain the plan as it is",
+        "Share of annual reviews held in the calendar year with an outcome recorded where the "
+        "local authority decided to maintain the plan as it is.",
+        "%",
+        numerator="reviews where the decision was to maintain the plan as it is",
+        denominator="reviews held with an outcome recorded (amend, maintain or cease)",
+        period_type="calendar",
+        topic="Annual reviews",
+        caveats=REVIEW_OUTCOMES_CAVEAT,
+    ),
+    _sen2(
+        "ehc_review_cease_pct",
+        "Annual reviews with a decision to cease the plan",
+        "Share of annual reviews held in the calendar year with an outcome recorded where the "
+        "local authority decided to cease the plan.",
+        "%",
+        numerator="reviews where the decision was to cease the plan",
+        denominator="reviews held with an outcome recorded (amend, maintain or cease)",
+        period_type="calendar",
+        topic="Annual reviews",
+        caveats=REVIEW_OUTCOMES_CAVEAT,
+    ),
+    _sen2(
         "ehc_ceased",
         "EHC plans ceased",
         "EHC plans that ended during the calendar year, for any reason.",
@@ -406,6 +481,39 @@ _ENTRIES: list[Indicator] = [
         "EHC plans in January with a personal budget in place.",
         "count",
         topic="Personal budgets",
+    ),
+    _sen2(
+        "ehc_pb_education",
+        "EHC plans with a personal budget for education only",
+        "EHC plans in January with a personal budget in place that covers education only.",
+        "count",
+        topic="Personal budgets",
+        caveats=PB_TYPES_CAVEAT,
+    ),
+    _sen2(
+        "ehc_pb_health",
+        "EHC plans with a personal budget for health only",
+        "EHC plans in January with a personal budget in place that covers health only.",
+        "count",
+        topic="Personal budgets",
+        caveats=PB_TYPES_CAVEAT,
+    ),
+    _sen2(
+        "ehc_pb_social_care",
+        "EHC plans with a personal budget for social care only",
+        "EHC plans in January with a personal budget in place that covers social care only.",
+        "count",
+        topic="Personal budgets",
+        caveats=PB_TYPES_CAVEAT,
+    ),
+    _sen2(
+        "ehc_pb_integrated",
+        "EHC plans with an integrated personal budget",
+        "EHC plans in January with a personal budget in place that covers two or more of "
+        "education, health and social care.",
+        "count",
+        topic="Personal budgets",
+        caveats=PB_TYPES_CAVEAT,
     ),
     Indicator(
         id="tribunal_appeal_rate",

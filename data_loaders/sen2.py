@@ -43,6 +43,11 @@ ALL_ROWS = {
     "personal_budgets": "All personal budgets",
 }
 
+# The denominator of annual review outcome shares: reviews with an outcome recorded. DfE's
+# no_outcome column cannot serve, as it is negative for some LAs (it is meetings less outcomes);
+# and all meetings would turn an LA that recorded no outcomes into "0% amended".
+REVIEW_OUTCOMES = ("outcome_amend", "outcome_maintan", "outcome_cease")  # sic: DfE's "maintan"
+
 MEASURES_2025: dict[str, list[Measure]] = {
     "caseload": [
         Measure("ehc_plans", numerator=("ehcplans",)),
@@ -65,6 +70,8 @@ MEASURES_2025: dict[str, list[Measure]] = {
             "ehc_new_mainstream_pct", "mainstream_total_pc", ("mainstream_total",), ("new_ehc_plans",)
         ),
         Measure("ehc_new_special_pct", "special_total_pc", ("special_total",), ("new_ehc_plans",)),
+        Measure("ehc_new_ap_pct", "AP_PRU_total_pc", ("ap_pru_total",), ("new_ehc_plans",)),
+        Measure("ehc_new_fe_pct", "fe_total_pc", ("fe_total",), ("new_ehc_plans",)),
     ],
     "requests": [
         Measure("ehc_requests", numerator=("requests_received_in_year",)),
@@ -129,9 +136,18 @@ MEASURES_2025: dict[str, list[Measure]] = {
             ("number_decsion_4weeks",),
             ("number_decsion_4weeks", "number_decision_gt_4weeks"),
         ),
+        Measure("ehc_review_amend_pct", None, ("outcome_amend",), REVIEW_OUTCOMES),
+        Measure("ehc_review_maintain_pct", None, ("outcome_maintan",), REVIEW_OUTCOMES),
+        Measure("ehc_review_cease_pct", None, ("outcome_cease",), REVIEW_OUTCOMES),
     ],
     "ceased_plans": [Measure("ehc_ceased", numerator=("total_ceased",))],
-    "personal_budgets": [Measure("ehc_personal_budgets", numerator=("personal_budget",))],
+    "personal_budgets": [
+        Measure("ehc_personal_budgets", numerator=("personal_budget",)),
+        Measure("ehc_pb_education", numerator=("pb_education",)),
+        Measure("ehc_pb_health", numerator=("pb_health",)),
+        Measure("ehc_pb_social_care", numerator=("pb_social",)),
+        Measure("ehc_pb_integrated", numerator=("pb_integrated",)),
+    ],
 }
 
 PRIMARY_NEEDS: dict[str, str] = {

@@ -122,3 +122,64 @@ def test_timeliness_bands_and_new_placements(table):
     assert I.value("ehc_new_special_pct", ENGLAND, "2019", table=table) == 18.7
     # annual_reviews.csv.gz, England 2024: 524,654 reviews expected.
     assert I.value("ehc_reviews_expected", ENGLAND, "2024", table=table) == 524_654
+
+
+def test_new_plans_in_ap_and_fe_hand_read(table):
+    # newplans.csv.gz, time_period 2024, breakdown "New EHC plans", columns new_ehc_plans,
+    # ap_pru_total, AP_PRU_total_pc, fe_total, fe_total_pc.
+    # England: 97,747 new plans; 1,407 in AP (published 1.4); 2,784 in FE (published 2.8).
+    # Bradford (E08000032): 1,340 new plans; 32 in AP (2.4); 44 in FE (3.3).
+    cases = [
+        ("ehc_new_ap_pct", ENGLAND, 1407, 97747, 1.4),
+        ("ehc_new_ap_pct", "E08000032", 32, 1340, 2.4),
+        ("ehc_new_fe_pct", ENGLAND, 2784, 97747, 2.8),
+        ("ehc_new_fe_pct", "E08000032", 44, 1340, 3.3),
+    ]
+    for indicator, area, numerator, denominator, published in cases:
+        row = I.rows(indicator, [area], table=table)
+        row = row[row["period"] == "2024"].iloc[0]
+        assert (row["numerator"], row["denominator"], row["value"]) == (numerator, denominator, published)
+        assert round(100 * numerator / denominator, 1) == published  # the published figure, by hand
+
+
+def test_annual_review_outcomes_are_shares_of_recorded_outcomes(table):
+    # annual_reviews.csv.gz, time_period 2024, breakdown "All annual reviews", columns
+    # outcome_amend, outcome_maintan, outcome_cease (DfE publishes counts only).
+    # England: 219,538 amend, 135,264 maintain, 4,087 cease (358,889 with an outcome).
+    england = {
+        "ehc_review_amend_pct": 219538,
+        "ehc_review_maintain_pct": 135264,
+        "ehc_review_cease_pct": 4087,
+    }
+    recorded = 219538 + 135264 + 4087
+    for indicator, count in england.items():
+        row = I.rows(indicator, [ENGLAND], table=table)
+        row = row[row["period"] == "2024"].iloc[0]
+        assert (row["numerator"], row["denominator"]) == (count, recorded)
+        assert row["value"] == pytest.approx(100 * count / recorded)
+    assert I.value("ehc_review_amend_pct", ENGLAND, "2024", table=table) == pytest.approx(61.17, abs=0.01)
+    assert I.value("ehc_review_cease_pct", ENGLAND, "2024", table=table) == pytest.approx(1.14, abs=0.01)
+    # Leeds (E08000035): 2,893 amend, 281 maintain, 11 cease.
+    assert I.value("ehc_review_amend_pct", "E08000035", "2024", table=table) == pytest.approx(
+        100 * 2893 / (2893 + 281 + 11)
+    )  # 90.8
+    # Bradford (E08000032) recorded no outcome for any of its 4,971 reviews (0, 0, 0): no
+    # value, rather than 0% amended.
+    assert I.value("ehc_review_amend_pct", "E08000032", "2024", table=table) is None
+    # Blackpool (E06000009) is published as 'x': missing, not zero.
+    assert I.value("ehc_review_maintain_pct", "E06000009", "2024", table=table) is None
+
+
+def test_personal_budgets_by_type_hand_read(table):
+    # personal_budgets.csv.gz, breakdown "All personal budgets", columns pb_education,
+    # pb_health, pb_social, pb_integrated.
+    # England 202425: 3,163 education, 148 health, 12,580 social care, 1,131 integrated.
+    assert I.value("ehc_pb_education", ENGLAND, "2024/25", table=table) == 3163
+    assert I.value("ehc_pb_health", ENGLAND, "2024/25", table=table) == 148
+    assert I.value("ehc_pb_social_care", ENGLAND, "2024/25", table=table) == 12580
+    assert I.value("ehc_pb_integrated", ENGLAND, "2024/25", table=table) == 1131
+    # Bradford (E08000032) 202425: 4 education, 0 health; 202122: 250 social care, 6 integrated.
+    assert I.value("ehc_pb_education", "E08000032", "2024/25", table=table) == 4
+    assert I.value("ehc_pb_health", "E08000032", "2024/25", table=table) == 0
+    assert I.value("ehc_pb_social_care", "E08000032", "2021/22", table=table) == 250
+    assert I.value("ehc_pb_integrated", "E08000032", "2021/22", table=table) == 6

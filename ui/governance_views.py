@@ -48,14 +48,14 @@ MEASURES: dict[str, list[str]] = {
     "Assessments and new plans": ["ehc_assessments", "ehc_assess_issued_pct", "ehc_not_issue_16wk_pct",
                                   "ehc_new_plans"],
     "Timeliness of new plans": ["ehc_20wk_pct", "ehc_20wk_ex_pct", "ehc_20wk_to_1yr_pct", "ehc_over_1yr_pct"],
-    "Annual reviews": ["ehc_reviews_expected", "ehc_annual_reviews_pct", "ehc_review_4wk_pct"],
+    "Annual reviews": ["ehc_reviews_expected", "ehc_annual_reviews_pct", "ehc_review_4wk_pct",
+                       "ehc_review_amend_pct", "ehc_review_maintain_pct", "ehc_review_cease_pct"],
     "Ceased plans": ["ehc_ceased"],
-    "Personal budgets": ["ehc_personal_budgets"],
+    "Personal budgets": ["ehc_personal_budgets", "ehc_pb_education", "ehc_pb_health", "ehc_pb_social_care",
+                         "ehc_pb_integrated"],
     "Disagreements": ["ehc_request_mediations", "tribunal_appeal_rate"],
-    "Placement of new plans": ["ehc_new_mainstream_pct", "ehc_new_special_pct"],
+    "Placement of new plans": ["ehc_new_mainstream_pct", "ehc_new_special_pct", "ehc_new_ap_pct", "ehc_new_fe_pct"],
 }  # fmt: skip
-NOT_YET = ("placements of new plans in AP or further education; personal budgets by type (health, education, "
-           "social care, integrated); annual review outcomes (amend, cease, maintain)")  # fmt: skip
 SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alone
     "area": (AREA_COLOUR, "circle"), "average": (NEIGHBOUR_COLOUR, "square"),
     "region": (REGION_COLOUR, "triangle-up"), "England": (ENGLAND_COLOUR, "diamond"),
@@ -251,7 +251,7 @@ def national_section(area: str) -> None:
     note = (f"The chart shows the percentage measures: {names[area]} (blue circle), {average.lower()} (green "
             "square), the region (orange triangle) and England (black diamond). The table has every measure, "
             f"counts included. 'Better' and 'worse' are significant differences; counts are not tested, because a "
-            f"count grows with the size of the area. Not yet in SEND Lens: {NOT_YET}.")  # fmt: skip
+            "count grows with the size of the area.")  # fmt: skip
     ids = card["indicator"].tolist()
     visual.show("gov.national", f"The EHC process in {names[area]}: latest published figures against "
                 f"{average.lower()}, region and England", chart, table, ids, area, note)  # fmt: skip
