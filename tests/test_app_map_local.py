@@ -103,6 +103,8 @@ def test_tracker_requests_by_ward_match_a_count_by_hand(national, store_dir):
     _same(table["Value"], expected)
     info = " ".join(i.value for i in at.info)
     assert "the 12 months to 31 March 2025" in info and "EHC needs assessment tracker" in info
+    at.radio(key="map.view").set_value("Map").run()
+    assert any("(number), the 12 months to March 2025, by wards" in c.value for c in at.caption)
     total = int(counts.sum())
     assert any(f"about {_protected(total):,.0f} requests" in c.value for c in at.caption), total
 

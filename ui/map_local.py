@@ -177,6 +177,8 @@ def _build(data: LocalMapData, area: str, level: str, indicator: str, method: st
         result = build_map(found.rows, level, indicator, "", area, "la", method, palette, points,
                            ind=measure.indicator, localities=data.localities)
         result.notes = _placement_notes(found, measure, level, area)
+        month = pd.Timestamp(found.period + "-01").strftime("%B %Y")
+        result.period_words = f"the 12 months to {month}" if measure.kind == "ehc_tracker" else f"as at {month}"
         result.trends = pd.DataFrame(columns=["code", "name", "period", "value"])
         return result
     rows = data.kpi[(data.kpi["indicator"] == indicator) & (data.kpi["area_level"] == level)]

@@ -77,6 +77,7 @@ class MapResult:
     benchmarks: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what could not be drawn, in words
     trends: pd.DataFrame | None = None  # local maps: code, period, value (protected)
+    period_words: str = ""  # when the period needs more than its name ("the 12 months to ...")
 
 
 def deck_json(layers: list[pdk.Layer], view: pdk.ViewState) -> str:
@@ -329,7 +330,7 @@ def display_table(result: MapResult, unit: str, level: str) -> pd.DataFrame:
 def legend(result: MapResult, ind: Indicator, level: str) -> None:
     """Colour key with the number of areas in each class; the words say what is coloured."""
     unit = {"%": "per cent", "count": "number", "rate per 10,000": "per 10,000"}.get(ind.unit, ind.unit)
-    st.caption(f"{ind.title} ({unit}), {describe_period(result.period, ind)}, by "
+    st.caption(f"{ind.title} ({unit}), {(result.period_words or describe_period(result.period, ind))}, by "
                f"{LEVELS[level].lower()}: lighter is lower, darker is higher. The number of "
                f"{AREA_WORDS[level]} in each colour is in brackets.")
     items = "".join(
