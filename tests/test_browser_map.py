@@ -141,6 +141,27 @@ def test_clicking_a_ward_selects_it(browser):
     page.page.close()
 
 
+def test_tooltip_near_the_right_edge_is_not_cut_off(browser):
+    page = Page(browser, "map?area=E08000032")
+    page.choose("Wards")
+    page.drawn_map("wards-E08000032-edge")
+    box = page.page.locator(DECK).first.bounding_box()
+    for fy in (0.5, 0.45, 0.55, 0.6):  # Bradford's eastern wards, near the map's right edge
+        page.page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * fy, steps=5)
+        page.page.wait_for_timeout(300)
+        if page.page.locator(".deck-tooltip").is_visible():
+            break
+    tip = page.page.locator(".deck-tooltip").bounding_box()
+    assert tip["x"] + tip["width"] > box["x"] + box["width"], "this tooltip should reach past the map"
+    # Its far end is drawn (the tooltip's near-black box), not clipped by the map's box.
+    from PIL import Image
+
+    end = {"x": tip["x"] + tip["width"] - 8, "y": tip["y"] + 4, "width": 6, "height": tip["height"] - 8}
+    pixels = sorted(Image.open(io.BytesIO(page.page.screenshot(clip=end))).convert("L").getdata())
+    assert pixels[len(pixels) // 2] < 60, "the end of the tooltip is not drawn"  # clipped: the page's white
+    page.page.close()
+
+
 def test_choosing_an_area_does_not_resend_the_map(browser):
     page = Page(browser, "map?area=E08000032")
     page.choose("Local authorities in England")

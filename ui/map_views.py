@@ -422,6 +422,9 @@ def map_panel(load: Callable[[], MapResult], ind: Indicator, level: str, area: s
     left, right = st.columns([2, 1])
     with left:
         if view == "Map":
+            # The map's own boxes clip overflow, which cut the tooltip of an area near the
+            # right edge in half; let it spill over the details column instead.
+            st.html('<style>[data-testid="stDeckGlJsonChart"] div {overflow: visible !important}</style>')
             st.pydeck_chart(PrebuiltDeck(result.spec, result.tooltip), on_select=functools.partial(
                 _on_click, result.main_layer, frozenset(names)), selection_mode="single-object",
                 key="map.deck", height=MAP_HEIGHT,
