@@ -13,14 +13,14 @@ import pandas as pd
 
 import indicators
 from analysis import mapping
-from analysis.disclosure import describe_count
 from analysis import record_measures as rm
+from analysis.disclosure import describe_count
 from geography import boundaries
 from geography import schools as geo_schools
 from geography.localities import Localities, localities
 from indicators import Indicator
 from ui import local
-from ui.map_views import AREA_WORDS, MapResult, build_map
+from ui.map_build import AREA_WORDS, MapResult, build_map
 
 LEVELS = ("school", "ward", "locality")
 KINDS = ("kpi_return", "survey", "ehc_tracker", "cohort", "locality_lookup")
@@ -111,9 +111,8 @@ def _kpi_rows(table: pd.DataFrame, places: Localities | None) -> tuple[pd.DataFr
     if not at_locality.any():
         return rows, []
     if places is None:
-        return rows[~at_locality], [
-            "Your KPI return has figures by locality. Upload a ward-to-locality lookup on the Data page "
-            "to draw them on the map."]
+        return rows[~at_locality], [("Your KPI return has figures by locality. Upload a ward-to-locality "
+                                     "lookup on the Data page to draw them on the map.")]
     codes = rows.loc[at_locality, "area_code"].map(places.code_of)
     unmatched = sorted(set(rows.loc[at_locality & codes.reindex(rows.index).isna(), "area_code"]))
     rows.loc[at_locality, "area_code"] = codes
