@@ -9,7 +9,7 @@ import functools
 import streamlit as st
 
 import indicators
-from analysis.mapping import METHODS
+from analysis.classes import METHODS
 from geography.schools import unmatched_schools
 from ui import map_local
 from ui import map_views as views

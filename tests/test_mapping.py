@@ -9,19 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.mapping import (
+from analysis.classes import (
     PALETTES,
     Classes,
-    aggregate,
     classify,
     colour_ramp,
     equal_interval_breaks,
     jenks_breaks,
-    map_table,
     quantile_breaks,
-    selected_area,
-    tooltip_template,
 )
+from analysis.mapping import aggregate, map_table, selected_area, tooltip_template
 
 
 def _school_rows() -> pd.DataFrame:

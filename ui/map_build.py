@@ -18,7 +18,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 import indicators
-from analysis import mapping
+from analysis import classes, mapping
 from data_loaders.tidy import period_sort_key
 from geography import boundaries
 from geography import schools as geo_schools
@@ -79,7 +79,7 @@ def _view(bounds: tuple[float, float, float, float], width_px: int = 600) -> pdk
 
 
 def _rgba(colour: str, alpha: int) -> list[int]:
-    return [*mapping.hex_to_rgb(colour), alpha]
+    return [*classes.hex_to_rgb(colour), alpha]
 
 
 def _features(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
