@@ -14,6 +14,7 @@ from geography.schools import unmatched_schools
 from ui import map_local
 from ui import map_views as views
 from ui.data import area_names
+from ui.format import describe_period
 from ui.governance_views import load_examples
 
 area = st.session_state["area"]
@@ -54,14 +55,26 @@ with st.container(border=True):
         if level in ("ward", "sub_icb") and indicator not in own:
             scope = top[1].radio("Area shown", ["la", "england"], key="map.scope",
                                   format_func={"la": name, "england": "All of England"}.get)
-    cols = st.columns(3)
-    method = cols[0].selectbox("Classes", METHODS, key="map.method",
+    cols = st.columns(4)
+    if level == "la":
+        periods = views.la_periods(indicator, breakdown)
+    else:
+        periods = map_local.periods(data, level, indicator) if indicator in own else []
+    period = None
+    if len(periods) > 1:
+        ind = own[indicator] if indicator in own else indicators.get(indicator)
+        key = f"map.period.{level}.{indicator}.{breakdown}"
+        if st.session_state.get(key) not in periods:
+            st.session_state.pop(key, None)
+        period = cols[0].selectbox("Period", periods, key=key, format_func=lambda p: describe_period(p, ind),
+                                   help="The latest period is shown first.")
+    method = cols[1].selectbox("Classes", METHODS, key="map.method",
                                help="Quantiles put the same number of areas in each colour; equal "
                                "intervals split the range evenly; natural breaks (Jenks) group "
                                "similar values.")
-    palette = cols[1].selectbox("Colours", ["viridis", "cividis"], key="map.palette",
+    palette = cols[2].selectbox("Colours", ["viridis", "cividis"], key="map.palette",
                                 help="Both are readable with the common kinds of colour blindness.")
-    with cols[2]:
+    with cols[3]:
         st.space("medium")  # level with the boxes beside it
         points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
             "Show schools as points", key="map.points")
@@ -84,10 +97,11 @@ else:
     st.caption("Figures as published for each local authority; the latest year available.")
 
 if indicator in own:
-    load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points)
+    load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points, period)
     ind = own[indicator]
 else:
-    load = functools.partial(views.map_payload, level, indicator, breakdown, area, scope, method, palette, points)
+    load = functools.partial(views.map_payload, level, indicator, breakdown, area, scope, method, palette, points,
+                             period)
     ind = indicators.get(indicator)
 views.map_panel(load, ind, level, area)
 

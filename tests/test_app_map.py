@@ -81,6 +81,20 @@ def test_england_la_table_shows_published_values(national):
     assert "Disclosure control" not in _table(at).columns
 
 
+def test_england_la_map_of_an_earlier_year(national):
+    at = _map("E08000032", "la")
+    at.selectbox(key="map.indicator.la").set_value("ehc_plans").run()
+    key = "map.period.la.ehc_plans."
+    periods = at.selectbox(key=key).options
+    assert periods[0] == "January 2025" and "January 2020" in periods  # newest first, in words
+    at.selectbox(key=key).select("2019/20").run()
+    table = _table(at).set_index("Code")
+    # caseload.csv.gz, "All EHC plans", time_period 201920: Bradford 4,028, Leeds 4,339.
+    assert table.loc["E08000032", "Value"] == 4028 and table.loc["E08000035", "Value"] == 4339
+    at.radio(key="map.view").set_value("Map").run()
+    assert any("January 2020" in c.value for c in at.caption)
+
+
 def test_school_table_matches_the_census_and_hides_small_numbers(national):
     table = _table(_map("E08000032", "school")).set_index("Code")
     # england_census.xlsx, URN 144860 Hollingwood Primary School: 33 of 472 pupils with an

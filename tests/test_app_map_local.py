@@ -206,3 +206,31 @@ def test_cohort_extract_counts_each_child_once_by_home_ward(national, store_dir)
     assert pd.isna(share.loc[b, "Value"]) and pd.isna(share.loc[b, "Numerator"])
     # Ward A: 12 of 12, but only 12 children: under 30, greyed.
     assert "fewer than 30" in share.loc[a, "Not shown because"]
+
+
+def test_a_kpi_with_several_periods_maps_any_of_them_and_shows_the_trend(national, store_dir):
+    # Short breaks by ward for two years: Baildon 20 then 33, Bingley 5 then 12.
+    a, b = "E05001341", "E05001342"
+    lines = ["indicator,period,area_code,area_level,value"]
+    lines += [f"short_breaks,2023/24,{a},ward,20", f"short_breaks,2023/24,{b},ward,5",
+              f"short_breaks,2024/25,{a},ward,33", f"short_breaks,2024/25,{b},ward,12"]
+    data = "\n".join(lines).encode()
+    Store().save_version("kpi_return", "Short breaks", read_upload(data, "sb.csv", "kpi_return"),
+                         file_name="sb.csv", file_sha256=hashlib.sha256(data).hexdigest(), created_by="test")
+    at = _map()
+    table = _show(at, "ward", "Children accessing short breaks")
+    assert (table.loc[a, "Value"], table.loc[b, "Value"]) == (35, 10)  # the latest year, rounded
+    key = "map.period.ward.local:short_breaks."
+    assert at.selectbox(key=key).options == ["academic year 2024/25", "academic year 2023/24"]
+    at.selectbox(key=key).select("2023/24").run()
+    table = at.dataframe[0].value.set_index("Code")
+    assert table.loc[a, "Value"] == 20 and pd.isna(table.loc[b, "Value"])  # 5 is hidden
+    # Baildon's trend beside the map: both years, each protected as its own map shows it.
+    at.radio(key="map.view").set_value("Map").run()
+    at.selectbox(key="map.area").set_value(a).run()
+    _ok(at)
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert charts
+    trends = at.session_state["local.cache"]["map.local.result"][1].trends
+    mine = trends[trends["code"] == a].set_index("period")["value"]
+    assert mine.to_dict() == {"2023/24": 20.0, "2024/25": 35.0}

@@ -95,14 +95,22 @@ def school_rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
     return rows[rows["area_level"] == "school"]
 
 
+def periods_with_values(table: pd.DataFrame, indicator: str, breakdown: str, level: str) -> list[str]:
+    """The periods with at least one value at ``level``, newest first."""
+    rows = indicators.rows(indicator, None, breakdown, table)
+    present = rows.loc[(rows["area_level"] == level) & rows["value"].notna(), "period"].astype(str).unique()
+    return sorted(present, key=period_sort_key, reverse=True)
+
+
 def _level_rows(table: pd.DataFrame, indicator: str, breakdown: str, level: str,
-                codes: list[str]) -> tuple[pd.DataFrame, str]:
+                codes: list[str], period: str | None = None) -> tuple[pd.DataFrame, str]:
     """Rows already in the table at ``level`` (published LA figures, or local figures by
-    ward or school loaded later): the latest period, one row per code, gaps marked."""
+    ward or school loaded later): ``period`` (the latest when it is None or has no value),
+    one row per code, gaps marked."""
     rows = indicators.rows(indicator, None, breakdown, table)
     rows = rows[rows["area_level"] == level]
-    present = rows[rows["value"].notna()]
-    period = max(present["period"].unique(), key=period_sort_key) if not present.empty else ""
+    found = periods_with_values(table, indicator, breakdown, level)
+    period = period if period in found else (found[0] if found else "")
     rows = rows[rows["period"] == period].drop_duplicates("area_code").set_index("area_code").reindex(codes)
     rows = rows.rename_axis("area_code").reset_index()
     rows["status"] = rows["status"].fillna("not_available")
@@ -110,7 +118,7 @@ def _level_rows(table: pd.DataFrame, indicator: str, breakdown: str, level: str,
 
 
 def _area_rows(table: pd.DataFrame, level: str, indicator: str, breakdown: str, area: str,
-               england: bool, localities: Localities | None = None,
+               england: bool, localities: Localities | None = None, period: str | None = None,
                ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, str], str]:
     """Tidy rows (one per area), their shapes (27700), names and period for one map.
 
@@ -145,22 +153,24 @@ def _area_rows(table: pd.DataFrame, level: str, indicator: str, breakdown: str, 
         rows = mapping.aggregate(school_rows(table, indicator), geo_schools.school_areas(), level,
                                  CODE_COLUMNS[level], areas=codes)
         return rows, shapes, names, PERIOD
-    rows, period = _level_rows(table, indicator, breakdown, level, codes)
+    rows, period = _level_rows(table, indicator, breakdown, level, codes, period)
     return rows, shapes, names, period
 
 
 def build_map(table: pd.DataFrame, level: str, indicator: str, breakdown: str, area: str,
               scope: str = "la", method: str = "quantiles", palette: str = "viridis",
               points: bool = False, *, ind: Indicator | None = None,
-              localities: Localities | None = None) -> MapResult:
+              localities: Localities | None = None, period: str | None = None) -> MapResult:
     """Everything one map needs: the deck JSON, the table behind it, legend and tooltip.
 
     ``ind`` describes an indicator outside the catalogue (a measure summed from the area's
-    child-level uploads); ``localities`` draws the area's own localities.
+    child-level uploads); ``localities`` draws the area's own localities; ``period`` picks
+    a period of an indicator read at its level (the latest by default).
     """
     ind = ind or indicators.get(indicator)
     england = scope == "england" and level in ("ward", "sub_icb")
-    rows, shapes, names, period = _area_rows(table, level, indicator, breakdown, area, england, localities)
+    rows, shapes, names, period = _area_rows(table, level, indicator, breakdown, area, england, localities,
+                                             period)
     # Small areas, and anything SEND Lens sums itself, go through disclosure control;
     # published LA figures are shown as published.
     protect = level != "la" or indicator in SCHOOL_INDICATORS

@@ -20,7 +20,7 @@ from geography import schools as geo_schools
 from geography.localities import Localities, localities
 from indicators import Indicator
 from ui import local
-from ui.map_build import AREA_WORDS, MapResult, build_map
+from ui.map_build import AREA_WORDS, MapResult, build_map, periods_with_values
 
 LEVELS = ("school", "ward", "locality")
 KINDS = ("kpi_return", "survey", "ehc_tracker", "cohort", "locality_lookup")
@@ -150,12 +150,21 @@ def describe(data: LocalMapData, indicator: str) -> str:
     return f"From your upload: {'; '.join(s.removeprefix('upload:') for s in sources)}."
 
 
-def local_map(area: str, level: str, indicator: str, method: str, palette: str, points: bool) -> MapResult:
+def local_map(area: str, level: str, indicator: str, method: str, palette: str, points: bool,
+              period: str | None = None) -> MapResult:
     """A map of the area's own data, kept in this session only (one at a time)."""
     data = map_data(area)
-    key = (data.key, level, indicator, method, palette, points)
+    key = (data.key, level, indicator, method, palette, points, period)
     return local.session_cached("map.local.result", key,
-                                lambda: _build(data, area, level, indicator, method, palette, points))
+                                lambda: _build(data, area, level, indicator, method, palette, points, period))
+
+
+def periods(data: LocalMapData, level: str, indicator: str) -> list[str]:
+    """The periods of an uploaded KPI at ``level``, newest first (child-level measures have
+    one: their as-at date)."""
+    if indicator in rm.MEASURES:
+        return []
+    return periods_with_values(data.kpi, indicator, "", level)
 
 
 def _codes(level: str, area: str, places: Localities | None) -> list[str]:
@@ -168,7 +177,7 @@ def _codes(level: str, area: str, places: Localities | None) -> list[str]:
 
 
 def _build(data: LocalMapData, area: str, level: str, indicator: str, method: str, palette: str,
-           points: bool) -> MapResult:
+           points: bool, period: str | None) -> MapResult:
     if indicator in rm.MEASURES:
         measure = rm.MEASURES[indicator]
         found = rm.record_rows(data.records[measure.kind], indicator, level, _codes(level, area, data.localities),
@@ -183,7 +192,7 @@ def _build(data: LocalMapData, area: str, level: str, indicator: str, method: st
     rows = data.kpi[(data.kpi["indicator"] == indicator) & (data.kpi["area_level"] == level)]
     ind = indicators.get(indicator)
     result = build_map(rows, level, indicator, "", area, "la", method, palette, points,
-                       localities=data.localities)
+                       localities=data.localities, period=period)
     result.trends = protected_series(rows, dict(zip(result.table["code"], result.table["name"])), ind)
     return result
 

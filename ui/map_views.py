@@ -34,6 +34,7 @@ from ui.map_build import (  # noqa: F401 - the page reads these names from here
     WHERE_THEY_GO,
     MapResult,
     build_map,
+    periods_with_values,
 )
 
 
@@ -55,9 +56,15 @@ class PrebuiltDeck(pdk.Deck):
 
 @st.cache_data(max_entries=24, show_spinner="Drawing the map…")
 def map_payload(level: str, indicator: str, breakdown: str, area: str, scope: str, method: str,
-                palette: str, points: bool) -> MapResult:
+                palette: str, points: bool, period: str | None = None) -> MapResult:
     # Public national data only: a map of a user's own upload must not use this shared cache.
-    return build_map(national_table(), level, indicator, breakdown, area, scope, method, palette, points)
+    return build_map(national_table(), level, indicator, breakdown, area, scope, method, palette, points,
+                     period=period)
+
+
+def la_periods(indicator: str, breakdown: str) -> list[str]:
+    """The years with published LA figures for the indicator, newest first."""
+    return periods_with_values(national_table(), indicator, breakdown, "la")
 
 
 def la_indicators() -> list[str]:
