@@ -94,7 +94,7 @@ elif indicator in views.SCHOOL_INDICATORS:
         st.caption("A sub-ICB location can cross council boundaries: its figures cover every "
                    "school in it, in this council or not.")
 else:
-    st.caption("Figures as published for each local authority; the latest year available.")
+    st.caption("Figures as published for each local authority; the latest year unless you choose another.")
 
 if indicator in own:
     load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points, period)
