@@ -18,6 +18,7 @@ NHS England publish are shown as published: they have had the publisher's own co
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,35 @@ DEFAULT_MIN_DENOMINATOR = 30
 DISCLOSURE_COLUMN = "disclosure"
 GREYED_COLUMN = "greyed"
 REASON_COLUMN = "greyed_reason"
+
+
+@dataclass(frozen=True)
+class SmallNumberRule:
+    """The small-number rule a page applies: counts of 1 to ``threshold`` hidden, others
+    rounded to the nearest ``rounding``, rates greyed out under ``min_denominator``.
+
+    The default is NHS England's rule; an area may set a stricter one (a workshop with
+    parent carers, or its own disclosure policy), never a looser one.
+    """
+
+    threshold: int = DEFAULT_THRESHOLD
+    rounding: int = DEFAULT_ROUNDING
+    min_denominator: float = DEFAULT_MIN_DENOMINATOR
+
+    def __post_init__(self) -> None:
+        if (self.threshold < DEFAULT_THRESHOLD or self.rounding < DEFAULT_ROUNDING
+                or self.min_denominator < DEFAULT_MIN_DENOMINATOR):
+            raise ValueError("a small-number rule can be stricter than the default, not looser")
+
+    def count_in_words(self, n: int) -> str:
+        """A count for a sentence: "none", "fewer than 8" or "about 25"."""
+        return describe_count(n, self.threshold, self.rounding)
+
+    def describe(self, who: str = "people") -> str:
+        return (f"Small numbers are protected: counts of 1 to {self.threshold} are hidden and other counts are "
+                f"rounded to the nearest {self.rounding}; a percentage is hidden when its count is; areas with "
+                f"fewer than {self.min_denominator:,.0f} {who} are greyed out. Percentages are worked out from "
+                "the true counts.")
 
 
 def _round_to(values: pd.Series, base: int) -> pd.Series:

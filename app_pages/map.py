@@ -10,6 +10,12 @@ import streamlit as st
 
 import indicators
 from analysis.classes import METHODS
+from analysis.disclosure import (
+    DEFAULT_MIN_DENOMINATOR,
+    DEFAULT_ROUNDING,
+    DEFAULT_THRESHOLD,
+    SmallNumberRule,
+)
 from geography.schools import unmatched_schools
 from ui import map_local
 from ui import map_views as views
@@ -79,17 +85,26 @@ with st.container(border=True):
         points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
             "Show schools as points", key="map.points")
 
-PROTECTED = ("Small numbers are protected: counts of 1 to 7 are hidden and other counts are rounded to "
-             "the nearest 5; a percentage is hidden when its count is; areas with fewer than 30 {who} "
-             "are greyed out. Percentages are worked out from the true counts.")
+    with st.expander("Small-number rule"):
+        st.caption("NHS England's rule is the default. Make it stricter for a workshop with parent carers, "
+                   "or to follow your own disclosure policy; it cannot be made looser.")
+        rule_cols = st.columns(3)
+        rule = SmallNumberRule(
+            threshold=rule_cols[0].number_input("Hide counts up to", min_value=DEFAULT_THRESHOLD, max_value=50,
+                                                value=DEFAULT_THRESHOLD, key="map.rule.threshold"),
+            rounding=rule_cols[1].number_input("Round other counts to the nearest", min_value=DEFAULT_ROUNDING,
+                                               max_value=100, value=DEFAULT_ROUNDING, step=5, key="map.rule.rounding"),
+            min_denominator=rule_cols[2].number_input(
+                "Grey out percentages of fewer than", min_value=DEFAULT_MIN_DENOMINATOR, max_value=1000,
+                value=DEFAULT_MIN_DENOMINATOR, step=10, key="map.rule.min_denominator"))
 if indicator in own:
     st.info(map_local.describe(data, indicator), icon=":material/upload_file:")
-    st.caption(PROTECTED.format(who="in the denominator"))
+    st.caption(rule.describe("in the denominator"))
     for note in data.notes:
         st.caption(note)
 elif indicator in views.SCHOOL_INDICATORS:
     st.info(views.WHERE_THEY_GO, icon=":material/school:")
-    st.caption(PROTECTED.format(who="pupils"))
+    st.caption(rule.describe("pupils"))
     if level == "sub_icb":
         st.caption("A sub-ICB location can cross council boundaries: its figures cover every "
                    "school in it, in this council or not.")
@@ -97,11 +112,11 @@ else:
     st.caption("Figures as published for each local authority; the latest year unless you choose another.")
 
 if indicator in own:
-    load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points, period)
+    load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points, period, rule)
     ind = own[indicator]
 else:
     load = functools.partial(views.map_payload, level, indicator, breakdown, area, scope, method, palette, points,
-                             period)
+                             period, rule)
     ind = indicators.get(indicator)
 views.map_panel(load, ind, level, area)
 

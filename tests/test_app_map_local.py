@@ -234,3 +234,17 @@ def test_a_kpi_with_several_periods_maps_any_of_them_and_shows_the_trend(nationa
     trends = at.session_state["local.cache"]["map.local.result"][1].trends
     mine = trends[trends["code"] == a].set_index("period")["value"]
     assert mine.to_dict() == {"2023/24": 20.0, "2024/25": 35.0}
+
+
+def test_a_stricter_rule_for_a_workshop(national, store_dir):
+    at = _with_examples()
+    at.number_input(key="map.rule.threshold").set_value(10).run()
+    at.number_input(key="map.rule.rounding").set_value(10).run()
+    table = _show(at, "ward", "Children accessing short breaks")
+    raw = pd.read_csv(DEMO / "demo_kpi_return_areas.csv", dtype={"area_code": str})
+    raw = raw[raw["indicator"] == "short_breaks"].set_index("area_code")["value"]
+    # By hand: 1 to 10 hidden, others to the nearest 10, halves up.
+    expected = raw.map(lambda n: math.nan if 1 <= n <= 10 else math.floor(n / 10 + 0.5) * 10)
+    _same(table["Value"], expected)
+    assert expected.isna().sum() > raw.between(1, 7).sum()  # stricter: more wards hidden
+    assert any("counts of 1 to 10 are hidden" in c.value for c in at.caption)

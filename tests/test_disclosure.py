@@ -106,3 +106,16 @@ def test_min_denominator_greys_out_areas_with_a_reason():
 
 def test_exported_lazily_from_analysis():
     assert analysis.apply_disclosure_control is apply_disclosure_control
+
+
+def test_a_small_number_rule_can_be_stricter_never_looser():
+    from analysis.disclosure import SmallNumberRule
+
+    strict = SmallNumberRule(threshold=10, rounding=10, min_denominator=50)
+    assert "counts of 1 to 10 are hidden" in strict.describe() and "nearest 10" in strict.describe()
+    assert "fewer than 50 pupils" in strict.describe("pupils")
+    # 10 is hidden, 14 rounds to 10, 15 to 20 (halves away from zero), 0 is a true zero.
+    assert [strict.count_in_words(n) for n in (0, 10, 14, 15)] == ["none", "fewer than 11", "about 10", "about 20"]
+    for loose in ({"threshold": 5}, {"rounding": 1}, {"min_denominator": 10}):
+        with pytest.raises(ValueError, match="stricter"):
+            SmallNumberRule(**loose)

@@ -19,6 +19,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 import indicators
 from analysis import classes, mapping
+from analysis.disclosure import SmallNumberRule
 from data_loaders.tidy import period_sort_key
 from geography import boundaries
 from geography import schools as geo_schools
@@ -57,6 +58,7 @@ class MapResult:
     notes: list[str] = field(default_factory=list)  # what could not be drawn, in words
     trends: pd.DataFrame | None = None  # local maps: code, period, value (protected)
     period_words: str = ""  # when the period needs more than its name ("the 12 months to ...")
+    rule: SmallNumberRule = field(default_factory=SmallNumberRule)
 
 
 def deck_json(layers: list[pdk.Layer], view: pdk.ViewState) -> str:
@@ -160,13 +162,16 @@ def _area_rows(table: pd.DataFrame, level: str, indicator: str, breakdown: str, 
 def build_map(table: pd.DataFrame, level: str, indicator: str, breakdown: str, area: str,
               scope: str = "la", method: str = "quantiles", palette: str = "viridis",
               points: bool = False, *, ind: Indicator | None = None,
-              localities: Localities | None = None, period: str | None = None) -> MapResult:
+              localities: Localities | None = None, period: str | None = None,
+              rule: SmallNumberRule | None = None) -> MapResult:
     """Everything one map needs: the deck JSON, the table behind it, legend and tooltip.
 
     ``ind`` describes an indicator outside the catalogue (a measure summed from the area's
     child-level uploads); ``localities`` draws the area's own localities; ``period`` picks
-    a period of an indicator read at its level (the latest by default).
+    a period of an indicator read at its level (the latest by default); ``rule`` is the
+    small-number rule for protected maps (NHS England's by default).
     """
+    rule = rule or SmallNumberRule()
     ind = ind or indicators.get(indicator)
     england = scope == "england" and level in ("ward", "sub_icb")
     rows, shapes, names, period = _area_rows(table, level, indicator, breakdown, area, england, localities,
@@ -179,7 +184,8 @@ def build_map(table: pd.DataFrame, level: str, indicator: str, breakdown: str, a
         words = (ind.numerator, ind.denominator)
     result, classes, colours = mapping.map_table(
         rows, names, ind.unit, protect=protect, method=method, palette=palette,
-        area_word=AREA_WORDS[level], count_words=words)
+        area_word=AREA_WORDS[level], count_words=words, threshold=rule.threshold, rounding=rule.rounding,
+        min_denominator=rule.min_denominator)
     if ind.unit == "count":
         words = ("", "")  # the value is the count: the tooltip needs no second line for it
     labels = classes.labels(0 if ind.unit == "count" else 1)
@@ -222,7 +228,7 @@ def build_map(table: pd.DataFrame, level: str, indicator: str, breakdown: str, a
     spec = deck_json(layers, _view(tuple(fit.to_crs(boundaries.WGS84).total_bounds)))
     tooltip = {"html": mapping.tooltip_template(words), "style": TOOLTIP_STYLE}
     benchmarks = _benchmarks(table, indicator, area) if indicator in SCHOOL_INDICATORS else {}
-    return MapResult(spec, result, legend, period, protect, main.id, tooltip, benchmarks)
+    return MapResult(spec, result, legend, period, protect, main.id, tooltip, benchmarks, rule=rule)
 
 
 def _base_layer(shapes: gpd.GeoDataFrame, outline) -> pdk.Layer:

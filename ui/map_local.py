@@ -14,7 +14,7 @@ import pandas as pd
 import indicators
 from analysis import mapping
 from analysis import record_measures as rm
-from analysis.disclosure import describe_count
+from analysis.disclosure import SmallNumberRule
 from geography import boundaries
 from geography import schools as geo_schools
 from geography.localities import Localities, localities
@@ -151,12 +151,12 @@ def describe(data: LocalMapData, indicator: str) -> str:
 
 
 def local_map(area: str, level: str, indicator: str, method: str, palette: str, points: bool,
-              period: str | None = None) -> MapResult:
+              period: str | None = None, rule: SmallNumberRule | None = None) -> MapResult:
     """A map of the area's own data, kept in this session only (one at a time)."""
-    data = map_data(area)
-    key = (data.key, level, indicator, method, palette, points, period)
+    data, rule = map_data(area), rule or SmallNumberRule()
+    key = (data.key, level, indicator, method, palette, points, period, rule)
     return local.session_cached("map.local.result", key,
-                                lambda: _build(data, area, level, indicator, method, palette, points, period))
+                                lambda: _build(data, area, level, indicator, method, palette, points, period, rule))
 
 
 def periods(data: LocalMapData, level: str, indicator: str) -> list[str]:
@@ -177,14 +177,14 @@ def _codes(level: str, area: str, places: Localities | None) -> list[str]:
 
 
 def _build(data: LocalMapData, area: str, level: str, indicator: str, method: str, palette: str,
-           points: bool, period: str | None) -> MapResult:
+           points: bool, period: str | None, rule: SmallNumberRule) -> MapResult:
     if indicator in rm.MEASURES:
         measure = rm.MEASURES[indicator]
         found = rm.record_rows(data.records[measure.kind], indicator, level, _codes(level, area, data.localities),
                                data.localities.ward_localities if data.localities else None)
         result = build_map(found.rows, level, indicator, "", area, "la", method, palette, points,
-                           ind=measure.indicator, localities=data.localities)
-        result.notes = _placement_notes(found, measure, level, area)
+                           ind=measure.indicator, localities=data.localities, rule=rule)
+        result.notes = _placement_notes(found, measure, level, rule)
         month = pd.Timestamp(found.period + "-01").strftime("%B %Y")
         result.period_words = f"the 12 months to {month}" if measure.kind == "ehc_tracker" else f"as at {month}"
         result.trends = pd.DataFrame(columns=["code", "name", "period", "value"])
@@ -192,32 +192,36 @@ def _build(data: LocalMapData, area: str, level: str, indicator: str, method: st
     rows = data.kpi[(data.kpi["indicator"] == indicator) & (data.kpi["area_level"] == level)]
     ind = indicators.get(indicator)
     result = build_map(rows, level, indicator, "", area, "la", method, palette, points,
-                       localities=data.localities, period=period)
-    result.trends = protected_series(rows, dict(zip(result.table["code"], result.table["name"])), ind)
+                       localities=data.localities, period=period, rule=rule)
+    result.trends = protected_series(rows, dict(zip(result.table["code"], result.table["name"])), ind, rule)
     return result
 
 
-def protected_series(rows: pd.DataFrame, names: dict[str, str], ind: Indicator) -> pd.DataFrame:
+def protected_series(rows: pd.DataFrame, names: dict[str, str], ind: Indicator,
+                     rule: SmallNumberRule) -> pd.DataFrame:
     """Every period's values for the areas on the map, after the same disclosure control as the
     map (each period's figures protected as the map of that period would show them)."""
     parts = []
     for period, group in rows[rows["area_code"].isin(names)].groupby("period"):
-        table, _, _ = mapping.map_table(group.drop_duplicates("area_code"), names, ind.unit, protect=True)
+        table, _, _ = mapping.map_table(group.drop_duplicates("area_code"), names, ind.unit, protect=True,
+                                        threshold=rule.threshold, rounding=rule.rounding,
+                                        min_denominator=rule.min_denominator)
         parts.append(table.assign(period=period)[["code", "name", "period", "value"]])
     if not parts:
         return pd.DataFrame(columns=["code", "name", "period", "value"])
     return pd.concat(parts, ignore_index=True)
 
 
-def _placement_notes(found: rm.RecordRows, measure: rm.RecordMeasure, level: str, area: str) -> list[str]:
+def _placement_notes(found: rm.RecordRows, measure: rm.RecordMeasure, level: str,
+                     rule: SmallNumberRule) -> list[str]:
     what = measure.count_words[1] or measure.count_words[0]
     notes = []
     if found.outside:
         where = {"ward": "live in wards outside this area", "school": "go to schools outside this area",
                  "locality": "live in wards of no locality"}[level]
-        notes.append(f"Not on this map: {describe_count(found.outside)} of the {what} counted, who {where}.")
+        notes.append(f"Not on this map: {rule.count_in_words(found.outside)} of the {what} counted, who {where}.")
     if found.unplaced:
         missing = {"ward": "no home ward", "school": "no school", "locality": "no home ward in your lookup"}[level]
-        notes.append(f"Not on this map: {describe_count(found.unplaced)} of the {what} counted, with {missing} recorded.")
-    notes.append(f"Counted in all: {describe_count(found.counted)} {what}; {AREA_WORDS[level]} with none show 0.")
+        notes.append(f"Not on this map: {rule.count_in_words(found.unplaced)} of the {what} counted, with {missing} recorded.")
+    notes.append(f"Counted in all: {rule.count_in_words(found.counted)} {what}; {AREA_WORDS[level]} with none show 0.")
     return notes

@@ -18,6 +18,7 @@ import streamlit as st
 
 import indicators
 from analysis import mapping
+from analysis.disclosure import SmallNumberRule
 from analysis.profile import comparison_series
 from data_loaders.tidy import period_sort_key
 from indicators import Indicator
@@ -56,10 +57,11 @@ class PrebuiltDeck(pdk.Deck):
 
 @st.cache_data(max_entries=24, show_spinner="Drawing the map…")
 def map_payload(level: str, indicator: str, breakdown: str, area: str, scope: str, method: str,
-                palette: str, points: bool, period: str | None = None) -> MapResult:
+                palette: str, points: bool, period: str | None = None,
+                rule: SmallNumberRule | None = None) -> MapResult:
     # Public national data only: a map of a user's own upload must not use this shared cache.
     return build_map(national_table(), level, indicator, breakdown, area, scope, method, palette, points,
-                     period=period)
+                     period=period, rule=rule)
 
 
 def la_periods(indicator: str, breakdown: str) -> list[str]:
@@ -132,7 +134,7 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
         num = "hidden" if pd.isna(row["numerator"]) else f"{row['numerator']:,.0f}"
         den = "hidden" if pd.isna(row["denominator"]) else f"{row['denominator']:,.0f}"
         words = COUNT_WORDS.get(indicator, (ind.numerator or "counted", ind.denominator))
-        rounded = " (rounded to the nearest 5)" if result.protect else ""
+        rounded = f" (rounded to the nearest {result.rule.rounding})" if result.protect else ""
         st.markdown(f"{words[0][:1].upper()}{words[0][1:]}: {num} of {den} {words[1]}{rounded}.")
     if result.protect:
         st.caption(f"Disclosure control: {row['disclosure']}.")
