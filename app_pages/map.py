@@ -85,9 +85,12 @@ with st.container(border=True):
         points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
             "Show schools as points", key="map.points")
 
+    # Always drawn, even where it does not apply, so a stricter rule set for a workshop is
+    # kept when the page shows published LA figures for a while (unrendered widgets forget).
     with st.expander("Small-number rule"):
         st.caption("NHS England's rule is the default. Make it stricter for a workshop with parent carers, "
-                   "or to follow your own disclosure policy; it cannot be made looser.")
+                   "or to follow your own disclosure policy; it cannot be made looser. It applies to schools, "
+                   "wards and localities; published LA figures are shown as published.")
         rule_cols = st.columns(3)
         rule = SmallNumberRule(
             threshold=rule_cols[0].number_input("Hide counts up to", min_value=DEFAULT_THRESHOLD, max_value=50,
@@ -97,6 +100,7 @@ with st.container(border=True):
             min_denominator=rule_cols[2].number_input(
                 "Grey out percentages of fewer than", min_value=DEFAULT_MIN_DENOMINATOR, max_value=1000,
                 value=DEFAULT_MIN_DENOMINATOR, step=10, key="map.rule.min_denominator"))
+
 if indicator in own:
     st.info(map_local.describe(data, indicator), icon=":material/upload_file:")
     st.caption(rule.describe("in the denominator"))

@@ -248,3 +248,13 @@ def test_a_stricter_rule_for_a_workshop(national, store_dir):
     _same(table["Value"], expected)
     assert expected.isna().sum() > raw.between(1, 7).sum()  # stricter: more wards hidden
     assert any("counts of 1 to 10 are hidden" in c.value for c in at.caption)
+
+
+def test_a_stricter_rule_survives_a_visit_to_the_england_view(national, store_dir):
+    at = _map()
+    at.number_input(key="map.rule.threshold").set_value(12).run()
+    at.radio(key="map.level").set_value("la").run()
+    at.radio(key="map.level").set_value("ward").run()
+    _ok(at)
+    assert at.number_input(key="map.rule.threshold").value == 12
+    assert any("counts of 1 to 12 are hidden" in c.value for c in at.caption)
