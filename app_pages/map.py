@@ -61,26 +61,27 @@ with st.container(border=True):
         if level in ("ward", "sub_icb") and indicator not in own:
             scope = top[1].radio("Area shown", ["la", "england"], key="map.scope",
                                   format_func={"la": name, "england": "All of England"}.get)
-    cols = st.columns(4)
     if level == "la":
         periods = views.la_periods(indicator, breakdown)
     else:
         periods = map_local.periods(data, level, indicator) if indicator in own else []
+    # A period box only when there is a choice; the other boxes then close up to the left.
+    slots = iter(st.columns(4))
     period = None
     if len(periods) > 1:
         ind = own[indicator] if indicator in own else indicators.get(indicator)
         key = f"map.period.{level}.{indicator}.{breakdown}"
         if st.session_state.get(key) not in periods:
             st.session_state.pop(key, None)
-        period = cols[0].selectbox("Period", periods, key=key, format_func=lambda p: describe_period(p, ind),
-                                   help="The latest period is shown first.")
-    method = cols[1].selectbox("Classes", METHODS, key="map.method",
-                               help="Quantiles put the same number of areas in each colour; equal "
-                               "intervals split the range evenly; natural breaks (Jenks) group "
-                               "similar values.")
-    palette = cols[2].selectbox("Colours", ["viridis", "cividis"], key="map.palette",
-                                help="Both are readable with the common kinds of colour blindness.")
-    with cols[3]:
+        period = next(slots).selectbox("Period", periods, key=key, format_func=lambda p: describe_period(p, ind),
+                                       help="The latest period is shown first.")
+    method = next(slots).selectbox("Classes", METHODS, key="map.method",
+                                   help="Quantiles put the same number of areas in each colour; equal "
+                                   "intervals split the range evenly; natural breaks (Jenks) group "
+                                   "similar values.")
+    palette = next(slots).selectbox("Colours", ["viridis", "cividis"], key="map.palette",
+                                    help="Both are readable with the common kinds of colour blindness.")
+    with next(slots):
         st.space("medium")  # level with the boxes beside it
         points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
             "Show schools as points", key="map.points")
