@@ -86,6 +86,10 @@ def test_local_profile_tables_match_published_placements(national):
     at = _app("E06000065", national)  # North Yorkshire, published under E10000023
     at.run()
     at.switch_page("app_pages/local_profile.py").run()
+    # Only the open tab is drawn: the placements are on the second.
+    assert not [r for r in at.radio if r.key == "profile.placements.view"]
+    at.session_state["profile.tab"] = "Where they are educated"
+    at.run()
     radios = [r for r in at.radio if r.key == "profile.placements.view"]
     radios[0].set_value("Table").run()
     tables = [df.value for df in at.dataframe]
@@ -108,3 +112,26 @@ def test_reorganised_area_says_where_its_series_starts(national):
     at2.run()
     at2.switch_page("app_pages/local_profile.py").run()
     assert not [c.value for c in at2.caption if "Series break" in c.value]
+
+
+TABS = {  # each tab of the Local profile, and a chart key it must draw
+    "How many and what need": "profile.rate.view",
+    "Where they are educated": "profile.placements.view",
+    "Attainment, absence and adulthood": "profile.attainment.view",
+    "Children in need and looked after": "profile.care.view",
+}
+
+
+@pytest.mark.parametrize("area", ["E08000032", "E06000063", "E09000001"])
+def test_every_local_profile_tab_draws_only_when_open(area, national):
+    at = _app(area, national)
+    at.run()
+    at.switch_page("app_pages/local_profile.py").run()
+    for tab, key in TABS.items():
+        at.session_state["profile.tab"] = tab
+        at.run()
+        assert not at.exception, (tab, [e.value for e in at.exception])
+        drawn = {r.key for r in at.radio}
+        assert key in drawn, (tab, drawn)
+        others = {k for t, k in TABS.items() if t != tab}
+        assert not drawn & others, (tab, drawn & others)

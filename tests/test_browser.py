@@ -101,3 +101,15 @@ def test_upload_round_trip_in_the_browser(browser):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert not errors, errors
     page.close()
+
+
+def test_local_profile_draws_a_tab_when_it_is_opened(browser):
+    page, errors = _open(browser, "local-profile?area=E08000032")
+    heading = "Where children and young people with EHC plans are educated"
+    assert page.get_by_text(heading).count() == 0  # only the open tab is drawn
+    page.get_by_role("tab", name="Where they are educated").click()
+    page.get_by_text(heading).first.wait_for(timeout=30_000)
+    wait_until_rendered(page)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
+    assert page.locator('[data-testid="stException"]').count() == 0 and not errors
+    page.close()
