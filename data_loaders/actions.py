@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from data_loaders.store_schema import WRITE, database_url, make_engine
+from data_loaders.store_schema import WRITE, creating_tables, database_url, make_engine
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +107,8 @@ def ensure_schema(engine: Engine) -> None:
     """Create the table if it is missing (once per engine per process)."""
     if engine in _READY:
         return
-    with engine.connect() as conn:
-        conn.execution_options(**{WRITE: True})
-        with conn.begin():
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(7346152)"))
-            metadata.create_all(conn, checkfirst=True)
+    with creating_tables(engine, metadata, 7346152):
+        pass
     _READY.add(engine)
 
 

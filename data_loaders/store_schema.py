@@ -24,7 +24,8 @@ import io
 import ntpath
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -241,24 +243,32 @@ def make_engine(url: str, **engine_args: Any) -> Engine:
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    """Create any missing table, safely when several processes start at once."""
+@contextmanager
+def creating_tables(engine: Engine, tables: MetaData, lock_key: int) -> Iterator[Connection]:
+    """A write transaction that has created ``tables``' missing tables, safely when several
+    processes start at once; more set-up can run in it before it commits."""
     with engine.connect() as conn:
         conn.execution_options(**{WRITE: True})
         with conn.begin():
             if engine.dialect.name == "postgresql":
                 # DDL is transactional in PostgreSQL; the lock serialises concurrent starts.
-                conn.execute(text("SELECT pg_advisory_xact_lock(7346151)"))
-            metadata.create_all(conn, checkfirst=True)
-            known = conn.execute(
-                select(store_meta.c.value).where(store_meta.c.key == "schema_version")
-            ).scalar_one_or_none()
-            if known is None:
-                conn.execute(insert(store_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(known) > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"the store was written by a newer SEND Lens (schema {known}); upgrade this one"
-                )
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+            tables.create_all(conn, checkfirst=True)
+            yield conn
+
+
+def create_schema(engine: Engine) -> None:
+    """Create any missing table, safely when several processes start at once."""
+    with creating_tables(engine, metadata, 7346151) as conn:
+        known = conn.execute(
+            select(store_meta.c.value).where(store_meta.c.key == "schema_version")
+        ).scalar_one_or_none()
+        if known is None:
+            conn.execute(insert(store_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif int(known) > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the store was written by a newer SEND Lens (schema {known}); upgrade this one"
+            )
 
 
 # --- how a frame is kept ------------------------------------------------------------------------
