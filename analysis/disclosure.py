@@ -51,7 +51,11 @@ class SmallNumberRule:
 
     def count_in_words(self, n: int) -> str:
         """A count for a sentence: "none", "fewer than 8" or "about 25"."""
-        return describe_count(n, self.threshold, self.rounding)
+        if n <= 0:
+            return "none"
+        if n <= self.threshold:
+            return f"fewer than {self.threshold + 1}"
+        return f"about {int(_round_to(n, self.rounding)):,}"
 
     def describe(self, who: str = "people") -> str:
         return (f"Small numbers are protected: counts of 1 to {self.threshold} are hidden and other counts are "
@@ -139,16 +143,6 @@ def _describe_rows(primary: pd.DataFrame, secondary: pd.DataFrame, present: pd.D
             parts.append("counts shown as they are" if any_shown else "no counts")
         words[key] = "; ".join(parts)
     return [words[key] for key in keys]
-
-
-def describe_count(n: int, threshold: int = DEFAULT_THRESHOLD, rounding: int = DEFAULT_ROUNDING) -> str:
-    """A count in words under the same rule, for a sentence on a page: "none", "fewer than
-    8" or "about 25"."""
-    if n <= 0:
-        return "none"
-    if n <= threshold:
-        return f"fewer than {threshold + 1}"
-    return f"about {int(np.floor(n / rounding + 0.5) * rounding):,}"
 
 
 def apply_rate_suppression(

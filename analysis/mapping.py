@@ -18,13 +18,11 @@ import pandas as pd
 
 from analysis.classes import Classes, classify, colour_ramp
 from analysis.disclosure import (
-    DEFAULT_MIN_DENOMINATOR,
-    DEFAULT_ROUNDING,
-    DEFAULT_THRESHOLD,
     GREYED_COLUMN,
     REASON_COLUMN,
     apply_disclosure_control,
     apply_rate_suppression,
+    SmallNumberRule,
     min_denominator_flag,
 )
 
@@ -132,17 +130,15 @@ def map_table(
     palette: str = "viridis",
     area_word: str = "areas",
     count_words: tuple[str, str] = ("", ""),
-    threshold: int = DEFAULT_THRESHOLD,
-    rounding: int = DEFAULT_ROUNDING,
-    min_denominator: float = DEFAULT_MIN_DENOMINATOR,
+    rule: SmallNumberRule | None = None,
 ) -> tuple[pd.DataFrame, Classes, list[str]]:
     """One row per area to draw: value, counts, greyed reason, rank, class, colour and the
     tooltip texts (``v``, ``c``, ``r``: see ``tooltip_template``).
 
     ``rows`` are tidy rows of one indicator, period and breakdown, one per ``area_code``
     (areas without data included, status not empty). ``protect`` applies disclosure
-    control: counts of 1 to ``threshold`` hidden, others rounded; the rate hidden with a
-    hidden count; areas with a denominator under ``min_denominator`` greyed out. Published
+    control by ``rule`` (NHS England's by default): small counts hidden, others rounded; the
+    rate hidden with a hidden count; areas with a small denominator greyed out. Published
     figures (``protect=False``) are shown as published. ``count_words`` names numerator
     and denominator in tooltips ("pupils with an EHC plan", "pupils on roll").
     Returns the table, the classes and their colours (lightest first).
@@ -160,9 +156,9 @@ def map_table(
     t[REASON_COLUMN] = np.where(t["status"] != "", "no data: " + t["status"].str.replace("_", " "), "")
     t["disclosure"] = "shown as published"
     if protect and unit == "count":
-        t = _protect_counts(t, threshold, rounding, count_words)
+        t = _protect_counts(t, rule or SmallNumberRule(), count_words)
     elif protect:
-        t = _protect_rates(t, threshold, rounding, min_denominator, count_words)
+        t = _protect_rates(t, rule or SmallNumberRule(), count_words)
     t.loc[(t[REASON_COLUMN] == "") & t["value"].isna(), REASON_COLUMN] = "no value"
     t[GREYED_COLUMN] = t[REASON_COLUMN] != ""
     t.loc[t[GREYED_COLUMN], "value"] = np.nan
@@ -183,20 +179,20 @@ def map_table(
     return t, classes, colours
 
 
-def _protect_counts(t: pd.DataFrame, threshold: int, rounding: int,
+def _protect_counts(t: pd.DataFrame, rule: SmallNumberRule,
                     count_words: tuple[str, str]) -> pd.DataFrame:
-    """A count is its own numerator: 1 to ``threshold`` hidden, others rounded, and the value
+    """A count is its own numerator: 1 to the rule's threshold hidden, others rounded, and the value
     shown is the protected count."""
-    hidden = t["value"].between(1, threshold)
-    t = apply_disclosure_control(t.assign(count=t["value"]), ["count"], threshold, rounding)
+    hidden = t["value"].between(1, rule.threshold)
+    t = apply_disclosure_control(t.assign(count=t["value"]), ["count"], rule.threshold, rule.rounding)
     t["value"] = t["numerator"] = t.pop("count")
     t["denominator"] = np.nan
     t.loc[(t[REASON_COLUMN] == "") & hidden, REASON_COLUMN] = (
-        f"fewer than {threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
+        f"fewer than {rule.threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
     return t
 
 
-def _protect_rates(t: pd.DataFrame, threshold: int, rounding: int, min_denominator: float,
+def _protect_rates(t: pd.DataFrame, rule: SmallNumberRule,
                    count_words: tuple[str, str]) -> pd.DataFrame:
     """Counts behind a rate protected, the rate hidden with its count, small areas greyed.
 
@@ -207,17 +203,17 @@ def _protect_rates(t: pd.DataFrame, threshold: int, rounding: int, min_denominat
     no_counts = t["numerator"].isna() & t["denominator"].isna() & t["value"].notna()
     true_num, true_den, true_value = t["numerator"].copy(), t["denominator"].copy(), t["value"].copy()
     t["others"] = t["denominator"] - t["numerator"]
-    t = apply_disclosure_control(t, ["numerator", "others"], threshold, rounding)
+    t = apply_disclosure_control(t, ["numerator", "others"], rule.threshold, rule.rounding)
     t["denominator"] = apply_disclosure_control(t[["denominator"]], ["denominator"],
-                                                threshold, rounding)["denominator"]
+                                                rule.threshold, rule.rounding)["denominator"]
     hidden_num = t["numerator"].isna() & true_num.notna()
     t = apply_rate_suppression(t, "value", "numerator", "denominator")
-    small = min_denominator_flag(pd.DataFrame({"d": true_den}), "d", min_denominator,
+    small = min_denominator_flag(pd.DataFrame({"d": true_den}), "d", rule.min_denominator,
                                  unit=count_words[1] or "people")
     judged = (t[REASON_COLUMN] == "") & ~no_counts
     t.loc[judged & small[GREYED_COLUMN].to_numpy(), REASON_COLUMN] = small[REASON_COLUMN]
     t.loc[(t[REASON_COLUMN] == "") & hidden_num, REASON_COLUMN] = (
-        f"fewer than {threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
+        f"fewer than {rule.threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
     t.loc[no_counts, "value"] = true_value[no_counts]
     t.loc[no_counts, "disclosure"] = "no counts given: value shown as uploaded"
     return t.drop(columns="others")

@@ -33,7 +33,6 @@ class RecordMeasure:
 
     indicator: Indicator
     kind: str
-    count_words: tuple[str, str]
     flags: Callable[[pd.DataFrame, dt.date], pd.DataFrame]
 
 
@@ -53,7 +52,7 @@ def _measure(key: str, kind: str, title: str, definition: str, unit: str, polari
     ind = Indicator(id=f"{PREFIX}{kind}:{key}", title=title, definition=definition, unit=unit,
                     polarity=polarity, lens="map", rba="how much" if unit == "count" else "how well",
                     source="local", numerator=words[0], denominator=words[1], period_type="calendar")
-    return RecordMeasure(ind, kind, words, flags)
+    return RecordMeasure(ind, kind, flags)
 
 
 def _flags(index: pd.Index, numerator: pd.Series, denominator: pd.Series | None = None) -> pd.DataFrame:

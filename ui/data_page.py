@@ -85,7 +85,7 @@ def _show_problems(err: UploadError) -> None:
 
 def _show_understood(frame: pd.DataFrame, kind: str) -> None:
     skipped = frame.attrs.get("example_rows_skipped", 0)
-    note = f" The template's example row was ignored." if skipped else ""
+    note = " The template's example row was ignored." if skipped else ""
     st.success(f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}")
     with st.expander("What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS):
         st.caption("Child identifiers are already replaced by codes; dates of birth by age and year group.")

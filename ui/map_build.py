@@ -184,8 +184,7 @@ def build_map(table: pd.DataFrame, level: str, indicator: str, breakdown: str, a
         words = (ind.numerator, ind.denominator)
     result, classes, colours = mapping.map_table(
         rows, names, ind.unit, protect=protect, method=method, palette=palette,
-        area_word=AREA_WORDS[level], count_words=words, threshold=rule.threshold, rounding=rule.rounding,
-        min_denominator=rule.min_denominator)
+        area_word=AREA_WORDS[level], count_words=words, rule=rule)
     if ind.unit == "count":
         words = ("", "")  # the value is the count: the tooltip needs no second line for it
     labels = classes.labels(0 if ind.unit == "count" else 1)

@@ -204,8 +204,7 @@ def protected_series(rows: pd.DataFrame, names: dict[str, str], ind: Indicator,
     parts = []
     for period, group in rows[rows["area_code"].isin(names)].groupby("period"):
         table, _, _ = mapping.map_table(group.drop_duplicates("area_code"), names, ind.unit, protect=True,
-                                        threshold=rule.threshold, rounding=rule.rounding,
-                                        min_denominator=rule.min_denominator)
+                                        rule=rule)
         parts.append(table.assign(period=period)[["code", "name", "period", "value"]])
     if not parts:
         return pd.DataFrame(columns=["code", "name", "period", "value"])
@@ -214,7 +213,7 @@ def protected_series(rows: pd.DataFrame, names: dict[str, str], ind: Indicator,
 
 def _placement_notes(found: rm.RecordRows, measure: rm.RecordMeasure, level: str,
                      rule: SmallNumberRule) -> list[str]:
-    what = measure.count_words[1] or measure.count_words[0]
+    what = measure.indicator.denominator or measure.indicator.numerator
     notes = []
     if found.outside:
         where = {"ward": "live in wards outside this area", "school": "go to schools outside this area",
