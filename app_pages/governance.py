@@ -9,6 +9,7 @@ import streamlit as st
 from ui import governance_kpis as kpis
 from ui import governance_tracker as tracker_views
 from ui import governance_views as views
+from ui import local
 from ui.data import area_names
 
 TABS = ["National measures", "EHC tracker", "Annual reviews", "Local KPIs", "Exception report"]
@@ -23,7 +24,7 @@ st.markdown(
     "and actions, ready for the board paper."
 )
 
-listed = views.datasets()
+listed = local.datasets()
 views.own_data_panel(listed)
 public = st.toggle("Protect small numbers (for a public meeting or workshop)", key="gov.public",
                    value=st.session_state.get("mode") in ("workshop", "public"),
@@ -37,7 +38,7 @@ if national.open:
 if tracker_tab.open or reviews_tab.open:
     with tracker_tab if tracker_tab.open else reviews_tab:
         tracker, tracker_name, as_of = tracker_views.tracker_choice(listed, area)
-        key = (views.fingerprint(listed), tracker_name)
+        key = (local.fingerprint(listed), tracker_name)
         if tracker_name and tracker is None:
             pass  # another area's tracker: tracker_choice has said whose, with a button to go there
         elif tracker_tab.open:

@@ -39,8 +39,6 @@ from ui.governance_export import (
 from ui.governance_views import (
     EXAMPLE_PREFIX,
     EXAMPLE_WARNING,
-    fingerprint,
-    session_cached,
     switch_button,
 )
 
@@ -77,9 +75,9 @@ def england_values() -> dict[str, tuple[float | None, str]]:
 
 
 def kpi_series(area: str, listed: pd.DataFrame) -> pd.DataFrame:
-    key = (fingerprint(listed), area)
-    return session_cached("kpi.series", key, lambda: rag.kpi_series(local.local_table(area), local.local_kpi_details(),
-                                                                    area))  # fmt: skip
+    key = (local.fingerprint(listed), area)
+    return local.session_cached(
+        "kpi.series", key, lambda: rag.kpi_series(local.local_table(area), local.local_kpi_details(), area))
 
 
 def other_areas(area: str) -> list[str]:
@@ -107,7 +105,7 @@ def controls(series: pd.DataFrame) -> tuple[str, float, dict[str, float]]:
 def status_frame(series: pd.DataFrame, period: str, tolerance: float, bands: dict[str, float],
                  key: tuple) -> pd.DataFrame:  # fmt: skip
     settings = (key, period, tolerance, tuple(sorted(bands.items())))
-    return session_cached("kpi.status", settings, lambda: rag.kpi_status(
+    return local.session_cached("kpi.status", settings, lambda: rag.kpi_status(
         series, period, local_kpi_catalogue(), england_values(), tolerance, bands))  # fmt: skip
 
 
@@ -150,7 +148,7 @@ def _prepared(area: str, listed: pd.DataFrame) -> tuple[pd.DataFrame, str, float
         return None
     _example_note(series, area)
     period, tolerance, bands = controls(series)
-    status = status_frame(series, period, tolerance, bands, (fingerprint(listed), area))
+    status = status_frame(series, period, tolerance, bands, (local.fingerprint(listed), area))
     return series, period, tolerance, bands, status
 
 
@@ -190,7 +188,7 @@ def kpi_section(area: str, listed: pd.DataFrame) -> None:
     ids = status["indicator"].tolist()
     chosen = st.selectbox("KPI to see over time", ids, key="gov.kpi.chosen", persist_state="session",
                           format_func=lambda i: indicators.get(i).title)  # fmt: skip
-    rows = rated(series, tolerance, bands, (fingerprint(listed), area))
+    rows = rated(series, tolerance, bands, (local.fingerprint(listed), area))
     trend_view(rows, status[status["indicator"] == chosen].iloc[0], "gov.kpi.trend")
 
 
@@ -215,7 +213,7 @@ def _bands_editor(status: pd.DataFrame) -> None:
 def rated(series: pd.DataFrame, tolerance: float, bands: dict[str, float], key: tuple) -> pd.DataFrame:
     """Every month of every KPI with its status against the target in force (session only)."""
     settings = (key, tolerance, tuple(sorted(bands.items())))
-    return session_cached("kpi.rated", settings, lambda: rag.rated_series(series, local_kpi_catalogue(),
+    return local.session_cached("kpi.rated", settings, lambda: rag.rated_series(series, local_kpi_catalogue(),
                                                                           tolerance, bands))  # fmt: skip
 
 
@@ -353,7 +351,7 @@ def exception_section(area: str, listed: pd.DataFrame) -> None:
     if c3.toggle("Show the printable page here", key="gov.exceptions.preview"):
         st.html(f"<style>{REPORT_CSS}</style>" + report_body(shown, heading, subtitle, example, sparks))
     if not red.empty:
-        red_trends(rated(series, tolerance, bands, (fingerprint(listed), area)), red)
+        red_trends(rated(series, tolerance, bands, (local.fingerprint(listed), area)), red)
         _action_form(area, report)
 
 

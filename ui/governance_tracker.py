@@ -27,12 +27,11 @@ from ui.data import area_names
 from ui.governance_views import (
     EXAMPLE_WARNING,
     is_example,
-    load_dataset,
     protect,
-    session_cached,
     shown,
     switch_button,
 )
+from ui.local import load_dataset, session_cached
 from ui.visual import AREA_COLOUR
 
 # --- the EHC tracker -----------------------------------------------------------------------------------

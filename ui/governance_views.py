@@ -22,9 +22,9 @@ import indicators
 from analysis import benchmark as bm
 from analysis.profile import breakdown_comparison, share_of_total
 from data_loaders.uploads import UploadError, read_upload
+from geography.areas import region_of
 from ui import benchmark_views as bench
 from ui import charts, local, visual
-from geography.areas import region_of
 from ui.data import area_names, national_table
 from ui.format import format_value
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
@@ -62,12 +62,6 @@ SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alon
 }  # fmt: skip
 
 
-# --- session-only caching of the area's own data ---------------------------------------------
-
-datasets, fingerprint, load_dataset, session_cached = (local.datasets, local.fingerprint, local.load_dataset,
-                                                       local.session_cached)  # fmt: skip
-
-
 def is_example(name: str) -> bool:
     return str(name).startswith(EXAMPLE_PREFIX)
 
@@ -77,7 +71,7 @@ def outcomes_frame(listed: pd.DataFrame) -> pd.DataFrame | None:
     rows = listed[listed["kind"] == "outcomes_return"]
     if rows.empty:
         return None
-    parts = [load_dataset(int(i), int(v))[["child_id", "review_date"]]
+    parts = [local.load_dataset(int(i), int(v))[["child_id", "review_date"]]
              for i, v in zip(rows["dataset_id"], rows["active_version"])]  # fmt: skip
     return pd.concat(parts, ignore_index=True)
 
