@@ -19,7 +19,6 @@ from data_loaders import tidy
 from data_loaders.local_data import kpi_details, local_register, local_tidy
 from data_loaders.store import Store
 
-SESSION_KEY = "local.tidy"
 CACHE_KEY = "local.cache"
 T = TypeVar("T")
 
@@ -58,13 +57,8 @@ def local_table(area: str | None = None) -> pd.DataFrame:
     """This session's local tidy rows (KPI returns and surveys), re-read after any change."""
     s = store()
     datasets = s.list_datasets()
-    key = (fingerprint(datasets), area)
-    cached = st.session_state.get(SESSION_KEY)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    table = local_tidy(s, default_area=area) if not datasets.empty else tidy.empty()
-    st.session_state[SESSION_KEY] = (key, table)
-    return table
+    return session_cached("tidy", (fingerprint(datasets), area),
+                          lambda: local_tidy(s, default_area=area) if not datasets.empty else tidy.empty())
 
 
 def local_kpi_details() -> pd.DataFrame:
@@ -77,7 +71,7 @@ def register() -> pd.DataFrame:
 
 def forget_local_data() -> None:
     """Drop this session's copy so the next read comes from the store."""
-    st.session_state.pop(SESSION_KEY, None)
+    st.session_state.get(CACHE_KEY, {}).pop("tidy", None)
 
 
 def session_cached(name: str, key: object, compute: Callable[[], T]) -> T:

@@ -16,12 +16,12 @@ from data_loaders import framework_store
 from data_loaders.frameworks import Framework
 from data_loaders.outcomes_returns import KIND, read_returns, template_xlsx
 from data_loaders.readers import UploadError
+from data_loaders.store import Store
 from data_loaders.uploads import read_upload
 from ui import local
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 EXAMPLE = "Example data (synthetic)"
-SESSION_KEY = "outcomes.loaded"
 PENDING = "outcomes.framework.pending"
 MESSAGE = "outcomes.framework.message"
 
@@ -47,16 +47,14 @@ def loaded() -> tuple[pd.DataFrame, pd.DataFrame | None]:
     s = local.store()
     datasets = s.list_datasets()
     mine = datasets[datasets["kind"].isin([KIND, "cohort"])]
-    key = tuple(zip(mine["dataset_id"], mine["active_version"]))
-    cached = st.session_state.get(SESSION_KEY)
-    if cached is not None and cached[0] == key:
-        return cached[1], cached[2]
+    return local.session_cached("outcomes.loaded", local.fingerprint(mine), lambda: _read_active(s))
+
+
+def _read_active(s: Store) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     returns = [frame for _, frame in s.load_active(KIND)]
     cohorts = [frame for _, frame in s.load_active("cohort")]
     frame = pd.concat(returns, ignore_index=True) if returns else pd.DataFrame()
-    cohort = pd.concat(cohorts, ignore_index=True) if cohorts else None
-    st.session_state[SESSION_KEY] = (key, frame, cohort)
-    return frame, cohort
+    return frame, pd.concat(cohorts, ignore_index=True) if cohorts else None
 
 
 def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str, data: bytes) -> bool:
