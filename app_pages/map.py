@@ -61,6 +61,7 @@ with st.container(border=True):
         if level in ("ward", "sub_icb") and indicator not in own:
             scope = top[1].radio("Area shown", ["la", "england"], key="map.scope",
                                   format_func={"la": name, "england": "All of England"}.get)
+    ind = own[indicator] if indicator in own else indicators.get(indicator)
     if level == "la":
         periods = views.la_periods(indicator, breakdown)
     else:
@@ -69,7 +70,6 @@ with st.container(border=True):
     slots = iter(st.columns(4))
     period = None
     if len(periods) > 1:
-        ind = own[indicator] if indicator in own else indicators.get(indicator)
         key = f"map.period.{level}.{indicator}.{breakdown}"
         if st.session_state.get(key) not in periods:
             st.session_state.pop(key, None)
@@ -118,11 +118,9 @@ else:
 
 if indicator in own:
     load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points, period, rule)
-    ind = own[indicator]
 else:
     load = functools.partial(views.map_payload, level, indicator, breakdown, area, scope, method, palette, points,
                              period, rule)
-    ind = indicators.get(indicator)
 views.map_panel(load, ind, level, area)
 
 lost = unmatched_schools(area)
