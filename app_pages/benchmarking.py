@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import benchmark_charts as charts
+from ui import benchmark_comparators as comparators
+from ui import benchmark_data as data
 from ui import benchmark_views as views
 from ui.data import area_names
 
@@ -23,25 +26,25 @@ st.markdown(
 st.header("What to compare")  # an h2, so that the views' h3 titles follow in order
 with st.container(border=True):
     indicator, period = views.pick_indicator(area)
-    label, codes, model = views.pick_comparators(area)
+    label, codes, model = comparators.pick_comparators(area)
 
-result = views.comparison(indicator, area, period, tuple(codes), label)
-views.verdict(result, label, latest=period == views.periods(indicator, area)[0])
+result = data.comparison(indicator, area, period, tuple(codes), label)
+views.verdict(result, label, latest=period == data.periods(indicator, area)[0])
 
 # Only the open tab runs: the summary and the funnel are the costly views.
 compare, trend, summary, funnel, choose = st.tabs(TABS, key="bench.tab", on_change="rerun")
 if compare.open:
     with compare:
-        views.compare_view(indicator, area, period, codes, label)
+        charts.compare_view(indicator, area, period, codes, label)
 if trend.open:
     with trend:
-        views.trend_view(indicator, area, codes, label)
+        charts.trend_view(indicator, area, codes, label)
 if summary.open:
     with summary:
         views.summary_view(area, codes, label)
 if funnel.open:
     with funnel:
-        views.funnel_view(indicator, area, period, codes)
+        charts.funnel_view(indicator, area, period, codes)
 if choose.open:
     with choose:
-        views.choose_view(area, model)
+        comparators.choose_view(area, model)

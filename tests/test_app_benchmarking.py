@@ -16,6 +16,7 @@ import indicators
 from analysis.neighbours import nearest_neighbours, statistical_neighbours
 from geography.areas import current_las
 from tests.conftest import ROOT
+from ui import benchmark_comparators as comparators
 from ui import benchmark_views as views
 
 PAGE = "app_pages/benchmarking.py"
@@ -166,19 +167,19 @@ def test_switching_to_the_2021_model_changes_the_comparators(national):
 
 def test_computed_neighbours_become_the_comparators_and_survive_a_page_switch(national):
     at = _page(BRADFORD, "Choose comparators")
-    expected = nearest_neighbours(national, dict.fromkeys(views.DEFAULT_VARIABLES, 1.0), area=BRADFORD, k=10)
+    expected = nearest_neighbours(national, dict.fromkeys(comparators.DEFAULT_VARIABLES, 1.0), area=BRADFORD, k=10)
     shown = _table(at, "Distance")
     assert shown["Code"].tolist() == expected["area_code"].tolist()
     at.button(key="bench.nn.use").click().run()
     assert at.session_state["bench.comparators"]["codes"] == expected["area_code"].tolist()
-    assert at.selectbox(key="bench.set").value == views.COMPUTED
+    assert at.selectbox(key="bench.set").value == comparators.COMPUTED
     assert _comparator_codes(at) and set(_comparator_codes(at)) == set(expected["area_code"])
     assert set(expected["area_code"]) != set(statistical_neighbours(BRADFORD, "2025"))
     assert "(Computed nearest neighbours)" in _sentence(at)
 
     at.switch_page("app_pages/home.py").run()
     at.switch_page(PAGE).run()
-    assert at.selectbox(key="bench.set").value == views.COMPUTED
+    assert at.selectbox(key="bench.set").value == comparators.COMPUTED
     assert set(_comparator_codes(at)) == set(expected["area_code"])
 
 
@@ -188,7 +189,7 @@ def test_weights_change_the_computed_neighbours(national):
     at.slider(key="bench.nn.weight.ehc_plans_rate").set_value(5.0).run()
     at.slider(key="bench.nn.k").set_value(5).run()
     after = _table(at, "Distance")["Code"].tolist()
-    weights = dict.fromkeys(views.DEFAULT_VARIABLES, 1.0) | {"ehc_plans_rate": 5.0}
+    weights = dict.fromkeys(comparators.DEFAULT_VARIABLES, 1.0) | {"ehc_plans_rate": 5.0}
     assert after == nearest_neighbours(national, weights, area=BRADFORD, k=5)["area_code"].tolist()
     assert after != before[:5]
 

@@ -18,17 +18,8 @@ import indicators
 from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from ui import visual
-from ui.benchmark_charts import compare_view, funnel_view, spine_view, trend_view
-from ui.benchmark_comparators import (
-    COMPUTED,
-    DEFAULT_VARIABLES,
-    choose_view,
-    own_set,
-    pick_comparators,
-)
+from ui.benchmark_charts import spine_view
 from ui.benchmark_data import (
-    comparator_sets,
-    comparison,
     indicator_choices,
     periods,
     summary,
@@ -36,14 +27,6 @@ from ui.benchmark_data import (
 )
 from ui.data import area_names
 from ui.format import escape_for_spreadsheet
-
-# Names used as ``views.x`` by app_pages/benchmarking.py, ``bench.x`` by ui/governance_views.py
-# and the tests, so that they need not know which module holds each one.
-__all__ = [
-    "COMPUTED", "DEFAULT_VARIABLES", "choose_view", "comparator_sets", "compare_view", "comparison",
-    "funnel_view", "own_set", "periods", "pick_comparators", "pick_indicator", "summary_view",
-    "trend_result", "trend_view", "verdict", "xlsx_bytes",
-]  # fmt: skip
 
 DEFAULT_INDICATOR = "ehc_20wk_pct"
 LENS_WORDS = {"": "All lenses", "profile": "Local need", "governance": "Governance and assurance",

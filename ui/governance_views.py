@@ -23,8 +23,10 @@ from analysis import benchmark as bm
 from analysis.profile import breakdown_comparison, share_of_total
 from data_loaders.uploads import UploadError, read_upload
 from geography.areas import region_of
-from ui import benchmark_views as bench
 from ui import charts, local, visual
+from ui.benchmark_charts import trend_view
+from ui.benchmark_comparators import own_set
+from ui.benchmark_data import comparator_sets, comparison, periods, trend_result
 from ui.data import area_names, national_table
 from ui.format import format_value
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
@@ -161,7 +163,7 @@ def own_data_panel(listed: pd.DataFrame) -> None:
 def comparators(area: str) -> tuple[str, list[str]]:
     """The comparator set chosen on the Benchmarking page (DfE's 2025 neighbours by default)."""
     model = st.session_state.get("bench.model", "2025")
-    sets = bench.comparator_sets(area, model, bench.own_set(area))
+    sets = comparator_sets(area, model, own_set(area))
     label = st.session_state.get("bench.set")
     if label not in sets:
         label = next(iter(sets))
@@ -175,14 +177,14 @@ def scorecard(area: str, codes: tuple[str, ...], label: str) -> pd.DataFrame:
     records = []
     for topic, ids in MEASURES.items():
         for ind_id in (i for i in ids if i in indicators.CATALOGUE):
-            periods = bench.periods(ind_id, area)
-            if not periods:
+            found = periods(ind_id, area)
+            if not found:
                 continue
-            result = bench.comparison(ind_id, area, periods[0], codes, label)
-            verdict = bench.trend_result(ind_id, area).verdict
+            result = comparison(ind_id, area, found[0], codes, label)
+            verdict = trend_result(ind_id, area).verdict
             records.append({
                 "topic": topic, "indicator": ind_id, "title": indicators.get(ind_id).title,
-                "unit": result.unit, "period": periods[0], "value": result.value,
+                "unit": result.unit, "period": found[0], "value": result.value,
                 "average": result.neighbours.value, "region": result.region.value,
                 "england": result.england.value, "rank": result.rank_text, "quartile": result.quartile or "",
                 "vs_england": result.england.judgement, "vs_average": result.neighbours.judgement,
@@ -254,9 +256,9 @@ def national_section(area: str) -> None:
     chosen = st.selectbox("Measure", ids, key="gov.measure", format_func=lambda i: indicators.get(i).title,
                           index=ids.index("ehc_20wk_pct") if "ehc_20wk_pct" in ids else 0)  # fmt: skip
     period = card.set_index("indicator").at[chosen, "period"]
-    result = bench.comparison(chosen, area, period, tuple(codes), label)
-    st.info(bm.sentence(result, bench.trend_result(chosen, area), indicators.get(chosen), names[area]))
-    bench.trend_view(chosen, area, codes, label)
+    result = comparison(chosen, area, period, tuple(codes), label)
+    st.info(bm.sentence(result, trend_result(chosen, area), indicators.get(chosen), names[area]))
+    trend_view(chosen, area, codes, label)
     if "ehc_ceased" in ids:
         ceased_view(area)
 
