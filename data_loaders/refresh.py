@@ -13,19 +13,16 @@ The work is split by responsibility: ``refresh_sources`` (what to fetch), ``refr
 from __future__ import annotations
 
 import argparse
-import os  # noqa: F401 - tests patch os.replace through this module
 import sys
 from pathlib import Path
 
 import requests
 
 from data_loaders.refresh_files import read_manifest, refresh_one, write_manifest
-from data_loaders.refresh_http import ATTEMPTS, Fetcher, Offline, RefreshError
-from data_loaders.refresh_locate import API, CONTENT
-from data_loaders.refresh_sources import _EHCP, DATASETS
+from data_loaders.refresh_http import Fetcher, Offline, RefreshError
+from data_loaders.refresh_sources import DATASETS
 
 # What tests reach through this module, which was once the whole refresh.
-__all__ = ["API", "ATTEMPTS", "CONTENT", "DATASETS", "_EHCP", "invalidate_cache", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

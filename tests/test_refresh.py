@@ -20,9 +20,11 @@ from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 
 from data_loaders import refresh
+from data_loaders.refresh_http import ATTEMPTS
+from data_loaders.refresh_locate import API, CONTENT
+from data_loaders.refresh_sources import _EHCP, DATASETS
 
 FIXTURES = Path(__file__).parent / "fixtures/refresh"
-API, CONTENT = refresh.API, refresh.CONTENT
 SEN_PUB = "a91d9e05-be82-474c-85ae-4913158406d0"
 PHASE, NEED = "019df85e-ab00-7458-a4ff-b381997776cb", "019df85e-5c5f-7007-abfd-d3067e63007d"
 EHCP_RELEASE = json.loads((FIXTURES / "content_ehcp_release.json").read_text())
@@ -139,7 +141,7 @@ def seed(root: Path) -> dict:
     manifest = {
         name: {"dataset": name, "release": f"{name} old release",
                "fetched_at": "2025-01-31T09:00:00+00:00", "files": []}
-        for name in refresh.DATASETS
+        for name in DATASETS
     }
     (root / "manifest.json").write_text(json.dumps(manifest))
     return snapshot(root)
@@ -163,14 +165,14 @@ def test_success_writes_every_file_and_the_manifest(
         real_replace(src, dst)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(refresh.os, "replace", spy)
+        mp.setattr("data_loaders.refresh_files.os.replace", spy)
         assert run(rec, root) == 0
 
     assert gzip.decompress((root / "sen_in_england/phase_type.csv.gz").read_bytes()) == PHASE_CSV
     assert gzip.decompress((root / "sen_in_england/primary_need.csv.gz").read_bytes()) == NEED_CSV
     assert gzip.decompress((root / "ehcp/caseload.csv.gz").read_bytes()) == CASELOAD_CSV
     ehcp = sorted(p.name for p in (root / "ehcp").iterdir())
-    assert ehcp == sorted(f"{name}.csv.gz" for name in refresh._EHCP)
+    assert ehcp == sorted(f"{name}.csv.gz" for name in _EHCP)
     assert not [p for p in root.rglob(".*") if p.is_file()], "temporary files left behind"
     assert ("phase_type.csv.gz" in dict(replaced).values()) and replaced[-1][1] == "manifest.json"
     assert all(src.startswith(".") for src, _ in replaced)
@@ -225,7 +227,7 @@ def test_offline_says_so_in_one_line_and_changes_nothing(
     assert "the data refreshed on 2025-01-31 (sen_in_england old release)" in err
     assert err.rstrip().endswith("Check your connection or proxy and try again.")
     assert snapshot(root) == before
-    assert rec.count(f"{API}/publications") == refresh.ATTEMPTS  # retried before giving up
+    assert rec.count(f"{API}/publications") == ATTEMPTS  # retried before giving up
 
 
 def test_never_refreshed_and_offline_points_to_the_shipped(tmp_path: Path, capsys: Capture) -> None:
@@ -300,7 +302,7 @@ def test_a_server_that_stays_down_is_reported_as_offline(tmp_path: Path, capsys:
     rec.add(f"{API}/publications/{SEN_PUB}/data-sets", service_unavailable())
     assert run(rec, tmp_path / "refreshed", "--only", "sen_in_england") == 2
     assert "(the server answered 503 Service Unavailable)" in capsys.readouterr().err
-    assert rec.count(f"{API}/publications/{SEN_PUB}/data-sets") == refresh.ATTEMPTS
+    assert rec.count(f"{API}/publications/{SEN_PUB}/data-sets") == ATTEMPTS
 
 
 def test_dry_run_fetches_nothing(tmp_path: Path, capsys: Capture) -> None:
