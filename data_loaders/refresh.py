@@ -22,8 +22,6 @@ from data_loaders.refresh_files import read_manifest, refresh_one, write_manifes
 from data_loaders.refresh_http import Fetcher, Offline, RefreshError
 from data_loaders.refresh_sources import DATASETS
 
-# What tests reach through this module, which was once the whole refresh.
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
