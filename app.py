@@ -13,12 +13,33 @@ from ui.area_picker import chosen_area
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home"),
-    st.Page("app_pages/local_profile.py", title="Local profile", icon=":material/groups:",
-            url_path="local-profile"),
-    st.Page("app_pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:", url_path="benchmarking"),
-    st.Page("app_pages/governance.py", title="Governance and assurance", icon=":material/gavel:", url_path="governance"),
-    st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/trending_up:", url_path="outcomes"),
+    st.Page(
+        "app_pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home"
+    ),
+    st.Page(
+        "app_pages/local_profile.py",
+        title="Local profile",
+        icon=":material/groups:",
+        url_path="local-profile",
+    ),
+    st.Page(
+        "app_pages/benchmarking.py",
+        title="Benchmarking",
+        icon=":material/leaderboard:",
+        url_path="benchmarking",
+    ),
+    st.Page(
+        "app_pages/governance.py",
+        title="Governance and assurance",
+        icon=":material/gavel:",
+        url_path="governance",
+    ),
+    st.Page(
+        "app_pages/outcomes.py",
+        title="Outcomes",
+        icon=":material/trending_up:",
+        url_path="outcomes",
+    ),
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]

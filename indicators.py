@@ -550,8 +550,7 @@ _ENTRIES: list[Indicator] = [
         "sen_support_pct",
         "SEN_TotSENSuP",
         "Pupils receiving SEN support",
-        "Share of pupils in January with special educational needs but no EHC plan "
-        "(SEN support).",
+        "Share of pupils in January with special educational needs but no EHC plan (SEN support).",
         lens="profile",
         rba="how much",
         polarity="none",
@@ -1007,8 +1006,14 @@ def local_indicator(indicator_id: str) -> Indicator:
     if entry is None:
         title = kpi_id.replace("_", " ").strip().capitalize()
         return Indicator(
-            id=indicator_id, title=title, definition=f"{title}, as reported by the area.",
-            unit="count", polarity="none", lens="governance", rba="how much", source="local",
+            id=indicator_id,
+            title=title,
+            definition=f"{title}, as reported by the area.",
+            unit="count",
+            polarity="none",
+            lens="governance",
+            rba="how much",
+            source="local",
         )
     unit = entry["unit"] if entry["unit"] in UNITS else "count"
     return Indicator(
@@ -1096,7 +1101,9 @@ def rows(
     """All rows of one indicator, optionally for some areas and one breakdown."""
     t = _table(table)
     groups = _by_indicator(t)
-    sel = groups.get(indicator, t.iloc[0:0]) if groups is not None else t[t["indicator"] == indicator]
+    sel = (
+        groups.get(indicator, t.iloc[0:0]) if groups is not None else t[t["indicator"] == indicator]
+    )
     if areas is not None:
         sel = sel[sel["area_code"].isin(areas)]
     if breakdown is not None:
@@ -1171,9 +1178,7 @@ def snapshot(
     """Every area's row at one level for one period (for rankings, maps and benchmarks)."""
     t = rows(indicator, None, None, table)
     sel = t[
-        (t["period"] == period)
-        & (t["area_level"] == area_level)
-        & (t["breakdown"] == breakdown)
+        (t["period"] == period) & (t["area_level"] == area_level) & (t["breakdown"] == breakdown)
     ]
     return sel.reset_index(drop=True)
 

@@ -28,9 +28,9 @@ import pandas as pd
 import indicators
 from analysis import ranking, stats
 from analysis import trend as trend_mod
+
 # comparator_sets lives with the neighbours it is built from; re-exported for the page.
-from analysis.neighbours import ENGLAND_SET, REGION, SAME_REGION  # noqa: F401
-from analysis.neighbours import comparator_sets, sn_label  # noqa: F401
+from analysis.neighbours import ENGLAND_SET, REGION, SAME_REGION, comparator_sets, sn_label  # noqa: F401
 from data_loaders.tidy import period_sort_key
 from geography import areas
 
@@ -172,8 +172,14 @@ def _indicator_rows(table: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return sub
 
 
-def _reason(ind: indicators.Indicator, rows: pd.DataFrame, value: float | None,
-            status: str, ci95: Interval | None, period: str) -> str:  # fmt: skip
+def _reason(
+    ind: indicators.Indicator,
+    rows: pd.DataFrame,
+    value: float | None,
+    status: str,
+    ci95: Interval | None,
+    period: str,
+) -> str:
     if value is None:
         return f"no value for this area in {period}" + (f" ({status})" if status else "")
     if ind.unit == "count":
@@ -186,9 +192,13 @@ def _reason(ind: indicators.Indicator, rows: pd.DataFrame, value: float | None,
 
 
 def compare(
-    table: pd.DataFrame, indicator_id: str, area: str, period: str, comparators: Sequence[str],
+    table: pd.DataFrame,
+    indicator_id: str,
+    area: str,
+    period: str,
+    comparators: Sequence[str],
     comparator_label: str = "statistical neighbours",
-) -> ComparisonResult:  # fmt: skip
+) -> ComparisonResult:
     """Compare ``area`` with ``comparators``, its region and England for one period.
 
     ``comparators`` are LA codes (from ``comparator_sets``); those with no value in the
@@ -215,8 +225,11 @@ def compare(
     mean = stats.mean_value([la[c][1] for c in with_value]) if with_value else None
     pooled, pooled_ci = _pooled([(la[c][2], la[c][3]) for c in with_value], ind.unit)
     kind = "pooled" if pooled is not None else "mean" if mean is not None else ""
-    neighbours = bench(comparator_label, pooled if kind == "pooled" else mean,
-                       pooled_ci if kind == "pooled" else None)  # fmt: skip
+    neighbours = bench(
+        comparator_label,
+        pooled if kind == "pooled" else mean,
+        pooled_ci if kind == "pooled" else None,
+    )
 
     region_code = areas.region_of(code)
     region_name = areas.REGIONS.get(region_code or "", "Region")
@@ -231,17 +244,33 @@ def compare(
         rank_text += " (highest first)"  # a position, not a judgement
 
     return ComparisonResult(
-        indicator=indicator_id, area=code, period=period, unit=ind.unit, polarity=ind.polarity,
-        value=value, numerator=num, denominator=den, status=status, ci95=ci95, ci998=ci998,
+        indicator=indicator_id,
+        area=code,
+        period=period,
+        unit=ind.unit,
+        polarity=ind.polarity,
+        value=value,
+        numerator=num,
+        denominator=den,
+        status=status,
+        ci95=ci95,
+        ci998=ci998,
         ci_method=CI_METHODS.get(ind.unit, "") if ci95 is not None else "",
-        neighbours=neighbours, neighbour_mean=mean, neighbour_pooled=pooled,
-        neighbour_pooled_ci95=pooled_ci, neighbour_benchmark=kind,
+        neighbours=neighbours,
+        neighbour_mean=mean,
+        neighbour_pooled=pooled,
+        neighbour_pooled_ci95=pooled_ci,
+        neighbour_benchmark=kind,
         neighbours_missing=tuple(c for c in members if c not in with_value),
-        region_code=region_code, region=region, england=england,
-        rank=position[0] if position else None, ranked=position[1] if position else None,
-        rank_text=rank_text, quartile=ranking.quartile_band(values, code, ind.polarity),
+        region_code=region_code,
+        region=region,
+        england=england,
+        rank=position[0] if position else None,
+        ranked=position[1] if position else None,
+        rank_text=rank_text,
+        quartile=ranking.quartile_band(values, code, ind.polarity),
         reason=reason,
-    )  # fmt: skip
+    )
 
 
 def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendResult:
@@ -258,8 +287,13 @@ def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendR
     recent = [r for r in own if r[1] is not None][-trend_mod.POINTS_USED :]
     counted = ind.unit in MULTIPLIERS and bool(recent) and all(None not in r[2:] for r in recent)
     kind = "proportion" if ind.unit == "%" else "value"
-    return trend_mod.trend_test(values, nums if counted else None, dens if counted else None,
-                                kind=kind, polarity=ind.polarity)  # fmt: skip
+    return trend_mod.trend_test(
+        values,
+        nums if counted else None,
+        dens if counted else None,
+        kind=kind,
+        polarity=ind.polarity,
+    )
 
 
 def _series(frame: pd.DataFrame) -> list[tuple[str, float | None, float | None, float | None]]:
@@ -278,10 +312,27 @@ def _split(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 SUMMARY_COLUMNS = [
-    "indicator", "title", "lens", "topic", "unit", "polarity", "period", "value", "ci_lower",
-    "ci_upper", "neighbour_average", "neighbour_benchmark", "region", "england", "rank",
-    "quartile", "vs_england", "vs_neighbours", "trend", "reason",
-]  # fmt: skip
+    "indicator",
+    "title",
+    "lens",
+    "topic",
+    "unit",
+    "polarity",
+    "period",
+    "value",
+    "ci_lower",
+    "ci_upper",
+    "neighbour_average",
+    "neighbour_benchmark",
+    "region",
+    "england",
+    "rank",
+    "quartile",
+    "vs_england",
+    "vs_neighbours",
+    "trend",
+    "reason",
+]
 
 
 def area_summary(
@@ -308,11 +359,29 @@ def area_summary(
         verdict = trend(rows, ind.id, code).verdict
         ci = result.ci95 or (None, None)
         records.append(
-            [ind.id, ind.title, ind.lens, ind.topic, ind.unit, ind.polarity, period,
-             result.value, ci[0], ci[1], result.neighbours.value, result.neighbour_benchmark,
-             result.region.value, result.england.value, result.rank_text, result.quartile,
-             result.england.judgement, result.neighbours.judgement, verdict, result.reason]
-        )  # fmt: skip
+            [
+                ind.id,
+                ind.title,
+                ind.lens,
+                ind.topic,
+                ind.unit,
+                ind.polarity,
+                period,
+                result.value,
+                ci[0],
+                ci[1],
+                result.neighbours.value,
+                result.neighbour_benchmark,
+                result.region.value,
+                result.england.value,
+                result.rank_text,
+                result.quartile,
+                result.england.judgement,
+                result.neighbours.judgement,
+                verdict,
+                result.reason,
+            ]
+        )
     return pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
 
 
@@ -320,8 +389,12 @@ def format_value(value: float | None, unit: str) -> str:
     """A value as people read it: 88.9%, 123.4 per 10,000, 1,234, £1,234, 45.2."""
     if value is None or pd.isna(value):
         return "no value"
-    formats = {"%": "{:.1f}%", "rate per 10,000": "{:,.1f} per 10,000", "count": "{:,.0f}",
-               "£": "£{:,.0f}"}  # fmt: skip
+    formats = {
+        "%": "{:.1f}%",
+        "rate per 10,000": "{:,.1f} per 10,000",
+        "count": "{:,.0f}",
+        "£": "£{:,.0f}",
+    }
     # Scores: Progress 8 lives near zero (-1.05) and needs two places; Attainment 8 one.
     default = "{:.2f}" if abs(value) < 10 else "{:.1f}"
     return formats.get(unit, default).format(value)

@@ -91,8 +91,9 @@ def average_label(set_label: str) -> str:
     return f"{set_label}: average"
 
 
-def _ci(unit: str, value: float | None, num: float | None, den: float | None,
-        level: float = 0.95) -> tuple[float, float]:  # fmt: skip
+def _ci(
+    unit: str, value: float | None, num: float | None, den: float | None, level: float = 0.95
+) -> tuple[float, float]:
     ci = bm.interval(unit, value, num, den, level) if value is not None else None
     return ci if ci is not None else (math.nan, math.nan)
 
@@ -102,9 +103,18 @@ def _num(x: object) -> float | None:
 
 
 COMPARE_COLUMNS = [
-    "label", "name", "area_code", "role", "value", "ci_lower", "ci_upper", "numerator",
-    "denominator", "vs_england", "status",
-]  # fmt: skip
+    "label",
+    "name",
+    "area_code",
+    "role",
+    "value",
+    "ci_lower",
+    "ci_upper",
+    "numerator",
+    "denominator",
+    "vs_england",
+    "status",
+]
 
 
 def compare_frame(
@@ -139,31 +149,68 @@ def compare_frame(
 
     area_name = names.get(result.area, result.area)
     lo, hi = result.ci95 or (math.nan, math.nan)
-    records.append([f"{area_name} (this area)", area_name, result.area, AREA, result.value, lo,
-                    hi, result.numerator, result.denominator,
-                    judged(result.value, result.numerator, result.denominator), result.status])  # fmt: skip
+    records.append(
+        [
+            f"{area_name} (this area)",
+            area_name,
+            result.area,
+            AREA,
+            result.value,
+            lo,
+            hi,
+            result.numerator,
+            result.denominator,
+            judged(result.value, result.numerator, result.denominator),
+            result.status,
+        ]
+    )
     for code in dict.fromkeys(areas.current_code(c) for c in comparators):
         if code == result.area:
             continue
         rec = by_code.get(code)
-        value, num, den = (_num(rec.value), _num(rec.numerator), _num(rec.denominator)) if rec else (None,) * 3
+        value, num, den = (
+            (_num(rec.value), _num(rec.numerator), _num(rec.denominator)) if rec else (None,) * 3
+        )
         status = str(rec.status) if rec is not None else "not_available"
         lo, hi = _ci(unit, value, num, den)
         name = names.get(code, code)
-        records.append([name, name, code, COMPARATOR, value, lo, hi, num, den, judged(value, num, den), status])
+        records.append(
+            [name, name, code, COMPARATOR, value, lo, hi, num, den, judged(value, num, den), status]
+        )
     if result.neighbours.value is not None:
-        lo, hi = result.neighbour_pooled_ci95 if result.neighbour_benchmark == "pooled" else (math.nan,) * 2
+        lo, hi = (
+            result.neighbour_pooled_ci95
+            if result.neighbour_benchmark == "pooled"
+            else (math.nan,) * 2
+        )
         how = "pooled" if result.neighbour_benchmark == "pooled" else "mean"
         label = f"{average_label(set_label)} ({how})"
-        records.append([label, label, "", AVERAGE, result.neighbours.value, lo, hi, None, None, "", ""])
+        records.append(
+            [label, label, "", AVERAGE, result.neighbours.value, lo, hi, None, None, "", ""]
+        )
     if result.region_code and result.region.value is not None:
         name = names.get(result.region_code, result.region.label)
         lo, hi = result.region.ci95 or (math.nan, math.nan)
-        records.append([f"{name} (region)", name, result.region_code, REGION, result.region.value,
-                        lo, hi, None, None, "", ""])  # fmt: skip
+        records.append(
+            [
+                f"{name} (region)",
+                name,
+                result.region_code,
+                REGION,
+                result.region.value,
+                lo,
+                hi,
+                None,
+                None,
+                "",
+                "",
+            ]
+        )
     if england is not None:
         lo, hi = result.england.ci95 or (math.nan, math.nan)
-        records.append(["England", "England", areas.ENGLAND, ENGLAND, england, lo, hi, None, None, "", ""])
+        records.append(
+            ["England", "England", areas.ENGLAND, ENGLAND, england, lo, hi, None, None, "", ""]
+        )
     frame = pd.DataFrame.from_records(records, columns=COMPARE_COLUMNS)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     frame = frame.sort_values("value", ascending=False, na_position="last", kind="stable")
@@ -205,8 +252,22 @@ def trend_frame(
         lo, hi = r.ci95 or (math.nan, math.nan)
         points = [
             (names.get(code, code), AREA, r.value, lo, hi, math.nan),
-            (average, AVERAGE, r.neighbours.value, math.nan, math.nan, size - len(r.neighbours_missing)),
-            (names.get(region or "", "Region"), REGION, r.region.value, math.nan, math.nan, math.nan),
+            (
+                average,
+                AVERAGE,
+                r.neighbours.value,
+                math.nan,
+                math.nan,
+                size - len(r.neighbours_missing),
+            ),
+            (
+                names.get(region or "", "Region"),
+                REGION,
+                r.region.value,
+                math.nan,
+                math.nan,
+                math.nan,
+            ),
             ("England", ENGLAND, r.england.value, math.nan, math.nan, math.nan),
         ]
         records += [(str(period), *p) for p in points if p[2] is not None]
@@ -226,10 +287,28 @@ MARKERS: dict[str, str] = {
     "not compared": "Not tested (no counts)",
 }
 SPINE_COLUMNS = [
-    "indicator", "title", "unit", "polarity", "period", "value", "england", "neighbour_average",
-    "minimum", "q25", "q75", "maximum", "x_value", "x_neighbours", "x_minimum", "x_q25", "x_q75",
-    "x_maximum", "marker", "left", "right",
-]  # fmt: skip
+    "indicator",
+    "title",
+    "unit",
+    "polarity",
+    "period",
+    "value",
+    "england",
+    "neighbour_average",
+    "minimum",
+    "q25",
+    "q75",
+    "maximum",
+    "x_value",
+    "x_neighbours",
+    "x_minimum",
+    "x_q25",
+    "x_q75",
+    "x_maximum",
+    "marker",
+    "left",
+    "right",
+]
 
 
 def spine_position(x: float | None, england: float, half_width: float, polarity: str) -> float:
@@ -277,20 +356,43 @@ def spine_frame(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
         england = float(row.england)
         low, q25, q75, high = (float(v) for v in np.percentile(values, [0, 25, 75, 100]))
         half = max(abs(england - low), abs(high - england))
-        neighbours = None if stats._is_missing(row.neighbour_average) else float(row.neighbour_average)
+        neighbours = (
+            None if stats._is_missing(row.neighbour_average) else float(row.neighbour_average)
+        )
 
-        def pos(x: float | None, p: str = row.polarity, e: float = england, h: float = half) -> float:
+        def pos(
+            x: float | None, p: str = row.polarity, e: float = england, h: float = half
+        ) -> float:
             return spine_position(x, e, h, p)
 
         band_low, band_high = sorted((pos(q25), pos(q75)))
         range_low, range_high = sorted((pos(low), pos(high)))
         judged = row.polarity != "none"
-        records.append([
-            row.indicator, row.title, row.unit, row.polarity, row.period, float(row.value), england,
-            neighbours, low, q25, q75, high, pos(float(row.value)), pos(neighbours), range_low,
-            band_low, band_high, range_high, MARKERS.get(row.vs_england, MARKERS["not compared"]),
-            "Worse" if judged else "Lower", "Better" if judged else "Higher",
-        ])  # fmt: skip
+        records.append(
+            [
+                row.indicator,
+                row.title,
+                row.unit,
+                row.polarity,
+                row.period,
+                float(row.value),
+                england,
+                neighbours,
+                low,
+                q25,
+                q75,
+                high,
+                pos(float(row.value)),
+                pos(neighbours),
+                range_low,
+                band_low,
+                band_high,
+                range_high,
+                MARKERS.get(row.vs_england, MARKERS["not compared"]),
+                "Worse" if judged else "Lower",
+                "Better" if judged else "Higher",
+            ]
+        )
     frame = pd.DataFrame.from_records(records, columns=SPINE_COLUMNS)
     frame.attrs["left_out"] = left_out
     return frame
@@ -310,12 +412,22 @@ def funnel_indicators(table: pd.DataFrame) -> list[str]:
 
 
 FUNNEL_COLUMNS = [
-    "area_code", "name", "role", "value", "numerator", "denominator", "ci_lower", "ci_upper",
-    "vs_england", "position",
-]  # fmt: skip
+    "area_code",
+    "name",
+    "role",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_lower",
+    "ci_upper",
+    "vs_england",
+    "position",
+]
 WITHIN, OUTSIDE_95, OUTSIDE_998 = (
-    "within the 95% limits", "outside the 95% limits", "outside the 99.8% limits",
-)  # fmt: skip
+    "within the 95% limits",
+    "outside the 95% limits",
+    "outside the 99.8% limits",
+)
 
 
 def funnel_position(
@@ -368,35 +480,63 @@ def funnel_frame(
     records = []
     for rec in at.itertuples(index=False):
         value, num, den = float(rec.value), float(rec.numerator), float(rec.denominator)
-        role = AREA if rec.area_code == code else COMPARATOR if rec.area_code in members else "other"
+        role = (
+            AREA if rec.area_code == code else COMPARATOR if rec.area_code in members else "other"
+        )
         lo, hi = _ci(ind.unit, value, num, den)
         direction, position = funnel_position(ind.unit, value, num, den, england)
-        records.append([rec.area_code, names.get(rec.area_code, rec.area_code), role, value, num, den,
-                        lo, hi, stats.judge(direction, ind.polarity), position])  # fmt: skip
+        records.append(
+            [
+                rec.area_code,
+                names.get(rec.area_code, rec.area_code),
+                role,
+                value,
+                num,
+                den,
+                lo,
+                hi,
+                stats.judge(direction, ind.polarity),
+                position,
+            ]
+        )
     points = pd.DataFrame.from_records(records, columns=FUNNEL_COLUMNS)
     points = points.sort_values("denominator", kind="stable").reset_index(drop=True)
     # Log-spaced, so the curve is smooth where it bends most: at small denominators.
-    grid = np.geomspace(points["denominator"].min(), points["denominator"].max(), FUNNEL_GRID_POINTS)
+    grid = np.geomspace(
+        points["denominator"].min(), points["denominator"].max(), FUNNEL_GRID_POINTS
+    )
     kind = "proportion" if ind.unit == "%" else "rate"
-    limits = stats.funnel_limits(england, np.unique(grid), levels=[lv for lv, _ in LEVELS],
-                                 kind=kind, method="ohid", multiplier=bm.MULTIPLIERS[ind.unit])  # fmt: skip
+    limits = stats.funnel_limits(
+        england,
+        np.unique(grid),
+        levels=[lv for lv, _ in LEVELS],
+        kind=kind,
+        method="ohid",
+        multiplier=bm.MULTIPLIERS[ind.unit],
+    )
     return points, limits, england
 
 
 def nearest_table(
-    result: pd.DataFrame, names: Mapping[str, str], regions: Mapping[str, str],
+    result: pd.DataFrame,
+    names: Mapping[str, str],
+    regions: Mapping[str, str],
     dfe_neighbours: Sequence[str],
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """``neighbours.nearest_neighbours`` output for display: who, where, how close."""
     dfe = set(dfe_neighbours)
-    return pd.DataFrame({
-        "Rank": result["rank"].to_numpy(),
-        "Local authority": [names.get(c, c) for c in result["area_code"]],
-        "Region": [regions.get(c, "") for c in result["area_code"]],
-        "Distance": result["distance"].round(3).to_numpy(),
-        "Also a DfE statistical neighbour": ["yes" if c in dfe else "no" for c in result["area_code"]],
-        "Code": result["area_code"].to_numpy(),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "Rank": result["rank"].to_numpy(),
+            "Local authority": [names.get(c, c) for c in result["area_code"]],
+            "Region": [regions.get(c, "") for c in result["area_code"]],
+            "Distance": result["distance"].round(3).to_numpy(),
+            "Also a DfE statistical neighbour": [
+                "yes" if c in dfe else "no" for c in result["area_code"]
+            ],
+            "Code": result["area_code"].to_numpy(),
+        }
+    )
 
 
 SORTS = ("Lens and topic", "Needs attention first", "Quartile band", "Indicator title")
@@ -425,28 +565,51 @@ def sort_summary(summary: pd.DataFrame, by: str) -> pd.DataFrame:
     if by == "Lens and topic":
         order = catalogue_order()
         key = summary["indicator"].map(lambda i: order.get(i, (len(indicators.LENSES), 0, 0)))
-        return summary.iloc[sorted(range(len(summary)), key=key.iloc.__getitem__)].reset_index(drop=True)
+        return summary.iloc[sorted(range(len(summary)), key=key.iloc.__getitem__)].reset_index(
+            drop=True
+        )
     if by == "Indicator title":
-        return summary.sort_values("title", key=lambda s: s.str.lower(), kind="stable").reset_index(drop=True)
+        return summary.sort_values("title", key=lambda s: s.str.lower(), kind="stable").reset_index(
+            drop=True
+        )
     if by == "Quartile band":
         band = summary["quartile"].fillna("Z")
-        return summary.assign(_k=band).sort_values("_k", kind="stable").drop(columns="_k").reset_index(drop=True)
+        return (
+            summary.assign(_k=band)
+            .sort_values("_k", kind="stable")
+            .drop(columns="_k")
+            .reset_index(drop=True)
+        )
     keys = summary.assign(
         _england=summary["vs_england"].map(_ATTENTION).fillna(3),
         _neighbours=summary["vs_neighbours"].map(_ATTENTION).fillna(3),
-        _rank=[-_rank_number(t) if p != "none" else 0.0 for t, p in zip(summary["rank"], summary["polarity"])],
+        _rank=[
+            -_rank_number(t) if p != "none" else 0.0
+            for t, p in zip(summary["rank"], summary["polarity"])
+        ],
     )
     ordered = keys.sort_values(["_england", "_neighbours", "_rank"], kind="stable")
     return ordered.drop(columns=["_england", "_neighbours", "_rank"]).reset_index(drop=True)
 
 
 SUMMARY_HEADINGS = {
-    "title": "Indicator", "topic": "Topic", "period": "Period", "unit": "Unit", "value": "Value",
-    "ci_lower": "95% CI lower", "ci_upper": "95% CI upper", "neighbour_average": "Comparator average",
-    "region": "Region", "england": "England", "rank": "Rank", "quartile": "Quartile band",
-    "vs_england": "Compared with England", "vs_neighbours": "Compared with comparators",
-    "trend": "Recent trend", "reason": "Why not tested",
-}  # fmt: skip
+    "title": "Indicator",
+    "topic": "Topic",
+    "period": "Period",
+    "unit": "Unit",
+    "value": "Value",
+    "ci_lower": "95% CI lower",
+    "ci_upper": "95% CI upper",
+    "neighbour_average": "Comparator average",
+    "region": "Region",
+    "england": "England",
+    "rank": "Rank",
+    "quartile": "Quartile band",
+    "vs_england": "Compared with England",
+    "vs_neighbours": "Compared with comparators",
+    "trend": "Recent trend",
+    "reason": "Why not tested",
+}
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -459,6 +622,8 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     numeric = ["value", "ci_lower", "ci_upper", "neighbour_average", "region", "england"]
     places = np.where((summary["unit"] == "score") & (summary["value"].abs() < 10), 2, 1)
     for col in numeric:
-        out[col] = [round(v, int(p)) if not stats._is_missing(v) else np.nan
-                    for v, p in zip(pd.to_numeric(out[col], errors="coerce"), places)]  # fmt: skip
+        out[col] = [
+            round(v, int(p)) if not stats._is_missing(v) else np.nan
+            for v, p in zip(pd.to_numeric(out[col], errors="coerce"), places)
+        ]
     return out.rename(columns=SUMMARY_HEADINGS)

@@ -14,8 +14,17 @@ METHODS = ("quantiles", "equal intervals", "natural breaks")
 # Colour-blind-safe sequential ramps (matplotlib's viridis and cividis, evenly spaced
 # stops), light for low values and dark for high ones as choropleth readers expect.
 PALETTES: dict[str, list[str]] = {
-    "viridis": ["#fde725", "#addc30", "#5ec962", "#28ae80", "#21918c", "#2c728e", "#3b528b",
-                "#472d7b", "#440154"],
+    "viridis": [
+        "#fde725",
+        "#addc30",
+        "#5ec962",
+        "#28ae80",
+        "#21918c",
+        "#2c728e",
+        "#3b528b",
+        "#472d7b",
+        "#440154",
+    ],
     "cividis": ["#fee838", "#bcaf6f", "#7c7b78", "#414d6b", "#00224e"],
 }
 JENKS_MAX_VALUES = 2000  # distinct values Jenks works on; more are binned to keep it quick
@@ -47,8 +56,11 @@ class Classes:
         out = []
         lo = self.lower
         for i, hi in enumerate(self.breaks):
-            out.append(f"{fmt.format(lo)} to {fmt.format(hi)}" if i == 0
-                       else f"over {fmt.format(lo)} to {fmt.format(hi)}")
+            out.append(
+                f"{fmt.format(lo)} to {fmt.format(hi)}"
+                if i == 0
+                else f"over {fmt.format(lo)} to {fmt.format(hi)}"
+            )
             lo = hi
         return out
 
@@ -138,8 +150,11 @@ def jenks_breaks(values: Iterable[float], k: int = 5) -> list[float]:
 def classify(values: Iterable[float], k: int = 5, method: str = "quantiles") -> Classes:
     """Classes for a choropleth: quantiles (the default), equal intervals or natural breaks."""
     v = _clean(values)
-    finder = {"quantiles": quantile_breaks, "equal intervals": equal_interval_breaks,
-              "natural breaks": jenks_breaks}.get(method)
+    finder = {
+        "quantiles": quantile_breaks,
+        "equal intervals": equal_interval_breaks,
+        "natural breaks": jenks_breaks,
+    }.get(method)
     if finder is None:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     if v.size == 0:

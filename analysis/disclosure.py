@@ -45,8 +45,11 @@ class SmallNumberRule:
     min_denominator: float = DEFAULT_MIN_DENOMINATOR
 
     def __post_init__(self) -> None:
-        if (self.threshold < DEFAULT_THRESHOLD or self.rounding < DEFAULT_ROUNDING
-                or self.min_denominator < DEFAULT_MIN_DENOMINATOR):
+        if (
+            self.threshold < DEFAULT_THRESHOLD
+            or self.rounding < DEFAULT_ROUNDING
+            or self.min_denominator < DEFAULT_MIN_DENOMINATOR
+        ):
             raise ValueError("a small-number rule can be stricter than the default, not looser")
 
     def count_in_words(self, n: int) -> str:
@@ -58,10 +61,12 @@ class SmallNumberRule:
         return f"about {int(_round_to(n, self.rounding)):,}"
 
     def describe(self, who: str = "people") -> str:
-        return (f"Small numbers are protected: counts of 1 to {self.threshold} are hidden and other counts are "
-                f"rounded to the nearest {self.rounding}; a percentage is hidden when its count is; areas with "
-                f"fewer than {self.min_denominator:,.0f} {who} are greyed out. Percentages are worked out from "
-                "the true counts.")
+        return (
+            f"Small numbers are protected: counts of 1 to {self.threshold} are hidden and other counts are "
+            f"rounded to the nearest {self.rounding}; a percentage is hidden when its count is; areas with "
+            f"fewer than {self.min_denominator:,.0f} {who} are greyed out. Percentages are worked out from "
+            "the true counts."
+        )
 
 
 def _round_to(values: pd.Series, base: int) -> pd.Series:
@@ -119,14 +124,24 @@ def apply_disclosure_control(
     return out
 
 
-def _describe_rows(primary: pd.DataFrame, secondary: pd.DataFrame, present: pd.DataFrame,
-                   threshold: int, rounding: int) -> list[str]:
+def _describe_rows(
+    primary: pd.DataFrame,
+    secondary: pd.DataFrame,
+    present: pd.DataFrame,
+    threshold: int,
+    rounding: int,
+) -> list[str]:
     """The ``disclosure`` text of each row; rows share a handful of patterns, so each
     pattern is worded once (tables of 20,000 schools pass through here)."""
     cols = list(primary.columns)
     shown = present & ~primary & ~secondary
-    keys = list(zip(map(tuple, primary.to_numpy()), map(tuple, secondary.to_numpy()),
-                    shown.any(axis=1).to_numpy()))
+    keys = list(
+        zip(
+            map(tuple, primary.to_numpy()),
+            map(tuple, secondary.to_numpy()),
+            shown.any(axis=1).to_numpy(),
+        )
+    )
     words: dict[tuple, str] = {}
     for key in set(keys):
         prim, sec, any_shown = key
@@ -138,7 +153,9 @@ def _describe_rows(primary: pd.DataFrame, secondary: pd.DataFrame, present: pd.D
             names = [c for c, flag in zip(cols, sec) if flag]
             parts.append(f"{', '.join(names)} suppressed so it cannot be worked out from the total")
         if any_shown and rounding > 1:
-            parts.append(f"{'other counts' if parts else 'counts'} rounded to the nearest {rounding}")
+            parts.append(
+                f"{'other counts' if parts else 'counts'} rounded to the nearest {rounding}"
+            )
         if not parts:
             parts.append("counts shown as they are" if any_shown else "no counts")
         words[key] = "; ".join(parts)
@@ -182,7 +199,10 @@ def min_denominator_flag(
     none = den.isna() | (den <= 0)
     small = ~none & (den < minimum)
     out[GREYED_COLUMN] = (none | small).to_numpy()
-    reason = np.where(none, f"no {unit} counted here",
-                      np.where(small, f"fewer than {minimum:,.0f} {unit}: too few for a reliable percentage", ""))
+    reason = np.where(
+        none,
+        f"no {unit} counted here",
+        np.where(small, f"fewer than {minimum:,.0f} {unit}: too few for a reliable percentage", ""),
+    )
     out[REASON_COLUMN] = reason
     return out

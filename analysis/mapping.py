@@ -20,9 +20,9 @@ from analysis.classes import Classes, classify, colour_ramp
 from analysis.disclosure import (
     GREYED_COLUMN,
     REASON_COLUMN,
+    SmallNumberRule,
     apply_disclosure_control,
     apply_rate_suppression,
-    SmallNumberRule,
     min_denominator_flag,
 )
 
@@ -50,14 +50,19 @@ def aggregate(
     get a row with status ``not_available``.
     """
     keys = ["indicator", "period", "breakdown"]
-    link = school_areas[["urn", code_column]].rename(columns={"urn": "area_code", code_column: "_area"})
+    link = school_areas[["urn", code_column]].rename(
+        columns={"urn": "area_code", code_column: "_area"}
+    )
     data = rows[rows["numerator"].notna() & rows["denominator"].notna()]
     data = data.merge(link.astype({"area_code": "string"}), on="area_code", how="inner")
     data = data[data["_area"].notna()]
     summed = (
         data.groupby([*keys, "_area"], observed=True, dropna=False)
-        .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
-             schools=("area_code", "nunique"))
+        .agg(
+            numerator=("numerator", "sum"),
+            denominator=("denominator", "sum"),
+            schools=("area_code", "nunique"),
+        )
         .reset_index()
         .rename(columns={"_area": "area_code"})
     )
@@ -72,17 +77,28 @@ def aggregate(
     summed["status"] = np.where(summed["value"].isna(), "not_available", "")
     summed["area_level"] = level
     summed["source"] = "schools, summed by SEND Lens"
-    cols = ["indicator", "area_code", "area_level", "period", "breakdown", "numerator",
-            "denominator", "value", "status", "source", "schools"]
+    cols = [
+        "indicator",
+        "area_code",
+        "area_level",
+        "period",
+        "breakdown",
+        "numerator",
+        "denominator",
+        "value",
+        "status",
+        "source",
+        "schools",
+    ]
     return summed[cols].sort_values(["indicator", "area_code"]).reset_index(drop=True)
-
 
 
 # --- Selection --------------------------------------------------------------------------------
 
 
-def selected_area(event: Mapping[str, Any] | None, layers: Sequence[str] | None = None,
-                  key: str = "code") -> str | None:
+def selected_area(
+    event: Mapping[str, Any] | None, layers: Sequence[str] | None = None, key: str = "code"
+) -> str | None:
     """The area code a map click selected, from Streamlit's pydeck event, or None.
 
     ``event`` looks like ``{"selection": {"indices": {layer: [i]}, "objects": {layer:
@@ -94,7 +110,7 @@ def selected_area(event: Mapping[str, Any] | None, layers: Sequence[str] | None 
         return None
     selection = event.get("selection") or {}
     objects = selection.get("objects") or {}
-    for layer in (layers if layers is not None else list(objects)):
+    for layer in layers if layers is not None else list(objects):
         for obj in objects.get(layer) or []:
             if not isinstance(obj, Mapping):
                 continue
@@ -111,7 +127,9 @@ def selected_area(event: Mapping[str, Any] | None, layers: Sequence[str] | None 
 def format_value(value: float, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not shown"
-    return {"%": f"{value:.1f}%", "count": f"{value:,.0f}", "£": f"£{value:,.0f}"}.get(unit, f"{value:,.1f}")
+    return {"%": f"{value:.1f}%", "count": f"{value:,.0f}", "£": f"£{value:,.0f}"}.get(
+        unit, f"{value:,.1f}"
+    )
 
 
 def _ordinal(k: int) -> str:
@@ -143,17 +161,25 @@ def map_table(
     and denominator in tooltips ("pupils with an EHC plan", "pupils on roll").
     Returns the table, the classes and their colours (lightest first).
     """
-    t = pd.DataFrame({
-        "code": rows["area_code"].astype(str).to_numpy(),
-        "value": pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype="float64"),
-        "numerator": pd.to_numeric(rows["numerator"], errors="coerce").to_numpy(dtype="float64"),
-        "denominator": pd.to_numeric(rows["denominator"], errors="coerce").to_numpy(dtype="float64"),
-        "status": rows["status"].fillna("").astype(str).to_numpy(),
-    })
+    t = pd.DataFrame(
+        {
+            "code": rows["area_code"].astype(str).to_numpy(),
+            "value": pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype="float64"),
+            "numerator": pd.to_numeric(rows["numerator"], errors="coerce").to_numpy(
+                dtype="float64"
+            ),
+            "denominator": pd.to_numeric(rows["denominator"], errors="coerce").to_numpy(
+                dtype="float64"
+            ),
+            "status": rows["status"].fillna("").astype(str).to_numpy(),
+        }
+    )
     if "schools" in rows:
         t["schools"] = rows["schools"].to_numpy()
     t.insert(1, "name", t["code"].map(lambda c: names.get(c, c)))
-    t[REASON_COLUMN] = np.where(t["status"] != "", "no data: " + t["status"].str.replace("_", " "), "")
+    t[REASON_COLUMN] = np.where(
+        t["status"] != "", "no data: " + t["status"].str.replace("_", " "), ""
+    )
     t["disclosure"] = "shown as published"
     if protect and unit == "count":
         t = _protect_counts(t, rule or SmallNumberRule(), count_words)
@@ -179,21 +205,26 @@ def map_table(
     return t, classes, colours
 
 
-def _protect_counts(t: pd.DataFrame, rule: SmallNumberRule,
-                    count_words: tuple[str, str]) -> pd.DataFrame:
+def _protect_counts(
+    t: pd.DataFrame, rule: SmallNumberRule, count_words: tuple[str, str]
+) -> pd.DataFrame:
     """A count is its own numerator: 1 to the rule's threshold hidden, others rounded, and the value
     shown is the protected count."""
     hidden = t["value"].between(1, rule.threshold)
-    t = apply_disclosure_control(t.assign(count=t["value"]), ["count"], rule.threshold, rule.rounding)
+    t = apply_disclosure_control(
+        t.assign(count=t["value"]), ["count"], rule.threshold, rule.rounding
+    )
     t["value"] = t["numerator"] = t.pop("count")
     t["denominator"] = np.nan
     t.loc[(t[REASON_COLUMN] == "") & hidden, REASON_COLUMN] = (
-        f"fewer than {rule.threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
+        f"fewer than {rule.threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy"
+    )
     return t
 
 
-def _protect_rates(t: pd.DataFrame, rule: SmallNumberRule,
-                   count_words: tuple[str, str]) -> pd.DataFrame:
+def _protect_rates(
+    t: pd.DataFrame, rule: SmallNumberRule, count_words: tuple[str, str]
+) -> pd.DataFrame:
     """Counts behind a rate protected, the rate hidden with its count, small areas greyed.
 
     The numerator and the rest of the denominator are controlled together, so that a hidden
@@ -201,19 +232,26 @@ def _protect_rates(t: pd.DataFrame, rule: SmallNumberRule,
     A rate uploaded without its counts is shown as uploaded: there is nothing to protect.
     """
     no_counts = t["numerator"].isna() & t["denominator"].isna() & t["value"].notna()
-    true_num, true_den, true_value = t["numerator"].copy(), t["denominator"].copy(), t["value"].copy()
+    true_num, true_den, true_value = (
+        t["numerator"].copy(),
+        t["denominator"].copy(),
+        t["value"].copy(),
+    )
     t["others"] = t["denominator"] - t["numerator"]
     t = apply_disclosure_control(t, ["numerator", "others"], rule.threshold, rule.rounding)
-    t["denominator"] = apply_disclosure_control(t[["denominator"]], ["denominator"],
-                                                rule.threshold, rule.rounding)["denominator"]
+    t["denominator"] = apply_disclosure_control(
+        t[["denominator"]], ["denominator"], rule.threshold, rule.rounding
+    )["denominator"]
     hidden_num = t["numerator"].isna() & true_num.notna()
     t = apply_rate_suppression(t, "value", "numerator", "denominator")
-    small = min_denominator_flag(pd.DataFrame({"d": true_den}), "d", rule.min_denominator,
-                                 unit=count_words[1] or "people")
+    small = min_denominator_flag(
+        pd.DataFrame({"d": true_den}), "d", rule.min_denominator, unit=count_words[1] or "people"
+    )
     judged = (t[REASON_COLUMN] == "") & ~no_counts
     t.loc[judged & small[GREYED_COLUMN].to_numpy(), REASON_COLUMN] = small[REASON_COLUMN]
     t.loc[(t[REASON_COLUMN] == "") & hidden_num, REASON_COLUMN] = (
-        f"fewer than {rule.threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy")
+        f"fewer than {rule.threshold + 1} {count_words[0] or 'people'}: hidden to protect privacy"
+    )
     t.loc[no_counts, "value"] = true_value[no_counts]
     t.loc[no_counts, "disclosure"] = "no counts given: value shown as uploaded"
     return t.drop(columns="others")
@@ -232,8 +270,9 @@ def tooltip_template(count_words: tuple[str, str] = ("", "")) -> str:
     return "<br/>".join(lines)
 
 
-def _tooltip_lines(r: Any, unit: str, n_ranked: int, area_word: str,
-                   count_words: tuple[str, str]) -> tuple[str, str, str]:
+def _tooltip_lines(
+    r: Any, unit: str, n_ranked: int, area_word: str, count_words: tuple[str, str]
+) -> tuple[str, str, str]:
     """Value (or why it is not shown), counts and rank of one area, as plain text.
 
     Plain text, not HTML: the map escapes what it is given, so names need no care here.
@@ -246,7 +285,9 @@ def _tooltip_lines(r: Any, unit: str, n_ranked: int, area_word: str,
     counts = "none"
     if unit == "count":  # the count is the value: no denominator to show beside it
         hidden = r.greyed and "privacy" in r.greyed_reason
-        counts = "hidden" if hidden else ("none" if math.isnan(r.numerator) else f"{r.numerator:,.0f}")
+        counts = (
+            "hidden" if hidden else ("none" if math.isnan(r.numerator) else f"{r.numerator:,.0f}")
+        )
     elif not (math.isnan(r.numerator) and math.isnan(r.denominator)):
         num = "hidden" if math.isnan(r.numerator) else f"{r.numerator:,.0f}"
         den = "hidden" if math.isnan(r.denominator) else f"{r.denominator:,.0f}"

@@ -37,9 +37,16 @@ from data_loaders.schemas import norm
 
 NATIONAL_INDICATORS: dict[str, tuple[str, ...]] = {
     "learning and employment": (
-        "ehc_mainstream_pct", "att8_ehc", "att8_sen_support", "att8_no_sen", "ks4_destination_ehc",
-        "ks4_destination_sen_support", "ks4_destination_no_sen", "sen_16_17_in_education_pct",
-        "ehc_neet_pct", "neet_16_17_pct",
+        "ehc_mainstream_pct",
+        "att8_ehc",
+        "att8_sen_support",
+        "att8_no_sen",
+        "ks4_destination_ehc",
+        "ks4_destination_sen_support",
+        "ks4_destination_no_sen",
+        "sen_16_17_in_education_pct",
+        "ehc_neet_pct",
+        "neet_16_17_pct",
     ),
     "friends, relationships and community": (),
     "good health": (),
@@ -78,15 +85,35 @@ class SurveySlot:
 
 
 SURVEY_SLOTS: tuple[SurveySlot, ...] = (
-    SurveySlot("leisure", "friends, relationships and community",
-               "Children and young people with SEND able to take part in their chosen leisure activities",
-               (("leisure",),)),
-    SurveySlot("confidence", "good health",
-               "Parent carers confident navigating the system and managing their child's health and care needs",
-               (("confiden", "navigat"), ("confiden", "system"))),
+    SurveySlot(
+        "leisure",
+        "friends, relationships and community",
+        "Children and young people with SEND able to take part in their chosen leisure activities",
+        (("leisure",),),
+    ),
+    SurveySlot(
+        "confidence",
+        "good health",
+        "Parent carers confident navigating the system and managing their child's health and care needs",
+        (("confiden", "navigat"), ("confiden", "system")),
+    ),
 )
-POSITIVE_STARTS = ("yes", "agree", "strongly agree", "very", "fairly", "quite", "confident", "always",
-                   "most of the time", "mostly", "completely", "satisfied", "good", "excellent")
+POSITIVE_STARTS = (
+    "yes",
+    "agree",
+    "strongly agree",
+    "very",
+    "fairly",
+    "quite",
+    "confident",
+    "always",
+    "most of the time",
+    "mostly",
+    "completely",
+    "satisfied",
+    "good",
+    "excellent",
+)
 
 
 def survey_questions(local_rows: pd.DataFrame) -> list[str]:
@@ -112,10 +139,16 @@ def survey_answers(local_rows: pd.DataFrame, indicator: str) -> list[str]:
 
 def default_positive(answers: list[str]) -> list[str]:
     """Answers that read as positive: "Yes", "Agree", "Very confident"; never "Not very ..."."""
-    return [a for a in answers if norm(a).startswith(POSITIVE_STARTS) and not norm(a).startswith(("no", "not"))]
+    return [
+        a
+        for a in answers
+        if norm(a).startswith(POSITIVE_STARTS) and not norm(a).startswith(("no", "not"))
+    ]
 
 
-def survey_share(local_rows: pd.DataFrame, indicator: str, positive: list[str], area: str) -> pd.DataFrame:
+def survey_share(
+    local_rows: pd.DataFrame, indicator: str, positive: list[str], area: str
+) -> pd.DataFrame:
     """Per period, the share of respondents giving a positive answer, with a 95% Wilson interval.
 
     Columns: period, positive, respondents, pct, low, high (per cent). Respondents are the
@@ -129,9 +162,16 @@ def survey_share(local_rows: pd.DataFrame, indicator: str, positive: list[str], 
         respondents = float(group["denominator"].max())
         good = float(group.loc[group["answer"].isin(positive), "numerator"].sum())
         low, high = wilson_ci(good, respondents) if respondents > 0 else (np.nan, np.nan)
-        rows.append({"period": period, "positive": good, "respondents": respondents,
-                     "pct": 100 * good / respondents if respondents else np.nan,
-                     "low": 100 * low, "high": 100 * high})
+        rows.append(
+            {
+                "period": period,
+                "positive": good,
+                "respondents": respondents,
+                "pct": 100 * good / respondents if respondents else np.nan,
+                "low": 100 * low,
+                "high": 100 * high,
+            }
+        )
     return pd.DataFrame(rows, columns=["period", "positive", "respondents", "pct", "low", "high"])
 
 

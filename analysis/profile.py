@@ -38,7 +38,9 @@ def comparison_series(
     )
     out["order"] = period_order(out["period"])
     out = out.sort_values(["order", "role"]).drop(columns="order")
-    return out[["period", "role", "name", "area_code", "value", "numerator", "denominator", "status"]]
+    return out[
+        ["period", "role", "name", "area_code", "value", "numerator", "denominator", "status"]
+    ]
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,7 @@ def share_of_total(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(share=(frame["value"] / totals * 100).where(totals > 0))
 
 
-def latest_side_by_side(
-    table: pd.DataFrame, indicator_ids: list[str], area: str
-) -> pd.DataFrame:
+def latest_side_by_side(table: pd.DataFrame, indicator_ids: list[str], area: str) -> pd.DataFrame:
     """For several indicators, the area's latest period with the region and England beside it."""
     out = []
     for ind in indicator_ids:

@@ -58,7 +58,7 @@ class Rating:
 
 
 def labelled(status: str) -> str:
-    """"Red" -> "✖ Red": the word and its shape, for tables and exports."""
+    """ "Red" -> "✖ Red": the word and its shape, for tables and exports."""
     return f"{SYMBOLS.get(status, '○')} {status}"
 
 
@@ -110,16 +110,27 @@ def rate(
     if (v >= t) if polarity == "high" else (v <= t):
         return Rating(GREEN, f"{word} {name} ({shown_target})")
     if (v >= e) if polarity == "high" else (v <= e):
-        return Rating(AMBER, f"misses {name} ({shown_target}) by no more than the amber band (to {shown_edge})")
-    return Rating(RED, f"misses {name} ({shown_target}) by more than the amber band (beyond {shown_edge})")
+        return Rating(
+            AMBER,
+            f"misses {name} ({shown_target}) by no more than the amber band (to {shown_edge})",
+        )
+    return Rating(
+        RED, f"misses {name} ({shown_target}) by more than the amber band (beyond {shown_edge})"
+    )
 
 
 def comparable_equivalents(catalogue: pd.DataFrame) -> dict[str, str]:
     """KPI id -> national indicator id, where both are percentages and England can be a target."""
     out = {}
-    for kpi, unit, national in zip(catalogue["id"], catalogue["unit"], catalogue["national_equivalent"]):
-        if national and national in indicators.CATALOGUE and unit == "%" \
-                and indicators.CATALOGUE[national].unit == "%":  # fmt: skip
+    for kpi, unit, national in zip(
+        catalogue["id"], catalogue["unit"], catalogue["national_equivalent"]
+    ):
+        if (
+            national
+            and national in indicators.CATALOGUE
+            and unit == "%"
+            and indicators.CATALOGUE[national].unit == "%"
+        ):
             out[str(kpi)] = str(national)
     return out
 
@@ -127,8 +138,17 @@ def comparable_equivalents(catalogue: pd.DataFrame) -> dict[str, str]:
 # --- the area's KPIs over time ----------------------------------------------------------------
 
 
-SERIES_COLUMNS = ["indicator", "kpi", "period", "value", "numerator", "denominator", "target",
-                  "commentary", "source"]  # fmt: skip
+SERIES_COLUMNS = [
+    "indicator",
+    "kpi",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "commentary",
+    "source",
+]
 
 
 def kpi_series(local_rows: pd.DataFrame, details: pd.DataFrame, area: str) -> pd.DataFrame:
@@ -145,13 +165,23 @@ def kpi_series(local_rows: pd.DataFrame, details: pd.DataFrame, area: str) -> pd
         & (local_rows["breakdown"].astype(str) == "")
     ]
     if rows.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "numerator", "denominator", "target")
-                                          else "str") for c in SERIES_COLUMNS})  # fmt: skip
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    dtype="float64"
+                    if c in ("value", "numerator", "denominator", "target")
+                    else "str"
+                )
+                for c in SERIES_COLUMNS
+            }
+        )
     keys = ["indicator", "area_code", "period"]
     own = details[details["area_code"].astype(str) == area]
     # The latest upload's target wins, as the latest upload's value does in the tidy table.
     own = own.drop_duplicates(keys, keep="last")[keys + ["target", "commentary"]]
-    frame = rows[keys + ["value", "numerator", "denominator", "source"]].merge(own, on=keys, how="left")
+    frame = rows[keys + ["value", "numerator", "denominator", "source"]].merge(
+        own, on=keys, how="left"
+    )
     frame["indicator"] = frame["indicator"].astype(str)
     frame["period"] = frame["period"].astype(str)
     frame["kpi"] = frame["indicator"].str.removeprefix(PREFIX)
@@ -170,10 +200,17 @@ def kpi_meta(kpi: str, catalogue: pd.DataFrame) -> dict[str, str]:
     match = catalogue[catalogue["id"] == kpi]
     if not match.empty:
         entry = match.iloc[0]
-        return {k: str(entry[k]) for k in ("title", "group", "unit", "polarity", "national_equivalent")}
+        return {
+            k: str(entry[k]) for k in ("title", "group", "unit", "polarity", "national_equivalent")
+        }
     # Not built in: SEND Lens cannot know whether higher is better, so it is not rated.
-    return {"title": kpi.replace("_", " ").strip().capitalize(), "group": "The area's own KPIs",
-            "unit": "count", "polarity": "none", "national_equivalent": ""}  # fmt: skip
+    return {
+        "title": kpi.replace("_", " ").strip().capitalize(),
+        "group": "The area's own KPIs",
+        "unit": "count",
+        "polarity": "none",
+        "national_equivalent": "",
+    }
 
 
 def trend_words(values: list[float], polarity: str) -> str:
@@ -190,11 +227,32 @@ def trend_words(values: list[float], polarity: str) -> str:
 
 
 STATUS_COLUMNS = [
-    "indicator", "kpi", "title", "group", "unit", "polarity", "period", "reported", "value",
-    "target", "status", "reason", "tolerance", "baseline", "baseline_period", "previous",
-    "change", "recent", "trend", "england", "england_period", "england_status", "england_reason",
-    "commentary", "source",
-]  # fmt: skip
+    "indicator",
+    "kpi",
+    "title",
+    "group",
+    "unit",
+    "polarity",
+    "period",
+    "reported",
+    "value",
+    "target",
+    "status",
+    "reason",
+    "tolerance",
+    "baseline",
+    "baseline_period",
+    "previous",
+    "change",
+    "recent",
+    "trend",
+    "england",
+    "england_period",
+    "england_status",
+    "england_reason",
+    "commentary",
+    "source",
+]
 
 
 def kpi_status(
@@ -229,21 +287,38 @@ def kpi_status(
         band = float(tolerances.get(kpi, tolerance))
         rating = rate(last["value"], last["target"], meta["polarity"], meta["unit"], band)
         eng_value, eng_period = england.get(kpi, (None, ""))
-        vs = rate(last["value"], eng_value, meta["polarity"], meta["unit"], band, against="England") \
-            if kpi in england else Rating(NOT_RATED, "no comparable national figure")  # fmt: skip
+        vs = (
+            rate(last["value"], eng_value, meta["polarity"], meta["unit"], band, against="England")
+            if kpi in england
+            else Rating(NOT_RATED, "no comparable national figure")
+        )
         values = kept["value"].tolist()
-        records.append({
-            "indicator": indicator, "kpi": kpi, **{k: meta[k] for k in ("title", "group", "unit", "polarity")},
-            "period": last["period"], "reported": last["period"] == period, "value": last["value"],
-            "target": last["target"], "status": rating.status, "reason": rating.reason, "tolerance": band,
-            "baseline": values[0], "baseline_period": kept["period"].iloc[0],
-            "previous": values[-2] if len(values) > 1 else np.nan,
-            "change": values[-1] - values[0] if len(values) > 1 else np.nan,
-            "recent": values[-RECENT_POINTS:], "trend": _trend(kept, meta),
-            "england": np.nan if eng_value is None else eng_value, "england_period": eng_period,
-            "england_status": vs.status, "england_reason": vs.reason,
-            "commentary": last["commentary"], "source": last["source"],
-        })  # fmt: skip
+        records.append(
+            {
+                "indicator": indicator,
+                "kpi": kpi,
+                **{k: meta[k] for k in ("title", "group", "unit", "polarity")},
+                "period": last["period"],
+                "reported": last["period"] == period,
+                "value": last["value"],
+                "target": last["target"],
+                "status": rating.status,
+                "reason": rating.reason,
+                "tolerance": band,
+                "baseline": values[0],
+                "baseline_period": kept["period"].iloc[0],
+                "previous": values[-2] if len(values) > 1 else np.nan,
+                "change": values[-1] - values[0] if len(values) > 1 else np.nan,
+                "recent": values[-RECENT_POINTS:],
+                "trend": _trend(kept, meta),
+                "england": np.nan if eng_value is None else eng_value,
+                "england_period": eng_period,
+                "england_status": vs.status,
+                "england_reason": vs.reason,
+                "commentary": last["commentary"],
+                "source": last["source"],
+            }
+        )
     frame = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
     order = {s: i for i, s in enumerate(STATUSES)}
     frame["_order"] = frame["status"].map(order)
@@ -254,7 +329,11 @@ def _trend(kept: pd.DataFrame, meta: Mapping[str, str]) -> str:
     words = trend_words(kept["value"].tolist(), meta["polarity"])
     if len(kept) < trend_mod.POINTS_USED:
         return words
-    counted = meta["unit"] == "%" and kept["numerator"].notna().all() and kept["denominator"].notna().all()
+    counted = (
+        meta["unit"] == "%"
+        and kept["numerator"].notna().all()
+        and kept["denominator"].notna().all()
+    )
     result = trend_mod.trend_test(
         kept["value"].tolist(),
         kept["numerator"].tolist() if counted else None,
@@ -287,17 +366,42 @@ def rated_series(
     out = series.copy()
     metas = {kpi: kpi_meta(kpi, catalogue) for kpi in out["kpi"].unique()}
     out["status"] = [
-        rate(value, target, metas[kpi]["polarity"], metas[kpi]["unit"], tolerances.get(kpi, tolerance)).status
+        rate(
+            value,
+            target,
+            metas[kpi]["polarity"],
+            metas[kpi]["unit"],
+            tolerances.get(kpi, tolerance),
+        ).status
         for kpi, value, target in zip(out["kpi"], out["value"], out["target"])
     ]
     return out
 
 
 REPORT_COLUMNS = [
-    "indicator", "title", "group", "unit", "period", "value", "target", "gap", "status", "reason",
-    "england", "england_period", "england_status", "recent", "trend", "commentary", "action",
-    "owner", "due_date", "updated_by", "updated_at", "version",
-]  # fmt: skip
+    "indicator",
+    "title",
+    "group",
+    "unit",
+    "period",
+    "value",
+    "target",
+    "gap",
+    "status",
+    "reason",
+    "england",
+    "england_period",
+    "england_status",
+    "recent",
+    "trend",
+    "commentary",
+    "action",
+    "owner",
+    "due_date",
+    "updated_by",
+    "updated_at",
+    "version",
+]
 
 
 def exception_report(red: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
@@ -308,12 +412,21 @@ def exception_report(red: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
     commentary is used. ``gap`` is the value minus the target, in the KPI's units.
     """
     keys = ["indicator", "period"]
-    saved = actions[keys + ["commentary", "action", "owner", "due_date", "created_by", "created_at", "version"]]
-    saved = saved.rename(columns={"commentary": "saved_commentary", "created_by": "updated_by",
-                                  "created_at": "updated_at"})  # fmt: skip
+    saved = actions[
+        keys + ["commentary", "action", "owner", "due_date", "created_by", "created_at", "version"]
+    ]
+    saved = saved.rename(
+        columns={
+            "commentary": "saved_commentary",
+            "created_by": "updated_by",
+            "created_at": "updated_at",
+        }
+    )
     merged = red.merge(saved, on=keys, how="left")
     written = merged["saved_commentary"].notna()
-    merged["commentary"] = merged["saved_commentary"].where(written, merged["commentary"]).fillna("")
+    merged["commentary"] = (
+        merged["saved_commentary"].where(written, merged["commentary"]).fillna("")
+    )
     merged["action"] = merged["action"].fillna("")
     merged["owner"] = merged["owner"].fillna("")
     merged["gap"] = merged["value"] - merged["target"]

@@ -47,15 +47,35 @@ class RecordRows:
     unplaced: int  # of those, with no ward or school recorded (or a ward in no locality)
 
 
-def _measure(key: str, kind: str, title: str, definition: str, unit: str, polarity: str,
-             words: tuple[str, str], flags: Callable[[pd.DataFrame, dt.date], pd.DataFrame]) -> RecordMeasure:
-    ind = Indicator(id=f"{PREFIX}{kind}:{key}", title=title, definition=definition, unit=unit,
-                    polarity=polarity, lens="map", rba="how much" if unit == "count" else "how well",
-                    source="local", numerator=words[0], denominator=words[1], period_type="calendar")
+def _measure(
+    key: str,
+    kind: str,
+    title: str,
+    definition: str,
+    unit: str,
+    polarity: str,
+    words: tuple[str, str],
+    flags: Callable[[pd.DataFrame, dt.date], pd.DataFrame],
+) -> RecordMeasure:
+    ind = Indicator(
+        id=f"{PREFIX}{kind}:{key}",
+        title=title,
+        definition=definition,
+        unit=unit,
+        polarity=polarity,
+        lens="map",
+        rba="how much" if unit == "count" else "how well",
+        source="local",
+        numerator=words[0],
+        denominator=words[1],
+        period_type="calendar",
+    )
     return RecordMeasure(ind, kind, flags)
 
 
-def _flags(index: pd.Index, numerator: pd.Series, denominator: pd.Series | None = None) -> pd.DataFrame:
+def _flags(
+    index: pd.Index, numerator: pd.Series, denominator: pd.Series | None = None
+) -> pd.DataFrame:
     num = numerator.reindex(index, fill_value=False).astype(bool)
     den = num if denominator is None else denominator.reindex(index, fill_value=False).astype(bool)
     return pd.DataFrame({"numerator": num, "denominator": den}, index=index)
@@ -106,29 +126,79 @@ _COHORT = "cohort"
 MEASURES: dict[str, RecordMeasure] = {
     m.indicator.id: m
     for m in (
-        _measure("requests", _TRACKER, "Requests for an EHC needs assessment (12 months)",
-                 "Requests received in the 12 months up to the tracker's latest date, by the child's "
-                 "home ward or school.", "count", "none", ("requests", ""), _requests),
-        _measure("plans_issued", _TRACKER, "New EHC plans issued (12 months)",
-                 "New plans issued in the 12 months up to the tracker's latest date.", "count", "none",
-                 ("new plans", ""), _issued),
-        _measure("within_20_weeks_pct", _TRACKER, "New EHC plans issued within 20 weeks, excluding exceptions",
-                 "Of the new plans issued in the 12 months without a 20-week exception, the share issued "
-                 "within 20 weeks (140 days) of the request.", "%", "high",
-                 ("plans within 20 weeks", "plans issued without an exception"), _within_20_weeks),
-        _measure("open_over_20_weeks", _TRACKER, "Assessments open more than 20 weeks",
-                 "Requests with no plan issued and no decision not to assess, waiting more than 20 weeks "
-                 "on the tracker's latest date.", "count", "low", ("children waiting", ""),
-                 _open_over_20_weeks),
-        _measure("ehc_plan", _COHORT, "Children and young people with an EHC plan (cohort extract)",
-                 "Children in the cohort extracts recorded with an EHC plan, each counted once.", "count",
-                 "none", ("children with an EHC plan", ""), _with_ehc_plan),
-        _measure("sen_support", _COHORT, "Children on SEN support (cohort extract)",
-                 "Children in the cohort extracts recorded on SEN support, each counted once.", "count",
-                 "none", ("children on SEN support", ""), _on_sen_support),
-        _measure("ehc_share_pct", _COHORT, "Children with SEN who have an EHC plan (cohort extract)",
-                 "Of the children recorded with SEN (EHC plan or SEN support), the share with an EHC plan.",
-                 "%", "none", ("children with an EHC plan", "children with SEN"), _ehc_share),
+        _measure(
+            "requests",
+            _TRACKER,
+            "Requests for an EHC needs assessment (12 months)",
+            "Requests received in the 12 months up to the tracker's latest date, by the child's "
+            "home ward or school.",
+            "count",
+            "none",
+            ("requests", ""),
+            _requests,
+        ),
+        _measure(
+            "plans_issued",
+            _TRACKER,
+            "New EHC plans issued (12 months)",
+            "New plans issued in the 12 months up to the tracker's latest date.",
+            "count",
+            "none",
+            ("new plans", ""),
+            _issued,
+        ),
+        _measure(
+            "within_20_weeks_pct",
+            _TRACKER,
+            "New EHC plans issued within 20 weeks, excluding exceptions",
+            "Of the new plans issued in the 12 months without a 20-week exception, the share issued "
+            "within 20 weeks (140 days) of the request.",
+            "%",
+            "high",
+            ("plans within 20 weeks", "plans issued without an exception"),
+            _within_20_weeks,
+        ),
+        _measure(
+            "open_over_20_weeks",
+            _TRACKER,
+            "Assessments open more than 20 weeks",
+            "Requests with no plan issued and no decision not to assess, waiting more than 20 weeks "
+            "on the tracker's latest date.",
+            "count",
+            "low",
+            ("children waiting", ""),
+            _open_over_20_weeks,
+        ),
+        _measure(
+            "ehc_plan",
+            _COHORT,
+            "Children and young people with an EHC plan (cohort extract)",
+            "Children in the cohort extracts recorded with an EHC plan, each counted once.",
+            "count",
+            "none",
+            ("children with an EHC plan", ""),
+            _with_ehc_plan,
+        ),
+        _measure(
+            "sen_support",
+            _COHORT,
+            "Children on SEN support (cohort extract)",
+            "Children in the cohort extracts recorded on SEN support, each counted once.",
+            "count",
+            "none",
+            ("children on SEN support", ""),
+            _on_sen_support,
+        ),
+        _measure(
+            "ehc_share_pct",
+            _COHORT,
+            "Children with SEN who have an EHC plan (cohort extract)",
+            "Of the children recorded with SEN (EHC plan or SEN support), the share with an EHC plan.",
+            "%",
+            "none",
+            ("children with an EHC plan", "children with SEN"),
+            _ehc_share,
+        ),
     )
 }
 
@@ -144,7 +214,11 @@ def as_of_date(frame: pd.DataFrame, kind: str, today: dt.date | None = None) -> 
     if kind == _TRACKER:
         return tr.latest_date(frame, today)
     today = today or dt.date.today()
-    latest = pd.to_datetime(frame["extract_date"], errors="coerce").max() if "extract_date" in frame else pd.NaT
+    latest = (
+        pd.to_datetime(frame["extract_date"], errors="coerce").max()
+        if "extract_date" in frame
+        else pd.NaT
+    )
     return today if pd.isna(latest) else min(latest.date(), today)
 
 
@@ -155,10 +229,15 @@ def one_row_per_child(cohort: pd.DataFrame) -> pd.DataFrame:
     key = pd.Series(pd.NA, index=cohort.index, dtype="string")
     for column in ids:
         key = key.fillna(column + ":" + cohort[column].astype("string"))
-    ordered = cohort.assign(_key=key, _has=cohort["sen_status"].notna()).sort_values("_has", ascending=False,
-                                                                                       kind="stable")
+    ordered = cohort.assign(_key=key, _has=cohort["sen_status"].notna()).sort_values(
+        "_has", ascending=False, kind="stable"
+    )
     keyed = ordered[ordered["_key"].notna()].drop_duplicates("_key")
-    return pd.concat([keyed, ordered[ordered["_key"].isna()]]).drop(columns=["_key", "_has"]).sort_index()
+    return (
+        pd.concat([keyed, ordered[ordered["_key"].isna()]])
+        .drop(columns=["_key", "_has"])
+        .sort_index()
+    )
 
 
 def record_rows(
@@ -195,15 +274,30 @@ def record_rows(
     sums = grouped.sum().reindex(codes, fill_value=0)
     numerator = sums["numerator"].astype(float)
     percentage = measure.indicator.unit == "%"
-    denominator = sums["denominator"].astype(float) if percentage else pd.Series(np.nan, index=sums.index)
+    denominator = (
+        sums["denominator"].astype(float) if percentage else pd.Series(np.nan, index=sums.index)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (100 * numerator / denominator).where(denominator > 0) if percentage else numerator
     period = pd.Timestamp(as_of).strftime("%Y-%m")
-    rows = pd.DataFrame({
-        "indicator": measure_id, "area_code": codes, "area_level": level, "period": period,
-        "breakdown": "", "numerator": numerator.to_numpy(), "denominator": denominator.to_numpy(),
-        "value": value.to_numpy(), "source": f"{measure.kind} upload, summed by SEND Lens",
-    })
+    rows = pd.DataFrame(
+        {
+            "indicator": measure_id,
+            "area_code": codes,
+            "area_level": level,
+            "period": period,
+            "breakdown": "",
+            "numerator": numerator.to_numpy(),
+            "denominator": denominator.to_numpy(),
+            "value": value.to_numpy(),
+            "source": f"{measure.kind} upload, summed by SEND Lens",
+        }
+    )
     rows["status"] = np.where(rows["value"].isna(), "not_available", "")
-    return RecordRows(rows, period, int(counted.sum()), int((where.notna() & ~placed).sum()),
-                      int(where.isna().sum()))
+    return RecordRows(
+        rows,
+        period,
+        int(counted.sum()),
+        int((where.notna() & ~placed).sum()),
+        int(where.isna().sum()),
+    )

@@ -35,7 +35,12 @@ import numpy as np
 import pandas as pd
 
 WITHIN, LATE, NOT_HELD, NOT_KNOWN, NOT_YET_DUE = (
-    "held within 12 months", "held late", "not held", "not known", "not yet due")  # fmt: skip
+    "held within 12 months",
+    "held late",
+    "not held",
+    "not known",
+    "not yet due",
+)
 STATUSES: tuple[str, ...] = (WITHIN, LATE, NOT_HELD, NOT_KNOWN, NOT_YET_DUE)
 MAX_YEARS = 26  # a plan can run from birth to 25
 
@@ -69,8 +74,9 @@ def due_reviews(tracker: pd.DataFrame, until: dt.date) -> pd.DataFrame:
         part["due_date"] = due[hit]
         parts.append(part)
     if not parts:
-        out = plans.iloc[0:0].assign(review_number=pd.Series(dtype="int64"),
-                                     due_date=pd.Series(dtype="datetime64[ns]"))  # fmt: skip
+        out = plans.iloc[0:0].assign(
+            review_number=pd.Series(dtype="int64"), due_date=pd.Series(dtype="datetime64[ns]")
+        )
     else:
         out = pd.concat(parts, ignore_index=True)
     out["due_month"] = out["due_date"].dt.strftime("%Y-%m")
@@ -79,14 +85,19 @@ def due_reviews(tracker: pd.DataFrame, until: dt.date) -> pd.DataFrame:
 
 def reviews_held(outcomes: pd.DataFrame) -> pd.DataFrame:
     """One row per child and review date (columns ``child_id``, ``review_date``), in date order."""
-    held = pd.DataFrame({"child_id": outcomes["child_id"].astype("string"),
-                         "review_date": _dates(outcomes["review_date"])})  # fmt: skip
+    held = pd.DataFrame(
+        {
+            "child_id": outcomes["child_id"].astype("string"),
+            "review_date": _dates(outcomes["review_date"]),
+        }
+    )
     held = held.dropna().drop_duplicates()
     return held.sort_values(["child_id", "review_date"], ignore_index=True)
 
 
-def review_status(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: dt.date,
-                  ahead_months: int = 0) -> pd.DataFrame:  # fmt: skip
+def review_status(
+    tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: dt.date, ahead_months: int = 0
+) -> pd.DataFrame:
     """Each review due on the tracker's plans up to the end of ``ahead_months`` after
     ``as_of``'s month, with ``status`` (see the module docstring) and ``held_on``.
 
@@ -107,7 +118,9 @@ def review_status(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: d
     first_record = held["review_date"].min()
     by_child = {k: g["review_date"].to_numpy() for k, g in held.groupby("child_id")}
     statuses, dates = [], []
-    for child, due_date, status in zip(due["child_id"].astype("string"), due["due_date"], due["status"]):
+    for child, due_date, status in zip(
+        due["child_id"].astype("string"), due["due_date"], due["status"]
+    ):
         reviews = by_child.get(child, np.array([], dtype="datetime64[ns]"))
         opens = due_date - pd.DateOffset(years=1)
         closes = min(due_date + pd.DateOffset(years=1), end + pd.Timedelta(days=1))
@@ -131,8 +144,9 @@ def review_status(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: d
     return due
 
 
-def monthly_reviews(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: dt.date,
-                    ahead_months: int = 3) -> pd.DataFrame:  # fmt: skip
+def monthly_reviews(
+    tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: dt.date, ahead_months: int = 3
+) -> pd.DataFrame:
     """Reviews due each month: the 12 months up to ``as_of`` and ``ahead_months`` after.
 
     Columns: month, due, one column per status (``STATUSES``, spaces as underscores), and
@@ -143,17 +157,22 @@ def monthly_reviews(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of:
     status = review_status(tracker, outcomes, as_of, ahead_months)
     last = pd.Timestamp(as_of).to_period("M") + ahead_months
     months = pd.period_range(end=last, periods=12 + ahead_months, freq="M").strftime("%Y-%m")
-    table = pd.crosstab(status["due_month"], status["status"]).reindex(index=months, columns=list(STATUSES),
-                                                                       fill_value=0)  # fmt: skip
+    table = pd.crosstab(status["due_month"], status["status"]).reindex(
+        index=months, columns=list(STATUSES), fill_value=0
+    )
     table = table.fillna(0).astype(int)
     table.columns = [c.replace(" ", "_") for c in table.columns]
     table.insert(0, "due", table.sum(axis=1))
     known = table["held_within_12_months"] + table["held_late"] + table["not_held"]
-    table["pct_within_12_months"] = (100.0 * table["held_within_12_months"] / known.where(known > 0)).astype(float)
+    table["pct_within_12_months"] = (
+        100.0 * table["held_within_12_months"] / known.where(known > 0)
+    ).astype(float)
     return table.rename_axis("month").reset_index()
 
 
-def review_summary(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: dt.date) -> dict[str, Any]:
+def review_summary(
+    tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: dt.date
+) -> dict[str, Any]:
     """The headline annual review figures on ``as_of``.
 
     - ``due_this_month`` / ``due_next_month``: reviews due in ``as_of``'s calendar month and
@@ -183,7 +202,9 @@ def review_summary(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: 
         "held_late": int(found.get(LATE, 0)),
         "not_held": int(found.get(NOT_HELD, 0)),
         "not_known": int(found.get(NOT_KNOWN, 0)),
-        "completed_within_12_months_pct": (100.0 * int(found.get(WITHIN, 0)) / known) if known else None,
+        "completed_within_12_months_pct": (100.0 * int(found.get(WITHIN, 0)) / known)
+        if known
+        else None,
         "reviews_held_last_12_months": None,
         "outcomes_from": None,
         "outcomes_to": None,
@@ -191,7 +212,9 @@ def review_summary(tracker: pd.DataFrame, outcomes: pd.DataFrame | None, as_of: 
     }
     if outcomes is not None:
         held = reviews_held(outcomes)
-        summary["reviews_held_last_12_months"] = int(((held["review_date"] > start) & (held["review_date"] <= end)).sum())
+        summary["reviews_held_last_12_months"] = int(
+            ((held["review_date"] > start) & (held["review_date"] <= end)).sum()
+        )
         if not held.empty:
             summary["outcomes_from"] = held["review_date"].min().date()
             summary["outcomes_to"] = held["review_date"].max().date()

@@ -122,9 +122,7 @@ def byar_ci(x: float, level: float = 0.95) -> Interval:
     return lower, upper
 
 
-def rate_ci(
-    x: float, denominator: float, multiplier: float = 1.0, level: float = 0.95
-) -> Interval:
+def rate_ci(x: float, denominator: float, multiplier: float = 1.0, level: float = 0.95) -> Interval:
     """Confidence interval for the crude rate ``multiplier * x / denominator``.
 
     The count ``x`` gets a Byar / exact Poisson interval (``byar_ci``); the denominator is
@@ -230,9 +228,7 @@ def _paired_counts(
     return pairs[:, 0], pairs[:, 1]
 
 
-def pooled_value(
-    numerators: Iterable[float | None], denominators: Iterable[float | None]
-) -> float:
+def pooled_value(numerators: Iterable[float | None], denominators: Iterable[float | None]) -> float:
     """Pooled value of a group of areas: sum of numerators over sum of denominators.
 
     This is the group's own proportion or rate (per unit of denominator; multiply by 100 or

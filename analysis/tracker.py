@@ -45,7 +45,9 @@ def latest_date(tracker: pd.DataFrame, today: dt.date | None = None) -> dt.date:
     """The last day the tracker records (a request, decision or plan), never after today:
     the as-at date its figures are read on unless the user picks another."""
     today = today or dt.date.today()
-    found = pd.concat([dates(tracker, c) for c in ("request_date", "decision_date", "issue_date")]).max()
+    found = pd.concat(
+        [dates(tracker, c) for c in ("request_date", "decision_date", "issue_date")]
+    ).max()
     return today if pd.isna(found) else min(found.date(), today)
 
 
@@ -69,7 +71,9 @@ def open_assessments(tracker: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     request = dates(tracker, "request_date")
     issue = dates(tracker, "issue_date")
     decision_date = dates(tracker, "decision_date")
-    said_no = (tracker["decision"].astype("string").str.strip().str.lower() == "not assess").fillna(False)
+    said_no = (tracker["decision"].astype("string").str.strip().str.lower() == "not assess").fillna(
+        False
+    )
     refused = said_no.astype(bool) & (decision_date.isna() | (decision_date <= end))
     waiting = request.notna() & (request <= end) & (issue.isna() | (issue > end)) & ~refused
     out = tracker[waiting].copy()
@@ -98,18 +102,20 @@ def tracker_summary(tracker: pd.DataFrame, as_of: dt.date) -> dict[str, float | 
     waiting = open_assessments(tracker, as_of)
     weeks = issued["days_to_issue"] / 7
     summary: dict[str, float | int | None] = {
-        "plans_issued": int(len(issued)),
-        "plans_issued_excluding_exceptions": int(len(no_exception)),
+        "plans_issued": len(issued),
+        "plans_issued_excluding_exceptions": len(no_exception),
         "issued_within_20_weeks_pct": _pct(int(on_time.sum()), len(no_exception)),
         "issued_within_20_weeks_including_exceptions_pct": _pct(
             int((issued["days_to_issue"] <= TWENTY_WEEKS_DAYS).sum()), len(issued)
         ),
         "mean_weeks_to_issue": float(weeks.mean()) if len(weeks) else None,
         "max_weeks_to_issue": float(weeks.max()) if len(weeks) else None,
-        "open_assessments": int(len(waiting)),
+        "open_assessments": len(waiting),
     }
     for threshold in WAIT_THRESHOLDS_WEEKS:
-        summary[f"open_over_{threshold}_weeks"] = int((waiting["days_waiting"] > threshold * 7).sum())
+        summary[f"open_over_{threshold}_weeks"] = int(
+            (waiting["days_waiting"] > threshold * 7).sum()
+        )
     summary.update(_requests(tracker, as_of))
     return summary
 
@@ -148,12 +154,18 @@ def monthly_compliance(tracker: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         plans_excluding_exceptions=("counted", "sum"),
         within_20_weeks=("on_time", "sum"),
     )
-    months = pd.period_range(end=pd.Timestamp(as_of).to_period("M"), periods=12, freq="M").strftime("%Y-%m")
+    months = pd.period_range(end=pd.Timestamp(as_of).to_period("M"), periods=12, freq="M").strftime(
+        "%Y-%m"
+    )
     out = grouped.reindex(months, fill_value=0).rename_axis("month").reset_index()
-    out = out.astype({"plans_issued": int, "plans_excluding_exceptions": int, "within_20_weeks": int})
+    out = out.astype(
+        {"plans_issued": int, "plans_excluding_exceptions": int, "within_20_weeks": int}
+    )
     out["pct"] = np.where(
         out["plans_excluding_exceptions"] > 0,
-        100.0 * out["within_20_weeks"] / out["plans_excluding_exceptions"].where(out["plans_excluding_exceptions"] > 0),
+        100.0
+        * out["within_20_weeks"]
+        / out["plans_excluding_exceptions"].where(out["plans_excluding_exceptions"] > 0),
         np.nan,
     )
     return out
@@ -188,9 +200,13 @@ def compliance_by(tracker: pd.DataFrame, as_of: dt.date, by: str) -> pd.DataFram
         within_20_weeks=("on_time", "sum"),
         plans_excluding_exceptions=("counted", "sum"),
     )
-    b = waiting.groupby(by).agg(open_assessments=(by, "size"), open_over_20_weeks=("over_20", "sum"))
+    b = waiting.groupby(by).agg(
+        open_assessments=(by, "size"), open_over_20_weeks=("over_20", "sum")
+    )
     out = a.join(b, how="outer").fillna(0).astype(int)
-    out["pct"] = 100.0 * out["within_20_weeks"] / out["plans_excluding_exceptions"].where(
-        out["plans_excluding_exceptions"] > 0
+    out["pct"] = (
+        100.0
+        * out["within_20_weeks"]
+        / out["plans_excluding_exceptions"].where(out["plans_excluding_exceptions"] > 0)
     )
     return out.rename_axis("group").reset_index().sort_values("group").reset_index(drop=True)

@@ -26,12 +26,17 @@ st.markdown(
 
 listed = local.datasets()
 views.own_data_panel(listed)
-public = st.toggle("Protect small numbers (for a public meeting or workshop)", key="gov.public",
-                   value=st.session_state.get("mode") in ("workshop", "public"),
-                   help="Hides counts of 1 to 7 from the area's own data and rounds others to the nearest 5.")
+public = st.toggle(
+    "Protect small numbers (for a public meeting or workshop)",
+    key="gov.public",
+    value=st.session_state.get("mode") in ("workshop", "public"),
+    help="Hides counts of 1 to 7 from the area's own data and rounds others to the nearest 5.",
+)
 
 # Only the open tab runs: each reads the area's own data from this session's state.
-national, tracker_tab, reviews_tab, kpi_tab, exceptions_tab = st.tabs(TABS, key="gov.tab", on_change="rerun")
+national, tracker_tab, reviews_tab, kpi_tab, exceptions_tab = st.tabs(
+    TABS, key="gov.tab", on_change="rerun"
+)
 if national.open:
     with national:
         views.national_section(area)
@@ -43,13 +48,21 @@ if tracker_tab.open or reviews_tab.open:
             pass  # another area's tracker: tracker_choice has said whose, with a button to go there
         elif tracker_tab.open:
             if tracker is None or as_of is None:
-                st.info("Load an EHC needs assessment tracker on the Data page (or the example data above) to "
-                        "see 20-week compliance, open assessments and waits, by need, age and school.")
+                st.info(
+                    "Load an EHC needs assessment tracker on the Data page (or the example data above) to "
+                    "see 20-week compliance, open assessments and waits, by need, age and school."
+                )
             else:
                 tracker_views.tracker_section(tracker, tracker_name, as_of, public, key)
         else:
-            tracker_views.reviews_section(tracker, views.outcomes_frame(listed), as_of, public, key,
-                                          tracker_views.kpi_note(area, listed))
+            tracker_views.reviews_section(
+                tracker,
+                views.outcomes_frame(listed),
+                as_of,
+                public,
+                key,
+                tracker_views.kpi_note(area, listed),
+            )
 if kpi_tab.open:
     with kpi_tab:
         kpis.kpi_section(area, listed)

@@ -52,9 +52,13 @@ for i, (ind_id, label) in enumerate(HEADLINES.items()):
             delta_color=DELTA_COLOUR[ind.polarity],
             help=f"**{ind.title}.** {ind.definition}",
         )
-        since = f" Change since {period_words(ind_id, h.previous_period)}." if h.previous_period else ""
+        since = (
+            f" Change since {period_words(ind_id, h.previous_period)}." if h.previous_period else ""
+        )
         # "Latest:" first, so that a year never starts the line and becomes a Markdown list.
-        st.caption(f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit)}.")
+        st.caption(
+            f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit)}."
+        )
 
 with st.expander("These figures as a table"):
     tiles = headline_table(table, list(HEADLINES), area)

@@ -19,19 +19,38 @@ st.markdown(
 # Only the open tab is drawn: all four at once are about 20 charts, which took the browser
 # 1.2-2.0 s to draw on every visit (benchmarks/startup.py), over the 1 s aim.
 need, placement, outcomes, care = st.tabs(
-    ["How many and what need", "Where they are educated", "Attainment, absence and adulthood",
-     "Children in need and looked after"], key="profile.tab", on_change="rerun",
+    [
+        "How many and what need",
+        "Where they are educated",
+        "Attainment, absence and adulthood",
+        "Children in need and looked after",
+    ],
+    key="profile.tab",
+    on_change="rerun",
 )
 
 if need.open:
     with need:
-        views.trend("profile.rate", "ehc_plans_rate", area, "EHC plans per 10,000 children and young people aged 0-25",
-                    note=views.headline_sentence("ehc_plans_rate", area))
+        views.trend(
+            "profile.rate",
+            "ehc_plans_rate",
+            area,
+            "EHC plans per 10,000 children and young people aged 0-25",
+            note=views.headline_sentence("ehc_plans_rate", area),
+        )
         views.trend("profile.plans", "ehc_plans", area, "Number of EHC plans in January, by year")
         views.trend("profile.ehc_pupils", "sen_ehc_pct", area, "Share of pupils with an EHC plan")
-        views.trend("profile.sen_support", "sen_support_pct", area, "Share of pupils receiving SEN support")
-        views.breakdown_bars("profile.need", "ehc_primary_need_pct", area, "primary_need",
-                             "Primary need of children and young people with EHC plans", "Primary need")
+        views.trend(
+            "profile.sen_support", "sen_support_pct", area, "Share of pupils receiving SEN support"
+        )
+        views.breakdown_bars(
+            "profile.need",
+            "ehc_primary_need_pct",
+            area,
+            "primary_need",
+            "Primary need of children and young people with EHC plans",
+            "Primary need",
+        )
         views.age_profile("profile.age", area)
         views.sen_primary_need(area)
 
@@ -39,40 +58,95 @@ if placement.open:
     with placement:
         views.side_by_side(
             "profile.placements",
-            ["ehc_mainstream_pct", "ehc_special_pct", "ehc_independent_special_pct", "ehc_ap_pct",
-             "ehc_fe_pct", "ehc_neet_pct", "ehc_home_ed_pct"],
-            area, "Where children and young people with EHC plans are educated", "Per cent of EHC plans",
+            [
+                "ehc_mainstream_pct",
+                "ehc_special_pct",
+                "ehc_independent_special_pct",
+                "ehc_ap_pct",
+                "ehc_fe_pct",
+                "ehc_neet_pct",
+                "ehc_home_ed_pct",
+            ],
+            area,
+            "Where children and young people with EHC plans are educated",
+            "Per cent of EHC plans",
         )
-        views.trend("profile.mainstream", "ehc_mainstream_pct", area, "Share of EHC plans in mainstream schools over time")
-        views.trend("profile.special", "ehc_special_pct", area, "Share of EHC plans in special schools over time")
+        views.trend(
+            "profile.mainstream",
+            "ehc_mainstream_pct",
+            area,
+            "Share of EHC plans in mainstream schools over time",
+        )
+        views.trend(
+            "profile.special",
+            "ehc_special_pct",
+            area,
+            "Share of EHC plans in special schools over time",
+        )
 
 if outcomes.open:
     with outcomes:
         views.side_by_side(
             "profile.attainment",
-            ["eyfs_gld_ehc", "eyfs_gld_sen_support", "phonics_ehc", "phonics_sen_support", "phonics_no_sen",
-             "ks2_rwm_ehc", "ks2_rwm_sen_support", "ks2_rwm_no_sen"],
-            area, "Attainment at 5, 6 and 11 by SEN status", "Per cent reaching the expected level",
+            [
+                "eyfs_gld_ehc",
+                "eyfs_gld_sen_support",
+                "phonics_ehc",
+                "phonics_sen_support",
+                "phonics_no_sen",
+                "ks2_rwm_ehc",
+                "ks2_rwm_sen_support",
+                "ks2_rwm_no_sen",
+            ],
+            area,
+            "Attainment at 5, 6 and 11 by SEN status",
+            "Per cent reaching the expected level",
             note="The gap between pupils with SEN and those without is the distance between bars.",
         )
         views.side_by_side(
-            "profile.att8", ["att8_ehc", "att8_sen_support", "att8_no_sen"], area,
-            "Attainment 8 score at 16 by SEN status", "Average Attainment 8 score",
+            "profile.att8",
+            ["att8_ehc", "att8_sen_support", "att8_no_sen"],
+            area,
+            "Attainment 8 score at 16 by SEN status",
+            "Average Attainment 8 score",
         )
         views.side_by_side(
             "profile.absence",
-            ["special_absence_pct", "special_persistent_absence_pct", "special_suspension_rate",
-             "special_permanent_exclusion_rate"],
-            area, "Absence and exclusions in special schools", "Per cent",
+            [
+                "special_absence_pct",
+                "special_persistent_absence_pct",
+                "special_suspension_rate",
+                "special_permanent_exclusion_rate",
+            ],
+            area,
+            "Absence and exclusions in special schools",
+            "Per cent",
         )
-        views.breakdown_bars("profile.absence_sen", "absence_overall_pct", area, "sen_provision",
-                             "Overall absence by SEN status", "SEN status", x_title="Per cent of sessions missed")
+        views.breakdown_bars(
+            "profile.absence_sen",
+            "absence_overall_pct",
+            area,
+            "sen_provision",
+            "Overall absence by SEN status",
+            "SEN status",
+            x_title="Per cent of sessions missed",
+        )
         views.side_by_side(
             "profile.adulthood",
-            ["ks4_destination_ehc", "ks4_destination_sen_support", "ks4_destination_no_sen",
-             "sen_16_17_in_education_pct", "age19_l2_ehc", "age19_l2_sen_support", "age19_l2_no_sen",
-             "age19_l3_ehc", "neet_16_17_pct"],
-            area, "Preparing for adulthood: education, training and qualifications after 16", "Per cent",
+            [
+                "ks4_destination_ehc",
+                "ks4_destination_sen_support",
+                "ks4_destination_no_sen",
+                "sen_16_17_in_education_pct",
+                "age19_l2_ehc",
+                "age19_l2_sen_support",
+                "age19_l2_no_sen",
+                "age19_l3_ehc",
+                "neet_16_17_pct",
+            ],
+            area,
+            "Preparing for adulthood: education, training and qualifications after 16",
+            "Per cent",
         )
 
 if care.open:
@@ -80,5 +154,7 @@ if care.open:
         views.side_by_side(
             "profile.care",
             ["cin_ehc_pct", "cin_sen_support_pct", "cla_ehc_pct", "cla_sen_support_pct"],
-            area, "Children in need and looked-after children with SEN", "Per cent",
+            area,
+            "Children in need and looked-after children with SEN",
+            "Per cent",
         )

@@ -43,12 +43,20 @@ with st.container(border=True):
     breakdown, scope, own = "", "la", map_local.choices(data, level, area)
     if level == "la":
         choices = views.la_indicators()
-        indicator = top[0].selectbox("Indicator", choices, key="map.indicator.la",
-                                      format_func=lambda i: indicators.get(i).title)
+        indicator = top[0].selectbox(
+            "Indicator",
+            choices,
+            key="map.indicator.la",
+            format_func=lambda i: indicators.get(i).title,
+        )
         breakdowns = views.la_breakdowns(indicator)
         if breakdowns != [""]:
-            breakdown = top[1].selectbox("Breakdown", breakdowns, key="map.breakdown",
-                                          format_func=lambda b: b.split("=", 1)[-1])
+            breakdown = top[1].selectbox(
+                "Breakdown",
+                breakdowns,
+                key="map.breakdown",
+                format_func=lambda b: b.split("=", 1)[-1],
+            )
     else:
         options = [*(() if level == "locality" else views.SCHOOL_INDICATORS), *own]
         # One widget per level: a keyed selectbox whose options change under it can show a
@@ -56,11 +64,20 @@ with st.container(border=True):
         if st.session_state.get(f"map.indicator.{level}") not in options:
             st.session_state.pop(f"map.indicator.{level}", None)
         indicator = top[0].selectbox(
-            "Indicator", options, key=f"map.indicator.{level}",
-            format_func=lambda i: f"{own[i].title} (your data)" if i in own else indicators.get(i).title)
+            "Indicator",
+            options,
+            key=f"map.indicator.{level}",
+            format_func=lambda i: (
+                f"{own[i].title} (your data)" if i in own else indicators.get(i).title
+            ),
+        )
         if level in ("ward", "sub_icb") and indicator not in own:
-            scope = top[1].radio("Area shown", ["la", "england"], key="map.scope",
-                                  format_func={"la": name, "england": "All of England"}.get)
+            scope = top[1].radio(
+                "Area shown",
+                ["la", "england"],
+                key="map.scope",
+                format_func={"la": name, "england": "All of England"}.get,
+            )
     ind = own[indicator] if indicator in own else indicators.get(indicator)
     if level == "la":
         periods = views.la_periods(indicator, breakdown)
@@ -73,34 +90,69 @@ with st.container(border=True):
         key = f"map.period.{level}.{indicator}.{breakdown}"
         if st.session_state.get(key) not in periods:
             st.session_state.pop(key, None)
-        period = next(slots).selectbox("Period", periods, key=key, format_func=lambda p: describe_period(p, ind),
-                                       help="The latest period is shown first.")
-    method = next(slots).selectbox("Classes", METHODS, key="map.method",
-                                   help="Quantiles put the same number of areas in each colour; equal "
-                                   "intervals split the range evenly; natural breaks (Jenks) group "
-                                   "similar values.")
-    palette = next(slots).selectbox("Colours", ["viridis", "cividis"], key="map.palette",
-                                    help="Both are readable with the common kinds of colour blindness.")
+        period = next(slots).selectbox(
+            "Period",
+            periods,
+            key=key,
+            format_func=lambda p: describe_period(p, ind),
+            help="The latest period is shown first.",
+        )
+    method = next(slots).selectbox(
+        "Classes",
+        METHODS,
+        key="map.method",
+        help="Quantiles put the same number of areas in each colour; equal "
+        "intervals split the range evenly; natural breaks (Jenks) group "
+        "similar values.",
+    )
+    palette = next(slots).selectbox(
+        "Colours",
+        ["viridis", "cividis"],
+        key="map.palette",
+        help="Both are readable with the common kinds of colour blindness.",
+    )
     with next(slots):
         st.space("medium")  # level with the boxes beside it
-        points = level in ("ward", "sub_icb", "locality") and scope == "la" and st.checkbox(
-            "Show schools as points", key="map.points")
+        points = (
+            level in ("ward", "sub_icb", "locality")
+            and scope == "la"
+            and st.checkbox("Show schools as points", key="map.points")
+        )
 
     # Always drawn, even where it does not apply, so a stricter rule set for a workshop is
     # kept when the page shows published LA figures for a while (unrendered widgets forget).
     with st.expander("Small-number rule"):
-        st.caption("NHS England's rule is the default. Make it stricter for a workshop with parent carers, "
-                   "or to follow your own disclosure policy; it cannot be made looser. It applies to schools, "
-                   "wards and localities; published LA figures are shown as published.")
+        st.caption(
+            "NHS England's rule is the default. Make it stricter for a workshop with parent carers, "
+            "or to follow your own disclosure policy; it cannot be made looser. It applies to schools, "
+            "wards and localities; published LA figures are shown as published."
+        )
         rule_cols = st.columns(3)
         rule = SmallNumberRule(
-            threshold=rule_cols[0].number_input("Hide counts up to", min_value=DEFAULT_THRESHOLD, max_value=50,
-                                                value=DEFAULT_THRESHOLD, key="map.rule.threshold"),
-            rounding=rule_cols[1].number_input("Round other counts to the nearest", min_value=DEFAULT_ROUNDING,
-                                               max_value=100, value=DEFAULT_ROUNDING, step=5, key="map.rule.rounding"),
+            threshold=rule_cols[0].number_input(
+                "Hide counts up to",
+                min_value=DEFAULT_THRESHOLD,
+                max_value=50,
+                value=DEFAULT_THRESHOLD,
+                key="map.rule.threshold",
+            ),
+            rounding=rule_cols[1].number_input(
+                "Round other counts to the nearest",
+                min_value=DEFAULT_ROUNDING,
+                max_value=100,
+                value=DEFAULT_ROUNDING,
+                step=5,
+                key="map.rule.rounding",
+            ),
             min_denominator=rule_cols[2].number_input(
-                "Grey out percentages of fewer than", min_value=DEFAULT_MIN_DENOMINATOR, max_value=1000,
-                value=DEFAULT_MIN_DENOMINATOR, step=10, key="map.rule.min_denominator"))
+                "Grey out percentages of fewer than",
+                min_value=DEFAULT_MIN_DENOMINATOR,
+                max_value=1000,
+                value=DEFAULT_MIN_DENOMINATOR,
+                step=10,
+                key="map.rule.min_denominator",
+            ),
+        )
 
 if indicator in own:
     st.info(map_local.describe(data, indicator), icon=":material/upload_file:")
@@ -111,16 +163,33 @@ elif indicator in views.SCHOOL_INDICATORS:
     st.info(views.WHERE_THEY_GO, icon=":material/school:")
     st.caption(rule.describe("pupils"))
     if level == "sub_icb":
-        st.caption("A sub-ICB location can cross council boundaries: its figures cover every "
-                   "school in it, in this council or not.")
+        st.caption(
+            "A sub-ICB location can cross council boundaries: its figures cover every "
+            "school in it, in this council or not."
+        )
 else:
-    st.caption("Figures as published for each local authority; the latest year unless you choose another.")
+    st.caption(
+        "Figures as published for each local authority; the latest year unless you choose another."
+    )
 
 if indicator in own:
-    load = functools.partial(map_local.local_map, area, level, indicator, method, palette, points, period, rule)
+    load = functools.partial(
+        map_local.local_map, area, level, indicator, method, palette, points, period, rule
+    )
 else:
-    load = functools.partial(views.map_payload, level, indicator, breakdown, area, scope, method, palette, points,
-                             period, rule)
+    load = functools.partial(
+        views.map_payload,
+        level,
+        indicator,
+        breakdown,
+        area,
+        scope,
+        method,
+        palette,
+        points,
+        period,
+        rule,
+    )
 views.map_panel(load, ind, level, area)
 
 lost = unmatched_schools(area)
@@ -128,8 +197,11 @@ if level in ("school", "ward") and not lost.empty:
     st.caption(
         f"{len(lost)} school(s) in {name} lie just outside every generalised ward boundary (on the "
         "coast or an estuary) and are in no ward's total: "
-        + "; ".join(f"{r.name} ({r.urn}), {r.distance_m:,.0f} m from ward {r.nearest_ward_code}"
-                    for r in lost.itertuples()) + "."
+        + "; ".join(
+            f"{r.name} ({r.urn}), {r.distance_m:,.0f} m from ward {r.nearest_ward_code}"
+            for r in lost.itertuples()
+        )
+        + "."
     )
 
 with st.expander("Map your own data", expanded=data.empty and level != "la"):
@@ -142,7 +214,11 @@ with st.expander("Map your own data", expanded=data.empty and level != "la"):
         "- a **ward to locality lookup**, to draw your own localities (family hub areas, CCG localities) "
         "from their wards."
     )
-    st.button("Load the example data (synthetic, Bradford)", key="map.example.load", on_click=load_examples,
-              args=(map_local.EXAMPLES, map_local.FLASH),
-              help="An invented tracker, a KPI return by ward, locality and school, and five invented "
-              "localities. Remove them on the Data page.")
+    st.button(
+        "Load the example data (synthetic, Bradford)",
+        key="map.example.load",
+        on_click=load_examples,
+        args=(map_local.EXAMPLES, map_local.FLASH),
+        help="An invented tracker, a KPI return by ward, locality and school, and five invented "
+        "localities. Remove them on the Data page.",
+    )

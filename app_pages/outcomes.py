@@ -12,9 +12,12 @@ from ui.data import area_names
 
 area = st.session_state["area"]
 st.title(f"Outcomes: {area_names()[area]}")
-workshop = st.toggle("Workshop view", key="outcomes.workshop",
-                     help="For a room with parent carers and young people: the outcomes in the framework's "
-                     "words and big bars, small numbers hidden, no statistics.")
+workshop = st.toggle(
+    "Workshop view",
+    key="outcomes.workshop",
+    help="For a room with parent carers and young people: the outcomes in the framework's "
+    "words and big bars, small numbers hidden, no statistics.",
+)
 if not workshop:
     st.markdown(
         "How do we know we are making a difference? For each outcome of the area's framework: how many "
@@ -29,8 +32,11 @@ returns, cohort = data.loaded()
 ratings = oc.prepare_ratings(framework, returns)
 answers = oc.prepare_answers(framework, returns)
 if ratings.empty and answers.empty:
-    st.info("No returns for this framework are loaded yet. Open the panel above to load the example data "
-            "(synthetic) or upload your own returns.", icon=":material/info:")
+    st.info(
+        "No returns for this framework are loaded yet. Open the panel above to load the example data "
+        "(synthetic) or upload your own returns.",
+        icon=":material/info:",
+    )
     if not workshop:
         for domain in framework.domains:
             views.domain_section(framework, domain, ratings, answers, area)

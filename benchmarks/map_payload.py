@@ -86,7 +86,9 @@ def _snapshot(page) -> np.ndarray:
     from PIL import Image
 
     box = page.locator(DECK).first.bounding_box()
-    return np.asarray(Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB"), dtype=np.int16)
+    return np.asarray(
+        Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB"), dtype=np.int16
+    )
 
 
 def _coloured(image: np.ndarray) -> float:
@@ -100,8 +102,11 @@ def time_to_draw(page, click_label: str, before: np.ndarray | None) -> float:
     last, drawn_at = None, None
     while time.perf_counter() - start < 120:
         image = _snapshot(page) if page.locator(DECK).count() else None
-        fresh = image is not None and _coloured(image) > 0.05 and (
-            before is None or np.abs(image - before).mean() > 1.0)
+        fresh = (
+            image is not None
+            and _coloured(image) > 0.05
+            and (before is None or np.abs(image - before).mean() > 1.0)
+        )
         if fresh and last is not None and np.array_equal(image, last):
             return drawn_at - start  # unchanged since the previous look: it had finished
         if fresh and (last is None or not np.array_equal(image, last)):
@@ -119,7 +124,10 @@ def _over_an_area(page) -> tuple[float, float]:
             x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
             page.mouse.move(x, y)
             page.wait_for_timeout(300)
-            if page.locator(".deck-tooltip").is_visible() and "Not shown" not in page.locator(".deck-tooltip").inner_text():
+            if (
+                page.locator(".deck-tooltip").is_visible()
+                and "Not shown" not in page.locator(".deck-tooltip").inner_text()
+            ):
                 return x, y
     raise RuntimeError("no ward with a value under the mouse")
 
@@ -173,16 +181,22 @@ def main() -> None:
         print(f"{label}: map JSON {size / 1e6:.2f} MB, built in {seconds:.2f} s (cold)")
     print(f"payload ratio England / one LA: {sizes['england'][0] / sizes['la'][0]:.0f}")
     own, census = local_build_ratio()
-    print(f"own data map (tracker by ward): built in {own:.2f} s; school census ward map {census:.2f} s; "
-          f"ratio {own / census:.2f}")
+    print(
+        f"own data map (tracker by ward): built in {own:.2f} s; school census ward map {census:.2f} s; "
+        f"ratio {own / census:.2f}"
+    )
     la, england, sent, clicks = browser_run(args.repeat)
     la_m, eng_m = statistics.median(la), statistics.median(england)
     print(f"draw after click, one LA's wards: median {la_m:.2f} s over {len(la)} runs")
-    print(f"draw after click, England's wards: median {eng_m:.2f} s over {len(england)} runs "
-          f"({statistics.median(sent) / 1e6:.2f} MB over the websocket)")
+    print(
+        f"draw after click, England's wards: median {eng_m:.2f} s over {len(england)} runs "
+        f"({statistics.median(sent) / 1e6:.2f} MB over the websocket)"
+    )
     print(f"ratio England / one LA: {eng_m / la_m:.2f}")
-    print(f"bytes sent for a click on the drawn England map: median {statistics.median(clicks):,.0f} "
-          f"(the map itself is {sizes['england'][0]:,} bytes; aim: well under)")
+    print(
+        f"bytes sent for a click on the drawn England map: median {statistics.median(clicks):,.0f} "
+        f"(the map itself is {sizes['england'][0]:,} bytes; aim: well under)"
+    )
 
 
 if __name__ == "__main__":

@@ -66,8 +66,10 @@ def main() -> None:
     print(f"bare page start to render: median {b:.2f} s over {len(bare)} runs")
     print(f"SEND Lens home start to render: median {a:.2f} s over {len(app)} runs")
     print(f"ratio SEND Lens / bare: {a / b:.2f} (aim: within 2x)")
-    print(f"page switch: median {statistics.median(switches):.2f} s, max {max(switches):.2f} s "
-          f"over {len(switches)} switches (aim: under 1 s)")
+    print(
+        f"page switch: median {statistics.median(switches):.2f} s, max {max(switches):.2f} s "
+        f"over {len(switches)} switches (aim: under 1 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -36,17 +36,24 @@ COLUMNS = KINDS["cohort"].names  # the template's own columns, in order
 
 
 def _digits(bodies: list[str]) -> np.ndarray:
-    return np.frombuffer("".join(bodies).encode(), dtype=np.uint8).reshape(len(bodies), -1).astype(int) - 48
+    return (
+        np.frombuffer("".join(bodies).encode(), dtype=np.uint8).reshape(len(bodies), -1).astype(int)
+        - 48
+    )
 
 
 def synthetic_cohort(rows: int, seed: int = 20250601) -> pd.DataFrame:
     """A plausible education extract: valid UPNs, some NHS numbers, real school URNs."""
     rng = np.random.default_rng(seed)
     upn_body = [f"801200{s:06d}" for s in rng.permutation(10**6)[:rows]]
-    letters = np.array(list(validation.UPN_LETTERS))[(_digits(upn_body) * np.arange(2, 14)).sum(axis=1) % 23]
+    letters = np.array(list(validation.UPN_LETTERS))[
+        (_digits(upn_body) * np.arange(2, 14)).sum(axis=1) % 23
+    ]
     nhs_body = [f"4{s:08d}" for s in rng.permutation(10**8)[:rows]]
     check = (11 - (_digits(nhs_body) * np.arange(10, 1, -1)).sum(axis=1) % 11) % 11
-    nhs = np.where((check != 10) & (rng.random(rows) < 0.5), np.char.add(nhs_body, check.astype(str)), "")
+    nhs = np.where(
+        (check != 10) & (rng.random(rows) < 0.5), np.char.add(nhs_body, check.astype(str)), ""
+    )
     register = validation.known_urns()
     urns = np.array([u for u in (register if register is not None else ["100000"]) if len(u) == 6])
     dob = pd.Timestamp("2005-09-01") + pd.to_timedelta(rng.integers(0, 6500, rows), unit="D")
@@ -60,7 +67,9 @@ def synthetic_cohort(rows: int, seed: int = 20250601) -> pd.DataFrame:
             "extract_date": date(2025, 3, 31),
             "date_of_birth": dob.date,
             "sen_status": rng.choice(["EHC plan", "SEN support", "none"], rows),
-            "primary_need": rng.choice(["ASD", "SEMH", "SLCN", "Moderate learning difficulty", "SPLD"], rows),
+            "primary_need": rng.choice(
+                ["ASD", "SEMH", "SLCN", "Moderate learning difficulty", "SPLD"], rows
+            ),
             "school_urn": rng.choice(urns, rows),
             "ward_code": [f"E05{w:06d}" for w in rng.integers(0, 15000, rows)],
         }
@@ -103,7 +112,9 @@ def time_pipeline(data: bytes) -> dict[str, float]:
 
 def time_calamine(data: bytes) -> float:
     start = time.perf_counter()
-    python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Data").to_python()
+    python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(
+        "Data"
+    ).to_python()
     return time.perf_counter() - start
 
 
@@ -130,13 +141,17 @@ def main() -> None:
     calamine = [time_calamine(data) for _ in range(args.repeat)]
     ours = statistics.median(p["read_upload"] for p in pipeline)
     base = statistics.median(calamine)
-    stages = {k: statistics.median(p[k] for p in pipeline) for k in pipeline[0] if k != "read_upload"}
+    stages = {
+        k: statistics.median(p[k] for p in pipeline) for k in pipeline[0] if k != "read_upload"
+    }
     print(f"python-calamine parse       {base:6.2f} s")
     print(f"read_upload                 {ours:6.2f} s   ratio {ours / base:.2f}x calamine")
     print("  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
     if not args.skip_openpyxl:
         slow = time_openpyxl(data)
-        print(f"pandas read_excel openpyxl  {slow:6.2f} s   read_upload is {ours / slow:.2f}x of it")
+        print(
+            f"pandas read_excel openpyxl  {slow:6.2f} s   read_upload is {ours / slow:.2f}x of it"
+        )
 
 
 if __name__ == "__main__":

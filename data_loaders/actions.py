@@ -72,8 +72,18 @@ kpi_actions = Table(
     sqlite_autoincrement=True,
 )
 
-COLUMNS = ["indicator", "area_code", "period", "version", "commentary", "action", "owner", "due_date",
-           "created_at", "created_by"]  # fmt: skip
+COLUMNS = [
+    "indicator",
+    "area_code",
+    "period",
+    "version",
+    "commentary",
+    "action",
+    "owner",
+    "due_date",
+    "created_at",
+    "created_by",
+]
 _FIELDS = ("commentary", "action", "owner", "due_date")
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose table exists
 
@@ -147,8 +157,11 @@ def save_action(
         "due_date": due_date,
     }
     ensure_schema(engine)
-    key = (kpi_actions.c.indicator == indicator) & (kpi_actions.c.area_code == area_code) \
-        & (kpi_actions.c.period == period)  # fmt: skip
+    key = (
+        (kpi_actions.c.indicator == indicator)
+        & (kpi_actions.c.area_code == area_code)
+        & (kpi_actions.c.period == period)
+    )
     for attempt in range(_RETRIES):
         try:
             with engine.connect() as conn:
@@ -161,14 +174,28 @@ def save_action(
                             text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
                             {"k": f"kpi_actions|{indicator}|{area_code}|{period}"},
                         )
-                    latest = conn.execute(
-                        select(kpi_actions).where(key).order_by(kpi_actions.c.version.desc()).limit(1)
-                    ).mappings().first()
+                    latest = (
+                        conn.execute(
+                            select(kpi_actions)
+                            .where(key)
+                            .order_by(kpi_actions.c.version.desc())
+                            .limit(1)
+                        )
+                        .mappings()
+                        .first()
+                    )
                     if latest is not None and all(latest[f] == fields[f] for f in _FIELDS):
                         return replace(_record(latest), unchanged=True)
                     number = int(latest["version"]) + 1 if latest is not None else 1
-                    row = {"indicator": indicator, "area_code": area_code, "period": period, "version": number,
-                           **fields, "created_at": datetime.now(UTC), "created_by": by}  # fmt: skip
+                    row = {
+                        "indicator": indicator,
+                        "area_code": area_code,
+                        "period": period,
+                        "version": number,
+                        **fields,
+                        "created_at": datetime.now(UTC),
+                        "created_by": by,
+                    }
                     conn.execute(insert(kpi_actions).values(**row))
             log.info("actions: saved version %d for %s %s %s", number, indicator, area_code, period)
             return _record(row)
@@ -183,21 +210,31 @@ def latest_actions(engine: Engine, area_code: str | None = None) -> pd.DataFrame
     """The version in force for every KPI and period (of one area if given); ``COLUMNS``."""
     ensure_schema(engine)
     grouped = select(
-        kpi_actions.c.indicator, kpi_actions.c.area_code, kpi_actions.c.period,
+        kpi_actions.c.indicator,
+        kpi_actions.c.area_code,
+        kpi_actions.c.period,
         func.max(kpi_actions.c.version).label("version"),
-    ).group_by(kpi_actions.c.indicator, kpi_actions.c.area_code, kpi_actions.c.period)  # fmt: skip
+    ).group_by(kpi_actions.c.indicator, kpi_actions.c.area_code, kpi_actions.c.period)
     if area_code is not None:
         grouped = grouped.where(kpi_actions.c.area_code == area_code)
     newest = grouped.subquery()
-    query = select(*[kpi_actions.c[c] for c in COLUMNS]).join(
-        newest,
-        (kpi_actions.c.indicator == newest.c.indicator) & (kpi_actions.c.area_code == newest.c.area_code)
-        & (kpi_actions.c.period == newest.c.period) & (kpi_actions.c.version == newest.c.version),
-    ).order_by(kpi_actions.c.indicator, kpi_actions.c.period)  # fmt: skip
+    query = (
+        select(*[kpi_actions.c[c] for c in COLUMNS])
+        .join(
+            newest,
+            (kpi_actions.c.indicator == newest.c.indicator)
+            & (kpi_actions.c.area_code == newest.c.area_code)
+            & (kpi_actions.c.period == newest.c.period)
+            & (kpi_actions.c.version == newest.c.version),
+        )
+        .order_by(kpi_actions.c.indicator, kpi_actions.c.period)
+    )
     return _frame(engine, query)
 
 
-def action_history(engine: Engine, indicator: str, area_code: str, period: str | None = None) -> pd.DataFrame:
+def action_history(
+    engine: Engine, indicator: str, area_code: str, period: str | None = None
+) -> pd.DataFrame:
     """Every saved version for one KPI and area (one period if given), newest first."""
     ensure_schema(engine)
     query = select(*[kpi_actions.c[c] for c in COLUMNS]).where(
@@ -223,7 +260,14 @@ def _record(row: Any) -> ActionRecord:
     # SQLite hands back the UTC wall time without a zone; PostgreSQL an aware datetime.
     created = created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
     return ActionRecord(
-        indicator=row["indicator"], area_code=row["area_code"], period=row["period"],
-        version=int(row["version"]), commentary=row["commentary"], action=row["action"],
-        owner=row["owner"], due_date=row["due_date"], created_at=created, created_by=row["created_by"],
-    )  # fmt: skip
+        indicator=row["indicator"],
+        area_code=row["area_code"],
+        period=row["period"],
+        version=int(row["version"]),
+        commentary=row["commentary"],
+        action=row["action"],
+        owner=row["owner"],
+        due_date=row["due_date"],
+        created_at=created,
+        created_by=row["created_by"],
+    )

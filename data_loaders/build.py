@@ -62,7 +62,9 @@ def build_tidy() -> pd.DataFrame:
     problems = tidy.validate(table)
     if problems:
         raise ValueError("the national tidy table breaks its contract: " + "; ".join(problems))
-    return table.sort_values(["indicator", "area_code", "period", "breakdown"]).reset_index(drop=True)
+    return table.sort_values(["indicator", "area_code", "period", "breakdown"]).reset_index(
+        drop=True
+    )
 
 
 def derived_rates(table: pd.DataFrame) -> pd.DataFrame:
@@ -91,11 +93,12 @@ def fingerprint() -> str:
     """A hash of every data file (name, size, content hash of small files) and loader code."""
     digest = hashlib.sha256()
     files = sorted(
-        p
-        for p in DATA.rglob("*")
-        if p.is_file() and "cache" not in p.relative_to(DATA).parts[:1]
+        p for p in DATA.rglob("*") if p.is_file() and "cache" not in p.relative_to(DATA).parts[:1]
     )
-    code = sorted((ROOT / "data_loaders").glob("*.py")) + [ROOT / "geography/areas.py", ROOT / "indicators.py"]
+    code = sorted((ROOT / "data_loaders").glob("*.py")) + [
+        ROOT / "geography/areas.py",
+        ROOT / "indicators.py",
+    ]
     for path in files + code:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(_file_hash(path).encode())
@@ -151,7 +154,4 @@ def _write_cache(table: pd.DataFrame, folder: Path, key: str) -> None:
 def invalidate_cache() -> None:
     """Remove the cached table so the next load rebuilds it (after a refresh)."""
     for name in (CACHE_FILE, MANIFEST_FILE):
-        try:
-            (cache_dir() / name).unlink()
-        except FileNotFoundError:
-            pass
+        (cache_dir() / name).unlink(missing_ok=True)

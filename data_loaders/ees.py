@@ -55,9 +55,7 @@ def read_ees(path: Path | str, period_override: dict[str, str] | None = None) ->
             raise EESFormatError(f"{Path(path).name}: no canonical period for {bad}")
     else:
         pairs = df[["time_period", "time_identifier"]].drop_duplicates()
-        labels = {
-            (p, i): tidy.canonical_period(p, i) for p, i in pairs.itertuples(index=False)
-        }
+        labels = {(p, i): tidy.canonical_period(p, i) for p, i in pairs.itertuples(index=False)}
         df["period"] = [labels[(p, i)] for p, i in zip(df["time_period"], df["time_identifier"])]
     return df.reset_index(drop=True)
 

@@ -26,14 +26,22 @@ KIND = "outcomes_framework"
 log = logging.getLogger(__name__)
 
 
-def save_framework(store: Store, data: bytes, filename: str, created_by: str) -> tuple[Framework, VersionInfo]:
+def save_framework(
+    store: Store, data: bytes, filename: str, created_by: str
+) -> tuple[Framework, VersionInfo]:
     """Check an uploaded framework file and keep it; :class:`UploadError` if it has problems."""
     framework = parse_framework(data, filename, reserved_ids=tuple(shipped_frameworks()))
     text = data.decode("utf-8-sig", errors="replace")
     row = pd.DataFrame({"id": [framework.id], "name": [framework.name], "toml": [text]})
-    info = store.save_version(KIND, framework.id, row, file_name=filename,
-                              file_sha256=hashlib.sha256(data).hexdigest(), created_by=created_by,
-                              source_rows=1)
+    info = store.save_version(
+        KIND,
+        framework.id,
+        row,
+        file_name=filename,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by=created_by,
+        source_rows=1,
+    )
     return framework, info
 
 
@@ -44,11 +52,15 @@ def stored_frameworks(store: Store) -> tuple[dict[str, Framework], list[str]]:
     for info, frame in store.load_active(KIND):
         try:
             text = str(frame["toml"].iloc[0])
-            fw = parse_framework(text.encode("utf-8"), info.file_name, reserved_ids=tuple(shipped_frameworks()))
+            fw = parse_framework(
+                text.encode("utf-8"), info.file_name, reserved_ids=tuple(shipped_frameworks())
+            )
         except (UploadError, KeyError, IndexError) as exc:
             log.warning("stored framework %s v%d could not be read", info.name, info.version)
-            problems.append(f"The uploaded framework '{info.name}' (version {info.version}) could not be "
-                            f"read: {exc}")
+            problems.append(
+                f"The uploaded framework '{info.name}' (version {info.version}) could not be "
+                f"read: {exc}"
+            )
             continue
         out[fw.id] = fw
     return out, problems

@@ -76,7 +76,9 @@ def local_tidy(store: Store, default_area: str | None = None) -> pd.DataFrame:
     return local_tidy_report(store, default_area)[0]
 
 
-def local_tidy_report(store: Store, default_area: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+def local_tidy_report(
+    store: Store, default_area: str | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Tidy rows from every active KPI return and survey, and what had to be left out."""
     parts: list[tuple[VersionInfo, pd.DataFrame]] = []
     problems: list[str] = []
@@ -95,7 +97,9 @@ def local_tidy_report(store: Store, default_area: str | None = None) -> tuple[pd
     clash = table.duplicated(KEYS, keep="last")
     if clash.any():
         losers = sorted(table.loc[clash, "source"].unique())
-        problems.append(f"{int(clash.sum())} rows replaced by a later upload of the same figures: {losers}")
+        problems.append(
+            f"{int(clash.sum())} rows replaced by a later upload of the same figures: {losers}"
+        )
         table = table[~clash]
     table = tidy.normalise(table)
     return table.sort_values(KEYS, ignore_index=True), problems
@@ -133,10 +137,16 @@ def survey_rows(
     """Tidy rows from one survey: the share giving each answer (see the module docstring)."""
     columns = dict(SURVEY_COLUMNS)
     area = columns["area_code"]
-    codes = frame[area].astype("string").str.strip() if area in frame.columns else pd.Series("", frame.index)
+    codes = (
+        frame[area].astype("string").str.strip()
+        if area in frame.columns
+        else pd.Series("", frame.index)
+    )
     frame = frame.assign(**{area: codes.where(codes.fillna("") != "", default_area or "")})
     hint = " (a result for the whole area needs default_area)"
-    survey, problems = _common(frame, columns, source, ("question", "answer", "period", "area_code"), hint)
+    survey, problems = _common(
+        frame, columns, source, ("question", "answer", "period", "area_code"), hint
+    )
     if survey.empty:
         return tidy.empty(), problems
     survey["survey"] = _text(survey["survey"]) if "survey" in survey else ""
@@ -155,7 +165,9 @@ def survey_rows(
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (summed["count"] / denominator * 100).where(denominator > 0)
     rows = tidy.tidy_frame(
-        indicator=pd.Series(map(survey_id, summed["question"], summed["survey"]), index=summed.index),
+        indicator=pd.Series(
+            map(survey_id, summed["question"], summed["survey"]), index=summed.index
+        ),
         area_code=summed["area_code"],
         area_level=summed["area_level"],
         period=summed["period"],
@@ -175,9 +187,13 @@ def kpi_details(store: Store) -> pd.DataFrame:
     """
     out = []
     for info, frame in store.load_active("kpi_return"):
-        kpi, _ = _common(frame, KPI_RETURN_COLUMNS, info.label, ("indicator", "period", "area_code"))
+        kpi, _ = _common(
+            frame, KPI_RETURN_COLUMNS, info.label, ("indicator", "period", "area_code")
+        )
         kpi["indicator"] = kpi["indicator"].map(local_id)
-        kpi = kpi[kpi["indicator"] != ""].drop_duplicates(["indicator", "area_code", "period"], keep="last")
+        kpi = kpi[kpi["indicator"] != ""].drop_duplicates(
+            ["indicator", "area_code", "period"], keep="last"
+        )
         out.append(
             pd.DataFrame(
                 {
@@ -192,7 +208,9 @@ def kpi_details(store: Store) -> pd.DataFrame:
         )
     columns = ["indicator", "area_code", "period", "target", "commentary", "source"]
     if not out:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "target" else "str") for c in columns})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c == "target" else "str") for c in columns}
+        )
     return pd.concat(out, ignore_index=True)[columns]
 
 
@@ -267,7 +285,11 @@ def _common(
     out = frame[list(present)].rename(columns=present).reset_index(drop=True)
     problems: list[str] = []
     out["area_code"] = _text(out["area_code"]).map(_area_code)
-    given = _text(out["area_level"]).str.lower() if "area_level" in out else pd.Series("", index=out.index)
+    given = (
+        _text(out["area_level"]).str.lower()
+        if "area_level" in out
+        else pd.Series("", index=out.index)
+    )
     derived = out["area_code"].map(areas.area_level)
     usable = given.isin(tidy.AREA_LEVELS) & ~out["area_code"].str.fullmatch(_GSS.pattern)
     out["area_level"] = given.where(usable, derived)
@@ -278,7 +300,9 @@ def _common(
     return out, problems
 
 
-def _drop(frame: pd.DataFrame, mask: pd.Series, problems: list[str], source: str, why: str) -> pd.DataFrame:
+def _drop(
+    frame: pd.DataFrame, mask: pd.Series, problems: list[str], source: str, why: str
+) -> pd.DataFrame:
     if mask.any():
         problems.append(f"{source}: {int(mask.sum())} rows left out: {why}")
     return frame[~mask].reset_index(drop=True)
@@ -287,7 +311,9 @@ def _drop(frame: pd.DataFrame, mask: pd.Series, problems: list[str], source: str
 def _text(values: pd.Series) -> pd.Series:
     """Strings, stripped; whole numbers read as numbers lose their ``.0`` (2024.0 -> 2024)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.map(lambda v: "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else str(v))
+        return values.map(
+            lambda v: "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else str(v)
+        )
     return values.astype("string").fillna("").str.strip().astype("str")
 
 

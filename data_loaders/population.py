@@ -66,8 +66,10 @@ def _by_age() -> pd.DataFrame:
     # would show up as a difference rather than vanish.
     england = districts[ages].sum().to_frame(areas.ENGLAND).T
     wide = pd.concat([la_totals, regions, england])
-    long = wide.rename_axis("area_code").reset_index().melt(
-        id_vars="area_code", var_name="age", value_name="count"
+    long = (
+        wide.rename_axis("area_code")
+        .reset_index()
+        .melt(id_vars="area_code", var_name="age", value_name="count")
     )
     long["age"] = long["age"].astype(int)
     long["count"] = long["count"].round().astype("int64")  # ONS counts, stored as 4727.0

@@ -96,7 +96,8 @@ def _key_from_file(path: Path) -> bytes:
     key = path.read_text(encoding="utf-8").strip()
     if len(key) < MIN_KEY_CHARS:
         raise PseudonymisationKeyError(
-            f"The key file {path} is empty or too short; delete it to make a new one.")
+            f"The key file {path} is empty or too short; delete it to make a new one."
+        )
     return key.encode("utf-8")
 
 
@@ -129,7 +130,9 @@ def keyed_hashes(ids: list[str], key: bytes) -> list[str]:
     return out
 
 
-def pseudonymise_ids(ids: pd.Series, key: bytes | None = None, *, normalised: bool = False) -> pd.Series:
+def pseudonymise_ids(
+    ids: pd.Series, key: bytes | None = None, *, normalised: bool = False
+) -> pd.Series:
     """Replace every id by its keyed hash; blanks stay <NA>. Same id, same hash, any upload."""
     key = load_key() if key is None else key
     codes, uniques = pd.factorize(ids if normalised else normalise_ids(ids), use_na_sentinel=True)

@@ -109,8 +109,11 @@ def open_upload(data: bytes, filename: str) -> Workbook:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         fmt, uncached_by_member = _check_zip(data)
         wb = _calamine(data)
-        sheets = [m.name for m in wb.sheets_metadata
-                  if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet]
+        sheets = [
+            m.name
+            for m in wb.sheets_metadata
+            if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet
+        ]
         uncached = _sheet_names_for(data, uncached_by_member) if uncached_by_member else {}
         return Workbook(fmt, filename, data, sheets, uncached, wb)
     _refuse_other_formats(data)
@@ -119,7 +122,9 @@ def open_upload(data: bytes, filename: str) -> Workbook:
 
 def _refuse_other_formats(data: bytes) -> None:
     lead = data[:2048].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
-    if lead.startswith(b"<") and any(t in lead for t in (b"<html", b"<table", b"<!doctype html", b"<meta")):
+    if lead.startswith(b"<") and any(
+        t in lead for t in (b"<html", b"<table", b"<!doctype html", b"<meta")
+    ):
         raise refuse(
             "This file is a web page (HTML) with a spreadsheet's name, as some systems export "
             "it. Open it in Excel, choose File > Save As > Excel Workbook (.xlsx), and upload that."
@@ -130,7 +135,9 @@ def _refuse_other_formats(data: bytes) -> None:
             "read. Open it in Excel and save it as Excel Workbook (.xlsx)."
         )
     if lead.startswith(b"%pdf"):
-        raise refuse("This is a PDF, not a spreadsheet. Upload the spreadsheet the PDF was made from.")
+        raise refuse(
+            "This is a PDF, not a spreadsheet. Upload the spreadsheet the PDF was made from."
+        )
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return  # Excel's "Unicode text": UTF-16, read as CSV
     if b"\x00" in data[:4096]:
@@ -162,7 +169,9 @@ def _check_zip(data: bytes) -> tuple[str, dict[str, list[str]]]:
             raise refuse(_bomb(info.file_size, info.file_size / max(info.compress_size, 1)))
     if "mimetype" in names:
         if b"opendocument.spreadsheet" not in zf.read("mimetype")[:200]:
-            raise refuse("This is an OpenDocument file but not a spreadsheet (.ods). Upload a spreadsheet.")
+            raise refuse(
+                "This is an OpenDocument file but not a spreadsheet (.ods). Upload a spreadsheet."
+            )
         fmt = "ods"
     elif "[Content_Types].xml" in names:
         types = zf.read("[Content_Types].xml")[:20000]
@@ -173,10 +182,14 @@ def _check_zip(data: bytes) -> tuple[str, dict[str, list[str]]]:
                 "which leaves the macros out, and upload that copy."
             )
         if not any(n.startswith("xl/") for n in names):
-            raise refuse("This is a Word or PowerPoint file, not a spreadsheet. Upload an Excel workbook.")
+            raise refuse(
+                "This is a Word or PowerPoint file, not a spreadsheet. Upload an Excel workbook."
+            )
         fmt = "xlsx"
     else:
-        raise refuse("This is a zip archive, not a spreadsheet. Unzip it and upload the spreadsheet inside.")
+        raise refuse(
+            "This is a zip archive, not a spreadsheet. Unzip it and upload the spreadsheet inside."
+        )
     uncached: dict[str, list[str]] = {}
     for info in infos:
         cells = _inflate_and_scan(data, info)
@@ -196,11 +209,15 @@ _FORMULA = re.compile(
 
 def _bomb(size: int, ratio: float | None = None) -> str:
     if ratio:
-        why = (f"(a ratio of {ratio:,.0f} to 1; real spreadsheets compress about 10 to 1), so it "
-               "is refused as unsafe (a 'zip bomb')")
+        why = (
+            f"(a ratio of {ratio:,.0f} to 1; real spreadsheets compress about 10 to 1), so it "
+            "is refused as unsafe (a 'zip bomb')"
+        )
     else:
-        why = (f"(more than the {MAX_UNCOMPRESSED // MB} MB SEND Lens allows), so it is refused as "
-               "unsafe (a 'zip bomb')")
+        why = (
+            f"(more than the {MAX_UNCOMPRESSED // MB} MB SEND Lens allows), so it is refused as "
+            "unsafe (a 'zip bomb')"
+        )
     return (
         f"This file would expand to {size / MB:,.0f} MB when opened {why}. If it is a genuine "
         "export, save it as CSV or split it, and upload again."
@@ -211,13 +228,13 @@ def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> list[str]:
     """Decompress one member ourselves, never past its declared size: a member that lies
     about its size (the classic bomb) is caught here rather than inside a parser."""
     offset = info.header_offset
-    if data[offset:offset + 4] != b"PK\x03\x04":
+    if data[offset : offset + 4] != b"PK\x03\x04":
         raise refuse(_DAMAGED)
     if len(data) < offset + 30:
         raise refuse(_DAMAGED)
-    name_len, extra_len = struct.unpack("<HH", data[offset + 26:offset + 30])
+    name_len, extra_len = struct.unpack("<HH", data[offset + 26 : offset + 30])
     start = offset + 30 + name_len + extra_len
-    body = data[start:start + info.compress_size]
+    body = data[start : start + info.compress_size]
     if info.compress_type == zipfile.ZIP_STORED:
         if len(body) != info.file_size:
             raise refuse(_DAMAGED)
@@ -232,8 +249,10 @@ def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> list[str]:
     tail = b""
     for n, chunk in enumerate(chunks):
         if n == 0 and is_xml and (b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]):
-            raise refuse("This workbook contains XML features spreadsheets never use (DTDs); "
-                         "refused as unsafe.")
+            raise refuse(
+                "This workbook contains XML features spreadsheets never use (DTDs); "
+                "refused as unsafe."
+            )
         if not is_sheet:
             continue
         window = tail + chunk
@@ -275,8 +294,9 @@ def _calamine(data: bytes) -> pc.CalamineWorkbook:
     try:
         return pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
-        raise refuse("This file is password-protected. Remove the password in Excel and upload "
-                     "again.") from None
+        raise refuse(
+            "This file is password-protected. Remove the password in Excel and upload again."
+        ) from None
     except Exception:  # calamine raises several types for a broken file; all mean "damaged"
         raise refuse(_DAMAGED) from None
 
@@ -291,7 +311,9 @@ def _sheet_names_for(data: bytes, by_member: dict[str, list[str]]) -> dict[str, 
         book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
     except (KeyError, ElementTree.ParseError):
         return {}
-    target = {r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/") for r in rels}
+    target = {
+        r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/") for r in rels
+    }
     out = {}
     for sheet in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"):
         rid = sheet.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
@@ -356,7 +378,9 @@ def _csv_rows(data: bytes, sheet: str) -> list[list[Any]]:
     try:
         rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
-        raise refuse("This CSV file could not be read: a quoted cell is never closed.", sheet) from None
+        raise refuse(
+            "This CSV file could not be read: a quoted cell is never closed.", sheet
+        ) from None
     width = max((len(r) for r in rows), default=0)
     for r in rows:
         if len(r) < width:

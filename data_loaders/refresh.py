@@ -81,10 +81,12 @@ def main(
             )
             code = 2
             break
-        except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+        except Exception as exc:
             why = str(exc) if isinstance(exc, RefreshError) else f"{type(exc).__name__}: {exc}"
-            print(f"Refresh of {name} failed: {why}. The previous files are unchanged.",
-                  file=sys.stderr)
+            print(
+                f"Refresh of {name} failed: {why}. The previous files are unchanged.",
+                file=sys.stderr,
+            )
             code = 1
             continue
         if entry:

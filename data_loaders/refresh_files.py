@@ -108,8 +108,15 @@ def refresh_one(
         for s in staged:
             s.tmp.unlink(missing_ok=True)
     files = [
-        {"file": t.name, "title": s.where.title, "url": s.where.url, "api": s.where.api,
-         "version": s.where.version, "sha256": s.sha256, "rows": s.rows}
+        {
+            "file": t.name,
+            "title": s.where.title,
+            "url": s.where.url,
+            "api": s.where.api,
+            "version": s.where.version,
+            "sha256": s.sha256,
+            "rows": s.rows,
+        }
         for s, t in zip(staged, targets)
     ]
     release = found[0][1].release

@@ -73,6 +73,7 @@ def _from_api(
     matches = [s for s in sets if re.search(file.title, s.get("title", ""), re.I)]
     if not matches:
         return None
+
     def rank(s: dict) -> tuple[bool, str]:  # Published before Deprecated, then the newest
         return s.get("status") == "Published", s["latestVersion"].get("published", "")
 

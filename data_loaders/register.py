@@ -25,15 +25,37 @@ class Release:
 
 RELEASES: dict[str, Release] = {
     "sen2_2025": Release("Education, health and care plans (SEN2)", "DfE", "June 2025"),
-    "sen2_2022": Release("Education, health and care plans (SEN2), earlier series", "DfE", "June 2022 and SEN2 management information"),
-    "lait": Release("Local Authority Interactive Tool", "DfE (gathering DfE, ONS, MoJ and OHID statistics)", "April 2026 snapshot"),
-    "tribunals": Release("SEND Tribunal appeal rates", "Ministry of Justice / HMCTS", "2014-2024 table, June 2025"),
+    "sen2_2022": Release(
+        "Education, health and care plans (SEN2), earlier series",
+        "DfE",
+        "June 2022 and SEN2 management information",
+    ),
+    "lait": Release(
+        "Local Authority Interactive Tool",
+        "DfE (gathering DfE, ONS, MoJ and OHID statistics)",
+        "April 2026 snapshot",
+    ),
+    "tribunals": Release(
+        "SEND Tribunal appeal rates", "Ministry of Justice / HMCTS", "2014-2024 table, June 2025"
+    ),
     "population": Release("Mid-year population estimates", "ONS", "mid-2020"),
     "schools": Release("School census by school (performance tables)", "DfE", "January 2024"),
-    "children_in_need": Release("Outcomes for children in need, including children looked after", "DfE", "2016/17 to 2021/22"),
-    "absence_by_sen": Release("Pupil absence by SEN status (SEND and AP dashboard)", "DfE", "2016/17 to 2022/23"),
-    "sen_in_england": Release("Special educational needs in England", "DfE", "fetched by the refresh command"),
-    "sen2+population": Release("EHC plans per 10,000 aged 0-25 (derived)", "SEND Lens from DfE and ONS", "as its two sources"),
+    "children_in_need": Release(
+        "Outcomes for children in need, including children looked after",
+        "DfE",
+        "2016/17 to 2021/22",
+    ),
+    "absence_by_sen": Release(
+        "Pupil absence by SEN status (SEND and AP dashboard)", "DfE", "2016/17 to 2022/23"
+    ),
+    "sen_in_england": Release(
+        "Special educational needs in England", "DfE", "fetched by the refresh command"
+    ),
+    "sen2+population": Release(
+        "EHC plans per 10,000 aged 0-25 (derived)",
+        "SEND Lens from DfE and ONS",
+        "as its two sources",
+    ),
 }
 
 

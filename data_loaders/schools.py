@@ -104,7 +104,10 @@ def school_register() -> pd.DataFrame:
     )
     coords = _coordinates().rename(
         columns={
-            "URN": "urn", "EstablishmentName": "name", "Easting": "easting", "Northing": "northing"
+            "URN": "urn",
+            "EstablishmentName": "name",
+            "Easting": "easting",
+            "Northing": "northing",
         }
     )
     coords["urn"] = coords["urn"].astype("string")

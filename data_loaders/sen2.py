@@ -21,7 +21,10 @@ REFRESHED = DATA / "refreshed/ehcp"
 
 def newest_release_folder() -> Path:
     """The refreshed EHC plan release when ``python -m data_loaders.refresh`` fetched one."""
-    names = [f"{name}.csv.gz" for name in MEASURES_2025] + ["caseload.csv.gz", "sen_needs_all_plans.csv.gz"]
+    names = [f"{name}.csv.gz" for name in MEASURES_2025] + [
+        "caseload.csv.gz",
+        "sen_needs_all_plans.csv.gz",
+    ]
     if all((REFRESHED / n).exists() for n in names):
         return REFRESHED
     return SHIPPED_2025
@@ -67,7 +70,10 @@ MEASURES_2025: dict[str, list[Measure]] = {
     "newplans": [
         Measure("ehc_new_plans", numerator=("new_ehc_plans",)),
         Measure(
-            "ehc_new_mainstream_pct", "mainstream_total_pc", ("mainstream_total",), ("new_ehc_plans",)
+            "ehc_new_mainstream_pct",
+            "mainstream_total_pc",
+            ("mainstream_total",),
+            ("new_ehc_plans",),
         ),
         Measure("ehc_new_special_pct", "special_total_pc", ("special_total",), ("new_ehc_plans",)),
         Measure("ehc_new_ap_pct", "AP_PRU_total_pc", ("ap_pru_total",), ("new_ehc_plans",)),
@@ -91,7 +97,9 @@ MEASURES_2025: dict[str, list[Measure]] = {
     ],
     "assessments": [
         Measure("ehc_assessments", numerator=("assess_in_year",)),
-        Measure("ehc_assess_issued_pct", "assess_issued_pc", ("assess_issued",), ("assess_in_year",)),
+        Measure(
+            "ehc_assess_issued_pct", "assess_issued_pc", ("assess_issued",), ("assess_in_year",)
+        ),
         Measure(
             "ehc_not_issue_16wk_pct",
             "outcome_decision_within_time_pc",
@@ -126,9 +134,7 @@ MEASURES_2025: dict[str, list[Measure]] = {
         ),
     ],
     "annual_reviews": [
-        Measure(
-            "ehc_annual_reviews_pct", None, ("total_review_meeting",), ("review_expected",)
-        ),
+        Measure("ehc_annual_reviews_pct", None, ("total_review_meeting",), ("review_expected",)),
         Measure("ehc_reviews_expected", numerator=("review_expected",)),
         Measure(
             "ehc_review_4wk_pct",
@@ -258,7 +264,9 @@ def load_2022_release() -> pd.DataFrame:
         Measure(
             "ehc_20wk_pct", "inc_exc_20week_rate", ("inc_exc_20week_ehc",), ("tot_inc_exc_ehc",)
         ),
-        Measure("ehc_20wk_ex_pct", "no_exc_20week_rate", ("no_exc_20week_ehc",), ("tot_no_exc_ehc",)),
+        Measure(
+            "ehc_20wk_ex_pct", "no_exc_20week_rate", ("no_exc_20week_ehc",), ("tot_no_exc_ehc",)
+        ),
         Measure("ehc_new_plans", numerator=("new_all_ehc",)),
     ]
     frames.extend(measure_rows(mi, m, SOURCE_2022) for m in mi_measures)
@@ -286,7 +294,9 @@ def _placements_2022(estab: pd.DataFrame) -> pd.DataFrame:
         for group, indicator in _GROUP_INDICATORS.items()
     }
     independent_types = ["Special - Independent", "Special - Non-maintained"]
-    parts["ehc_independent_special_pct"] = estab[estab["establishment_type"].isin(independent_types)]
+    parts["ehc_independent_special_pct"] = estab[
+        estab["establishment_type"].isin(independent_types)
+    ]
     frames = []
     for indicator, part in parts.items():
         summed = part.groupby(keys, as_index=False)["n"].sum(min_count=1)

@@ -72,14 +72,21 @@ NEEDS = {
 }
 LEVELS = {"National": "national", "Regional": "region", "Local authority": "la"}
 TOTAL_FILTERS = (
-    "phase_type_grouping", "type_of_establishment", "establishment_type", "hospital_school"
+    "phase_type_grouping",
+    "type_of_establishment",
+    "establishment_type",
+    "hospital_school",
 )
 PROVISION_COLUMNS = ("sen_provision", "sen_status", "pupil_sen_status")
 NEED_COLUMNS = ("sen_primary_need", "primary_need")
 COUNT_COLUMNS = ("total_pupil_count", "pupil_count", "number_of_pupils", "headcount")
 WIDE = {"ehc_plan": EHC, "sen_support": SUPPORT, "total_pupils": ALL_PUPILS}
 AREA_COLUMNS = (
-    "time_period", "time_identifier", "geographic_level", "region_code", "new_la_code",
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "region_code",
+    "new_la_code",
     "old_la_code",
 )
 
@@ -135,8 +142,12 @@ def read_totals(path: Path) -> pd.DataFrame:
     used.add(_first(header, COUNT_COLUMNS) or "")
     parts = []
     for chunk in pd.read_csv(
-        path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-        usecols=lambda c: c in used, chunksize=200_000,
+        path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        usecols=lambda c: c in used,
+        chunksize=200_000,
     ):
         keep = chunk["geographic_level"].isin(LEVELS)
         for col in TOTAL_FILTERS:
@@ -272,7 +283,11 @@ def pupils_by_need(df: pd.DataFrame) -> pd.DataFrame:
     share_status = status.where(value.isna(), "")
     share_status = share_status.where(share.notna() | value.isna(), "not_available")
     pct = tidy.tidy_frame(
-        indicator="sen_primary_need_pct", value=share, status=share_status,
-        numerator=value, denominator=den, **common,
+        indicator="sen_primary_need_pct",
+        value=share,
+        status=share_status,
+        numerator=value,
+        denominator=den,
+        **common,
     )
     return pd.concat([pupils, pct], ignore_index=True)

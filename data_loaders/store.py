@@ -164,7 +164,11 @@ class Store:
             if dataset["active_version"] is not None:
                 active = self._info(conn, dataset_id, int(dataset["active_version"]))
                 if active.file_sha256 == file_sha256:
-                    log.info("store: dataset %d upload equals active version %d", dataset_id, active.version)
+                    log.info(
+                        "store: dataset %d upload equals active version %d",
+                        dataset_id,
+                        active.version,
+                    )
                     return replace(active, duplicate=True)
             previous = conn.execute(
                 select(func.max(versions.c.version)).where(versions.c.dataset_id == dataset_id)
@@ -213,8 +217,12 @@ class Store:
                 .values(active_version=version, updated_at=now, updated_by=by)
             )
             detail = {"from_version": previous}
-            self._audit(conn, now, by, "rollback", dataset_id, info.kind, info.name, version, detail)
-        log.info("store: dataset %d rolled back from version %s to %d", dataset_id, previous, version)
+            self._audit(
+                conn, now, by, "rollback", dataset_id, info.kind, info.name, version, detail
+            )
+        log.info(
+            "store: dataset %d rolled back from version %s to %d", dataset_id, previous, version
+        )
         return replace(info, active=True)
 
     def delete_dataset(self, dataset_id: int, *, by: str) -> int:
@@ -285,7 +293,9 @@ class Store:
         )
         with self._read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
-        frame = _frame(rows, [c.name for c in query.selected_columns], ("uploaded_at", "last_updated"))
+        frame = _frame(
+            rows, [c.name for c in query.selected_columns], ("uploaded_at", "last_updated")
+        )
         frame.insert(3, "record_level", frame["kind"].isin(RECORD_LEVEL_KINDS).astype(bool))
         for col in ("active_version", "versions", "rows", "columns"):
             frame[col] = frame[col].astype("Int64")
@@ -299,7 +309,9 @@ class Store:
             raise NotFoundError(f"no dataset {dataset_id}")
         rows = [{k: getattr(i, k) for k in _INFO_FIELDS} for i in infos]
         frame = _frame(rows, _INFO_FIELDS, ("created_at",))
-        return frame.drop(columns=["duplicate"]).sort_values("version", ascending=False, ignore_index=True)
+        return frame.drop(columns=["duplicate"]).sort_values(
+            "version", ascending=False, ignore_index=True
+        )
 
     def version_info(self, dataset_id: int, version: int | None = None) -> VersionInfo:
         """The details of one version (the active one by default), without its data."""
@@ -326,7 +338,9 @@ class Store:
     def load_active(self, kind: str) -> list[tuple[VersionInfo, pd.DataFrame]]:
         """The active version of every dataset of one kind, read in one query."""
         query = (
-            select(datasets.c.id, datasets.c.active_version, version_data.c.sha256, version_data.c.data)
+            select(
+                datasets.c.id, datasets.c.active_version, version_data.c.sha256, version_data.c.data
+            )
             .join(
                 versions,
                 (versions.c.dataset_id == datasets.c.id)
@@ -338,7 +352,9 @@ class Store:
         )
         with self._read() as conn:
             rows = conn.execute(query).all()
-            infos = {(i.dataset_id, i.version): i for i in self._infos(conn, versions.c.kind == kind)}
+            infos = {
+                (i.dataset_id, i.version): i for i in self._infos(conn, versions.c.kind == kind)
+            }
         return [
             (
                 infos[(r.id, r.active_version)],
@@ -384,7 +400,9 @@ class Store:
     def _insert_data(self, conn: Connection, version_id: int, blob: bytes, sha256: str) -> None:
         # A method of its own so that the crash tests can fail or stall a save right here.
         conn.execute(
-            insert(version_data).values(version_id=version_id, format="parquet", sha256=sha256, data=blob)
+            insert(version_data).values(
+                version_id=version_id, format="parquet", sha256=sha256, data=blob
+            )
         )
 
     def _lock_or_create(
@@ -393,7 +411,9 @@ class Store:
         dialect_insert = pg_insert if self.backend == "postgresql" else sqlite_insert
         conn.execute(
             dialect_insert(datasets)
-            .values(kind=kind, name=name, created_at=now, created_by=who, updated_at=now, updated_by=who)
+            .values(
+                kind=kind, name=name, created_at=now, created_by=who, updated_at=now, updated_by=who
+            )
             .on_conflict_do_nothing(index_elements=["kind", "name"])
         )
         query = select(datasets).where(datasets.c.kind == kind, datasets.c.name == name)
@@ -408,7 +428,10 @@ class Store:
 
     def _exists(self, dataset_id: int) -> bool:
         with self._read() as conn:
-            return conn.execute(select(datasets.c.id).where(datasets.c.id == dataset_id)).first() is not None
+            return (
+                conn.execute(select(datasets.c.id).where(datasets.c.id == dataset_id)).first()
+                is not None
+            )
 
     def _active_version(self, conn: Connection, dataset_id: int) -> int:
         active = conn.execute(
@@ -430,7 +453,9 @@ class Store:
         return replace(info, duplicate=True) if info.file_sha256 == sha256 else None
 
     def _info(self, conn: Connection, dataset_id: int, version: int) -> VersionInfo:
-        found = self._infos(conn, (versions.c.dataset_id == dataset_id) & (versions.c.version == version))
+        found = self._infos(
+            conn, (versions.c.dataset_id == dataset_id) & (versions.c.version == version)
+        )
         if not found:
             raise NotFoundError(f"dataset {dataset_id} has no version {version}")
         return found[0]

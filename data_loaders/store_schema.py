@@ -173,7 +173,9 @@ def data_dir(env: Mapping[str, str] | None = None, *, windows: bool | None = Non
         folder = ntpath.join(base, APP_DIR_NAME)
     else:
         xdg = env.get("XDG_DATA_HOME", "")
-        base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "share")
+        base = (
+            xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "share")
+        )
         folder = os.path.join(base, APP_DIR_NAME)
     if windows == (os.name == "nt"):  # only create real paths on this platform
         Path(folder).mkdir(parents=True, exist_ok=True)

@@ -90,17 +90,32 @@ def _instructions(ws: Worksheet, schema: Schema) -> None:
             ws.cell(row=i, column=1).font = Font(bold=True, size=12)
     ws.cell(row=2 + lines.index("Privacy") + 1, column=1).font = Font(bold=True, color="D4351C")
     top = 2 + len(lines)
-    headings = ["Column", "Required", "Type", "Allowed values", "What it means", "Other headings accepted"]
+    headings = [
+        "Column",
+        "Required",
+        "Type",
+        "Allowed values",
+        "What it means",
+        "Other headings accepted",
+    ]
     for j, heading in enumerate(headings, start=1):
         cell = ws.cell(row=top, column=j, value=heading)
         cell.font = Font(bold=True)
         cell.fill = HEADING_FILL
     for i, col in enumerate(schema.columns, start=top + 1):
         allowed = "; ".join(choice_labels(col)) if col.type == "choice" else col.pattern_hint
-        row = [col.name, "yes" if col.required else "no", TYPE_WORDS[col.type], allowed, col.help,
-               ", ".join(col.aliases)]
+        row = [
+            col.name,
+            "yes" if col.required else "no",
+            TYPE_WORDS[col.type],
+            allowed,
+            col.help,
+            ", ".join(col.aliases),
+        ]
         for j, value in enumerate(row, start=1):
-            ws.cell(row=i, column=j, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row=i, column=j, value=value).alignment = Alignment(
+                wrap_text=True, vertical="top"
+            )
     for letter, width in zip("ABCDEF", (24, 10, 18, 40, 60, 40), strict=True):
         ws.column_dimensions[letter].width = width
 

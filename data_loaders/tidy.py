@@ -136,7 +136,9 @@ def validate(frame: pd.DataFrame) -> list[str]:
         problems.append(f"{int(dupes.sum())} rows share a key, e.g. {sample}")
     bad_periods = ~frame["period"].str.fullmatch(PERIOD_PATTERN)
     if bad_periods.any():
-        problems.append(f"non-canonical periods: {sorted(frame.loc[bad_periods, 'period'].unique())[:5]}")
+        problems.append(
+            f"non-canonical periods: {sorted(frame.loc[bad_periods, 'period'].unique())[:5]}"
+        )
     return problems
 
 

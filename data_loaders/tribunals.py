@@ -78,8 +78,14 @@ def read_table() -> pd.DataFrame:
             continue  # region header rows ("NORTH EAST", "INNER LONDON") carry no numbers
         for j, year in years.items():
             records.append(
-                {"name": name, "la_number": r[1].strip(), "year": year,
-                 "appeals": r[j], "decisions": r[j + 1], "rate": r[j + 2]}
+                {
+                    "name": name,
+                    "la_number": r[1].strip(),
+                    "year": year,
+                    "appeals": r[j],
+                    "decisions": r[j + 1],
+                    "rate": r[j + 2],
+                }
             )
     return pd.DataFrame.from_records(records)
 
@@ -95,7 +101,7 @@ def _counts(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 def load_tribunals() -> pd.DataFrame:
     """Appeal rate per LA, region and England for calendar years 2014 to 2024."""
     raw = read_table()
-    appeals, appeals_status = _counts(raw["appeals"])
+    appeals, _ = _counts(raw["appeals"])
     decisions, _ = _counts(raw["decisions"])
     rate, rate_status = _counts(raw["rate"])
     # A blank appeals cell beside a published 0.00% rate is a zero, not a gap.

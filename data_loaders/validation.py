@@ -37,15 +37,33 @@ import pyarrow as pa
 from pandas.api.types import infer_dtype
 
 from data_loaders.readers import Problem
-from data_loaders.schemas import DATE_DTYPE, NUMBER_NOISE, SPACES, SPACES_AND_HYPHENS, UPN_SHAPE, Column, norm
+from data_loaders.schemas import (
+    DATE_DTYPE,
+    NUMBER_NOISE,
+    SPACES,
+    SPACES_AND_HYPHENS,
+    UPN_SHAPE,
+    Column,
+    norm,
+)
 
 MAX_PROBLEMS = 1000
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 is 1 January 1900 (Lotus leap-year bug)
 EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 DATE_FORMATS = (
-    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%d-%b-%Y",
-    "%d-%b-%y", "%d %b %y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d",
 )
 FORMULA_START = ("=", "+", "-", "@")
 DATE_TYPES, NUMBER_TYPES = [dt.date, dt.datetime, pd.Timestamp], [float, int, np.float64, np.int64]
@@ -74,8 +92,12 @@ class Issues:
             return
         index = mask.index[mask.to_numpy()]
         part = pd.DataFrame({"row": index, "column": column}, index=index)
-        part["value"] = value[mask].astype("string").fillna("") if isinstance(value, pd.Series) else value
-        part["message"] = message[mask].astype("string") if isinstance(message, pd.Series) else message
+        part["value"] = (
+            value[mask].astype("string").fillna("") if isinstance(value, pd.Series) else value
+        )
+        part["message"] = (
+            message[mask].astype("string") if isinstance(message, pd.Series) else message
+        )
         self._parts.append(part)
 
     def merge(self, sub: Issues, cells: Cells) -> None:
@@ -88,8 +110,12 @@ class Issues:
                 per_unique = np.full(len(cells.uniques), "", dtype=object)
                 per_unique[part["row"].to_numpy()] = part[field].to_numpy(dtype=object)
                 spread[field] = pd.Series(per_unique[cells.codes], index=cells.index)
-            self.add(pd.Series(hit[cells.codes], index=cells.index), part["column"].iat[0],
-                     spread["value"], spread["message"])
+            self.add(
+                pd.Series(hit[cells.codes], index=cells.index),
+                part["column"].iat[0],
+                spread["value"],
+                spread["message"],
+            )
 
     def rows_with_problems(self) -> pd.Index:
         """Rows already reported; checks across columns skip them, since a cell that could
@@ -101,11 +127,21 @@ class Issues:
         if not self._parts:
             return []
         table = pd.concat(self._parts, ignore_index=True).sort_values("row", kind="stable")
-        out = [Problem(self.sheet, int(r.row), r.column, str(r.value), str(r.message))
-               for r in table.head(MAX_PROBLEMS).itertuples(index=False)]
+        out = [
+            Problem(self.sheet, int(r.row), r.column, str(r.value), str(r.message))
+            for r in table.head(MAX_PROBLEMS).itertuples(index=False)
+        ]
         if self.count > len(out):
-            out.append(Problem(self.sheet, None, "", "", f"... and {self.count - len(out):,} more problems "
-                               "like these. Fix the ones above and upload again to see the rest."))
+            out.append(
+                Problem(
+                    self.sheet,
+                    None,
+                    "",
+                    "",
+                    f"... and {self.count - len(out):,} more problems "
+                    "like these. Fix the ones above and upload again to see the rest.",
+                )
+            )
         return out
 
 
@@ -120,7 +156,9 @@ class Cells:
     @classmethod
     def of(cls, raw: np.ndarray, index: pd.Index) -> Cells:
         try:  # all text (every CSV, most XLSX columns): arrow encodes it in one C++ pass
-            encoded = pa.array(raw, type=pa.string(), from_pandas=True).fill_null("").dictionary_encode()
+            encoded = (
+                pa.array(raw, type=pa.string(), from_pandas=True).fill_null("").dictionary_encode()
+            )
             codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
             return cls(codes, pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary)), index)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -159,7 +197,11 @@ def shown(column: Column, text: pd.Series) -> pd.Series:
         return pd.Series("(hidden)", index=text.index, dtype="string")
     t = text.astype("string")
     ends = t.str[:2] + t.str[2:-2].str.replace(r".", "•", regex=True) + t.str[-2:]
-    return ends.where(t.str.len() > 6, t.str.replace(r".", "•", regex=True)) if column.identifier else text
+    return (
+        ends.where(t.str.len() > 6, t.str.replace(r".", "•", regex=True))
+        if column.identifier
+        else text
+    )
 
 
 def as_text(raw: pd.Series) -> pd.Series:
@@ -176,7 +218,9 @@ def as_text(raw: pd.Series) -> pd.Series:
         if is_num.any():  # 100000.0 from Excel is the URN "100000"
             nums = raw[is_num].astype("float64")
             whole = np.isfinite(nums) & (nums == np.floor(nums)) & (nums.abs() < 1e15)
-            out[is_num] = nums.astype("string").where(~whole, nums[whole].astype("int64").astype("string"))
+            out[is_num] = nums.astype("string").where(
+                ~whole, nums[whole].astype("int64").astype("string")
+            )
         is_date = types.isin(DATE_TYPES)
         if is_date.any():
             out[is_date] = pd.to_datetime(raw[is_date]).dt.strftime("%d/%m/%Y").astype("string")
@@ -204,8 +248,12 @@ def parse_code(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
     if column.pattern:
         code = text.str.replace(SPACES, "", regex=True).str.upper()
         bad = code.notna() & ~formula & ~code.str.fullmatch(column.pattern).fillna(False)
-        issues.add(bad, column.name, text,
-                   lambda: "'" + text + f"' is not a valid {column.name}: " + column.pattern_hint + ".")
+        issues.add(
+            bad,
+            column.name,
+            text,
+            lambda: "'" + text + f"' is not a valid {column.name}: " + column.pattern_hint + ".",
+        )
         return code.where(~bad & ~formula)
     if column.identifier:  # normalised as pseudonymise.normalise_ids does, before hashing
         ids = text.str.replace(SPACES_AND_HYPHENS, "", regex=True).str.upper()
@@ -217,13 +265,19 @@ def parse_code(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
 
 def parse_choice(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
     text = as_text(raw)
-    values = text.map(norm, na_action="ignore").map(column.value_map()).astype("string")  # few distinct
+    values = (
+        text.map(norm, na_action="ignore").map(column.value_map()).astype("string")
+    )  # few distinct
     formula = is_formula(text)
     issues.add(formula, column.name, text, _FORMULA_MESSAGE)
     allowed = ", ".join(column.allowed)
     bad = text.notna() & values.isna() & ~formula
-    issues.add(bad, column.name, text,
-               lambda: "'" + text + f"' is not an allowed value. Use one of: {allowed}.")
+    issues.add(
+        bad,
+        column.name,
+        text,
+        lambda: "'" + text + f"' is not an allowed value. Use one of: {allowed}.",
+    )
     if column.is_flag:
         flags = values.map({"yes": True, "no": False}).astype("boolean")
         return flags.fillna(column.default).astype(bool) if column.default is not None else flags
@@ -241,8 +295,12 @@ def parse_number(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
         values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         formula = is_formula(text)
         issues.add(formula, column.name, text, _FORMULA_MESSAGE)
-        issues.add(text.notna() & values.isna() & ~formula, column.name, text,
-                   lambda: "'" + text + "' is not a number.")
+        issues.add(
+            text.notna() & values.isna() & ~formula,
+            column.name,
+            text,
+            lambda: "'" + text + "' is not a number.",
+        )
     if column.type == "int":
         fractional = values.notna() & (values != np.floor(values))
         issues.add(fractional, column.name, text, lambda: "'" + text + "' is not a whole number.")
@@ -251,9 +309,16 @@ def parse_number(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
     if low is not None or high is not None:
         bounds = (-np.inf if low is None else low, np.inf if high is None else high)
         out = values.notna() & ~values.between(*bounds)
-        why = (f"must not be below {low:g}" if high is None else f"must not be above {high:g}" if low is None
-               else f"must be between {low:g} and {high:g}")
-        issues.add(out, column.name, text, lambda: "'" + text + f"' is out of range: {column.name} {why}.")
+        why = (
+            f"must not be below {low:g}"
+            if high is None
+            else f"must not be above {high:g}"
+            if low is None
+            else f"must be between {low:g} and {high:g}"
+        )
+        issues.add(
+            out, column.name, text, lambda: "'" + text + f"' is out of range: {column.name} {why}."
+        )
         values = values.where(~out)
     return values.round().astype("Int64") if column.type == "int" else values
 
@@ -266,8 +331,10 @@ def parse_date(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
     if kind in ("date", "datetime", "datetime64"):
         return _clip(pd.to_datetime(raw).dt.normalize().astype(DATE_DTYPE), column, raw, issues)
     types = raw.map(type)
-    for cells, convert in ((types.isin(DATE_TYPES), lambda v: pd.to_datetime(v).dt.normalize()),
-                           (types.isin(NUMBER_TYPES), lambda v: _serial(v.astype("float64")))):
+    for cells, convert in (
+        (types.isin(DATE_TYPES), lambda v: pd.to_datetime(v).dt.normalize()),
+        (types.isin(NUMBER_TYPES), lambda v: _serial(v.astype("float64"))),
+    ):
         if cells.any():
             out[cells] = convert(raw[cells])
     text = as_text(raw.where(types.eq(str), ""))
@@ -284,8 +351,12 @@ def parse_date(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
         formula = is_formula(text) & todo
         issues.add(formula, column.name, lambda: shown(column, text), _FORMULA_MESSAGE)
         who = f"{column.name} " if column.is_date_of_birth else "'" + text + "' "
-        issues.add(todo & ~formula, column.name, lambda: shown(column, text),
-                   who + "is not a date SEND Lens understands. Use dd/mm/yyyy, for example 15/03/2024.")
+        issues.add(
+            todo & ~formula,
+            column.name,
+            lambda: shown(column, text),
+            who + "is not a date SEND Lens understands. Use dd/mm/yyyy, for example 15/03/2024.",
+        )
     return _clip(out, column, raw, issues)
 
 
@@ -299,14 +370,26 @@ def _clip(dates: pd.Series, column: Column, raw: pd.Series, issues: Issues) -> p
     """Dates before 1900 or after 2100 are typing slips (a year of 202 or 2204)."""
     odd = dates.notna() & ((dates < EARLIEST) | (dates > LATEST))
     text = shown(column, dates.dt.strftime("%d/%m/%Y").astype("string"))
-    issues.add(odd, column.name, text, f"{column.name} is not a plausible date (before 1900 or after 2100).")
+    issues.add(
+        odd,
+        column.name,
+        text,
+        f"{column.name} is not a plausible date (before 1900 or after 2100).",
+    )
     return dates.where(~odd)
 
 
-_FORMULA_MESSAGE = ("This cell holds a formula (it starts with =). SEND Lens never runs formulas: "
-                    "enter the value.")
-PARSERS = {"text": parse_text, "code": parse_code, "choice": parse_choice, "int": parse_number,
-           "number": parse_number, "date": parse_date}
+_FORMULA_MESSAGE = (
+    "This cell holds a formula (it starts with =). SEND Lens never runs formulas: enter the value."
+)
+PARSERS = {
+    "text": parse_text,
+    "code": parse_code,
+    "choice": parse_choice,
+    "int": parse_number,
+    "number": parse_number,
+    "date": parse_date,
+}
 
 
 def _digit_matrix(codes: pd.Series, width: int) -> np.ndarray:
@@ -325,9 +408,12 @@ def upn_problems(upn: pd.Series) -> pd.Series:
     """For each UPN (upper case) a reason it is invalid, or <NA>."""
     reason = pd.Series(pd.NA, index=upn.index, dtype="string")
     present = upn.notna()
-    shaped = present & upn.str.fullmatch(r"[A-Z][0-9]{11}[0-9ABCDEFGHJKLMNPQRTUVWXYZ]").fillna(False)
-    reason[present & ~shaped] = ("is not shaped like a UPN: 13 characters, a letter, 11 digits, then a "
-                                 "digit or letter.")
+    shaped = present & upn.str.fullmatch(r"[A-Z][0-9]{11}[0-9ABCDEFGHJKLMNPQRTUVWXYZ]").fillna(
+        False
+    )
+    reason[present & ~shaped] = (
+        "is not shaped like a UPN: 13 characters, a letter, 11 digits, then a digit or letter."
+    )
     if shaped.any():
         m = _digit_matrix(upn[shaped], 13)
         values = _LETTER_VALUE[m[:, 1:]]
@@ -337,7 +423,8 @@ def upn_problems(upn: pd.Series) -> pd.Series:
         letters = pd.Series(expected, index=upn[shaped].index)
         reason[wrong[wrong].index] = (
             "has the wrong check letter: for these 12 characters the first letter should be "
-            + letters[wrong] + ". Check the UPN was copied correctly."
+            + letters[wrong]
+            + ". Check the UPN was copied correctly."
         )
     return reason
 
@@ -346,8 +433,10 @@ def _mod11_problems(codes: pd.Series, name: str, uln: bool) -> pd.Series:
     reason = pd.Series(pd.NA, index=codes.index, dtype="string")
     present = codes.notna()
     shaped = present & codes.str.fullmatch(r"[0-9]{10}").fillna(False)
-    reason[present & ~shaped] = (f"is not 10 digits: {'a' if uln else 'an'} {name} has exactly 10 (if "
-                                 "it began with 0, format the column as Text in Excel so the 0 is kept).")
+    reason[present & ~shaped] = (
+        f"is not 10 digits: {'a' if uln else 'an'} {name} has exactly 10 (if "
+        "it began with 0, format the column as Text in Excel so the 0 is kept)."
+    )
     if shaped.any():
         m = _digit_matrix(codes[shaped], 10) - 48
         remainder = (m[:, :9] * np.arange(10, 1, -1)).sum(axis=1) % 11
@@ -358,7 +447,9 @@ def _mod11_problems(codes: pd.Series, name: str, uln: bool) -> pd.Series:
             check = (11 - remainder) % 11
             ok = (check != 10) & (check == m[:, 9])
         bad = pd.Series(~ok, index=codes[shaped].index)
-        reason[bad[bad].index] = "fails its check digit (modulus 11): check it was copied correctly."
+        reason[bad[bad].index] = (
+            "fails its check digit (modulus 11): check it was copied correctly."
+        )
     return reason
 
 
@@ -373,7 +464,9 @@ def check_identifier(column: Column, ids: pd.Series, issues: Issues) -> None:
     check = {"nhs": nhs_problems, "uln": uln_problems}.get(kind, upn_problems)
     reason = check(ids if kind != "any" else ids.where(ids.str.fullmatch(UPN_SHAPE).fillna(False)))
     label = {"nhs": "This NHS number", "uln": "This ULN"}.get(kind, "This UPN")
-    issues.add(reason.notna(), column.name, lambda: shown(column, ids), lambda: label + " " + reason)
+    issues.add(
+        reason.notna(), column.name, lambda: shown(column, ids), lambda: label + " " + reason
+    )
 
 
 @lru_cache(maxsize=1)
@@ -395,6 +488,12 @@ def check_urns(column: Column, urns: pd.Series, issues: Issues) -> None:
     if register is None:
         return
     unknown = urns.notna() & (register.get_indexer(urns.fillna("").astype(object)) < 0)
-    issues.add(unknown, column.name, urns,
-               lambda: "No school with URN " + urns + " is in SEND Lens's register (schools open in "
-               "January 2024 or in 2025). Check the URN on Get Information About Schools.")
+    issues.add(
+        unknown,
+        column.name,
+        urns,
+        lambda: (
+            "No school with URN " + urns + " is in SEND Lens's register (schools open in "
+            "January 2024 or in 2025). Check the URN on Get Information About Schools."
+        ),
+    )

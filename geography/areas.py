@@ -115,7 +115,13 @@ def local_authorities() -> pd.DataFrame:
     """
     df = pd.read_csv(
         DATA / "reference/local_authorities.csv",
-        dtype={"la_code": str, "dfe_code": str, "name": str, "region_code": str, "region_name": str},
+        dtype={
+            "la_code": str,
+            "dfe_code": str,
+            "name": str,
+            "region_code": str,
+            "region_name": str,
+        },
     )
     df["current"] = df["current"].astype(bool)
     return df
@@ -138,7 +144,9 @@ def _area_names() -> dict[str, str]:
     names = {ENGLAND: "England", **REGIONS}
     las = local_authorities()
     former = ~las["current"]
-    names.update(dict(zip(las["la_code"], las["name"] + former.map({True: " (former)", False: ""}))))
+    names.update(
+        dict(zip(las["la_code"], las["name"] + former.map({True: " (former)", False: ""})))
+    )
     return names
 
 

@@ -142,7 +142,9 @@ def la_sub_icbs(la_code: str | None = None) -> pd.DataFrame:
     frame["lsoas"] = frame["lsoas"].astype(int)
     if la_code is not None:
         frame = frame[frame["la_code"] == la_code]
-    return frame.sort_values(["la_code", "area_share"], ascending=[True, False]).reset_index(drop=True)
+    return frame.sort_values(["la_code", "area_share"], ascending=[True, False]).reset_index(
+        drop=True
+    )
 
 
 def _lookup_copy(name: str) -> pd.DataFrame:

@@ -51,8 +51,14 @@ def localities(lookup: pd.DataFrame, la_code: str) -> Localities:
         ward_code=lookup["ward_code"].astype("string").str.strip().str.upper(),
         name=lookup["locality"].astype("string").str.strip(),
     )
-    given = table["locality_code"].astype("string").str.strip() if "locality_code" in table else None
-    table["code"] = table["name"] if given is None else given.fillna(table["name"]).mask(given == "", table["name"])
+    given = (
+        table["locality_code"].astype("string").str.strip() if "locality_code" in table else None
+    )
+    table["code"] = (
+        table["name"]
+        if given is None
+        else given.fillna(table["name"]).mask(given == "", table["name"])
+    )
     table = table.dropna(subset=["ward_code", "code"]).drop_duplicates("ward_code")
     mine = table["ward_code"].isin(own["ward_code"])
     unknown = sorted(set(table.loc[~mine, "ward_code"]) - every_ward)
@@ -60,12 +66,20 @@ def localities(lookup: pd.DataFrame, la_code: str) -> Localities:
     table = table[mine]
     joined = own.merge(table[["ward_code", "code", "name"]], on="ward_code", how="inner")
     shapes = [
-        {"code": str(code), "name": str(group["name"].iloc[0]), "wards": len(group),
-         "geometry": shapely.coverage_union_all(group.geometry.values)}
+        {
+            "code": str(code),
+            "name": str(group["name"].iloc[0]),
+            "wards": len(group),
+            "geometry": shapely.coverage_union_all(group.geometry.values),
+        }
         for code, group in joined.groupby("code", sort=True)
     ]
-    frame = gpd.GeoDataFrame(shapes, columns=["code", "name", "wards", "geometry"], geometry="geometry",
-                             crs=boundaries.BNG)
+    frame = gpd.GeoDataFrame(
+        shapes,
+        columns=["code", "name", "wards", "geometry"],
+        geometry="geometry",
+        crs=boundaries.BNG,
+    )
     return Localities(
         shapes=frame,
         ward_localities=dict(zip(table["ward_code"], table["code"].astype(str))),

@@ -109,8 +109,15 @@ def _unmatched() -> pd.DataFrame:
     lost = areas[areas["ward_code"].isna()]["urn"]
     points = _points()
     points = points[points["urn"].isin(set(lost))]
-    columns = ["urn", "name", "census_la_code", "easting", "northing", "nearest_ward_code",
-               "distance_m"]
+    columns = [
+        "urn",
+        "name",
+        "census_la_code",
+        "easting",
+        "northing",
+        "nearest_ward_code",
+        "distance_m",
+    ]
     if points.empty:
         return pd.DataFrame(columns=columns)
     wards = boundaries.layer("ward")[["ward_code", "geometry"]]

@@ -35,7 +35,16 @@ EHC = [
     "school_urn",
     "ward_code",
 ]
-COHORT = ["agency", "upn", "uln", "nhs_number", "local_id", "date_of_birth", "sen_status", "school_urn"]
+COHORT = [
+    "agency",
+    "upn",
+    "uln",
+    "nhs_number",
+    "local_id",
+    "date_of_birth",
+    "sen_status",
+    "school_urn",
+]
 KPI = [
     "indicator",
     "period",
@@ -92,7 +101,9 @@ GOOD_EHC = [
 ]
 
 
-def xlsx(sheets: dict[str, list[list[object]]], edit: Callable[[Workbook], None] | None = None) -> bytes:
+def xlsx(
+    sheets: dict[str, list[list[object]]], edit: Callable[[Workbook], None] | None = None
+) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():
@@ -113,7 +124,9 @@ def csv_bytes(rows: list[list[object]], encoding: str = "utf-8", delimiter: str 
         quoted = '"' + text.replace('"', '""') + '"'
         return quoted if delimiter in text or '"' in text or "\n" in text else text
 
-    return ("\r\n".join(delimiter.join(cell(v) for v in row) for row in rows) + "\r\n").encode(encoding)
+    return ("\r\n".join(delimiter.join(cell(v) for v in row) for row in rows) + "\r\n").encode(
+        encoding
+    )
 
 
 def rezip(
@@ -214,12 +227,16 @@ def build() -> dict[str, bytes]:
     files["empty.csv"] = b""
     files["only_headers.xlsx"] = xlsx({"Data": [EHC]})
     files["wrong_kind_survey_as_ehc.xlsx"] = xlsx({"Survey": survey_rows()})
-    files["old_excel.xls"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"Workbook junk" * 40
+    files["old_excel.xls"] = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"Workbook junk" * 40
+    )
     files["html_saved_as.xls"] = (
         b"<html><head><meta charset='utf-8'></head><body><table><tr><td>child_id"
         b"</td><td>request_date</td></tr></table></body></html>"
     )
-    files["zip_bomb.xlsx"] = rezip(base, lambda n, b: b, {"xl/media/image1.bin": bytes(80 * 1024 * 1024)})
+    files["zip_bomb.xlsx"] = rezip(
+        base, lambda n, b: b, {"xl/media/image1.bin": bytes(80 * 1024 * 1024)}
+    )
     files["lying_zip_sizes.xlsx"] = lying_sizes(
         rezip(base, lambda n, b: b, {"xl/media/image1.bin": bytes(30 * 1024 * 1024)}),
         "xl/media/image1.bin",
@@ -246,13 +263,20 @@ def build() -> dict[str, bytes]:
     )
     files["encrypted.xlsx"] = encrypted_ole()
     files["xml_with_dtd.xlsx"] = rezip(
-        base, lambda n, b: b'<!DOCTYPE lol [<!ENTITY lol "lol">]>' + b if n == "xl/workbook.xml" else b
+        base,
+        lambda n, b: b'<!DOCTYPE lol [<!ENTITY lol "lol">]>' + b if n == "xl/workbook.xml" else b,
     )
-    files["pdf_named.xlsx"] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    files["pdf_named.xlsx"] = (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    )
     files["word_document.xlsx"] = rezip(
-        base, lambda n, b: None if n.startswith("xl/") else b, {"word/document.xml": b"<w:document/>"}
+        base,
+        lambda n, b: None if n.startswith("xl/") else b,
+        {"word/document.xml": b"<w:document/>"},
     )
-    files["plain_zip.xlsx"] = rezip(b"PK\x05\x06" + bytes(18), lambda n, b: b, {"notes.txt": b"hello"})
+    files["plain_zip.xlsx"] = rezip(
+        b"PK\x05\x06" + bytes(18), lambda n, b: b, {"notes.txt": b"hello"}
+    )
     files["damaged.xlsx"] = base[: len(base) // 2]
     files["binary_junk.xlsx"] = bytes(range(256)) * 8
     files["missing_required_column.csv"] = csv_bytes(
@@ -261,7 +285,9 @@ def build() -> dict[str, bytes]:
             [v for c, v in zip(EHC, GOOD_EHC[0], strict=True) if c != "request_date"],
         ]
     )
-    files["several_sheets.xlsx"] = xlsx({"Jan": ehc, "Feb": [EHC, ehc_row("LOCAL-99", primary_need="HI")]})
+    files["several_sheets.xlsx"] = xlsx(
+        {"Jan": ehc, "Feb": [EHC, ehc_row("LOCAL-99", primary_need="HI")]}
+    )
     files["too_many_columns.csv"] = csv_bytes(
         [EHC + [f"extra{j}" for j in range(300)], GOOD_EHC[0] + [""] * 300]
     )
@@ -289,7 +315,16 @@ def build() -> dict[str, bytes]:
         {
             "Data": [
                 COHORT,
-                ["education", upn("801200001001"), "", "", "", date(2015, 3, 15), "EHC plan", "100000"],
+                [
+                    "education",
+                    upn("801200001001"),
+                    "",
+                    "",
+                    "",
+                    date(2015, 3, 15),
+                    "EHC plan",
+                    "100000",
+                ],
                 ["education", "A801200001002", "", "", "", date(2015, 3, 15), "EHC plan", "100000"],
             ]
         }
@@ -310,18 +345,29 @@ def build() -> dict[str, bytes]:
             ["social care", "", "", "", "csc-1", "", "", ""],
         ]
     )
-    files["no_child_identifier.csv"] = csv_bytes([COHORT, ["education", "", "", "", "", "", "EHC plan", ""]])
+    files["no_child_identifier.csv"] = csv_bytes(
+        [COHORT, ["education", "", "", "", "", "", "EHC plan", ""]]
+    )
     files["text_in_number_column.csv"] = csv_bytes(
         [KPI, ["ehc_20wk_pct", "2025-03", "E08000032", "la", "twelve", "60", "", "80", ""]]
     )
     files["us_dates.csv"] = csv_bytes(
-        [EHC, ehc_row("LOCAL-5", request="03/15/2024", decision_date=None, decision=None, issue_date=None)]
+        [
+            EHC,
+            ehc_row(
+                "LOCAL-5", request="03/15/2024", decision_date=None, decision=None, issue_date=None
+            ),
+        ]
     )
-    files["unknown_primary_need.csv"] = csv_bytes([EHC, ehc_row("LOCAL-6", primary_need="Dyslexia")])
+    files["unknown_primary_need.csv"] = csv_bytes(
+        [EHC, ehc_row("LOCAL-6", primary_need="Dyslexia")]
+    )
     files["bad_ward_code.csv"] = csv_bytes([EHC, ehc_row("LOCAL-7", ward_code="E0512345")])
     files["unknown_school_urn.csv"] = csv_bytes([EHC, ehc_row("LOCAL-8", school_urn="999999")])
     files["future_date.csv"] = csv_bytes([EHC, ehc_row("LOCAL-9", issue_date=date(2031, 1, 1))])
-    files["age_out_of_range.csv"] = csv_bytes([EHC, ehc_row("LOCAL-10", date_of_birth=date(1990, 1, 1))])
+    files["age_out_of_range.csv"] = csv_bytes(
+        [EHC, ehc_row("LOCAL-10", date_of_birth=date(1990, 1, 1))]
+    )
     # --- messy but good: these must parse ---------------------------------------------
     files["windows_1252.csv"] = csv_bytes(
         [
@@ -347,7 +393,22 @@ def build() -> dict[str, bytes]:
         {"Data": [EHC, ehc_row("LOCAL-11", request=45537, decision_date="45575", issue_date=None)]}
     )
     files["numbers_as_text.xlsx"] = xlsx(
-        {"Data": [KPI, ["ehc_20wk_pct", "2025-03", "E08000032", "la", "1,234", " 2000 ", "61.7%", "80", ""]]}
+        {
+            "Data": [
+                KPI,
+                [
+                    "ehc_20wk_pct",
+                    "2025-03",
+                    "E08000032",
+                    "la",
+                    "1,234",
+                    " 2000 ",
+                    "61.7%",
+                    "80",
+                    "",
+                ],
+            ]
+        }
     )
     files["trailing_blank_rows_and_columns.xlsx"] = xlsx({"Data": ehc}, trailing_blanks)
     files["header_aliases.csv"] = csv_bytes(
@@ -398,13 +459,26 @@ def build() -> dict[str, bytes]:
     files["formula_like_commentary.csv"] = csv_bytes(
         [
             KPI,
-            ["ehc_20wk_pct", "2025-03", "E08000032", "la", "45", "60", "", "", '=HYPERLINK("http://x")'],
+            [
+                "ehc_20wk_pct",
+                "2025-03",
+                "E08000032",
+                "la",
+                "45",
+                "60",
+                "",
+                "",
+                '=HYPERLINK("http://x")',
+            ],
             ["ehc_20wk_pct", "2025-02", "E08000032", "la", "40", "60", "", "", "-ve trend"],
         ]
     )
     files["xlsx_named_csv.csv"] = base
     files["unicode_text_utf16.txt"] = "\r\n".join(
-        "\t".join("" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, date) else str(v) for v in row)
+        "\t".join(
+            "" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, date) else str(v)
+            for v in row
+        )
         for row in ehc
     ).encode("utf-16")
     files["semicolon_separated.csv"] = csv_bytes(ehc, delimiter=";")

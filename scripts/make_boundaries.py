@@ -69,7 +69,9 @@ LAYERS: dict[str, tuple[str, dict[str, str], float]] = {
         100.0,
     ),
 }
-WARD_LAD = "lookups/Ward_to_Local_Authority_District_(December_2023)_Lookup_in_the_United_Kingdom.csv.gz"
+WARD_LAD = (
+    "lookups/Ward_to_Local_Authority_District_(December_2023)_Lookup_in_the_United_Kingdom.csv.gz"
+)
 LTLA_UTLA = "lookups/lookup_ltla23_utla23.csv"
 LTLA22_23 = "lookups/lookup_ltla22_ltla23.csv"
 LSOA_SICB = "lookups/lookup_lsoa11_sicbl22_icb22_ltla22.csv.gz"
@@ -131,13 +133,17 @@ def ward_lookup(raw: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
         lad[["WD23CD", "LAD23CD", "LAD23NM"]].rename(
             columns={"WD23CD": "ward_code", "LAD23CD": "lad_code", "LAD23NM": "lad_name"}
         ),
-        on="ward_code", how="left", validate="one_to_one",
+        on="ward_code",
+        how="left",
+        validate="one_to_one",
     )
     out = out.merge(
-        utla.rename(columns={"ltla23_code": "lad_code", "utla23_code": "la_code", "utla23_name": "la_name"})[
-            ["lad_code", "la_code", "la_name"]
-        ],
-        on="lad_code", how="left", validate="many_to_one",
+        utla.rename(
+            columns={"ltla23_code": "lad_code", "utla23_code": "la_code", "utla23_name": "la_name"}
+        )[["lad_code", "la_code", "la_name"]],
+        on="lad_code",
+        how="left",
+        validate="many_to_one",
     )
     out["la_code"] = current_codes(out["la_code"])
     if out[["lad_code", "la_code"]].isna().any().any():
@@ -163,7 +169,9 @@ def sub_icb_lookup(raw: Path, sub_icbs: gpd.GeoDataFrame, icbs: gpd.GeoDataFrame
     return out.reset_index(drop=True)
 
 
-def la_sub_icb_overlaps(raw: Path, wards: gpd.GeoDataFrame, sub_icbs: gpd.GeoDataFrame) -> pd.DataFrame:
+def la_sub_icb_overlaps(
+    raw: Path, wards: gpd.GeoDataFrame, sub_icbs: gpd.GeoDataFrame
+) -> pd.DataFrame:
     """Which sub-ICB locations each LA overlaps, with two measures of how much.
 
     ``lsoa_share``: share of the LA's 2011 LSOAs in the sub-ICB (ONS LSOA11 -> SICBL22 ->
@@ -178,16 +186,21 @@ def la_sub_icb_overlaps(raw: Path, wards: gpd.GeoDataFrame, sub_icbs: gpd.GeoDat
     l22 = pd.read_csv(raw / LTLA22_23, dtype=str)
     utla = pd.read_csv(raw / LTLA_UTLA, dtype=str)
     lsoa["lad23"] = lsoa["ltla22_code"].map(dict(zip(l22["ltla22_code"], l22["ltla23_code"])))
-    lsoa["la_code"] = current_codes(lsoa["lad23"].map(dict(zip(utla["ltla23_code"], utla["utla23_code"]))))
+    lsoa["la_code"] = current_codes(
+        lsoa["lad23"].map(dict(zip(utla["ltla23_code"], utla["utla23_code"])))
+    )
     lsoa["sub_icb_code"] = lsoa["sicbl22_code"].replace(SICB_RECODE)
     counts = lsoa.groupby(["la_code", "sub_icb_code"]).size().rename("lsoas").reset_index()
     counts["lsoa_share"] = counts["lsoas"] / counts.groupby("la_code")["lsoas"].transform("sum")
 
     las = wards[["la_code", "geometry"]].dissolve("la_code").reset_index()
-    pieces = gpd.overlay(las, sub_icbs[["sub_icb_code", "geometry"]],
-                         how="intersection", keep_geom_type=True)
+    pieces = gpd.overlay(
+        las, sub_icbs[["sub_icb_code", "geometry"]], how="intersection", keep_geom_type=True
+    )
     la_area = las.set_index("la_code").geometry.area
-    pieces["area_share"] = pieces.geometry.area.to_numpy() / la_area.reindex(pieces["la_code"]).to_numpy()
+    pieces["area_share"] = (
+        pieces.geometry.area.to_numpy() / la_area.reindex(pieces["la_code"]).to_numpy()
+    )
     areas = pd.DataFrame(pieces[["la_code", "sub_icb_code", "area_share"]])
 
     out = areas.merge(counts, on=["la_code", "sub_icb_code"], how="outer")
@@ -212,9 +225,13 @@ def main() -> None:
 
     layers = {key: build_layer(args.raw, key) for key in LAYERS}
     wards = ward_lookup(args.raw, layers["wards"])
-    layers["wards"] = layers["wards"].drop(columns="lad_code").merge(
-        wards[["ward_code", "lad_code", "la_code"]], on="ward_code", validate="one_to_one"
-    )[["ward_code", "ward_name", "lad_code", "la_code", "geometry"]]
+    layers["wards"] = (
+        layers["wards"]
+        .drop(columns="lad_code")
+        .merge(wards[["ward_code", "lad_code", "la_code"]], on="ward_code", validate="one_to_one")[
+            ["ward_code", "ward_name", "lad_code", "la_code", "geometry"]
+        ]
+    )
     if len(layers["las"]) != 153 or len(layers["wards"]) != 6862:
         raise ValueError("expected 153 English LAs and 6,862 English wards")
     if set(wards["la_code"]) != set(layers["las"]["la_code"]):
@@ -224,9 +241,11 @@ def main() -> None:
         write_parquet(frame, OUT / f"{key}.parquet")
     wards.to_csv(OUT / "lookups/ward_la.csv", index=False)
     sub_icb_lookup(args.raw, layers["sub_icbs"], layers["icbs"]).to_csv(
-        OUT / "lookups/sub_icb_icb.csv", index=False)
+        OUT / "lookups/sub_icb_icb.csv", index=False
+    )
     la_sub_icb_overlaps(args.raw, layers["wards"], layers["sub_icbs"]).to_csv(
-        OUT / "lookups/la_sub_icb.csv", index=False)
+        OUT / "lookups/la_sub_icb.csv", index=False
+    )
 
     total = 0
     for path in sorted(OUT.rglob("*.*")):

@@ -19,7 +19,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data_loaders.schools import school_register  # noqa: E402
+from data_loaders.schools import school_register
 
 OUT = ROOT / "data/demo"
 LA = "E08000032"  # Bradford
@@ -29,13 +29,20 @@ NEED_WEIGHTS = [0.32, 0.21, 0.21, 0.09, 0.04, 0.04, 0.03, 0.015, 0.01, 0.01, 0.0
 
 
 def bradford_wards() -> list[str]:
-    lookup = pd.read_csv(
-        ROOT.parent / "shared/data/raw/geography/lookups/Ward_to_Local_Authority_District_(December_2023)_Lookup_in_the_United_Kingdom.csv.gz",
-        dtype=str,
-    ) if (ROOT.parent / "shared").exists() else None
+    lookup = (
+        pd.read_csv(
+            ROOT.parent
+            / "shared/data/raw/geography/lookups/Ward_to_Local_Authority_District_(December_2023)_Lookup_in_the_United_Kingdom.csv.gz",
+            dtype=str,
+        )
+        if (ROOT.parent / "shared").exists()
+        else None
+    )
     if lookup is not None:
         return sorted(lookup.loc[lookup["LAD23CD"] == LA, "WD23CD"].tolist())
-    return sorted(pd.read_csv(OUT / "demo_ehc_tracker.csv", dtype=str)["ward_code"].dropna().unique())
+    return sorted(
+        pd.read_csv(OUT / "demo_ehc_tracker.csv", dtype=str)["ward_code"].dropna().unique()
+    )
 
 
 def tracker(rng: np.random.Generator, wards: list[str], urns: list[str]) -> pd.DataFrame:
@@ -96,13 +103,22 @@ def kpi_return(rng: np.random.Generator) -> pd.DataFrame:
     for kpi, target, level, drift, noise, unit in KPIS:
         for i, month in enumerate(months):
             value = level + drift * i + rng.normal(0, noise)
-            row = {"indicator": kpi, "period": str(month), "area_code": LA, "area_level": "la",
-                   "target": target, "commentary": ""}
+            row = {
+                "indicator": kpi,
+                "period": str(month),
+                "area_code": LA,
+                "area_level": "la",
+                "target": target,
+                "commentary": "",
+            }
             if unit == "%":
                 denominator = int(rng.integers(60, 140))
                 numerator = int(round(min(max(value, 0), 100) / 100 * denominator))
-                row.update(numerator=numerator, denominator=denominator,
-                           value=round(100 * numerator / denominator, 1))
+                row.update(
+                    numerator=numerator,
+                    denominator=denominator,
+                    value=round(100 * numerator / denominator, 1),
+                )
             else:
                 row.update(numerator=None, denominator=None, value=max(round(value), 0))
             rows.append(row)
@@ -124,37 +140,80 @@ def locality_lookup(wards: list[str]) -> pd.DataFrame:
     _, label = kmeans2(centres, 5, seed=np.random.default_rng(16), minit="++")
     north = {k: centres[label == k, 1].mean() for k in set(label)}
     letter = {k: "ABCDE"[i] for i, k in enumerate(sorted(north, key=north.get, reverse=True))}
-    return pd.DataFrame({
-        "ward_code": wards, "ward_name": shapes["ward_name"].to_numpy(),
-        "locality": [f"Example locality {letter[k]}" for k in label],
-        "locality_code": [f"EX-{letter[k]}" for k in label], "locality_type": "family hub",
-    }).sort_values(["locality_code", "ward_code"])
+    return pd.DataFrame(
+        {
+            "ward_code": wards,
+            "ward_name": shapes["ward_name"].to_numpy(),
+            "locality": [f"Example locality {letter[k]}" for k in label],
+            "locality_code": [f"EX-{letter[k]}" for k in label],
+            "locality_type": "family hub",
+        }
+    ).sort_values(["locality_code", "ward_code"])
 
 
-def area_kpi_return(rng: np.random.Generator, wards: list[str], localities: list[str],
-                    urns: list[str]) -> pd.DataFrame:
+def area_kpi_return(
+    rng: np.random.Generator, wards: list[str], localities: list[str], urns: list[str]
+) -> pd.DataFrame:
     """A yearly return by ward, locality and school, with small numbers in it on purpose."""
     rows = []
     base = {"period": "2024/25", "target": None, "commentary": ""}
     for ward in wards:
         for kpi, mean in (("short_breaks", 9), ("transport_ehc", 40)):
             count = int(rng.poisson(mean))
-            rows.append({**base, "indicator": kpi, "area_code": ward, "area_level": "ward",
-                         "numerator": None, "denominator": None, "value": count})
+            rows.append(
+                {
+                    **base,
+                    "indicator": kpi,
+                    "area_code": ward,
+                    "area_level": "ward",
+                    "numerator": None,
+                    "denominator": None,
+                    "value": count,
+                }
+            )
     for name in localities:
         denominator = int(rng.integers(80, 220))
         numerator = int(rng.binomial(denominator, rng.uniform(0.55, 0.85)))
-        rows.append({**base, "indicator": "health_seen_18wk_pct", "area_code": name, "area_level": "locality",
-                     "numerator": numerator, "denominator": denominator, "target": 92.0,
-                     "value": round(100 * numerator / denominator, 1)})
+        rows.append(
+            {
+                **base,
+                "indicator": "health_seen_18wk_pct",
+                "area_code": name,
+                "area_level": "locality",
+                "numerator": numerator,
+                "denominator": denominator,
+                "target": 92.0,
+                "value": round(100 * numerator / denominator, 1),
+            }
+        )
     for urn in urns:
         denominator = int(rng.integers(4, 70))
         numerator = int(rng.binomial(denominator, 0.78))
-        rows.append({**base, "indicator": "annual_reviews_12m_pct", "area_code": urn, "area_level": "school",
-                     "numerator": numerator, "denominator": denominator, "target": 85.0,
-                     "value": round(100 * numerator / denominator, 1)})
-    return pd.DataFrame(rows)[["indicator", "period", "area_code", "area_level", "target", "commentary",
-                               "numerator", "denominator", "value"]]
+        rows.append(
+            {
+                **base,
+                "indicator": "annual_reviews_12m_pct",
+                "area_code": urn,
+                "area_level": "school",
+                "numerator": numerator,
+                "denominator": denominator,
+                "target": 85.0,
+                "value": round(100 * numerator / denominator, 1),
+            }
+        )
+    return pd.DataFrame(rows)[
+        [
+            "indicator",
+            "period",
+            "area_code",
+            "area_level",
+            "target",
+            "commentary",
+            "numerator",
+            "denominator",
+            "value",
+        ]
+    ]
 
 
 def write_area_examples(wards: list[str]) -> None:
@@ -168,7 +227,9 @@ def write_area_examples(wards: list[str]) -> None:
     urns = sorted(located.loc[located["la_code"] == LA, "urn"].astype(str))
     chosen = sorted(rng.choice(urns, size=60, replace=False))
     names = sorted(lookup["locality"].unique())
-    area_kpi_return(rng, wards, names, chosen).to_csv(OUT / "demo_kpi_return_areas.csv", index=False)
+    area_kpi_return(rng, wards, names, chosen).to_csv(
+        OUT / "demo_kpi_return_areas.csv", index=False
+    )
 
 
 def main() -> None:

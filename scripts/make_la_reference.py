@@ -6,14 +6,13 @@ and region, and whether it is one of today's LAs. Run again after a refresh adds
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from geography.areas import current_codes  # noqa: E402
+from geography.areas import current_codes
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SOURCES = [
@@ -27,7 +26,18 @@ def main() -> None:
     for path in SOURCES:
         df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
         df = df[df["geographic_level"] == "Local authority"]
-        frames.append(df[["time_period", "new_la_code", "old_la_code", "la_name", "region_code", "region_name"]])
+        frames.append(
+            df[
+                [
+                    "time_period",
+                    "new_la_code",
+                    "old_la_code",
+                    "la_name",
+                    "region_code",
+                    "region_name",
+                ]
+            ]
+        )
     allrows = pd.concat(frames)
     allrows["new_la_code"] = current_codes(allrows["new_la_code"])
     allrows["year"] = allrows["time_period"].str[:4].astype(int)
@@ -42,8 +52,19 @@ def main() -> None:
     first = allrows.groupby("new_la_code")["year"].min()
     latest["first_year"] = latest["la_code"].map(first)
     latest = latest.rename(columns={"year": "last_year"})
-    cols = ["la_code", "dfe_code", "name", "region_code", "region_name", "current", "first_year", "last_year"]
-    out = latest[cols].sort_values(["current", "region_code", "name"], ascending=[False, True, True])
+    cols = [
+        "la_code",
+        "dfe_code",
+        "name",
+        "region_code",
+        "region_name",
+        "current",
+        "first_year",
+        "last_year",
+    ]
+    out = latest[cols].sort_values(
+        ["current", "region_code", "name"], ascending=[False, True, True]
+    )
     out.to_csv(DATA / "reference/local_authorities.csv", index=False)
     print(f"{len(out)} LA codes, {int(out['current'].sum())} current")
 

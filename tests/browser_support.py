@@ -8,9 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import requests
 
@@ -29,8 +29,15 @@ READY = '[data-test-script-state="notRunning"]'
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("SEND_LENS_CHROMIUM"), "chromium", "chromium-browser", "/usr/bin/chromium"):
-        if candidate and (found := shutil.which(candidate) or (Path(candidate).is_file() and candidate)):
+    for candidate in (
+        os.environ.get("SEND_LENS_CHROMIUM"),
+        "chromium",
+        "chromium-browser",
+        "/usr/bin/chromium",
+    ):
+        if candidate and (
+            found := shutil.which(candidate) or (Path(candidate).is_file() and candidate)
+        ):
             return str(found)
     return None
 
@@ -42,21 +49,44 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(script: str = "app.py", env: dict[str, str] | None = None,
-                timeout: float = 90) -> Iterator[str]:
+def running_app(
+    script: str = "app.py", env: dict[str, str] | None = None, timeout: float = 90
+) -> Iterator[str]:
     """Run ``streamlit run script`` on a free local port; yield its base URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{proc.stdout.read() if proc.stdout else ''}")
+                raise RuntimeError(
+                    f"streamlit exited early:\n{proc.stdout.read() if proc.stdout else ''}"
+                )
             try:
                 if requests.get(f"{url}/_stcore/health", timeout=1).ok:
                     break

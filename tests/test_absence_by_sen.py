@@ -46,11 +46,18 @@ def test_contract(table: pd.DataFrame) -> None:
     assert set(table["indicator"]) == {"absence_overall_pct", "absence_unauthorised_pct"}
     assert set(table["source"]) == {"absence_by_sen"}
     assert set(table["breakdown"]) == {
-        "sen_provision=EHC plan", "sen_provision=SEN support", "sen_provision=No SEN",
+        "sen_provision=EHC plan",
+        "sen_provision=SEN support",
+        "sen_provision=No SEN",
         "sen_provision=All SEN",
     }
     assert sorted(table["period"].unique()) == [
-        "2016/17", "2017/18", "2018/19", "2020/21", "2021/22", "2022/23"
+        "2016/17",
+        "2017/18",
+        "2018/19",
+        "2020/21",
+        "2021/22",
+        "2022/23",
     ]
 
 

@@ -42,17 +42,47 @@ def test_engine_from_the_environment_without_a_store(tmp_path, monkeypatch):
 def test_every_save_is_a_version_with_who_and_when(store):
     engine = actions.engine_of(store)
     before = dt.datetime.now(dt.UTC)
-    first = actions.save_action(engine, KPI, AREA, MARCH, commentary="  Two assessors off sick  ",
-                                action="Agency cover", owner="Head of SEND", due_date=dt.date(2025, 5, 30),
-                                by="ana@council.gov.uk")
-    assert (first.version, first.commentary, first.created_by) == (1, "Two assessors off sick", "ana@council.gov.uk")
+    first = actions.save_action(
+        engine,
+        KPI,
+        AREA,
+        MARCH,
+        commentary="  Two assessors off sick  ",
+        action="Agency cover",
+        owner="Head of SEND",
+        due_date=dt.date(2025, 5, 30),
+        by="ana@council.gov.uk",
+    )
+    assert (first.version, first.commentary, first.created_by) == (
+        1,
+        "Two assessors off sick",
+        "ana@council.gov.uk",
+    )
     assert first.created_at >= before and first.created_at.tzinfo is not None
     # The same again writes nothing: the version in force comes back.
-    again = actions.save_action(engine, KPI, AREA, MARCH, commentary="Two assessors off sick", action="Agency cover",
-                                owner="Head of SEND", due_date=dt.date(2025, 5, 30), by="bob@council.gov.uk")
+    again = actions.save_action(
+        engine,
+        KPI,
+        AREA,
+        MARCH,
+        commentary="Two assessors off sick",
+        action="Agency cover",
+        owner="Head of SEND",
+        due_date=dt.date(2025, 5, 30),
+        by="bob@council.gov.uk",
+    )
     assert again.unchanged and again.version == 1 and again.created_by == "ana@council.gov.uk"
-    second = actions.save_action(engine, KPI, AREA, MARCH, commentary="Cover in place from April",
-                                 action="Agency cover", owner="Head of SEND", due_date=None, by="bob@council.gov.uk")
+    second = actions.save_action(
+        engine,
+        KPI,
+        AREA,
+        MARCH,
+        commentary="Cover in place from April",
+        action="Agency cover",
+        owner="Head of SEND",
+        due_date=None,
+        by="bob@council.gov.uk",
+    )
     assert second.version == 2 and not second.unchanged
     history = actions.action_history(engine, KPI, AREA, MARCH)
     assert history["version"].tolist() == [2, 1]
@@ -71,17 +101,18 @@ def test_versions_are_kept_apart_by_kpi_area_and_period(store):
     latest = actions.latest_actions(engine, AREA)
     got = {(r.indicator, r.period): (r.commentary, r.version) for r in latest.itertuples()}
     assert got == {
-        (KPI, "2025-02"): ("February", 1), (KPI, MARCH): ("March v2", 2),
+        (KPI, "2025-02"): ("February", 1),
+        (KPI, MARCH): ("March v2", 2),
         ("local:ehc_open_over_30wk", MARCH): ("Waits", 1),
-    }  # fmt: skip
+    }
     assert len(actions.latest_actions(engine)) == 4  # every area
     assert len(actions.action_history(engine, KPI, AREA)) == 3  # both periods
 
 
 def test_text_is_kept_as_typed_and_escaped_only_on_export(store):
     engine = actions.engine_of(store)
-    record = actions.save_action(engine, KPI, AREA, MARCH, commentary="=HYPERLINK(\"x\")", by="a")
-    assert record.commentary == "=HYPERLINK(\"x\")"
+    record = actions.save_action(engine, KPI, AREA, MARCH, commentary='=HYPERLINK("x")', by="a")
+    assert record.commentary == '=HYPERLINK("x")'
 
 
 def test_bad_input_is_refused(store):
@@ -103,7 +134,7 @@ def test_two_people_saving_at_once_both_get_a_version(store):
         try:
             for i in range(5):
                 actions.save_action(engine, KPI, AREA, MARCH, commentary=f"{who} {i}", by=who)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=save, args=(w,)) for w in ("ana", "bob")]
@@ -112,4 +143,6 @@ def test_two_people_saving_at_once_both_get_a_version(store):
     for t in threads:
         t.join()
     assert not errors
-    assert sorted(actions.action_history(engine, KPI, AREA, MARCH)["version"].tolist()) == list(range(1, 11))
+    assert sorted(actions.action_history(engine, KPI, AREA, MARCH)["version"].tolist()) == list(
+        range(1, 11)
+    )

@@ -9,8 +9,8 @@ import pytest
 
 import analysis
 from analysis.neighbours import (
-    neighbour_table,
     nearest_neighbours,
+    neighbour_table,
     standardise,
     statistical_neighbours,
 )
@@ -90,13 +90,20 @@ def _table() -> pd.DataFrame:
     """Two variables for five LAs; E lacks y, so it is dropped before standardising."""
     rows = [
         # x in 2024: A 10, B 10, C 30, D 30, E 1000 (E must not move the mean)
-        ("x", A, "2024", 10.0), ("x", B, "2024", 10.0), ("x", C, "2024", 30.0),
-        ("x", D, "2024", 30.0), ("x", E, "2024", 1000.0),
+        ("x", A, "2024", 10.0),
+        ("x", B, "2024", 10.0),
+        ("x", C, "2024", 30.0),
+        ("x", D, "2024", 30.0),
+        ("x", E, "2024", 1000.0),
         # x in 2023 (older): A 10, B 30, C 10, D 30
-        ("x", A, "2023", 10.0), ("x", B, "2023", 30.0), ("x", C, "2023", 10.0),
+        ("x", A, "2023", 10.0),
+        ("x", B, "2023", 30.0),
+        ("x", C, "2023", 10.0),
         ("x", D, "2023", 30.0),
         # y in 2024: A 5, B 7, C 5, D 3; E has no y
-        ("y", A, "2024", 5.0), ("y", B, "2024", 7.0), ("y", C, "2024", 5.0),
+        ("y", A, "2024", 5.0),
+        ("y", B, "2024", 7.0),
+        ("y", C, "2024", 5.0),
         ("y", D, "2024", 3.0),
         # England row: never a candidate
         ("y", "E92000001", "2024", 5.0),

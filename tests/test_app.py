@@ -93,8 +93,11 @@ def test_local_profile_tables_match_published_placements(national):
     radios = [r for r in at.radio if r.key == "profile.placements.view"]
     radios[0].set_value("Table").run()
     tables = [df.value for df in at.dataframe]
-    placements = next(t for t in tables if "Indicator" in t.columns and
-                      "EHC plans in mainstream settings" in set(t["Indicator"]))
+    placements = next(
+        t
+        for t in tables
+        if "Indicator" in t.columns and "EHC plans in mainstream settings" in set(t["Indicator"])
+    )
     row = placements.set_index("Indicator").loc["EHC plans in mainstream settings"]
     # caseload.csv.gz, North Yorkshire January 2025: mainstream_total_pc 44.6.
     assert row["North Yorkshire"] == 44.6

@@ -59,7 +59,9 @@ def _metric(at: AppTest, label: str) -> str:
 def _rank(at: AppTest) -> str:
     """The rank tile as "22nd of 153": its value and the number ranked, from its label."""
     tile = next(m for m in at.metric if m.label.startswith("Rank"))
-    assert re.fullmatch(r"Rank of \d+", tile.label) and re.fullmatch(r"\d+(st|nd|rd|th)", tile.value)
+    assert re.fullmatch(r"Rank of \d+", tile.label) and re.fullmatch(
+        r"\d+(st|nd|rd|th)", tile.value
+    )
     return f"{tile.value} of {tile.label.split()[-1]}"
 
 
@@ -80,7 +82,11 @@ def _comparator_codes(at: AppTest) -> list[str]:
     _as_table(_run(at, "Compare areas"), "bench.compare")
     table = _table(at, "Compared with England")
     own = at.session_state["area"]
-    return [c for c in table["Code"] if c and c not in (own, REGION, ENGLAND) and not c.startswith("E12")]
+    return [
+        c
+        for c in table["Code"]
+        if c and c not in (own, REGION, ENGLAND) and not c.startswith("E12")
+    ]
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -99,7 +105,10 @@ def test_every_tab_runs_for_several_areas(area, national):
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["bar", "errorbar"]
-    assert f"{name} (this area)" in spec["layer"][0]["encoding"]["y"]["axis"]["labelFontWeight"]["condition"]["test"]
+    assert (
+        f"{name} (this area)"
+        in spec["layer"][0]["encoding"]["y"]["axis"]["labelFontWeight"]["condition"]["test"]
+    )
 
 
 def test_bradford_sentence_and_tiles_show_published_values(national):
@@ -112,8 +121,13 @@ def test_bradford_sentence_and_tiles_show_published_values(national):
     assert _metric(at, "Bradford") == "88.9%" and _metric(at, "England") == "45.9%"
     # Rank 1 is the highest (polarity high) among today's councils with a 2024 value: 22nd of 153.
     n = national
-    la = n[(n["indicator"] == "ehc_20wk_pct") & (n["period"] == "2024") & (n["breakdown"] == "")
-           & n["area_code"].isin(current_las()["la_code"]) & n["value"].notna()]
+    la = n[
+        (n["indicator"] == "ehc_20wk_pct")
+        & (n["period"] == "2024")
+        & (n["breakdown"] == "")
+        & n["area_code"].isin(current_las()["la_code"])
+        & n["value"].notna()
+    ]
     assert _rank(at) == f"{int((la['value'] > 88.9).sum()) + 1}nd of {len(la)}" == "22nd of 153"
     assert _metric(at, "Quartile band") == "A (best)"
     # The default comparators are DfE's May 2025 neighbours, named in the caption.
@@ -126,15 +140,25 @@ def test_bradford_sentence_and_tiles_show_published_values(national):
 def test_summary_table_has_a_row_per_indicator_with_data(national):
     at = _page(BRADFORD, "Area summary")
     table = _table(at, "Compared with England")
-    totals = national[(national["area_code"] == BRADFORD) & (national["breakdown"] == "") & national["value"].notna()]
+    totals = national[
+        (national["area_code"] == BRADFORD)
+        & (national["breakdown"] == "")
+        & national["value"].notna()
+    ]
     expected = {indicators.get(i).title for i in totals["indicator"].unique()}
     assert len(table) == len(expected) > 40
     assert set(table["Indicator"]) == expected
     row = table.set_index("Indicator").loc[TIMELY]
     assert (row["Value"], row["England"], row["Period"]) == (88.9, 45.9, "2024")
-    assert row["Compared with England"] == "better" and row["Recent trend"] == "increasing and getting better"
+    assert (
+        row["Compared with England"] == "better"
+        and row["Recent trend"] == "increasing and getting better"
+    )
     lait = table.set_index("Indicator").loc["Pupils with an EHC plan"]
-    assert lait["Why not tested"] == "no counts published for this indicator, so no confidence interval"
+    assert (
+        lait["Why not tested"]
+        == "no counts published for this indicator, so no confidence interval"
+    )
     assert lait["Quartile band"] in set("ABCD") and lait["Comparator average"] > 0
     assert "Download XLSX" in [b.label for b in at.get("download_button")]
     assert any(s.value.startswith("Spine chart") for s in at.subheader)
@@ -167,7 +191,9 @@ def test_switching_to_the_2021_model_changes_the_comparators(national):
 
 def test_computed_neighbours_become_the_comparators_and_survive_a_page_switch(national):
     at = _page(BRADFORD, "Choose comparators")
-    expected = nearest_neighbours(national, dict.fromkeys(comparators.DEFAULT_VARIABLES, 1.0), area=BRADFORD, k=10)
+    expected = nearest_neighbours(
+        national, dict.fromkeys(comparators.DEFAULT_VARIABLES, 1.0), area=BRADFORD, k=10
+    )
     shown = _table(at, "Distance")
     assert shown["Code"].tolist() == expected["area_code"].tolist()
     at.button(key="bench.nn.use").click().run()
@@ -230,8 +256,15 @@ def test_funnel_places_bradford_outside_the_limits(national):
     _as_table(at, "bench.funnel")
     table = _table(at, "Position in the funnel").set_index("Code")
     n = national
-    rows = n[(n["indicator"] == "ehc_20wk_pct") & (n["period"] == "2024") & (n["area_level"] == "la")
-             & (n["breakdown"] == "") & n["value"].notna() & n["numerator"].notna() & (n["denominator"] > 0)]
+    rows = n[
+        (n["indicator"] == "ehc_20wk_pct")
+        & (n["period"] == "2024")
+        & (n["area_level"] == "la")
+        & (n["breakdown"] == "")
+        & n["value"].notna()
+        & n["numerator"].notna()
+        & (n["denominator"] > 0)
+    ]
     assert len(table) == len(rows) > 140
     assert table.at[BRADFORD, "Position in the funnel"] == "outside the 99.8% limits"
     assert table.at[BRADFORD, "Compared with England"] == "better"
@@ -242,8 +275,13 @@ def test_trend_table_and_verdict(national):
     at = _page(BRADFORD, "Trend")
     _as_table(at, "bench.trend")
     table = _table(at, "Period").set_index("Period")
-    assert list(table.columns) == ["Bradford", "Statistical neighbours' average", "Yorkshire and The Humber",
-                                   "England", "Comparators with a value"]
+    assert list(table.columns) == [
+        "Bradford",
+        "Statistical neighbours' average",
+        "Yorkshire and The Humber",
+        "England",
+        "Comparators with a value",
+    ]
     assert table.at["2024", "Comparators with a value"] == 10
     assert (table.at["2024", "Bradford"], table.at["2024", "England"]) == (88.9, 45.9)
     assert "Recent trend for Bradford: increasing and getting better" in _captions(at)
@@ -260,7 +298,9 @@ def test_an_older_period_and_an_indicator_with_one_period(national):
 
 
 def test_xlsx_escapes_text_that_could_run_as_a_formula():
-    data = views.xlsx_bytes({"Summary": pd.DataFrame({"Indicator": ["=HYPERLINK(1)", "Plain"], "Value": [1.5, 2]})})
+    data = views.xlsx_bytes(
+        {"Summary": pd.DataFrame({"Indicator": ["=HYPERLINK(1)", "Plain"], "Value": [1.5, 2]})}
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Summary"]
     assert sheet["A2"].value == "'=HYPERLINK(1)" and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 1.5
@@ -272,7 +312,9 @@ def test_the_chosen_indicator_and_period_survive_a_page_switch(national):
     at.selectbox(key="bench.period").set_value("2020/21").run()
     at.switch_page("app_pages/home.py").run()
     at.switch_page(PAGE).run()
-    assert (at.selectbox(key="bench.indicator").value, at.selectbox(key="bench.period").value) == \
-        ("sen_ehc_pct", "2020/21")  # fmt: skip
+    assert (at.selectbox(key="bench.indicator").value, at.selectbox(key="bench.period").value) == (
+        "sen_ehc_pct",
+        "2020/21",
+    )
     assert _sentence(at).startswith("In 2020/21 Bradford's figure for pupils with an EHC plan")
     assert not at.warning

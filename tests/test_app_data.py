@@ -52,7 +52,11 @@ def test_demo_tracker_round_trip_through_the_store(national, store_dir):
 
 
 def test_bad_file_lists_problems_and_stores_nothing(national, store_dir):
-    bad = next(p for p in sorted(BAD.iterdir()) if "issue_before_request" in p.name or "plan_before" in p.name)
+    bad = next(
+        p
+        for p in sorted(BAD.iterdir())
+        if "issue_before_request" in p.name or "plan_before" in p.name
+    )
     at = _upload(_data_page(national), "ehc_tracker", bad)
     assert not at.exception
     assert at.error and "not stored" in at.error[0].value
@@ -70,8 +74,17 @@ def test_rollback_and_delete(national, store_dir):
     data = (DEMO / "demo_kpi_return.csv").read_bytes()
     frame = read_upload(data, "demo_kpi_return.csv", "kpi_return")
     s = Store()
-    s.save_version("kpi_return", "KPIs", frame, file_name="a.csv", file_sha256="a" * 64, created_by="t")
-    s.save_version("kpi_return", "KPIs", frame.head(10), file_name="b.csv", file_sha256="b" * 64, created_by="t")
+    s.save_version(
+        "kpi_return", "KPIs", frame, file_name="a.csv", file_sha256="a" * 64, created_by="t"
+    )
+    s.save_version(
+        "kpi_return",
+        "KPIs",
+        frame.head(10),
+        file_name="b.csv",
+        file_sha256="b" * 64,
+        created_by="t",
+    )
     at = _data_page(national)
     at.selectbox(key="data.rollback_version").select(1).run()
     at.button(key="data.rollback").click().run()
@@ -83,8 +96,9 @@ def test_rollback_and_delete(national, store_dir):
     assert hashlib  # used above
 
 
-@pytest.mark.parametrize("kind", ["kpi_return", "ehc_tracker", "cohort", "outcomes_return", "survey",
-                                  "locality_lookup"])
+@pytest.mark.parametrize(
+    "kind", ["kpi_return", "ehc_tracker", "cohort", "outcomes_return", "survey", "locality_lookup"]
+)
 def test_every_kind_round_trips_template_upload_store_in_the_app(kind, national, store_dir):
     """Download the kind's template, fill it, upload it on the Data page, save, load back."""
     import io
@@ -103,7 +117,9 @@ def test_every_kind_round_trips_template_upload_store_in_the_app(kind, national,
     path.write_bytes(buffer.getvalue())
     at = _upload(_data_page(national), kind, path)
     assert not at.exception
-    assert any(f"Read {len(ROWS[kind])} rows" in s.value for s in at.success), [s.value for s in at.success]
+    assert any(f"Read {len(ROWS[kind])} rows" in s.value for s in at.success), [
+        s.value for s in at.success
+    ]
     at.button(key=f"FormSubmitter:data.save.{kind}-Save to SEND Lens").click().run()
     datasets = Store().list_datasets()
     assert datasets["kind"].tolist() == [kind]

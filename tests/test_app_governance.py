@@ -97,36 +97,55 @@ def test_national_measures_for_every_kind_of_area(national, store_dir, area):
     name = at.title[0].value.split(": ", 1)[1]
     table = _table(at, "Measure")
     assert len(table) >= 8 and table[name].ne("no value").any()
-    assert at.info and at.info[0].value.startswith("In 20")  # the plain-English sentence for one measure
+    assert at.info and at.info[0].value.startswith(
+        "In 20"
+    )  # the plain-English sentence for one measure
     assert "EHC plans" in " ".join(s.value for s in at.subheader)
 
 
-@pytest.mark.parametrize(("area", "figures"), [
-    # Published by DfE (SEN2, 2025 release) and MoJ, calendar year 2024.
-    (BRADFORD, {TIMELY: ("88.9%", "45.9%"),
+@pytest.mark.parametrize(
+    ("area", "figures"),
+    [
+        # Published by DfE (SEN2, 2025 release) and MoJ, calendar year 2024.
+        (
+            BRADFORD,
+            {
+                TIMELY: ("88.9%", "45.9%"),
                 "New EHC plans issued within 20 weeks (excluding exceptions)": ("89.6%", "46.4%"),
                 "Initial requests for an EHC needs assessment": ("2,331", "154,489"),
                 "Requests for assessment refused": ("28.8%", "25.2%"),
                 "SEND Tribunal appeal rate": ("3.3%", "3.2%"),
                 # assessments.csv.gz and requests.csv.gz (SEN2 2025), new in the catalogue:
                 "Decisions not to issue a plan made within 16 weeks": ("55.7%", "34.1%"),
-                "Requests for assessment that went to mediation": ("370", "10,507")}),
-    (CUMBERLAND, {TIMELY: ("42.1%", "45.9%"),
-                  "Initial requests for an EHC needs assessment": ("718", "154,489"),
-                  "Requests for assessment refused": ("38.7%", "25.2%")}),
-])  # fmt: skip
+                "Requests for assessment that went to mediation": ("370", "10,507"),
+            },
+        ),
+        (
+            CUMBERLAND,
+            {
+                TIMELY: ("42.1%", "45.9%"),
+                "Initial requests for an EHC needs assessment": ("718", "154,489"),
+                "Requests for assessment refused": ("38.7%", "25.2%"),
+            },
+        ),
+    ],
+)
 def test_published_values(national, store_dir, area, figures):
     at = _as_table(_page(area), "gov.national")
     name = at.title[0].value.split(": ", 1)[1]
     table = _table(at, "Measure").set_index("Measure")
     for measure, (own, england) in figures.items():
-        assert (table.at[measure, "Period"], table.at[measure, name], table.at[measure, "England"]) == \
-            ("2024", own, england), measure  # fmt: skip
+        assert (
+            table.at[measure, "Period"],
+            table.at[measure, name],
+            table.at[measure, "England"],
+        ) == ("2024", own, england), measure
     if area == BRADFORD:
         assert table.at[TIMELY, "Compared with England"] == "better"
         assert at.info[0].value.startswith(
             "In 2024 Bradford's figure for new EHC plans issued within 20 weeks (including exceptions) was 88.9%, "
-            "significantly higher than England (45.9%)")
+            "significantly higher than England (45.9%)"
+        )
     else:  # Cumberland began in April 2023: two years are too few for a trend test
         assert table.at[TIMELY, "Recent trend"] == "cannot be calculated"
 
@@ -135,7 +154,9 @@ def test_published_values(national, store_dir, area, figures):
 
 
 def _demo_tracker() -> pd.DataFrame:
-    return read_upload((DEMO / "demo_ehc_tracker.csv").read_bytes(), "demo_ehc_tracker.csv", "ehc_tracker")
+    return read_upload(
+        (DEMO / "demo_ehc_tracker.csv").read_bytes(), "demo_ehc_tracker.csv", "ehc_tracker"
+    )
 
 
 def test_example_data_in_one_click_matches_tracker_summary(national, store_dir):
@@ -149,9 +170,14 @@ def test_example_data_in_one_click_matches_tracker_summary(national, store_dir):
     assert at.date_input[0].value == AS_OF
     s = analysis.tracker_summary(_demo_tracker(), AS_OF)  # worked out here, from the same file
     assert _metric(at, "Plans issued in the 12 months") == f"{s['plans_issued']:,}"
-    assert _metric(at, "Within 20 weeks, excl. exceptions") == f"{s['issued_within_20_weeks_pct']:.1f}%"
-    assert _metric(at, "Within 20 weeks, incl. exceptions") == \
-        f"{s['issued_within_20_weeks_including_exceptions_pct']:.1f}%"  # fmt: skip
+    assert (
+        _metric(at, "Within 20 weeks, excl. exceptions")
+        == f"{s['issued_within_20_weeks_pct']:.1f}%"
+    )
+    assert (
+        _metric(at, "Within 20 weeks, incl. exceptions")
+        == f"{s['issued_within_20_weeks_including_exceptions_pct']:.1f}%"
+    )
     assert _metric(at, "Average weeks to issue") == f"{s['mean_weeks_to_issue']:.1f} weeks"
     assert _metric(at, "Longest weeks to issue") == f"{s['max_weeks_to_issue']:.1f} weeks"
     for weeks in (20, 30, 52):
@@ -160,7 +186,9 @@ def test_example_data_in_one_click_matches_tracker_summary(national, store_dir):
     assert _metric(at, "Requests received") == f"{s['requests_received']:,}"
     assert _metric(at, "Decided within 6 weeks") == f"{s['decided_within_6_weeks_pct']:.1f}%"
     # The waits chart's table is made of the same counts.
-    waits = _table(_as_table(at, "gov.tracker.waits"), "How long waited").set_index("How long waited")
+    waits = _table(_as_table(at, "gov.tracker.waits"), "How long waited").set_index(
+        "How long waited"
+    )
     assert waits.at["Over 52 weeks", "Open assessments"] == s["open_over_52_weeks"]
     assert waits["Open assessments"].sum() == s["open_assessments"]
     # An earlier as-at date recomputes.
@@ -180,7 +208,9 @@ def test_review_dates_link_to_the_tracker(national, store_dir):
     """Reviews for the 14 plans due in March 2025: 8 held five days early, 2 late, 4 not in the upload."""
     tracker = pd.read_csv(DEMO / "demo_ehc_tracker.csv", dtype=str)
     tracker["issue"] = pd.to_datetime(tracker["issue_date"], dayfirst=True)
-    due = tracker[tracker["issue"].dt.strftime("%Y-%m") == "2024-03"].sort_values(["issue", "child_id"])
+    due = tracker[tracker["issue"].dt.strftime("%Y-%m") == "2024-03"].sort_values(
+        ["issue", "child_id"]
+    )
     rows = []
     for i, (child, issue) in enumerate(zip(due["child_id"], due["issue"])):
         anniversary = issue + pd.DateOffset(years=1)
@@ -190,16 +220,26 @@ def test_review_dates_link_to_the_tracker(national, store_dir):
             rows.append((child, anniversary + pd.Timedelta(days=2)))
     assert len(rows) == 10
     csv = "child_id,review_date,outcome,domain,progress_rating\n" + "".join(
-        f"{c},{d:%d/%m/%Y},Communication,learning and employment,3\n" for c, d in rows)
+        f"{c},{d:%d/%m/%Y},Communication,learning and employment,3\n" for c, d in rows
+    )
     frame = read_upload(csv.encode(), "reviews.csv", "outcomes_return")
     at = _with_examples()
-    Store().save_version("outcomes_return", "Reviews", frame, file_name="reviews.csv", file_sha256="c" * 64,
-                         created_by="test")  # fmt: skip
+    Store().save_version(
+        "outcomes_return",
+        "Reviews",
+        frame,
+        file_name="reviews.csv",
+        file_sha256="c" * 64,
+        created_by="test",
+    )
     _tab(at, "Annual reviews")
     # 8 in time of the 10 whose outcome is known; the rest are due before the review dates start.
     assert _metric(at, "Completed within 12 months") == "80.0%"
     table = _table(_as_table(at, "gov.reviews.monthly"), "Reviews due").set_index("Month")
-    assert (table.at["2025-03", "Held within 12 months"], table.at["2025-03", "Held late"]) == (8, 2)
+    assert (table.at["2025-03", "Held within 12 months"], table.at["2025-03", "Held late"]) == (
+        8,
+        2,
+    )
 
 
 def test_small_numbers_are_protected_for_a_public_meeting(national, store_dir):
@@ -207,7 +247,9 @@ def test_small_numbers_are_protected_for_a_public_meeting(national, store_dir):
     at.toggle(key="gov.public").set_value(True).run()
     _tab(at, "EHC tracker")
     s = analysis.tracker_summary(_demo_tracker(), AS_OF)
-    assert _metric(at, "Open over 52 weeks") == f"{5 * round(s['open_over_52_weeks'] / 5):,}"  # 16 -> 15
+    assert (
+        _metric(at, "Open over 52 weeks") == f"{5 * round(s['open_over_52_weeks'] / 5):,}"
+    )  # 16 -> 15
     at.radio(key="gov.tracker.by").set_value("school_urn").run()
     table = _table(_as_table(_ok(at), "gov.tracker.school_urn"), "Small numbers")
     counts = table[["Plans issued", "Within 20 weeks", "Open assessments"]].stack().dropna()
@@ -222,13 +264,16 @@ def _red_by_hand(band: float = 5.0) -> set[str]:
     """March 2025 rows of the example return, rated here: % KPIs miss by more than ``band``
     points, others by more than ``band``% of the target, in the direction that is worse."""
     kpis = pd.read_csv(DEMO / "demo_kpi_return.csv")
-    catalogue = pd.read_csv(ROOT / "data/reference/local_kpis.csv", keep_default_na=False).set_index("id")
+    catalogue = pd.read_csv(
+        ROOT / "data/reference/local_kpis.csv", keep_default_na=False
+    ).set_index("id")
     red = set()
     for row in kpis[kpis["period"] == "2025-03"].itertuples():
         entry = catalogue.loc[row.indicator]
         allowed = band if entry["unit"] == "%" else row.target * band / 100
-        if (entry["polarity"] == "high" and row.value < row.target - allowed) or \
-                (entry["polarity"] == "low" and row.value > row.target + allowed):  # fmt: skip
+        if (entry["polarity"] == "high" and row.value < row.target - allowed) or (
+            entry["polarity"] == "low" and row.value > row.target + allowed
+        ):
             red.add(entry["title"])
     return red
 
@@ -241,19 +286,30 @@ def test_rag_and_exception_report_from_the_example_return(national, store_dir, d
     assert any("Example data (synthetic)" in w.value for w in at.warning)
     table = _table(_as_table(at, "gov.kpi.rag"), "Against target").set_index("KPI")
     assert set(table.index[table["Against target"] == "✖ Red"]) == red
-    assert table.at["Decisions whether to assess made within 6 weeks", "Against target"] == "▲ Amber"
+    assert (
+        table.at["Decisions whether to assess made within 6 weeks", "Against target"] == "▲ Amber"
+    )
     assert table.at["6-8 week reviews completed by 8 weeks", "Against target"] == "✔ Green"
     # England's 2024 share within 20 weeks, excluding exceptions, is the comparator: 52.2% beats 46.4%.
     timely = table.loc["New EHC plans issued within 20 weeks (excluding exceptions)"]
-    assert (timely["Latest"], timely["Target"], timely["England"], timely["Against England"]) == \
-        ("52.2%", "60.0%", "46.4%", "✔ Green")  # fmt: skip
+    assert (timely["Latest"], timely["Target"], timely["England"], timely["Against England"]) == (
+        "52.2%",
+        "60.0%",
+        "46.4%",
+        "✔ Green",
+    )
 
     _tab(at, "Exception report")
     report = _table(at, "Commentary").set_index("KPI")
     assert set(report.index) == red
-    assert report.at["New EHC plans issued within 20 weeks (excluding exceptions)", "Month"] == "March 2025"
-    assert report.at["New EHC plans issued within 20 weeks (excluding exceptions)", "Commentary"] == \
-        "Example commentary: recovery plan agreed at the March partnership board."  # the return's own
+    assert (
+        report.at["New EHC plans issued within 20 weeks (excluding exceptions)", "Month"]
+        == "March 2025"
+    )
+    assert (
+        report.at["New EHC plans issued within 20 weeks (excluding exceptions)", "Commentary"]
+        == "Example commentary: recovery plan agreed at the March partnership board."
+    )  # the return's own
     # Write a commentary and action, and find them in the store and the report.
     kpi = "ehc_20wk_pct"
     text = "=Two assessors recruited; backlog clears by June"
@@ -265,13 +321,31 @@ def test_rag_and_exception_report_from_the_example_return(national, store_dir, d
     at.button(key=f"FormSubmitter:gov.action.{kpi}-Save commentary and action").click().run()
     _ok(at)
     assert any("Saved version 1" in s.value for s in at.success)
-    assert "commentary and action written" in at.selectbox(key="gov.action.kpi").format_func(f"local:{kpi}")
-    saved = actions.latest_actions(actions.engine_of(Store()), BRADFORD).set_index("indicator").loc[f"local:{kpi}"]
-    assert (saved["commentary"], saved["owner"], saved["period"], saved["due_date"]) == \
-        (text, "Head of SEND", "2025-03", dt.date(2025, 6, 30))  # fmt: skip
+    assert "commentary and action written" in at.selectbox(key="gov.action.kpi").format_func(
+        f"local:{kpi}"
+    )
+    saved = (
+        actions.latest_actions(actions.engine_of(Store()), BRADFORD)
+        .set_index("indicator")
+        .loc[f"local:{kpi}"]
+    )
+    assert (saved["commentary"], saved["owner"], saved["period"], saved["due_date"]) == (
+        text,
+        "Head of SEND",
+        "2025-03",
+        dt.date(2025, 6, 30),
+    )
     assert saved["created_by"]
-    row = _table(at, "Commentary").set_index("KPI").loc["New EHC plans issued within 20 weeks (excluding exceptions)"]
-    assert (row["Commentary"], row["Owner"], row["Action due"]) == (text, "Head of SEND", "30/06/2025")
+    row = (
+        _table(at, "Commentary")
+        .set_index("KPI")
+        .loc["New EHC plans issued within 20 weeks (excluding exceptions)"]
+    )
+    assert (row["Commentary"], row["Owner"], row["Action due"]) == (
+        text,
+        "Head of SEND",
+        "30/06/2025",
+    )
 
     # The XLSX: every red KPI, the commentary escaped so Excel shows it rather than runs it.
     xlsx = downloads[f"send_lens_exceptions_{BRADFORD}_2025-03.xlsx"]()
@@ -307,10 +381,28 @@ def test_a_wider_amber_band_changes_what_is_red(national, store_dir):
 def test_html_escapes_what_users_write(national):
     from ui.governance_kpis import exception_html
 
-    shown = pd.DataFrame([{c: "<b>x</b>" for c in
-                           ["KPI", "Month", "Latest", "Target", "Against target", "England (comparator)",
-                            "Against England", "Recent months (oldest first)", "Trend", "Commentary", "Action",
-                            "Owner", "Action due"]}])  # fmt: skip
+    shown = pd.DataFrame(
+        [
+            {
+                c: "<b>x</b>"
+                for c in [
+                    "KPI",
+                    "Month",
+                    "Latest",
+                    "Target",
+                    "Against target",
+                    "England (comparator)",
+                    "Against England",
+                    "Recent months (oldest first)",
+                    "Trend",
+                    "Commentary",
+                    "Action",
+                    "Owner",
+                    "Action due",
+                ]
+            }
+        ]
+    )
     page = exception_html(shown, "Report <1>", "made", example=False).decode()
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page and "Report &lt;1&gt;" in page
 
@@ -322,7 +414,11 @@ def test_another_areas_data_is_not_shown_as_this_areas(national, store_dir):
     _ok(at)
     assert "Cumberland" in at.title[0].value
     _tab(at, "EHC tracker")
-    assert len(at.info) == 1 and "is for Bradford, going by its schools" in at.info[0].value and not at.metric
+    assert (
+        len(at.info) == 1
+        and "is for Bradford, going by its schools" in at.info[0].value
+        and not at.metric
+    )
     _tab(at, "Annual reviews")
     assert len(at.info) == 1 and "is for Bradford" in at.info[0].value and not at.metric
     _tab(at, "Local KPIs")

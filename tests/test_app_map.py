@@ -60,8 +60,17 @@ def test_where_they_go_to_school_is_said_plainly(national):
     assert "where they go to school, not where they live" in info
 
 
-@pytest.mark.parametrize("indicator", ["ehc_plans", "eyfs_gld_ehc", "ehc_20wk_pct", "sen_unit_cost",
-                                       "absence_overall_pct", "school_ehc_pct"])
+@pytest.mark.parametrize(
+    "indicator",
+    [
+        "ehc_plans",
+        "eyfs_gld_ehc",
+        "ehc_20wk_pct",
+        "sen_unit_cost",
+        "absence_overall_pct",
+        "school_ehc_pct",
+    ],
+)
 def test_england_la_view_for_catalogue_indicators(indicator, national):
     at = _map("E08000032", "la")
     at.selectbox(key="map.indicator.la").set_value(indicator).run()
@@ -105,7 +114,10 @@ def test_school_table_matches_the_census_and_hides_small_numbers(national):
     # URN 107237 Stocks Lane Primary School: 6 of 208, so the count and the rate are hidden.
     small = table.loc["107237"]
     assert pd.isna(small["Value"]) and pd.isna(small["Numerator"])
-    assert small["Not shown because"] == "fewer than 8 pupils with an EHC plan: hidden to protect privacy"
+    assert (
+        small["Not shown because"]
+        == "fewer than 8 pupils with an EHC plan: hidden to protect privacy"
+    )
     assert "suppressed (1 to 7)" in small["Disclosure control"]
 
 
@@ -114,7 +126,12 @@ def test_ward_table_sums_its_schools(national):
     # Bingley Rural (E05001343): its 10 schools have 326 pupils with an EHC plan of 5,383
     # on roll in the census (summed by hand): 6.1%, shown as 325 of 5,385.
     row = table.loc["E05001343"]
-    assert (row["Value"], row["Numerator"], row["Denominator"], row["Schools"]) == (6.1, 325, 5385, 10)
+    assert (row["Value"], row["Numerator"], row["Denominator"], row["Schools"]) == (
+        6.1,
+        325,
+        5385,
+        10,
+    )
     assert len(table) == 30  # Bradford's wards
 
 

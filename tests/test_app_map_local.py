@@ -88,9 +88,14 @@ def test_ward_counts_from_the_kpi_return_are_rounded_and_small_ones_hidden(natio
 def _requests_by_hand() -> tuple[pd.Series, dt.date]:
     """Requests in the 12 months to the tracker's last date, by home ward, read from the CSV."""
     raw = pd.read_csv(DEMO / "demo_ehc_tracker.csv", dtype=str)
-    dates = {c: pd.to_datetime(raw[c], format="%d/%m/%Y") for c in ("request_date", "decision_date", "issue_date")}
+    dates = {
+        c: pd.to_datetime(raw[c], format="%d/%m/%Y")
+        for c in ("request_date", "decision_date", "issue_date")
+    }
     last = max(d.max() for d in dates.values())
-    inside = (dates["request_date"] > last - pd.DateOffset(years=1)) & (dates["request_date"] <= last)
+    inside = (dates["request_date"] > last - pd.DateOffset(years=1)) & (
+        dates["request_date"] <= last
+    )
     return raw[inside].groupby("ward_code").size(), last.date()
 
 
@@ -117,7 +122,7 @@ def test_localities_from_the_lookup_with_their_health_waits(national, store_dir)
     raw = raw[raw["indicator"] == "health_seen_18wk_pct"].set_index("area_code")
     assert sorted(table["Area"]) == [f"Example locality {c}" for c in "ABCDE"]
     assert list(table.index.sort_values()) == [f"EX-{c}" for c in "ABCDE"]
-    for code, row in table.iterrows():
+    for _, row in table.iterrows():
         src = raw.loc[row["Area"]]
         # Every locality has over 30 children and over 7 seen and not seen: all shown.
         assert row["Value"] == round(100 * src["numerator"] / src["denominator"], 1)
@@ -138,7 +143,11 @@ def test_school_percentages_grey_out_small_schools(national, store_dir):
     assert len(small) > 0
     assert table.loc[small, "Value"].isna().all()
     assert table.loc[small, "Not shown because"].str.contains("fewer than 30").all()
-    big = raw[(raw["denominator"] >= 30) & (raw["numerator"] > 7) & (raw["denominator"] - raw["numerator"] > 7)]
+    big = raw[
+        (raw["denominator"] >= 30)
+        & (raw["numerator"] > 7)
+        & (raw["denominator"] - raw["numerator"] > 7)
+    ]
     for urn, src in big.iterrows():
         assert table.loc[urn, "Value"] == round(100 * src["numerator"] / src["denominator"], 1), urn
     # Schools in the LA with no figure in the return are on the map, greyed as no data.
@@ -157,8 +166,14 @@ def test_another_areas_map_does_not_show_bradfords_uploads(national, store_dir):
 
 def test_locality_figures_without_a_lookup_say_what_to_upload(national, store_dir):
     data = (DEMO / "demo_kpi_return_areas.csv").read_bytes()
-    Store().save_version("kpi_return", "Return by area", read_upload(data, "areas.csv", "kpi_return"),
-                         file_name="areas.csv", file_sha256=hashlib.sha256(data).hexdigest(), created_by="test")
+    Store().save_version(
+        "kpi_return",
+        "Return by area",
+        read_upload(data, "areas.csv", "kpi_return"),
+        file_name="areas.csv",
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by="test",
+    )
     at = _map()
     assert "Your localities" not in at.radio(key="map.level").options
     at.radio(key="map.level").set_value("ward").run()
@@ -194,12 +209,21 @@ def test_cohort_extract_counts_each_child_once_by_home_ward(national, store_dir)
     lines += [f"education,D{i:02d},EHC plan,{b}" for i in range(3)]
     lines += [f"education,S{i:02d},SEN support,{b}" for i in range(9)]
     data = "\n".join(lines).encode()
-    Store().save_version("cohort", "Cohort", read_upload(data, "cohort.csv", "cohort"), file_name="cohort.csv",
-                         file_sha256=hashlib.sha256(data).hexdigest(), created_by="test")
+    Store().save_version(
+        "cohort",
+        "Cohort",
+        read_upload(data, "cohort.csv", "cohort"),
+        file_name="cohort.csv",
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by="test",
+    )
     at = _map()
     table = _show(at, "ward", "Children and young people with an EHC plan (cohort extract)")
     assert table.loc[a, "Value"] == 10  # 12 children, not 13 rows: rounded to the nearest 5
-    assert pd.isna(table.loc[b, "Value"]) and "hidden to protect privacy" in table.loc[b, "Not shown because"]
+    assert (
+        pd.isna(table.loc[b, "Value"])
+        and "hidden to protect privacy" in table.loc[b, "Not shown because"]
+    )
     assert (table.drop(index=[a, b])["Value"] == 0).all()  # 28 wards with no child show a true zero
     share = _show(at, "ward", "Children with SEN who have an EHC plan (cohort extract)")
     # Ward B: 3 of 12 children with SEN have a plan; 3 is hidden and so is the rate.
@@ -212,11 +236,21 @@ def test_a_kpi_with_several_periods_maps_any_of_them_and_shows_the_trend(nationa
     # Short breaks by ward for two years: Baildon 20 then 33, Bingley 5 then 12.
     a, b = "E05001341", "E05001342"
     lines = ["indicator,period,area_code,area_level,value"]
-    lines += [f"short_breaks,2023/24,{a},ward,20", f"short_breaks,2023/24,{b},ward,5",
-              f"short_breaks,2024/25,{a},ward,33", f"short_breaks,2024/25,{b},ward,12"]
+    lines += [
+        f"short_breaks,2023/24,{a},ward,20",
+        f"short_breaks,2023/24,{b},ward,5",
+        f"short_breaks,2024/25,{a},ward,33",
+        f"short_breaks,2024/25,{b},ward,12",
+    ]
     data = "\n".join(lines).encode()
-    Store().save_version("kpi_return", "Short breaks", read_upload(data, "sb.csv", "kpi_return"),
-                         file_name="sb.csv", file_sha256=hashlib.sha256(data).hexdigest(), created_by="test")
+    Store().save_version(
+        "kpi_return",
+        "Short breaks",
+        read_upload(data, "sb.csv", "kpi_return"),
+        file_name="sb.csv",
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by="test",
+    )
     at = _map()
     table = _show(at, "ward", "Children accessing short breaks")
     assert (table.loc[a, "Value"], table.loc[b, "Value"]) == (35, 10)  # the latest year, rounded

@@ -71,7 +71,10 @@ def test_example_loads_with_one_click_and_figures_match_the_file(national, store
     support = year.loc[year["sen_provision"] == "SEN support", "child_id"].nunique()
     share = 100 * (children - support) / BRADFORD_PLANS
     coverage = next(i.value for i in at.info if i.value.startswith("Outcomes were recorded"))
-    assert f"for {children - support} of 7,493 children with EHC plans ({share:.0f}%) in 2024/25" in coverage
+    assert (
+        f"for {children - support} of 7,493 children with EHC plans ({share:.0f}%) in 2024/25"
+        in coverage
+    )
     assert f"{support} more children on SEN support" in coverage
 
     progress = [lv.label for lv in shipped_frameworks()["middlesbrough"].scale.levels[:5]]
@@ -85,7 +88,9 @@ def test_example_loads_with_one_click_and_figures_match_the_file(national, store
 
     # Chi-squared test for trend over the three years, worked here with numpy.
     raw["start"] = raw["date"].dt.year - (raw["date"].dt.month < 9)
-    per_year = raw.groupby("start")["progress_rating"].agg(lambda s: (int(s.isin(progress).sum()), len(s)))
+    per_year = raw.groupby("start")["progress_rating"].agg(
+        lambda s: (int(s.isin(progress).sum()), len(s))
+    )
     r, m = np.array([v[0] for v in per_year]), np.array([v[1] for v in per_year])
     t, p_bar = np.arange(3), r.sum() / m.sum()
     t_bar = (m * t).sum() / m.sum()
@@ -106,11 +111,23 @@ def _small_return() -> bytes:
 def test_workshop_view_hides_small_numbers(national, store_dir):
     fw = shipped_frameworks()["national"]
     frame = read_returns(_small_return(), "small.csv", fw)
-    Store().save_version("outcomes_return", "small", frame, file_name="small.csv", file_sha256="c" * 64,
-                         created_by="test")
+    Store().save_version(
+        "outcomes_return",
+        "small",
+        frame,
+        file_name="small.csv",
+        file_sha256="c" * 64,
+        created_by="test",
+    )
     at = _page("national")
     analyst = _table(at, "outcomes.learning_and_employment.ratings").set_index("Outcome")
-    assert analyst.loc["Children and young people with SEND do well at all levels of learning", "Outcome achieved"] == 3
+    assert (
+        analyst.loc[
+            "Children and young people with SEND do well at all levels of learning",
+            "Outcome achieved",
+        ]
+        == 3
+    )
 
     at.toggle(key="outcomes.workshop").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -124,11 +141,15 @@ def test_workshop_view_hides_small_numbers(national, store_dir):
     assert counts["Making progress"] == 25 and counts["Small numbers hidden"] == 15
     shown = safe["Number (rounded)"].dropna()
     assert ((shown % 5 == 0) & ~shown.between(1, 7)).all()
-    mainstream = safe[safe["Statement"].str.startswith("More children and young people are in mainstream")]
-    assert (mainstream["Note"] == "Too few to show").all() and mainstream["Number (rounded)"].isna().all()
+    mainstream = safe[
+        safe["Statement"].str.startswith("More children and young people are in mainstream")
+    ]
+    assert (mainstream["Note"] == "Too few to show").all() and mainstream[
+        "Number (rounded)"
+    ].isna().all()
 
 
-CUSTOM = b'''
+CUSTOM = b"""
 id = "ourarea"
 name = "Our area's outcomes"
 source = "Co-produced with our parent carer forum, 2025"
@@ -148,7 +169,7 @@ label = "Not yet"
 id = "travel"
 statement = "I can get about on my own"
 domain = "independent living"
-'''
+"""
 
 
 def test_an_areas_own_framework_and_return_work(national, store_dir):
@@ -161,8 +182,10 @@ def test_an_areas_own_framework_and_return_work(national, store_dir):
     uploader.upload("ours.toml", CUSTOM).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="outcomes.framework").value == "ourarea"
-    rows = "child_id,review_date,outcome,progress_rating\nA1,01/10/2024,travel,Done it\nA2,01/10/2024,travel,2\n" \
-           "A3,01/10/2024,I can get about on my own,getting there\nA4,01/10/2024,travel,Not yet\n"
+    rows = (
+        "child_id,review_date,outcome,progress_rating\nA1,01/10/2024,travel,Done it\nA2,01/10/2024,travel,2\n"
+        "A3,01/10/2024,I can get about on my own,getting there\nA4,01/10/2024,travel,Not yet\n"
+    )
     returns = next(u for u in at.get("file_uploader") if u.key == "outcomes.returns_file.ourarea")
     returns.upload("ours.csv", rows.encode()).run()
     assert any("Read 4 ratings" in s.value for s in at.success)
@@ -171,4 +194,4 @@ def test_an_areas_own_framework_and_return_work(national, store_dir):
     metrics = {m.label: m.value for m in at.metric}
     # 3 of 4 making progress (Done it, Getting there twice); 1 of 4 achieved.
     assert metrics == {"Ratings making progress": "75.0%", "Outcomes achieved or exceeded": "25.0%"}
-    assert any("Independent living" == h.value for h in at.header)
+    assert any(h.value == "Independent living" for h in at.header)

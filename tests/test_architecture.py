@@ -35,7 +35,9 @@ def test_every_data_file_is_registered():
     files = [
         p.relative_to(ROOT / "data").as_posix()
         for p in (ROOT / "data").rglob("*")
-        if p.is_file() and p.name not in skip and p.relative_to(ROOT / "data").parts[0] not in ("cache", "refreshed")
+        if p.is_file()
+        and p.name not in skip
+        and p.relative_to(ROOT / "data").parts[0] not in ("cache", "refreshed")
     ]
     assert len(files) > 10
     missing = [f for f in files if f"`{f}`" not in register]

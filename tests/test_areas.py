@@ -1,10 +1,11 @@
-import json
-import gzip
 from pathlib import Path
 
 from geography import areas
 
-RAW_BOUNDARIES = Path(__file__).resolve().parents[2] / "shared/data/raw/geography/ctyua_may2023_buc/CTYUA_MAY_2023_EN_BUC.geojson"
+RAW_BOUNDARIES = (
+    Path(__file__).resolve().parents[2]
+    / "shared/data/raw/geography/ctyua_may2023_buc/CTYUA_MAY_2023_EN_BUC.geojson"
+)
 
 
 def test_153_current_las_in_nine_regions():
@@ -17,7 +18,11 @@ def test_153_current_las_in_nine_regions():
 
 def test_current_codes_are_the_boundary_codes():
     # Today's GSS codes are those of the ONS boundaries the map uses (May 2023, 153 LAs).
-    names = {"E06000065": "North Yorkshire", "E06000066": "Somerset", "E06000060": "Buckinghamshire"}
+    names = {
+        "E06000065": "North Yorkshire",
+        "E06000066": "Somerset",
+        "E06000060": "Buckinghamshire",
+    }
     codes = set(areas.current_las()["la_code"])
     for code, name in names.items():
         assert code in codes, name

@@ -24,9 +24,14 @@ def _tidy(rows: list[tuple]) -> pd.DataFrame:
     f = pd.DataFrame(rows, columns=["indicator", "area_code", "period", "value", "num", "den"])
     level = f["area_code"].map(lambda c: {ENG: "national", YH: "region"}.get(c, "la"))
     return tidy_frame(
-        indicator=f["indicator"], area_code=f["area_code"], area_level=level, period=f["period"],
-        value=f["value"], numerator=f["num"], denominator=f["den"],
-    )  # fmt: skip
+        indicator=f["indicator"],
+        area_code=f["area_code"],
+        area_level=level,
+        period=f["period"],
+        value=f["value"],
+        numerator=f["num"],
+        denominator=f["den"],
+    )
 
 
 NAN = float("nan")
@@ -215,9 +220,12 @@ def test_area_summary_rows_and_lens():
     summary = bm.area_summary(table, A, NEIGHBOURS)
     assert list(summary.columns) == bm.SUMMARY_COLUMNS
     assert set(summary["indicator"]) == {
-        "ehc_20wk_pct", "ks4_destination_ehc", "ehc_plans", "ehc_plans_rate",
+        "ehc_20wk_pct",
+        "ks4_destination_ehc",
+        "ehc_plans",
+        "ehc_plans_rate",
         "ehc_requests_refused_pct",
-    }  # fmt: skip
+    }
     row = summary.set_index("indicator").loc["ehc_20wk_pct"]
     assert row["period"] == "2024" and row["value"] == 30.0
     assert row["neighbour_average"] == pytest.approx(80.0)

@@ -16,8 +16,15 @@ from data_loaders.tidy import tidy_frame
 # Bradford and four other Yorkshire councils (all current LAs), their region and England.
 A, N1, N2, R, S = "E08000032", "E08000016", "E08000017", "E08000018", "E08000019"
 YH, ENG = "E12000003", "E92000001"
-NAMES = {A: "Bradford", N1: "Barnsley", N2: "Doncaster", R: "Rotherham", S: "Sheffield",
-         YH: "Yorkshire and The Humber", ENG: "England"}  # fmt: skip
+NAMES = {
+    A: "Bradford",
+    N1: "Barnsley",
+    N2: "Doncaster",
+    R: "Rotherham",
+    S: "Sheffield",
+    YH: "Yorkshire and The Humber",
+    ENG: "England",
+}
 SN = "Statistical neighbours (DfE 2025)"
 NAN = float("nan")
 
@@ -27,47 +34,54 @@ def _tidy(rows: list[tuple]) -> pd.DataFrame:
     f = pd.DataFrame(rows, columns=["indicator", "area_code", "period", "value", "num", "den"])
     level = f["area_code"].map(lambda c: {ENG: "national", YH: "region"}.get(c, "la"))
     return tidy_frame(
-        indicator=f["indicator"], area_code=f["area_code"], area_level=level, period=f["period"],
-        value=f["value"], numerator=f["num"], denominator=f["den"],
-    )  # fmt: skip
+        indicator=f["indicator"],
+        area_code=f["area_code"],
+        area_level=level,
+        period=f["period"],
+        value=f["value"],
+        numerator=f["num"],
+        denominator=f["den"],
+    )
 
 
 def _table(n1_counts: bool = True) -> pd.DataFrame:
     pct = "ehc_20wk_pct"  # %, polarity high
     late = "ehc_over_1yr_pct"  # %, polarity low
     lait = "ks4_destination_ehc"  # %, values only, polarity high
-    return _tidy([
-        (pct, A, "2024", 30.0, 30, 100),
-        (pct, N1, "2024", 40.0, 10 if n1_counts else NAN, 25 if n1_counts else NAN),
-        (pct, N2, "2024", 90.0, 90, 100),
-        (pct, R, "2024", 60.0, NAN, NAN),  # a value without counts: not in the funnel
-        (pct, S, "2024", 30.0, 12, 40),
-        (pct, YH, "2024", 40.0, 400, 1000),
-        (pct, ENG, "2024", 50.0, 5000, 10000),
-        (pct, A, "2023", 25.0, 25, 100),
-        (pct, N1, "2023", 50.0, 25, 50),
-        (pct, N2, "2023", 70.0, NAN, NAN),  # so the 2023 average is a mean
-        (pct, ENG, "2023", 40.0, 4000, 10000),
-        (pct, A, "2022", NAN, NAN, NAN),  # suppressed: not a period for the area
-        (late, A, "2024", 10.0, 10, 100),
-        (late, N1, "2024", 20.0, 5, 25),
-        (late, N2, "2024", 5.0, 5, 100),
-        (late, R, "2024", 40.0, 40, 100),
-        (late, S, "2024", 0.0, 0, 50),
-        (late, ENG, "2024", 15.0, 1500, 10000),
-        (lait, A, "2022/23", 80.0, NAN, NAN),
-        (lait, N1, "2022/23", 70.0, NAN, NAN),
-        (lait, N2, "2022/23", 90.0, NAN, NAN),
-        (lait, R, "2022/23", 85.0, NAN, NAN),
-        (lait, S, "2022/23", 80.0, NAN, NAN),
-        (lait, ENG, "2022/23", 82.0, NAN, NAN),
-        ("ehc_plans", A, "2024/25", 100.0, NAN, NAN),  # a count, polarity none
-        ("ehc_plans", N1, "2024/25", 300.0, NAN, NAN),
-        ("ehc_plans", ENG, "2024/25", 400000.0, NAN, NAN),
-        ("ehc_requests_refused_pct", A, "2024", 20.0, 20, 100),  # no England value
-        ("ehc_requests_refused_pct", N1, "2024", 50.0, 50, 100),
-        ("sen_ehc_pct", N1, "2024/25", 5.0, NAN, NAN),  # no value for the area
-    ])  # fmt: skip
+    return _tidy(
+        [
+            (pct, A, "2024", 30.0, 30, 100),
+            (pct, N1, "2024", 40.0, 10 if n1_counts else NAN, 25 if n1_counts else NAN),
+            (pct, N2, "2024", 90.0, 90, 100),
+            (pct, R, "2024", 60.0, NAN, NAN),  # a value without counts: not in the funnel
+            (pct, S, "2024", 30.0, 12, 40),
+            (pct, YH, "2024", 40.0, 400, 1000),
+            (pct, ENG, "2024", 50.0, 5000, 10000),
+            (pct, A, "2023", 25.0, 25, 100),
+            (pct, N1, "2023", 50.0, 25, 50),
+            (pct, N2, "2023", 70.0, NAN, NAN),  # so the 2023 average is a mean
+            (pct, ENG, "2023", 40.0, 4000, 10000),
+            (pct, A, "2022", NAN, NAN, NAN),  # suppressed: not a period for the area
+            (late, A, "2024", 10.0, 10, 100),
+            (late, N1, "2024", 20.0, 5, 25),
+            (late, N2, "2024", 5.0, 5, 100),
+            (late, R, "2024", 40.0, 40, 100),
+            (late, S, "2024", 0.0, 0, 50),
+            (late, ENG, "2024", 15.0, 1500, 10000),
+            (lait, A, "2022/23", 80.0, NAN, NAN),
+            (lait, N1, "2022/23", 70.0, NAN, NAN),
+            (lait, N2, "2022/23", 90.0, NAN, NAN),
+            (lait, R, "2022/23", 85.0, NAN, NAN),
+            (lait, S, "2022/23", 80.0, NAN, NAN),
+            (lait, ENG, "2022/23", 82.0, NAN, NAN),
+            ("ehc_plans", A, "2024/25", 100.0, NAN, NAN),  # a count, polarity none
+            ("ehc_plans", N1, "2024/25", 300.0, NAN, NAN),
+            ("ehc_plans", ENG, "2024/25", 400000.0, NAN, NAN),
+            ("ehc_requests_refused_pct", A, "2024", 20.0, 20, 100),  # no England value
+            ("ehc_requests_refused_pct", N1, "2024", 50.0, 50, 100),
+            ("sen_ehc_pct", N1, "2024/25", 5.0, NAN, NAN),  # no value for the area
+        ]
+    )
 
 
 # --- What the page offers ---------------------------------------------------------------------
@@ -78,9 +92,12 @@ def test_indicators_with_data_lists_the_areas_indicators_by_lens_then_topic():
     # Lenses in catalogue order: profile (ehc_plans), governance (requests, 20 weeks, over a
     # year), outcomes (destinations). sen_ehc_pct has no value for the area.
     assert bf.indicators_with_data(table, A) == [
-        "ehc_plans", "ehc_requests_refused_pct", "ehc_20wk_pct", "ehc_over_1yr_pct",
+        "ehc_plans",
+        "ehc_requests_refused_pct",
+        "ehc_20wk_pct",
+        "ehc_over_1yr_pct",
         "ks4_destination_ehc",
-    ]  # fmt: skip
+    ]
     assert bf.indicators_with_data(table, A, lens="outcomes") == ["ks4_destination_ehc"]
     assert bf.indicators_with_data(table, N1, lens="profile") == ["ehc_plans", "sen_ehc_pct"]
 
@@ -106,20 +123,34 @@ def test_compare_frame_has_every_role_sorted_highest_first_with_intervals():
     # Pooled neighbours: (10 + 90) / (25 + 100) = 80%. Ties (Barnsley and the region at 40)
     # keep the table's order: councils before the region.
     assert frame.index.tolist() == [
-        "Doncaster", "Statistical neighbours' average (pooled)", "England", "Barnsley",
-        "Yorkshire and The Humber (region)", "Bradford (this area)",
-    ]  # fmt: skip
+        "Doncaster",
+        "Statistical neighbours' average (pooled)",
+        "England",
+        "Barnsley",
+        "Yorkshire and The Humber (region)",
+        "Bradford (this area)",
+    ]
     assert frame["value"].tolist() == pytest.approx([90, 80, 50, 40, 40, 30])
-    assert frame["role"].tolist() == ["comparator", "average", "England", "comparator", "region", "area"]
+    assert frame["role"].tolist() == [
+        "comparator",
+        "average",
+        "England",
+        "comparator",
+        "region",
+        "area",
+    ]
     # Bradford 30/100: Wilson (21.8949, 39.5849), wholly below England's 50 -> worse.
-    assert (frame.at["Bradford (this area)", "ci_lower"], frame.at["Bradford (this area)", "ci_upper"]) == \
-        pytest.approx((21.8949, 39.5849), abs=1e-4)  # fmt: skip
+    assert (
+        frame.at["Bradford (this area)", "ci_lower"],
+        frame.at["Bradford (this area)", "ci_upper"],
+    ) == pytest.approx((21.8949, 39.5849), abs=1e-4)
     assert frame.at["Bradford (this area)", "vs_england"] == "worse"
     # Barnsley 10/25: z = 1.959964; (11.92073 -/+ 1.959964 sqrt(6 + 0.960365)) / 28.841459
     # = (6.749854, 17.091604) / 28.841459 = (23.403%, 59.261%), which holds 50 -> similar.
     # Doncaster 90/100 is wholly above.
-    assert (frame.at["Barnsley", "ci_lower"], frame.at["Barnsley", "ci_upper"]) == \
-        pytest.approx((23.403, 59.261), abs=1e-3)  # fmt: skip
+    assert (frame.at["Barnsley", "ci_lower"], frame.at["Barnsley", "ci_upper"]) == pytest.approx(
+        (23.403, 59.261), abs=1e-3
+    )
     assert frame.at["Barnsley", "vs_england"] == "similar"
     assert frame.at["Doncaster", "vs_england"] == "better"
     avg = frame.loc["Statistical neighbours' average (pooled)"]
@@ -139,7 +170,11 @@ def test_compare_frame_with_a_comparator_without_counts_uses_the_mean():
     assert avg["value"] == pytest.approx(190 / 3) and math.isnan(avg["ci_lower"])
     assert math.isnan(frame.at["Rotherham", "ci_lower"])
     assert frame.at["Rotherham", "vs_england"] == "not compared"
-    assert frame.index[:3].tolist() == ["Doncaster", "Statistical neighbours' average (mean)", "Rotherham"]
+    assert frame.index[:3].tolist() == [
+        "Doncaster",
+        "Statistical neighbours' average (mean)",
+        "Rotherham",
+    ]
 
 
 def test_compare_frame_lists_comparators_without_a_value_last():
@@ -147,8 +182,14 @@ def test_compare_frame_lists_comparators_without_a_value_last():
     result = bm.compare(table, "ehc_20wk_pct", A, "2023", [N1, N2, R], SN)
     frame = bf.compare_frame(table, result, [N1, N2, R], SN, NAMES)
     # 2023: N1 has counts and N2 not, so the average is the mean (50 + 70) / 2 = 60, untested.
-    assert frame["label"].tolist() == ["Doncaster", "Statistical neighbours' average (mean)", "Barnsley",
-                                       "England", "Bradford (this area)", "Rotherham"]  # fmt: skip
+    assert frame["label"].tolist() == [
+        "Doncaster",
+        "Statistical neighbours' average (mean)",
+        "Barnsley",
+        "England",
+        "Bradford (this area)",
+        "Rotherham",
+    ]
     assert frame["value"].iloc[1] == pytest.approx(60.0)
     assert math.isnan(frame["ci_lower"].iloc[1])
     assert math.isnan(frame["value"].iloc[-1]) and frame["status"].iloc[-1] == "not_available"
@@ -176,9 +217,15 @@ def test_trend_frame_has_the_average_the_compare_view_uses_in_each_period():
     assert wide["England"].tolist() == pytest.approx([40.0, 50.0])
     assert math.isnan(wide.at["2023", "region"]) and wide.at["2024", "region"] == 40.0
     area_2024 = frame[(frame["role"] == "area") & (frame["period"] == "2024")].iloc[0]
-    assert (area_2024["ci_lower"], area_2024["ci_upper"]) == pytest.approx((21.8949, 39.5849), abs=1e-4)
-    assert set(frame["series"]) == {"Bradford", "Statistical neighbours' average", "Yorkshire and The Humber",
-                                    "England"}  # fmt: skip
+    assert (area_2024["ci_lower"], area_2024["ci_upper"]) == pytest.approx(
+        (21.8949, 39.5849), abs=1e-4
+    )
+    assert set(frame["series"]) == {
+        "Bradford",
+        "Statistical neighbours' average",
+        "Yorkshire and The Humber",
+        "England",
+    }
     assert len(frame) == 7  # no regional value in 2023
     assert frame.loc[frame["role"] == "average", "members"].tolist() == [2, 2]
     # With Rotherham, which has a 2024 value but none in 2023, the 2023 average rests on 2 of 3.
@@ -205,14 +252,19 @@ def test_spine_frame_by_hand():
     assert set(frame.index) == {"ehc_20wk_pct", "ehc_over_1yr_pct", "ks4_destination_ehc"}
     left_out = frame.attrs["left_out"]
     assert set(left_out) == {"ehc_plans", "ehc_requests_refused_pct"}
-    assert "count" in left_out["ehc_plans"] and "no England value" in left_out["ehc_requests_refused_pct"]
+    assert (
+        "count" in left_out["ehc_plans"]
+        and "no England value" in left_out["ehc_requests_refused_pct"]
+    )
 
     # 20 weeks, 2024: LA values 30, 40, 90, 60, 30 -> sorted 30, 30, 40, 60, 90: min 30,
     # 25th percentile 30 (position 1), 75th 60 (position 3), max 90. England 50, so the
     # half-width is max(50 - 30, 90 - 50) = 40 and x = 0.5 + (v - 50) / 80.
     row = frame.loc["ehc_20wk_pct"]
     assert (row["minimum"], row["q25"], row["q75"], row["maximum"]) == (30, 30, 60, 90)
-    assert (row["x_minimum"], row["x_q25"], row["x_q75"], row["x_maximum"]) == pytest.approx((0.25, 0.25, 0.625, 1))
+    assert (row["x_minimum"], row["x_q25"], row["x_q75"], row["x_maximum"]) == pytest.approx(
+        (0.25, 0.25, 0.625, 1)
+    )
     assert row["x_value"] == pytest.approx(0.25)
     assert row["x_neighbours"] == pytest.approx(0.5 + (80 - 50) / 80)  # pooled 80%
     assert row["marker"] == "Worse" and (row["left"], row["right"]) == ("Worse", "Better")
@@ -221,7 +273,9 @@ def test_spine_frame_by_hand():
     # England 15, half-width max(15, 25) = 25, x = 0.5 - (v - 15) / 50: the highest value
     # (worst) is at 0 and the lowest (best) at 0.8.
     row = frame.loc["ehc_over_1yr_pct"]
-    assert (row["x_minimum"], row["x_q25"], row["x_q75"], row["x_maximum"]) == pytest.approx((0.0, 0.4, 0.7, 0.8))
+    assert (row["x_minimum"], row["x_q25"], row["x_q75"], row["x_maximum"]) == pytest.approx(
+        (0.0, 0.4, 0.7, 0.8)
+    )
     assert row["x_value"] == pytest.approx(0.6)
     assert row["x_neighbours"] == pytest.approx(0.5 - (8 - 15) / 50)  # pooled 10/125 = 8%
     # 10/100 has the Wilson interval (5.52%, 17.44%), which holds 15.
@@ -236,11 +290,13 @@ def test_spine_frame_by_hand():
 
 
 def test_spine_frame_says_higher_or_lower_without_judgement_for_polarity_none():
-    table = _tidy([
-        ("ehc_requests_refused_pct", A, "2024", 40.0, 40, 100),
-        ("ehc_requests_refused_pct", N1, "2024", 10.0, 10, 100),
-        ("ehc_requests_refused_pct", ENG, "2024", 20.0, 2000, 10000),
-    ])  # fmt: skip
+    table = _tidy(
+        [
+            ("ehc_requests_refused_pct", A, "2024", 40.0, 40, 100),
+            ("ehc_requests_refused_pct", N1, "2024", 10.0, 10, 100),
+            ("ehc_requests_refused_pct", ENG, "2024", 20.0, 2000, 10000),
+        ]
+    )
     frame = bf.spine_frame(table, bm.area_summary(table, A, [N1]))
     assert frame["marker"].tolist() == ["Higher (no judgement)"]
     assert (frame["left"].item(), frame["right"].item()) == ("Lower", "Higher")
@@ -252,7 +308,11 @@ def test_spine_frame_says_higher_or_lower_without_judgement_for_polarity_none():
 
 def test_funnel_indicators_need_counts_for_councils():
     # Percentages with LA counts; not the values-only LAIT one, not a count.
-    assert bf.funnel_indicators(_table()) == ["ehc_requests_refused_pct", "ehc_20wk_pct", "ehc_over_1yr_pct"]
+    assert bf.funnel_indicators(_table()) == [
+        "ehc_requests_refused_pct",
+        "ehc_20wk_pct",
+        "ehc_over_1yr_pct",
+    ]
 
 
 def test_funnel_position_matches_significance_at_both_levels():
@@ -275,32 +335,43 @@ def test_funnel_frame_points_limits_and_agreement_with_the_test():
     assert points["position"].tolist() == [bf.WITHIN, bf.OUTSIDE_95, bf.OUTSIDE_998, bf.OUTSIDE_998]
     # Limits on a log-spaced grid from 25 to 100. OHID's proportion limits are
     # 50 +/- z sqrt(0.25 / n) * 100: at n = 100, 95%: 50 -/+ 9.79982, 99.8%: 50 +/- 15.45116.
-    assert limits["denominator"].iloc[0] == pytest.approx(25) and limits["denominator"].iloc[-1] == pytest.approx(100)
+    assert limits["denominator"].iloc[0] == pytest.approx(25) and limits["denominator"].iloc[
+        -1
+    ] == pytest.approx(100)
     assert len(limits) == bf.FUNNEL_GRID_POINTS
     last = limits.iloc[-1]
     assert (last["lower_95"], last["upper_95"]) == pytest.approx((40.20018, 59.79982), abs=1e-4)
     assert (last["lower_99_8"], last["upper_99_8"]) == pytest.approx((34.54884, 65.45116), abs=1e-4)
     # The funnel agrees with the test: outside the 95% limits at its own denominator exactly
     # when its 95% interval excludes England.
-    own = stats.funnel_limits(england, points["denominator"], kind="proportion", method="ohid", multiplier=100)
+    own = stats.funnel_limits(
+        england, points["denominator"], kind="proportion", method="ohid", multiplier=100
+    )
     outside = (points["value"].to_numpy() < own["lower_95"].to_numpy()) | (
-        points["value"].to_numpy() > own["upper_95"].to_numpy())
-    assert outside.tolist() == (points["position"] != bf.WITHIN).tolist() == [False, True, True, True]
+        points["value"].to_numpy() > own["upper_95"].to_numpy()
+    )
+    assert (
+        outside.tolist() == (points["position"] != bf.WITHIN).tolist() == [False, True, True, True]
+    )
 
 
 def test_funnel_frame_is_empty_without_counts_or_england():
-    points, limits, england = bf.funnel_frame(_table(), "ks4_destination_ehc", "2022/23", A, [], NAMES)
+    points, limits, england = bf.funnel_frame(
+        _table(), "ks4_destination_ehc", "2022/23", A, [], NAMES
+    )
     assert points.empty and limits.empty and england == 82.0
     points, _, england = bf.funnel_frame(_table(), "ehc_requests_refused_pct", "2024", A, [], NAMES)
     assert points.empty and england is None
 
 
 def test_funnel_frame_for_a_rate_uses_poisson_limits():
-    table = _tidy([
-        ("ehc_plans_rate", A, "2024/25", 50.0, 100, 20000),
-        ("ehc_plans_rate", N1, "2024/25", 80.0, 80, 10000),
-        ("ehc_plans_rate", ENG, "2024/25", 65.0, 650, 100000),
-    ])  # fmt: skip
+    table = _tidy(
+        [
+            ("ehc_plans_rate", A, "2024/25", 50.0, 100, 20000),
+            ("ehc_plans_rate", N1, "2024/25", 80.0, 80, 10000),
+            ("ehc_plans_rate", ENG, "2024/25", 65.0, 650, 100000),
+        ]
+    )
     points, limits, england = bf.funnel_frame(table, "ehc_plans_rate", "2024/25", A, [], NAMES)
     assert england == 65.0 and points["area_code"].tolist() == [N1, A]
     # At n = 20,000 the expected count is 130: the 95% limits are the counts whose Byar
@@ -326,15 +397,23 @@ def test_nearest_table_names_and_flags_dfe_neighbours():
 
 
 def _summary() -> pd.DataFrame:
-    return pd.DataFrame({
-        "indicator": ["a", "b", "c", "d", "e"],
-        "title": ["Delta", "alpha", "Charlie", "Bravo", "Echo"],
-        "polarity": ["high", "low", "none", "high", "high"],
-        "vs_england": ["better", "worse", "higher", "worse", "not compared"],
-        "vs_neighbours": ["better", "similar", "higher", "worse", "not compared"],
-        "rank": ["3rd of 10", "2nd of 10", "1st of 10 (highest first)", "9th of 10", "5th of 10"],
-        "quartile": ["A", "A", None, "D", "B"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "indicator": ["a", "b", "c", "d", "e"],
+            "title": ["Delta", "alpha", "Charlie", "Bravo", "Echo"],
+            "polarity": ["high", "low", "none", "high", "high"],
+            "vs_england": ["better", "worse", "higher", "worse", "not compared"],
+            "vs_neighbours": ["better", "similar", "higher", "worse", "not compared"],
+            "rank": [
+                "3rd of 10",
+                "2nd of 10",
+                "1st of 10 (highest first)",
+                "9th of 10",
+                "5th of 10",
+            ],
+            "quartile": ["A", "A", None, "D", "B"],
+        }
+    )
 
 
 def test_sort_summary_orders():
@@ -344,7 +423,13 @@ def test_sort_summary_orders():
     assert bf.sort_summary(s, "Quartile band")["indicator"].tolist() == ["a", "b", "e", "d", "c"]
     # Worse than England first (d is worse than its neighbours too, so before b), then the
     # no-judgement row, then the untested one, then better.
-    assert bf.sort_summary(s, "Needs attention first")["indicator"].tolist() == ["d", "b", "c", "e", "a"]
+    assert bf.sort_summary(s, "Needs attention first")["indicator"].tolist() == [
+        "d",
+        "b",
+        "c",
+        "e",
+        "a",
+    ]
     with pytest.raises(ValueError):
         bf.sort_summary(s, "colour")
 
@@ -352,10 +437,24 @@ def test_sort_summary_orders():
 def test_sort_by_lens_and_topic_follows_the_picker():
     # Catalogue order mixes lenses; the picker and this sort put profile first, then
     # governance by topic (assessments before timeliness), then outcomes.
-    s = pd.DataFrame({"indicator": ["ks4_destination_ehc", "ehc_20wk_pct", "ehc_mainstream_pct",
-                                    "ehc_requests", "ehc_plans"]})  # fmt: skip
+    s = pd.DataFrame(
+        {
+            "indicator": [
+                "ks4_destination_ehc",
+                "ehc_20wk_pct",
+                "ehc_mainstream_pct",
+                "ehc_requests",
+                "ehc_plans",
+            ]
+        }
+    )
     assert bf.sort_summary(s, "Lens and topic")["indicator"].tolist() == [
-        "ehc_plans", "ehc_mainstream_pct", "ehc_requests", "ehc_20wk_pct", "ks4_destination_ehc"]
+        "ehc_plans",
+        "ehc_mainstream_pct",
+        "ehc_requests",
+        "ehc_20wk_pct",
+        "ks4_destination_ehc",
+    ]
 
 
 def test_summary_table_rounds_and_renames():
@@ -363,8 +462,12 @@ def test_summary_table_rounds_and_renames():
     summary = bm.area_summary(table, A, [N1, N2])
     shown = bf.summary_table(summary)
     assert list(shown.columns) == list(bf.SUMMARY_HEADINGS.values())
-    row = shown.set_index("Indicator").loc["New EHC plans issued within 20 weeks (including exceptions)"]
+    row = shown.set_index("Indicator").loc[
+        "New EHC plans issued within 20 weeks (including exceptions)"
+    ]
     assert (row["Value"], row["95% CI lower"], row["95% CI upper"]) == (30.0, 21.9, 39.6)
     assert row["Comparator average"] == 80.0 and row["Compared with England"] == "worse"
-    scores = pd.DataFrame({**{c: [np.nan] for c in bf.SUMMARY_HEADINGS}, "unit": ["score"], "value": [-1.2345]})
+    scores = pd.DataFrame(
+        {**{c: [np.nan] for c in bf.SUMMARY_HEADINGS}, "unit": ["score"], "value": [-1.2345]}
+    )
     assert bf.summary_table(scores)["Value"].item() == -1.23

@@ -56,7 +56,10 @@ def test_wards_carry_their_district_and_upper_tier_la():
     assert (row["lad_code"], row["la_code"]) == ("E07000212", "E10000030")
     assert len(boundaries.wards("E06000063")) == 46
     lookup = boundaries.ward_lookup()
-    assert len(lookup) == 6862 and lookup.set_index("ward_code").loc["E05012890", "la_name"] == "Surrey"
+    assert (
+        len(lookup) == 6862
+        and lookup.set_index("ward_code").loc["E05012890", "la_name"] == "Surrey"
+    )
 
 
 def test_la_outline_is_the_union_of_its_wards():
@@ -73,11 +76,17 @@ def test_lookups():
     sub_icbs = boundaries.sub_icb_lookup()
     assert len(sub_icbs) == 106 and sub_icbs["icb_code"].nunique() == 42
     # Recoded in April 2023 (Surrey Heath moved to Surrey Heartlands): the 2023 codes are used.
-    assert sub_icbs.set_index("sub_icb_code").loc["E38000264", "icb_name"].startswith("NHS Surrey Heartlands")
+    assert (
+        sub_icbs.set_index("sub_icb_code")
+        .loc["E38000264", "icb_name"]
+        .startswith("NHS Surrey Heartlands")
+    )
     overlaps = boundaries.la_sub_icbs()
     assert set(overlaps["la_code"]) == set(boundaries.las()["la_code"])
     bradford = boundaries.la_sub_icbs("E08000032")
-    assert bradford["sub_icb_code"].tolist() == ["E38000232"] and bradford["lsoa_share"].iloc[0] == 1.0
+    assert (
+        bradford["sub_icb_code"].tolist() == ["E38000232"] and bradford["lsoa_share"].iloc[0] == 1.0
+    )
     surrey = boundaries.la_sub_icbs("E10000030").set_index("sub_icb_code")
     assert surrey.loc["E38000264", "lsoa_share"] == pytest.approx(0.866, abs=0.001)
 

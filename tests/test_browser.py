@@ -13,8 +13,15 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 # The default page lives at the root URL; others at their url_path.
-PAGES = {"home": "", "local-profile": "local-profile", "benchmarking": "benchmarking", "data": "data",
-         "governance": "governance", "outcomes": "outcomes", "map": "map"}
+PAGES = {
+    "home": "",
+    "local-profile": "local-profile",
+    "benchmarking": "benchmarking",
+    "data": "data",
+    "governance": "governance",
+    "outcomes": "outcomes",
+    "map": "map",
+}
 AREA_FREE_PAGES = {"data"}  # about the area's uploads, not one LA's figures
 AREAS = {
     "E08000032": "Bradford",

@@ -49,7 +49,9 @@ class Page:
         for _ in range(60):
             # A page screenshot clipped to the map: an element screenshot leaves deck.gl
             # ignoring the next click (seen in Chromium 1.65 headless).
-            image = Image.open(io.BytesIO(self.page.screenshot(clip=deck.bounding_box()))).convert("RGB")
+            image = Image.open(io.BytesIO(self.page.screenshot(clip=deck.bounding_box()))).convert(
+                "RGB"
+            )
             if coloured_share(image) > 0.05:
                 break
             self.page.wait_for_timeout(250)
@@ -69,7 +71,6 @@ class Page:
                     return x, y
         raise AssertionError("no area under the mouse anywhere on the map")
 
-
     def click(self, x: float, y: float) -> None:
         """Click like a hand does (press, pause, release) until the map reports it.
 
@@ -85,7 +86,7 @@ class Page:
             try:
                 metric.first.wait_for(timeout=10_000)
                 return
-            except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
+            except Exception:
                 self.page.mouse.move(x + 1, y + 1)
         raise AssertionError("three clicks on the map selected nothing")
 
@@ -108,7 +109,9 @@ def test_ward_map_draws_offline_for_bradford(browser):
     assert page.page.locator('[data-testid="stException"]').count() == 0
     assert not page.errors, page.errors
     # Nothing fetched from the internet for the map (no basemap tiles or styles).
-    outside = [u for u in page.requests if not u.startswith(page.url) and "fonts.gstatic.com" not in u]
+    outside = [
+        u for u in page.requests if not u.startswith(page.url) and "fonts.gstatic.com" not in u
+    ]
     assert not outside, outside
     page.page.close()
 
@@ -134,7 +137,9 @@ def test_clicking_a_ward_selects_it(browser):
     wait_until_rendered(page.page)
     # The ward under the mouse is now the chosen one, with its figures beside the map.
     name = tooltip.splitlines()[0]
-    details = page.page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=f"{name} (E05")
+    details = page.page.locator('[data-testid="stMarkdownContainer"]').filter(
+        has_text=f"{name} (E05"
+    )
     assert details.count() == 1
     assert page.page.locator('[data-testid="stMetric"]').count() == 1
     page.drawn_map("wards-E08000032-selected")
@@ -152,15 +157,24 @@ def test_tooltip_near_the_right_edge_is_not_cut_off(browser):
         if page.page.locator(".deck-tooltip").is_visible():
             break
     tip = page.page.locator(".deck-tooltip").bounding_box()
-    assert tip["x"] + tip["width"] > box["x"] + box["width"], "this tooltip should reach past the map"
+    assert tip["x"] + tip["width"] > box["x"] + box["width"], (
+        "this tooltip should reach past the map"
+    )
     # Its far end is drawn (the tooltip's near-black box), not clipped by the map's box.
     from PIL import Image
 
-    end = {"x": tip["x"] + tip["width"] - 8, "y": tip["y"] + 4, "width": 6, "height": tip["height"] - 8}
+    end = {
+        "x": tip["x"] + tip["width"] - 8,
+        "y": tip["y"] + 4,
+        "width": 6,
+        "height": tip["height"] - 8,
+    }
     import numpy as np
 
     pixels = np.asarray(Image.open(io.BytesIO(page.page.screenshot(clip=end))).convert("L"))
-    assert np.median(pixels) < 60, "the end of the tooltip is not drawn"  # clipped: the page's white
+    assert np.median(pixels) < 60, (
+        "the end of the tooltip is not drawn"
+    )  # clipped: the page's white
     page.page.close()
 
 
@@ -174,7 +188,12 @@ def test_choosing_an_area_does_not_resend_the_map(browser):
     page.page.keyboard.press("Enter")
     page.page.locator('[data-testid="stMetric"]').first.wait_for(timeout=30_000)
     wait_until_rendered(page.page)
-    assert page.page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Leeds (E08000035)").count() == 1
+    assert (
+        page.page.locator('[data-testid="stMarkdownContainer"]')
+        .filter(has_text="Leeds (E08000035)")
+        .count()
+        == 1
+    )
     # The England LA map is about 210 kB of JSON; the rerun for the details sent far less.
     assert page.received - before < 100_000, page.received - before
     page.page.close()
@@ -215,7 +234,9 @@ def test_own_example_data_maps_by_locality_and_ward(browser):
         wait_until_rendered(p)
         page.choose("Your localities")
         pick(page, "Indicator", "Children seen within 18 weeks (your data)")
-        p.get_by_text("Children seen within 18 weeks (per cent)", exact=False).first.wait_for(timeout=30_000)
+        p.get_by_text("Children seen within 18 weeks (per cent)", exact=False).first.wait_for(
+            timeout=30_000
+        )
         image = page.drawn_map("localities-example")
         assert coloured_share(image) > 0.15, "the locality map did not draw"
         assert len({c for _, c in image.getcolors(maxcolors=1 << 20) if max(c) - min(c) > 40}) > 3
@@ -225,14 +246,20 @@ def test_own_example_data_maps_by_locality_and_ward(browser):
 
         page.choose("Wards")
         pick(page, "Indicator", "Children accessing short breaks (your data)")
-        p.get_by_text("Children accessing short breaks (number)", exact=False).first.wait_for(timeout=30_000)
+        p.get_by_text("Children accessing short breaks (number)", exact=False).first.wait_for(
+            timeout=30_000
+        )
         image = page.drawn_map("wards-short-breaks-example")
         assert coloured_share(image) > 0.15
         # Wards whose count is hidden are drawn grey (#bdbdbd, part see-through), not coloured.
         import numpy as np
 
         pixels = np.asarray(image, dtype=int)
-        greyed = (pixels.max(axis=2) - pixels.min(axis=2) < 6) & (pixels.min(axis=2) > 195) & (pixels.max(axis=2) < 225)
+        greyed = (
+            (pixels.max(axis=2) - pixels.min(axis=2) < 6)
+            & (pixels.min(axis=2) > 195)
+            & (pixels.max(axis=2) < 225)
+        )
         assert greyed.mean() > 0.01, greyed.mean()
         page.choose("Table")
         p.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
@@ -244,7 +271,9 @@ def test_own_example_data_maps_by_locality_and_ward(browser):
 
         assert p.locator('[data-testid="stException"]').count() == 0
         assert not page.errors, page.errors
-        outside = [u for u in page.requests if not u.startswith(page.url) and "fonts.gstatic.com" not in u]
+        outside = [
+            u for u in page.requests if not u.startswith(page.url) and "fonts.gstatic.com" not in u
+        ]
         assert not outside, outside
     finally:
         remove_example_data(page)

@@ -66,7 +66,10 @@ def test_refreshed_sen_in_england_joins_the_table(tmp_path, monkeypatch, cache):
     monkeypatch.setattr(sen_in_england, "FOLDER", folder)
     table = build.build_tidy()
     # Fixture, England 2024/25: 400,000 pupils with an EHC plan, 1,300,000 on SEN support.
-    assert I.value("sen_pupils", "E92000001", "2024/25", "sen_provision=EHC plan", table=table) == 400_000
+    assert (
+        I.value("sen_pupils", "E92000001", "2024/25", "sen_provision=EHC plan", table=table)
+        == 400_000
+    )
     assert I.value("sen_pupils", "E92000001", "2024/25", table=table) == 1_700_000
     assert "sen_primary_need_pct" in set(table["indicator"])
 

@@ -6,8 +6,16 @@ import indicators as I
 from ui.visual import SOURCE_WORDS
 
 REQUIRED = [
-    "ehc_plans", "ehc_new_plans", "ehc_requests", "ehc_requests_refused_pct", "ehc_20wk_pct",
-    "ehc_20wk_ex_pct", "ehc_mainstream_pct", "ehc_special_pct", "sen_ehc_pct", "sen_support_pct",
+    "ehc_plans",
+    "ehc_new_plans",
+    "ehc_requests",
+    "ehc_requests_refused_pct",
+    "ehc_20wk_pct",
+    "ehc_20wk_ex_pct",
+    "ehc_mainstream_pct",
+    "ehc_special_pct",
+    "sen_ehc_pct",
+    "sen_support_pct",
     "tribunal_appeal_rate",
 ]
 

@@ -55,12 +55,14 @@ def test_thresholds_are_configurable():
 
 def test_secondary_suppression_hides_the_next_smallest_count_in_the_row():
     # Pupils by SEN status in three wards; the row total (pupils on roll) is published.
-    table = pd.DataFrame({
-        "ward": ["A", "B", "C", "D"],
-        "ehc": [3, 2, 40, 0],
-        "sen_support": [25, 6, 61, 4],
-        "no_sen": [172, 150, 300, 90],
-    })
+    table = pd.DataFrame(
+        {
+            "ward": ["A", "B", "C", "D"],
+            "ehc": [3, 2, 40, 0],
+            "sen_support": [25, 6, 61, 4],
+            "no_sen": [172, 150, 300, 90],
+        }
+    )
     out = apply_disclosure_control(table, ["ehc", "sen_support", "no_sen"])
     # A: EHC 3 hidden; alone, it would be 200 - 25 - 172, so the next smallest (25) goes too.
     assert _values(out.loc[0, ["ehc", "sen_support", "no_sen"]]) == [None, None, 170]
@@ -115,7 +117,12 @@ def test_a_small_number_rule_can_be_stricter_never_looser():
     assert "counts of 1 to 10 are hidden" in strict.describe() and "nearest 10" in strict.describe()
     assert "fewer than 50 pupils" in strict.describe("pupils")
     # 10 is hidden, 14 rounds to 10, 15 to 20 (halves away from zero), 0 is a true zero.
-    assert [strict.count_in_words(n) for n in (0, 10, 14, 15)] == ["none", "fewer than 11", "about 10", "about 20"]
+    assert [strict.count_in_words(n) for n in (0, 10, 14, 15)] == [
+        "none",
+        "fewer than 11",
+        "about 10",
+        "about 20",
+    ]
     for loose in ({"threshold": 5}, {"rounding": 1}, {"min_denominator": 10}):
         with pytest.raises(ValueError, match="stricter"):
             SmallNumberRule(**loose)

@@ -31,9 +31,13 @@ def test_periods_in_words():
 
 
 def test_spreadsheet_exports_cannot_run_formulas():
-    frame = pd.DataFrame({"text": ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)", "plain", None],
-                          "number": [1, -2, 3, 4, 5, 6]})
+    frame = pd.DataFrame(
+        {
+            "text": ['=HYPERLINK("x")', "+1", "-1", "@SUM(A1)", "plain", None],
+            "number": [1, -2, 3, 4, 5, 6],
+        }
+    )
     out = escape_for_spreadsheet(frame)
-    assert out["text"].tolist()[:5] == ["'=HYPERLINK(\"x\")", "'+1", "'-1", "'@SUM(A1)", "plain"]
+    assert out["text"].tolist()[:5] == ['\'=HYPERLINK("x")', "'+1", "'-1", "'@SUM(A1)", "plain"]
     assert out["number"].tolist() == [1, -2, 3, 4, 5, 6]  # numbers are left as numbers
     assert frame["text"].iloc[0].startswith("=")  # the input is not changed

@@ -14,31 +14,48 @@ from indicators import DOMAINS
 
 # CDC Data Bulletin No. 3 (2021), section 4: Middlesbrough's SEND Outcomes Framework sheet.
 MIDDLESBROUGH_OUTCOMES = [
-    "Making choices and decisions", "Develop independence skills", "Be relaxed and happy",
-    "Take part in education and learning", "Develop relationships with friends",
-    "Be as fit and healthy as they can be", "Happy with life at home",
-    "Have a positive transition from school or college", "Have a positive transition towards adulthood",
+    "Making choices and decisions",
+    "Develop independence skills",
+    "Be relaxed and happy",
+    "Take part in education and learning",
+    "Develop relationships with friends",
+    "Be as fit and healthy as they can be",
+    "Happy with life at home",
+    "Have a positive transition from school or college",
+    "Have a positive transition towards adulthood",
 ]
 MIDDLESBROUGH_SCALE = [
-    "Outcome achieved much better than expected", "Outcome achieved a little better than expected",
-    "Expected outcome achieved", "Working towards expected outcome. Excellent progress",
-    "Working towards expected outcome. Good progress", "Working towards expected outcome. Little progress",
-    "No progress", "Regressed",
+    "Outcome achieved much better than expected",
+    "Outcome achieved a little better than expected",
+    "Expected outcome achieved",
+    "Working towards expected outcome. Excellent progress",
+    "Working towards expected outcome. Good progress",
+    "Working towards expected outcome. Little progress",
+    "No progress",
+    "Regressed",
 ]
 # Section 3, "New and Improved Outcomes", and Annex A's questionnaire.
 BRADFORD_OUTCOMES = [
     "I am loved and cared for by those around me and supported if and when I need it.",
-    "I feel supported and safe", "I am confident and able to achieve my dreams",
-    "I am valued and accepted in society", "My voice is heard and I'm able to live my life to the fullest",
+    "I feel supported and safe",
+    "I am confident and able to achieve my dreams",
+    "I am valued and accepted in society",
+    "My voice is heard and I'm able to live my life to the fullest",
     "I try to remain positive and stay healthy",
 ]
 FOUR = ("Yes", "No", "Most of the time", "Now and then")
 THREE = ("Yes", "No", "Other")
 BRADFORD_QUESTIONS = [
-    ("I feel supported by those around me.", FOUR), ("I feel safe.", FOUR),
+    ("I feel supported by those around me.", FOUR),
+    ("I feel safe.", FOUR),
     ("I feel my EHCP supports me in achieving my aspirations and outcomes.", THREE),
-    (("The adults in my life know what I want to be when I'm older? They are providing opportunities for me "
-      "to reach my aspirations."), THREE),
+    (
+        (
+            "The adults in my life know what I want to be when I'm older? They are providing opportunities for me "
+            "to reach my aspirations."
+        ),
+        THREE,
+    ),
     ("I feel like I belong in the community.", THREE),
     ("I can access the places I want to go and the services I want to use.", THREE),
     ("I feel my voice is heard.", FOUR),
@@ -48,20 +65,27 @@ BRADFORD_QUESTIONS = [
 ]
 # The logic model's "Impact of integration" statements, by domain.
 NATIONAL_OUTCOMES = {
-    "learning and employment": ["Children and young people with SEND do well at all levels of learning",
-                                "More children and young people are in mainstream settings",
-                                "More YP with SEND are in paid employment"],
+    "learning and employment": [
+        "Children and young people with SEND do well at all levels of learning",
+        "More children and young people are in mainstream settings",
+        "More YP with SEND are in paid employment",
+    ],
     "friends, relationships and community": [
         "CYP with SEND are happy and have friends",
-        "CYP with SEND are included and play an active role in their local community"],
+        "CYP with SEND are included and play an active role in their local community",
+    ],
     "good health": [
-        ("CYP with SEND and their parents carers are confident in navigating the system and managing their "
-         "health and care needs"), "CYP with SEND are safe from harm",
-        "CYP with SEND can access the services they need to keep them healthy"],
+        (
+            "CYP with SEND and their parents carers are confident in navigating the system and managing their "
+            "health and care needs"
+        ),
+        "CYP with SEND are safe from harm",
+        "CYP with SEND can access the services they need to keep them healthy",
+    ],
     "independent living": ["CYP with SEND have the skills for life into adulthood"],
 }
 
-VALID = b'''
+VALID = b"""
 id = "myarea"
 name = "My area"
 source = "Agreed by the partnership board, 2025"
@@ -90,14 +114,18 @@ text = "I feel safe."
 options = ["Yes", "No", "Most of the time"]
 positive = ["Yes", "Most of the time"]
 outcome = "friends"
-'''
+"""
 
 
 def test_three_frameworks_ship_national_first():
     found = shipped_frameworks()
     assert list(found) == ["national", "bradford", "middlesbrough"]
     assert all(fw.shipped and fw.source for fw in found.values())
-    assert sorted(p.name for p in FRAMEWORK_DIR.glob("*.toml")) == ["bradford.toml", "middlesbrough.toml", "national.toml"]
+    assert sorted(p.name for p in FRAMEWORK_DIR.glob("*.toml")) == [
+        "bradford.toml",
+        "middlesbrough.toml",
+        "national.toml",
+    ]
 
 
 def test_national_framework_is_the_logic_models_four_domains():
@@ -116,12 +144,19 @@ def test_national_framework_is_the_logic_models_four_domains():
 def test_middlesbrough_has_its_nine_outcomes_eight_progress_options_and_pathways():
     fw = shipped_frameworks()["middlesbrough"]
     assert [o.statement for o in fw.outcomes] == MIDDLESBROUGH_OUTCOMES
-    assert [lv.label for lv in fw.scale.levels] == MIDDLESBROUGH_SCALE  # best first, as on the sheet
+    assert [
+        lv.label for lv in fw.scale.levels
+    ] == MIDDLESBROUGH_SCALE  # best first, as on the sheet
     labels = {lv.code: lv.label for lv in fw.scale.levels}
     assert sorted(labels[c] for c in fw.scale.achieved) == sorted(MIDDLESBROUGH_SCALE[:3])
     assert sorted(labels[c] for c in fw.scale.making_progress) == sorted(MIDDLESBROUGH_SCALE[:5])
     assert fw.agencies == ("Education", "Health", "Social care")
-    assert fw.pathways == ("Employment", "Independence", "Community Participation and Inclusion", "Health & Wellbeing")
+    assert fw.pathways == (
+        "Employment",
+        "Independence",
+        "Community Participation and Inclusion",
+        "Health & Wellbeing",
+    )
     assert fw.questions == ()
 
 
@@ -133,7 +168,10 @@ def test_bradford_has_six_i_statements_and_the_annex_a_questionnaire():
     assert {q.id: q.positive for q in fw.questions}["feel_safe"] == {"Yes", "Most of the time"}
     assert {q.id: q.positive for q in fw.questions}["ehcp_supports"] == {"Yes"}
     # The bulletin's own example: 'Do you feel safe' and 'my EHCP supports me' measure this one.
-    assert {q.id for q in fw.questions if q.outcome == "supported_safe"} == {"feel_safe", "ehcp_supports"}
+    assert {q.id for q in fw.questions if q.outcome == "supported_safe"} == {
+        "feel_safe",
+        "ehcp_supports",
+    }
     assert {q.outcome for q in fw.questions} == {o.id for o in fw.outcomes}
 
 
@@ -151,22 +189,63 @@ def _problems(text: bytes, reserved: tuple[str, ...] = ()) -> list:
     return err.value.problems
 
 
-@pytest.mark.parametrize("old, new, where, says", [
-    (b'id = "myarea"', b"", "id", "'id' is missing"),
-    (b'id = "myarea"', b'id = "My Area!"', "id", "lower-case letters"),
-    (b'achieved = [3]', b'achieved = [1]', "scale.achieved", "must also be in 'making_progress'"),
-    (b'making_progress = [3, 2]', b'making_progress = [3, 9]', "scale.making_progress", "9 is not the code"),
-    (b'code = 2', b'code = "two"', "scale.levels[2].code", "whole number"),
-    (b'label = "No progress"', b'label = "achieved."', "scale.levels", "label of two levels"),
-    (b'label = "No progress"', b'label = "Some progress!"', "scale.levels", "label of two levels"),
-    (b'positive = ["Yes", "Most of the time"]', b'positive = ["Always"]', "questions[1].positive",
-     "'Always' is not one of this question's options"),
-    (b'outcome = "friends"', b'outcome = "enemies"', "questions[1].outcome", "no outcome with this id"),
-    (b'making_progress', b'makingprogress', "scale.makingprogress", "not a key SEND Lens knows"),
-    (b'domain = "Friends, relationships & community"', b'', "outcomes[1].domain", "'domain' is missing"),
-    (b'options = ["Yes", "No", "Most of the time"]', b'options = ["Yes", "yes", "No"]', "questions[1].options",
-     "appears twice"),
-])
+@pytest.mark.parametrize(
+    "old, new, where, says",
+    [
+        (b'id = "myarea"', b"", "id", "'id' is missing"),
+        (b'id = "myarea"', b'id = "My Area!"', "id", "lower-case letters"),
+        (
+            b"achieved = [3]",
+            b"achieved = [1]",
+            "scale.achieved",
+            "must also be in 'making_progress'",
+        ),
+        (
+            b"making_progress = [3, 2]",
+            b"making_progress = [3, 9]",
+            "scale.making_progress",
+            "9 is not the code",
+        ),
+        (b"code = 2", b'code = "two"', "scale.levels[2].code", "whole number"),
+        (b'label = "No progress"', b'label = "achieved."', "scale.levels", "label of two levels"),
+        (
+            b'label = "No progress"',
+            b'label = "Some progress!"',
+            "scale.levels",
+            "label of two levels",
+        ),
+        (
+            b'positive = ["Yes", "Most of the time"]',
+            b'positive = ["Always"]',
+            "questions[1].positive",
+            "'Always' is not one of this question's options",
+        ),
+        (
+            b'outcome = "friends"',
+            b'outcome = "enemies"',
+            "questions[1].outcome",
+            "no outcome with this id",
+        ),
+        (
+            b"making_progress",
+            b"makingprogress",
+            "scale.makingprogress",
+            "not a key SEND Lens knows",
+        ),
+        (
+            b'domain = "Friends, relationships & community"',
+            b"",
+            "outcomes[1].domain",
+            "'domain' is missing",
+        ),
+        (
+            b'options = ["Yes", "No", "Most of the time"]',
+            b'options = ["Yes", "yes", "No"]',
+            "questions[1].options",
+            "appears twice",
+        ),
+    ],
+)
 def test_bad_framework_files_say_where_and_what(old, new, where, says):
     assert old in VALID
     problems = _problems(VALID.replace(old, new))
@@ -174,8 +253,11 @@ def test_bad_framework_files_say_where_and_what(old, new, where, says):
 
 
 def test_every_problem_is_listed_at_once():
-    text = VALID.replace(b'id = "myarea"', b"").replace(b'achieved = [3]', b"achieved = [1]").replace(
-        b'outcome = "friends"', b'outcome = "enemies"')
+    text = (
+        VALID.replace(b'id = "myarea"', b"")
+        .replace(b"achieved = [3]", b"achieved = [1]")
+        .replace(b'outcome = "friends"', b'outcome = "enemies"')
+    )
     assert {p.column for p in _problems(text)} == {"id", "scale.achieved", "questions[1].outcome"}
 
 
@@ -188,7 +270,9 @@ def test_syntax_errors_not_text_and_empty_frameworks_are_refused():
 
 
 def test_an_upload_may_not_take_a_shipped_id():
-    problems = _problems(VALID.replace(b'id = "myarea"', b'id = "bradford"'), reserved=("bradford",))
+    problems = _problems(
+        VALID.replace(b'id = "myarea"', b'id = "bradford"'), reserved=("bradford",)
+    )
     assert [p.column for p in problems] == ["id"] and "ships" in problems[0].message
 
 
@@ -204,5 +288,7 @@ def test_uploaded_frameworks_are_kept_and_versioned_in_the_store(tmp_path):
     assert list(found) == ["national", "bradford", "middlesbrough", "myarea"] and not problems
     assert found["myarea"].name == "My area, revised" and not found["myarea"].shipped
     with pytest.raises(UploadError):
-        framework_store.save_framework(store, VALID.replace(b'"myarea"', b'"national"'), "n.toml", "tester")
+        framework_store.save_framework(
+            store, VALID.replace(b'"myarea"', b'"national"'), "n.toml", "tester"
+        )
     assert len(store.list_datasets()) == 1

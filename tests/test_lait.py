@@ -24,7 +24,9 @@ def table() -> pd.DataFrame:
 
 def _value(table: pd.DataFrame, indicator: str, area: str, period: str) -> pd.Series:
     sel = table[
-        (table["indicator"] == indicator) & (table["area_code"] == area) & (table["period"] == period)
+        (table["indicator"] == indicator)
+        & (table["area_code"] == area)
+        & (table["period"] == period)
     ]
     assert len(sel) == 1, f"{indicator} {area} {period}: {len(sel)} rows"
     return sel.iloc[0]
@@ -75,7 +77,9 @@ def test_january_census_year_is_the_academic_year_it_falls_in(table: pd.DataFram
         ("0", "academic", "Academic Year", None),
     ],
 )
-def test_lait_period(years: str, period_type: str, year_type: str | None, expected: str | None) -> None:
+def test_lait_period(
+    years: str, period_type: str, year_type: str | None, expected: str | None
+) -> None:
     assert lait.lait_period(years, period_type, year_type) == expected
 
 
@@ -129,7 +133,14 @@ def test_aliases_are_applied(table: pd.DataFrame) -> None:
 
 def test_dictionary() -> None:
     d = lait.lait_dictionary()
-    for col in ("Measure_short", "Polarity", "Description", "Methodology", "Data Owner", "Hyperlink"):
+    for col in (
+        "Measure_short",
+        "Polarity",
+        "Description",
+        "Methodology",
+        "Data Owner",
+        "Hyperlink",
+    ):
         assert col in d.columns
     assert d["Measure_short"].is_unique
     row = d[d["Measure_short"] == "SEN_TotStat"].iloc[0]

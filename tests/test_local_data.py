@@ -37,7 +37,13 @@ def expected(rows: list[tuple]) -> pd.DataFrame:
 def kpi_return() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "indicator": ["ehcp_20wk", "ehcp_20wk", "EHCP 20wk", "Overdue annual reviews", "ehcp_20wk"],
+            "indicator": [
+                "ehcp_20wk",
+                "ehcp_20wk",
+                "EHCP 20wk",
+                "Overdue annual reviews",
+                "ehcp_20wk",
+            ],
             "period": ["2025-03", "2025-04", "2025-03", "2025/26", "2025-03"],
             "area_code": ["E08000032", "e05001234", "E38000232", "Northern locality", "100123"],
             "numerator": [5, 6, NAN, NAN, 1],
@@ -130,7 +136,18 @@ def test_survey_rows_are_shares_of_the_answers_by_hand():
         [
             (q1, "E08000032", "la", "2024/25", "answer=Yes", 30, 40, 75.0, "", src),
             (q1, "E08000032", "la", "2024/25", "answer=No", 10, 40, 25.0, "", src),
-            (q1, "E08000032", "la", "2024/25", "answer=Not sure", NAN, 40, NAN, "not_available", src),
+            (
+                q1,
+                "E08000032",
+                "la",
+                "2024/25",
+                "answer=Not sure",
+                NAN,
+                40,
+                NAN,
+                "not_available",
+                src,
+            ),
             (q2, "E08000032", "la", "2024/25", "answer=Yes", 9, 9, 100.0, "", src),
             (q2, "E08000032", "la", "2024/25", "answer=No", 0, 9, 0.0, "", src),
             (q1, "E08000032", "la", "2025/26", "answer=Yes", 12, 12, 100.0, "", src),
@@ -209,13 +226,37 @@ def test_local_tidy_joins_active_versions_and_follows_rollback(store: Store):
     upload(store, "kpi_return", "KPIs", kpi_return().head(1).assign(value=55.0), 2)
     survey = pd.DataFrame({"question": ["Q"], "answer": ["Yes"], "count": [3], "period": ["2025"]})
     upload(store, "survey", "Parents", survey, 3)
-    upload(store, "ehc_tracker", "Tracker", pd.DataFrame({"child": ["x"], "period": ["2025-01"]}), 4)
+    upload(
+        store, "ehc_tracker", "Tracker", pd.DataFrame({"child": ["x"], "period": ["2025-01"]}), 4
+    )
 
     table, problems = local_data.local_tidy_report(store, default_area="E08000032")
     want = expected(
         [
-            ("local:ehcp_20wk", "E08000032", "la", "2025-03", "", 5, 10, 55.0, "", "upload:KPIs v2"),
-            ("local:survey:q", "E08000032", "la", "2025", "answer=Yes", 3, 3, 100.0, "", "upload:Parents v1"),
+            (
+                "local:ehcp_20wk",
+                "E08000032",
+                "la",
+                "2025-03",
+                "",
+                5,
+                10,
+                55.0,
+                "",
+                "upload:KPIs v2",
+            ),
+            (
+                "local:survey:q",
+                "E08000032",
+                "la",
+                "2025",
+                "answer=Yes",
+                3,
+                3,
+                100.0,
+                "",
+                "upload:Parents v1",
+            ),
         ]
     )
     pd.testing.assert_frame_equal(table, want)
@@ -233,8 +274,12 @@ def test_a_later_upload_wins_a_clash_between_datasets(store: Store):
     upload(store, "kpi_return", "March", kpi_return().head(1), 1)
     upload(store, "kpi_return", "March again", kpi_return().head(1).assign(value=51.0), 2)
     table, problems = local_data.local_tidy_report(store)
-    assert table["value"].tolist() == [51.0] and table["source"].tolist() == ["upload:March again v1"]
-    assert problems == ["1 rows replaced by a later upload of the same figures: ['upload:March v1']"]
+    assert table["value"].tolist() == [51.0] and table["source"].tolist() == [
+        "upload:March again v1"
+    ]
+    assert problems == [
+        "1 rows replaced by a later upload of the same figures: ['upload:March v1']"
+    ]
 
 
 def test_empty_store_gives_an_empty_tidy_table(store: Store):
@@ -242,8 +287,13 @@ def test_empty_store_gives_an_empty_tidy_table(store: Store):
     assert table.empty and list(table.columns) == tidy.TIDY_COLUMNS
     assert local_data.local_register(store).empty
     assert list(local_data.kpi_details(store).columns) == [
-        "indicator", "area_code", "period", "target", "commentary", "source",
-    ]  # fmt: skip
+        "indicator",
+        "area_code",
+        "period",
+        "target",
+        "commentary",
+        "source",
+    ]
 
 
 def test_kpi_details_carry_targets_and_commentary(store: Store):
@@ -260,8 +310,12 @@ def test_local_register_lists_every_local_dataset_without_opening_it(store: Stor
     tracker = pd.DataFrame({"child": ["x", "y"], "period": ["2025-01", "2024-11"]})
     upload(store, "ehc_tracker", "Tracker", tracker, 3)
     upload(store, "cohort", "No periods", pd.DataFrame({"child": ["x"]}), 4)
-    monkeypatch.setattr(Store, "load", lambda *a, **k: pytest.fail("the register must not load data"))
-    monkeypatch.setattr(Store, "load_active", lambda *a, **k: pytest.fail("the register must not load data"))
+    monkeypatch.setattr(
+        Store, "load", lambda *a, **k: pytest.fail("the register must not load data")
+    )
+    monkeypatch.setattr(
+        Store, "load_active", lambda *a, **k: pytest.fail("the register must not load data")
+    )
     register = local_data.local_register(store).set_index("name")
     assert list(register.index) == ["No periods", "Tracker", "KPIs"]
     assert register.loc["KPIs", "source"] == "upload:KPIs v2"
@@ -270,4 +324,6 @@ def test_local_register_lists_every_local_dataset_without_opening_it(store: Stor
     assert register.loc["Tracker", "periods"] == "2024-11 to 2025-01"
     assert register.loc["Tracker", "record_level"]
     assert register.loc["No periods", "periods"] == ""
-    assert register.loc["KPIs", "uploaded_by"] == "ann" and register["uploaded_at"].dt.tz is not None
+    assert (
+        register.loc["KPIs", "uploaded_by"] == "ann" and register["uploaded_at"].dt.tz is not None
+    )

@@ -12,7 +12,11 @@ from geography.localities import localities
 ROOT = Path(__file__).resolve().parent.parent
 BRADFORD = "E08000032"  # 30 wards, E05001341 to E05001370
 NORTH = ["E05001341", "E05001342", "E05001343"]  # Baildon, Bingley, Bingley Rural
-SOUTH = ["E05001344", "E05001345", "E05001346"]  # Bolton and Undercliffe, Bowling and Barkerend, Bradford Moor
+SOUTH = [
+    "E05001344",
+    "E05001345",
+    "E05001346",
+]  # Bolton and Undercliffe, Bowling and Barkerend, Bradford Moor
 MADE_UP = "E05999999"
 
 
@@ -24,12 +28,14 @@ def other_la_ward() -> str:
 
 @pytest.fixture(scope="module")
 def result(other_la_ward):
-    lookup = pd.DataFrame({
-        "ward_code": [*NORTH, "E05001344", "E05001345", " e05001346 ", other_la_ward, MADE_UP],
-        "locality": ["North", "North", "North", "South", "South", "South", "North", "South"],
-        # South has no code of its own: blank or missing, so its name is its code
-        "locality_code": ["N", "N", "N", "", None, None, "N", None],
-    })
+    lookup = pd.DataFrame(
+        {
+            "ward_code": [*NORTH, "E05001344", "E05001345", " e05001346 ", other_la_ward, MADE_UP],
+            "locality": ["North", "North", "North", "South", "South", "South", "North", "South"],
+            # South has no code of its own: blank or missing, so its name is its code
+            "locality_code": ["N", "N", "N", "", None, None, "N", None],
+        }
+    )
     return localities(lookup, BRADFORD)
 
 
@@ -57,7 +63,9 @@ def test_locality_area_is_the_sum_of_its_wards(result, ward_areas, code, wards):
     shape = result.shapes.set_index("code").geometry[code]
     expected = ward_areas[wards].sum()  # a coverage: no overlaps to count twice, no gaps
     assert shape.area == pytest.approx(expected, rel=1e-3)
-    assert shape.geom_type == "Polygon"  # neighbouring wards merge into one piece, no slivers between
+    assert (
+        shape.geom_type == "Polygon"
+    )  # neighbouring wards merge into one piece, no slivers between
 
 
 def test_ward_localities_maps_each_drawn_ward(result):
@@ -77,11 +85,19 @@ def test_uncovered_wards_are_the_rest_of_bradford(result):
     assert result.uncovered_wards == [f"E0500{n}" for n in range(1347, 1371)]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("N", "N"), ("n", "N"), ("north", "N"), (" NORTH ", "N"),
-    ("South", "South"), ("SOUTH", "South"),
-    ("East", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("N", "N"),
+        ("n", "N"),
+        ("north", "N"),
+        (" NORTH ", "N"),
+        ("South", "South"),
+        ("SOUTH", "South"),
+        ("East", None),
+        ("", None),
+    ],
+)
 def test_code_of_matches_code_or_name_in_any_case(result, text, expected):
     assert result.code_of(text) == expected
 

@@ -17,17 +17,29 @@ NAN = np.nan
 
 def count_rows(values, statuses=None) -> pd.DataFrame:
     n = len(values)
-    return pd.DataFrame({
-        "area_code": [f"W{i}" for i in range(n)], "value": values, "numerator": values,
-        "denominator": [NAN] * n, "status": statuses or [""] * n,
-    })
+    return pd.DataFrame(
+        {
+            "area_code": [f"W{i}" for i in range(n)],
+            "value": values,
+            "numerator": values,
+            "denominator": [NAN] * n,
+            "status": statuses or [""] * n,
+        }
+    )
 
 
 def rate_rows(triples) -> pd.DataFrame:
     """(numerator, denominator, value) per area, codes A, B, C, ..."""
     num, den, value = zip(*triples)
-    return pd.DataFrame({"area_code": [chr(65 + i) for i in range(len(triples))], "value": value,
-                         "numerator": num, "denominator": den, "status": [""] * len(triples)})
+    return pd.DataFrame(
+        {
+            "area_code": [chr(65 + i) for i in range(len(triples))],
+            "value": value,
+            "numerator": num,
+            "denominator": den,
+            "status": [""] * len(triples),
+        }
+    )
 
 
 # --- Counts ---------------------------------------------------------------------------------------
@@ -37,7 +49,9 @@ TRUE_COUNTS = [0, 3, 7, 8, 12, 13, 250]
 
 @pytest.fixture(scope="module")
 def counts() -> pd.DataFrame:
-    t, _, _ = map_table(count_rows(TRUE_COUNTS), {}, "count", protect=True, count_words=("requests", ""))
+    t, _, _ = map_table(
+        count_rows(TRUE_COUNTS), {}, "count", protect=True, count_words=("requests", "")
+    )
     return t.set_index("code")
 
 
@@ -74,7 +88,7 @@ def test_rank_and_class_ignore_hidden_counts(counts):
 
 
 def test_classes_built_from_shown_counts_only():
-    t, classes, _ = map_table(count_rows([3, 10, 20]), {}, "count", protect=True)
+    _, classes, _ = map_table(count_rows([3, 10, 20]), {}, "count", protect=True)
     # 3 is hidden: the lowest class starts at 10, not 3
     assert classes.lower == 10
     assert max(classes.breaks) == 20
@@ -120,7 +134,9 @@ def test_small_numerator_hides_count_and_rate(rates):
 
 
 def test_small_remainder_hides_the_numerator_too(rates):
-    b = rates.loc["B"]  # 38 of 40: the other 2 are hidden, so 38 is hidden too (40 - 38 would give 2)
+    b = rates.loc[
+        "B"
+    ]  # 38 of 40: the other 2 are hidden, so 38 is hidden too (40 - 38 would give 2)
     assert math.isnan(b["numerator"]) and math.isnan(b["value"])
     assert b["greyed"] and "privacy" in b["greyed_reason"]
     assert "38" not in b["c"] and "95" not in b["v"]

@@ -23,12 +23,20 @@ from analysis.mapping import aggregate, map_table, selected_area, tooltip_templa
 
 def _school_rows() -> pd.DataFrame:
     # Four schools: two in ward W1, one in W2, one with no published counts (in W2).
-    return pd.DataFrame({
-        "indicator": "school_ehc_pct", "area_code": ["1", "2", "3", "4"], "area_level": "school",
-        "period": "2023/24", "breakdown": "",
-        "numerator": [10.0, 5.0, 30.0, np.nan], "denominator": [200.0, 100.0, 600.0, np.nan],
-        "value": [5.0, 5.0, 5.0, np.nan], "status": ["", "", "", "suppressed"], "source": "schools",
-    })
+    return pd.DataFrame(
+        {
+            "indicator": "school_ehc_pct",
+            "area_code": ["1", "2", "3", "4"],
+            "area_level": "school",
+            "period": "2023/24",
+            "breakdown": "",
+            "numerator": [10.0, 5.0, 30.0, np.nan],
+            "denominator": [200.0, 100.0, 600.0, np.nan],
+            "value": [5.0, 5.0, 5.0, np.nan],
+            "status": ["", "", "", "suppressed"],
+            "source": "schools",
+        }
+    )
 
 
 def test_aggregate_sums_counts_and_recomputes_the_percentage():
@@ -46,7 +54,9 @@ def test_aggregate_sums_counts_and_recomputes_the_percentage():
 
 
 def test_aggregate_pools_rather_than_averaging_percentages():
-    rows = _school_rows().assign(numerator=[1.0, 50.0, 0.0, np.nan], denominator=[10.0, 990.0, 5.0, np.nan])
+    rows = _school_rows().assign(
+        numerator=[1.0, 50.0, 0.0, np.nan], denominator=[10.0, 990.0, 5.0, np.nan]
+    )
     links = pd.DataFrame({"urn": ["1", "2"], "ward_code": ["W1", "W1"]})
     out = aggregate(rows, links, "ward", "ward_code")
     # (1 + 50) / (10 + 990) = 5.1%, not the mean of 10% and 5.05%.
@@ -95,16 +105,51 @@ def test_colour_ramps_are_the_colour_blind_safe_ones():
 # Events recorded from Streamlit 1.67's st.pydeck_chart(on_select="rerun") in Chromium, by
 # clicking Bingley Rural on Bradford's ward map and a school on its school map (the ward's
 # 36 boundary coordinates are cut to three here).
-WARD_CLICK = {"selection": {"indices": {"areas": [2]}, "objects": {"areas": [
-    {"type": "Feature", "properties": {"code": "E05001343", "fill": [68, 1, 84, 220], "name": "Bingley Rural",
-                                       "v": "6.1%", "c": "325 of 5,385 pupils on roll (10 schools)",
-                                       "r": "5th of 30 wards"},
-     "geometry": {"type": "MultiPolygon", "coordinates": [[[[-1.80811, 53.8248], [-1.82889, 53.82226],
-                                                            [-1.80811, 53.8248]]]]}}]}}}
-SCHOOL_CLICK = {"selection": {"indices": {"schools": [152]}, "objects": {"schools": [
-    {"code": "144860", "p": [-1.8026, 53.77792], "s": 9.1, "fill": [68, 1, 84, 220],
-     "name": "Hollingwood Primary School", "v": "7.0%", "c": "35 of 470 pupils on roll",
-     "r": "21st of 160 schools"}]}}}
+WARD_CLICK = {
+    "selection": {
+        "indices": {"areas": [2]},
+        "objects": {
+            "areas": [
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "code": "E05001343",
+                        "fill": [68, 1, 84, 220],
+                        "name": "Bingley Rural",
+                        "v": "6.1%",
+                        "c": "325 of 5,385 pupils on roll (10 schools)",
+                        "r": "5th of 30 wards",
+                    },
+                    "geometry": {
+                        "type": "MultiPolygon",
+                        "coordinates": [
+                            [[[-1.80811, 53.8248], [-1.82889, 53.82226], [-1.80811, 53.8248]]]
+                        ],
+                    },
+                }
+            ]
+        },
+    }
+}
+SCHOOL_CLICK = {
+    "selection": {
+        "indices": {"schools": [152]},
+        "objects": {
+            "schools": [
+                {
+                    "code": "144860",
+                    "p": [-1.8026, 53.77792],
+                    "s": 9.1,
+                    "fill": [68, 1, 84, 220],
+                    "name": "Hollingwood Primary School",
+                    "v": "7.0%",
+                    "c": "35 of 470 pupils on roll",
+                    "r": "21st of 160 schools",
+                }
+            ]
+        },
+    }
+}
 EMPTY = {"selection": {"indices": {}, "objects": {}}}
 
 
@@ -118,37 +163,60 @@ def test_selected_area_reads_recorded_events():
 
 
 def test_map_table_protects_counts_ranks_and_explains():
-    rows = pd.DataFrame({
-        "area_code": ["A", "B", "C", "D"], "numerator": [40.0, 3.0, 12.0, np.nan],
-        "denominator": [400.0, 300.0, 20.0, np.nan], "value": [10.0, 1.0, 60.0, np.nan],
-        "status": ["", "", "", "not_available"], "schools": [3, 2, 1, 0],
-    })
+    rows = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C", "D"],
+            "numerator": [40.0, 3.0, 12.0, np.nan],
+            "denominator": [400.0, 300.0, 20.0, np.nan],
+            "value": [10.0, 1.0, 60.0, np.nan],
+            "status": ["", "", "", "not_available"],
+            "schools": [3, 2, 1, 0],
+        }
+    )
     names = {"A": "Alpha", "B": "Beta", "C": "Gamma", "D": "Delta"}
     words = ("pupils with an EHC plan", "pupils on roll")
     table, _, _ = map_table(rows, names, "%", protect=True, count_words=words)
     t = table.set_index("code")
     # A: shown, counts as published here are multiples of 5, value from the true counts.
-    assert (t.loc["A", "value"], t.loc["A", "numerator"], t.loc["A", "denominator"]) == (10.0, 40, 400)
+    assert (t.loc["A", "value"], t.loc["A", "numerator"], t.loc["A", "denominator"]) == (
+        10.0,
+        40,
+        400,
+    )
     assert t.loc["A", "rank"] == 1 and not t.loc["A", "greyed"]
     # B: 3 pupils hidden, so is the rate; the total is only rounded.
     assert math.isnan(t.loc["B", "numerator"]) and math.isnan(t.loc["B", "value"])
     assert t.loc["B", "denominator"] == 300
-    assert t.loc["B", "greyed_reason"] == "fewer than 8 pupils with an EHC plan: hidden to protect privacy"
+    assert (
+        t.loc["B", "greyed_reason"]
+        == "fewer than 8 pupils with an EHC plan: hidden to protect privacy"
+    )
     # C: 20 pupils on roll is under the minimum of 30.
     assert t.loc["C", "greyed_reason"].startswith("fewer than 30 pupils on roll")
     # D: no data at all.
     assert t.loc["D", "greyed_reason"] == "no data: not available"
     assert t.loc["D", "colour"] == "#bdbdbd"
-    assert t.loc["A", ["v", "c", "r"]].tolist() == ["10.0%", "40 of 400 pupils on roll (3 schools)",
-                                                    "1st of 1 areas"]
+    assert t.loc["A", ["v", "c", "r"]].tolist() == [
+        "10.0%",
+        "40 of 400 pupils on roll (3 schools)",
+        "1st of 1 areas",
+    ]
     assert t.loc["B", "c"] == "hidden of 300 pupils on roll (2 schools)"
-    assert tooltip_template(words) == ("<b>{name}</b><br/>{v}<br/>Pupils with an EHC plan: {c}<br/>"
-                                       "Rank, highest first: {r}")
+    assert tooltip_template(words) == (
+        "<b>{name}</b><br/>{v}<br/>Pupils with an EHC plan: {c}<br/>Rank, highest first: {r}"
+    )
 
 
 def test_map_table_shows_published_figures_as_published():
-    rows = pd.DataFrame({"area_code": ["A", "B"], "numerator": [3.0, np.nan], "denominator": [9.0, np.nan],
-                         "value": [33.3, 12.0], "status": ["", ""]})
+    rows = pd.DataFrame(
+        {
+            "area_code": ["A", "B"],
+            "numerator": [3.0, np.nan],
+            "denominator": [9.0, np.nan],
+            "value": [33.3, 12.0],
+            "status": ["", ""],
+        }
+    )
     table, _, _ = map_table(rows, {}, "%", protect=False)
     assert table["value"].tolist() == [33.3, 12.0]
     assert table["numerator"].iloc[0] == 3 and table["disclosure"].iloc[0] == "shown as published"

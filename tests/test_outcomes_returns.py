@@ -12,7 +12,12 @@ from openpyxl import load_workbook
 
 from data_loaders import pseudonymise
 from data_loaders.frameworks import shipped_frameworks
-from data_loaders.outcomes_returns import OUTPUT_COLUMNS, read_returns, returns_schema, template_xlsx
+from data_loaders.outcomes_returns import (
+    OUTPUT_COLUMNS,
+    read_returns,
+    returns_schema,
+    template_xlsx,
+)
 from data_loaders.readers import UploadError
 from data_loaders.uploads import read_upload
 from tests.conftest import ROOT
@@ -34,8 +39,15 @@ def _filled(fw_id: str, rows: list[dict[str, object]]) -> bytes:
     return out.getvalue()
 
 
-BASE = {"child_id": "C1", "review_date": datetime(2024, 11, 14), "date_of_birth": datetime(2012, 1, 1),
-        "primary_need": "Autism", "sen_provision": "EHCP", "school_urn": "100000", "ward_code": "e05001234"}
+BASE = {
+    "child_id": "C1",
+    "review_date": datetime(2024, 11, 14),
+    "date_of_birth": datetime(2012, 1, 1),
+    "primary_need": "Autism",
+    "sen_provision": "EHCP",
+    "school_urn": "100000",
+    "ward_code": "e05001234",
+}
 
 
 def test_template_has_instructions_the_framework_and_drop_downs():
@@ -47,58 +59,113 @@ def test_template_has_instructions_the_framework_and_drop_downs():
     assert lists["progress_rating"] == [lv.label for lv in fw.scale.levels]
     assert lists["outcome"] == [o.statement for o in fw.outcomes]
     assert lists["agency"] == ["Education", "Health", "Social care"]
-    framework_text = " ".join(str(c.value) for row in book["Framework"].iter_rows() for c in row if c.value)
+    framework_text = " ".join(
+        str(c.value) for row in book["Framework"].iter_rows() for c in row if c.value
+    )
     assert "Regressed" in framework_text and "achieved or exceeded" in framework_text
 
 
 def test_middlesbrough_template_round_trip():
-    data = _filled("middlesbrough", [
-        {**BASE, "outcome": "Develop independence skills", "agency": "health", "progress_rating": 5,
-         "pathway": "employment;INDEPENDENCE"},
-        {**BASE, "outcome": "friends", "agency": "Education", "progress_rating": "working towards expected outcome good progress"},
-    ])
+    data = _filled(
+        "middlesbrough",
+        [
+            {
+                **BASE,
+                "outcome": "Develop independence skills",
+                "agency": "health",
+                "progress_rating": 5,
+                "pathway": "employment;INDEPENDENCE",
+            },
+            {
+                **BASE,
+                "outcome": "friends",
+                "agency": "Education",
+                "progress_rating": "working towards expected outcome good progress",
+            },
+        ],
+    )
     frame = read_returns(data, "mb.xlsx", FRAMEWORKS["middlesbrough"], today=TODAY)
     assert list(frame.columns) == OUTPUT_COLUMNS and len(frame) == 2  # the example row is skipped
     assert frame["outcome"].tolist() == ["independence_skills", "friends"]
-    assert frame["domain"].tolist() == ["independent living", "friends, relationships and community"]
+    assert frame["domain"].tolist() == [
+        "independent living",
+        "friends, relationships and community",
+    ]
     assert frame["agency"].tolist() == ["Health", "Education"]
-    assert frame["progress_rating"].tolist() == [5, 4]  # a number or the label without its full stop
+    assert frame["progress_rating"].tolist() == [
+        5,
+        4,
+    ]  # a number or the label without its full stop
     assert frame["pathway"].tolist()[0] == "Employment; Independence"
-    assert frame[["framework", "period", "age", "nc_year"]].iloc[0].tolist() == ["middlesbrough", "2024/25", 12, 8]
-    assert frame[["primary_need", "sen_provision", "ward_code"]].iloc[0].tolist() == ["ASD", "EHC plan", "E05001234"]
+    assert frame[["framework", "period", "age", "nc_year"]].iloc[0].tolist() == [
+        "middlesbrough",
+        "2024/25",
+        12,
+        8,
+    ]
+    assert frame[["primary_need", "sen_provision", "ward_code"]].iloc[0].tolist() == [
+        "ASD",
+        "EHC plan",
+        "E05001234",
+    ]
     assert "date_of_birth" not in frame.columns
 
 
 def test_bradford_template_round_trip_with_answers_in_any_case():
-    data = _filled("bradford", [
-        {**BASE, "voice_question": "I feel safe.", "voice_answer": "most of the time"},
-        {**BASE, "voice_question": "ehcp_supports", "voice_answer": "OTHER"},
-    ])
+    data = _filled(
+        "bradford",
+        [
+            {**BASE, "voice_question": "I feel safe.", "voice_answer": "most of the time"},
+            {**BASE, "voice_question": "ehcp_supports", "voice_answer": "OTHER"},
+        ],
+    )
     frame = read_returns(data, "b.xlsx", FRAMEWORKS["bradford"], today=TODAY)
     assert frame["voice_question"].tolist() == ["feel_safe", "ehcp_supports"]
     assert frame["voice_answer"].tolist() == ["Most of the time", "Other"]
-    assert frame["domain"].tolist() == ["good health", "good health"]  # both evidence "I feel supported and safe"
+    assert frame["domain"].tolist() == [
+        "good health",
+        "good health",
+    ]  # both evidence "I feel supported and safe"
     assert "progress_rating" not in [c.name for c in returns_schema(FRAMEWORKS["bradford"]).columns]
 
 
 def test_national_template_round_trip():
-    data = _filled("national", [
-        {**BASE, "outcome": "CYP with SEND are safe from harm", "progress_rating": "Outcome achieved"},
-        {**BASE, "voice_question": "information", "voice_answer": "dont know"},
-    ])
+    data = _filled(
+        "national",
+        [
+            {
+                **BASE,
+                "outcome": "CYP with SEND are safe from harm",
+                "progress_rating": "Outcome achieved",
+            },
+            {**BASE, "voice_question": "information", "voice_answer": "dont know"},
+        ],
+    )
     frame = read_returns(data, "n.xlsx", FRAMEWORKS["national"], today=TODAY)
     assert frame[["outcome", "progress_rating"]].iloc[0].tolist() == ["safe_from_harm", 5]
     assert frame["voice_answer"].iloc[1] == "Don't know"
 
 
 def test_child_ids_hash_exactly_as_other_uploads_do():
-    data = _filled("national", [{**BASE, "child_id": "h801 2000 01001", "outcome": "mainstream", "progress_rating": 3}])
+    data = _filled(
+        "national",
+        [{**BASE, "child_id": "h801 2000 01001", "outcome": "mainstream", "progress_rating": 3}],
+    )
     ours = read_returns(data, "n.xlsx", FRAMEWORKS["national"], today=TODAY)["child_id"].iloc[0]
-    generic = (b"child_id,review_date,outcome,domain,progress_rating\n"
-               b"H801200001001,14/11/2024,Travel,independent living,3\n")
+    generic = (
+        b"child_id,review_date,outcome,domain,progress_rating\n"
+        b"H801200001001,14/11/2024,Travel,independent living,3\n"
+    )
     theirs = read_upload(generic, "g.csv", "outcomes_return", today=TODAY)["child_id"].iloc[0]
-    cohort = read_upload(b"agency,upn\neducation,H801200001001\n", "c.csv", "cohort", today=TODAY)["upn"].iloc[0]
-    assert ours == theirs == cohort == pseudonymise.pseudonymise_ids(pd.Series(["H801200001001"])).iloc[0]
+    cohort = read_upload(b"agency,upn\neducation,H801200001001\n", "c.csv", "cohort", today=TODAY)[
+        "upn"
+    ].iloc[0]
+    assert (
+        ours
+        == theirs
+        == cohort
+        == pseudonymise.pseudonymise_ids(pd.Series(["H801200001001"])).iloc[0]
+    )
     assert "H801" not in ours
 
 
@@ -109,33 +176,48 @@ def _problems(fw_id: str, csv: str) -> list:
 
 
 def test_a_bad_rating_names_its_row_and_column():
-    problems = _problems("middlesbrough", "child_id,review_date,outcome,agency,progress_rating\n"
-                         "C1,14/11/2024,Be relaxed and happy,Education,6\n"
-                         "C2,14/11/2024,Be relaxed and happy,Education,9\n")
+    problems = _problems(
+        "middlesbrough",
+        "child_id,review_date,outcome,agency,progress_rating\n"
+        "C1,14/11/2024,Be relaxed and happy,Education,6\n"
+        "C2,14/11/2024,Be relaxed and happy,Education,9\n",
+    )
     assert [(p.row, p.column, p.value) for p in problems] == [(3, "progress_rating", "9")]
     assert "not an allowed value" in problems[0].message and "Regressed" in problems[0].message
 
 
 def test_an_answer_must_belong_to_its_question():
-    problems = _problems("bradford", "child_id,review_date,voice_question,voice_answer\n"
-                         "C1,14/11/2024,I feel safe.,Most of the time\n"
-                         "C1,14/11/2024,ehcp_supports,Most of the time\n"
-                         "C2,14/11/2024,feel_safe,Maybe\n")
+    problems = _problems(
+        "bradford",
+        "child_id,review_date,voice_question,voice_answer\n"
+        "C1,14/11/2024,I feel safe.,Most of the time\n"
+        "C1,14/11/2024,ehcp_supports,Most of the time\n"
+        "C2,14/11/2024,feel_safe,Maybe\n",
+    )
     assert [(p.row, p.column) for p in problems] == [(3, "voice_answer"), (4, "voice_answer")]
     assert "Use one of: Yes, No, Other" in problems[0].message
     assert "not an allowed value" in problems[1].message
 
 
 def test_rows_must_be_complete_unique_and_on_known_pathways():
-    problems = _problems("middlesbrough", "child_id,review_date,outcome,agency,progress_rating,pathway\n"
-                         "C1,14/11/2024,Be relaxed and happy,Education,,\n"
-                         "C1,14/11/2024,,Health,3,\n"
-                         "C2,14/11/2024,Happy with life at home,Health,3,Employment\n"
-                         "C2,14/11/2024,Happy with life at home,Health,2,\n"
-                         "C3,14/11/2024,Happy with life at home,,2,Flying\n"
-                         "C4,14/11/2024,,,,\n")
+    problems = _problems(
+        "middlesbrough",
+        "child_id,review_date,outcome,agency,progress_rating,pathway\n"
+        "C1,14/11/2024,Be relaxed and happy,Education,,\n"
+        "C1,14/11/2024,,Health,3,\n"
+        "C2,14/11/2024,Happy with life at home,Health,3,Employment\n"
+        "C2,14/11/2024,Happy with life at home,Health,2,\n"
+        "C3,14/11/2024,Happy with life at home,,2,Flying\n"
+        "C4,14/11/2024,,,,\n",
+    )
     found = {(p.row, p.column) for p in problems}
-    assert found == {(2, "progress_rating"), (3, "outcome"), (5, "child_id"), (6, "pathway"), (7, "child_id")}
+    assert found == {
+        (2, "progress_rating"),
+        (3, "outcome"),
+        (5, "child_id"),
+        (6, "pathway"),
+        (7, "child_id"),
+    }
     assert any("already appears in row 4" in p.message for p in problems)
 
 

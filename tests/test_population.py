@@ -14,7 +14,13 @@ from geography import areas
 CUMBRIA_DISTRICTS = ("E07000026", "E07000027", "E07000028", "E07000029", "E07000030", "E07000031")
 # Craven, Hambleton, Harrogate, Richmondshire, Ryedale, Scarborough, Selby.
 NORTH_YORKSHIRE_DISTRICTS = (
-    "E07000163", "E07000164", "E07000165", "E07000166", "E07000167", "E07000168", "E07000169",
+    "E07000163",
+    "E07000164",
+    "E07000165",
+    "E07000166",
+    "E07000167",
+    "E07000168",
+    "E07000169",
 )
 
 
@@ -65,7 +71,9 @@ def test_cumbria_split(table: pd.DataFrame, raw_0_25: dict[str, int]) -> None:
     cumbria = sum(raw_0_25[c] for c in CUMBRIA_DISTRICTS)
     assert _value(table, "E06000063") + _value(table, "E06000064") == cumbria
     # Cumberland is Allerdale, Carlisle and Copeland.
-    assert _value(table, "E06000063") == sum(raw_0_25[c] for c in ("E07000026", "E07000028", "E07000029"))
+    assert _value(table, "E06000063") == sum(
+        raw_0_25[c] for c in ("E07000026", "E07000028", "E07000029")
+    )
 
 
 def test_north_yorkshire(table: pd.DataFrame, raw_0_25: dict[str, int]) -> None:
@@ -81,7 +89,9 @@ def test_unitary_is_its_own_district(table: pd.DataFrame) -> None:
 
 
 def test_by_age_for_england_and_an_alias(table: pd.DataFrame) -> None:
-    assert population.population_by_age(areas.ENGLAND)["count"].sum() == _value(table, areas.ENGLAND)
+    assert population.population_by_age(areas.ENGLAND)["count"].sum() == _value(
+        table, areas.ENGLAND
+    )
     # North Yorkshire's old county code is an alias of the unitary.
     old = population.population_by_age("E10000023")
     assert old["count"].sum() == _value(table, "E06000065")

@@ -47,7 +47,9 @@ def test_loose_permissions_are_tightened(no_env_key: Path) -> None:
     assert stat.S_IMODE(no_env_key.stat().st_mode) == 0o600
 
 
-def test_environment_key_wins_and_must_be_long(env_key: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_key_wins_and_must_be_long(
+    env_key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert load_key() == env_key
     monkeypatch.setenv(pseudonymise.KEY_ENV, "short")
     with pytest.raises(pseudonymise.PseudonymisationKeyError, match="shorter than 16"):
@@ -56,7 +58,9 @@ def test_environment_key_wins_and_must_be_long(env_key: bytes, monkeypatch: pyte
 
 def test_key_file_never_inside_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(pseudonymise.KEY_ENV, raising=False)
-    monkeypatch.setenv(pseudonymise.CONFIG_ENV, str(pseudonymise.REPO / "tests" / "artifacts" / "cfg"))
+    monkeypatch.setenv(
+        pseudonymise.CONFIG_ENV, str(pseudonymise.REPO / "tests" / "artifacts" / "cfg")
+    )
     with pytest.raises(pseudonymise.PseudonymisationKeyError, match="inside the project folder"):
         load_key()
     assert not (pseudonymise.REPO / "tests" / "artifacts" / "cfg").exists()
@@ -71,13 +75,23 @@ def test_default_config_dir_is_the_users(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_keyed_hash_is_hmac_sha256() -> None:
     for key in (b"k" * 16, b"x" * 64, b"long" * 40, "clé".encode() * 6):
         ids = ["H801200001001", "9434765919", "CSC-1"]
-        assert keyed_hashes(ids, key) == [hmac.digest(key, i.encode(), "sha256")[:16].hex() for i in ids]
+        assert keyed_hashes(ids, key) == [
+            hmac.digest(key, i.encode(), "sha256")[:16].hex() for i in ids
+        ]
 
 
 def test_same_child_same_pseudonym_after_normalising() -> None:
     out = pseudonymise_ids(
         pd.Series(
-            [" 943 476 5919", "9434765919", "943-476-5919", "h801200001001", "H801200001001", "", None]
+            [
+                " 943 476 5919",
+                "9434765919",
+                "943-476-5919",
+                "h801200001001",
+                "H801200001001",
+                "",
+                None,
+            ]
         ),
         key=b"k" * 32,
     )
@@ -88,10 +102,14 @@ def test_same_child_same_pseudonym_after_normalising() -> None:
 
 def test_age_and_national_curriculum_year_by_hand() -> None:
     dob = pd.to_datetime(
-        pd.Series(["2015-03-15", "2014-09-01", "2015-08-31", "2015-09-01", "2019-12-25", "2007-06-30"])
+        pd.Series(
+            ["2015-03-15", "2014-09-01", "2015-08-31", "2015-09-01", "2019-12-25", "2007-06-30"]
+        )
     )
     ref = pd.to_datetime(
-        pd.Series(["2024-10-01", "2025-06-01", "2024-09-01", "2025-08-31", "2024-09-02", "2025-03-31"])
+        pd.Series(
+            ["2024-10-01", "2025-06-01", "2024-09-01", "2025-08-31", "2024-09-02", "2025-03-31"]
+        )
     )
     # Born 15 March 2015, in October 2024 (academic year 2024/25): 9 years old; on 31 August
     # 2024 they were 9, so Year 9 - 4 = Year 5. The oldest (1 September 2014) and youngest

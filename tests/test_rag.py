@@ -82,16 +82,26 @@ def test_zero_tolerance_and_bad_tolerance():
 
 
 def test_reasons_name_the_benchmark_and_the_edge():
-    assert rag.rate(52.2, 60.0, "high", "%").reason == "misses the target (60.0%) by more than the amber band (beyond 55.0%)"
-    assert rag.rate(78.3, 86.5, "high", "%", against="England").reason.startswith("misses England (86.5%)")
+    assert (
+        rag.rate(52.2, 60.0, "high", "%").reason
+        == "misses the target (60.0%) by more than the amber band (beyond 55.0%)"
+    )
+    assert rag.rate(78.3, 86.5, "high", "%", against="England").reason.startswith(
+        "misses England (86.5%)"
+    )
     assert rag.rate(9.0, 10.0, "low", "count").reason == "at or below the target (10)"
-    assert rag.rate(19.0, 5.0, "low", "count").reason == "misses the target (5) by more than the amber band (beyond 5.25)"
+    assert (
+        rag.rate(19.0, 5.0, "low", "count").reason
+        == "misses the target (5) by more than the amber band (beyond 5.25)"
+    )
     assert rag.labelled(rag.RED) == "✖ Red" and rag.labelled(rag.GREEN) == "✔ Green"
 
 
 def test_england_only_for_percentages_against_percentages():
     pairs = rag.comparable_equivalents(CATALOGUE)
-    assert pairs["ehc_20wk_pct"] == "ehc_20wk_ex_pct"  # the local KPI excludes exceptions, as that one does
+    assert (
+        pairs["ehc_20wk_pct"] == "ehc_20wk_ex_pct"
+    )  # the local KPI excludes exceptions, as that one does
     assert pairs["annual_reviews_12m_pct"] == "ehc_annual_reviews_pct"
     assert "ehc_requests_received" not in pairs  # a month's count against England's yearly total
     assert "ehc_ehe" not in pairs  # a count against a percentage
@@ -99,10 +109,26 @@ def test_england_only_for_percentages_against_percentages():
 
 def _tidy(rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Local tidy rows and details from (indicator, area, period, value, num, den, target, commentary)."""
-    frame = pd.DataFrame(rows, columns=["indicator", "area_code", "period", "value", "numerator", "denominator",
-                                        "target", "commentary"])  # fmt: skip
-    tidy_rows = frame.assign(indicator="local:" + frame["indicator"], area_level="la", breakdown="",
-                             status="", source="upload:test v1")  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "area_code",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "target",
+            "commentary",
+        ],
+    )
+    tidy_rows = frame.assign(
+        indicator="local:" + frame["indicator"],
+        area_level="la",
+        breakdown="",
+        status="",
+        source="upload:test v1",
+    )
     details = tidy_rows[["indicator", "area_code", "period", "target", "commentary", "source"]]
     return tidy_rows, details
 
@@ -111,7 +137,16 @@ ROWS = [
     # Target set once in January and carried forward; a March figure for another area is ignored.
     ("ehc_20wk_pct", "E08000032", "2025-01", 40.0, 40, 100, 60.0, ""),
     ("ehc_20wk_pct", "E08000032", "2025-02", 50.0, 50, 100, None, ""),
-    ("ehc_20wk_pct", "E08000032", "2025-03", 56.0, 56, 100, None, "Improving after the recovery plan"),
+    (
+        "ehc_20wk_pct",
+        "E08000032",
+        "2025-03",
+        56.0,
+        56,
+        100,
+        None,
+        "Improving after the recovery plan",
+    ),
     ("ehc_20wk_pct", "E06000063", "2025-03", 90.0, 90, 100, 60.0, ""),
     # Lower is better; no March return.
     ("ehc_open_over_30wk", "E08000032", "2025-01", 12.0, None, None, 10.0, ""),
@@ -129,7 +164,12 @@ def test_kpi_series_carries_targets_forward_and_keeps_one_area():
     own = series[series["kpi"] == "ehc_20wk_pct"]
     assert own["period"].tolist() == ["2025-01", "2025-02", "2025-03"]
     assert own["target"].tolist() == [60.0, 60.0, 60.0]
-    assert set(series["kpi"]) == {"ehc_20wk_pct", "ehc_open_over_30wk", "health_seen_18wk_pct", "our_own_measure"}
+    assert set(series["kpi"]) == {
+        "ehc_20wk_pct",
+        "ehc_open_over_30wk",
+        "health_seen_18wk_pct",
+        "our_own_measure",
+    }
 
 
 def test_kpi_status_worked_by_hand():
@@ -140,7 +180,11 @@ def test_kpi_status_worked_by_hand():
     # 56.0 against 60: 4 points short, within 5: Amber. Against England's 46.4: Green.
     timely = status.loc["ehc_20wk_pct"]
     assert (timely["status"], timely["england_status"]) == (rag.AMBER, rag.GREEN)
-    assert (timely["baseline"], timely["baseline_period"], timely["change"]) == (40.0, "2025-01", 16.0)
+    assert (timely["baseline"], timely["baseline_period"], timely["change"]) == (
+        40.0,
+        "2025-01",
+        16.0,
+    )
     assert timely["recent"] == [40.0, 50.0, 56.0]
     assert timely["trend"] == "better than the period before"  # three months: too few for the test
     assert timely["commentary"] == "Improving after the recovery plan" and bool(timely["reported"])
@@ -150,8 +194,13 @@ def test_kpi_status_worked_by_hand():
     assert waits["trend"] == "better than the period before"  # 12 -> 11, lower is better
     assert status.loc["health_seen_18wk_pct", "status"] == rag.NO_TARGET
     assert status.loc["our_own_measure", "status"] == rag.NOT_RATED
-    assert rag.counts(status.reset_index()) == {rag.RED: 1, rag.AMBER: 1, rag.GREEN: 0, rag.NO_TARGET: 1,
-                                                rag.NOT_RATED: 1}  # fmt: skip
+    assert rag.counts(status.reset_index()) == {
+        rag.RED: 1,
+        rag.AMBER: 1,
+        rag.GREEN: 0,
+        rag.NO_TARGET: 1,
+        rag.NOT_RATED: 1,
+    }
     # Red first: the table reads worst to best.
     assert rag.kpi_status(series, "2025-03", CATALOGUE)["status"].tolist()[0] == rag.RED
 
@@ -160,8 +209,13 @@ def test_own_band_for_one_kpi_and_an_earlier_month():
     tidy_rows, details = _tidy(ROWS)
     series = rag.kpi_series(tidy_rows, details, "E08000032")
     # A band of 1 point for the 20-week KPI makes 56.0 against 60 Red.
-    status = rag.kpi_status(series, "2025-03", CATALOGUE, tolerances={"ehc_20wk_pct": 1.0}).set_index("kpi")
-    assert status.loc["ehc_20wk_pct", "status"] == rag.RED and status.loc["ehc_20wk_pct", "tolerance"] == 1.0
+    status = rag.kpi_status(
+        series, "2025-03", CATALOGUE, tolerances={"ehc_20wk_pct": 1.0}
+    ).set_index("kpi")
+    assert (
+        status.loc["ehc_20wk_pct", "status"] == rag.RED
+        and status.loc["ehc_20wk_pct", "tolerance"] == 1.0
+    )
     # In January: 40 against 60 is Red; 12 against 10 is Red; March-only KPIs are absent.
     january = rag.kpi_status(series, "2025-01", CATALOGUE).set_index("kpi")
     assert set(january.index) == {"ehc_20wk_pct", "ehc_open_over_30wk"}
@@ -169,31 +223,52 @@ def test_own_band_for_one_kpi_and_an_earlier_month():
 
 
 def test_five_months_get_the_fingertips_test():
-    rows = [("ehc_20wk_pct", "E08000032", f"2025-0{m}", v, v, 100, 60.0, "")
-            for m, v in zip(range(1, 6), [20.0, 35.0, 50.0, 65.0, 80.0])]  # fmt: skip
+    rows = [
+        ("ehc_20wk_pct", "E08000032", f"2025-0{m}", v, v, 100, 60.0, "")
+        for m, v in zip(range(1, 6), [20.0, 35.0, 50.0, 65.0, 80.0])
+    ]
     tidy_rows, details = _tidy(rows)
     series = rag.kpi_series(tidy_rows, details, "E08000032")
     status = rag.kpi_status(series, "2025-05", CATALOGUE)
-    assert status.loc[0, "trend"] == "better than the period before; last five periods: increasing and getting better"
+    assert (
+        status.loc[0, "trend"]
+        == "better than the period before; last five periods: increasing and getting better"
+    )
 
 
 def test_exception_report_prefers_saved_commentary():
     tidy_rows, details = _tidy(ROWS)
     series = rag.kpi_series(tidy_rows, details, "E08000032")
-    red = rag.exceptions(rag.kpi_status(series, "2025-03", CATALOGUE, tolerances={"ehc_20wk_pct": 1.0}))
+    red = rag.exceptions(
+        rag.kpi_status(series, "2025-03", CATALOGUE, tolerances={"ehc_20wk_pct": 1.0})
+    )
     # Both in the EHC process group, in order of title ("Assessments open..." before "New EHC plans...").
     assert red["kpi"].tolist() == ["ehc_open_over_30wk", "ehc_20wk_pct"]
-    saved = pd.DataFrame({
-        "indicator": ["local:ehc_open_over_30wk"], "area_code": ["E08000032"], "period": ["2025-02"], "version": [2],
-        "commentary": ["Two assessors recruited"], "action": ["Clear the backlog"], "owner": ["Head of SEND"],
-        "due_date": [pd.Timestamp("2025-06-30").date()], "created_at": [pd.Timestamp("2025-03-05", tz="UTC")],
-        "created_by": ["analyst"],
-    })  # fmt: skip
+    saved = pd.DataFrame(
+        {
+            "indicator": ["local:ehc_open_over_30wk"],
+            "area_code": ["E08000032"],
+            "period": ["2025-02"],
+            "version": [2],
+            "commentary": ["Two assessors recruited"],
+            "action": ["Clear the backlog"],
+            "owner": ["Head of SEND"],
+            "due_date": [pd.Timestamp("2025-06-30").date()],
+            "created_at": [pd.Timestamp("2025-03-05", tz="UTC")],
+            "created_by": ["analyst"],
+        }
+    )
     report = rag.exception_report(red, saved).set_index("indicator")
-    assert report.loc["local:ehc_20wk_pct", "commentary"] == "Improving after the recovery plan"  # the return's own
+    assert (
+        report.loc["local:ehc_20wk_pct", "commentary"] == "Improving after the recovery plan"
+    )  # the return's own
     assert report.loc["local:ehc_20wk_pct", "action"] == ""
     waits = report.loc["local:ehc_open_over_30wk"]
-    assert (waits["commentary"], waits["owner"], waits["version"]) == ("Two assessors recruited", "Head of SEND", 2)
+    assert (waits["commentary"], waits["owner"], waits["version"]) == (
+        "Two assessors recruited",
+        "Head of SEND",
+        2,
+    )
     assert waits["gap"] == pytest.approx(1.0)  # 11 waiting against a target of 10
 
 

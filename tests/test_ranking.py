@@ -77,8 +77,16 @@ EIGHT = {f"LA{v}": float(v) for v in range(1, 9)}
 
 @pytest.mark.parametrize(
     ("value", "low", "high"),
-    [(1, "A", "D"), (2, "A", "D"), (3, "B", "C"), (4, "B", "C"),
-     (5, "C", "B"), (6, "C", "B"), (7, "D", "A"), (8, "D", "A")],
+    [
+        (1, "A", "D"),
+        (2, "A", "D"),
+        (3, "B", "C"),
+        (4, "B", "C"),
+        (5, "C", "B"),
+        (6, "C", "B"),
+        (7, "D", "A"),
+        (8, "D", "A"),
+    ],
 )
 def test_quartile_bands_of_eight_values(value: int, low: str, high: str) -> None:
     assert quartile_band(EIGHT, f"LA{value}", "low") == low
@@ -112,11 +120,21 @@ def test_quartile_needs_four_values() -> None:
 @pytest.mark.parametrize(
     ("position", "n", "expected"),
     [
-        (7, 152, "7th of 152"), (1, 152, "1st of 152"), (2, 152, "2nd of 152"),
-        (3, 152, "3rd of 152"), (4, 152, "4th of 152"), (11, 152, "11th of 152"),
-        (12, 152, "12th of 152"), (13, 152, "13th of 152"), (21, 152, "21st of 152"),
-        (22, 152, "22nd of 152"), (23, 152, "23rd of 152"), (101, 152, "101st of 152"),
-        (111, 152, "111th of 152"), (112, 152, "112th of 152"), (152, 152, "152nd of 152"),
+        (7, 152, "7th of 152"),
+        (1, 152, "1st of 152"),
+        (2, 152, "2nd of 152"),
+        (3, 152, "3rd of 152"),
+        (4, 152, "4th of 152"),
+        (11, 152, "11th of 152"),
+        (12, 152, "12th of 152"),
+        (13, 152, "13th of 152"),
+        (21, 152, "21st of 152"),
+        (22, 152, "22nd of 152"),
+        (23, 152, "23rd of 152"),
+        (101, 152, "101st of 152"),
+        (111, 152, "111th of 152"),
+        (112, 152, "112th of 152"),
+        (152, 152, "152nd of 152"),
     ],
 )
 def test_format_rank(position: int, n: int, expected: str) -> None:

@@ -107,7 +107,12 @@ def test_decoding(data: bytes, expected: str) -> None:
 
 def test_csv_rows_are_padded_and_delimiter_sniffed() -> None:
     book = open_upload(b"Title\n\na;b;c\n1;2\n", "x.csv")
-    assert read_sheet(book, "x").rows == [["Title", "", ""], ["", "", ""], ["a", "b", "c"], ["1", "2", ""]]
+    assert read_sheet(book, "x").rows == [
+        ["Title", "", ""],
+        ["", "", ""],
+        ["a", "b", "c"],
+        ["1", "2", ""],
+    ]
 
 
 def test_xlsx_rows_keep_excel_positions() -> None:
@@ -122,7 +127,12 @@ def test_xlsx_rows_keep_excel_positions() -> None:
 
 def test_header_found_below_title_rows_with_aliases() -> None:
     lookup = KINDS["ehc_tracker"].heading_lookup()
-    rows = [["EHC tracker, March"], ["Child ID report"], [], ["UPN", "Date of Request (dd/mm/yyyy)", "Notes"]]
+    rows = [
+        ["EHC tracker, March"],
+        ["Child ID report"],
+        [],
+        ["UPN", "Date of Request (dd/mm/yyyy)", "Notes"],
+    ]
     assert find_header(rows, lookup) == (3, {0: "child_id", 1: "request_date"})
 
 

@@ -9,7 +9,9 @@ import pytest
 from analysis import record_measures as rm
 from analysis.tracker import latest_date
 
-AS_OF = dt.date(2025, 3, 31)  # window: 1 April 2024 to 31 March 2025 (start 31 March 2024 exclusive)
+AS_OF = dt.date(
+    2025, 3, 31
+)  # window: 1 April 2024 to 31 March 2025 (start 31 March 2024 exclusive)
 W1, W2, W3, W4 = "E05001341", "E05001342", "E05001343", "E05001344"  # W4 has no records
 CODES = [W1, W2, W3, W4]
 REQUESTS = "records:ehc_tracker:requests"
@@ -19,23 +21,115 @@ OPEN = "records:ehc_tracker:open_over_20_weeks"
 
 TRACKER = [
     # id, request,      decision date, decision,     issue,       exc,  urn,      ward
-    ("A", "2024-06-03", "2024-07-08", "assess", "2024-10-21", False, "100001", W1),  # 140 days: on time
-    ("B", "2024-06-03", "2024-07-16", "assess", "2024-10-22", False, "100001", W1),  # 141 days: late
-    ("C", "2024-05-01", "2024-05-20", "assess", "2024-06-10", True, "100002", W1),  # 40 days, an exception
-    ("D", "2023-10-02", "2023-11-06", "assess", "2024-02-01", False, "100002", W2),  # issued before the window
+    (
+        "A",
+        "2024-06-03",
+        "2024-07-08",
+        "assess",
+        "2024-10-21",
+        False,
+        "100001",
+        W1,
+    ),  # 140 days: on time
+    (
+        "B",
+        "2024-06-03",
+        "2024-07-16",
+        "assess",
+        "2024-10-22",
+        False,
+        "100001",
+        W1,
+    ),  # 141 days: late
+    (
+        "C",
+        "2024-05-01",
+        "2024-05-20",
+        "assess",
+        "2024-06-10",
+        True,
+        "100002",
+        W1,
+    ),  # 40 days, an exception
+    (
+        "D",
+        "2023-10-02",
+        "2023-11-06",
+        "assess",
+        "2024-02-01",
+        False,
+        "100002",
+        W2,
+    ),  # issued before the window
     ("E", "2024-09-02", "2024-10-14", "assess", None, False, "100002", W2),  # open 210 days
-    ("F", "2024-11-04", "2024-12-02", "not assess", None, False, "100003", W2),  # refused; 147 days old
-    ("G", "2025-01-06", None, None, None, False, "100003", " e05001343 "),  # open 84 days; messy ward code
-    ("H", "2024-05-01", "2024-06-10", "assess", "2025-02-14", False, "100001", W3),  # 289 days: late
-    ("I", "2024-08-01", None, None, None, False, "100004", "E05009999"),  # open 242 days, another LA's ward
-    ("J", "2024-07-01", "2024-08-05", "assess", "2024-11-01", False, None, None),  # 123 days, no ward or school
+    (
+        "F",
+        "2024-11-04",
+        "2024-12-02",
+        "not assess",
+        None,
+        False,
+        "100003",
+        W2,
+    ),  # refused; 147 days old
+    (
+        "G",
+        "2025-01-06",
+        None,
+        None,
+        None,
+        False,
+        "100003",
+        " e05001343 ",
+    ),  # open 84 days; messy ward code
+    (
+        "H",
+        "2024-05-01",
+        "2024-06-10",
+        "assess",
+        "2025-02-14",
+        False,
+        "100001",
+        W3,
+    ),  # 289 days: late
+    (
+        "I",
+        "2024-08-01",
+        None,
+        None,
+        None,
+        False,
+        "100004",
+        "E05009999",
+    ),  # open 242 days, another LA's ward
+    (
+        "J",
+        "2024-07-01",
+        "2024-08-05",
+        "assess",
+        "2024-11-01",
+        False,
+        None,
+        None,
+    ),  # 123 days, no ward or school
 ]
 
 
 @pytest.fixture
 def tracker() -> pd.DataFrame:
-    frame = pd.DataFrame(TRACKER, columns=["child_id", "request_date", "decision_date", "decision", "issue_date",
-                                           "exception", "school_urn", "ward_code"])
+    frame = pd.DataFrame(
+        TRACKER,
+        columns=[
+            "child_id",
+            "request_date",
+            "decision_date",
+            "decision",
+            "issue_date",
+            "exception",
+            "school_urn",
+            "ward_code",
+        ],
+    )
     for col in ("request_date", "decision_date", "issue_date"):
         frame[col] = pd.to_datetime(frame[col])
     frame["decision"] = frame["decision"].astype("string")
@@ -112,7 +206,9 @@ def test_school_level_groups_by_urn(tracker):
 
 def test_locality_level_maps_wards(tracker):
     lookup = {W1: "NORTH", W2: "NORTH", W3: "SOUTH"}
-    r = rm.record_rows(tracker, REQUESTS, "locality", ["NORTH", "SOUTH"], ward_localities=lookup, as_of=AS_OF)
+    r = rm.record_rows(
+        tracker, REQUESTS, "locality", ["NORTH", "SOUTH"], ward_localities=lookup, as_of=AS_OF
+    )
     # NORTH = W1 (A, B, C) + W2 (E, F) = 5; SOUTH = W3 (G, H) = 2;
     # I's ward is in no locality and J has no ward: both unplaced
     assert by_area(r)["numerator"].tolist() == [5, 2]
@@ -121,7 +217,9 @@ def test_locality_level_maps_wards(tracker):
 
 def test_locality_not_on_the_map_is_outside(tracker):
     lookup = {W1: "NORTH", W2: "NORTH", W3: "SOUTH"}
-    r = rm.record_rows(tracker, REQUESTS, "locality", ["NORTH"], ward_localities=lookup, as_of=AS_OF)
+    r = rm.record_rows(
+        tracker, REQUESTS, "locality", ["NORTH"], ward_localities=lookup, as_of=AS_OF
+    )
     # SOUTH (G, H) is a known locality but not asked for -> outside 2
     assert by_area(r).loc["NORTH", "numerator"] == 5
     assert (r.outside, r.unplaced) == (2, 2)

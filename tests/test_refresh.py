@@ -56,9 +56,13 @@ class Recorded(HTTPAdapter):
                     raise reply
                 status, headers, body = reply
                 raw = HTTPResponse(
-                    body=io.BytesIO(body), headers=headers, status=status,
-                    reason=headers.get("reason", ""), preload_content=False,
-                    decode_content=True, request_url=request.url,
+                    body=io.BytesIO(body),
+                    headers=headers,
+                    status=status,
+                    reason=headers.get("reason", ""),
+                    preload_content=False,
+                    decode_content=True,
+                    request_url=request.url,
                 )
                 return self.build_response(request, raw)
         raise AssertionError(f"unexpected request {request.url}")
@@ -97,8 +101,10 @@ def recorded() -> Recorded:
     for data_set, body in ((PHASE, PHASE_CSV), (NEED, NEED_CSV)):
         rec.add(f"{API}/data-sets/{data_set}/versions/1.0", json_reply("api_data_set_version.json"))
         rec.add(f"{API}/data-sets/{data_set}/csv", api_csv(body), dataSetVersion="1.0")
-    rec.add(f"{CONTENT}/publications/education-health-and-care-plans/releases/latest",
-            json_reply("content_ehcp_release.json"))
+    rec.add(
+        f"{CONTENT}/publications/education-health-and-care-plans/releases/latest",
+        json_reply("content_ehcp_release.json"),
+    )
     for info in EHCP_RELEASE["downloadFiles"]:
         rec.add(ehcp_url(info["fileName"]), content_file(CASELOAD_CSV))
     return rec
@@ -139,8 +145,12 @@ def seed(root: Path) -> dict:
     (root / "sen_in_england/primary_need.csv.gz").write_bytes(b"old need")
     (root / "ehcp/caseload.csv.gz").write_bytes(b"old caseload")
     manifest = {
-        name: {"dataset": name, "release": f"{name} old release",
-               "fetched_at": "2025-01-31T09:00:00+00:00", "files": []}
+        name: {
+            "dataset": name,
+            "release": f"{name} old release",
+            "fetched_at": "2025-01-31T09:00:00+00:00",
+            "files": [],
+        }
         for name in DATASETS
     }
     (root / "manifest.json").write_text(json.dumps(manifest))

@@ -15,11 +15,17 @@ AS_OF = dt.date(2025, 3, 31)  # the 12 months are 1 April 2024 to 31 March 2025
 # Each plan's anniversaries, and what the review dates below make of those in the 12 months:
 TRACKER = [
     # id,  issue date
-    ("P1", "2023-03-15"),  # due 15/03/2024 (before the 12 months) and 15/03/2025: held 01/03/2025, in time
+    (
+        "P1",
+        "2023-03-15",
+    ),  # due 15/03/2024 (before the 12 months) and 15/03/2025: held 01/03/2025, in time
     ("P2", "2024-02-29"),  # issued on a leap day: due 28/02/2025; held 20/03/2025, late
     ("P3", "2024-03-31"),  # due 31/03/2025, the as-at day itself: no review, not held
     ("P4", "2023-06-01"),  # due 01/06/2024: held early on 01/05/2024, in time; next due 01/06/2025
-    ("P5", "2022-04-20"),  # due 20/04/2024: no review, and the review dates only start on 10/03/2024, so not
+    (
+        "P5",
+        "2022-04-20",
+    ),  # due 20/04/2024: no review, and the review dates only start on 10/03/2024, so not
     #                        known; due again 20/04/2025, next month
     ("P6", "2024-04-15"),  # due 15/04/2025, next month: already held on 25/03/2025
     ("P7", None),  # still being assessed: no plan, no review
@@ -32,7 +38,10 @@ OUTCOMES = [
     ("P2", "2025-03-20"),
     ("P4", "2024-05-01"),
     ("P6", "2025-03-25"),
-    ("X", "2024-10-10"),  # a child not in the tracker (plan made before it): counted as a review held
+    (
+        "X",
+        "2024-10-10",
+    ),  # a child not in the tracker (plan made before it): counted as a review held
     ("X", "2024-10-10"),
 ]
 
@@ -58,12 +67,14 @@ def test_due_dates_are_anniversaries_of_issue(tracker):
     due = rv.due_reviews(tracker, AS_OF)
     got = {(r.child_id, r.review_number): r.due_date.date() for r in due.itertuples()}
     assert got == {
-        ("P1", 1): dt.date(2024, 3, 15), ("P1", 2): dt.date(2025, 3, 15),
+        ("P1", 1): dt.date(2024, 3, 15),
+        ("P1", 2): dt.date(2025, 3, 15),
         ("P2", 1): dt.date(2025, 2, 28),  # 29 February 2024 + 1 year
         ("P3", 1): dt.date(2025, 3, 31),  # due on the as-at day counts as due
         ("P4", 1): dt.date(2024, 6, 1),
-        ("P5", 1): dt.date(2023, 4, 20), ("P5", 2): dt.date(2024, 4, 20),
-    }  # fmt: skip
+        ("P5", 1): dt.date(2023, 4, 20),
+        ("P5", 2): dt.date(2024, 4, 20),
+    }
 
 
 def test_status_of_each_review(tracker, outcomes):
@@ -88,7 +99,12 @@ def test_summary_worked_by_hand(tracker, outcomes):
     assert s["due_next_month"] == 2  # P6 (15 April) and P5's third (20 April)
     # Due from 1 April 2024 to 31 March 2025: P1 #2, P2, P3, P4, P5 #2.
     assert s["due_last_12_months"] == 5
-    assert (s["held_within_12_months"], s["held_late"], s["not_held"], s["not_known"]) == (2, 1, 1, 1)
+    assert (s["held_within_12_months"], s["held_late"], s["not_held"], s["not_known"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
     # P1 and P4 in time, of the four whose outcome is known (P5 is left out): 2 / 4.
     assert s["completed_within_12_months_pct"] == pytest.approx(50.0)
     # Reviews in the 12 months, one per child and date: P1 01/03/2025, P2, P4, P6 and X.
@@ -105,11 +121,17 @@ def test_without_review_dates_only_what_is_due(tracker):
 
 def test_monthly_reviews(tracker, outcomes):
     m = rv.monthly_reviews(tracker, outcomes, AS_OF).set_index("month")
-    assert list(m.index) == [f"2024-{i:02d}" for i in range(4, 13)] + [f"2025-{i:02d}" for i in range(1, 7)]
-    assert m.loc["2025-03", "due"] == 2 and m.loc["2025-03", "pct_within_12_months"] == pytest.approx(50.0)
+    assert list(m.index) == [f"2024-{i:02d}" for i in range(4, 13)] + [
+        f"2025-{i:02d}" for i in range(1, 7)
+    ]
+    assert m.loc["2025-03", "due"] == 2 and m.loc[
+        "2025-03", "pct_within_12_months"
+    ] == pytest.approx(50.0)
     assert m.loc["2025-02", "held_late"] == 1 and m.loc["2025-02", "pct_within_12_months"] == 0.0
     assert m.loc["2024-06", "held_within_12_months"] == 1
-    assert m.loc["2024-04", "not_known"] == 1 and math.isnan(m.loc["2024-04", "pct_within_12_months"])
+    assert m.loc["2024-04", "not_known"] == 1 and math.isnan(
+        m.loc["2024-04", "pct_within_12_months"]
+    )
     assert m.loc["2025-04", "due"] == 2  # P6, already held, and P5's third, not yet due
     assert (m.loc["2025-04", "held_within_12_months"], m.loc["2025-04", "not_yet_due"]) == (1, 1)
     assert m.loc["2025-06", "not_yet_due"] == 1  # P4's second

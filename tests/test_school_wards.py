@@ -89,5 +89,7 @@ def test_school_areas_add_sub_icb_locations():
 
 def test_importing_area_codes_stays_light():
     code = "import sys, geography.areas; print('geopandas' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"

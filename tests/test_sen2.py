@@ -80,7 +80,9 @@ def test_buckinghamshire_series_is_continuous_through_its_code_change(table):
 
 
 def test_primary_need_shares_add_up(table):
-    rows = I.breakdown_values("ehc_primary_need_pct", ENGLAND, "2024/25", "primary_need", table=table)
+    rows = I.breakdown_values(
+        "ehc_primary_need_pct", ENGLAND, "2024/25", "primary_need", table=table
+    )
     assert len(rows) == 13
     # sen_needs_all_plans: England number_asd 201,183 of 638,745 (31.5%).
     asd = rows[rows["primary_need"] == "Autistic spectrum disorder"].iloc[0]
@@ -138,7 +140,11 @@ def test_new_plans_in_ap_and_fe_hand_read(table):
     for indicator, area, numerator, denominator, published in cases:
         row = I.rows(indicator, [area], table=table)
         row = row[row["period"] == "2024"].iloc[0]
-        assert (row["numerator"], row["denominator"], row["value"]) == (numerator, denominator, published)
+        assert (row["numerator"], row["denominator"], row["value"]) == (
+            numerator,
+            denominator,
+            published,
+        )
         assert round(100 * numerator / denominator, 1) == published  # the published figure, by hand
 
 
@@ -157,8 +163,12 @@ def test_annual_review_outcomes_are_shares_of_recorded_outcomes(table):
         row = row[row["period"] == "2024"].iloc[0]
         assert (row["numerator"], row["denominator"]) == (count, recorded)
         assert row["value"] == pytest.approx(100 * count / recorded)
-    assert I.value("ehc_review_amend_pct", ENGLAND, "2024", table=table) == pytest.approx(61.17, abs=0.01)
-    assert I.value("ehc_review_cease_pct", ENGLAND, "2024", table=table) == pytest.approx(1.14, abs=0.01)
+    assert I.value("ehc_review_amend_pct", ENGLAND, "2024", table=table) == pytest.approx(
+        61.17, abs=0.01
+    )
+    assert I.value("ehc_review_cease_pct", ENGLAND, "2024", table=table) == pytest.approx(
+        1.14, abs=0.01
+    )
     # Leeds (E08000035): 2,893 amend, 281 maintain, 11 cease.
     assert I.value("ehc_review_amend_pct", "E08000035", "2024", table=table) == pytest.approx(
         100 * 2893 / (2893 + 281 + 11)

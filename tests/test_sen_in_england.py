@@ -48,7 +48,9 @@ def test_nothing_fetched_gives_an_empty_tidy_table(tmp_path: Path) -> None:
 def test_output_keeps_the_contract(table: pd.DataFrame) -> None:
     assert tidy.validate(table) == []
     assert set(table["indicator"]) == {
-        "sen_pupils", "sen_primary_need_pupils", "sen_primary_need_pct"
+        "sen_pupils",
+        "sen_primary_need_pupils",
+        "sen_primary_need_pct",
     }
     assert set(table["area_level"]) == {"national", "region", "la"}
     assert set(table["period"]) == {"2023/24", "2024/25"}  # 202324 and 202425, January census

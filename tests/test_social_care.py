@@ -21,7 +21,9 @@ def table() -> pd.DataFrame:
 
 def _row(table: pd.DataFrame, area: str, period: str, breakdown: str) -> pd.Series:
     sel = table[
-        (table["area_code"] == area) & (table["period"] == period) & (table["breakdown"] == breakdown)
+        (table["area_code"] == area)
+        & (table["period"] == period)
+        & (table["breakdown"] == breakdown)
     ]
     assert len(sel) == 1
     return sel.iloc[0]
@@ -32,7 +34,12 @@ def test_contract(table: pd.DataFrame) -> None:
     assert set(table["indicator"]) == {"social_care_sen_pct"}
     assert set(table["source"]) == {"children_in_need"}
     assert sorted(table["period"].unique()) == [
-        "2016/17", "2017/18", "2018/19", "2019/20", "2020/21", "2021/22"
+        "2016/17",
+        "2017/18",
+        "2018/19",
+        "2019/20",
+        "2020/21",
+        "2021/22",
     ]
     assert not (table["breakdown"] == "").any()
 
@@ -50,7 +57,12 @@ def test_darlington(table: pd.DataFrame) -> None:
     # sen_la.csv line 15: 202122 Darlington (841, E06000005) CINO at 31 March: 417 pupils,
     # 88 SEN support, 97 EHC plan, 21.1% and 23.3%.
     row = _row(table, "E06000005", "2021/22", CINO_EHC)
-    assert (row["numerator"], row["denominator"], row["value"], row["area_level"]) == (97, 417, 23.3, "la")
+    assert (row["numerator"], row["denominator"], row["value"], row["area_level"]) == (
+        97,
+        417,
+        23.3,
+        "la",
+    )
     # 201920 Darlington CPPO at 31 March: 58 pupils, counts and shares "c" (suppressed).
     row = _row(table, "E06000005", "2019/20", CPPO_EHC)
     assert pd.isna(row["value"]) and row["status"] == "suppressed" and row["denominator"] == 58
@@ -67,7 +79,12 @@ def test_london_region_only(table: pd.DataFrame) -> None:
 def test_las_each_year(table: pd.DataFrame) -> None:
     las = table[table["area_level"] == "la"].groupby("period")["area_code"].nunique()
     assert las.to_dict() == {
-        "2016/17": 152, "2017/18": 152, "2018/19": 152, "2019/20": 151, "2020/21": 151, "2021/22": 152,
+        "2016/17": 152,
+        "2017/18": 152,
+        "2018/19": 152,
+        "2019/20": 151,
+        "2020/21": 151,
+        "2021/22": 152,
     }
     # Old codes are read as today's: North Yorkshire's county code E10000023 is not used.
     assert "E10000023" not in set(table["area_code"]) and "E06000065" in set(table["area_code"])
@@ -75,7 +92,9 @@ def test_las_each_year(table: pd.DataFrame) -> None:
 
 def test_national_only_groups(table: pd.DataFrame) -> None:
     # sen_national.csv line 2: 202122 All pupils comparison: 8418010 pupils, 330450 EHC plan, 3.9%.
-    row = _row(table, areas.ENGLAND, "2021/22", social_care.breakdown("All pupils comparison", "EHC plan"))
+    row = _row(
+        table, areas.ENGLAND, "2021/22", social_care.breakdown("All pupils comparison", "EHC plan")
+    )
     assert (row["numerator"], row["denominator"], row["value"]) == (330450, 8418010, 3.9)
     only_england = table[table["breakdown"].str.contains("All pupils comparison", regex=False)]
     assert set(only_england["area_code"]) == {areas.ENGLAND}
@@ -85,6 +104,11 @@ def test_both_files_agree_where_they_overlap(table: pd.DataFrame) -> None:
     national = social_care.read_national_file()
     overlap = national[national["social_care_group"].isin(["CINO at 31 March", "CPPO at 31 March"])]
     for rec in overlap.itertuples():
-        row = _row(table, areas.ENGLAND, rec.period, social_care.breakdown(rec.social_care_group, "EHC plan"))
+        row = _row(
+            table,
+            areas.ENGLAND,
+            rec.period,
+            social_care.breakdown(rec.social_care_group, "EHC plan"),
+        )
         assert row["value"] == float(rec.pt_statement_or_EHC_plan)
         assert row["numerator"] == float(rec.t_statement_or_EHC_plan)

@@ -351,7 +351,11 @@ def test_ohid_proportion_funnel_by_hand() -> None:
     # 99.8%: 0.2 -/+ 3.090232 * 0.04 = 0.0763907, 0.3236093
     limits = funnel_limits(0.2, [100], method="ohid")
     assert list(limits.columns) == [
-        "denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"
+        "denominator",
+        "lower_95",
+        "upper_95",
+        "lower_99_8",
+        "upper_99_8",
     ]
     row = limits.loc[0]
     assert (row["lower_95"], row["upper_95"]) == pytest.approx((0.1216014, 0.2783986), abs=1e-7)

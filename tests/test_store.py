@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, func, select as sql_select, text
+from sqlalchemy import create_engine, func, text
+from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -48,8 +49,11 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server must fail
-        pytest.fail(f"SEND_LENS_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}", pytrace=False)
+    except Exception as exc:
+        pytest.fail(
+            f"SEND_LENS_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}",
+            pytrace=False,
+        )
     scoped = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     yield scoped.render_as_string(hide_password=False)
     with admin.begin() as conn:
@@ -73,20 +77,31 @@ def sample() -> pd.DataFrame:
             "count": np.array([1, 2, 3, 4], dtype="int64"),
             "maybe": pd.array([1, None, 3, 4], dtype="Int64"),
             "flag": [True, False, True, False],
-            "when": pd.to_datetime(["2024-01-31 00:00", None, "2025-03-01 12:30", "1999-12-31 23:59"]),
-            "when_utc": pd.to_datetime(["2024-01-31", "2024-02-01", None, "2025-03-01"]).tz_localize("UTC"),
+            "when": pd.to_datetime(
+                ["2024-01-31 00:00", None, "2025-03-01 12:30", "1999-12-31 23:59"]
+            ),
+            "when_utc": pd.to_datetime(
+                ["2024-01-31", "2024-02-01", None, "2025-03-01"]
+            ).tz_localize("UTC"),
             "note": ["=SUM(A1)", "", "ünïcødé", None],
         }
     )
 
 
-def save(store: Store, frame: pd.DataFrame, n: int, name: str = "Monthly KPIs", kind: str = "kpi_return"):
+def save(
+    store: Store, frame: pd.DataFrame, n: int, name: str = "Monthly KPIs", kind: str = "kpi_return"
+):
     return store.save_version(
         kind, name, frame, file_name=f"kpi_{n}.xlsx", file_sha256=sha(n), created_by=f"user{n}"
     )
 
 
-TABLES = (store_schema.datasets, store_schema.versions, store_schema.version_data, store_schema.audit)
+TABLES = (
+    store_schema.datasets,
+    store_schema.versions,
+    store_schema.version_data,
+    store_schema.audit,
+)
 
 
 def table_counts(store: Store) -> dict[str, int]:
@@ -123,7 +138,9 @@ def test_database_url_defaults_to_sqlite_in_the_user_data_dir(tmp_path: Path):
     env = {"XDG_DATA_HOME": str(tmp_path / "xdg")}
     assert data_dir(env, windows=False) == str(tmp_path / "xdg" / "send-lens")
     assert (tmp_path / "xdg" / "send-lens").is_dir()
-    assert data_dir({"XDG_DATA_HOME": "relative"}, windows=False).endswith("/.local/share/send-lens")
+    assert data_dir({"XDG_DATA_HOME": "relative"}, windows=False).endswith(
+        "/.local/share/send-lens"
+    )
     win = data_dir({"LOCALAPPDATA": r"C:\Users\ann\AppData\Local"}, windows=True)
     assert win == r"C:\Users\ann\AppData\Local\send-lens"
 
@@ -131,7 +148,10 @@ def test_database_url_defaults_to_sqlite_in_the_user_data_dir(tmp_path: Path):
 def test_database_url_from_the_environment_uses_psycopg():
     pg = "postgresql+psycopg://u:p@db/x"
     assert database_url({"SEND_LENS_DATABASE_URL": "postgresql://u:p@db/x"}) == pg
-    assert database_url({"SEND_LENS_DATABASE_URL": "postgres://u@db/x"}) == "postgresql+psycopg://u@db/x"
+    assert (
+        database_url({"SEND_LENS_DATABASE_URL": "postgres://u@db/x"})
+        == "postgresql+psycopg://u@db/x"
+    )
     assert database_url({"SEND_LENS_DATABASE_URL": "sqlite:////tmp/x.db"}) == "sqlite:////tmp/x.db"
     with pytest.raises(ValueError, match="SQLite and PostgreSQL"):
         database_url({"SEND_LENS_DATABASE_URL": "mysql://u@db/x"})
@@ -142,7 +162,10 @@ def test_sqlite_has_wal_busy_timeout_and_foreign_keys(tmp_path: Path):
     with s._engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store_schema.SQLITE_BUSY_TIMEOUT_MS
+        assert (
+            conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            == store_schema.SQLITE_BUSY_TIMEOUT_MS
+        )
     s.close()
 
 
@@ -324,7 +347,7 @@ def test_concurrent_saves_queue_and_number_versions_uniquely(store: Store):
             for i in range(3):
                 save(store, sample().head(1 + i), 100 + worker * 10 + i, name="Shared")
                 store.list_datasets()
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
@@ -427,13 +450,17 @@ def test_a_kill_mid_save_leaves_the_previous_version_intact(store: Store, url: s
     try:
         ready, _, _ = select.select([child.stdout], [], [], 60)
         line = child.stdout.readline().decode() if ready else ""
-        assert line.startswith("ready"), f"child never reached the write: {child.stderr.read1().decode()}"
+        assert line.startswith("ready"), (
+            f"child never reached the write: {child.stderr.read1().decode()}"
+        )
         blob_bytes = int(line.split()[1])
         assert blob_bytes > 4_000_000  # a large write, bigger than SQLite's page cache
         if store.backend == "postgresql":
             with store._engine.connect() as conn:
                 open_tx = conn.execute(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'")
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                    )
                 ).scalar_one()
             assert open_tx >= 1  # the child really is mid-transaction
         elif point == "after_data":

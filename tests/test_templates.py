@@ -67,7 +67,15 @@ ROWS: dict[str, list[list[object]]] = {
     ],
     "survey": [
         ["Parent carer survey", "2024/25", "I feel listened to", "Agree", 41, None, None],
-        ["Parent carer survey", "2024/25", "I feel listened to", "Disagree", 12, "E05001234", "ward"],
+        [
+            "Parent carer survey",
+            "2024/25",
+            "I feel listened to",
+            "Disagree",
+            12,
+            "E05001234",
+            "ward",
+        ],
     ],
     "locality_lookup": [
         ["E05001234", "City", "North", "N", "family hub"],
@@ -91,15 +99,17 @@ def test_template_structure(kind: str) -> None:
     data = wb["Data"]
     assert [c.value for c in data[1]] == schema.names
     assert all(c.font.bold for c in data[1]) and data.freeze_panes == "A2"
-    marks = [data.cell(row=2, column=schema.names.index(c) + 1).value for c in schema.example_columns]
+    marks = [
+        data.cell(row=2, column=schema.names.index(c) + 1).value for c in schema.example_columns
+    ]
     assert any(str(m).startswith("EXAMPLE") for m in marks) and data["A2"].comment is not None
     choices = [c for c in schema.columns if c.type == "choice"]
     assert len(data.data_validations.dataValidation) == len(choices)
     lists = wb["Lists"]
     for j, col in enumerate(choices, start=1):
-        assert [lists.cell(row=i, column=j).value for i in range(2, len(col.allowed) + 2)] == choice_labels(
-            col
-        )
+        assert [
+            lists.cell(row=i, column=j).value for i in range(2, len(col.allowed) + 2)
+        ] == choice_labels(col)
     text = " ".join(str(c.value) for row in wb["Instructions"].iter_rows() for c in row if c.value)
     assert "Never include names, addresses, postcodes" in text
     for col in schema.columns:
@@ -130,4 +140,9 @@ def test_template_values_are_understood() -> None:
     out = io.BytesIO()
     wb.save(out)
     row = read_upload(out.getvalue(), "e.xlsx", "ehc_tracker", today=TODAY).iloc[0]
-    assert (row["primary_need"], row["decision"], row["age"], row["nc_year"]) == ("ASD", "assess", 9, 5)
+    assert (row["primary_need"], row["decision"], row["age"], row["nc_year"]) == (
+        "ASD",
+        "assess",
+        9,
+        5,
+    )

@@ -6,13 +6,21 @@ from data_loaders import tidy
 
 
 def test_symbols_become_missing_with_status_never_zero():
-    raw = pd.Series(["12", "c", "x", "z", "low", "k", "u", ":", "~", "1,234", " 7 ", "45.9%", None, "abc"])
+    raw = pd.Series(
+        ["12", "c", "x", "z", "low", "k", "u", ":", "~", "1,234", " 7 ", "45.9%", None, "abc"]
+    )
     values, status = tidy.parse_numbers(raw)
     assert values[0] == 12.0
     assert np.isnan(values[1:9]).all()
     assert status.tolist()[1:9] == [
-        "suppressed", "not_available", "not_applicable", "low", "low",
-        "not_available", "not_available", "low",
+        "suppressed",
+        "not_available",
+        "not_applicable",
+        "low",
+        "low",
+        "not_available",
+        "not_available",
+        "low",
     ]
     assert values[9] == 1234.0 and values[10] == 7.0 and values[11] == 45.9
     assert status[0] == "" and status[9] == "" and status[11] == ""
@@ -44,7 +52,13 @@ def test_canonical_period_rejects_nonsense():
 
 def test_period_order():
     periods = ["2024", "2023/24", "2023", "2022/23", "2024-03"]
-    assert sorted(periods, key=tidy.period_sort_key) == ["2022/23", "2023", "2023/24", "2024", "2024-03"]
+    assert sorted(periods, key=tidy.period_sort_key) == [
+        "2022/23",
+        "2023",
+        "2023/24",
+        "2024",
+        "2024-03",
+    ]
 
 
 def test_validate_finds_duplicates_missing_status_and_bad_levels():
@@ -66,8 +80,11 @@ def test_validate_finds_duplicates_missing_status_and_bad_levels():
 
 def test_tidy_frame_marks_missing_values():
     frame = tidy.tidy_frame(
-        indicator="x", area_code=pd.Series(["E92000001"]), area_level="national",
-        period="2024", value=pd.Series([np.nan]),
+        indicator="x",
+        area_code=pd.Series(["E92000001"]),
+        area_level="national",
+        period="2024",
+        value=pd.Series([np.nan]),
     )
     assert frame["status"].tolist() == ["not_available"]
     assert list(frame.columns) == tidy.TIDY_COLUMNS

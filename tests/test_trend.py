@@ -58,15 +58,21 @@ def test_chi_squared_for_trend_equals_n_r_squared_on_individual_records() -> Non
 
 @pytest.mark.parametrize(
     ("polarity", "expected"),
-    [("high", "increasing and getting better"), ("low", "increasing and getting worse"),
-     ("none", "increasing")],
+    [
+        ("high", "increasing and getting better"),
+        ("low", "increasing and getting worse"),
+        ("none", "increasing"),
+    ],
 )
 def test_strong_rise_is_significant(polarity: str, expected: str) -> None:
     # Ten times the counts above: T = 250, sum n (t - tbar)^2 = 10000,
     # chi2 = 62500 / (0.126096 * 10000) = 49.5654, p = 1.9e-12.
     result = trend_test(
-        [10, 12, 15, 17, 20], [100, 120, 150, 170, 200], [1000] * 5,
-        kind="proportion", polarity=polarity,
+        [10, 12, 15, 17, 20],
+        [100, 120, 150, 170, 200],
+        [1000] * 5,
+        kind="proportion",
+        polarity=polarity,
     )
     assert result.p_value == pytest.approx(stats.chi2.sf(49.5654, 1), rel=1e-4)
     assert result.verdict == expected
@@ -74,13 +80,19 @@ def test_strong_rise_is_significant(polarity: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("polarity", "expected"),
-    [("high", "decreasing and getting worse"), ("low", "decreasing and getting better"),
-     ("none", "decreasing")],
+    [
+        ("high", "decreasing and getting worse"),
+        ("low", "decreasing and getting better"),
+        ("none", "decreasing"),
+    ],
 )
 def test_strong_fall_is_significant(polarity: str, expected: str) -> None:
     result = trend_test(
-        [20, 17, 15, 12, 10], [200, 170, 150, 120, 100], [1000] * 5,
-        kind="proportion", polarity=polarity,
+        [20, 17, 15, 12, 10],
+        [200, 170, 150, 120, 100],
+        [1000] * 5,
+        kind="proportion",
+        polarity=polarity,
     )
     assert result.verdict == expected
     assert result.slope == pytest.approx(-2.5)
@@ -90,8 +102,13 @@ def test_flat_series_is_no_change() -> None:
     flat = trend_test([10] * 5, [100] * 5, [1000] * 5, kind="proportion", polarity="high")
     assert (flat.verdict, flat.slope, flat.p_value) == ("no significant change", 0.0, 1.0)
     # Wobbling around 10%: r = 100, 102, 99, 101, 100 of 1000; T = -200 - 102 + 101 + 200 = -1
-    wobble = trend_test([10.0, 10.2, 9.9, 10.1, 10.0], [100, 102, 99, 101, 100], [1000] * 5,
-                        kind="proportion", polarity="high")
+    wobble = trend_test(
+        [10.0, 10.2, 9.9, 10.1, 10.0],
+        [100, 102, 99, 101, 100],
+        [1000] * 5,
+        kind="proportion",
+        polarity="high",
+    )
     assert wobble.verdict == "no significant change"
     assert wobble.p_value > 0.9
 
@@ -103,8 +120,13 @@ def test_a_single_point_cannot_make_a_trend() -> None:
     # Leaving out the last point: scores 1..4, tbar = 2.5,
     #   T = 10000 (-1.5(0.35) - 0.5(0.30) + 0.5(0.30) + 1.5(0.30)) = 10000 (-0.075) = -750,
     #   so the slope turns negative and the rise rests on one year: no significant change.
-    result = trend_test([35, 30, 30, 30, 45], [3500, 3000, 3000, 3000, 4500], [10000] * 5,
-                        kind="proportion", polarity="high")
+    result = trend_test(
+        [35, 30, 30, 30, 45],
+        [3500, 3000, 3000, 3000, 4500],
+        [10000] * 5,
+        kind="proportion",
+        polarity="high",
+    )
     assert result.p_value == pytest.approx(stats.chi2.sf(4e6 / 22440, 1), rel=1e-6)
     assert result.p_value < 0.002
     assert result.slope > 0
@@ -123,8 +145,9 @@ def test_fingertips_diabetes_prevalence_is_increasing() -> None:
     assert result.verdict == "increasing"
 
 
-@pytest.mark.parametrize(("polarity", "expected"), [("none", "decreasing"),
-                                                    ("high", "decreasing and getting worse")])
+@pytest.mark.parametrize(
+    ("polarity", "expected"), [("none", "decreasing"), ("high", "decreasing and getting worse")]
+)
 def test_fingertips_mmr_coverage_is_decreasing(polarity: str, expected: str) -> None:
     # Indicator 30309, MMR one dose at 2 years, Yorkshire and the Humber 2020-2024
     # (Fingertips: "Decreasing"; coverage is high-is-good, so getting worse).
@@ -221,8 +244,9 @@ def test_uses_the_last_five_usable_points() -> None:
 
 def test_points_without_counts_are_not_used_for_the_count_based_test() -> None:
     # Five values but one suppressed numerator: only four usable points.
-    short = trend_test([10, 12, 15, 17, 20], [100, 120, None, 170, 200], [1000] * 5,
-                       kind="proportion")
+    short = trend_test(
+        [10, 12, 15, 17, 20], [100, 120, None, 170, 200], [1000] * 5, kind="proportion"
+    )
     assert (short.verdict, short.points_used) == ("cannot be calculated", 4)
     # With an older sixth year the test reaches back past the gap: positions 0, 1, 3, 4, 5.
     values = [8, 10, 12, 15, 17, 20]
@@ -241,9 +265,14 @@ def test_points_without_counts_are_not_used_for_the_count_based_test() -> None:
 
 def test_verdicts_and_result_shape() -> None:
     assert set(VERDICTS) == {
-        "increasing and getting better", "increasing and getting worse",
-        "decreasing and getting better", "decreasing and getting worse",
-        "increasing", "decreasing", "no significant change", "cannot be calculated",
+        "increasing and getting better",
+        "increasing and getting worse",
+        "decreasing and getting better",
+        "decreasing and getting worse",
+        "increasing",
+        "decreasing",
+        "no significant change",
+        "cannot be calculated",
     }
     result = trend_test([1, 2, 3, 4, 5])
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -63,8 +63,17 @@ def test_las_per_year(table: pd.DataFrame) -> None:
     # Northamptonshire councils while the old county keeps its January-March appeals (85,
     # no decisions); Cumbria's split in 2023 gives today's 153.
     assert counts == {
-        "2014": 152, "2015": 152, "2016": 152, "2017": 152, "2018": 152,
-        "2019": 151, "2020": 151, "2021": 153, "2022": 152, "2023": 153, "2024": 153,
+        "2014": 152,
+        "2015": 152,
+        "2016": 152,
+        "2017": 152,
+        "2018": 152,
+        "2019": 151,
+        "2020": 151,
+        "2021": 153,
+        "2022": 152,
+        "2023": 153,
+        "2024": 153,
     }
     current = set(areas.current_las()["la_code"])
     assert set(las.loc[las["period"] == "2024", "area_code"]) == current

@@ -117,7 +117,9 @@ def test_types_of_the_returned_table() -> None:
     assert len(ehc.loc[0, "child_id"]) == 32
     survey = read_upload(GOOD["survey"].encode(), "s.csv", "survey", today=TODAY)
     assert survey.loc[0, "period"] == "2024/25" and survey["count"].dtype == "Int64"
-    outcomes = read_upload(GOOD["outcomes_return"].encode(), "o.csv", "outcomes_return", today=TODAY)
+    outcomes = read_upload(
+        GOOD["outcomes_return"].encode(), "o.csv", "outcomes_return", today=TODAY
+    )
     assert outcomes.loc[0, "domain"] == "independent living"
 
 
@@ -141,7 +143,10 @@ def test_ehc_dates_must_be_possible() -> None:
         "C3,01/09/2024,,assess,,01/01/1990\n"
         "C4,01/09/2024,10/10/2024,,,\n"
     )
-    found = {(p.row, p.column, p.message.split(":")[0].split(";")[0]) for p in problems(csv, "ehc_tracker")}
+    found = {
+        (p.row, p.column, p.message.split(":")[0].split(";")[0])
+        for p in problems(csv, "ehc_tracker")
+    }
     assert found == {
         (2, "decision_date", "decision_date (01/08/2024) is before request_date (01/09/2024)"),
         (3, "issue_date", "A plan was issued but the decision is not 'assess'."),
@@ -167,7 +172,10 @@ def test_missing_required_value_and_column() -> None:
         "child_id is blank; it is required.",
     )
     [problem] = problems("child_id,decision\nC1,assess\n", "ehc_tracker")
-    assert problem.column == "request_date" and "Required column 'request_date' is missing" in problem.message
+    assert (
+        problem.column == "request_date"
+        and "Required column 'request_date' is missing" in problem.message
+    )
 
 
 def test_all_problems_at_once_never_stored_partly() -> None:
@@ -192,17 +200,24 @@ def test_kpi_rules() -> None:
     )
     found = [(p.row, p.column, p.message) for p in problems(csv, "kpi_return")]
     assert (2, "numerator", "numerator is larger than denominator (60.0).") in found
-    assert (3, "indicator", "The same indicator, period and area already appears in row 2.") in found
+    assert (
+        3,
+        "indicator",
+        "The same indicator, period and area already appears in row 2.",
+    ) in found
     assert any(r == 4 and c == "period" and "'Q1' is not a period" in m for r, c, m in found)
     assert (5, "area_code", "'E0500123' is not a ward code for area_level ward.") in found
     assert any(r == 5 and c == "denominator" for r, c, m in found)
-    assert any(r == 6 and c == "area_code" and "No school with URN 999999" in m for r, c, m in found)
+    assert any(
+        r == 6 and c == "area_code" and "No school with URN 999999" in m for r, c, m in found
+    )
     assert any(r == 6 and c == "value" for r, c, m in found)
 
 
 def test_survey_and_locality_rules() -> None:
     found = problems(
-        "survey,period,question,answer,count,area_code\nS,2024,Q,A,-1,\nS,2024,Q,B,3,E05001234\n", "survey"
+        "survey,period,question,answer,count,area_code\nS,2024,Q,A,-1,\nS,2024,Q,B,3,E05001234\n",
+        "survey",
     )
     assert {(p.row, p.column) for p in found} == {(2, "count"), (3, "area_level")}
     [dup] = problems("ward_code,locality\nE05001234,North\nE05001234,South\n", "locality_lookup")
@@ -215,7 +230,12 @@ def test_outcome_rows_need_a_rating_or_a_voice() -> None:
         "C1,01/03/2025,,,,\nC1,01/03/2025,health,,,\nC1,01/03/2025,,,Happy?,\nC1,01/03/2025,,,,maybe\n"
     )
     found = {(p.row, p.column) for p in problems(csv, "outcomes_return")}
-    assert found == {(2, "progress_rating"), (3, "progress_rating"), (4, "voice_answer"), (5, "voice_answer")}
+    assert found == {
+        (2, "progress_rating"),
+        (3, "progress_rating"),
+        (4, "voice_answer"),
+        (5, "voice_answer"),
+    }
 
 
 def test_cohort_flags_and_ids() -> None:
@@ -225,7 +245,11 @@ def test_cohort_flags_and_ids() -> None:
     )
     table = read_upload(csv.encode(), "c.csv", "cohort", today=TODAY)
     row = table.iloc[0]
-    assert row["sen_status"] == "SEN support" and bool(row["looked_after"]) and pd.isna(row["known_to_yos"])
+    assert (
+        row["sen_status"] == "SEN support"
+        and bool(row["looked_after"])
+        and pd.isna(row["known_to_yos"])
+    )
     assert (row["age"], row["nc_year"]) == (10, 5)  # on 31/03/2025: 10 years old, Year 5 in 2024/25
 
 

@@ -10,16 +10,27 @@ import pytest
 
 from data_loaders import validation
 from data_loaders.schemas import KINDS, canonical_period
-from data_loaders.validation import Cells, Issues, nhs_problems, parse_column, upn_problems, uln_problems
+from data_loaders.validation import (
+    Cells,
+    Issues,
+    nhs_problems,
+    parse_column,
+    uln_problems,
+    upn_problems,
+)
 
 EHC = KINDS["ehc_tracker"]
 COHORT = KINDS["cohort"]
 
 
-def parse(kind: str, column: str, cells: list[object]) -> tuple[pd.Series, list[validation.Problem]]:
+def parse(
+    kind: str, column: str, cells: list[object]
+) -> tuple[pd.Series, list[validation.Problem]]:
     issues = Issues("Data")
     index = pd.RangeIndex(2, 2 + len(cells))
-    values = parse_column(KINDS[kind].column(column), Cells.of(np.array(cells, dtype=object), index), issues)
+    values = parse_column(
+        KINDS[kind].column(column), Cells.of(np.array(cells, dtype=object), index), issues
+    )
     return values, issues.problems()
 
 
@@ -28,7 +39,14 @@ def test_upn_worked_examples_from_the_dfe_guide() -> None:
     # G80120000101A (temporary, final A counts 0): 8*2 + 1*4 + 2*5 + 1*10 + 1*12 = 52 -> 6 -> G.
     # P207000016049: 2*2 + 7*4 + 1*9 + 6*10 + 4*12 + 9*13 = 266 = 11*23 + 13 -> P (I, O, S skipped).
     upns = pd.Series(
-        ["H801200001001", "G80120000101A", "P207000016049", "Q207000016049", "H80120000100", "H80120000100S"],
+        [
+            "H801200001001",
+            "G80120000101A",
+            "P207000016049",
+            "Q207000016049",
+            "H80120000100",
+            "H80120000100S",
+        ],
         dtype="string",
     )
     reasons = upn_problems(upns)
@@ -42,7 +60,9 @@ def test_nhs_number_modulus_11() -> None:
     # 943 476 591: 9*10 + 4*9 + 3*8 + 4*7 + 7*6 + 6*5 + 5*4 + 9*3 + 1*2 = 299; 299 % 11 = 2;
     # 11 - 2 = 9, so 9434765919 is valid and 9434765918 is not.
     # 000000006: remainder 6*2 % 11 = 1, 11 - 1 = 10, so no check digit can make it valid.
-    numbers = pd.Series(["9434765919", "9434765918", "0000000060", "943476591", "9434765911"], dtype="string")
+    numbers = pd.Series(
+        ["9434765919", "9434765918", "0000000060", "943476591", "9434765911"], dtype="string"
+    )
     reasons = nhs_problems(numbers)
     assert pd.isna(reasons[0])
     assert "fails its check digit (modulus 11)" in reasons[1]
@@ -61,7 +81,7 @@ def test_uln_check_digit() -> None:
 
 
 def test_identifier_problems_are_masked() -> None:
-    values, problems = parse("cohort", "upn", ["Q207000016049"])
+    values, _ = parse("cohort", "upn", ["Q207000016049"])
     from data_loaders.validation import check_identifier
 
     issues = Issues("Data")
@@ -95,7 +115,9 @@ def test_dates_in_every_form_councils_send() -> None:
 
 
 def test_month_first_and_impossible_dates_are_refused() -> None:
-    _, problems = parse("ehc_tracker", "request_date", ["03/15/2024", "31/02/2024", "=TODAY()", "01/01/1850"])
+    _, problems = parse(
+        "ehc_tracker", "request_date", ["03/15/2024", "31/02/2024", "=TODAY()", "01/01/1850"]
+    )
     messages = [p.message for p in problems]
     assert "'03/15/2024' is not a date SEND Lens understands" in messages[0]
     assert "'31/02/2024' is not a date" in messages[1]
@@ -148,13 +170,20 @@ def test_choices_accept_codes_names_and_aliases() -> None:
 
 def test_yes_no_columns_become_booleans() -> None:
     exception, _ = parse("ehc_tracker", "exception", ["yes", "N", True, ""])
-    assert exception.dtype == bool and list(exception) == [True, False, True, False]  # blank means no
+    assert exception.dtype == bool and list(exception) == [
+        True,
+        False,
+        True,
+        False,
+    ]  # blank means no
     flag, _ = parse("cohort", "looked_after", ["y", "no", ""])
     assert str(flag.dtype) == "boolean" and pd.isna(flag.iloc[2])  # blank: not recorded
 
 
 def test_codes_stay_text() -> None:
-    urns, problems = parse("ehc_tracker", "school_urn", [100000.0, "100001", " 100002 ", "12345", "=1"])
+    urns, problems = parse(
+        "ehc_tracker", "school_urn", [100000.0, "100001", " 100002 ", "12345", "=1"]
+    )
     assert list(urns[:3]) == ["100000", "100001", "100002"]
     assert "'12345' is not a valid school_urn: a school URN has 6 digits" in problems[0].message
     assert "holds a formula" in problems[1].message
@@ -163,7 +192,9 @@ def test_codes_stay_text() -> None:
 
 
 def test_free_text_that_looks_like_a_formula_is_neutralised() -> None:
-    values, problems = parse("kpi_return", "commentary", ['=HYPERLINK("x")', "+1", "@SUM(A1)", "-ve", "fine"])
+    values, problems = parse(
+        "kpi_return", "commentary", ['=HYPERLINK("x")', "+1", "@SUM(A1)", "-ve", "fine"]
+    )
     assert problems == []
     assert list(values) == ['\'=HYPERLINK("x")', "'+1", "'@SUM(A1)", "'-ve", "fine"]
 

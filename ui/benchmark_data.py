@@ -27,14 +27,18 @@ def periods(indicator_id: str, area: str) -> list[str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def comparator_sets(area: str, version: str, custom: tuple[str, tuple[str, ...]] | None) -> dict[str, list[str]]:
+def comparator_sets(
+    area: str, version: str, custom: tuple[str, tuple[str, ...]] | None
+) -> dict[str, list[str]]:
     sets = nb.comparator_sets(area, version, dict([custom]) if custom else None)
     del sets[nb.sn_label("2021" if version == "2025" else "2025")]
     return sets
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def comparison(indicator_id: str, area: str, period: str, codes: tuple[str, ...], label: str) -> bm.ComparisonResult:
+def comparison(
+    indicator_id: str, area: str, period: str, codes: tuple[str, ...], label: str
+) -> bm.ComparisonResult:
     return bm.compare(national_table(), indicator_id, area, period, codes, label)
 
 
@@ -55,7 +59,9 @@ def spine(area: str, codes: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, st
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def compare_rows(indicator_id: str, area: str, period: str, codes: tuple[str, ...], label: str) -> pd.DataFrame:
+def compare_rows(
+    indicator_id: str, area: str, period: str, codes: tuple[str, ...], label: str
+) -> pd.DataFrame:
     result = comparison(indicator_id, area, period, codes, label)
     return bf.compare_frame(national_table(), result, codes, label, area_names())
 

@@ -21,18 +21,30 @@ def trend_chart(frame: pd.DataFrame, y_title: str) -> alt.Chart:
     base = alt.Chart(data).encode(
         x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=y_title),
-        color=alt.Color("name:N", title=None, scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("name:N", scale=alt.Scale(domain=domain, range=dashes), legend=None),
+        color=alt.Color(
+            "name:N",
+            title=None,
+            scale=alt.Scale(domain=domain, range=colours),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        strokeDash=alt.StrokeDash(
+            "name:N", scale=alt.Scale(domain=domain, range=dashes), legend=None
+        ),
         shape=alt.Shape("name:N", scale=alt.Scale(domain=domain), legend=None),
-        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("period:O", title="Period"),
-                 alt.Tooltip("value:Q", title=y_title, format=",.1f")],
+        tooltip=[
+            alt.Tooltip("name:N", title="Area"),
+            alt.Tooltip("period:O", title="Period"),
+            alt.Tooltip("value:Q", title=y_title, format=",.1f"),
+        ],
     )
-    return (base.mark_line(strokeWidth=3) + base.mark_point(size=70, filled=True)).properties(height=320)
+    return (base.mark_line(strokeWidth=3) + base.mark_point(size=70, filled=True)).properties(
+        height=320
+    )
 
 
-def grouped_bars(frame: pd.DataFrame, category: str, value: str, y_title: str,
-                 sort: list[str] | None = None) -> alt.Chart:
+def grouped_bars(
+    frame: pd.DataFrame, category: str, value: str, y_title: str, sort: list[str] | None = None
+) -> alt.Chart:
     """Horizontal bars of a category for the area, region and England side by side."""
     data = frame[frame[value].notna()]
     names = data.drop_duplicates("role").set_index("role")["name"]
@@ -42,14 +54,25 @@ def grouped_bars(frame: pd.DataFrame, category: str, value: str, y_title: str,
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", title=None, sort=sort or "-x",
-                    axis=alt.Axis(labelLimit=380, labelFontSize=12)),
+            y=alt.Y(
+                f"{category}:N",
+                title=None,
+                sort=sort or "-x",
+                axis=alt.Axis(labelLimit=380, labelFontSize=12),
+            ),
             yOffset=alt.YOffset("name:N", sort=domain),
             x=alt.X(f"{value}:Q", title=y_title),
-            color=alt.Color("name:N", title=None, scale=alt.Scale(domain=domain, range=colours),
-                            legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip(f"{category}:N", title=" "),
-                     alt.Tooltip(f"{value}:Q", title=y_title, format=",.1f")],
+            color=alt.Color(
+                "name:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Area"),
+                alt.Tooltip(f"{category}:N", title=" "),
+                alt.Tooltip(f"{value}:Q", title=y_title, format=",.1f"),
+            ],
         )
         .properties(height=alt.Step(14))
     )
@@ -62,11 +85,13 @@ def single_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) ->
         .encode(
             x=alt.X(f"{category}:O", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"{value}:Q", title="EHC plans"),
-            tooltip=[alt.Tooltip(f"{category}:O", title=x_title),
-                     alt.Tooltip(f"{value}:Q", title="EHC plans", format=",.0f")],
+            tooltip=[
+                alt.Tooltip(f"{category}:O", title=x_title),
+                alt.Tooltip(f"{value}:Q", title="EHC plans", format=",.0f"),
+            ],
         )
         .properties(height=280)
     )
 
 
-__all__ = ["trend_chart", "grouped_bars", "single_bars", "PALETTE"]
+__all__ = ["PALETTE", "grouped_bars", "single_bars", "trend_chart"]

@@ -55,7 +55,7 @@ def upload_section() -> None:
     _save_form(frame, kind, upload.name, data)
 
 
-def _pick_sheet(data: bytes, filename: str, kind: str) -> str | None | bool:
+def _pick_sheet(data: bytes, filename: str, kind: str) -> str | bool | None:
     try:
         sheets = list_sheets(data, filename)
     except UploadError as err:
@@ -66,14 +66,24 @@ def _pick_sheet(data: bytes, filename: str, kind: str) -> str | None | bool:
     # By default the reader finds the sheet whose headings match (a template's "Data" sheet,
     # not its instructions); the user can still name one.
     automatic = "Find the data sheet for me"
-    chosen = st.selectbox("Which sheet holds the data?", [automatic, *sheets], key=f"data.sheet.{kind}")
+    chosen = st.selectbox(
+        "Which sheet holds the data?", [automatic, *sheets], key=f"data.sheet.{kind}"
+    )
     return None if chosen == automatic else chosen
 
 
 def _show_problems(err: UploadError) -> None:
     problems = pd.DataFrame(
-        [{"Sheet": p.sheet, "Row": p.row, "Column": p.column, "Value": p.value, "What is wrong": p.message}
-         for p in err.problems]
+        [
+            {
+                "Sheet": p.sheet,
+                "Row": p.row,
+                "Column": p.column,
+                "Value": p.value,
+                "What is wrong": p.message,
+            }
+            for p in err.problems
+        ]
     )
     count = len(problems)
     st.error(
@@ -86,9 +96,15 @@ def _show_problems(err: UploadError) -> None:
 def _show_understood(frame: pd.DataFrame, kind: str) -> None:
     skipped = frame.attrs.get("example_rows_skipped", 0)
     note = " The template's example row was ignored." if skipped else ""
-    st.success(f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}")
-    with st.expander("What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS):
-        st.caption("Child identifiers are already replaced by codes; dates of birth by age and year group.")
+    st.success(
+        f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}"
+    )
+    with st.expander(
+        "What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS
+    ):
+        st.caption(
+            "Child identifiers are already replaced by codes; dates of birth by age and year group."
+        )
         st.dataframe(frame.head(MAX_PREVIEW_ROWS), hide_index=True, width="stretch")
 
 
@@ -116,7 +132,9 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
     )
     local.forget_local_data()
     if info.duplicate:
-        st.info(f"This file is already stored as version {info.version} of '{info.name}'; nothing changed.")
+        st.info(
+            f"This file is already stored as version {info.version} of '{info.name}'; nothing changed."
+        )
     else:
         st.success(f"Saved as version {info.version} of '{info.name}' ({info.row_count:,} rows).")
 
@@ -127,10 +145,23 @@ def loaded_section() -> None:
     if datasets.empty:
         st.info("No local data loaded yet. Upload a file above, or load the example data.")
         return
-    shown = datasets.assign(kind=datasets["kind"].map(lambda k: KINDS[k].title if k in KINDS else k))
+    shown = datasets.assign(
+        kind=datasets["kind"].map(lambda k: KINDS[k].title if k in KINDS else k)
+    )
     st.dataframe(
-        shown[["name", "kind", "active_version", "versions", "rows", "period_from", "period_to",
-               "uploaded_by", "uploaded_at"]].rename(columns=_HEADINGS),
+        shown[
+            [
+                "name",
+                "kind",
+                "active_version",
+                "versions",
+                "rows",
+                "period_from",
+                "period_to",
+                "uploaded_by",
+                "uploaded_at",
+            ]
+        ].rename(columns=_HEADINGS),
         hide_index=True,
         width="stretch",
     )
@@ -138,20 +169,27 @@ def loaded_section() -> None:
     chosen = st.selectbox("Dataset", list(labels), format_func=labels.get, key="data.dataset")
     versions = s.list_versions(chosen)
     st.dataframe(
-        versions[["version", "active", "created_at", "created_by", "file_name", "row_count"]].rename(columns=_HEADINGS),
+        versions[
+            ["version", "active", "created_at", "created_by", "file_name", "row_count"]
+        ].rename(columns=_HEADINGS),
         hide_index=True,
         width="stretch",
     )
     col_roll, col_delete = st.columns(2)
     with col_roll:
-        target = st.selectbox("Make this version the one in use", versions["version"].tolist(),
-                              key="data.rollback_version")
+        target = st.selectbox(
+            "Make this version the one in use",
+            versions["version"].tolist(),
+            key="data.rollback_version",
+        )
         if st.button("Use this version", key="data.rollback"):
             s.rollback(chosen, int(target), by=local.current_user())
             local.forget_local_data()
             st.success(f"Version {target} is now in use. All versions are kept.")
     with col_delete:
-        confirm = st.checkbox("I want to delete this dataset and all its versions", key="data.confirm_delete")
+        confirm = st.checkbox(
+            "I want to delete this dataset and all its versions", key="data.confirm_delete"
+        )
         if st.button("Delete dataset", disabled=not confirm, key="data.delete"):
             removed = s.delete_dataset(chosen, by=local.current_user())
             local.forget_local_data()
@@ -159,10 +197,21 @@ def loaded_section() -> None:
 
 
 _HEADINGS = {
-    "name": "Name", "kind": "Kind", "active_version": "Version in use", "versions": "Versions",
-    "rows": "Rows", "period_from": "From", "period_to": "To", "uploaded_by": "Uploaded by",
-    "uploaded_at": "Uploaded (UTC)", "version": "Version", "active": "In use",
-    "created_at": "Saved (UTC)", "created_by": "Saved by", "file_name": "File", "row_count": "Rows",
+    "name": "Name",
+    "kind": "Kind",
+    "active_version": "Version in use",
+    "versions": "Versions",
+    "rows": "Rows",
+    "period_from": "From",
+    "period_to": "To",
+    "uploaded_by": "Uploaded by",
+    "uploaded_at": "Uploaded (UTC)",
+    "version": "Version",
+    "active": "In use",
+    "created_at": "Saved (UTC)",
+    "created_by": "Saved by",
+    "file_name": "File",
+    "row_count": "Rows",
 }
 
 

@@ -39,7 +39,11 @@ def format_change(change: float | None, unit: str) -> str | None:
 
 def describe_period(period: str, indicator: Indicator) -> str:
     """A period in words: ``2024/25`` -> ``January 2025`` for a January census measure."""
-    if "/" in period and indicator.period_type == "academic" and indicator.source.startswith("sen2"):
+    if (
+        "/" in period
+        and indicator.period_type == "academic"
+        and indicator.source.startswith("sen2")
+    ):
         return f"January {int(period[:4]) + 1}"
     if "/" in period:
         kind = "financial year" if indicator.period_type == "financial" else "academic year"

@@ -47,21 +47,48 @@ EXAMPLE_WARNING = (
 # The national measures of the EHC process, in the order a board reads them.
 MEASURES: dict[str, list[str]] = {
     "Requests and decisions": ["ehc_requests", "ehc_requests_refused_pct", "ehc_requests_6wk_pct"],
-    "Assessments and new plans": ["ehc_assessments", "ehc_assess_issued_pct", "ehc_not_issue_16wk_pct",
-                                  "ehc_new_plans"],
-    "Timeliness of new plans": ["ehc_20wk_pct", "ehc_20wk_ex_pct", "ehc_20wk_to_1yr_pct", "ehc_over_1yr_pct"],
-    "Annual reviews": ["ehc_reviews_expected", "ehc_annual_reviews_pct", "ehc_review_4wk_pct",
-                       "ehc_review_amend_pct", "ehc_review_maintain_pct", "ehc_review_cease_pct"],
+    "Assessments and new plans": [
+        "ehc_assessments",
+        "ehc_assess_issued_pct",
+        "ehc_not_issue_16wk_pct",
+        "ehc_new_plans",
+    ],
+    "Timeliness of new plans": [
+        "ehc_20wk_pct",
+        "ehc_20wk_ex_pct",
+        "ehc_20wk_to_1yr_pct",
+        "ehc_over_1yr_pct",
+    ],
+    "Annual reviews": [
+        "ehc_reviews_expected",
+        "ehc_annual_reviews_pct",
+        "ehc_review_4wk_pct",
+        "ehc_review_amend_pct",
+        "ehc_review_maintain_pct",
+        "ehc_review_cease_pct",
+    ],
     "Ceased plans": ["ehc_ceased"],
-    "Personal budgets": ["ehc_personal_budgets", "ehc_pb_education", "ehc_pb_health", "ehc_pb_social_care",
-                         "ehc_pb_integrated"],
+    "Personal budgets": [
+        "ehc_personal_budgets",
+        "ehc_pb_education",
+        "ehc_pb_health",
+        "ehc_pb_social_care",
+        "ehc_pb_integrated",
+    ],
     "Disagreements": ["ehc_request_mediations", "tribunal_appeal_rate"],
-    "Placement of new plans": ["ehc_new_mainstream_pct", "ehc_new_special_pct", "ehc_new_ap_pct", "ehc_new_fe_pct"],
-}  # fmt: skip
+    "Placement of new plans": [
+        "ehc_new_mainstream_pct",
+        "ehc_new_special_pct",
+        "ehc_new_ap_pct",
+        "ehc_new_fe_pct",
+    ],
+}
 SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alone
-    "area": (AREA_COLOUR, "circle"), "average": (NEIGHBOUR_COLOUR, "square"),
-    "region": (REGION_COLOUR, "triangle-up"), "England": (ENGLAND_COLOUR, "diamond"),
-}  # fmt: skip
+    "area": (AREA_COLOUR, "circle"),
+    "average": (NEIGHBOUR_COLOUR, "square"),
+    "region": (REGION_COLOUR, "triangle-up"),
+    "England": (ENGLAND_COLOUR, "diamond"),
+}
 
 
 def is_example(name: str) -> bool:
@@ -73,23 +100,34 @@ def outcomes_frame(listed: pd.DataFrame) -> pd.DataFrame | None:
     rows = listed[listed["kind"] == "outcomes_return"]
     if rows.empty:
         return None
-    parts = [local.load_dataset(int(i), int(v))[["child_id", "review_date"]]
-             for i, v in zip(rows["dataset_id"], rows["active_version"])]  # fmt: skip
+    parts = [
+        local.load_dataset(int(i), int(v))[["child_id", "review_date"]]
+        for i, v in zip(rows["dataset_id"], rows["active_version"])
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
 # --- the example data ------------------------------------------------------------------------------
 
 
-def load_examples(examples: tuple[tuple[str, str, str], ...] = EXAMPLES, flash: str = "gov.flash") -> None:
+def load_examples(
+    examples: tuple[tuple[str, str, str], ...] = EXAMPLES, flash: str = "gov.flash"
+) -> None:
     """Button callback: store the example files as uploads, and show the example's area."""
     s = local.store()
     try:
         for kind, file_name, name in examples:
             data = (DEMO / file_name).read_bytes()
             frame = read_upload(data, file_name, kind)
-            s.save_version(kind, name, frame, file_name=file_name, file_sha256=hashlib.sha256(data).hexdigest(),
-                           created_by=local.current_user(), source_rows=len(frame))  # fmt: skip
+            s.save_version(
+                kind,
+                name,
+                frame,
+                file_name=file_name,
+                file_sha256=hashlib.sha256(data).hexdigest(),
+                created_by=local.current_user(),
+                source_rows=len(frame),
+            )
     except UploadError as err:  # the shipped files are checked by tests; say so if one breaks
         st.session_state[flash] = ("error", f"The example data could not be loaded: {err}")
         return
@@ -133,26 +171,46 @@ def own_data_panel(listed: pd.DataFrame) -> None:
     flash = st.session_state.pop("gov.flash", None)
     if flash:
         (st.success if flash[0] == "success" else st.error)(flash[1])
-    kinds = {"ehc_tracker": "EHC tracker", "kpi_return": "KPI return", "outcomes_return": "annual review outcomes"}
+    kinds = {
+        "ehc_tracker": "EHC tracker",
+        "kpi_return": "KPI return",
+        "outcomes_return": "annual review outcomes",
+    }
     loaded = listed[listed["kind"].isin(list(kinds))]
     with st.container(border=True):
         st.markdown("**Your area's own data**")
         if loaded.empty:
-            st.markdown("Nothing loaded yet: the tabs on the area's own data need uploads on the Data page. "
-                        "To see how they work first, load the example data: a made-up tracker and KPI "
-                        "return for Bradford, clearly labelled as example data.")  # fmt: skip
+            st.markdown(
+                "Nothing loaded yet: the tabs on the area's own data need uploads on the Data page. "
+                "To see how they work first, load the example data: a made-up tracker and KPI "
+                "return for Bradford, clearly labelled as example data."
+            )
         else:
-            st.markdown("Loaded: " + "; ".join(
-                f"{name} ({kinds[kind]}, version {version})"
-                for name, kind, version in zip(loaded["name"], loaded["kind"], loaded["active_version"])) + ".")
+            st.markdown(
+                "Loaded: "
+                + "; ".join(
+                    f"{name} ({kinds[kind]}, version {version})"
+                    for name, kind, version in zip(
+                        loaded["name"], loaded["kind"], loaded["active_version"]
+                    )
+                )
+                + "."
+            )
         has_examples = bool(listed["name"].map(is_example).any())
         cols = st.columns([2, 2, 3])
-        cols[0].button("Load the example data (synthetic)", key="gov.example.load", on_click=load_examples,
-                       type="primary" if loaded.empty else "secondary", disabled=has_examples,
-                       help="Stores an example EHC tracker and KPI return for Bradford (made up) and switches "
-                       "the page to Bradford.")  # fmt: skip
+        cols[0].button(
+            "Load the example data (synthetic)",
+            key="gov.example.load",
+            on_click=load_examples,
+            type="primary" if loaded.empty else "secondary",
+            disabled=has_examples,
+            help="Stores an example EHC tracker and KPI return for Bradford (made up) and switches "
+            "the page to Bradford.",
+        )
         if has_examples:
-            cols[1].button("Remove the example data", key="gov.example.remove", on_click=_remove_examples)
+            cols[1].button(
+                "Remove the example data", key="gov.example.remove", on_click=_remove_examples
+            )
         with st.expander("What needs which upload"):
             st.markdown(UPLOADS_NEEDED)
 
@@ -182,19 +240,29 @@ def scorecard(area: str, codes: tuple[str, ...], label: str) -> pd.DataFrame:
                 continue
             result = comparison(ind_id, area, found[0], codes, label)
             verdict = trend_result(ind_id, area).verdict
-            records.append({
-                "topic": topic, "indicator": ind_id, "title": indicators.get(ind_id).title,
-                "unit": result.unit, "period": found[0], "value": result.value,
-                "average": result.neighbours.value, "region": result.region.value,
-                "england": result.england.value, "rank": result.rank_text, "quartile": result.quartile or "",
-                "vs_england": result.england.judgement, "vs_average": result.neighbours.judgement,
-                "trend": verdict,
-            })  # fmt: skip
+            records.append(
+                {
+                    "topic": topic,
+                    "indicator": ind_id,
+                    "title": indicators.get(ind_id).title,
+                    "unit": result.unit,
+                    "period": found[0],
+                    "value": result.value,
+                    "average": result.neighbours.value,
+                    "region": result.region.value,
+                    "england": result.england.value,
+                    "rank": result.rank_text,
+                    "quartile": result.quartile or "",
+                    "vs_england": result.england.judgement,
+                    "vs_average": result.neighbours.judgement,
+                    "trend": verdict,
+                }
+            )
     return pd.DataFrame.from_records(records)
 
 
 def _set_words(label: str) -> str:
-    """"Statistical neighbours (DfE 2025)" -> "its statistical neighbours (DfE 2025)"."""
+    """ "Statistical neighbours (DfE 2025)" -> "its statistical neighbours (DfE 2025)"."""
     if label.startswith("Statistical"):
         return "its s" + label[1:]
     return f"the comparator set '{label}'"
@@ -204,57 +272,110 @@ def national_section(area: str) -> None:
     names = area_names()
     label, codes = comparators(area)
     card = scorecard(area, tuple(codes), label)
-    average = "Comparators' average" if not label.lower().startswith("statistical") else "Neighbours' average"
+    average = (
+        "Comparators' average"
+        if not label.lower().startswith("statistical")
+        else "Neighbours' average"
+    )
     st.markdown(
         f"How {names[area]} carries out its statutory duties in the EHC process, from DfE's SEN2 return and "
         f"the Ministry of Justice's tribunal figures, beside {_set_words(label)} (change the set on the "
         "Benchmarking page), its region and England. Significance is at 95% "
         "(Wilson intervals); the trend is OHID's test on the latest five years."
-    )  # fmt: skip
+    )
     if card.empty:
         st.info(f"No published figures on the EHC process for {names[area]}.")
         return
     fmt = bm.format_value
-    table = pd.DataFrame({
-        "Topic": card["topic"], "Measure": card["title"],
-        "Period": [visual.period_words(i, p) for i, p in zip(card["indicator"], card["period"])],
-        names[area]: [fmt(v, u) for v, u in zip(card["value"], card["unit"])],
-        average: [fmt(v, u) for v, u in zip(card["average"], card["unit"])],
-        "Region": [fmt(v, u) for v, u in zip(card["region"], card["unit"])],
-        "England": [fmt(v, u) for v, u in zip(card["england"], card["unit"])],
-        "Rank": card["rank"], "Quartile band": card["quartile"],
-        "Compared with England": card["vs_england"], f"Compared with {average.lower()}": card["vs_average"],
-        "Recent trend": card["trend"],
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "Topic": card["topic"],
+            "Measure": card["title"],
+            "Period": [
+                visual.period_words(i, p) for i, p in zip(card["indicator"], card["period"])
+            ],
+            names[area]: [fmt(v, u) for v, u in zip(card["value"], card["unit"])],
+            average: [fmt(v, u) for v, u in zip(card["average"], card["unit"])],
+            "Region": [fmt(v, u) for v, u in zip(card["region"], card["unit"])],
+            "England": [fmt(v, u) for v, u in zip(card["england"], card["unit"])],
+            "Rank": card["rank"],
+            "Quartile band": card["quartile"],
+            "Compared with England": card["vs_england"],
+            f"Compared with {average.lower()}": card["vs_average"],
+            "Recent trend": card["trend"],
+        }
+    )
     pct = card[card["unit"] == "%"]
-    long = pd.concat([
-        pd.DataFrame({"measure": pct["title"], "series": s, "role": role, "value": pct[col]})
-        for col, role, s in (("value", "area", names[area]), ("average", "average", average),
-                             ("region", "region", "Region"), ("england", "England", "England"))
-    ]).dropna(subset=["value"])  # fmt: skip
+    long = pd.concat(
+        [
+            pd.DataFrame({"measure": pct["title"], "series": s, "role": role, "value": pct[col]})
+            for col, role, s in (
+                ("value", "area", names[area]),
+                ("average", "average", average),
+                ("region", "region", "Region"),
+                ("england", "England", "England"),
+            )
+        ]
+    ).dropna(subset=["value"])
     domain = [names[area], average, "Region", "England"]
     roles = ["area", "average", "region", "England"]
-    chart = alt.Chart(long).mark_point(filled=True, size=140, stroke="#0B0C0C", strokeWidth=0.5, opacity=1).encode(
-        y=alt.Y("measure:N", title=None, sort=pct["title"].tolist(), axis=alt.Axis(labelLimit=420, labelFontSize=12)),
-        x=alt.X("value:Q", title="Per cent", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=360, symbolSize=200,
-                                                                  symbolStrokeWidth=0.5),
-                        scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][0] for r in roles])),
-        shape=alt.Shape("series:N", scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][1] for r in roles])),
-        tooltip=[alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("value:Q", title="Per cent", format=".1f")],
-    ).properties(height=alt.Step(30))  # fmt: skip
-    note = (f"The chart shows the percentage measures: {names[area]} (blue circle), {average.lower()} (green "
-            "square), the region (orange triangle) and England (black diamond). The table has every measure, "
-            f"counts included. 'Better' and 'worse' are significant differences; counts are not tested, because a "
-            "count grows with the size of the area.")  # fmt: skip
+    chart = (
+        alt.Chart(long)
+        .mark_point(filled=True, size=140, stroke="#0B0C0C", strokeWidth=0.5, opacity=1)
+        .encode(
+            y=alt.Y(
+                "measure:N",
+                title=None,
+                sort=pct["title"].tolist(),
+                axis=alt.Axis(labelLimit=420, labelFontSize=12),
+            ),
+            x=alt.X("value:Q", title="Per cent", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                legend=alt.Legend(
+                    orient="bottom", labelLimit=360, symbolSize=200, symbolStrokeWidth=0.5
+                ),
+                scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][0] for r in roles]),
+            ),
+            shape=alt.Shape(
+                "series:N",
+                scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][1] for r in roles]),
+            ),
+            tooltip=[
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("value:Q", title="Per cent", format=".1f"),
+            ],
+        )
+        .properties(height=alt.Step(30))
+    )
+    note = (
+        f"The chart shows the percentage measures: {names[area]} (blue circle), {average.lower()} (green "
+        "square), the region (orange triangle) and England (black diamond). The table has every measure, "
+        f"counts included. 'Better' and 'worse' are significant differences; counts are not tested, because a "
+        "count grows with the size of the area."
+    )
     ids = card["indicator"].tolist()
-    visual.show("gov.national", f"The EHC process in {names[area]}: latest published figures against "
-                f"{average.lower()}, region and England", chart, table, ids, area, note)  # fmt: skip
+    visual.show(
+        "gov.national",
+        f"The EHC process in {names[area]}: latest published figures against "
+        f"{average.lower()}, region and England",
+        chart,
+        table,
+        ids,
+        area,
+        note,
+    )
 
     st.header("One measure over time")
-    chosen = st.selectbox("Measure", ids, key="gov.measure", format_func=lambda i: indicators.get(i).title,
-                          index=ids.index("ehc_20wk_pct") if "ehc_20wk_pct" in ids else 0)  # fmt: skip
+    chosen = st.selectbox(
+        "Measure",
+        ids,
+        key="gov.measure",
+        format_func=lambda i: indicators.get(i).title,
+        index=ids.index("ehc_20wk_pct") if "ehc_20wk_pct" in ids else 0,
+    )
     period = card.set_index("indicator").at[chosen, "period"]
     result = comparison(chosen, area, period, tuple(codes), label)
     st.info(bm.sentence(result, trend_result(chosen, area), indicators.get(chosen), names[area]))
@@ -271,20 +392,31 @@ def ceased_view(area: str) -> None:
     frame = share_of_total(frame)
     period = str(frame["period"].iloc[0])
     chart = charts.grouped_bars(frame, "category", "share", "Per cent of plans ceased")
-    wide = frame.pivot_table(index="category", columns="name", values=["value", "share"], aggfunc="first")
+    wide = frame.pivot_table(
+        index="category", columns="name", values=["value", "share"], aggfunc="first"
+    )
     table = pd.DataFrame({"Reason": wide.index})
     for name in frame.drop_duplicates("role")["name"]:
         table[f"{name}: plans ceased"] = wide[("value", name)].to_numpy()
         table[f"{name}: per cent"] = wide[("share", name)].round(1).to_numpy()
-    visual.show("gov.ceased", f"Why EHC plans ended in {period}: share of plans ceased by reason", chart, table,
-                ["ehc_ceased"], area, "Each reason as a share of all plans the area ceased in the year, beside its "
-                "region and England. The table gives the counts DfE published.")  # fmt: skip
+    visual.show(
+        "gov.ceased",
+        f"Why EHC plans ended in {period}: share of plans ceased by reason",
+        chart,
+        table,
+        ["ehc_ceased"],
+        area,
+        "Each reason as a share of all plans the area ceased in the year, beside its "
+        "region and England. The table gives the counts DfE published.",
+    )
 
 
 # --- small numbers -----------------------------------------------------------------------------------
 
 
-def protect(frame: pd.DataFrame, counts: list[str], rates: dict[str, tuple[str, str]]) -> pd.DataFrame:
+def protect(
+    frame: pd.DataFrame, counts: list[str], rates: dict[str, tuple[str, str]]
+) -> pd.DataFrame:
     """Counts of 1 to 7 hidden, others rounded to 5, rates hidden with their counts."""
     from analysis.disclosure import apply_disclosure_control, apply_rate_suppression
 

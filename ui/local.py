@@ -57,8 +57,11 @@ def local_table(area: str | None = None) -> pd.DataFrame:
     """This session's local tidy rows (KPI returns and surveys), re-read after any change."""
     s = store()
     datasets = s.list_datasets()
-    return session_cached("tidy", (fingerprint(datasets), area),
-                          lambda: local_tidy(s, default_area=area) if not datasets.empty else tidy.empty())
+    return session_cached(
+        "tidy",
+        (fingerprint(datasets), area),
+        lambda: local_tidy(s, default_area=area) if not datasets.empty else tidy.empty(),
+    )
 
 
 def local_kpi_details() -> pd.DataFrame:

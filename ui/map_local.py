@@ -25,9 +25,21 @@ from ui.map_build import AREA_WORDS, MapResult, build_map, periods_with_values
 LEVELS = ("school", "ward", "locality")
 KINDS = ("kpi_return", "survey", "ehc_tracker", "cohort", "locality_lookup")
 EXAMPLES = (
-    ("ehc_tracker", "demo_ehc_tracker.csv", "Example data (synthetic): EHC needs assessment tracker"),
-    ("kpi_return", "demo_kpi_return_areas.csv", "Example data (synthetic): KPI return by ward, locality and school"),
-    ("locality_lookup", "demo_locality_lookup.csv", "Example data (synthetic): ward to locality lookup"),
+    (
+        "ehc_tracker",
+        "demo_ehc_tracker.csv",
+        "Example data (synthetic): EHC needs assessment tracker",
+    ),
+    (
+        "kpi_return",
+        "demo_kpi_return_areas.csv",
+        "Example data (synthetic): KPI return by ward, locality and school",
+    ),
+    (
+        "locality_lookup",
+        "demo_locality_lookup.csv",
+        "Example data (synthetic): ward to locality lookup",
+    ),
 )
 FLASH = "map.flash"
 
@@ -58,8 +70,10 @@ def map_data(area: str) -> LocalMapData:
 def _gather(listed: pd.DataFrame, area: str, key: tuple) -> LocalMapData:
     def frames(kind: str) -> list[tuple[str, pd.DataFrame]]:
         rows = listed[listed["kind"] == kind]
-        return [(str(n), local.load_dataset(int(i), int(v)))
-                for i, v, n in zip(rows["dataset_id"], rows["active_version"], rows["name"])]
+        return [
+            (str(n), local.load_dataset(int(i), int(v)))
+            for i, v, n in zip(rows["dataset_id"], rows["active_version"], rows["name"])
+        ]
 
     notes: list[str] = []
     places: Localities | None = None
@@ -67,7 +81,9 @@ def _gather(listed: pd.DataFrame, area: str, key: tuple) -> LocalMapData:
     if lookups:
         places = localities(pd.concat(lookups, ignore_index=True), area)
         if places.shapes.empty:
-            notes.append("Your ward-to-locality lookup has none of this area's wards, so no localities are drawn.")
+            notes.append(
+                "Your ward-to-locality lookup has none of this area's wards, so no localities are drawn."
+            )
             places = None
         else:
             notes += _lookup_notes(places)
@@ -90,17 +106,23 @@ def belongs_to(frame: pd.DataFrame, area: str) -> bool:
         return bool(wards.isin(set(boundaries.wards(area)["ward_code"])).mean() > 0.5)
     urns = frame["school_urn"].dropna().astype(str)
     located = geo_schools.school_areas()
-    return not urns.empty and bool(urns.isin(set(located.loc[located["la_code"] == area, "urn"])).mean() > 0.5)
+    return not urns.empty and bool(
+        urns.isin(set(located.loc[located["la_code"] == area, "urn"])).mean() > 0.5
+    )
 
 
 def _lookup_notes(places: Localities) -> list[str]:
     notes = []
     if places.uncovered_wards:
-        notes.append(f"{len(places.uncovered_wards)} of this area's wards are in no locality of your lookup "
-                     f"and are left out of locality totals: {', '.join(places.uncovered_wards)}.")
+        notes.append(
+            f"{len(places.uncovered_wards)} of this area's wards are in no locality of your lookup "
+            f"and are left out of locality totals: {', '.join(places.uncovered_wards)}."
+        )
     if places.unknown_wards:
-        notes.append(f"{len(places.unknown_wards)} ward code(s) in your lookup are not December 2023 wards "
-                     f"(perhaps older or newer codes): {', '.join(places.unknown_wards)}.")
+        notes.append(
+            f"{len(places.unknown_wards)} ward code(s) in your lookup are not December 2023 wards "
+            f"(perhaps older or newer codes): {', '.join(places.unknown_wards)}."
+        )
     return notes
 
 
@@ -111,13 +133,21 @@ def _kpi_rows(table: pd.DataFrame, places: Localities | None) -> tuple[pd.DataFr
     if not at_locality.any():
         return rows, []
     if places is None:
-        return rows[~at_locality], [("Your KPI return has figures by locality. Upload a ward-to-locality "
-                                     "lookup on the Data page to draw them on the map.")]
+        return rows[~at_locality], [
+            (
+                "Your KPI return has figures by locality. Upload a ward-to-locality "
+                "lookup on the Data page to draw them on the map."
+            )
+        ]
     codes = rows.loc[at_locality, "area_code"].map(places.code_of)
     unmatched = sorted(set(rows.loc[at_locality & codes.reindex(rows.index).isna(), "area_code"]))
     rows.loc[at_locality, "area_code"] = codes
     rows = rows[rows["area_code"].notna()]
-    notes = [f"Locality names in your KPI return that are not in your lookup: {', '.join(unmatched)}."] if unmatched else []
+    notes = (
+        [f"Locality names in your KPI return that are not in your lookup: {', '.join(unmatched)}."]
+        if unmatched
+        else []
+    )
     return rows, notes
 
 
@@ -127,8 +157,12 @@ def choices(data: LocalMapData, level: str, area: str) -> dict[str, Indicator]:
         return {}
     out: dict[str, Indicator] = {}
     kpi = data.kpi
-    present = kpi[(kpi["area_level"] == level) & (kpi["breakdown"] == "") & kpi["value"].notna()
-                  & kpi["area_code"].isin(_codes(level, area, data.localities))]
+    present = kpi[
+        (kpi["area_level"] == level)
+        & (kpi["breakdown"] == "")
+        & kpi["value"].notna()
+        & kpi["area_code"].isin(_codes(level, area, data.localities))
+    ]
     for indicator in sorted(present["indicator"].unique()):
         out[str(indicator)] = indicators.get(str(indicator))
     column = rm.LEVEL_COLUMNS[level]
@@ -146,17 +180,30 @@ def describe(data: LocalMapData, indicator: str) -> str:
         names = "; ".join(data.sources.get(kind, []))
         span = "the 12 months to" if kind == "ehc_tracker" else "extracts as at"
         return f"Summed by SEND Lens from *{names}*, {span} {when:%-d %B %Y}, by the child's home ward or school."
-    sources = sorted(data.kpi.loc[data.kpi["indicator"] == indicator, "source"].astype(str).unique())
+    sources = sorted(
+        data.kpi.loc[data.kpi["indicator"] == indicator, "source"].astype(str).unique()
+    )
     return f"From your upload: {'; '.join(s.removeprefix('upload:') for s in sources)}."
 
 
-def local_map(area: str, level: str, indicator: str, method: str, palette: str, points: bool,
-              period: str | None = None, rule: SmallNumberRule | None = None) -> MapResult:
+def local_map(
+    area: str,
+    level: str,
+    indicator: str,
+    method: str,
+    palette: str,
+    points: bool,
+    period: str | None = None,
+    rule: SmallNumberRule | None = None,
+) -> MapResult:
     """A map of the area's own data, kept in this session only (one at a time)."""
     data, rule = map_data(area), rule or SmallNumberRule()
     key = (data.key, level, indicator, method, palette, points, period, rule)
-    return local.session_cached("map.local.result", key,
-                                lambda: _build(data, area, level, indicator, method, palette, points, period, rule))
+    return local.session_cached(
+        "map.local.result",
+        key,
+        lambda: _build(data, area, level, indicator, method, palette, points, period, rule),
+    )
 
 
 def periods(data: LocalMapData, level: str, indicator: str) -> list[str]:
@@ -176,51 +223,109 @@ def _codes(level: str, area: str, places: Localities | None) -> list[str]:
     return [] if places is None else places.shapes["code"].astype(str).tolist()
 
 
-def _build(data: LocalMapData, area: str, level: str, indicator: str, method: str, palette: str,
-           points: bool, period: str | None, rule: SmallNumberRule) -> MapResult:
+def _build(
+    data: LocalMapData,
+    area: str,
+    level: str,
+    indicator: str,
+    method: str,
+    palette: str,
+    points: bool,
+    period: str | None,
+    rule: SmallNumberRule,
+) -> MapResult:
     if indicator in rm.MEASURES:
         measure = rm.MEASURES[indicator]
-        found = rm.record_rows(data.records[measure.kind], indicator, level, _codes(level, area, data.localities),
-                               data.localities.ward_localities if data.localities else None)
-        result = build_map(found.rows, level, indicator, "", area, "la", method, palette, points,
-                           ind=measure.indicator, localities=data.localities, rule=rule)
+        found = rm.record_rows(
+            data.records[measure.kind],
+            indicator,
+            level,
+            _codes(level, area, data.localities),
+            data.localities.ward_localities if data.localities else None,
+        )
+        result = build_map(
+            found.rows,
+            level,
+            indicator,
+            "",
+            area,
+            "la",
+            method,
+            palette,
+            points,
+            ind=measure.indicator,
+            localities=data.localities,
+            rule=rule,
+        )
         result.notes = _placement_notes(found, measure, level, rule)
         month = pd.Timestamp(found.period + "-01").strftime("%B %Y")
-        result.period_words = f"the 12 months to {month}" if measure.kind == "ehc_tracker" else f"as at {month}"
+        result.period_words = (
+            f"the 12 months to {month}" if measure.kind == "ehc_tracker" else f"as at {month}"
+        )
         result.trends = pd.DataFrame(columns=["code", "name", "period", "value"])
         return result
     rows = data.kpi[(data.kpi["indicator"] == indicator) & (data.kpi["area_level"] == level)]
     ind = indicators.get(indicator)
-    result = build_map(rows, level, indicator, "", area, "la", method, palette, points,
-                       localities=data.localities, period=period, rule=rule)
-    result.trends = protected_series(rows, dict(zip(result.table["code"], result.table["name"])), ind, rule)
+    result = build_map(
+        rows,
+        level,
+        indicator,
+        "",
+        area,
+        "la",
+        method,
+        palette,
+        points,
+        localities=data.localities,
+        period=period,
+        rule=rule,
+    )
+    result.trends = protected_series(
+        rows, dict(zip(result.table["code"], result.table["name"])), ind, rule
+    )
     return result
 
 
-def protected_series(rows: pd.DataFrame, names: dict[str, str], ind: Indicator,
-                     rule: SmallNumberRule) -> pd.DataFrame:
+def protected_series(
+    rows: pd.DataFrame, names: dict[str, str], ind: Indicator, rule: SmallNumberRule
+) -> pd.DataFrame:
     """Every period's values for the areas on the map, after the same disclosure control as the
     map (each period's figures protected as the map of that period would show them)."""
     parts = []
     for period, group in rows[rows["area_code"].isin(names)].groupby("period"):
-        table, _, _ = mapping.map_table(group.drop_duplicates("area_code"), names, ind.unit, protect=True,
-                                        rule=rule)
+        table, _, _ = mapping.map_table(
+            group.drop_duplicates("area_code"), names, ind.unit, protect=True, rule=rule
+        )
         parts.append(table.assign(period=period)[["code", "name", "period", "value"]])
     if not parts:
         return pd.DataFrame(columns=["code", "name", "period", "value"])
     return pd.concat(parts, ignore_index=True)
 
 
-def _placement_notes(found: rm.RecordRows, measure: rm.RecordMeasure, level: str,
-                     rule: SmallNumberRule) -> list[str]:
+def _placement_notes(
+    found: rm.RecordRows, measure: rm.RecordMeasure, level: str, rule: SmallNumberRule
+) -> list[str]:
     what = measure.indicator.denominator or measure.indicator.numerator
     notes = []
     if found.outside:
-        where = {"ward": "live in wards outside this area", "school": "go to schools outside this area",
-                 "locality": "live in wards of no locality"}[level]
-        notes.append(f"Not on this map: {rule.count_in_words(found.outside)} of the {what} counted, who {where}.")
+        where = {
+            "ward": "live in wards outside this area",
+            "school": "go to schools outside this area",
+            "locality": "live in wards of no locality",
+        }[level]
+        notes.append(
+            f"Not on this map: {rule.count_in_words(found.outside)} of the {what} counted, who {where}."
+        )
     if found.unplaced:
-        missing = {"ward": "no home ward", "school": "no school", "locality": "no home ward in your lookup"}[level]
-        notes.append(f"Not on this map: {rule.count_in_words(found.unplaced)} of the {what} counted, with {missing} recorded.")
-    notes.append(f"Counted in all: {rule.count_in_words(found.counted)} {what}; {AREA_WORDS[level]} with none show 0.")
+        missing = {
+            "ward": "no home ward",
+            "school": "no school",
+            "locality": "no home ward in your lookup",
+        }[level]
+        notes.append(
+            f"Not on this map: {rule.count_in_words(found.unplaced)} of the {what} counted, with {missing} recorded."
+        )
+    notes.append(
+        f"Counted in all: {rule.count_in_words(found.counted)} {what}; {AREA_WORDS[level]} with none show 0."
+    )
     return notes

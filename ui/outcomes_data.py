@@ -36,9 +36,13 @@ def frameworks() -> dict[str, Framework]:
 def pick_framework(found: dict[str, Framework]) -> Framework:
     if st.session_state.get(PENDING) in found:  # set by an upload's callback, before this widget
         st.session_state["outcomes.framework"] = st.session_state.pop(PENDING)
-    chosen = st.selectbox("Outcomes framework", list(found), key="outcomes.framework",
-                          format_func=lambda k: found[k].name + ("" if found[k].shipped else " (uploaded)"),
-                          help="The outcomes, progress scale and pupil voice questions the returns are read with.")
+    chosen = st.selectbox(
+        "Outcomes framework",
+        list(found),
+        key="outcomes.framework",
+        format_func=lambda k: found[k].name + ("" if found[k].shipped else " (uploaded)"),
+        help="The outcomes, progress scale and pupil voice questions the returns are read with.",
+    )
     return found[chosen]
 
 
@@ -58,9 +62,15 @@ def _read_active(s: Store) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 
 
 def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str, data: bytes) -> bool:
-    info = local.store().save_version(kind, name, frame, file_name=file_name,
-                                      file_sha256=hashlib.sha256(data).hexdigest(),
-                                      created_by=local.current_user(), source_rows=len(frame))
+    info = local.store().save_version(
+        kind,
+        name,
+        frame,
+        file_name=file_name,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by=local.current_user(),
+        source_rows=len(frame),
+    )
     return not info.duplicate
 
 
@@ -72,14 +82,24 @@ def load_example(framework: Framework) -> None:
         st.warning(f"There is no example return for the {framework.name}.")
         return
     data = path.read_bytes()
-    _save(KIND, f"{EXAMPLE}: {framework.name} return", read_returns(data, path.name, framework), path.name, data)
-    for kind, file, name in (("cohort", "demo_outcomes_cohort.csv", "social care extract"),
-                             ("survey", "demo_survey_outcomes.csv", "outcome surveys")):
+    _save(
+        KIND,
+        f"{EXAMPLE}: {framework.name} return",
+        read_returns(data, path.name, framework),
+        path.name,
+        data,
+    )
+    for kind, file, name in (
+        ("cohort", "demo_outcomes_cohort.csv", "social care extract"),
+        ("survey", "demo_survey_outcomes.csv", "outcome surveys"),
+    ):
         extra = (DEMO / file).read_bytes()
         _save(kind, f"{EXAMPLE}: {name}", read_upload(extra, file, kind), file, extra)
     local.forget_local_data()
-    st.success(f"Loaded the example return for the {framework.name}: invented children, not real data. "
-               "Delete it on the Data page when you load your own.")
+    st.success(
+        f"Loaded the example return for the {framework.name}: invented children, not real data. "
+        "Delete it on the Data page when you load your own."
+    )
 
 
 def _framework_uploaded() -> None:
@@ -88,38 +108,71 @@ def _framework_uploaded() -> None:
     if upload is None:
         return
     try:
-        fw, info = framework_store.save_framework(local.store(), upload.getvalue(), upload.name,
-                                                  local.current_user())
+        fw, info = framework_store.save_framework(
+            local.store(), upload.getvalue(), upload.name, local.current_user()
+        )
     except UploadError as err:
         st.session_state[MESSAGE] = ("error", err.problems)
         return
     st.session_state[PENDING] = fw.id
-    st.session_state[MESSAGE] = ("success", f"Framework '{fw.name}' is saved (version {info.version}) and chosen.")
+    st.session_state[MESSAGE] = (
+        "success",
+        f"Framework '{fw.name}' is saved (version {info.version}) and chosen.",
+    )
 
 
 def problems_table(problems: list) -> None:
-    st.error(f"This file was not stored: {len(problems)} problem{'s' if len(problems) != 1 else ''} to fix.")
-    st.dataframe(pd.DataFrame([{"File or sheet": p.sheet, "Row": p.row, "Where": p.column, "Value": p.value,
-                                "What is wrong": p.message} for p in problems]), hide_index=True, width="stretch")
+    st.error(
+        f"This file was not stored: {len(problems)} problem{'s' if len(problems) != 1 else ''} to fix."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "File or sheet": p.sheet,
+                    "Row": p.row,
+                    "Where": p.column,
+                    "Value": p.value,
+                    "What is wrong": p.message,
+                }
+                for p in problems
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def data_panel(framework: Framework) -> None:
-    with st.expander("Load your returns, the example, or your own framework",
-                     expanded=st.session_state.get("outcomes.panel_open", False)):
+    with st.expander(
+        "Load your returns, the example, or your own framework",
+        expanded=st.session_state.get("outcomes.panel_open", False),
+    ):
         st.markdown(
-            f"**{framework.name}.** {framework.description}\n\n*Source:* {framework.source}")
+            f"**{framework.name}.** {framework.description}\n\n*Source:* {framework.source}"
+        )
         cols = st.columns(2)
-        if cols[0].button("Load example data (synthetic)", key="outcomes.load_example",
-                          help="Invented returns for this framework, clearly labelled as example data."):
+        if cols[0].button(
+            "Load example data (synthetic)",
+            key="outcomes.load_example",
+            help="Invented returns for this framework, clearly labelled as example data.",
+        ):
             load_example(framework)
         cols[1].download_button(
-            "Download this framework's return template (XLSX)", template_xlsx(framework),
-            file_name=f"send_lens_outcomes_{framework.id}.xlsx", key=f"outcomes.template.{framework.id}",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            "Download this framework's return template (XLSX)",
+            template_xlsx(framework),
+            file_name=f"send_lens_outcomes_{framework.id}.xlsx",
+            key=f"outcomes.template.{framework.id}",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         _returns_upload(framework)
-        st.file_uploader("Add your own framework (a TOML file like the shipped ones)", type=["toml", "txt"],
-                         key="outcomes.framework_file", on_change=_framework_uploaded,
-                         help="Copy a shipped file from data/frameworks/, change the words, and upload it.")
+        st.file_uploader(
+            "Add your own framework (a TOML file like the shipped ones)",
+            type=["toml", "txt"],
+            key="outcomes.framework_file",
+            on_change=_framework_uploaded,
+            help="Copy a shipped file from data/frameworks/, change the words, and upload it.",
+        )
         message = st.session_state.pop(MESSAGE, None)
         if message and message[0] == "error":
             problems_table(message[1])
@@ -128,9 +181,12 @@ def data_panel(framework: Framework) -> None:
 
 
 def _returns_upload(framework: Framework) -> None:
-    upload = st.file_uploader(f"Upload annual review returns for the {framework.name} (XLSX, CSV or ODS)",
-                              type=["xlsx", "csv", "ods"], key=f"outcomes.returns_file.{framework.id}",
-                              help="Child identifiers are replaced by a keyed code as the file is read.")
+    upload = st.file_uploader(
+        f"Upload annual review returns for the {framework.name} (XLSX, CSV or ODS)",
+        type=["xlsx", "csv", "ods"],
+        key=f"outcomes.returns_file.{framework.id}",
+        help="Child identifiers are replaced by a keyed code as the file is read.",
+    )
     if upload is None:
         return
     data = upload.getvalue()
@@ -141,7 +197,9 @@ def _returns_upload(framework: Framework) -> None:
         return
     st.success(f"Read {len(frame):,} ratings and answers with no problems.")
     with st.form(f"outcomes.save.{framework.id}"):
-        name = st.text_input("Name this return", value=upload.name.rsplit(".", 1)[0], key="outcomes.save_name")
+        name = st.text_input(
+            "Name this return", value=upload.name.rsplit(".", 1)[0], key="outcomes.save_name"
+        )
         saved = st.form_submit_button("Save the return", type="primary")
     if saved and name.strip():
         new = _save(KIND, name.strip(), frame, upload.name, data)
@@ -157,5 +215,8 @@ def place_names() -> dict[str, str]:
 
     schools = school_register()
     wards = pd.read_csv(DATA / "geography/lookups/ward_la.csv", dtype=str)
-    return (dict(zip(schools["urn"].astype(str), schools["name"])) | dict(zip(wards["ward_code"], wards["ward_name"]))
-            | NEED_NAMES)
+    return (
+        dict(zip(schools["urn"].astype(str), schools["name"]))
+        | dict(zip(wards["ward_code"], wards["ward_name"]))
+        | NEED_NAMES
+    )

@@ -51,9 +51,8 @@ def show(
     else:
         st.dataframe(table, hide_index=True, width="stretch")
     col_about, col_download = st.columns([3, 1])
-    with col_about:
-        with st.expander("About this indicator"):
-            st.markdown(about_text(indicator_ids, area))
+    with col_about, st.expander("About this indicator"):
+        st.markdown(about_text(indicator_ids, area))
     with col_download:
         st.download_button(
             "Download CSV",
