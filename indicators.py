@@ -2,7 +2,7 @@
 
 Each indicator says what it measures in plain English, its unit and polarity, which lens
 and Results Based Accountability question it answers, and how its numerator and
-denominator are formed. Values live in the tidy table (see ``data_loaders.tidy``).
+denominator are formed. Values live in the tidy table (see ``tidy``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from data_loaders.tidy import period_sort_key
+from tidy import period_sort_key
 
 UNITS = ("count", "%", "rate per 10,000", "score", "£")
 POLARITIES = ("high", "low", "none")
@@ -104,7 +104,7 @@ def _sen_in_england(id: str, title: str, definition: str, unit: str, **kw) -> In
         rba="how much",
         source="sen_in_england",
         topic="Prevalence",
-        caveats="Only present after `python -m data_loaders.refresh` has fetched the release.",
+        caveats="Only present after `python -m data_loaders.refresh.command` has fetched the release.",
         **kw,
     )
 

@@ -31,8 +31,8 @@ from analysis import trend as trend_mod
 
 # comparator_sets lives with the neighbours it is built from; re-exported for the page.
 from analysis.neighbours import ENGLAND_SET, REGION, SAME_REGION, comparator_sets, sn_label  # noqa: F401
-from data_loaders.tidy import period_sort_key
 from geography import areas
+from tidy import period_sort_key
 
 Interval = tuple[float, float]
 MULTIPLIERS: dict[str, float] = {"%": 100.0, "rate per 10,000": 10_000.0}

@@ -26,8 +26,8 @@ import pandas as pd
 import indicators
 from analysis import benchmark as bm
 from analysis import stats
-from data_loaders.tidy import period_sort_key
 from geography import areas
+from tidy import period_sort_key
 
 # Roles of the rows of a comparison, in the order a table lists them when values tie.
 AREA, COMPARATOR, AVERAGE, REGION, ENGLAND = "area", "comparator", "average", "region", "England"

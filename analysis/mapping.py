@@ -2,7 +2,7 @@
 map (with disclosure control, ranks, classes and colours), tooltips, and reading which area
 a click selected. Class breaks and colour ramps are in ``analysis.classes``.
 
-Everything here works on tidy frames (see ``data_loaders.tidy``) at any small-area level,
+Everything here works on tidy frames (see ``tidy``) at any small-area level,
 so local data loaded later (a KPI return by ward, a cohort by locality) maps the same way
 as the shipped school census.
 """

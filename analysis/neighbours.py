@@ -1,6 +1,6 @@
 """Who an area is compared with: DfE's statistical neighbours and computed nearest neighbours.
 
-``statistical_neighbours`` reads DfE's published models (see ``data_loaders.neighbours`` for
+``statistical_neighbours`` reads DfE's published models (see ``data_loaders.national.neighbours`` for
 the files and how LA reorganisations are mapped). ``nearest_neighbours`` builds a set from
 the catalogue instead: the user picks indicators and weights, each indicator is standardised
 across today's LAs and the LAs nearest in weighted Euclidean distance are returned.
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 import indicators
-from data_loaders import neighbours as sn
-from data_loaders.tidy import period_sort_key
+from data_loaders.national import neighbours as sn
 from geography import areas
+from tidy import period_sort_key
 
 
 def check_area(area: str) -> str:

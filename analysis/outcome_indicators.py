@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats import wilson_ci
-from data_loaders.schemas import norm
+from uploads.schemas import norm
 
 NATIONAL_INDICATORS: dict[str, tuple[str, ...]] = {
     "learning and employment": (

@@ -1,6 +1,6 @@
 """Is anyone better off? Annual review outcomes scored through their framework.
 
-The returns are the frames ``data_loaders.outcomes_returns.read_returns`` gives (one row per
+The returns are the frames ``uploads.outcomes_returns.read_returns`` gives (one row per
 rating or pupil voice answer, with a ``framework`` column), or the generic ``outcomes_return``
 upload, which has no framework column and is read with the national framework: its 1-5
 scale and yes / sometimes / no / don't know answers are that framework's.
@@ -32,8 +32,8 @@ from scipy import stats
 
 from analysis.stats import wilson_ci
 from analysis.tracker import age_phase
-from data_loaders.frameworks import Framework
-from data_loaders.schemas import norm
+from uploads.frameworks import Framework
+from uploads.schemas import norm
 
 Period = Literal["year", "term"]
 SIGNIFICANCE = 0.05

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 import indicators
-from data_loaders.tidy import period_order, period_sort_key
 from geography.areas import ENGLAND, area_names, region_of
+from tidy import period_order, period_sort_key
 
 ROLES = ("area", "region", "England")
 

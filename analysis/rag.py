@@ -37,7 +37,7 @@ import pandas as pd
 
 import indicators
 from analysis import trend as trend_mod
-from data_loaders.tidy import period_sort_key
+from tidy import period_sort_key
 
 RED, AMBER, GREEN, NO_TARGET, NOT_RATED = "Red", "Amber", "Green", "No target", "Not rated"
 STATUSES: tuple[str, ...] = (RED, AMBER, GREEN, NO_TARGET, NOT_RATED)
@@ -155,7 +155,7 @@ def kpi_series(local_rows: pd.DataFrame, details: pd.DataFrame, area: str) -> pd
     """Every reported value of the area's KPIs, oldest first, with the target in force.
 
     ``local_rows`` are local tidy rows (``ui.local.local_table``); ``details`` their targets
-    and commentary (``data_loaders.local_data.kpi_details``). Surveys and other areas'
+    and commentary (``store.local_data.kpi_details``). Surveys and other areas'
     rows are left out. The target is carried forward to later periods that give none.
     """
     rows = local_rows[
@@ -407,7 +407,7 @@ REPORT_COLUMNS = [
 def exception_report(red: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
     """The exception report: each red KPI with the commentary and action in force.
 
-    ``actions`` are saved versions in force (``data_loaders.actions.latest_actions``) for the
+    ``actions`` are saved versions in force (``store.actions.latest_actions``) for the
     area. The commentary saved for the KPI's period wins; without one, the return's own
     commentary is used. ``gap`` is the value minus the target, in the KPI's units.
     """

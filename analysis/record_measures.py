@@ -2,7 +2,7 @@
 
 An EHC needs assessment tracker or an agency cohort extract has one row per request or per
 child, with the child's home ``ward_code`` and ``school_urn``. Here those rows become tidy
-rows (``data_loaders.tidy``) of a few measures by ward, school or locality, which the map
+rows (``tidy``) of a few measures by ward, school or locality, which the map
 then draws through disclosure control like any other small-area figure.
 
 The results are counts of children: callers must keep them out of any cache shared between

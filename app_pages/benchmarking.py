@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import benchmark_charts as charts
-from ui import benchmark_comparators as comparators
-from ui import benchmark_data as data
-from ui import benchmark_views as views
+from ui.benchmarking import views
+from ui.comparison import charts, comparators, data
 from ui.data import area_names
 
 TABS = ["Compare areas", "Trend", "Area summary", "Funnel plot", "Choose comparators"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data_page
+from ui.data_page import views as data_page
 
 st.title("Data")
 st.markdown(

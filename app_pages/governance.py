@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import governance_kpis as kpis
-from ui import governance_tracker as tracker_views
-from ui import governance_views as views
 from ui import local
 from ui.data import area_names
+from ui.governance import kpis, views
+from ui.governance import tracker as tracker_views
 
 TABS = ["National measures", "EHC tracker", "Annual reviews", "Local KPIs", "Exception report"]
 

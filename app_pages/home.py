@@ -6,8 +6,8 @@ import streamlit as st
 
 import indicators
 from analysis.profile import headline, headline_table
+from reports.format import escape_for_spreadsheet, format_change, format_value
 from ui.data import area_names, national_table
-from ui.format import escape_for_spreadsheet, format_change, format_value
 from ui.visual import period_words
 
 # The board's ten, with the short labels that fit a tile; the full title is in the help.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import profile_views as views
 from ui.data import area_names
+from ui.profile import views
 
 area = st.session_state["area"]
 st.title(f"Local profile: {area_names()[area]}")

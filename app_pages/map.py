@@ -17,11 +17,11 @@ from analysis.disclosure import (
     SmallNumberRule,
 )
 from geography.schools import unmatched_schools
-from ui import map_local
-from ui import map_views as views
+from reports.format import describe_period
 from ui.data import area_names
-from ui.format import describe_period
-from ui.governance_views import load_examples
+from ui.examples import MAP_EXAMPLES, load_examples
+from ui.map import local as map_local
+from ui.map import views
 
 area = st.session_state["area"]
 name = area_names()[area]
@@ -218,7 +218,7 @@ with st.expander("Map your own data", expanded=data.empty and level != "la"):
         "Load the example data (synthetic, Bradford)",
         key="map.example.load",
         on_click=load_examples,
-        args=(map_local.EXAMPLES, map_local.FLASH),
+        args=(MAP_EXAMPLES, map_local.FLASH),
         help="An invented tracker, a KPI return by ward, locality and school, and five invented "
         "localities. Remove them on the Data page.",
     )

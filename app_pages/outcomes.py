@@ -6,9 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import outcomes as oc
-from ui import outcomes_data as data
-from ui import outcomes_views as views
 from ui.data import area_names
+from ui.outcomes import data, views
 
 area = st.session_state["area"]
 st.title(f"Outcomes: {area_names()[area]}")

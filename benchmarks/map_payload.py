@@ -37,7 +37,7 @@ DECK = '[data-testid="stDeckGlJsonChart"]'
 def build_sizes() -> dict[str, tuple[int, float]]:
     """Map JSON bytes and Python build seconds (cold: nothing cached) for both maps."""
     from data_loaders.build import load_tidy
-    from ui.map_build import build_map
+    from ui.map.build import build_map
 
     table = load_tidy()
     build_map(table, "ward", "school_ehc_pct", "", AREA, "la")  # warm the school and boundary reads
@@ -56,9 +56,9 @@ def local_build_ratio(repeat: int = 5) -> tuple[float, float]:
 
     from analysis import record_measures as rm
     from data_loaders.build import load_tidy
-    from data_loaders.uploads import read_upload
     from geography import boundaries
-    from ui.map_build import build_map
+    from ui.map.build import build_map
+    from uploads.intake import read_upload
 
     path = Path(__file__).resolve().parent.parent / "data/demo/demo_ehc_tracker.csv"
     tracker = read_upload(path.read_bytes(), path.name, "ehc_tracker")

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from data_loaders import validation
-from data_loaders.schemas import KINDS
-from data_loaders.uploads import read_upload
+from uploads import validation
+from uploads.intake import read_upload
+from uploads.schemas import KINDS
 
 STORE_HOOK: Callable[[pd.DataFrame], None] | None = None  # e.g. lambda t: store.save_upload(t, ...)
 TODAY = date(2025, 6, 1)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_loaders import tidy
+import tidy
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -32,14 +32,14 @@ def cache_dir() -> Path:
 
 def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     # Imported here so that importing this module stays cheap for pages that only read.
-    from data_loaders.absence_by_sen import load_absence_by_sen
-    from data_loaders.lait import load_lait
-    from data_loaders.population import load_population
-    from data_loaders.schools import load_school_census
-    from data_loaders.sen2 import load_sen2
-    from data_loaders.sen_in_england import load_sen_in_england
-    from data_loaders.social_care import load_social_care
-    from data_loaders.tribunals import load_tribunals
+    from data_loaders.national.absence_by_sen import load_absence_by_sen
+    from data_loaders.national.lait import load_lait
+    from data_loaders.national.population import load_population
+    from data_loaders.national.schools import load_school_census
+    from data_loaders.national.sen2 import load_sen2
+    from data_loaders.national.sen_in_england import load_sen_in_england
+    from data_loaders.national.social_care import load_social_care
+    from data_loaders.national.tribunals import load_tribunals
 
     return [
         ("sen2", load_sen2),
@@ -95,9 +95,12 @@ def fingerprint() -> str:
     files = sorted(
         p for p in DATA.rglob("*") if p.is_file() and "cache" not in p.relative_to(DATA).parts[:1]
     )
-    code = sorted((ROOT / "data_loaders").glob("*.py")) + [
+    code = sorted((ROOT / "data_loaders").rglob("*.py")) + [
+        ROOT / "tidy.py",
         ROOT / "geography/areas.py",
-        ROOT / "indicators.py",
+        ROOT / "geography/school_register.py",
+        *sorted(ROOT.glob("indicators.py")),
+        *sorted((ROOT / "indicators").rglob("*.py")),
     ]
     for path in files + code:
         digest.update(str(path.relative_to(ROOT)).encode())

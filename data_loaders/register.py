@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_loaders.tidy import period_order
+from tidy import period_order
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

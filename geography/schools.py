@@ -1,7 +1,7 @@
 """Schools as points in British National Grid (EPSG:27700), and the ward, LA and sub-ICB
 location each one falls in.
 
-The points come from ``data_loaders.schools.school_register()``: every school in the
+The points come from ``geography.school_register.school_register()``: every school in the
 January 2024 census with GIAS easting and northing. Point-in-polygon is done in EPSG:27700
 against the shipped (generalised) boundaries. A school on the coast or an estuary can fall
 just outside a generalised ward; it is reported by ``unmatched_schools`` with the nearest
@@ -19,16 +19,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geography import boundaries
+from geography.school_register import school_register
 
 BNG = boundaries.BNG
 
 
 @lru_cache(maxsize=1)
 def _points() -> gpd.GeoDataFrame:
-    from data_loaders.schools import (
-        school_register,  # reads the census workbook: import late
-    )
-
     register = school_register()
     located = register[register["easting"].notna() & register["northing"].notna()]
     return gpd.GeoDataFrame(

@@ -60,7 +60,7 @@ LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def upn(body: str) -> str:
-    """A UPN with its check letter (see data_loaders.validation for the rule)."""
+    """A UPN with its check letter (see uploads.validation for the rule)."""
     values = [int(c) if c.isdigit() else LETTERS.index(c) for c in body]
     return LETTERS[sum(v * w for v, w in zip(values, range(2, 14), strict=True)) % 23] + body
 

@@ -19,7 +19,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data_loaders.schools import school_register
+from geography.school_register import school_register
 
 OUT = ROOT / "data/demo"
 LA = "E08000032"  # Bradford

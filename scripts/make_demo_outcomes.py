@@ -29,7 +29,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data_loaders.frameworks import Framework, shipped_frameworks
+from uploads.frameworks import Framework, shipped_frameworks
 
 OUT = ROOT / "data/demo"
 SEED = 20250331

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import indicators
-from data_loaders import absence_by_sen, tidy
+import tidy
+from data_loaders.national import absence_by_sen
 from geography import areas
 
 EHC = "sen_provision=EHC plan"

@@ -10,8 +10,8 @@ import threading
 import pytest
 from sqlalchemy import inspect
 
-from data_loaders import actions
-from data_loaders.store import Store
+from store import actions
+from store.datasets import Store
 from tests.test_store import url  # noqa: F401 - SQLite, and PostgreSQL when SEND_LENS_TEST_POSTGRES_URL is set
 
 KPI, AREA, MARCH = "local:ehc_20wk_pct", "E08000032", "2025-03"

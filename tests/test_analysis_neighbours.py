@@ -14,7 +14,7 @@ from analysis.neighbours import (
     standardise,
     statistical_neighbours,
 )
-from data_loaders.tidy import tidy_frame
+from tidy import tidy_frame
 
 BRADFORD = "E08000032"
 

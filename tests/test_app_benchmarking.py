@@ -16,8 +16,8 @@ import indicators
 from analysis.neighbours import nearest_neighbours, statistical_neighbours
 from geography.areas import current_las
 from tests.conftest import ROOT
-from ui import benchmark_comparators as comparators
-from ui import benchmark_views as views
+from ui.benchmarking import views
+from ui.comparison import comparators
 
 PAGE = "app_pages/benchmarking.py"
 TABS = ["Compare areas", "Trend", "Area summary", "Funnel plot", "Choose comparators"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.store import Store
+from store.datasets import Store
 from tests.conftest import ROOT
 
 DEMO = ROOT / "data/demo"
@@ -69,7 +69,7 @@ def test_bad_file_lists_problems_and_stores_nothing(national, store_dir):
 def test_rollback_and_delete(national, store_dir):
     import hashlib
 
-    from data_loaders.uploads import read_upload
+    from uploads.intake import read_upload
 
     data = (DEMO / "demo_kpi_return.csv").read_bytes()
     frame = read_upload(data, "demo_kpi_return.csv", "kpi_return")
@@ -105,8 +105,8 @@ def test_every_kind_round_trips_template_upload_store_in_the_app(kind, national,
 
     from openpyxl import load_workbook
 
-    from data_loaders.templates import template_xlsx
     from tests.test_templates import ROWS
+    from uploads.templates import template_xlsx
 
     wb = load_workbook(io.BytesIO(template_xlsx(kind)))
     for row in ROWS[kind]:

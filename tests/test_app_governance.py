@@ -15,10 +15,10 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import analysis
-from data_loaders import actions
-from data_loaders.store import Store
-from data_loaders.uploads import read_upload
+from store import actions
+from store.datasets import Store
 from tests.conftest import ROOT
+from uploads.intake import read_upload
 
 PAGE = "app_pages/governance.py"
 DEMO = ROOT / "data/demo"
@@ -379,7 +379,7 @@ def test_a_wider_amber_band_changes_what_is_red(national, store_dir):
 
 
 def test_html_escapes_what_users_write(national):
-    from ui.governance_kpis import exception_html
+    from ui.governance.kpis import exception_html
 
     shown = pd.DataFrame(
         [

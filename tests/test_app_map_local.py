@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.store import Store
-from data_loaders.uploads import read_upload
+from store.datasets import Store
 from tests.conftest import ROOT
+from uploads.intake import read_upload
 
 BRADFORD, LEEDS = "E08000032", "E08000035"
 DEMO = ROOT / "data" / "demo"
@@ -192,7 +192,8 @@ def test_own_data_maps_stay_in_the_session(national, store_dir):
     # function takes no table, and reads the national table itself.
     import inspect
 
-    from ui import map_local, map_views
+    from ui.map import local as map_local
+    from ui.map import views as map_views
 
     assert "table" not in inspect.signature(map_views.map_payload).parameters
     assert "@st.cache_data" not in inspect.getsource(map_local)

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_loaders.frameworks import shipped_frameworks
-from data_loaders.outcomes_returns import read_returns
-from data_loaders.store import Store
+from store.datasets import Store
 from tests.conftest import ROOT
+from uploads.frameworks import shipped_frameworks
+from uploads.outcomes_returns import read_returns
 
 BRADFORD_PLANS = 7493  # caseload.csv.gz, Bradford, January 2025
 Z = 1.959964

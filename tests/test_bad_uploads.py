@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_loaders import readers, validation
-from data_loaders.uploads import UploadError, read_upload
+from uploads import readers, validation
+from uploads.intake import UploadError, read_upload
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bad_uploads"
 TODAY = date(2025, 6, 1)
@@ -267,7 +267,7 @@ def test_messy_but_good_files_parse(name: str) -> None:
 def test_only_upload_errors_escape_whatever_the_kind() -> None:
     """Each fixture read as a kind it was not made for (a different one for each file):
     a table or an UploadError, never another exception."""
-    from data_loaders.schemas import KINDS
+    from uploads.schemas import KINDS
 
     kinds = list(KINDS)
     for i, path in enumerate(sorted(FIXTURES.iterdir())):

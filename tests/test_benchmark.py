@@ -11,7 +11,7 @@ import pytest
 import indicators
 from analysis import benchmark as bm
 from analysis.trend import TrendResult
-from data_loaders.tidy import tidy_frame
+from tidy import tidy_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 A, N1, N2, R, S = "E08000032", "E08000016", "E08000017", "E08000018", "E08000019"
@@ -306,7 +306,7 @@ def test_sentence_without_counts_or_value():
 
 @pytest.fixture(scope="module")
 def sen2() -> pd.DataFrame:
-    from data_loaders.sen2 import load_sen2
+    from data_loaders.national.sen2 import load_sen2
 
     return load_sen2()
 

@@ -11,7 +11,7 @@ import pytest
 from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from analysis import stats
-from data_loaders.tidy import tidy_frame
+from tidy import tidy_frame
 
 # Bradford and four other Yorkshire councils (all current LAs), their region and England.
 A, N1, N2, R, S = "E08000032", "E08000016", "E08000017", "E08000018", "E08000019"

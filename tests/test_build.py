@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 import indicators as I
-from data_loaders import build, sen_in_england, tidy
+import tidy
+from data_loaders import build
+from data_loaders.national import sen_in_england
 
 FIXTURES = Path(__file__).parent / "fixtures/refresh"
 

@@ -3,7 +3,7 @@ import math
 import pandas as pd
 
 import indicators as I
-from ui.format import describe_period, escape_for_spreadsheet, format_change, format_value
+from reports.format import describe_period, escape_for_spreadsheet, format_change, format_value
 
 
 def test_values_read_as_people_write_them():

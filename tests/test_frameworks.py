@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from data_loaders import framework_store
-from data_loaders.frameworks import FRAMEWORK_DIR, parse_framework, shipped_frameworks
-from data_loaders.readers import UploadError
-from data_loaders.store import Store
 from indicators import DOMAINS
+from store import frameworks as framework_store
+from store.datasets import Store
+from uploads.frameworks import FRAMEWORK_DIR, parse_framework, shipped_frameworks
+from uploads.readers import UploadError
 
 # CDC Data Bulletin No. 3 (2021), section 4: Middlesbrough's SEND Outcomes Framework sheet.
 MIDDLESBROUGH_OUTCOMES = [

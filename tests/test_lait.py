@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import indicators
-from data_loaders import lait, tidy
+import tidy
+from data_loaders.national import lait
 from geography import areas
 
 ENGLAND = areas.ENGLAND

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_loaders import local_data, tidy
-from data_loaders.local_data import kpi_rows, local_id, survey_id, survey_rows
-from data_loaders.store import Store
+import tidy
+from store import local_data
+from store.datasets import Store
+from store.local_data import kpi_rows, local_id, survey_id, survey_rows
 
 NAN = np.nan
 

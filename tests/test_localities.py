@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_loaders.uploads import read_upload
 from geography import boundaries
 from geography.localities import localities
+from uploads.intake import read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 BRADFORD = "E08000032"  # 30 wards, E05001341 to E05001370

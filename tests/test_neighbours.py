@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data_loaders import neighbours
+from data_loaders.national import neighbours
 from geography import areas
 
 CURRENT = set(areas.current_las()["la_code"])

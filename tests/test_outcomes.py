@@ -13,8 +13,8 @@ import pytest
 
 from analysis import outcome_indicators as oi
 from analysis import outcomes as oc
-from data_loaders.frameworks import parse_framework, shipped_frameworks
 from indicators import CATALOGUE, DOMAINS
+from uploads.frameworks import parse_framework, shipped_frameworks
 
 FRAMEWORK = parse_framework(
     b"""

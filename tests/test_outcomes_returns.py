@@ -10,17 +10,17 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from data_loaders import pseudonymise
-from data_loaders.frameworks import shipped_frameworks
-from data_loaders.outcomes_returns import (
+from tests.conftest import ROOT
+from uploads import pseudonymise
+from uploads.frameworks import shipped_frameworks
+from uploads.intake import read_upload
+from uploads.outcomes_returns import (
     OUTPUT_COLUMNS,
     read_returns,
     returns_schema,
     template_xlsx,
 )
-from data_loaders.readers import UploadError
-from data_loaders.uploads import read_upload
-from tests.conftest import ROOT
+from uploads.readers import UploadError
 
 TODAY = date(2025, 6, 1)
 FRAMEWORKS = shipped_frameworks()

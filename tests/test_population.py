@@ -8,7 +8,8 @@ import csv
 import pandas as pd
 import pytest
 
-from data_loaders import population, tidy
+import tidy
+from data_loaders.national import population
 from geography import areas
 
 CUMBRIA_DISTRICTS = ("E07000026", "E07000027", "E07000028", "E07000029", "E07000030", "E07000031")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_loaders import pseudonymise
-from data_loaders.pseudonymise import age_on, keyed_hashes, load_key, nc_year, pseudonymise_ids
-from data_loaders.uploads import UploadError, read_upload
+from uploads import pseudonymise
+from uploads.intake import UploadError, read_upload
+from uploads.pseudonymise import age_on, keyed_hashes, load_key, nc_year, pseudonymise_ids
 
 TODAY = date(2025, 6, 1)
 
@@ -164,7 +164,7 @@ def test_nothing_identifying_is_logged(
     bad = COHORT_CSV.replace("H801200001001", "Q207000016049").replace("1234567899", "1234567890")
     with pytest.raises(UploadError) as caught:
         read_upload(bad.encode(), "extract.csv", "cohort", today=TODAY)
-    from data_loaders import validation
+    from uploads import validation
 
     def broken(*args: object) -> None:
         raise ValueError("cell H801200001001 for Amelia Zedworth")

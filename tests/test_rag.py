@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from analysis import rag
-from data_loaders.local_data import kpi_rows
 from data_loaders.local_kpis import local_kpi_catalogue
-from data_loaders.uploads import read_upload
+from store.local_data import kpi_rows
 from tests.conftest import ROOT
+from uploads.intake import read_upload
 
 CATALOGUE = local_kpi_catalogue()
 

@@ -9,9 +9,9 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from data_loaders import readers
-from data_loaders.readers import UploadError, decode_text, find_header, open_upload, read_sheet
-from data_loaders.schemas import KINDS
+from uploads import readers
+from uploads.readers import UploadError, decode_text, find_header, open_upload, read_sheet
+from uploads.schemas import KINDS
 
 
 def xlsx(rows: list[list[object]], title: str = "Data", hidden: str | None = None) -> bytes:

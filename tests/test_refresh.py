@@ -1,4 +1,4 @@
-"""``python -m data_loaders.refresh`` against recorded responses: never the network.
+"""``python -m data_loaders.refresh.command`` against recorded responses: never the network.
 
 A transport adapter mounted on the session answers every request from
 ``tests/fixtures/refresh`` (see its README: hand-written in the real shapes).
@@ -19,10 +19,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 
-from data_loaders import refresh
-from data_loaders.refresh_http import ATTEMPTS
-from data_loaders.refresh_locate import API, CONTENT
-from data_loaders.refresh_sources import _EHCP, DATASETS
+from data_loaders.refresh import command as refresh
+from data_loaders.refresh.locate import API, CONTENT
+from data_loaders.refresh.sources import _EHCP, DATASETS
+from data_loaders.refresh.web import ATTEMPTS
 
 FIXTURES = Path(__file__).parent / "fixtures/refresh"
 SEN_PUB = "a91d9e05-be82-474c-85ae-4913158406d0"
@@ -175,7 +175,7 @@ def test_success_writes_every_file_and_the_manifest(
         real_replace(src, dst)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("data_loaders.refresh_files.os.replace", spy)
+        mp.setattr("data_loaders.refresh.files.os.replace", spy)
         assert run(rec, root) == 0
 
     assert gzip.decompress((root / "sen_in_england/phase_type.csv.gz").read_bytes()) == PHASE_CSV
@@ -206,7 +206,7 @@ def test_success_writes_every_file_and_the_manifest(
 
 
 def test_the_new_data_is_what_the_loader_reads(tmp_path: Path, cache: Path) -> None:
-    from data_loaders.sen_in_england import load_files, load_sen_in_england
+    from data_loaders.national.sen_in_england import load_files, load_sen_in_england
 
     root = tmp_path / "refreshed"
     assert run(recorded(), root, "--only", "sen_in_england") == 0

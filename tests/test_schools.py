@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data_loaders import schools, tidy
+import tidy
+from data_loaders.national import schools
 from geography import areas
+from geography.school_register import school_register
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +18,7 @@ def table() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def register() -> pd.DataFrame:
-    return schools.school_register()
+    return school_register()
 
 
 def _row(table: pd.DataFrame, indicator: str, urn: str) -> pd.Series:

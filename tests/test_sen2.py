@@ -3,7 +3,8 @@
 import pytest
 
 import indicators as I
-from data_loaders import sen2, tidy
+import tidy
+from data_loaders.national import sen2
 from geography.areas import ENGLAND
 
 

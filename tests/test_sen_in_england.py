@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_loaders import tidy
-from data_loaders.sen_in_england import load_files, load_sen_in_england
+import tidy
+from data_loaders.national.sen_in_england import load_files, load_sen_in_england
 
 FIXTURES = Path(__file__).parent / "fixtures/refresh"
 HARTLEPOOL, NORTH_YORKSHIRE, DARLINGTON = "E06000001", "E06000065", "E06000005"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data_loaders import social_care, tidy
+import tidy
+from data_loaders.national import social_care
 from geography import areas
 
 CINO_EHC = social_care.breakdown("CINO at 31 March", "EHC plan")

@@ -26,8 +26,8 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from data_loaders import store_schema
-from data_loaders.store import NotFoundError, Store, StoreError, data_dir, database_url
+from store import schema as store_schema
+from store.datasets import NotFoundError, Store, StoreError, data_dir, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("SEND_LENS_TEST_POSTGRES_URL", "").strip()
@@ -412,7 +412,7 @@ def test_an_exception_mid_save_leaves_the_previous_version(store: Store, monkeyp
 KILL_CHILD = r"""
 import sys, time
 import numpy as np, pandas as pd
-from data_loaders.store import Store
+from store.datasets import Store
 
 url, point = sys.argv[1], sys.argv[2]
 original = Store._insert_data
@@ -493,7 +493,7 @@ def test_a_kill_mid_save_leaves_the_previous_version_intact(store: Store, url: s
 
 
 def test_logs_carry_ids_and_counts_never_data(store: Store, caplog):
-    caplog.set_level("DEBUG", logger="data_loaders.store")
+    caplog.set_level("DEBUG", logger="store.datasets")
     info = save(store, pd.DataFrame({"child_name": ["Ada Example"]}), 1, name="Secret name")
     store.rollback(info.dataset_id, 1, by="a")
     store.delete_dataset(info.dataset_id, by="a")

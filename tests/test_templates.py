@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from data_loaders.schemas import KINDS
-from data_loaders.templates import choice_labels, template_xlsx
-from data_loaders.uploads import UploadError, read_upload
+from uploads.intake import UploadError, read_upload
+from uploads.schemas import KINDS
+from uploads.templates import choice_labels, template_xlsx
 
 TODAY = date(2025, 6, 1)
 FLAGS = ["no", "yes", "no", "no", "no", "no", "no"]

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_loaders import tidy
+import tidy
 
 
 def test_symbols_become_missing_with_status_never_zero():

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_loaders import tidy, tribunals
+import tidy
+from data_loaders.national import tribunals
 from geography import areas
 
 

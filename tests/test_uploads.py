@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from data_loaders.schemas import KINDS
-from data_loaders.uploads import Problem, UploadError, list_sheets, read_upload
+from uploads.intake import Problem, UploadError, list_sheets, read_upload
+from uploads.schemas import KINDS
 
 TODAY = date(2025, 6, 1)
 RETURNED = {

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_loaders import validation
-from data_loaders.schemas import KINDS, canonical_period
-from data_loaders.validation import (
+from uploads import validation
+from uploads.schemas import KINDS, canonical_period
+from uploads.validation import (
     Cells,
     Issues,
     nhs_problems,
@@ -82,7 +82,7 @@ def test_uln_check_digit() -> None:
 
 def test_identifier_problems_are_masked() -> None:
     values, _ = parse("cohort", "upn", ["Q207000016049"])
-    from data_loaders.validation import check_identifier
+    from uploads.validation import check_identifier
 
     issues = Issues("Data")
     check_identifier(COHORT.column("upn"), values, issues)
@@ -239,7 +239,7 @@ def test_known_urns_include_schools_closed_since_the_census() -> None:
 @pytest.mark.parametrize("value", ["E05001234"])
 def test_area_patterns_have_no_python_only_regex(value: str) -> None:
     """\\s and \\d would send pandas back to row-by-row Python regex (see schemas.py)."""
-    from data_loaders import schemas
+    from uploads import schemas
 
     for pattern in (schemas.GSS_WARD, schemas.URN, schemas.SPACES, *schemas.AREA_PATTERNS.values()):
         assert "\\s" not in pattern and "\\d" not in pattern

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from data_loaders import store as store_module
-from data_loaders import tidy
-from data_loaders.local_data import kpi_details, local_register, local_tidy
-from data_loaders.store import Store
+import tidy
+from store import datasets as store_module
+from store.datasets import Store
+from store.local_data import kpi_details, local_register, local_tidy
 
 CACHE_KEY = "local.cache"
 T = TypeVar("T")

@@ -8,7 +8,7 @@ import streamlit as st
 
 import indicators
 from geography.areas import reorganisation_of
-from ui.format import describe_period, escape_for_spreadsheet
+from reports.format import describe_period, escape_for_spreadsheet
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
 AREA_COLOUR = "#0072B2"

@@ -1,0 +1,153 @@
+"""Read explore-education-statistics (EES) CSVs into tidy rows.
+
+EES files share a standard: ``time_period``, ``time_identifier``, ``geographic_level`` and
+area code columns, then one column per measure. A :class:`Measure` says which columns
+form an indicator's value, numerator and denominator; :func:`measure_rows` does the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import tidy
+from geography.areas import ENGLAND, current_codes, dfe_number_to_code
+
+EES_REQUIRED = ("time_period", "time_identifier", "geographic_level")
+
+_LEVELS = {
+    "National": "national",
+    "Regional": "region",
+    "Local authority": "la",
+}
+
+
+class EESFormatError(ValueError):
+    """A file that does not follow the EES standard."""
+
+
+def read_ees(path: Path | str, period_override: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read an EES CSV as strings and add ``area_code``, ``area_level`` and ``period``.
+
+    Rows at other geographic levels (e.g. parliamentary constituency) are dropped.
+    ``period_override`` maps raw ``time_period`` values to canonical labels where the
+    publisher's identifier is misleading (SEN2 2022 labels January caseloads as calendar
+    years).
+    """
+    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    missing = [c for c in EES_REQUIRED if c not in df.columns]
+    if missing:
+        raise EESFormatError(f"{Path(path).name} is not an EES data file: no {', '.join(missing)}")
+    df = df[df["geographic_level"].isin(_LEVELS)].copy()
+    for col in ("region_code", "new_la_code", "old_la_code"):
+        if col not in df.columns:
+            df[col] = ""  # national-only files have no area columns
+    df["area_level"] = df["geographic_level"].map(_LEVELS)
+    df["area_code"] = _area_codes(df)
+    df = df[df["area_code"] != ""]
+    if period_override:
+        df["period"] = df["time_period"].map(period_override)
+        if df["period"].isna().any():
+            bad = sorted(df.loc[df["period"].isna(), "time_period"].unique())
+            raise EESFormatError(f"{Path(path).name}: no canonical period for {bad}")
+    else:
+        pairs = df[["time_period", "time_identifier"]].drop_duplicates()
+        labels = {(p, i): tidy.canonical_period(p, i) for p, i in pairs.itertuples(index=False)}
+        df["period"] = [labels[(p, i)] for p, i in zip(df["time_period"], df["time_identifier"])]
+    return df.reset_index(drop=True)
+
+
+def _area_codes(df: pd.DataFrame) -> pd.Series:
+    code = pd.Series("", index=df.index, dtype="object")
+    code[df["area_level"] == "national"] = ENGLAND
+    # Inner and Outer London (E13) are published as regions in some files but are not
+    # regions in the ONS sense; London (E12000007) is, so they are left out.
+    is_region = (df["area_level"] == "region") & df["region_code"].str.startswith("E12")
+    code[is_region] = df.loc[is_region, "region_code"]
+    is_la = df["area_level"] == "la"
+    la = df.loc[is_la, "new_la_code"].fillna("")
+    # Some older rows carry only DfE's three-digit number.
+    numbers = df.loc[is_la, "old_la_code"].map(dfe_number_to_code()).fillna("")
+    la = la.where(la != "", numbers)
+    code[is_la] = current_codes(la)
+    return code.fillna("").astype(str)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How one indicator is read from an EES file's columns.
+
+    ``value`` is the published column (taken as published when present); when it is
+    missing the value is computed as numerator / denominator * ``scale``. Several
+    numerator or denominator columns are summed.
+    """
+
+    indicator: str
+    value: str | None = None
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+    scale: float = 100.0
+
+
+def _sum_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    total = pd.Series(0.0, index=df.index)
+    status = pd.Series("", index=df.index, dtype="string")
+    for col in columns:
+        vals, st = tidy.parse_numbers(df[col])
+        status = status.where(vals.notna() | (status != ""), st)
+        total = total + vals  # NaN in any part makes the sum unknown
+    return total, status
+
+
+def measure_rows(
+    df: pd.DataFrame,
+    measure: Measure,
+    source: str,
+    breakdown: pd.Series | str = "",
+) -> pd.DataFrame:
+    """Tidy rows for one measure from a frame returned by :func:`read_ees`."""
+    numerator = denominator = None
+    status = None
+    if measure.numerator:
+        numerator, num_status = _sum_columns(df, measure.numerator)
+        status = num_status
+    if measure.denominator:
+        denominator, den_status = _sum_columns(df, measure.denominator)
+        status = den_status if status is None else status.where(status != "", den_status)
+    if measure.value:
+        value, status = tidy.parse_numbers(df[measure.value])
+        if numerator is not None and denominator is not None:
+            computed = _ratio(numerator, denominator, measure.scale)
+            # A published percentage may be suppressed where the counts are not.
+            value = value.where(value.notna() | status.isin(["suppressed", "low"]), computed)
+            status = status.where(value.isna(), "")
+    elif numerator is not None and denominator is not None:
+        value = _ratio(numerator, denominator, measure.scale)
+        status = status.where(value.isna(), "")
+    elif numerator is not None:
+        value = numerator
+    else:
+        raise ValueError(f"measure {measure.indicator} has no value or numerator column")
+    if measure.value is None and denominator is None:
+        numerator = None  # a plain count: the value is the count
+    return tidy.tidy_frame(
+        indicator=measure.indicator,
+        area_code=df["area_code"],
+        area_level=df["area_level"],
+        period=df["period"],
+        value=value,
+        status=status,
+        numerator=numerator,
+        denominator=denominator,
+        breakdown=breakdown,
+        source=source,
+    )
+
+
+def _ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = num / den * scale
+    return out.where(den > 0)

@@ -1,0 +1,75 @@
+"""The school register: every school in DfE's January 2024 census with its LA, type and
+British National Grid coordinates (EPSG:27700) from the GIAS extract shipped with the data.
+
+Schools that have closed since January 2024 are not in that extract; they are kept, without
+coordinates. The census tidy rows are made from the same sheet in
+``data_loaders.national.schools``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from geography import areas
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "schools"
+CENSUS_FILE = DATA / "england_census.xlsx"
+COORDINATES_FILE = DATA / "School_Characteristics_with_Coordinates.csv.gz"
+
+
+@lru_cache(maxsize=1)
+def read_census() -> pd.DataFrame:
+    """The census sheet, one row per school, national total rows dropped; URN and LA as text."""
+    df = pd.read_excel(
+        CENSUS_FILE, sheet_name="england", engine="calamine", dtype={"URN": str, "LA": str}
+    )
+    df = df[df["URN"].str.strip().str.upper() != "NAT"].copy()
+    df["URN"] = df["URN"].str.strip()
+    df["LA"] = df["LA"].str.strip()
+    return df.reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _coordinates() -> pd.DataFrame:
+    df = pd.read_csv(
+        COORDINATES_FILE,
+        dtype={"URN": str},
+        usecols=["URN", "EstablishmentName", "Easting", "Northing"],
+    )
+    return df.drop_duplicates("URN")
+
+
+def school_register() -> pd.DataFrame:
+    """Every school in the census with its LA, name, type and BNG (EPSG:27700) coordinates.
+
+    Columns: urn, la_code (GSS), dfe_la (DfE's three-digit number), name, school_type,
+    pupils, easting, northing. ``name`` and the coordinates are NaN for schools missing
+    from the GIAS extract (mostly closed since January 2024).
+    """
+    census = read_census()
+    la_code = areas.current_codes(census["LA"].map(areas.dfe_number_to_code()))
+    register = pd.DataFrame(
+        {
+            "urn": census["URN"].astype("string"),
+            "la_code": la_code.astype("string"),
+            "dfe_la": census["LA"].astype("string"),
+            "school_type": census["SCHOOLTYPE"].astype("string"),
+            "pupils": pd.to_numeric(census["NOR"], errors="coerce"),
+        }
+    )
+    coords = _coordinates().rename(
+        columns={
+            "URN": "urn",
+            "EstablishmentName": "name",
+            "Easting": "easting",
+            "Northing": "northing",
+        }
+    )
+    coords["urn"] = coords["urn"].astype("string")
+    out = register.merge(coords, on="urn", how="left", validate="one_to_one")
+    out["name"] = out["name"].astype("string")
+    cols = ["urn", "la_code", "dfe_la", "name", "school_type", "pupils", "easting", "northing"]
+    return out[cols]

@@ -1,0 +1,532 @@
+"""The upload store: every local upload kept as a dataset version, in SQLite or PostgreSQL.
+
+An analyst on a laptop gets an SQLite file in their user data directory; a hosted team
+instance sets ``SEND_LENS_DATABASE_URL`` (or the same key in Streamlit secrets, which ``ui/``
+reads and passes in) to a PostgreSQL URL. Both behave the same:
+
+- every upload is a new version of a dataset (identified by kind and name), written in one
+  transaction together with its data and an audit row. A crash, an exception or a kill
+  part-way leaves the previous version active and intact, and no trace of the new one;
+- an upload identical (same file SHA-256) to the active version writes nothing;
+- a rollback makes another kept version active and deletes nothing; a delete removes a
+  dataset, all its versions and data in one transaction; both are audited;
+- the data is stored as one Parquet blob per version (types kept, one INSERT, fast for
+  100,000 rows), checked against its SHA-256 on every load.
+
+Record-level kinds (``RECORD_LEVEL_KINDS``) are child-level: callers must only show them
+through aggregation functions. Nothing here logs or caches data: logs carry ids and counts,
+and every load returns a fresh frame, so the result must never go into a cache shared
+between sessions (``st.cache_resource`` may hold the ``Store`` itself, which holds no data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from store.schema import (
+    WRITE,
+    NotFoundError,
+    StoreError,
+    audit,
+    create_schema,
+    data_dir,
+    database_url,
+    datasets,
+    from_parquet,
+    make_engine,
+    normalise_url,
+    period_range,
+    to_parquet,
+    version_data,
+    versions,
+)
+
+__all__ = [
+    "RECORD_LEVEL_KINDS",
+    "NotFoundError",
+    "Store",
+    "StoreError",
+    "VersionInfo",
+    "data_dir",
+    "database_url",
+]
+
+log = logging.getLogger(__name__)
+
+RECORD_LEVEL_KINDS = frozenset({"ehc_tracker", "cohort", "outcomes_return"})
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version of a dataset. ``duplicate`` is True when a save wrote nothing because the
+    file was identical to the active version (this is then that version)."""
+
+    dataset_id: int
+    kind: str
+    name: str
+    version: int
+    active: bool
+    created_at: datetime  # UTC
+    created_by: str
+    file_name: str
+    file_sha256: str
+    row_count: int
+    column_count: int
+    source_rows: int | None
+    period_from: str | None
+    period_to: str | None
+    data_bytes: int
+    duplicate: bool = False
+
+    @property
+    def record_level(self) -> bool:
+        return self.kind in RECORD_LEVEL_KINDS
+
+    @property
+    def label(self) -> str:
+        """How a tidy row names its source: ``upload:<name> v<version>``."""
+        return f"upload:{self.name} v{self.version}"
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+class Store:
+    """Dataset versions in one database. Holds an engine (a connection pool), never data."""
+
+    def __init__(self, url: str | None = None, **engine_args: Any) -> None:
+        self._engine = make_engine(normalise_url(url) if url else database_url(), **engine_args)
+        create_schema(self._engine)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password hidden, for showing on the Data page."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def save_version(
+        self,
+        kind: str,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        file_name: str,
+        file_sha256: str,
+        created_by: str,
+        source_rows: int | None = None,
+    ) -> VersionInfo:
+        """Keep ``frame`` as the next version of dataset (kind, name) and make it active.
+
+        One transaction inserts the dataset (if new), the version row, the data and an audit
+        row, and points the dataset at the new version. If ``file_sha256`` equals the active
+        version's, nothing is written and that version comes back with ``duplicate=True``.
+        """
+        kind, name, created_by, file_sha256 = _check(kind, name, created_by, file_sha256)
+        if len(file_name) > 500:
+            raise ValueError("file name is longer than 500 characters")
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError("frame must be a pandas DataFrame")
+        source_rows = None if source_rows is None else int(source_rows)
+        same = self._active_if_same(kind, name, file_sha256)
+        if same is not None:  # checked again under the lock below; this spares the encoding
+            return same
+        blob = to_parquet(frame)
+        blob_sha = hashlib.sha256(blob).hexdigest()
+        period_from, period_to = period_range(frame)
+        with self._write() as conn:
+            now = datetime.now(UTC)
+            dataset = self._lock_or_create(conn, kind, name, created_by, now)
+            dataset_id = int(dataset["id"])
+            if dataset["active_version"] is not None:
+                active = self._info(conn, dataset_id, int(dataset["active_version"]))
+                if active.file_sha256 == file_sha256:
+                    log.info(
+                        "store: dataset %d upload equals active version %d",
+                        dataset_id,
+                        active.version,
+                    )
+                    return replace(active, duplicate=True)
+            previous = conn.execute(
+                select(func.max(versions.c.version)).where(versions.c.dataset_id == dataset_id)
+            ).scalar_one()
+            number = int(previous or 0) + 1
+            row = {
+                "dataset_id": dataset_id,
+                "version": number,
+                "kind": kind,
+                "created_at": now,
+                "created_by": created_by,
+                "file_name": file_name,
+                "file_sha256": file_sha256,
+                "row_count": len(frame),
+                "column_count": frame.shape[1],
+                "source_rows": source_rows,
+                "period_from": period_from,
+                "period_to": period_to,
+                "data_bytes": len(blob),
+            }
+            version_id = conn.execute(insert(versions).values(**row)).inserted_primary_key[0]
+            self._insert_data(conn, int(version_id), blob, blob_sha)
+            conn.execute(
+                update(datasets)
+                .where(datasets.c.id == dataset_id)
+                .values(active_version=number, updated_at=now, updated_by=created_by)
+            )
+            detail = {"rows": len(frame), "columns": frame.shape[1], "file_sha256": file_sha256}
+            self._audit(conn, now, created_by, "save", dataset_id, kind, name, number, detail)
+        log.info("store: saved dataset %d version %d (%d rows)", dataset_id, number, len(frame))
+        return VersionInfo(**row, name=name, active=True)
+
+    def rollback(self, dataset_id: int, version: int, *, by: str) -> VersionInfo:
+        """Make a kept version (older or newer) the active one. Nothing is deleted."""
+        by = _who(by)
+        with self._write() as conn:
+            dataset = self._lock(conn, dataset_id)
+            info = self._info(conn, dataset_id, version)  # NotFoundError if not kept
+            previous = dataset["active_version"]
+            if previous == version:
+                return info
+            now = datetime.now(UTC)
+            conn.execute(
+                update(datasets)
+                .where(datasets.c.id == dataset_id)
+                .values(active_version=version, updated_at=now, updated_by=by)
+            )
+            detail = {"from_version": previous}
+            self._audit(
+                conn, now, by, "rollback", dataset_id, info.kind, info.name, version, detail
+            )
+        log.info(
+            "store: dataset %d rolled back from version %s to %d", dataset_id, previous, version
+        )
+        return replace(info, active=True)
+
+    def delete_dataset(self, dataset_id: int, *, by: str) -> int:
+        """Remove a dataset with all its versions and data; returns how many versions went."""
+        by = _who(by)
+        with self._write() as conn:
+            dataset = self._lock(conn, dataset_id)
+            ids = select(versions.c.id).where(versions.c.dataset_id == dataset_id)
+            count = len(conn.execute(ids).all())
+            conn.execute(delete(version_data).where(version_data.c.version_id.in_(ids)))
+            conn.execute(delete(versions).where(versions.c.dataset_id == dataset_id))
+            conn.execute(delete(datasets).where(datasets.c.id == dataset_id))
+            now = datetime.now(UTC)
+            self._audit(
+                conn,
+                now,
+                by,
+                "delete",
+                dataset_id,
+                dataset["kind"],
+                dataset["name"],
+                dataset["active_version"],
+                {"versions_removed": count},
+            )
+        log.info("store: deleted dataset %d (%d versions)", dataset_id, count)
+        return count
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def list_datasets(self) -> pd.DataFrame:
+        """One row per dataset, with its active version's details.
+
+        Columns: dataset_id, kind, name, record_level, active_version, versions, rows,
+        columns, file_name, uploaded_by, uploaded_at (the active version's), period_from,
+        period_to, last_updated, updated_by (last save or rollback).
+        """
+        counts = (
+            select(versions.c.dataset_id, func.count().label("versions"))
+            .group_by(versions.c.dataset_id)
+            .subquery()
+        )
+        query = (
+            select(
+                datasets.c.id.label("dataset_id"),
+                datasets.c.kind,
+                datasets.c.name,
+                datasets.c.active_version,
+                counts.c.versions,
+                versions.c.row_count.label("rows"),
+                versions.c.column_count.label("columns"),
+                versions.c.file_name,
+                versions.c.created_by.label("uploaded_by"),
+                versions.c.created_at.label("uploaded_at"),
+                versions.c.period_from,
+                versions.c.period_to,
+                datasets.c.updated_at.label("last_updated"),
+                datasets.c.updated_by,
+            )
+            .select_from(datasets)
+            .join(counts, counts.c.dataset_id == datasets.c.id, isouter=True)
+            .join(
+                versions,
+                (versions.c.dataset_id == datasets.c.id)
+                & (versions.c.version == datasets.c.active_version),
+                isouter=True,
+            )
+            .order_by(datasets.c.kind, datasets.c.name)
+        )
+        with self._read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        frame = _frame(
+            rows, [c.name for c in query.selected_columns], ("uploaded_at", "last_updated")
+        )
+        frame.insert(3, "record_level", frame["kind"].isin(RECORD_LEVEL_KINDS).astype(bool))
+        for col in ("active_version", "versions", "rows", "columns"):
+            frame[col] = frame[col].astype("Int64")
+        return frame
+
+    def list_versions(self, dataset_id: int) -> pd.DataFrame:
+        """Every kept version of a dataset, newest first (columns as :class:`VersionInfo`)."""
+        with self._read() as conn:
+            infos = self._infos(conn, versions.c.dataset_id == dataset_id)
+        if not infos and not self._exists(dataset_id):
+            raise NotFoundError(f"no dataset {dataset_id}")
+        rows = [{k: getattr(i, k) for k in _INFO_FIELDS} for i in infos]
+        frame = _frame(rows, _INFO_FIELDS, ("created_at",))
+        return frame.drop(columns=["duplicate"]).sort_values(
+            "version", ascending=False, ignore_index=True
+        )
+
+    def version_info(self, dataset_id: int, version: int | None = None) -> VersionInfo:
+        """The details of one version (the active one by default), without its data."""
+        with self._read() as conn:
+            if version is None:
+                version = self._active_version(conn, dataset_id)
+            return self._info(conn, dataset_id, version)
+
+    def load(self, dataset_id: int, version: int | None = None) -> pd.DataFrame:
+        """The data of one version, the active one by default, exactly as it was saved."""
+        query = select(versions.c.id, version_data.c.sha256, version_data.c.data).join(
+            version_data, version_data.c.version_id == versions.c.id
+        )
+        with self._read() as conn:
+            if version is None:
+                version = self._active_version(conn, dataset_id)
+            row = conn.execute(
+                query.where(versions.c.dataset_id == dataset_id, versions.c.version == version)
+            ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"dataset {dataset_id} has no version {version}")
+        return from_parquet(bytes(row.data), row.sha256, f"dataset {dataset_id} version {version}")
+
+    def load_active(self, kind: str) -> list[tuple[VersionInfo, pd.DataFrame]]:
+        """The active version of every dataset of one kind, read in one query."""
+        query = (
+            select(
+                datasets.c.id, datasets.c.active_version, version_data.c.sha256, version_data.c.data
+            )
+            .join(
+                versions,
+                (versions.c.dataset_id == datasets.c.id)
+                & (versions.c.version == datasets.c.active_version),
+            )
+            .join(version_data, version_data.c.version_id == versions.c.id)
+            .where(datasets.c.kind == kind)
+            .order_by(datasets.c.name)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            infos = {
+                (i.dataset_id, i.version): i for i in self._infos(conn, versions.c.kind == kind)
+            }
+        return [
+            (
+                infos[(r.id, r.active_version)],
+                from_parquet(bytes(r.data), r.sha256, f"dataset {r.id} version {r.active_version}"),
+            )
+            for r in rows
+        ]
+
+    def load_kind(self, kind: str) -> dict[str, pd.DataFrame]:
+        """The active version of every dataset of one kind, by dataset name."""
+        return {info.name: frame for info, frame in self.load_active(kind)}
+
+    def audit_log(self, dataset_id: int | None = None, limit: int | None = None) -> pd.DataFrame:
+        """Saves, rollbacks and deletes, newest first: id, at, actor, action, dataset_id,
+        kind, name, version, detail (a dict of ids and counts)."""
+        query = select(audit).order_by(audit.c.id.desc())
+        if dataset_id is not None:
+            query = query.where(audit.c.dataset_id == dataset_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        frame = _frame(rows, [c.name for c in audit.columns], ("at",))
+        for col in ("id", "dataset_id", "version"):
+            frame[col] = frame[col].astype("Int64")
+        return frame
+
+    # --- internals --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        with self._engine.connect() as conn:
+            conn.execution_options(**{WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
+
+    def _insert_data(self, conn: Connection, version_id: int, blob: bytes, sha256: str) -> None:
+        # A method of its own so that the crash tests can fail or stall a save right here.
+        conn.execute(
+            insert(version_data).values(
+                version_id=version_id, format="parquet", sha256=sha256, data=blob
+            )
+        )
+
+    def _lock_or_create(
+        self, conn: Connection, kind: str, name: str, who: str, now: datetime
+    ) -> Mapping[str, Any]:
+        dialect_insert = pg_insert if self.backend == "postgresql" else sqlite_insert
+        conn.execute(
+            dialect_insert(datasets)
+            .values(
+                kind=kind, name=name, created_at=now, created_by=who, updated_at=now, updated_by=who
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "name"])
+        )
+        query = select(datasets).where(datasets.c.kind == kind, datasets.c.name == name)
+        return conn.execute(query.with_for_update()).mappings().one()
+
+    def _lock(self, conn: Connection, dataset_id: int) -> Mapping[str, Any]:
+        query = select(datasets).where(datasets.c.id == dataset_id).with_for_update()
+        row = conn.execute(query).mappings().one_or_none()
+        if row is None:
+            raise NotFoundError(f"no dataset {dataset_id}")
+        return row
+
+    def _exists(self, dataset_id: int) -> bool:
+        with self._read() as conn:
+            return (
+                conn.execute(select(datasets.c.id).where(datasets.c.id == dataset_id)).first()
+                is not None
+            )
+
+    def _active_version(self, conn: Connection, dataset_id: int) -> int:
+        active = conn.execute(
+            select(datasets.c.active_version).where(datasets.c.id == dataset_id)
+        ).one_or_none()
+        if active is None or active[0] is None:
+            raise NotFoundError(f"no dataset {dataset_id}")
+        return int(active[0])
+
+    def _active_if_same(self, kind: str, name: str, sha256: str) -> VersionInfo | None:
+        query = select(datasets.c.id, datasets.c.active_version).where(
+            datasets.c.kind == kind, datasets.c.name == name
+        )
+        with self._read() as conn:
+            row = conn.execute(query).one_or_none()
+            if row is None or row.active_version is None:
+                return None
+            info = self._info(conn, row.id, row.active_version)
+        return replace(info, duplicate=True) if info.file_sha256 == sha256 else None
+
+    def _info(self, conn: Connection, dataset_id: int, version: int) -> VersionInfo:
+        found = self._infos(
+            conn, (versions.c.dataset_id == dataset_id) & (versions.c.version == version)
+        )
+        if not found:
+            raise NotFoundError(f"dataset {dataset_id} has no version {version}")
+        return found[0]
+
+    def _infos(self, conn: Connection, where: Any) -> list[VersionInfo]:
+        query = (
+            select(versions, datasets.c.name, datasets.c.active_version)
+            .join(datasets, datasets.c.id == versions.c.dataset_id)
+            .where(where)
+        )
+        out = []
+        for r in conn.execute(query).mappings():
+            fields = {k: r[k] for k in _INFO_FIELDS if k in r and k not in ("active", "created_at")}
+            out.append(
+                VersionInfo(
+                    **fields,
+                    active=r["version"] == r["active_version"],
+                    created_at=_utc(r["created_at"]),
+                )
+            )
+        return out
+
+    def _audit(
+        self,
+        conn: Connection,
+        at: datetime,
+        actor: str,
+        action: str,
+        dataset_id: int,
+        kind: str,
+        name: str,
+        version: int | None,
+        detail: dict[str, Any],
+    ) -> None:
+        row = {"at": at, "actor": actor, "action": action, "dataset_id": dataset_id}
+        row |= {"kind": kind, "name": name, "version": version, "detail": detail}
+        conn.execute(insert(audit).values(**row))
+
+
+_INFO_FIELDS = [f for f in VersionInfo.__dataclass_fields__]
+
+
+# --- checks and small helpers --------------------------------------------------------------
+
+
+def _check(kind: str, name: str, who: str, sha256: str) -> tuple[str, str, str, str]:
+    if not _KIND.fullmatch(kind or ""):
+        raise ValueError(f"kind must be a short lower-case identifier, not {kind!r}")
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValueError("a dataset name must have 1 to 200 characters")
+    sha256 = (sha256 or "").strip().lower()
+    if not _SHA256.fullmatch(sha256):
+        raise ValueError("file_sha256 must be 64 hexadecimal digits")
+    return kind, name, _who(who), sha256
+
+
+def _who(who: str) -> str:
+    who = (who or "").strip()
+    if not who or len(who) > 200:
+        raise ValueError("who did it must be given (1 to 200 characters)")
+    return who
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back the UTC wall time without a zone; PostgreSQL an aware datetime.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str], times: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    for col in times:
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame

@@ -1,0 +1,320 @@
+"""Where the upload store lives, its tables, its engine and how a frame is encoded (see
+``store.py``, which holds the ``Store`` itself).
+
+SQLAlchemy Core only. The schema is created with ``MetaData.create_all``; there are no
+migrations yet. When the schema first changes, add Alembic and make revision 1 match
+``SCHEMA_VERSION`` 1 below (it is recorded in ``store_meta``).
+
+Table layout (every upload is one dataset version; nothing is updated in place except
+``datasets.active_version`` and ``datasets.updated_*``):
+
+``datasets``      one row per (kind, name): which version is active, who last changed it.
+``versions``      one row per upload: number, who, when (UTC), file name and SHA-256, row and
+                  column counts, periods covered.
+``version_data``  the uploaded frame itself, one Parquet blob per version, with its SHA-256.
+``audit``         one row per save, rollback or delete: who, when, what. Deliberately no
+                  foreign key, so the trail survives the deletion of what it describes.
+``store_meta``    key/value pairs; ``schema_version``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import ntpath
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import make_url
+
+import tidy
+
+APP_DIR_NAME = "send-lens"
+DB_FILE = "send_lens.db"
+SCHEMA_VERSION = 1
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The execution option that marks a write transaction (SQLite then takes the write lock at
+# BEGIN, so two writers queue instead of one failing half-way).
+WRITE = "send_lens_write"
+
+
+class StoreError(Exception):
+    """Something the store cannot do; the message never contains uploaded data."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """No such dataset or version."""
+
+
+metadata = MetaData()
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("active_version", Integer, nullable=True),  # a version number of this dataset
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    UniqueConstraint("kind", "name", name="uq_datasets_kind_name"),
+    sqlite_autoincrement=True,  # ids are never reused, so the audit trail stays unambiguous
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "dataset_id",
+        Integer,
+        ForeignKey("datasets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+    Column("column_count", Integer, nullable=False),
+    Column("source_rows", BigInteger, nullable=True),
+    Column("period_from", String(10), nullable=True),
+    Column("period_to", String(10), nullable=True),
+    Column("data_bytes", BigInteger, nullable=False),
+    UniqueConstraint("dataset_id", "version", name="uq_versions_dataset_version"),
+    sqlite_autoincrement=True,
+)
+
+version_data = Table(
+    "version_data",
+    metadata,
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("format", String(20), nullable=False),  # "parquet"
+    Column("sha256", String(64), nullable=False),  # of the blob, checked on every load
+    Column("data", LargeBinary, nullable=False),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(20), nullable=False),  # save, rollback, delete
+    Column("dataset_id", Integer, nullable=True),  # no foreign key: survives a delete
+    Column("kind", String(40), nullable=True),
+    Column("name", String(200), nullable=True),
+    Column("version", Integer, nullable=True),
+    Column("detail", JSON, nullable=True),  # ids and counts only, never data
+    Index("ix_audit_dataset", "dataset_id"),
+    sqlite_autoincrement=True,
+)
+
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+# --- where the database lives and how to reach it -----------------------------------------------
+
+
+def data_dir(env: Mapping[str, str] | None = None, *, windows: bool | None = None) -> str:
+    """The user data directory, created if missing.
+
+    ``SEND_LENS_DATA_DIR`` if set; else ``%LOCALAPPDATA%\\send-lens`` on Windows; else
+    ``$XDG_DATA_HOME/send-lens`` (when set to an absolute path) or ``~/.local/share/send-lens``.
+    """
+    env = os.environ if env is None else env
+    windows = os.name == "nt" if windows is None else windows
+    if env.get("SEND_LENS_DATA_DIR"):
+        folder = os.path.expanduser(env["SEND_LENS_DATA_DIR"])
+    elif windows:
+        base = env.get("LOCALAPPDATA") or ntpath.join(os.path.expanduser("~"), "AppData", "Local")
+        folder = ntpath.join(base, APP_DIR_NAME)
+    else:
+        xdg = env.get("XDG_DATA_HOME", "")
+        base = (
+            xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "share")
+        )
+        folder = os.path.join(base, APP_DIR_NAME)
+    if windows == (os.name == "nt"):  # only create real paths on this platform
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """``SEND_LENS_DATABASE_URL`` (PostgreSQL gets the psycopg driver), else an SQLite file
+    ``send_lens.db`` in :func:`data_dir`."""
+    env = os.environ if env is None else env
+    url = env.get("SEND_LENS_DATABASE_URL", "").strip()
+    if url:
+        return normalise_url(url)
+    return "sqlite:///" + Path(data_dir(env), DB_FILE).as_posix()
+
+
+def normalise_url(url: str) -> str:
+    """Use the psycopg (v3) driver for PostgreSQL; reject back ends the store does not support.
+
+    ``postgresql://`` and ``postgres://`` become ``postgresql+psycopg://``.
+    """
+    url = url.strip()
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    backend = make_url(url).get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"the store supports SQLite and PostgreSQL, not {backend!r}")
+    return url
+
+
+def make_engine(url: str, **engine_args: Any) -> Engine:
+    """An engine for the store. SQLite gets WAL, a busy timeout and foreign keys.
+
+    WAL lets every Streamlit session read while one writes; the busy timeout makes a second
+    writer wait for the first instead of failing; write transactions take the lock at BEGIN
+    (``BEGIN IMMEDIATE``) so they never fail on upgrading a read lock part-way through.
+    """
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() == "postgresql":
+        engine_args.setdefault("pool_pre_ping", True)
+        return create_engine(url, **engine_args)
+
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = dict(engine_args.pop("connect_args", {}))
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    engine = create_engine(url, connect_args=connect_args, **engine_args)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy emits BEGIN itself (below), as its SQLite docs recommend, so that DDL
+        # and SELECTs are transactional too.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def creating_tables(engine: Engine, tables: MetaData, lock_key: int) -> Iterator[Connection]:
+    """A write transaction that has created ``tables``' missing tables, safely when several
+    processes start at once; more set-up can run in it before it commits."""
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                # DDL is transactional in PostgreSQL; the lock serialises concurrent starts.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+            tables.create_all(conn, checkfirst=True)
+            yield conn
+
+
+def create_schema(engine: Engine) -> None:
+    """Create any missing table, safely when several processes start at once."""
+    with creating_tables(engine, metadata, 7346151) as conn:
+        known = conn.execute(
+            select(store_meta.c.value).where(store_meta.c.key == "schema_version")
+        ).scalar_one_or_none()
+        if known is None:
+            conn.execute(insert(store_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif int(known) > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the store was written by a newer SEND Lens (schema {known}); upgrade this one"
+            )
+
+
+# --- how a frame is kept ------------------------------------------------------------------------
+
+
+def to_parquet(frame: pd.DataFrame) -> bytes:
+    """The frame as Parquet bytes (zstd), its index and ``attrs`` left out.
+
+    An error names the column at fault and never quotes a value from it.
+    """
+    names = list(frame.columns)
+    if not all(isinstance(c, str) for c in names) or len(set(names)) != len(names):
+        raise ValueError("column names must be unique strings")
+    plain = frame.reset_index(drop=True)
+    plain.attrs = {}  # e.g. a "shared" mark must not travel into or out of the store
+    buffer = io.BytesIO()
+    try:
+        plain.to_parquet(buffer, engine="pyarrow", index=False, compression="zstd")
+    except (pa.ArrowException, TypeError, ValueError):
+        for col in names:
+            try:
+                pa.Table.from_pandas(plain[[col]], preserve_index=False)
+            except (pa.ArrowException, TypeError, ValueError):
+                raise ValueError(f"column {col!r} mixes types and cannot be stored") from None
+        raise ValueError("the frame cannot be stored as Parquet") from None
+    return buffer.getvalue()
+
+
+def from_parquet(blob: bytes, sha256: str, what: str) -> pd.DataFrame:
+    """Decode a stored blob after checking it against its SHA-256."""
+    if hashlib.sha256(blob).hexdigest() != sha256:
+        raise StoreError(f"the stored data of {what} is damaged (checksum mismatch)")
+    frame = pd.read_parquet(io.BytesIO(blob), engine="pyarrow")
+    frame.attrs = {}
+    return frame
+
+
+def period_range(frame: pd.DataFrame) -> tuple[str | None, str | None]:
+    """Earliest and latest canonical period in a ``period`` column, if there is one."""
+    if "period" not in frame.columns:
+        return None, None
+    labels = frame["period"].dropna().astype(str).str.strip().unique()
+    canonical = [p for p in labels if re.fullmatch(tidy.PERIOD_PATTERN, p)]
+    if not canonical:
+        return None, None
+    ordered = sorted(canonical, key=tidy.period_sort_key)
+    return ordered[0], ordered[-1]

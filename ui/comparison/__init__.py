@@ -1,0 +1,1 @@
+"""Comparison with neighbours, region and England, shared by the Benchmarking and Governance pages."""

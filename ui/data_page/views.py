@@ -1,0 +1,227 @@
+"""The pieces of the Data page: upload and check, loaded datasets, the register, refresh."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders.register import national_register
+from store.datasets import RECORD_LEVEL_KINDS
+from ui import local
+from ui.data import national_table
+from uploads.intake import KINDS, UploadError, list_sheets, read_upload
+from uploads.templates import template_xlsx
+
+MAX_PREVIEW_ROWS = 20
+
+
+def upload_section() -> None:
+    kind = st.selectbox(
+        "What are you uploading?",
+        list(KINDS),
+        format_func=lambda k: KINDS[k].title,
+        key="data.kind",
+    )
+    schema = KINDS[kind]
+    st.markdown(schema.description)
+    st.download_button(
+        f"Download the {schema.title.lower()} template (XLSX)",
+        template_xlsx(kind),
+        file_name=f"send_lens_template_{kind}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"data.template.{kind}",
+    )
+    upload = st.file_uploader(
+        "Upload a filled template or your own export (XLSX, CSV or ODS)",
+        type=["xlsx", "csv", "ods", "xls", "xlsm"],
+        key=f"data.file.{kind}",
+        help="Names, addresses and postcodes are never kept. Child identifiers are replaced "
+        "by a keyed code as the file is read.",
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    sheet = _pick_sheet(data, upload.name, kind)
+    if sheet is False:
+        return
+    try:
+        frame = read_upload(data, upload.name, kind, sheet=sheet or None)
+    except UploadError as err:
+        _show_problems(err)
+        return
+    _show_understood(frame, kind)
+    _save_form(frame, kind, upload.name, data)
+
+
+def _pick_sheet(data: bytes, filename: str, kind: str) -> str | bool | None:
+    try:
+        sheets = list_sheets(data, filename)
+    except UploadError as err:
+        _show_problems(err)
+        return False
+    if len(sheets) <= 1:
+        return None
+    # By default the reader finds the sheet whose headings match (a template's "Data" sheet,
+    # not its instructions); the user can still name one.
+    automatic = "Find the data sheet for me"
+    chosen = st.selectbox(
+        "Which sheet holds the data?", [automatic, *sheets], key=f"data.sheet.{kind}"
+    )
+    return None if chosen == automatic else chosen
+
+
+def _show_problems(err: UploadError) -> None:
+    problems = pd.DataFrame(
+        [
+            {
+                "Sheet": p.sheet,
+                "Row": p.row,
+                "Column": p.column,
+                "Value": p.value,
+                "What is wrong": p.message,
+            }
+            for p in err.problems
+        ]
+    )
+    count = len(problems)
+    st.error(
+        f"This file was not stored: {count} problem{'s' if count != 1 else ''} to fix. "
+        "Fix them in your spreadsheet and upload it again; nothing already stored has changed."
+    )
+    st.dataframe(problems, hide_index=True, width="stretch")
+
+
+def _show_understood(frame: pd.DataFrame, kind: str) -> None:
+    skipped = frame.attrs.get("example_rows_skipped", 0)
+    note = " The template's example row was ignored." if skipped else ""
+    st.success(
+        f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}"
+    )
+    with st.expander(
+        "What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS
+    ):
+        st.caption(
+            "Child identifiers are already replaced by codes; dates of birth by age and year group."
+        )
+        st.dataframe(frame.head(MAX_PREVIEW_ROWS), hide_index=True, width="stretch")
+
+
+def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> None:
+    with st.form(f"data.save.{kind}"):
+        name = st.text_input(
+            "Name this dataset",
+            value=filename.rsplit(".", 1)[0],
+            help="Uploading again under the same name adds a new version; older versions are kept.",
+        )
+        saved = st.form_submit_button("Save to SEND Lens", type="primary")
+    if not saved:
+        return
+    if not name.strip():
+        st.error("Give the dataset a name before saving.")
+        return
+    info = local.store().save_version(
+        kind,
+        name.strip(),
+        frame,
+        file_name=filename,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by=local.current_user(),
+        source_rows=len(frame),
+    )
+    local.forget_local_data()
+    if info.duplicate:
+        st.info(
+            f"This file is already stored as version {info.version} of '{info.name}'; nothing changed."
+        )
+    else:
+        st.success(f"Saved as version {info.version} of '{info.name}' ({info.row_count:,} rows).")
+
+
+def loaded_section() -> None:
+    s = local.store()
+    datasets = s.list_datasets()
+    if datasets.empty:
+        st.info("No local data loaded yet. Upload a file above, or load the example data.")
+        return
+    shown = datasets.assign(
+        kind=datasets["kind"].map(lambda k: KINDS[k].title if k in KINDS else k)
+    )
+    st.dataframe(
+        shown[
+            [
+                "name",
+                "kind",
+                "active_version",
+                "versions",
+                "rows",
+                "period_from",
+                "period_to",
+                "uploaded_by",
+                "uploaded_at",
+            ]
+        ].rename(columns=_HEADINGS),
+        hide_index=True,
+        width="stretch",
+    )
+    labels = dict(zip(datasets["dataset_id"], datasets["name"] + " (" + shown["kind"] + ")"))
+    chosen = st.selectbox("Dataset", list(labels), format_func=labels.get, key="data.dataset")
+    versions = s.list_versions(chosen)
+    st.dataframe(
+        versions[
+            ["version", "active", "created_at", "created_by", "file_name", "row_count"]
+        ].rename(columns=_HEADINGS),
+        hide_index=True,
+        width="stretch",
+    )
+    col_roll, col_delete = st.columns(2)
+    with col_roll:
+        target = st.selectbox(
+            "Make this version the one in use",
+            versions["version"].tolist(),
+            key="data.rollback_version",
+        )
+        if st.button("Use this version", key="data.rollback"):
+            s.rollback(chosen, int(target), by=local.current_user())
+            local.forget_local_data()
+            st.success(f"Version {target} is now in use. All versions are kept.")
+    with col_delete:
+        confirm = st.checkbox(
+            "I want to delete this dataset and all its versions", key="data.confirm_delete"
+        )
+        if st.button("Delete dataset", disabled=not confirm, key="data.delete"):
+            removed = s.delete_dataset(chosen, by=local.current_user())
+            local.forget_local_data()
+            st.success(f"Deleted '{labels[chosen]}' and its {removed} version(s).")
+
+
+_HEADINGS = {
+    "name": "Name",
+    "kind": "Kind",
+    "active_version": "Version in use",
+    "versions": "Versions",
+    "rows": "Rows",
+    "period_from": "From",
+    "period_to": "To",
+    "uploaded_by": "Uploaded by",
+    "uploaded_at": "Uploaded (UTC)",
+    "version": "Version",
+    "active": "In use",
+    "created_at": "Saved (UTC)",
+    "created_by": "Saved by",
+    "file_name": "File",
+    "row_count": "Rows",
+}
+
+
+def register_section() -> None:
+    st.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
+    reg = national_register(national_table()).drop(columns="key")
+    st.dataframe(reg, hide_index=True, width="stretch")
+    st.markdown("**Local data** uploaded by your area.")
+    local_reg = local.register()
+    if local_reg.empty:
+        st.caption("None yet.")
+    else:
+        st.dataframe(local_reg.drop(columns=["record_level"]), hide_index=True, width="stretch")

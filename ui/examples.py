@@ -1,0 +1,97 @@
+"""Example data (synthetic) that a user can load with one click to see a page working.
+
+The files are made by ``scripts/make_demo_data.py`` and ``scripts/make_demo_outcomes.py``
+for Bradford's wards and schools. They are stored like any upload, under names that start
+with ``EXAMPLE_PREFIX``, so every page can label them and the Data page can remove them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from geography.areas import region_of
+from ui import local
+from ui.data import area_names
+from uploads.intake import UploadError, read_upload
+
+DEMO = Path(__file__).resolve().parent.parent / "data/demo"
+EXAMPLE_PREFIX = "Example data (synthetic)"
+GOVERNANCE_EXAMPLES = (
+    ("ehc_tracker", "demo_ehc_tracker.csv", f"{EXAMPLE_PREFIX}: EHC needs assessment tracker"),
+    ("kpi_return", "demo_kpi_return.csv", f"{EXAMPLE_PREFIX}: monthly KPI return"),
+)
+EXAMPLE_AREA = "E08000032"  # the example files use Bradford's wards and schools
+EXAMPLE_WARNING = (
+    "**Example data (synthetic).** The tracker and KPI figures below are made up by SEND Lens "
+    "to show how the page works. They are not {name}'s real figures. Remove them under "
+    "*Your area's own data* when you load your own."
+)
+
+MAP_EXAMPLES = (
+    (
+        "ehc_tracker",
+        "demo_ehc_tracker.csv",
+        "Example data (synthetic): EHC needs assessment tracker",
+    ),
+    (
+        "kpi_return",
+        "demo_kpi_return_areas.csv",
+        "Example data (synthetic): KPI return by ward, locality and school",
+    ),
+    (
+        "locality_lookup",
+        "demo_locality_lookup.csv",
+        "Example data (synthetic): ward to locality lookup",
+    ),
+)
+
+
+def is_example(name: str) -> bool:
+    return str(name).startswith(EXAMPLE_PREFIX)
+
+
+def load_examples(
+    examples: tuple[tuple[str, str, str], ...] = GOVERNANCE_EXAMPLES, flash: str = "gov.flash"
+) -> None:
+    """Button callback: store the example files as uploads, and show the example's area."""
+    s = local.store()
+    try:
+        for kind, file_name, name in examples:
+            data = (DEMO / file_name).read_bytes()
+            frame = read_upload(data, file_name, kind)
+            s.save_version(
+                kind,
+                name,
+                frame,
+                file_name=file_name,
+                file_sha256=hashlib.sha256(data).hexdigest(),
+                created_by=local.current_user(),
+                source_rows=len(frame),
+            )
+    except UploadError as err:  # the shipped files are checked by tests; say so if one breaks
+        st.session_state[flash] = ("error", f"The example data could not be loaded: {err}")
+        return
+    local.forget_local_data()
+    switch_area(EXAMPLE_AREA)
+    st.session_state[flash] = ("success", "Loaded the example data (synthetic) for Bradford.")
+
+
+def remove_examples() -> None:
+    s = local.store()
+    listed = s.list_datasets()
+    for dataset_id in listed.loc[listed["name"].map(is_example), "dataset_id"]:
+        s.delete_dataset(int(dataset_id), by=local.current_user())
+    local.forget_local_data()
+    st.session_state["gov.flash"] = ("success", "Removed the example data.")
+
+
+def switch_area(code: str) -> None:
+    st.session_state["area.la"] = code
+    st.session_state["area.region"] = region_of(code)
+
+
+def switch_button(code: str, key: str) -> None:
+    st.button(f"Show {area_names()[code]}", key=key, on_click=switch_area, args=(code,))

@@ -1,0 +1,368 @@
+"""The Governance and assurance page: the area's own data panel and the national measures of
+the EHC process, with the helpers the page's other view modules share.
+
+National figures are public and go through the Benchmarking page's shared caches (keys are
+small: indicator, area, comparator codes). Everything read from the area's uploads lives in
+this session's state only (``session_cached``), keyed by the store's dataset versions, so a page
+rerun costs no store read and nothing local reaches a cache other sessions can see. Every
+visual goes through ``ui.visual.show``. The EHC tracker and annual reviews are in
+``ui.governance.tracker``; the local KPIs and the exception report in ``ui.governance.kpis``.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import indicators
+from analysis import benchmark as bm
+from analysis.profile import breakdown_comparison, share_of_total
+from reports.format import format_value
+from ui import charts, local, visual
+from ui.comparison.charts import trend_view
+from ui.comparison.comparators import own_set
+from ui.comparison.data import comparator_sets, comparison, periods, trend_result
+from ui.data import area_names, national_table
+from ui.examples import is_example, load_examples, remove_examples
+from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
+
+# The national measures of the EHC process, in the order a board reads them.
+MEASURES: dict[str, list[str]] = {
+    "Requests and decisions": ["ehc_requests", "ehc_requests_refused_pct", "ehc_requests_6wk_pct"],
+    "Assessments and new plans": [
+        "ehc_assessments",
+        "ehc_assess_issued_pct",
+        "ehc_not_issue_16wk_pct",
+        "ehc_new_plans",
+    ],
+    "Timeliness of new plans": [
+        "ehc_20wk_pct",
+        "ehc_20wk_ex_pct",
+        "ehc_20wk_to_1yr_pct",
+        "ehc_over_1yr_pct",
+    ],
+    "Annual reviews": [
+        "ehc_reviews_expected",
+        "ehc_annual_reviews_pct",
+        "ehc_review_4wk_pct",
+        "ehc_review_amend_pct",
+        "ehc_review_maintain_pct",
+        "ehc_review_cease_pct",
+    ],
+    "Ceased plans": ["ehc_ceased"],
+    "Personal budgets": [
+        "ehc_personal_budgets",
+        "ehc_pb_education",
+        "ehc_pb_health",
+        "ehc_pb_social_care",
+        "ehc_pb_integrated",
+    ],
+    "Disagreements": ["ehc_request_mediations", "tribunal_appeal_rate"],
+    "Placement of new plans": [
+        "ehc_new_mainstream_pct",
+        "ehc_new_special_pct",
+        "ehc_new_ap_pct",
+        "ehc_new_fe_pct",
+    ],
+}
+SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alone
+    "area": (AREA_COLOUR, "circle"),
+    "average": (NEIGHBOUR_COLOUR, "square"),
+    "region": (REGION_COLOUR, "triangle-up"),
+    "England": (ENGLAND_COLOUR, "diamond"),
+}
+
+
+def outcomes_frame(listed: pd.DataFrame) -> pd.DataFrame | None:
+    """Every active annual review outcomes upload, child ids and review dates only."""
+    rows = listed[listed["kind"] == "outcomes_return"]
+    if rows.empty:
+        return None
+    parts = [
+        local.load_dataset(int(i), int(v))[["child_id", "review_date"]]
+        for i, v in zip(rows["dataset_id"], rows["active_version"])
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+UPLOADS_NEEDED = """
+| to see | upload (Data page) |
+|---|---|
+| national measures | nothing: published by DfE and the Ministry of Justice |
+| 20-week compliance, open assessments and waits, 6-week decisions, by need, age and school | *EHC needs assessment tracker* |
+| annual reviews due this month and each month | *EHC needs assessment tracker* (plan issue dates) |
+| annual reviews completed within 12 months | the tracker and *Annual review outcomes* (review dates; children link by their coded id) |
+| amendments within 12 weeks, health advice in 6 weeks, and any other monthly KPI | *Local KPI return* (KPI id, month, value or numerator and denominator, target) |
+| RAG ratings and the exception report | *Local KPI return* with targets |
+"""
+
+
+def own_data_panel(listed: pd.DataFrame) -> None:
+    """What the area has loaded, the one-click example, and what needs which upload."""
+    flash = st.session_state.pop("gov.flash", None)
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+    kinds = {
+        "ehc_tracker": "EHC tracker",
+        "kpi_return": "KPI return",
+        "outcomes_return": "annual review outcomes",
+    }
+    loaded = listed[listed["kind"].isin(list(kinds))]
+    with st.container(border=True):
+        st.markdown("**Your area's own data**")
+        if loaded.empty:
+            st.markdown(
+                "Nothing loaded yet: the tabs on the area's own data need uploads on the Data page. "
+                "To see how they work first, load the example data: a made-up tracker and KPI "
+                "return for Bradford, clearly labelled as example data."
+            )
+        else:
+            st.markdown(
+                "Loaded: "
+                + "; ".join(
+                    f"{name} ({kinds[kind]}, version {version})"
+                    for name, kind, version in zip(
+                        loaded["name"], loaded["kind"], loaded["active_version"]
+                    )
+                )
+                + "."
+            )
+        has_examples = bool(listed["name"].map(is_example).any())
+        cols = st.columns([2, 2, 3])
+        cols[0].button(
+            "Load the example data (synthetic)",
+            key="gov.example.load",
+            on_click=load_examples,
+            type="primary" if loaded.empty else "secondary",
+            disabled=has_examples,
+            help="Stores an example EHC tracker and KPI return for Bradford (made up) and switches "
+            "the page to Bradford.",
+        )
+        if has_examples:
+            cols[1].button(
+                "Remove the example data", key="gov.example.remove", on_click=remove_examples
+            )
+        with st.expander("What needs which upload"):
+            st.markdown(UPLOADS_NEEDED)
+
+
+# --- national measures -------------------------------------------------------------------------------
+
+
+def comparators(area: str) -> tuple[str, list[str]]:
+    """The comparator set chosen on the Benchmarking page (DfE's 2025 neighbours by default)."""
+    model = st.session_state.get("bench.model", "2025")
+    sets = comparator_sets(area, model, own_set(area))
+    label = st.session_state.get("bench.set")
+    if label not in sets:
+        label = next(iter(sets))
+    return label, sets[label]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def scorecard(area: str, codes: tuple[str, ...], label: str) -> pd.DataFrame:
+    """One row per national measure with a value for the area: latest value, comparators'
+    average, region, England, rank, band, significance and trend (public data only)."""
+    records = []
+    for topic, ids in MEASURES.items():
+        for ind_id in (i for i in ids if i in indicators.CATALOGUE):
+            found = periods(ind_id, area)
+            if not found:
+                continue
+            result = comparison(ind_id, area, found[0], codes, label)
+            verdict = trend_result(ind_id, area).verdict
+            records.append(
+                {
+                    "topic": topic,
+                    "indicator": ind_id,
+                    "title": indicators.get(ind_id).title,
+                    "unit": result.unit,
+                    "period": found[0],
+                    "value": result.value,
+                    "average": result.neighbours.value,
+                    "region": result.region.value,
+                    "england": result.england.value,
+                    "rank": result.rank_text,
+                    "quartile": result.quartile or "",
+                    "vs_england": result.england.judgement,
+                    "vs_average": result.neighbours.judgement,
+                    "trend": verdict,
+                }
+            )
+    return pd.DataFrame.from_records(records)
+
+
+def _set_words(label: str) -> str:
+    """ "Statistical neighbours (DfE 2025)" -> "its statistical neighbours (DfE 2025)"."""
+    if label.startswith("Statistical"):
+        return "its s" + label[1:]
+    return f"the comparator set '{label}'"
+
+
+def national_section(area: str) -> None:
+    names = area_names()
+    label, codes = comparators(area)
+    card = scorecard(area, tuple(codes), label)
+    average = (
+        "Comparators' average"
+        if not label.lower().startswith("statistical")
+        else "Neighbours' average"
+    )
+    st.markdown(
+        f"How {names[area]} carries out its statutory duties in the EHC process, from DfE's SEN2 return and "
+        f"the Ministry of Justice's tribunal figures, beside {_set_words(label)} (change the set on the "
+        "Benchmarking page), its region and England. Significance is at 95% "
+        "(Wilson intervals); the trend is OHID's test on the latest five years."
+    )
+    if card.empty:
+        st.info(f"No published figures on the EHC process for {names[area]}.")
+        return
+    fmt = bm.format_value
+    table = pd.DataFrame(
+        {
+            "Topic": card["topic"],
+            "Measure": card["title"],
+            "Period": [
+                visual.period_words(i, p) for i, p in zip(card["indicator"], card["period"])
+            ],
+            names[area]: [fmt(v, u) for v, u in zip(card["value"], card["unit"])],
+            average: [fmt(v, u) for v, u in zip(card["average"], card["unit"])],
+            "Region": [fmt(v, u) for v, u in zip(card["region"], card["unit"])],
+            "England": [fmt(v, u) for v, u in zip(card["england"], card["unit"])],
+            "Rank": card["rank"],
+            "Quartile band": card["quartile"],
+            "Compared with England": card["vs_england"],
+            f"Compared with {average.lower()}": card["vs_average"],
+            "Recent trend": card["trend"],
+        }
+    )
+    pct = card[card["unit"] == "%"]
+    long = pd.concat(
+        [
+            pd.DataFrame({"measure": pct["title"], "series": s, "role": role, "value": pct[col]})
+            for col, role, s in (
+                ("value", "area", names[area]),
+                ("average", "average", average),
+                ("region", "region", "Region"),
+                ("england", "England", "England"),
+            )
+        ]
+    ).dropna(subset=["value"])
+    domain = [names[area], average, "Region", "England"]
+    roles = ["area", "average", "region", "England"]
+    chart = (
+        alt.Chart(long)
+        .mark_point(filled=True, size=140, stroke="#0B0C0C", strokeWidth=0.5, opacity=1)
+        .encode(
+            y=alt.Y(
+                "measure:N",
+                title=None,
+                sort=pct["title"].tolist(),
+                axis=alt.Axis(labelLimit=420, labelFontSize=12),
+            ),
+            x=alt.X("value:Q", title="Per cent", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                legend=alt.Legend(
+                    orient="bottom", labelLimit=360, symbolSize=200, symbolStrokeWidth=0.5
+                ),
+                scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][0] for r in roles]),
+            ),
+            shape=alt.Shape(
+                "series:N",
+                scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][1] for r in roles]),
+            ),
+            tooltip=[
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("value:Q", title="Per cent", format=".1f"),
+            ],
+        )
+        .properties(height=alt.Step(30))
+    )
+    note = (
+        f"The chart shows the percentage measures: {names[area]} (blue circle), {average.lower()} (green "
+        "square), the region (orange triangle) and England (black diamond). The table has every measure, "
+        f"counts included. 'Better' and 'worse' are significant differences; counts are not tested, because a "
+        "count grows with the size of the area."
+    )
+    ids = card["indicator"].tolist()
+    visual.show(
+        "gov.national",
+        f"The EHC process in {names[area]}: latest published figures against "
+        f"{average.lower()}, region and England",
+        chart,
+        table,
+        ids,
+        area,
+        note,
+    )
+
+    st.header("One measure over time")
+    chosen = st.selectbox(
+        "Measure",
+        ids,
+        key="gov.measure",
+        format_func=lambda i: indicators.get(i).title,
+        index=ids.index("ehc_20wk_pct") if "ehc_20wk_pct" in ids else 0,
+    )
+    period = card.set_index("indicator").at[chosen, "period"]
+    result = comparison(chosen, area, period, tuple(codes), label)
+    st.info(bm.sentence(result, trend_result(chosen, area), indicators.get(chosen), names[area]))
+    trend_view(chosen, area, codes, label)
+    if "ehc_ceased" in ids:
+        ceased_view(area)
+
+
+def ceased_view(area: str) -> None:
+    """Why plans ended: each reason's share of the plans ceased, the area beside England."""
+    frame = breakdown_comparison(national_table(), "ehc_ceased", area, "reason")
+    if frame.empty:
+        return
+    frame = share_of_total(frame)
+    period = str(frame["period"].iloc[0])
+    chart = charts.grouped_bars(frame, "category", "share", "Per cent of plans ceased")
+    wide = frame.pivot_table(
+        index="category", columns="name", values=["value", "share"], aggfunc="first"
+    )
+    table = pd.DataFrame({"Reason": wide.index})
+    for name in frame.drop_duplicates("role")["name"]:
+        table[f"{name}: plans ceased"] = wide[("value", name)].to_numpy()
+        table[f"{name}: per cent"] = wide[("share", name)].round(1).to_numpy()
+    visual.show(
+        "gov.ceased",
+        f"Why EHC plans ended in {period}: share of plans ceased by reason",
+        chart,
+        table,
+        ["ehc_ceased"],
+        area,
+        "Each reason as a share of all plans the area ceased in the year, beside its "
+        "region and England. The table gives the counts DfE published.",
+    )
+
+
+# --- small numbers -----------------------------------------------------------------------------------
+
+
+def protect(
+    frame: pd.DataFrame, counts: list[str], rates: dict[str, tuple[str, str]]
+) -> pd.DataFrame:
+    """Counts of 1 to 7 hidden, others rounded to 5, rates hidden with their counts."""
+    from analysis.disclosure import apply_disclosure_control, apply_rate_suppression
+
+    safe = apply_disclosure_control(frame, counts)
+    for rate, (numerator, denominator) in rates.items():
+        safe = apply_rate_suppression(safe, rate, numerator, denominator)
+    return safe
+
+
+def shown(value: float | None, unit: str, public: bool) -> str:
+    """A figure for a tile: with its unit, and protected in a public meeting (counts only)."""
+    if value is None:
+        return "none"
+    if public and unit == "count":
+        v = float(value)
+        return "1 to 7 (hidden)" if 1 <= v <= 7 else f"{5 * int(v / 5 + 0.5):,}"
+    return format_value(float(value), unit) if unit != "weeks" else f"{value:.1f} weeks"

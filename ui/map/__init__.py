@@ -1,0 +1,1 @@
+"""Views of the Map page, and the maps it builds."""

@@ -1,0 +1,220 @@
+"""The Outcomes page's data: frameworks, the area's returns, the example, and uploads.
+
+Returns are child-level: they are read from the store into this session's state only
+(keyed by the store's list of active versions, as ``ui.local`` does), never a shared cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from store import frameworks as framework_store
+from store.datasets import Store
+from ui import local
+from ui.examples import DEMO, EXAMPLE_PREFIX
+from uploads.frameworks import Framework
+from uploads.intake import read_upload
+from uploads.outcomes_returns import KIND, read_returns, template_xlsx
+from uploads.readers import UploadError
+
+PENDING = "outcomes.framework.pending"
+MESSAGE = "outcomes.framework.message"
+
+
+def frameworks() -> dict[str, Framework]:
+    found, problems = framework_store.all_frameworks(local.store())
+    for problem in problems:
+        st.warning(problem)
+    return found
+
+
+def pick_framework(found: dict[str, Framework]) -> Framework:
+    if st.session_state.get(PENDING) in found:  # set by an upload's callback, before this widget
+        st.session_state["outcomes.framework"] = st.session_state.pop(PENDING)
+    chosen = st.selectbox(
+        "Outcomes framework",
+        list(found),
+        key="outcomes.framework",
+        format_func=lambda k: found[k].name + ("" if found[k].shipped else " (uploaded)"),
+        help="The outcomes, progress scale and pupil voice questions the returns are read with.",
+    )
+    return found[chosen]
+
+
+def loaded() -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Every active outcomes return (all frameworks) and cohort extract, for this session."""
+    s = local.store()
+    datasets = s.list_datasets()
+    mine = datasets[datasets["kind"].isin([KIND, "cohort"])]
+    return local.session_cached("outcomes.loaded", local.fingerprint(mine), lambda: _read_active(s))
+
+
+def _read_active(s: Store) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    returns = [frame for _, frame in s.load_active(KIND)]
+    cohorts = [frame for _, frame in s.load_active("cohort")]
+    frame = pd.concat(returns, ignore_index=True) if returns else pd.DataFrame()
+    return frame, pd.concat(cohorts, ignore_index=True) if cohorts else None
+
+
+def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str, data: bytes) -> bool:
+    info = local.store().save_version(
+        kind,
+        name,
+        frame,
+        file_name=file_name,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by=local.current_user(),
+        source_rows=len(frame),
+    )
+    return not info.duplicate
+
+
+def load_example(framework: Framework) -> None:
+    """Read the framework's example return like any upload and keep it, with the example
+    social care extract and surveys, under names that start "Example data (synthetic)"."""
+    path = DEMO / f"demo_outcomes_{framework.id}.csv"
+    if not path.exists():
+        st.warning(f"There is no example return for the {framework.name}.")
+        return
+    data = path.read_bytes()
+    _save(
+        KIND,
+        f"{EXAMPLE_PREFIX}: {framework.name} return",
+        read_returns(data, path.name, framework),
+        path.name,
+        data,
+    )
+    for kind, file, name in (
+        ("cohort", "demo_outcomes_cohort.csv", "social care extract"),
+        ("survey", "demo_survey_outcomes.csv", "outcome surveys"),
+    ):
+        extra = (DEMO / file).read_bytes()
+        _save(kind, f"{EXAMPLE_PREFIX}: {name}", read_upload(extra, file, kind), file, extra)
+    local.forget_local_data()
+    st.success(
+        f"Loaded the example return for the {framework.name}: invented children, not real data. "
+        "Delete it on the Data page when you load your own."
+    )
+
+
+def _framework_uploaded() -> None:
+    """Callback: check and keep an uploaded framework, then choose it (runs before widgets)."""
+    upload = st.session_state.get("outcomes.framework_file")
+    if upload is None:
+        return
+    try:
+        fw, info = framework_store.save_framework(
+            local.store(), upload.getvalue(), upload.name, local.current_user()
+        )
+    except UploadError as err:
+        st.session_state[MESSAGE] = ("error", err.problems)
+        return
+    st.session_state[PENDING] = fw.id
+    st.session_state[MESSAGE] = (
+        "success",
+        f"Framework '{fw.name}' is saved (version {info.version}) and chosen.",
+    )
+
+
+def problems_table(problems: list) -> None:
+    st.error(
+        f"This file was not stored: {len(problems)} problem{'s' if len(problems) != 1 else ''} to fix."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "File or sheet": p.sheet,
+                    "Row": p.row,
+                    "Where": p.column,
+                    "Value": p.value,
+                    "What is wrong": p.message,
+                }
+                for p in problems
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def data_panel(framework: Framework) -> None:
+    with st.expander(
+        "Load your returns, the example, or your own framework",
+        expanded=st.session_state.get("outcomes.panel_open", False),
+    ):
+        st.markdown(
+            f"**{framework.name}.** {framework.description}\n\n*Source:* {framework.source}"
+        )
+        cols = st.columns(2)
+        if cols[0].button(
+            "Load example data (synthetic)",
+            key="outcomes.load_example",
+            help="Invented returns for this framework, clearly labelled as example data.",
+        ):
+            load_example(framework)
+        cols[1].download_button(
+            "Download this framework's return template (XLSX)",
+            template_xlsx(framework),
+            file_name=f"send_lens_outcomes_{framework.id}.xlsx",
+            key=f"outcomes.template.{framework.id}",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        _returns_upload(framework)
+        st.file_uploader(
+            "Add your own framework (a TOML file like the shipped ones)",
+            type=["toml", "txt"],
+            key="outcomes.framework_file",
+            on_change=_framework_uploaded,
+            help="Copy a shipped file from data/frameworks/, change the words, and upload it.",
+        )
+        message = st.session_state.pop(MESSAGE, None)
+        if message and message[0] == "error":
+            problems_table(message[1])
+        elif message:
+            st.success(message[1])
+
+
+def _returns_upload(framework: Framework) -> None:
+    upload = st.file_uploader(
+        f"Upload annual review returns for the {framework.name} (XLSX, CSV or ODS)",
+        type=["xlsx", "csv", "ods"],
+        key=f"outcomes.returns_file.{framework.id}",
+        help="Child identifiers are replaced by a keyed code as the file is read.",
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        frame = read_returns(data, upload.name, framework)
+    except UploadError as err:
+        problems_table(err.problems)
+        return
+    st.success(f"Read {len(frame):,} ratings and answers with no problems.")
+    with st.form(f"outcomes.save.{framework.id}"):
+        name = st.text_input(
+            "Name this return", value=upload.name.rsplit(".", 1)[0], key="outcomes.save_name"
+        )
+        saved = st.form_submit_button("Save the return", type="primary")
+    if saved and name.strip():
+        new = _save(KIND, name.strip(), frame, upload.name, data)
+        st.success("Saved." if new else "This file is already stored; nothing changed.")
+
+
+@st.cache_data(max_entries=1)
+def place_names() -> dict[str, str]:
+    """School URN, ward code and primary need code to a name, for the breakdowns."""
+    from data_loaders.register import DATA
+    from geography.school_register import school_register
+    from uploads.schemas import NEED_NAMES
+
+    schools = school_register()
+    wards = pd.read_csv(DATA / "geography/lookups/ward_la.csv", dtype=str)
+    return (
+        dict(zip(schools["urn"].astype(str), schools["name"]))
+        | dict(zip(wards["ward_code"], wards["ward_name"]))
+        | NEED_NAMES
+    )

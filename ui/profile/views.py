@@ -1,0 +1,201 @@
+"""Building blocks of the local profile page: each function draws one visual."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import indicators
+from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
+from reports.format import format_value
+from ui import charts, visual
+from ui.data import national_table
+
+ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
+
+
+def trend(key: str, indicator_id: str, area: str, title: str, note: str | None = None) -> None:
+    """An indicator over time for the area, its region and England.
+
+    Counts are charted for the area alone (England's would flatten it) but tabled for all three.
+    """
+    ind = indicators.get(indicator_id)
+    frame = comparison_series(national_table(), indicator_id, area)
+    table = _wide(frame, ind.unit)
+    note = " ".join(filter(None, [note, series_break_note(area, frame)])) or None
+    charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
+    chart = charts.trend_chart(charted, y_title=_axis_title(ind)) if not charted.empty else None
+    visual.show(key, title, chart, table, [indicator_id], area, note)
+
+
+def _wide(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame()
+    wide = frame.pivot_table(
+        index="period", columns="name", values="value", aggfunc="first", sort=False
+    )
+    order = frame.drop_duplicates("role").sort_values(
+        "role", key=lambda s: s.map({"area": 0, "region": 1, "England": 2})
+    )
+    wide = wide[[n for n in order["name"] if n in wide.columns]]
+    return wide.reset_index().rename(columns={"period": "Period"})
+
+
+def _axis_title(ind: indicators.Indicator) -> str:
+    return {"%": "Per cent", "count": "Number", "rate per 10,000": "Per 10,000 aged 0-25"}.get(
+        ind.unit, ind.unit.capitalize()
+    )
+
+
+def breakdown_bars(
+    key: str,
+    indicator_id: str,
+    area: str,
+    breakdown_key: str,
+    title: str,
+    category_label: str,
+    note: str | None = None,
+    x_title: str = "Per cent of EHC plans",
+) -> None:
+    """Shares by category (e.g. primary need) for the area, region and England."""
+    frame = breakdown_comparison(national_table(), indicator_id, area, breakdown_key)
+    table = _category_table(frame, category_label)
+    chart = charts.grouped_bars(frame, "category", "value", x_title) if not frame.empty else None
+    visual.show(key, title, chart, table, [indicator_id], area, note)
+
+
+def _category_table(frame: pd.DataFrame, category_label: str) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame()
+    wide = frame.pivot_table(index="category", columns="name", values="value", aggfunc="first")
+    area_name = frame.loc[frame["role"] == "area", "name"]
+    if not area_name.empty and area_name.iloc[0] in wide.columns:
+        wide = wide.sort_values(area_name.iloc[0], ascending=False)
+    return wide.reset_index().rename(columns={"category": category_label})
+
+
+def age_profile(key: str, area: str) -> None:
+    frame = breakdown_comparison(national_table(), "ehc_plans", area, "age")
+    if frame.empty:
+        visual.show(
+            key,
+            "Age of children and young people with EHC plans",
+            None,
+            pd.DataFrame(),
+            ["ehc_plans"],
+            area,
+        )
+        return
+    frame = frame.assign(age=pd.to_numeric(frame["category"], errors="coerce"))
+    frame = frame[frame["age"].notna()]
+    totals = frame.groupby("area_code")["value"].transform("sum")
+    frame = frame.assign(share=frame["value"] / totals * 100).sort_values("age")
+    own = frame[frame["role"] == "area"]
+    eng = frame[frame["role"] == "England"].set_index("age")["share"]
+    table = pd.DataFrame(
+        {
+            "Age": own["age"].astype(int).values,
+            "EHC plans": own["value"].values,
+            "Share of the area's plans (%)": own["share"].round(1).values,
+            "Share in England (%)": own["age"].map(eng).round(1).values,
+        }
+    )
+    period = frame["period"].iloc[0]
+    chart = charts.single_bars(
+        own.assign(age=own["age"].astype(int)), "age", "value", "Age in years"
+    )
+    visual.show(
+        key,
+        f"Age of children and young people with EHC plans, {visual.period_words('ehc_plans', period)}",
+        chart,
+        table,
+        ["ehc_plans"],
+        area,
+    )
+
+
+def side_by_side(
+    key: str, indicator_ids: list[str], area: str, title: str, x_title: str, note: str | None = None
+) -> None:
+    """Latest value of several related indicators for the area, region and England."""
+    wide = latest_side_by_side(national_table(), indicator_ids, area)
+    if wide.empty:
+        visual.show(key, title, None, pd.DataFrame(), indicator_ids, area, note)
+        return
+    long = wide.melt(
+        id_vars=["indicator", "title", "period"],
+        value_vars=["area", "region", "England"],
+        var_name="role",
+        value_name="value",
+    )
+    names = _role_names(area)
+    long["name"] = long["role"].map(names)
+    chart = charts.grouped_bars(long, "title", "value", x_title, sort=wide["title"].tolist())
+    table = wide.rename(
+        columns={
+            "title": "Indicator",
+            "period": "Period",
+            "area": names["area"],
+            "region": names["region"],
+            "England": "England",
+        }
+    ).drop(columns="indicator")
+    visual.show(key, title, chart, table, indicator_ids, area, note)
+
+
+def _role_names(area: str) -> dict[str, str]:
+    from analysis.profile import comparators
+    from ui.data import area_names
+
+    names = area_names()
+    return {role: names[code] for role, code in comparators(area).items()}
+
+
+def headline_sentence(indicator_id: str, area: str) -> str:
+    """One plain-English sentence about the latest value, for screen readers and workshops."""
+    from analysis.profile import headline
+
+    ind = indicators.get(indicator_id)
+    h = headline(national_table(), indicator_id, area)
+    if h.period is None:
+        return ""
+    names = _role_names(area)
+    return (
+        f"In {visual.period_words(indicator_id, h.period)}, {names['area']}: "
+        f"{format_value(h.value, ind.unit)}; England: {format_value(h.england, ind.unit)}."
+    )
+
+
+def sen_primary_need(area: str) -> None:
+    """Primary need of all pupils with SEN, from the refreshed SEN in England release."""
+    if indicators.rows("sen_primary_need_pct", None, None, national_table()).empty:
+        st.subheader("Primary need of all pupils with SEN")
+        st.info(
+            "The shipped data has primary need for EHC plans only. Run "
+            "`python -m data_loaders.refresh.command` to fetch DfE's *Special educational needs in "
+            "England* release, which adds primary need for every pupil with SEN support or an "
+            "EHC plan, for every year and local authority."
+        )
+        return
+    breakdown_bars(
+        "profile.sen_need",
+        "sen_primary_need_pct",
+        area,
+        "primary_need",
+        "Primary need of all pupils with SEN (SEN support and EHC plans)",
+        "Primary need",
+        x_title="Per cent of pupils with SEN",
+    )
+
+
+def series_break_note(area: str, frame: pd.DataFrame) -> str | None:
+    """Say plainly when an area's series starts at a reorganisation rather than at the data."""
+    from geography.areas import reorganisation_of
+
+    reorg = reorganisation_of(area)
+    if reorg is None or area not in reorg.successors or frame.empty:
+        return None
+    own = frame[(frame["role"] == "area") & frame["value"].notna()]
+    if own.empty:
+        return None
+    return f"Series break: this area's figures start in {own['period'].iloc[0]}. {reorg.note}"

@@ -1,0 +1,172 @@
+"""Pseudonymisation on arrival: identifiers become keyed hashes, dates of birth become age.
+
+Nothing in an upload that identifies a child directly leaves ``uploads.intake``:
+
+* UPN, ULN, NHS number and local ids are replaced by ``HMAC-SHA256(key, normalised id)``,
+  written as 32 hexadecimal characters (the first 128 bits). The same id gives the same
+  hash in every kind of upload and every agency's extract, so extracts still link; without
+  the key nobody can recompute it, which a plain hash of a UPN would allow in seconds.
+* The id is normalised first (spaces and hyphens removed, upper case), so "943 476 5919"
+  from health and "9434765919" from social care are the same child.
+* A date of birth becomes age in whole years and national curriculum year, both on a
+  reference date (the row's request or review date, else today); the date itself is dropped.
+* Names, addresses and postcodes are never read: only the columns of a kind's schema are.
+
+The key comes from ``SEND_LENS_PSEUDONYMISATION_KEY`` or, if that is unset, from a key file
+created on first use in the user's config directory (``~/.config/send-lens`` on Linux and
+macOS, ``%APPDATA%\\send-lens`` on Windows, or ``SEND_LENS_CONFIG_DIR``), readable by the
+owner only. It is never inside the repository, so it is never committed. Losing the key
+means new uploads no longer link to stored ones: back it up with the same care as the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import stat
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "SEND_LENS_PSEUDONYMISATION_KEY"
+CONFIG_ENV = "SEND_LENS_CONFIG_DIR"
+KEY_FILE = "pseudonymisation.key"
+MIN_KEY_CHARS = 16
+SPACES_AND_HYPHENS = "[ \t\n\r\f\v\xa0-]+"  # not \s, which sends pandas to slow Python regex
+HASH_CHARS = 32  # 128 bits: collisions are negligible for any population of children
+REPO = Path(__file__).resolve().parent.parent
+
+
+class PseudonymisationKeyError(RuntimeError):
+    """The pseudonymisation key is missing, too short, or would sit inside the repository."""
+
+
+def config_dir() -> Path:
+    """Where the key file lives: ``SEND_LENS_CONFIG_DIR`` or the platform's user config dir."""
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return base / "send-lens"
+
+
+def load_key() -> bytes:
+    """The secret key: from the environment, else the key file (created on first use)."""
+    from_env = os.environ.get(KEY_ENV)
+    if from_env is not None:
+        if len(from_env.strip()) < MIN_KEY_CHARS:
+            raise PseudonymisationKeyError(
+                f"{KEY_ENV} is set but shorter than {MIN_KEY_CHARS} characters; "
+                "use a long random value (for example 64 hexadecimal characters)."
+            )
+        return from_env.strip().encode("utf-8")
+    return _key_from_file(config_dir() / KEY_FILE)
+
+
+def _key_from_file(path: Path) -> bytes:
+    resolved = path.resolve()
+    if resolved.is_relative_to(REPO):
+        # A key inside the working tree is one `git add .` away from being published.
+        raise PseudonymisationKeyError(
+            f"The pseudonymisation key would be created inside the project folder ({path}). "
+            f"Set {CONFIG_ENV} to a folder outside it."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        # O_EXCL: two sessions starting together must not each write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        log.info("created a new pseudonymisation key file in %s", path.parent)
+    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(0o600)  # tighten a key file someone copied in with loose permissions
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_KEY_CHARS:
+        raise PseudonymisationKeyError(
+            f"The key file {path} is empty or too short; delete it to make a new one."
+        )
+    return key.encode("utf-8")
+
+
+def normalise_ids(ids: pd.Series) -> pd.Series:
+    """Ids as they are hashed: spaces and hyphens removed, upper case; blanks become <NA>."""
+    text = ids.astype("string").str.replace(SPACES_AND_HYPHENS, "", regex=True).str.upper()
+    return text.where(text != "", pd.NA)
+
+
+def keyed_hashes(ids: list[str], key: bytes) -> list[str]:
+    """HMAC-SHA256 (RFC 2104) of each id, as 32 hex characters.
+
+    The same as ``hmac.digest(key, id, "sha256")`` (a test holds it to that), computed from
+    the key's inner and outer hash states prepared once, which is over twice as fast as a
+    fresh HMAC per id: 250,000 ids take a fifth of a second, not half a second.
+    """
+    block = 64  # SHA-256's block size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
+    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
+    out = []
+    for text in ids:
+        inner = inner_copy()
+        inner.update(text.encode("utf-8"))
+        outer = outer_copy()
+        outer.update(inner.digest())
+        out.append(outer.digest()[: HASH_CHARS // 2].hex())
+    return out
+
+
+def pseudonymise_ids(
+    ids: pd.Series, key: bytes | None = None, *, normalised: bool = False
+) -> pd.Series:
+    """Replace every id by its keyed hash; blanks stay <NA>. Same id, same hash, any upload."""
+    key = load_key() if key is None else key
+    codes, uniques = pd.factorize(ids if normalised else normalise_ids(ids), use_na_sentinel=True)
+    # One HMAC per distinct id, not per row: agency extracts repeat children often.
+    digests = np.array(keyed_hashes([str(u) for u in uniques.tolist()], key) + [None], dtype=object)
+    return pd.Series(digests[codes], index=ids.index, dtype="string")
+
+
+def age_on(dob: pd.Series, reference: pd.Series) -> pd.Series:
+    """Whole years between a date of birth and a reference date (both datetime64)."""
+    before_birthday = (reference.dt.month < dob.dt.month) | (
+        (reference.dt.month == dob.dt.month) & (reference.dt.day < dob.dt.day)
+    )
+    years = reference.dt.year - dob.dt.year - before_birthday.astype("int64")
+    return years.astype("Int64")
+
+
+def nc_year(dob: pd.Series, reference: pd.Series) -> pd.Series:
+    """England's national curriculum year group in the academic year containing ``reference``.
+
+    An academic year runs 1 September to 31 August. A child's year group is their age on
+    31 August just before it started, minus 4: Reception (0) is the year children turn 5,
+    so a child who was 4 on that 31 August is in Reception and one who was 9 is in Year 5.
+    (Equivalently, age on the 31 August that ends the academic year, minus 5.) Example: born
+    15 March 2015; academic year 2024/25 starts 1 September 2024; on 31 August 2024 the
+    child is 9, so Year 5. Negative values are nursery ages; values above 13 are beyond
+    Year 13 (young people up to 25).
+    """
+    start_year = reference.dt.year - (reference.dt.month < 9).astype("int64")
+    cutoff = pd.to_datetime(
+        start_year.astype("string") + "-08-31", format="%Y-%m-%d", errors="coerce"
+    )
+    return (age_on(dob, cutoff) - 4).astype("Int64")
+
+
+def today() -> pd.Timestamp:
+    return pd.Timestamp(date.today())

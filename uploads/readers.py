@@ -1,0 +1,424 @@
+"""Bytes from an upload to the raw cells of one sheet, safely.
+
+The format is decided by the file's first bytes, not its name: councils' systems save web
+pages as ``.xls`` and CSV files as ``.xlsx``. Before any parser sees a workbook the zip is
+checked (member count, declared and actual uncompressed size, compression ratio, XML
+DTDs), and macro-enabled, encrypted and old binary Excel files are refused with a message
+that says what to do. Cells are then read with python-calamine (fast, no formulas ever
+evaluated); CSV is decoded as UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252.
+
+Every refusal is an :class:`UploadError` whose problems are plain English; nothing here
+raises anything else for any input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+import python_calamine as pc
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ZIP_MEMBERS = 500
+MAX_UNCOMPRESSED = 400 * 1024 * 1024  # a 100,000-row, 20-column sheet is about 100 MB of XML
+MAX_RATIO = 100  # real sheets compress 5-20 to 1; bombs compress 1000 to 1
+MAX_ROWS = 250_000
+MAX_COLUMNS = 250
+HEADER_SCAN_ROWS = 30
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # OLE directory names are UTF-16
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an upload, located as the user sees it in Excel."""
+
+    sheet: str
+    row: int | None  # 1-based, counting title and header rows; None for the whole file
+    column: str  # the template column name, or "" for the whole file or sheet
+    value: str
+    message: str
+
+
+class UploadError(Exception):
+    """An upload that cannot be used; ``problems`` lists everything found, at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0].message if problems else "the upload could not be read"
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+def refuse(message: str, sheet: str = "") -> UploadError:
+    return UploadError([Problem(sheet, None, "", "", message)])
+
+
+@dataclass
+class RawSheet:
+    """The cells of one sheet as read; row ``i`` of ``rows`` is Excel row ``i + 1``."""
+
+    name: str
+    rows: list[list[Any]]
+    uncached_formulas: list[str] = field(default_factory=list)  # cell refs, e.g. "D3"
+
+
+@dataclass
+class Workbook:
+    fmt: str  # "xlsx", "ods" or "csv"
+    filename: str
+    data: bytes
+    sheets: list[str]
+    uncached: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cell refs
+    calamine: pc.CalamineWorkbook | None = None  # opened once: opening reads shared strings
+
+
+def open_upload(data: bytes, filename: str) -> Workbook:
+    """Check an upload and find its sheets; raises :class:`UploadError` when unsafe or unreadable."""
+    if len(data) > MAX_BYTES:
+        raise refuse(
+            f"The file is {len(data) / MB:.1f} MB; the largest file SEND Lens accepts is "
+            f"{MAX_BYTES // MB} MB. Remove columns you do not need, or split it, and upload again."
+        )
+    if not data.strip(b" \t\r\n\x00"):
+        raise refuse("The file is empty.")
+    head = data[:8]
+    if head == OLE_MAGIC:
+        if ENCRYPTED_STREAM in data:
+            raise refuse(
+                "This file is password-protected (encrypted). Open it in Excel, remove the "
+                "password (File > Info > Protect Workbook > Encrypt with Password, then clear "
+                "it), save, and upload the copy. Never send the password itself."
+            )
+        raise refuse(
+            "This is an old Excel 97-2003 file (.xls). Open it in Excel, choose File > Save As "
+            "> Excel Workbook (.xlsx), and upload the new file."
+        )
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        fmt, uncached_by_member = _check_zip(data)
+        wb = _calamine(data)
+        sheets = [
+            m.name
+            for m in wb.sheets_metadata
+            if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet
+        ]
+        uncached = _sheet_names_for(data, uncached_by_member) if uncached_by_member else {}
+        return Workbook(fmt, filename, data, sheets, uncached, wb)
+    _refuse_other_formats(data)
+    return Workbook("csv", filename, data, [PurePath(filename).stem or "CSV"])
+
+
+def _refuse_other_formats(data: bytes) -> None:
+    lead = data[:2048].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
+    if lead.startswith(b"<") and any(
+        t in lead for t in (b"<html", b"<table", b"<!doctype html", b"<meta")
+    ):
+        raise refuse(
+            "This file is a web page (HTML) with a spreadsheet's name, as some systems export "
+            "it. Open it in Excel, choose File > Save As > Excel Workbook (.xlsx), and upload that."
+        )
+    if lead.startswith(b"<?xml") or lead.startswith(b"<"):
+        raise refuse(
+            "This file is XML (perhaps an 'XML Spreadsheet 2003'), which SEND Lens does not "
+            "read. Open it in Excel and save it as Excel Workbook (.xlsx)."
+        )
+    if lead.startswith(b"%pdf"):
+        raise refuse(
+            "This is a PDF, not a spreadsheet. Upload the spreadsheet the PDF was made from."
+        )
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return  # Excel's "Unicode text": UTF-16, read as CSV
+    if b"\x00" in data[:4096]:
+        raise refuse(
+            "SEND Lens could not recognise this file. Upload an Excel workbook (.xlsx), an "
+            "OpenDocument spreadsheet (.ods) or a CSV file."
+        )
+
+
+def _check_zip(data: bytes) -> tuple[str, dict[str, list[str]]]:
+    """Refuse zip bombs, macros and non-spreadsheets; return the format and, per worksheet
+    member, cells holding formulas whose results were never saved."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise refuse(_DAMAGED) from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise refuse(
+            f"This workbook has {len(infos):,} internal parts; a spreadsheet has a few dozen. "
+            "SEND Lens refuses it as unsafe. Save it again from Excel, or as CSV."
+        )
+    names = {i.filename for i in infos}
+    declared = sum(i.file_size for i in infos)
+    if declared > MAX_UNCOMPRESSED:
+        raise refuse(_bomb(declared))
+    for info in infos:
+        if info.file_size > MB and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise refuse(_bomb(info.file_size, info.file_size / max(info.compress_size, 1)))
+    if "mimetype" in names:
+        if b"opendocument.spreadsheet" not in zf.read("mimetype")[:200]:
+            raise refuse(
+                "This is an OpenDocument file but not a spreadsheet (.ods). Upload a spreadsheet."
+            )
+        fmt = "ods"
+    elif "[Content_Types].xml" in names:
+        types = zf.read("[Content_Types].xml")[:20000]
+        if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
+            raise refuse(
+                "This workbook contains macros (a macro-enabled .xlsm file). SEND Lens does not "
+                "open files with macros. In Excel choose File > Save As > Excel Workbook (.xlsx), "
+                "which leaves the macros out, and upload that copy."
+            )
+        if not any(n.startswith("xl/") for n in names):
+            raise refuse(
+                "This is a Word or PowerPoint file, not a spreadsheet. Upload an Excel workbook."
+            )
+        fmt = "xlsx"
+    else:
+        raise refuse(
+            "This is a zip archive, not a spreadsheet. Unzip it and upload the spreadsheet inside."
+        )
+    uncached: dict[str, list[str]] = {}
+    for info in infos:
+        cells = _inflate_and_scan(data, info)
+        if cells:
+            uncached[info.filename] = cells
+    return fmt, uncached
+
+
+_DAMAGED = (
+    "This file looks like an Excel workbook but is damaged or incomplete, so it cannot be "
+    "opened. Save it again from Excel (or download it again) and upload the new copy."
+)
+_FORMULA = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+
+
+def _bomb(size: int, ratio: float | None = None) -> str:
+    if ratio:
+        why = (
+            f"(a ratio of {ratio:,.0f} to 1; real spreadsheets compress about 10 to 1), so it "
+            "is refused as unsafe (a 'zip bomb')"
+        )
+    else:
+        why = (
+            f"(more than the {MAX_UNCOMPRESSED // MB} MB SEND Lens allows), so it is refused as "
+            "unsafe (a 'zip bomb')"
+        )
+    return (
+        f"This file would expand to {size / MB:,.0f} MB when opened {why}. If it is a genuine "
+        "export, save it as CSV or split it, and upload again."
+    )
+
+
+def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> list[str]:
+    """Decompress one member ourselves, never past its declared size: a member that lies
+    about its size (the classic bomb) is caught here rather than inside a parser."""
+    offset = info.header_offset
+    if data[offset : offset + 4] != b"PK\x03\x04":
+        raise refuse(_DAMAGED)
+    if len(data) < offset + 30:
+        raise refuse(_DAMAGED)
+    name_len, extra_len = struct.unpack("<HH", data[offset + 26 : offset + 30])
+    start = offset + 30 + name_len + extra_len
+    body = data[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        if len(body) != info.file_size:
+            raise refuse(_DAMAGED)
+        chunks: Iterator[bytes] = iter([body])
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        chunks = _inflate(body, info.file_size)
+    else:
+        raise refuse("This workbook uses an unusual compression method. Save it again from Excel.")
+    is_xml = info.filename.endswith((".xml", ".rels"))
+    is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    cells: list[str] = []
+    tail = b""
+    for n, chunk in enumerate(chunks):
+        if n == 0 and is_xml and (b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]):
+            raise refuse(
+                "This workbook contains XML features spreadsheets never use (DTDs); "
+                "refused as unsafe."
+            )
+        if not is_sheet:
+            continue
+        window = tail + chunk
+        if b"<f" in window:
+            for m in _FORMULA.finditer(window):
+                if b't="str"' not in m.group(2) and len(cells) < 20:
+                    cells.append(m.group(1).decode())
+        tail = window[-400:]
+    return list(dict.fromkeys(cells))
+
+
+def _inflate(body: bytes, declared: int) -> Iterator[bytes]:
+    """Raw deflate in 16 MB steps, refusing as soon as output passes the declared size."""
+    inflater = zlib.decompressobj(-15)
+    produced = 0
+    pending = body
+    while True:
+        try:
+            chunk = inflater.decompress(pending, 16 * MB)
+        except zlib.error:
+            raise refuse(_DAMAGED) from None
+        pending = inflater.unconsumed_tail
+        produced += len(chunk)
+        if produced > declared:
+            raise refuse(
+                f"This file's parts are bigger than it says ({declared:,} bytes declared, more "
+                "found): a trick used by 'zip bombs', so it is refused as unsafe. If it is a "
+                "genuine export, save it again from Excel or as CSV."
+            )
+        if chunk:
+            yield chunk
+        if inflater.eof or (not chunk and not pending):
+            break
+    if produced != declared:
+        raise refuse(_DAMAGED)
+
+
+def _calamine(data: bytes) -> pc.CalamineWorkbook:
+    try:
+        return pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise refuse(
+            "This file is password-protected. Remove the password in Excel and upload again."
+        ) from None
+    except Exception:  # calamine raises several types for a broken file; all mean "damaged"
+        raise refuse(_DAMAGED) from None
+
+
+def _sheet_names_for(data: bytes, by_member: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Map worksheet part names (xl/worksheets/sheet1.xml) to sheet names via workbook.xml."""
+    from defusedxml import ElementTree
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    target = {
+        r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/") for r in rels
+    }
+    out = {}
+    for sheet in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"):
+        rid = sheet.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+        member = target.get(rid, "")
+        if member in by_member:
+            out[sheet.get("name", "")] = by_member[member]
+    return out
+
+
+def read_sheet(book: Workbook, sheet: str) -> RawSheet:
+    """All cells of one sheet; vertical merges near the top are filled down (merged headings)."""
+    if book.fmt == "csv":
+        return RawSheet(sheet, _csv_rows(book.data, sheet))
+    wb = book.calamine or _calamine(book.data)
+    try:
+        sh = wb.get_sheet_by_name(sheet)
+        if sh.height > MAX_ROWS + HEADER_SCAN_ROWS:
+            raise refuse(_too_many_rows(sh.height, sheet), sheet)
+        rows = sh.to_python(skip_empty_area=False)
+        merged = sh.merged_cell_ranges or []
+    except UploadError:
+        raise
+    except Exception:
+        raise refuse(_DAMAGED, sheet) from None
+    for (r0, c0), (r1, c1) in merged:
+        if r0 < HEADER_SCAN_ROWS and r1 > r0 and r1 < len(rows):
+            for r in range(r0 + 1, r1 + 1):
+                for c in range(c0, min(c1 + 1, len(rows[r]))):
+                    rows[r][c] = rows[r0][c]
+    return RawSheet(sheet, rows, book.uncached.get(sheet, []))
+
+
+def _too_many_rows(n: int, sheet: str) -> str:
+    return (
+        f"Sheet '{sheet}' has {n:,} rows; the most SEND Lens reads at once is {MAX_ROWS:,}. "
+        "Split it into smaller files and upload each."
+    )
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 if it is that, else Windows-1252 (what Excel on
+    Windows writes for 'CSV'); latin-1 as a last resort, which decodes any byte."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    elif data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return data.decode("utf-16", errors="replace")
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _csv_rows(data: bytes, sheet: str) -> list[list[Any]]:
+    text = decode_text(data)
+    if text.count("\n") > MAX_ROWS + HEADER_SCAN_ROWS:
+        raise refuse(_too_many_rows(text.count("\n"), sheet), sheet)
+    sample = "\n".join(text[:20000].splitlines()[:HEADER_SCAN_ROWS])
+    counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    try:
+        rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise refuse(
+            "This CSV file could not be read: a quoted cell is never closed.", sheet
+        ) from None
+    width = max((len(r) for r in rows), default=0)
+    for r in rows:
+        if len(r) < width:
+            r.extend([""] * (width - len(r)))
+    return rows
+
+
+def find_header(rows: list[list[Any]], lookup: dict[str, str]) -> tuple[int, dict[int, str]] | None:
+    """The row in the first few that names the most known columns, and which column is which.
+
+    A heading that is a column's own name beats an alias for it, and an earlier alias beats
+    a later one, so "child_id" wins over "UPN" and "UPN" over "local id" when all are present.
+    """
+    from uploads.schemas import norm
+
+    rank = {heading: i for i, heading in enumerate(lookup)}
+    best: tuple[int, dict[int, str]] | None = None
+    best_score = 0
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        chosen: dict[str, tuple[int, int]] = {}  # column name -> (rank, position)
+        for j, cell in enumerate(row):
+            if cell == "" or cell is None:
+                continue
+            heading = norm(cell)
+            name = lookup.get(heading)
+            if name is not None and (name not in chosen or rank[heading] < chosen[name][0]):
+                chosen[name] = (rank[heading], j)
+        if len(chosen) > best_score:
+            best_score = len(chosen)
+            best = (i, {pos: name for name, (_, pos) in chosen.items()})
+    return best
+
+
+def object_columns(rows: list[list[Any]], positions: list[int]) -> dict[int, np.ndarray]:
+    """The cells below the header as one object array per wanted column position."""
+    grid = np.array(rows, dtype=object) if rows else np.empty((0, 0), dtype=object)
+    if grid.ndim != 2:  # ragged rows (never from calamine; CSV rows are padded): pad here
+        width = max(len(r) for r in rows)
+        grid = np.array([list(r) + [""] * (width - len(r)) for r in rows], dtype=object)
+    empty = np.full(len(rows), "", dtype=object)
+    return {p: grid[:, p] if p < grid.shape[1] else empty for p in positions}

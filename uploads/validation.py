@@ -1,0 +1,499 @@
+"""Turning raw cells into typed columns, and the checks on identifiers.
+
+Nothing loops over rows in Python. A column is first reduced to its distinct values
+(``Cells``, by ``pandas.factorize``): a 100,000-row extract has a handful of distinct needs,
+flags and dates, so those are parsed once each, and only identifiers are checked at full
+length, with numpy arithmetic. A cell that cannot be understood becomes a problem with its
+Excel row number (the frame's index) and a plain-English message; all problems are
+collected before anything is refused.
+
+Identifier checks, each vectorised over a column:
+
+* UPN (DfE, "Unique pupil numbers (UPNs): a guide for schools and local authorities", annex
+  A): multiply the character in position 2 by 2, ... position 13 by 13, add, and the
+  remainder on division by 23 is the check letter in ABCDEFGHJKLMNPQRTUVWXYZ (A=0 ... Z=22;
+  never I, O or S). A temporary UPN ends in a letter, valued the same way. The guide's
+  example H801200001001: 8*2 + 1*4 + 2*5 + 1*10 + 1*13 = 53 = 2*23 + 7, letter 7 is H.
+* NHS number (NHS Data Dictionary): 10 digits; the first nine are weighted 10 down to 2 and
+  added; 11 minus the remainder on division by 11 is the check digit (11 means 0; 10 means
+  the number is invalid). 943 476 5919 is valid.
+* ULN (the Learning Records Service rule as ESFA's ILR validation service implements it,
+  derived item DD01): 10 digits; the first nine are weighted 10 down to 2 and added; the
+  remainder on division by 11 must not be 0, and 10 minus it is the tenth digit. 9999999999
+  is the temporary ULN and is accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, lru_cache, partial
+from typing import TypeAlias
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pandas.api.types import infer_dtype
+
+from uploads.readers import Problem
+from uploads.schemas import (
+    DATE_DTYPE,
+    NUMBER_NOISE,
+    SPACES,
+    SPACES_AND_HYPHENS,
+    UPN_SHAPE,
+    Column,
+    norm,
+)
+
+MAX_PROBLEMS = 1000
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 is 1 January 1900 (Lotus leap-year bug)
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d",
+)
+FORMULA_START = ("=", "+", "-", "@")
+DATE_TYPES, NUMBER_TYPES = [dt.date, dt.datetime, pd.Timestamp], [float, int, np.float64, np.int64]
+Lazy: TypeAlias = pd.Series | str | Callable[[], pd.Series | str]
+
+
+class Issues:
+    """Problems found so far in one sheet, collected a column at a time."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        self._parts: list[pd.DataFrame] = []
+        self.count = 0
+
+    def add(self, mask: pd.Series, column: str, value: Lazy, message: Lazy) -> None:
+        """Record a problem for every row where ``mask`` is true. ``value`` and ``message``
+        may be functions, called only when there is a problem: most columns have none, and
+        building 100,000 messages nobody reads costs more than the check."""
+        mask = mask.fillna(False).astype(bool)
+        n = int(mask.sum())
+        if not n:
+            return
+        value, message = (v() if callable(v) else v for v in (value, message))
+        self.count += n
+        if sum(len(p) for p in self._parts) >= MAX_PROBLEMS * 5:
+            return
+        index = mask.index[mask.to_numpy()]
+        part = pd.DataFrame({"row": index, "column": column}, index=index)
+        part["value"] = (
+            value[mask].astype("string").fillna("") if isinstance(value, pd.Series) else value
+        )
+        part["message"] = (
+            message[mask].astype("string") if isinstance(message, pd.Series) else message
+        )
+        self._parts.append(part)
+
+    def merge(self, sub: Issues, cells: Cells) -> None:
+        """Problems found among a column's distinct values, spread to every row holding one."""
+        for part in sub._parts:
+            hit = np.zeros(len(cells.uniques), dtype=bool)
+            hit[part["row"].to_numpy()] = True
+            spread = {}
+            for field in ("value", "message"):
+                per_unique = np.full(len(cells.uniques), "", dtype=object)
+                per_unique[part["row"].to_numpy()] = part[field].to_numpy(dtype=object)
+                spread[field] = pd.Series(per_unique[cells.codes], index=cells.index)
+            self.add(
+                pd.Series(hit[cells.codes], index=cells.index),
+                part["column"].iat[0],
+                spread["value"],
+                spread["message"],
+            )
+
+    def rows_with_problems(self) -> pd.Index:
+        """Rows already reported; checks across columns skip them, since a cell that could
+        not be read would otherwise look blank and cause a second, misleading problem."""
+        parts = [p["row"] for p in self._parts]
+        return pd.Index(pd.concat(parts).unique()) if parts else pd.Index([])
+
+    def problems(self) -> list[Problem]:
+        if not self._parts:
+            return []
+        table = pd.concat(self._parts, ignore_index=True).sort_values("row", kind="stable")
+        out = [
+            Problem(self.sheet, int(r.row), r.column, str(r.value), str(r.message))
+            for r in table.head(MAX_PROBLEMS).itertuples(index=False)
+        ]
+        if self.count > len(out):
+            out.append(
+                Problem(
+                    self.sheet,
+                    None,
+                    "",
+                    "",
+                    f"... and {self.count - len(out):,} more problems "
+                    "like these. Fix the ones above and upload again to see the rest.",
+                )
+            )
+        return out
+
+
+@dataclass
+class Cells:
+    """One column as its distinct cell values and, for each row, which of them it holds."""
+
+    codes: np.ndarray
+    uniques: pd.Series  # arrow strings when every cell is text, else objects; index 0..k-1
+    index: pd.Index  # Excel row numbers
+
+    @classmethod
+    def of(cls, raw: np.ndarray, index: pd.Index) -> Cells:
+        try:  # all text (every CSV, most XLSX columns): arrow encodes it in one C++ pass
+            encoded = (
+                pa.array(raw, type=pa.string(), from_pandas=True).fill_null("").dictionary_encode()
+            )
+            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+            return cls(codes, pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary)), index)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+        codes, uniques = pd.factorize(raw)
+        values = pd.Series(uniques, dtype=object)
+        if (codes < 0).any():  # None or NaN, which calamine and CSV never give: an empty cell
+            codes = np.where(codes < 0, len(values), codes)
+            values = pd.Series([*values, ""], dtype=object)
+        return cls(codes, values, index)
+
+    @cached_property
+    def text(self) -> pd.Series:
+        return as_text(self.uniques)
+
+    def blank(self) -> np.ndarray:
+        return self.text.isna().to_numpy(dtype=bool)[self.codes]
+
+    def subset(self, keep: np.ndarray) -> Cells:
+        return Cells(self.codes[keep], self.uniques, self.index[keep])
+
+    def expand(self, per_unique: pd.Series) -> pd.Series:
+        return pd.Series(per_unique.array.take(self.codes), index=self.index, name=per_unique.name)
+
+
+def parse_column(column: Column, cells: Cells, issues: Issues) -> pd.Series:
+    sub = Issues(issues.sheet)  # the work is done once per distinct value, then spread to rows
+    values = PARSERS[column.type](column, cells.uniques, sub)
+    issues.merge(sub, cells)
+    return cells.expand(values)
+
+
+def shown(column: Column, text: pd.Series) -> pd.Series:
+    """A cell as a problem repeats it: identifiers partly masked, dates of birth hidden."""
+    if column.is_date_of_birth:
+        return pd.Series("(hidden)", index=text.index, dtype="string")
+    t = text.astype("string")
+    ends = t.str[:2] + t.str[2:-2].str.replace(r".", "•", regex=True) + t.str[-2:]
+    return (
+        ends.where(t.str.len() > 6, t.str.replace(r".", "•", regex=True))
+        if column.identifier
+        else text
+    )
+
+
+def as_text(raw: pd.Series) -> pd.Series:
+    """Cells as trimmed text: whole numbers without ".0", dates as dd/mm/yyyy; blank is <NA>."""
+    kind = "string" if isinstance(raw.dtype, pd.StringDtype) else infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty"):
+        out = raw.astype("string").str.strip()
+    else:
+        out = pd.Series(pd.NA, index=raw.index, dtype="string")
+        types = raw.map(type)
+        is_str = types.eq(str)
+        out[is_str] = raw[is_str].astype("string").str.strip()
+        is_num = types.isin(NUMBER_TYPES)
+        if is_num.any():  # 100000.0 from Excel is the URN "100000"
+            nums = raw[is_num].astype("float64")
+            whole = np.isfinite(nums) & (nums == np.floor(nums)) & (nums.abs() < 1e15)
+            out[is_num] = nums.astype("string").where(
+                ~whole, nums[whole].astype("int64").astype("string")
+            )
+        is_date = types.isin(DATE_TYPES)
+        if is_date.any():
+            out[is_date] = pd.to_datetime(raw[is_date]).dt.strftime("%d/%m/%Y").astype("string")
+        rest = ~(is_str | is_num | is_date) & raw.notna()
+        if rest.any():
+            out[rest] = raw[rest].astype(str).astype("string")  # booleans, times
+    return out.where(out != "", pd.NA)
+
+
+def is_formula(text: pd.Series) -> pd.Series:  # "=SUM(...)" pasted as text, or a CSV injection
+    return text.str.startswith("=").fillna(False)
+
+
+def parse_text(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    """Free text is kept, but a cell that a spreadsheet would run as a formula on export
+    (starting = + - @) gets a leading apostrophe, as Excel itself does for such text."""
+    text = as_text(raw)
+    return text.where(~text.str.startswith(FORMULA_START).fillna(False), "'" + text)
+
+
+def parse_code(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    text = as_text(raw)
+    formula = is_formula(text)
+    issues.add(formula, column.name, lambda: shown(column, text), _FORMULA_MESSAGE)
+    if column.pattern:
+        code = text.str.replace(SPACES, "", regex=True).str.upper()
+        bad = code.notna() & ~formula & ~code.str.fullmatch(column.pattern).fillna(False)
+        issues.add(
+            bad,
+            column.name,
+            text,
+            lambda: "'" + text + f"' is not a valid {column.name}: " + column.pattern_hint + ".",
+        )
+        return code.where(~bad & ~formula)
+    if column.identifier:  # normalised as pseudonymise.normalise_ids does, before hashing
+        ids = text.str.replace(SPACES_AND_HYPHENS, "", regex=True).str.upper()
+        empty = ids.eq("").fillna(False)
+        issues.add(empty, column.name, text, lambda: "'" + text + "' is not an identifier.")
+        text = ids.where(~empty)
+    return text.where(~formula)
+
+
+def parse_choice(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    text = as_text(raw)
+    values = (
+        text.map(norm, na_action="ignore").map(column.value_map()).astype("string")
+    )  # few distinct
+    formula = is_formula(text)
+    issues.add(formula, column.name, text, _FORMULA_MESSAGE)
+    allowed = ", ".join(column.allowed)
+    bad = text.notna() & values.isna() & ~formula
+    issues.add(
+        bad,
+        column.name,
+        text,
+        lambda: "'" + text + f"' is not an allowed value. Use one of: {allowed}.",
+    )
+    if column.is_flag:
+        flags = values.map({"yes": True, "no": False}).astype("boolean")
+        return flags.fillna(column.default).astype(bool) if column.default is not None else flags
+    return values
+
+
+def parse_number(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    """Numbers, including numbers stored as text with commas, spaces, £ or %."""
+    if infer_dtype(raw, skipna=True) in ("floating", "integer", "mixed-integer-float"):
+        values = raw.astype("float64")
+        text = values.astype("string")
+    else:
+        text = as_text(raw)
+        cleaned = text.str.replace(NUMBER_NOISE, "", regex=True)
+        values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+        formula = is_formula(text)
+        issues.add(formula, column.name, text, _FORMULA_MESSAGE)
+        issues.add(
+            text.notna() & values.isna() & ~formula,
+            column.name,
+            text,
+            lambda: "'" + text + "' is not a number.",
+        )
+    if column.type == "int":
+        fractional = values.notna() & (values != np.floor(values))
+        issues.add(fractional, column.name, text, lambda: "'" + text + "' is not a whole number.")
+        values = values.where(~fractional)
+    low, high = column.minimum, column.maximum
+    if low is not None or high is not None:
+        bounds = (-np.inf if low is None else low, np.inf if high is None else high)
+        out = values.notna() & ~values.between(*bounds)
+        why = (
+            f"must not be below {low:g}"
+            if high is None
+            else f"must not be above {high:g}"
+            if low is None
+            else f"must be between {low:g} and {high:g}"
+        )
+        issues.add(
+            out, column.name, text, lambda: "'" + text + f"' is out of range: {column.name} {why}."
+        )
+        values = values.where(~out)
+    return values.round().astype("Int64") if column.type == "int" else values
+
+
+def parse_date(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    """Dates from date cells, Excel serial numbers or text (dd/mm/yyyy, yyyy-mm-dd, 15 March
+    2024, ...); never month-first, so 03/15/2024 is refused rather than misread."""
+    kind = infer_dtype(raw, skipna=True)
+    out = pd.Series(pd.NaT, index=raw.index, dtype=DATE_DTYPE)
+    if kind in ("date", "datetime", "datetime64"):
+        return _clip(pd.to_datetime(raw).dt.normalize().astype(DATE_DTYPE), column, raw, issues)
+    types = raw.map(type)
+    for cells, convert in (
+        (types.isin(DATE_TYPES), lambda v: pd.to_datetime(v).dt.normalize()),
+        (types.isin(NUMBER_TYPES), lambda v: _serial(v.astype("float64"))),
+    ):
+        if cells.any():
+            out[cells] = convert(raw[cells])
+    text = as_text(raw.where(types.eq(str), ""))
+    if text.notna().any():
+        todo = text.notna()
+        digits = todo & text.str.fullmatch(r"[0-9]{1,6}(\.[0-9]+)?").fillna(False)
+        out[digits] = _serial(text[digits].astype("float64"))
+        todo &= ~digits
+        for fmt in ("ISO8601", *DATE_FORMATS):
+            if not todo.any():
+                break
+            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce").dropna()
+            out[parsed.index], todo[parsed.index] = parsed.dt.normalize(), False
+        formula = is_formula(text) & todo
+        issues.add(formula, column.name, lambda: shown(column, text), _FORMULA_MESSAGE)
+        who = f"{column.name} " if column.is_date_of_birth else "'" + text + "' "
+        issues.add(
+            todo & ~formula,
+            column.name,
+            lambda: shown(column, text),
+            who + "is not a date SEND Lens understands. Use dd/mm/yyyy, for example 15/03/2024.",
+        )
+    return _clip(out, column, raw, issues)
+
+
+def _serial(numbers: pd.Series) -> pd.Series:
+    valid = (numbers >= 1) & (numbers < 2958466)
+    days = pd.to_timedelta(np.floor(numbers.where(valid)), unit="D")
+    return (EXCEL_EPOCH + days).astype(DATE_DTYPE)
+
+
+def _clip(dates: pd.Series, column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    """Dates before 1900 or after 2100 are typing slips (a year of 202 or 2204)."""
+    odd = dates.notna() & ((dates < EARLIEST) | (dates > LATEST))
+    text = shown(column, dates.dt.strftime("%d/%m/%Y").astype("string"))
+    issues.add(
+        odd,
+        column.name,
+        text,
+        f"{column.name} is not a plausible date (before 1900 or after 2100).",
+    )
+    return dates.where(~odd)
+
+
+_FORMULA_MESSAGE = (
+    "This cell holds a formula (it starts with =). SEND Lens never runs formulas: enter the value."
+)
+PARSERS = {
+    "text": parse_text,
+    "code": parse_code,
+    "choice": parse_choice,
+    "int": parse_number,
+    "number": parse_number,
+    "date": parse_date,
+}
+
+
+def _digit_matrix(codes: pd.Series, width: int) -> np.ndarray:
+    """Fixed-width ASCII codes as a (rows, width) matrix of byte values, in one step."""
+    joined = "".join(codes.tolist()).encode("ascii")
+    return np.frombuffer(joined, np.uint8).reshape(-1, width).astype(np.int64)
+
+
+_LETTER_VALUE = np.full(256, -1, dtype=np.int64)
+_LETTER_VALUE[48:58] = np.arange(10)
+for _i, _ch in enumerate(UPN_LETTERS):
+    _LETTER_VALUE[ord(_ch)] = _i
+
+
+def upn_problems(upn: pd.Series) -> pd.Series:
+    """For each UPN (upper case) a reason it is invalid, or <NA>."""
+    reason = pd.Series(pd.NA, index=upn.index, dtype="string")
+    present = upn.notna()
+    shaped = present & upn.str.fullmatch(r"[A-Z][0-9]{11}[0-9ABCDEFGHJKLMNPQRTUVWXYZ]").fillna(
+        False
+    )
+    reason[present & ~shaped] = (
+        "is not shaped like a UPN: 13 characters, a letter, 11 digits, then a digit or letter."
+    )
+    if shaped.any():
+        m = _digit_matrix(upn[shaped], 13)
+        values = _LETTER_VALUE[m[:, 1:]]
+        expected = np.array(list(UPN_LETTERS))[(values * np.arange(2, 14)).sum(axis=1) % 23]
+        found = m[:, 0].astype(np.uint8).view("S1").astype("U1")
+        wrong = pd.Series(expected != found, index=upn[shaped].index)
+        letters = pd.Series(expected, index=upn[shaped].index)
+        reason[wrong[wrong].index] = (
+            "has the wrong check letter: for these 12 characters the first letter should be "
+            + letters[wrong]
+            + ". Check the UPN was copied correctly."
+        )
+    return reason
+
+
+def _mod11_problems(codes: pd.Series, name: str, uln: bool) -> pd.Series:
+    reason = pd.Series(pd.NA, index=codes.index, dtype="string")
+    present = codes.notna()
+    shaped = present & codes.str.fullmatch(r"[0-9]{10}").fillna(False)
+    reason[present & ~shaped] = (
+        f"is not 10 digits: {'a' if uln else 'an'} {name} has exactly 10 (if "
+        "it began with 0, format the column as Text in Excel so the 0 is kept)."
+    )
+    if shaped.any():
+        m = _digit_matrix(codes[shaped], 10) - 48
+        remainder = (m[:, :9] * np.arange(10, 1, -1)).sum(axis=1) % 11
+        if uln:
+            ok = (remainder != 0) & (10 - remainder == m[:, 9])
+            ok |= (m == 9).all(axis=1)  # 9999999999, the temporary ULN
+        else:
+            check = (11 - remainder) % 11
+            ok = (check != 10) & (check == m[:, 9])
+        bad = pd.Series(~ok, index=codes[shaped].index)
+        reason[bad[bad].index] = (
+            "fails its check digit (modulus 11): check it was copied correctly."
+        )
+    return reason
+
+
+nhs_problems = partial(_mod11_problems, name="NHS number", uln=False)
+uln_problems = partial(_mod11_problems, name="ULN", uln=True)
+
+
+def check_identifier(column: Column, ids: pd.Series, issues: Issues) -> None:
+    """UPN, NHS number and ULN columns are checked in full. A general child id (``any``) is
+    checked only when it is shaped like a UPN: local ids have no rule to check against."""
+    kind = column.identifier
+    check = {"nhs": nhs_problems, "uln": uln_problems}.get(kind, upn_problems)
+    reason = check(ids if kind != "any" else ids.where(ids.str.fullmatch(UPN_SHAPE).fillna(False)))
+    label = {"nhs": "This NHS number", "uln": "This ULN"}.get(kind, "This UPN")
+    issues.add(
+        reason.notna(), column.name, lambda: shown(column, ids), lambda: label + " " + reason
+    )
+
+
+@lru_cache(maxsize=1)
+def known_urns() -> pd.Index | None:
+    """URNs in SEND Lens's register: the January 2024 census (so schools closed since count)
+    and the 2025 GIAS extract (so do new schools and academy conversions); None if unreadable."""
+    from geography import school_register as schools
+
+    try:
+        census = schools.read_census()["URN"].astype(str).str.strip()
+        gias = pd.read_csv(schools.COORDINATES_FILE, usecols=["URN"], dtype=str)["URN"].str.strip()
+    except (OSError, ValueError, KeyError):
+        return None
+    return pd.Index(sorted(set(census) | set(gias)), dtype=object)  # a hash lookup per URN
+
+
+def check_urns(column: Column, urns: pd.Series, issues: Issues) -> None:
+    register = known_urns()
+    if register is None:
+        return
+    unknown = urns.notna() & (register.get_indexer(urns.fillna("").astype(object)) < 0)
+    issues.add(
+        unknown,
+        column.name,
+        urns,
+        lambda: (
+            "No school with URN " + urns + " is in SEND Lens's register (schools open in "
+            "January 2024 or in 2025). Check the URN on Get Information About Schools."
+        ),
+    )
