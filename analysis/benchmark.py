@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import pandas as pd
 
@@ -102,7 +103,7 @@ class ComparisonResult:
 
 
 def _num(x: object) -> float | None:
-    return None if stats._is_missing(x) else float(x)
+    return float(x) if stats._is_present(x) else None
 
 
 def interval(
@@ -283,10 +284,10 @@ def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendR
     ind, code = indicators.get(indicator_id), areas.current_code(area)
     rows = _indicator_rows(table, indicator_id)
     own = _series(rows[rows["area_code"] == code])
-    values, nums, dens = ([r[i] for r in own] for i in (1, 2, 3))
+    values, nums, dens = [r[1] for r in own], [r[2] for r in own], [r[3] for r in own]
     recent = [r for r in own if r[1] is not None][-trend_mod.POINTS_USED :]
     counted = ind.unit in MULTIPLIERS and bool(recent) and all(None not in r[2:] for r in recent)
-    kind = "proportion" if ind.unit == "%" else "value"
+    kind: Literal["proportion", "value"] = "proportion" if ind.unit == "%" else "value"
     return trend_mod.trend_test(
         values,
         nums if counted else None,

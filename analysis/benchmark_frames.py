@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,7 @@ def _ci(
 
 
 def _num(x: object) -> float | None:
-    return None if stats._is_missing(x) else float(x)
+    return float(x) if stats._is_present(x) else None
 
 
 COMPARE_COLUMNS = [
@@ -178,10 +179,11 @@ def compare_frame(
             [name, name, code, COMPARATOR, value, lo, hi, num, den, judged(value, num, den), status]
         )
     if result.neighbours.value is not None:
+        pooled = result.neighbour_pooled_ci95
         lo, hi = (
-            result.neighbour_pooled_ci95
-            if result.neighbour_benchmark == "pooled"
-            else (math.nan,) * 2
+            pooled
+            if pooled is not None and result.neighbour_benchmark == "pooled"
+            else (math.nan, math.nan)
         )
         how = "pooled" if result.neighbour_benchmark == "pooled" else "mean"
         label = f"{average_label(set_label)} ({how})"
@@ -505,7 +507,7 @@ def funnel_frame(
     grid = np.geomspace(
         points["denominator"].min(), points["denominator"].max(), FUNNEL_GRID_POINTS
     )
-    kind = "proportion" if ind.unit == "%" else "rate"
+    kind: Literal["proportion", "rate"] = "proportion" if ind.unit == "%" else "rate"
     limits = stats.funnel_limits(
         england,
         np.unique(grid),

@@ -17,11 +17,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from analysis.stats import _is_missing, check_polarity
+from analysis.stats import _is_present, check_polarity
 
 
 def _present(values: Mapping[str, float | None]) -> dict[str, float]:
-    return {key: float(value) for key, value in values.items() if not _is_missing(value)}
+    return {key: float(value) for key, value in values.items() if _is_present(value)}
 
 
 def rank(values: Mapping[str, float | None], area: str, polarity: str) -> tuple[int, int]:

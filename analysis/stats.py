@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Literal, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,11 @@ def _is_missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def _is_present(value: object) -> TypeGuard[float]:
+    """A number that is there: not None, NaN or pandas' NA (the type checker then knows it)."""
+    return not _is_missing(value)
 
 
 def _z(level: float) -> float:
@@ -159,7 +164,7 @@ def significance(value_ci: Sequence[float] | None, benchmark: float | None) -> s
     Turn the direction into better/worse with ``judge``.
     """
     interval = _valid_interval(value_ci)
-    if interval is None or _is_missing(benchmark):
+    if interval is None or not _is_present(benchmark):
         return "not compared"
     benchmark = float(benchmark)
     if interval[0] > benchmark:
@@ -217,11 +222,7 @@ def _paired_counts(
     if len(nums) != len(dens):
         raise ValueError(f"{len(nums)} numerators but {len(dens)} denominators")
     # An area with only half its counts published would bias both sums, so drop the pair.
-    keep = [
-        (float(x), float(d))
-        for x, d in zip(nums, dens)
-        if not _is_missing(x) and not _is_missing(d)
-    ]
+    keep = [(float(x), float(d)) for x, d in zip(nums, dens) if _is_present(x) and _is_present(d)]
     if not keep:
         return np.empty(0), np.empty(0)
     pairs = np.asarray(keep, dtype=float)
@@ -266,7 +267,7 @@ def mean_value(values: Iterable[float | None]) -> float:
     This is how DfE's LAIT publishes the statistical neighbour average: each neighbour counts
     once whatever its size. It has no confidence interval; use ``pooled_proportion`` for one.
     """
-    present = [float(v) for v in values if not _is_missing(v)]
+    present = [float(v) for v in values if _is_present(v)]
     if not present:
         return math.nan
     return float(np.mean(present))

@@ -189,7 +189,9 @@ class Store:
                 "period_to": period_to,
                 "data_bytes": len(blob),
             }
-            version_id = conn.execute(insert(versions).values(**row)).inserted_primary_key[0]
+            inserted = conn.execute(insert(versions).values(**row)).inserted_primary_key
+            assert inserted is not None  # a single-row insert always has a key
+            version_id = inserted[0]
             self._insert_data(conn, int(version_id), blob, blob_sha)
             conn.execute(
                 update(datasets)
@@ -417,14 +419,14 @@ class Store:
             .on_conflict_do_nothing(index_elements=["kind", "name"])
         )
         query = select(datasets).where(datasets.c.kind == kind, datasets.c.name == name)
-        return conn.execute(query.with_for_update()).mappings().one()
+        return dict(conn.execute(query.with_for_update()).mappings().one())
 
     def _lock(self, conn: Connection, dataset_id: int) -> Mapping[str, Any]:
         query = select(datasets).where(datasets.c.id == dataset_id).with_for_update()
         row = conn.execute(query).mappings().one_or_none()
         if row is None:
             raise NotFoundError(f"no dataset {dataset_id}")
-        return row
+        return dict(row)
 
     def _exists(self, dataset_id: int) -> bool:
         with self._read() as conn:

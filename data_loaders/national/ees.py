@@ -110,7 +110,7 @@ def measure_rows(
 ) -> pd.DataFrame:
     """Tidy rows for one measure from a frame returned by :func:`read_ees`."""
     numerator = denominator = None
-    status = None
+    status: pd.Series | None = None
     if measure.numerator:
         numerator, num_status = _sum_columns(df, measure.numerator)
         status = num_status
@@ -124,7 +124,7 @@ def measure_rows(
             # A published percentage may be suppressed where the counts are not.
             value = value.where(value.notna() | status.isin(["suppressed", "low"]), computed)
             status = status.where(value.isna(), "")
-    elif numerator is not None and denominator is not None:
+    elif numerator is not None and denominator is not None and status is not None:
         value = _ratio(numerator, denominator, measure.scale)
         status = status.where(value.isna(), "")
     elif numerator is not None:
