@@ -25,6 +25,7 @@ from analysis.disclosure import (
     apply_rate_suppression,
     min_denominator_flag,
 )
+from tidy import TIDY_COLUMNS
 
 GREY = "#bdbdbd"  # areas with no value shown; the legend says why
 
@@ -77,19 +78,7 @@ def aggregate(
     summed["status"] = np.where(summed["value"].isna(), "not_available", "")
     summed["area_level"] = level
     summed["source"] = "schools, summed by SEND Lens"
-    cols = [
-        "indicator",
-        "area_code",
-        "area_level",
-        "period",
-        "breakdown",
-        "numerator",
-        "denominator",
-        "value",
-        "status",
-        "source",
-        "schools",
-    ]
+    cols = [*TIDY_COLUMNS, "schools"]
     return summed[cols].sort_values(["indicator", "area_code"]).reset_index(drop=True)
 
 

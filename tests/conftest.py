@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -23,8 +24,20 @@ def national(tmp_path_factory: pytest.TempPathFactory):
     """The national tidy table as the app loads it (from a cache private to this session)."""
     from data_loaders import build
 
-    os.environ.setdefault("SEND_LENS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-    return build.load_tidy()
+    # Under pytest-xdist every worker is a process of its own: they share one cache in the
+    # run's base folder, and a lock lets the first build it while the others wait and read.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    cache = shared / "national_cache"
+    os.environ.setdefault("SEND_LENS_CACHE_DIR", str(cache))
+    cache.mkdir(exist_ok=True)
+    with open(shared / "national_cache.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return build.load_tidy()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,36 @@ and shows the figures DfE published for them (read by hand from the raw files)."
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geography.areas import current_las
 from tests.conftest import ROOT
 
-PAGES = ["app_pages/home.py", "app_pages/local_profile.py"]
 AREAS = ["E08000032", "E06000063", "E06000065", "E09000001", "E06000061"]
+
+
+def router_pages() -> list[str]:
+    """Every page file app.py hands to st.Page, read from its source so none is forgotten."""
+    pages = []
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and str(first.value).startswith("app_pages/"):
+                pages.append(str(first.value))
+    return pages
+
+
+PAGES = router_pages()
+NOT_ABOUT_ONE_AREA = {"app_pages/data.py", "app_pages/admin.py"}
+
+
+def test_every_page_file_is_in_the_router():
+    on_disk = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
+    assert sorted(PAGES) == on_disk
+    assert len(PAGES) >= 7
 
 
 def _app(area: str, national) -> AppTest:
@@ -25,8 +47,12 @@ def _metric(at: AppTest, label: str):
     return matches[0]
 
 
-@pytest.mark.parametrize("area", AREAS)
-@pytest.mark.parametrize("page", PAGES)
+# Home and the profile for every area; the other pages (each with its own test module of
+# figures) for the first three, which include a reorganised and an aliased area.
+@pytest.mark.parametrize(
+    ("page", "area"),
+    [(p, a) for p in PAGES for a in (AREAS if p in PAGES[:2] else AREAS[:3])],
+)
 def test_every_page_runs_for_several_areas(page, area, national):
     at = _app(area, national)
     at.run()
@@ -34,7 +60,8 @@ def test_every_page_runs_for_several_areas(page, area, national):
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     name = current_las().set_index("la_code").at[area, "name"]
-    assert name in at.title[0].value
+    if page not in NOT_ABOUT_ONE_AREA:
+        assert name in at.title[0].value
     assert at.session_state["area"] == area
 
 

@@ -31,7 +31,16 @@ from store.datasets import NotFoundError, Store, StoreError, data_dir, database_
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("SEND_LENS_TEST_POSTGRES_URL", "").strip()
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not POSTGRES_URL,
+            reason="PostgreSQL not configured: set SEND_LENS_TEST_POSTGRES_URL (README, Test it)",
+        ),
+    ),
+]
 
 
 def sha(n: int) -> str:

@@ -23,6 +23,7 @@ from analysis.disclosure import SmallNumberRule
 from geography import boundaries
 from geography import schools as geo_schools
 from geography.localities import Localities
+from geography.map_layers import CODE_COLUMNS, map_layers
 from indicators import Indicator
 from tidy import period_sort_key
 from ui.data import area_names
@@ -41,14 +42,12 @@ AREA_WORDS = {
     "sub_icb": "sub-ICB locations",
     "la": "local authorities",
 }
-CODE_COLUMNS = {"ward": "ward_code", "sub_icb": "sub_icb_code", "la": "la_code"}
 SCHOOL_INDICATORS = ("school_ehc_pct", "school_sen_support_pct")
 COUNT_WORDS = {
     "school_ehc_pct": ("pupils with an EHC plan", "pupils on roll"),
     "school_sen_support_pct": ("pupils on SEN support", "pupils on roll"),
 }
 LA_TREND_OF = {"school_ehc_pct": "sen_ehc_pct", "school_sen_support_pct": "sen_support_pct"}
-ENGLAND_TOLERANCE_M = 1000.0  # whole-England views: a pixel is about a kilometre
 MAP_HEIGHT = 560
 TOOLTIP_STYLE = {"backgroundColor": "#0b0c0c", "color": "#ffffff", "fontSize": "14px"}
 WHERE_THEY_GO = (
@@ -168,38 +167,10 @@ def _area_rows(
     """Tidy rows (one per area), their shapes (27700), names and period for one map.
 
     School census indicators are summed from schools to wards, localities and LAs; any
-    other indicator is read at the level asked for. Schools are mapped one LA at a time:
-    all 23,565 would be an 8 MB map.
+    other indicator is read at the level asked for.
     """
-    if level == "school":
-        points = geo_schools.school_points()
-        located = geo_schools.school_areas()
-        points = points[points["urn"].isin(located.loc[located["la_code"] == area, "urn"])]
-        shapes = points.rename(columns={"urn": "code"})[["code", "pupils", "geometry"]]
-        names = dict(zip(shapes["code"].astype(str), points["name"].fillna("").astype(str)))
-    elif level == "la":
-        shapes = boundaries.las().rename(columns={"la_code": "code"})[["code", "geometry"]]
-        names = boundaries.names("la")
-    elif level == "locality":
-        if localities is None:
-            raise ValueError("a locality map needs the area's ward-to-locality lookup")
-        shapes, names = localities.shapes[["code", "geometry"]], localities.names()
-    else:
-        source = (
-            boundaries.simplified(level, ENGLAND_TOLERANCE_M)
-            if england
-            else boundaries.layer(level)
-        )
-        if not england and level == "ward":
-            source = source[source["la_code"] == area]
-        elif not england:
-            source = source[
-                source["sub_icb_code"].isin(boundaries.la_sub_icbs(area)["sub_icb_code"])
-            ]
-        shapes = source.rename(columns={CODE_COLUMNS[level]: "code"})[["code", "geometry"]]
-        names = boundaries.names(level)
-    shapes = shapes.reset_index(drop=True)
-    codes = shapes["code"].astype(str).tolist()
+    layer = map_layers(level, area, england, localities)
+    shapes, names, codes = layer.shapes, layer.names, layer.codes
     if indicator in SCHOOL_INDICATORS and level != "school":
         rows = mapping.aggregate(
             school_rows(table, indicator),
