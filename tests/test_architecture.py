@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ["indicators.py", "data_loaders", "geography", "analysis"]
+DOMAIN = ["indicators", "data_loaders", "geography", "analysis"]
 
 
 def _python_files():
