@@ -161,11 +161,11 @@ def _refreshed_dates() -> dict[str, str]:
         return {}
     by_dataset = {s.refresh_dataset: key for key, s in RELEASES.items() if s.refresh_dataset}
     items = entries.values() if isinstance(entries, dict) else entries
-    out = {}
+    out: dict[str, str] = {}
     for entry in items:
         if isinstance(entry, dict) and entry.get("dataset") and entry.get("fetched_at"):
-            key = by_dataset.get(entry["dataset"], entry["dataset"])
-            out[key] = str(entry["fetched_at"])[:10]
+            dataset = str(entry["dataset"])
+            out[by_dataset.get(dataset, dataset)] = str(entry["fetched_at"])[:10]
     return out
 
 
