@@ -3,6 +3,7 @@ message naming its file and entry."""
 
 from __future__ import annotations
 
+import ast
 import math
 import shutil
 from pathlib import Path
@@ -160,3 +161,17 @@ def test_every_published_value_is_in_its_valid_range(national):
         assert outside.empty, f"{ind_id}: {outside.head().tolist()}"
     assert math.isinf(I.get("special_suspension_rate").valid_max)  # per 100 pupils, can pass 100
     assert I.get("p8_ehc").valid_min == -math.inf
+
+
+def test_the_package_imports_nothing_above_it():
+    # indicators.py imported data_loaders.build and data_loaders.local_kpis inside functions,
+    # while data_loaders imported indicators: a cycle. Only tidy and libraries are allowed.
+    above = {"data_loaders", "store", "uploads", "analysis", "reports", "ui", "geography"}
+    found = []
+    for path in sorted(I.CATALOGUE_DIR.parent.parent.joinpath("indicators").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in above]
+    assert not found, found
