@@ -112,9 +112,10 @@ def markdown(register: Register = REGISTER) -> str:
         out += [f"## {s.heading}", ""]
         if s.notes:
             out += [s.notes, ""]
-        facts = [f"Publisher: {s.publisher}.", f"Release: {s.release}.", f"Coverage: {s.coverage}."]
+        facts = [f"Publisher: {s.publisher}", f"Release: {s.release}", f"Coverage: {s.coverage}"]
         if s.licence != register.licence:
-            facts.append(f"Licence: {s.licence}.")
+            facts.append(f"Licence: {s.licence}")
+        facts = [fact.rstrip(".") + "." for fact in facts]
         if s.url:
             facts.append(f"<{s.url}>")
         out += [f"Key `{s.key}`. " + " ".join(facts), ""]
