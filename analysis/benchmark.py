@@ -167,10 +167,7 @@ def _pooled(
 
 
 def _indicator_rows(table: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    sub = indicators.rows(indicator_id, None, "", table).copy(deep=False)  # totals only
-    # Slices inherit attrs["shared"]; left on, indicators would re-split (and evict) them.
-    sub.attrs = {}
-    return sub
+    return indicators.rows(indicator_id, None, "", table=table).copy(deep=False)  # totals only
 
 
 def _reason(
@@ -305,8 +302,8 @@ def _series(frame: pd.DataFrame) -> list[tuple[str, float | None, float | None, 
 
 
 def _split(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Each indicator's total rows, split in one pass (the national table's split is cached)."""
-    if table.attrs.get("shared"):
+    """Each indicator's total rows, split in one pass (the national table comes split)."""
+    if isinstance(table, indicators.NationalTable):
         return {i: _indicator_rows(table, i) for i in indicators.CATALOGUE}
     totals = table[table["breakdown"] == ""]
     return {str(k): g for k, g in totals.groupby("indicator", sort=False, observed=True)}

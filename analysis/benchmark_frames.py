@@ -41,7 +41,7 @@ def _current() -> list[str]:
 
 
 def _totals(table: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    return indicators.rows(indicator_id, None, "", table)
+    return indicators.rows(indicator_id, None, "", table=table)
 
 
 def indicators_with_data(table: pd.DataFrame, area: str, lens: str | None = None) -> list[str]:
@@ -55,7 +55,7 @@ def indicators_with_data(table: pd.DataFrame, area: str, lens: str | None = None
     for ind in indicators.CATALOGUE.values():
         if lens not in (None, ind.lens):
             continue
-        own = indicators.rows(ind.id, [code], "", table)
+        own = indicators.rows(ind.id, [code], "", table=table)
         if own["value"].notna().any():
             found.append(ind.id)
     return sorted(found, key=catalogue_order().__getitem__)
@@ -74,7 +74,7 @@ def catalogue_order() -> dict[str, tuple[int, int, int]]:
 
 def area_periods(table: pd.DataFrame, indicator_id: str, area: str) -> list[str]:
     """Periods in which ``area`` has a total value for the indicator, newest first."""
-    own = indicators.rows(indicator_id, [areas.current_code(area)], "", table)
+    own = indicators.rows(indicator_id, [areas.current_code(area)], "", table=table)
     present = own.loc[own["value"].notna(), "period"].unique()
     return sorted((str(p) for p in present), key=period_sort_key, reverse=True)
 

@@ -152,7 +152,7 @@ def variable_matrix(
     periods: dict[str, str] = {}
     columns: dict[str, pd.Series] = {}
     for indicator in variables:
-        sel = indicators.rows(indicator, None, "", table)
+        sel = indicators.rows(indicator, None, "", table=table)
         sel = sel[(sel["area_level"] == "la") & sel["area_code"].isin(current)]
         period = (period_by_indicator or {}).get(indicator) or _latest_la_period(sel)
         if period is None:

@@ -30,7 +30,7 @@ def comparison_series(
     """The area, its region and England over time, one row per role and period."""
     roles = comparators(area)
     names = area_names()
-    sel = indicators.rows(indicator, list(roles.values()), breakdown, table)
+    sel = indicators.rows(indicator, list(roles.values()), breakdown, table=table)
     role_of = {code: role for role, code in roles.items()}
     out = sel.assign(
         role=sel["area_code"].map(role_of),
@@ -62,10 +62,10 @@ class Headline:
 
 def headline(table: pd.DataFrame, indicator: str, area: str) -> Headline:
     """Latest value for the area, last year's, and England's and the region's for the same year."""
-    period = indicators.latest_period(indicator, area, table)
+    period = indicators.latest_period(indicator, area, table=table)
     if period is None:
         return Headline(indicator, None, None, None, None, None, None)
-    prev = indicators.previous_period(indicator, period, table)
+    prev = indicators.previous_period(indicator, period, table=table)
     roles = comparators(area)
 
     def val(code: str, p: str | None) -> float | None:
@@ -90,7 +90,7 @@ def breakdown_comparison(
     Without a period, the latest period the area has for that breakdown is used.
     """
     roles = comparators(area)
-    sel = indicators.rows(indicator, list(roles.values()), None, table)
+    sel = indicators.rows(indicator, list(roles.values()), None, table=table)
     sel = sel[sel["breakdown"].str.startswith(f"{key}=")]
     if period is None:
         own = sel[(sel["area_code"] == area) & sel["value"].notna()]

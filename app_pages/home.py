@@ -10,19 +10,9 @@ from reports.format import escape_for_spreadsheet, format_change, format_value
 from ui.data import area_names, national_table
 from ui.visual import period_words
 
-# The board's ten, with the short labels that fit a tile; the full title is in the help.
-HEADLINES = {
-    "ehc_plans": "EHC plans",
-    "ehc_plans_rate": "Plans per 10,000 aged 0-25",
-    "ehc_new_plans": "New EHC plans in the year",
-    "ehc_requests": "Requests for assessment",
-    "ehc_requests_refused_pct": "Requests refused",
-    "ehc_20wk_pct": "Plans issued in 20 weeks",
-    "ehc_20wk_ex_pct": "20 weeks, excl. exceptions",
-    "ehc_mainstream_pct": "Plans in mainstream settings",
-    "ehc_special_pct": "Plans in special schools",
-    "tribunal_appeal_rate": "Tribunal appeal rate",
-}
+# The board's ten, in the catalogue's order, with the short labels that fit a tile; the
+# full title is in the help.
+HEADLINES = indicators.headlines()
 
 area = st.session_state["area"]
 name = area_names()[area]
@@ -38,8 +28,8 @@ st.markdown(
 DELTA_COLOUR = {"high": "normal", "low": "inverse", "none": "off"}
 
 columns = st.columns(4)
-for i, (ind_id, label) in enumerate(HEADLINES.items()):
-    ind = indicators.get(ind_id)
+for i, ind in enumerate(HEADLINES):
+    ind_id, label = ind.id, ind.short_title
     h = headline(table, ind_id, area)
     with columns[i % 4].container(border=True):
         if h.period is None:
@@ -61,7 +51,7 @@ for i, (ind_id, label) in enumerate(HEADLINES.items()):
         )
 
 with st.expander("These figures as a table"):
-    tiles = headline_table(table, list(HEADLINES), area)
+    tiles = headline_table(table, [i.id for i in HEADLINES], area)
     st.dataframe(tiles, hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",

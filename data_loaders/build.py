@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import tidy
+from indicators import NationalTable
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -85,12 +86,15 @@ def derived_rates(table: pd.DataFrame) -> pd.DataFrame:
         denominator=denominators,
         value=(plans["value"] / denominators * 10_000).where(denominators > 0),
         status=plans["status"],
-        source="sen2+population",
+        source="sen2_population",
     )
 
 
 def fingerprint() -> str:
-    """A hash of every data file (name, size, content hash of small files) and loader code."""
+    """A hash of every data file (name, size, content hash of small files) and loader code.
+
+    The catalogue (``data/catalogue/*.toml``) and the register are data files here, so editing
+    an indicator's entry rebuilds the table the loaders made with it."""
     digest = hashlib.sha256()
     files = sorted(
         p for p in DATA.rglob("*") if p.is_file() and "cache" not in p.relative_to(DATA).parts[:1]
@@ -99,7 +103,6 @@ def fingerprint() -> str:
         ROOT / "tidy.py",
         ROOT / "geography/areas.py",
         ROOT / "geography/school_register.py",
-        *sorted(ROOT.glob("indicators.py")),
         *sorted((ROOT / "indicators").rglob("*.py")),
     ]
     for path in files + code:
@@ -114,8 +117,9 @@ def _file_hash(path: Path) -> str:
     return f"{stat.st_size}:{int(stat.st_mtime)}"
 
 
-def load_tidy(rebuild: bool = False) -> pd.DataFrame:
-    """The national tidy table, from the cache when it is current, else built and cached."""
+def load_tidy(rebuild: bool = False) -> NationalTable:
+    """The national tidy table, from the cache when it is current, else built and cached, and
+    split by indicator once here so that every query after reads one indicator's rows."""
     folder = cache_dir()
     parquet = folder / CACHE_FILE
     manifest = folder / MANIFEST_FILE
@@ -124,18 +128,12 @@ def load_tidy(rebuild: bool = False) -> pd.DataFrame:
         try:
             meta = json.loads(manifest.read_text())
             if meta.get("fingerprint") == key:
-                return _shared(tidy.normalise(pd.read_parquet(parquet)))
+                return NationalTable.of(tidy.normalise(pd.read_parquet(parquet)))
         except (OSError, ValueError):
             pass  # an unreadable cache is rebuilt below
     table = build_tidy()
     _write_cache(table, folder, key)
-    return _shared(table)
-
-
-def _shared(table: pd.DataFrame) -> pd.DataFrame:
-    # Marks published national data, which may be cached for every session.
-    table.attrs["shared"] = True
-    return table
+    return NationalTable.of(table)
 
 
 def _write_cache(table: pd.DataFrame, folder: Path, key: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tomllib
 
 import openpyxl
 import pandas as pd
@@ -264,9 +265,9 @@ def _red_by_hand(band: float = 5.0) -> set[str]:
     """March 2025 rows of the example return, rated here: % KPIs miss by more than ``band``
     points, others by more than ``band``% of the target, in the direction that is worse."""
     kpis = pd.read_csv(DEMO / "demo_kpi_return.csv")
-    catalogue = pd.read_csv(
-        ROOT / "data/reference/local_kpis.csv", keep_default_na=False
-    ).set_index("id")
+    entries = tomllib.loads((ROOT / "data/catalogue/local_kpis.toml").read_text())["indicator"]
+    catalogue = pd.DataFrame(entries).assign(id=lambda f: f["id"].str.removeprefix("local:"))
+    catalogue = catalogue.set_index("id")
     red = set()
     for row in kpis[kpis["period"] == "2025-03"].itertuples():
         entry = catalogue.loc[row.indicator]

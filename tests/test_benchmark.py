@@ -239,16 +239,12 @@ def test_area_summary_rows_and_lens():
     assert outcomes["indicator"].tolist() == ["ks4_destination_ehc"]
 
 
-def test_area_summary_on_a_shared_table_keeps_one_cached_split():
-    # The national table is marked shared; slices of it must not be cached as tables too
-    # (each would be split again and, past eight, evict the national split).
-    table = _table()
-    table.attrs["shared"] = True
-    before = len(indicators._SPLITS)
-    shared = bm.area_summary(table, A, NEIGHBOURS)
-    assert len(indicators._SPLITS) <= before + 1
+def test_area_summary_is_the_same_on_a_split_national_table():
+    # The national table comes split by indicator; the answers must not depend on the split.
+    split = bm.area_summary(indicators.NationalTable.of(_table()), A, NEIGHBOURS)
     plain = bm.area_summary(_table(), A, NEIGHBOURS)
-    pd.testing.assert_frame_equal(shared, plain)
+    assert not split.empty
+    pd.testing.assert_frame_equal(split, plain)
 
 
 def _trend(verdict: str) -> TrendResult:

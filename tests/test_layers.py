@@ -11,8 +11,6 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # Higher layers may import lower ones; the same number means "side by side" (allowed, as
@@ -178,24 +176,16 @@ def package_edges(edges: dict[str, set[str]]) -> dict[str, set[str]]:
     return dict(out)
 
 
-# indicators.py still imports data_loaders (its default table and local KPIs): the catalogue
-# moves to data/catalogue/ and these must then pass (strict: an unexpected pass fails).
-INDICATORS_CYCLE = pytest.mark.xfail(strict=True, reason="indicators.py imports data_loaders")
-
-
-@INDICATORS_CYCLE
 def test_no_import_cycles_between_modules():
     edges = graph()
     assert len(edges) > 100  # the walk found the project
     assert cycles(edges) == []
 
 
-@INDICATORS_CYCLE
 def test_no_import_cycles_between_packages():
     assert cycles(package_edges(graph())) == []
 
 
-@INDICATORS_CYCLE
 def test_no_import_against_the_layers():
     assert layer_violations(graph()) == []
 

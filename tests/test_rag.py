@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from analysis import rag
-from data_loaders.local_kpis import local_kpi_catalogue
+from indicators import local_kpi_frame
 from store.local_data import kpi_rows
 from tests.conftest import ROOT
 from uploads.intake import read_upload
 
-CATALOGUE = local_kpi_catalogue()
+CATALOGUE = local_kpi_frame()
 
 
 @pytest.mark.parametrize(

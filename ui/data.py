@@ -11,11 +11,11 @@ from geography import areas
 
 
 @st.cache_resource(show_spinner="Loading national data…")
-def national_table() -> pd.DataFrame:
-    """The published national tidy table.
+def national_table() -> indicators.NationalTable:
+    """The published national tidy table, split by indicator (see ``indicators.NationalTable``).
 
     A resource, not ``cache_data``: it is read-only public data shared by every session, and
-    ``cache_data`` would copy 200,000 rows on every page run.
+    ``cache_data`` would copy 200,000 rows (and lose the split) on every page run.
     """
     return load_tidy()
 

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import indicators
+from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
 from reports.format import describe_period, escape_for_spreadsheet
 
@@ -73,7 +74,8 @@ def about_text(indicator_ids: list[str], area: str | None = None) -> str:
             lines.append(f"- Calculated as {ind.numerator} ÷ {ind.denominator}.")
         lines.append(f"- Unit: {ind.unit}. {polarity_words(ind.polarity)}")
         lines.append(f"- Answers: *{rba_words(ind.rba)}*")
-        lines.append(f"- Source: {source_words(ind.source)}.")
+        sources = "; ".join(source_words(s) for s in (ind.source, *ind.earlier_sources))
+        lines.append(f"- Source: {sources}.")
         if ind.caveats:
             lines.append(f"- Caveats: {ind.caveats}")
         parts.append("\n".join(lines))
@@ -99,18 +101,6 @@ def rba_words(rba: str) -> str:
         "how well": "How well did we do it?",
         "better off": "Is anyone better off?",
     }[rba]
-
-
-SOURCE_WORDS = {
-    "sen2": "DfE, Education, health and care plans (SEN2 return), 2022 and 2025 releases",
-    "lait": "DfE, Local Authority Interactive Tool (LAIT), which gathers DfE, ONS and MoJ statistics",
-    "tribunals": "Ministry of Justice, SEND Tribunal appeal rates 2014-2024 (in DfE's 2025 EHC plan release)",
-    "population": "ONS, mid-2020 population estimates by single year of age",
-    "schools": "DfE, school census January 2024 via the school performance tables",
-    "children_in_need": "DfE, Outcomes for children in need, including children looked after",
-    "absence_by_sen": "DfE, Pupil absence in schools in England, by SEN status (via DfE's SEND and AP dashboard)",
-    "sen_in_england": "DfE, Special educational needs in England (fetched by the refresh command)",
-}
 
 
 def source_words(source: str) -> str:

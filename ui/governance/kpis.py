@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 
 import indicators
 from analysis import rag
-from data_loaders.local_kpis import local_kpi_catalogue
 from reports.exception_report import (
     REPORT_CSS,
     exception_html,
@@ -65,7 +64,7 @@ def period_axis(periods: pd.Series) -> alt.X:
 def england_values() -> dict[str, tuple[float | None, str]]:
     """England's latest published value of each KPI's national equivalent (public data)."""
     out: dict[str, tuple[float | None, str]] = {}
-    for kpi, national in rag.comparable_equivalents(local_kpi_catalogue()).items():
+    for kpi, national in rag.comparable_equivalents(indicators.local_kpi_frame()).items():
         period = latest_period(national, "E92000001")
         if period is not None:
             words = describe_period(period, indicators.get(national))
@@ -128,7 +127,7 @@ def status_frame(
         "kpi.status",
         settings,
         lambda: rag.kpi_status(
-            series, period, local_kpi_catalogue(), england_values(), tolerance, bands
+            series, period, indicators.local_kpi_frame(), england_values(), tolerance, bands
         ),
     )
 
@@ -272,7 +271,7 @@ def _bands_editor(status: pd.DataFrame) -> None:
             "KPI",
             status["kpi"].tolist(),
             key="gov.kpi.band.kpi",
-            format_func=lambda k: rag.kpi_meta(k, local_kpi_catalogue())["title"],
+            format_func=lambda k: rag.kpi_meta(k, indicators.local_kpi_frame())["title"],
         )
         band = cols[1].number_input(
             "Its amber band",
@@ -302,7 +301,7 @@ def rated(
     return local.session_cached(
         "kpi.rated",
         settings,
-        lambda: rag.rated_series(series, local_kpi_catalogue(), tolerance, bands),
+        lambda: rag.rated_series(series, indicators.local_kpi_frame(), tolerance, bands),
     )
 
 

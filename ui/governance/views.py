@@ -27,45 +27,6 @@ from ui.data import area_names, national_table
 from ui.examples import is_example, load_examples, remove_examples
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
 
-# The national measures of the EHC process, in the order a board reads them.
-MEASURES: dict[str, list[str]] = {
-    "Requests and decisions": ["ehc_requests", "ehc_requests_refused_pct", "ehc_requests_6wk_pct"],
-    "Assessments and new plans": [
-        "ehc_assessments",
-        "ehc_assess_issued_pct",
-        "ehc_not_issue_16wk_pct",
-        "ehc_new_plans",
-    ],
-    "Timeliness of new plans": [
-        "ehc_20wk_pct",
-        "ehc_20wk_ex_pct",
-        "ehc_20wk_to_1yr_pct",
-        "ehc_over_1yr_pct",
-    ],
-    "Annual reviews": [
-        "ehc_reviews_expected",
-        "ehc_annual_reviews_pct",
-        "ehc_review_4wk_pct",
-        "ehc_review_amend_pct",
-        "ehc_review_maintain_pct",
-        "ehc_review_cease_pct",
-    ],
-    "Ceased plans": ["ehc_ceased"],
-    "Personal budgets": [
-        "ehc_personal_budgets",
-        "ehc_pb_education",
-        "ehc_pb_health",
-        "ehc_pb_social_care",
-        "ehc_pb_integrated",
-    ],
-    "Disagreements": ["ehc_request_mediations", "tribunal_appeal_rate"],
-    "Placement of new plans": [
-        "ehc_new_mainstream_pct",
-        "ehc_new_special_pct",
-        "ehc_new_ap_pct",
-        "ehc_new_fe_pct",
-    ],
-}
 SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alone
     "area": (AREA_COLOUR, "circle"),
     "average": (NEIGHBOUR_COLOUR, "square"),
@@ -165,7 +126,7 @@ def scorecard(area: str, codes: tuple[str, ...], label: str) -> pd.DataFrame:
     """One row per national measure with a value for the area: latest value, comparators'
     average, region, England, rank, band, significance and trend (public data only)."""
     records = []
-    for topic, ids in MEASURES.items():
+    for topic, ids in indicators.governance_groups().items():
         for ind_id in (i for i in ids if i in indicators.CATALOGUE):
             found = periods(ind_id, area)
             if not found:

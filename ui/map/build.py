@@ -42,7 +42,7 @@ AREA_WORDS = {
     "sub_icb": "sub-ICB locations",
     "la": "local authorities",
 }
-SCHOOL_INDICATORS = ("school_ehc_pct", "school_sen_support_pct")
+SCHOOL_INDICATORS = indicators.school_indicators()
 COUNT_WORDS = {
     "school_ehc_pct": ("pupils with an EHC plan", "pupils on roll"),
     "school_sen_support_pct": ("pupils on SEN support", "pupils on roll"),
@@ -111,7 +111,7 @@ PERIOD = "2023/24"  # the January 2024 school census
 
 
 def school_rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    rows = indicators.rows(indicator, None, "", table)
+    rows = indicators.rows(indicator, None, "", table=table)
     return rows[rows["area_level"] == "school"]
 
 
@@ -119,7 +119,7 @@ def periods_with_values(
     table: pd.DataFrame, indicator: str, breakdown: str, level: str
 ) -> list[str]:
     """The periods with at least one value at ``level``, newest first."""
-    rows = indicators.rows(indicator, None, breakdown, table)
+    rows = indicators.rows(indicator, None, breakdown, table=table)
     present = (
         rows.loc[(rows["area_level"] == level) & rows["value"].notna(), "period"]
         .astype(str)
@@ -139,7 +139,7 @@ def _level_rows(
     """Rows already in the table at ``level`` (published LA figures, or local figures by
     ward or school loaded later): ``period`` (the latest when it is None or has no value),
     one row per code, gaps marked."""
-    rows = indicators.rows(indicator, None, breakdown, table)
+    rows = indicators.rows(indicator, None, breakdown, table=table)
     rows = rows[rows["area_level"] == level]
     found = periods_with_values(table, indicator, breakdown, level)
     period = period if period in found else (found[0] if found else "")

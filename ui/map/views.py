@@ -97,7 +97,7 @@ def la_indicators() -> list[str]:
 
 def la_breakdowns(indicator: str) -> list[str]:
     """ "" when the indicator has LA totals, else its LA breakdowns (e.g. sen_provision=...)."""
-    rows = indicators.rows(indicator, None, None, national_table())
+    rows = indicators.rows(indicator, None, None, table=national_table())
     rows = rows[rows["area_level"] == "la"]
     values = sorted(rows["breakdown"].astype(str).unique())
     return [""] if "" in values or not values else values

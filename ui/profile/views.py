@@ -168,7 +168,7 @@ def headline_sentence(indicator_id: str, area: str) -> str:
 
 def sen_primary_need(area: str) -> None:
     """Primary need of all pupils with SEN, from the refreshed SEN in England release."""
-    if indicators.rows("sen_primary_need_pct", None, None, national_table()).empty:
+    if indicators.rows("sen_primary_need_pct", None, None, table=national_table()).empty:
         st.subheader("Primary need of all pupils with SEN")
         st.info(
             "The shipped data has primary need for EHC plans only. Run "

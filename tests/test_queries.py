@@ -1,0 +1,73 @@
+"""The queries take the table they read; the national table comes split by indicator once."""
+
+import time
+
+import pandas as pd
+import pytest
+
+import indicators as I
+from analysis.profile import headline
+
+
+def test_queries_need_a_table():
+    with pytest.raises(TypeError):
+        I.value("ehc_plans", "E92000001", "2024/25")  # type: ignore[call-arg]
+
+
+def test_the_split_answers_as_the_whole_table_does(national):
+    assert isinstance(national, I.NationalTable)
+    plain = pd.DataFrame(national)
+    assert not isinstance(plain, I.NationalTable)
+    for ind in ("ehc_plans", "tribunal_appeal_rate", "sen_primary_need_pct", "no_such"):
+        split = I.rows(ind, None, None, table=national)
+        whole = I.rows(ind, None, None, table=plain)
+        pd.testing.assert_frame_equal(split, whole)
+    # England's EHC plans in January 2025 (DfE's published 638,745) and its year before.
+    assert I.value("ehc_plans", "E92000001", "2024/25", table=national) == 638_745
+    assert I.previous_period("ehc_plans", "2024/25", table=national) == "2023/24"
+
+
+def test_the_index_answers_as_filtering_does(national):
+    # Every value, period list and latest period of a sample of indicators and areas, asked
+    # of the indexed national table and of the same rows as a plain table.
+    plain = pd.DataFrame(national)
+    areas = ["E92000001", "E12000003", "E08000032", "E10000023", "E09000001", "E99999999"]
+    for ind in [*I.headlines()[:4], I.get("p8_ehc")]:
+        assert I.periods(ind.id, table=national) == I.periods(ind.id, table=plain)
+        assert I.latest_period(ind.id, table=national) == I.latest_period(ind.id, table=plain)
+        for area in areas:
+            latest = I.latest_period(ind.id, area, table=plain)
+            assert I.latest_period(ind.id, area, table=national) == latest
+            for period in I.periods(ind.id, table=plain)[-3:]:
+                got = I.value(ind.id, area, period, table=national)
+                assert got == I.value(ind.id, area, period, table=plain), (ind.id, area, period)
+    # A breakdown row: England's EHC plans at age 10 in January 2024, as published (38,631).
+    assert I.value("ehc_plans", "E92000001", "2023/24", "age=10", table=national) == 38_631
+
+
+def test_what_is_derived_from_the_national_table_is_plain(national):
+    # A user's rows joined to the national ones must never carry the shared split.
+    local = national.head(3).assign(indicator="local:x", source="local")
+    for derived in (
+        national[national["area_level"] == "la"],
+        national.copy(),
+        pd.concat([national, local]),
+    ):
+        assert type(derived) is pd.DataFrame
+    joined = pd.concat([national, local])
+    assert len(I.rows("local:x", None, None, table=joined)) == 3
+
+
+def test_home_lookups_are_faster_on_the_split_table(national):
+    plain = pd.DataFrame(national)
+    ids = [i.id for i in I.headlines()] * 2  # Home asks for each headline twice per run
+
+    def run(table: pd.DataFrame) -> float:
+        start = time.perf_counter()
+        for ind in ids:
+            headline(table, ind, "E08000032")
+        return time.perf_counter() - start
+
+    run(national)
+    split, whole = run(national), run(plain)
+    assert split < whole
