@@ -62,7 +62,7 @@ def record(
             kind=kind,
             name=name,
             version=version,
-            detail=(detail or {}) | ({"by": user.label} if user.label != user.email else {}),
+            detail=detail or {},
         )
     )
 
