@@ -55,6 +55,7 @@ from store.schema import (
     DEFAULT_WORKSPACE,
     WRITE,
     add_missing_columns,
+    create_schema,
     creating_tables,
     database_url,
     make_engine,
@@ -133,6 +134,7 @@ def ensure_schema(engine: Engine) -> None:
     """Create the table if it is missing (once per engine per process)."""
     if engine in _READY:
         return
+    create_schema(engine)  # the workspaces that every row belongs to
     with creating_tables(engine, metadata, 7346152) as conn:
         add_missing_columns(conn, kpi_actions)
     _READY.add(engine)
