@@ -61,7 +61,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateColumn
+from sqlalchemy.schema import CreateColumn, CreateTable
 
 import tidy
 
@@ -153,7 +153,8 @@ audit = Table(
     Column("name", String(200), nullable=True),
     Column("version", Integer, nullable=True),
     Column("detail", JSON, nullable=True),  # ids and counts only, never data
-    Column("workspace_id", String(40), nullable=True),  # none for a sign-in
+    # None for a sign-in; rows written before workspaces belong to the default one.
+    Column("workspace_id", String(40), nullable=True, server_default=DEFAULT_WORKSPACE),
     Index("ix_audit_dataset", "dataset_id"),
     sqlite_autoincrement=True,
 )
@@ -298,6 +299,8 @@ def creating_tables(engine: Engine, tables: MetaData, lock_key: int) -> Iterator
 def create_schema(engine: Engine) -> None:
     """Create any missing table, safely when several processes start at once; bring a store
     made before workspaces up to date (its data goes to the default workspace)."""
+    if engine.dialect.name == "sqlite":
+        _rebuild_sqlite_datasets(engine)
     with creating_tables(engine, metadata, 7346151) as conn:
         for table in (datasets, audit):
             add_missing_columns(conn, table)
@@ -350,16 +353,17 @@ def add_missing_columns(conn: Connection, table: Table) -> list[str]:
 
 
 def _unique_per_workspace(conn: Connection) -> None:
-    """Dataset names were unique per kind before workspaces; make them unique per workspace,
-    so two partnerships can each keep a dataset of the same name (the example data)."""
+    """Dataset names were unique per kind before workspaces; make them unique per workspace on
+    PostgreSQL, so two partnerships can each keep a dataset of the same name (the example
+    data). SQLite is rebuilt before this transaction (:func:`_rebuild_sqlite_datasets`)."""
+    if conn.dialect.name != "postgresql":
+        return
     old = [
         u
         for u in inspect(conn).get_unique_constraints(datasets.name)
         if list(u["column_names"]) == ["kind", "name"]
     ]
-    if not old:
-        return
-    if conn.dialect.name == "postgresql":
+    if old:
         conn.execute(text(f'ALTER TABLE datasets DROP CONSTRAINT "{old[0]["name"]}"'))
         conn.execute(
             text(
@@ -367,29 +371,51 @@ def _unique_per_workspace(conn: Connection) -> None:
                 "UNIQUE (workspace_id, kind, name)"
             )
         )
-        return
-    # SQLite cannot drop a constraint: rebuild the table. With legacy_alter_table the rename
-    # leaves versions' foreign key naming "datasets", so it points at the new table and
-    # dropping the old one cascades to nothing.
-    sequence = conn.execute(
-        text("SELECT seq FROM sqlite_sequence WHERE name = 'datasets'")
-    ).scalar()
-    conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
+
+
+def _rebuild_sqlite_datasets(engine: Engine) -> None:
+    """SQLite cannot drop a constraint: rebuild a pre-workspace ``datasets`` table the way
+    SQLite's documentation says (foreign keys off, new table, copy, drop, rename, check), so
+    deleting the old table does not cascade to the versions that point at it."""
+    old_sql = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'datasets'"
+    raw = engine.raw_connection()
     try:
-        conn.exec_driver_sql("ALTER TABLE datasets RENAME TO datasets_before_workspaces")
-        datasets.create(conn)
-        names = ", ".join(c.name for c in datasets.columns)
-        conn.exec_driver_sql(
-            f"INSERT INTO datasets ({names}) SELECT {names} FROM datasets_before_workspaces"
-        )
-        conn.exec_driver_sql("DROP TABLE datasets_before_workspaces")
+        cursor = raw.cursor()
+        found = cursor.execute(old_sql).fetchone()
+        if found is None or "uq_datasets_kind_name" not in found[0]:
+            return
+        cursor.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            found = cursor.execute(old_sql).fetchone()  # another process may have done it
+            if "uq_datasets_kind_name" in found[0]:
+                present = [r[1] for r in cursor.execute("PRAGMA table_info(datasets)")]
+                names = ", ".join(c.name for c in datasets.columns if c.name in present)
+                sequence = cursor.execute(
+                    "SELECT seq FROM sqlite_sequence WHERE name = 'datasets'"
+                ).fetchone()
+                staging = datasets.to_metadata(MetaData(), name="datasets_rebuilt")
+                cursor.execute(str(CreateTable(staging).compile(dialect=engine.dialect)))
+                cursor.execute(
+                    f"INSERT INTO datasets_rebuilt ({names}) SELECT {names} FROM datasets"
+                )
+                cursor.execute("DROP TABLE datasets")
+                cursor.execute("ALTER TABLE datasets_rebuilt RENAME TO datasets")
+                if sequence is not None:  # ids are never reused, even of deleted datasets
+                    cursor.execute(
+                        "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'datasets'",
+                        (sequence[0],),
+                    )
+                if cursor.execute("PRAGMA foreign_key_check").fetchall():
+                    raise StoreError("the store's datasets could not be moved into workspaces")
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.execute("PRAGMA foreign_keys = ON")
     finally:
-        conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
-    if sequence is not None:  # ids are never reused, even of deleted datasets
-        conn.execute(
-            text("UPDATE sqlite_sequence SET seq = max(seq, :seq) WHERE name = 'datasets'"),
-            {"seq": int(sequence)},
-        )
+        raw.close()
 
 
 def append_only(conn: Connection, table: str) -> None:
