@@ -95,6 +95,9 @@ def test_a_viewer_reads_but_cannot_upload_roll_back_or_delete(national, team):
     assert not {"data.delete", "data.rollback"} & _keys(at, "button")
     assert any("need the admin role" in c.value for c in at.caption)
     assert any("Vera Viewer · viewer in West Yorkshire" in c.value for c in at.sidebar.caption)
+    at.run()  # the sign-in is audited once per session, not on every run
+    signed_in = audit_rows(actions.engine_of(team), BOSS, action="sign_in")
+    assert signed_in[["actor", "workspace_id"]].values.tolist() == [[VERA.email, None]]
 
 
 def test_an_analyst_uploads_as_themselves_not_as_the_server(national, team):

@@ -1,4 +1,5 @@
-"""The sidebar's workspace choice and who is signed in, with their role there."""
+"""The sidebar's workspace choice and who is signed in, with their role there; the sign-in
+is audited once per session."""
 
 from __future__ import annotations
 
@@ -7,9 +8,21 @@ import streamlit as st
 from ui import local
 from ui.identity import current_user
 
+SIGNED_IN_KEY = "identity.audited"
+
+
+def audit_sign_in() -> None:
+    """Record a signed-in person's arrival once per session (the local user never signs in)."""
+    user = current_user()
+    if user.local or st.session_state.get(SIGNED_IN_KEY) == user.email:
+        return
+    local.store().record_event(user, "sign_in", None)
+    st.session_state[SIGNED_IN_KEY] = user.email
+
 
 def workspace_picker() -> None:
     """Let a member of several workspaces choose one; say who they are and their role."""
+    audit_sign_in()
     mine = local.workspaces()
     user = current_user()
     if not mine:
