@@ -192,6 +192,11 @@ def test_an_admin_manages_roles_and_reads_the_audit(national, team):
     at.text_input(key="admin.audit.user").input(ANDY.email).run()
     audit_frame = next(d.value for d in at.dataframe if "actor" in d.value.columns)
     assert audit_frame["actor"].tolist() == [ANDY.email] and audit_frame.loc[0, "action"] == "save"
+    # Renaming keeps the LA codes the form starts from.
+    at.text_input(key=f"admin.ws.name.{WEST}").input("West Yorkshire partnership")
+    at.button(key="FormSubmitter:admin.workspace.edit-Save the workspace").click().run()
+    renamed = next(w for w in workspaces.user_workspaces(engine, ADAM) if w.id == WEST)
+    assert (renamed.name, renamed.la_codes) == ("West Yorkshire partnership", (BRADFORD,))
     # A configured admin's only: creating a workspace is refused for a workspace admin.
     at.text_input(key="admin.ws.id").input("leeds")
     at.text_input(key="admin.ws.name").input("Leeds")

@@ -51,19 +51,22 @@ def workspaces_section() -> None:
         width="stretch",
     )
     engine, user = engine_of(local.store()), current_user()
+    names = {w.id: w for w in mine}
+    chosen = st.selectbox(
+        "Workspace to change", list(names), format_func=lambda i: names[i].name, key="admin.ws.edit"
+    )
     with st.form("admin.workspace.edit"):
-        st.markdown("**Rename a workspace or change its local authorities**")
-        names = {w.id: w for w in mine}
-        chosen = st.selectbox(
-            "Workspace", list(names), format_func=lambda i: names[i].name, key="admin.ws.edit"
+        st.markdown("**Rename the workspace or change its local authorities**")
+        # Keyed by the workspace, so the fields start from the chosen one's current values.
+        name = st.text_input("Name", value=names[chosen].name, key=f"admin.ws.name.{chosen}")
+        codes = st.text_input(
+            "LA codes, comma-separated (like E08000032)",
+            value=", ".join(names[chosen].la_codes),
+            key=f"admin.ws.codes.{chosen}",
         )
-        name = st.text_input("Name", key="admin.ws.edit.name")
-        codes = st.text_input("LA codes, comma-separated (like E08000032)", key="admin.ws.codes")
         if st.form_submit_button("Save the workspace"):
             _attempt(
-                lambda: workspaces.update_workspace(
-                    engine, user, chosen, name or names[chosen].name, codes.split(",")
-                ),
+                lambda: workspaces.update_workspace(engine, user, chosen, name, codes.split(",")),
                 "Saved.",
             )
     with st.form("admin.workspace.new"):
