@@ -11,6 +11,7 @@ workspace sees national data only.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ import streamlit as st
 
 import tidy
 from store import datasets as store_module
-from store.access import Action
+from store.access import Action, allows
 from store.actions import engine_of
 from store.datasets import PermissionDenied, Store
 from store.local_data import kpi_details, local_register, local_tidy
@@ -28,6 +29,8 @@ from ui.identity import current_user
 
 CACHE_KEY = "local.cache"
 WORKSPACE_KEY = "workspace"
+MEMBERSHIP_KEY = "local.memberships"
+MEMBERSHIP_SECONDS = 2.0
 NO_WORKSPACE = ""  # a workspace id that never exists: every store check refuses it
 _LISTED = ["dataset_id", "kind", "name", "record_level", "active_version", "versions", "rows"]
 _LISTED += ["columns", "file_name", "uploaded_by", "uploaded_at", "period_from", "period_to"]
@@ -55,8 +58,23 @@ def store() -> Store:
 
 
 def workspaces() -> list[Workspace]:
-    """The workspaces the person belongs to, with their role in each."""
-    return user_workspaces(engine_of(store()), current_user())
+    """The workspaces the person belongs to, with their role in each.
+
+    Kept in this session for ``MEMBERSHIP_SECONDS`` (a page asks many times per run); it only
+    decides what to offer: every store operation looks the role up again itself.
+    """
+    user, now = current_user(), time.monotonic()
+    hit = st.session_state.get(MEMBERSHIP_KEY)
+    if hit is not None and hit[0] == user.email and now - hit[1] < MEMBERSHIP_SECONDS:
+        return hit[2]
+    found = user_workspaces(engine_of(store()), user)
+    st.session_state[MEMBERSHIP_KEY] = (user.email, now, found)
+    return found
+
+
+def forget_memberships() -> None:
+    """After an admin changes workspaces or roles, read them again at once."""
+    st.session_state.pop(MEMBERSHIP_KEY, None)
 
 
 def workspace() -> str:
@@ -77,7 +95,7 @@ def scope() -> dict[str, Any]:
 def can(action: Action | str) -> bool:
     """Whether the person may do ``action`` in the workspace in use (to show a control; the
     store checks again when it is used)."""
-    return store().can(current_user(), workspace(), action)
+    return allows(role(), action)
 
 
 def protected_only() -> bool:

@@ -33,6 +33,7 @@ def _attempt(action: Callable[[], object], success: str) -> bool:
     except ValueError as err:
         st.error(str(err).capitalize())
         return False
+    local.forget_memberships()
     st.success(success)
     return True
 
