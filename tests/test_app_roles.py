@@ -203,3 +203,11 @@ def test_an_admin_manages_roles_and_reads_the_audit(national, team):
     at.button(key="FormSubmitter:admin.workspace.new-Create the workspace").click().run()
     assert any("SEND_LENS_ADMINS" in e.value for e in at.error)
     assert [w.id for w in workspaces.user_workspaces(engine, BOSS) if w.id == "leeds"] == []
+
+
+def test_a_viewer_gets_the_protected_outcomes_view_and_no_uploads(national, team):
+    at = _as(VERA, "app_pages/outcomes.py")
+    toggle = at.toggle(key="outcomes.workshop")
+    assert toggle.value is True and toggle.disabled  # small numbers hidden, always
+    assert "outcomes.load_example" not in _keys(at, "button")
+    assert not _keys(at, "file_uploader")
