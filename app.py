@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.area_picker import chosen_area
+from ui.workspace_picker import is_admin, workspace_picker
 
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
 
@@ -44,8 +45,14 @@ PAGES = [
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]
 
-navigation = st.navigation(PAGES)
+# Admins only; the page and the store check the role again, so its URL alone gets nowhere.
+ADMIN_PAGE = st.Page(
+    "app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin"
+)
+
+navigation = st.navigation(PAGES + ([ADMIN_PAGE] if is_admin() else []))
 st.session_state["area"] = chosen_area()
+workspace_picker()
 st.sidebar.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(DfE, ONS, Ministry of Justice)."

@@ -25,11 +25,17 @@ st.markdown(
 
 listed = local.datasets()
 views.own_data_panel(listed)
-public = st.toggle(
-    "Protect small numbers (for a public meeting or workshop)",
-    key="gov.public",
-    value=st.session_state.get("mode") in ("workshop", "public"),
-    help="Hides counts of 1 to 7 from the area's own data and rounds others to the nearest 5.",
+viewer = local.protected_only()
+public = (
+    st.toggle(
+        "Protect small numbers (for a public meeting or workshop)",
+        key="gov.public",
+        value=viewer or st.session_state.get("mode") in ("workshop", "public"),
+        disabled=viewer,
+        help="Hides counts of 1 to 7 from the area's own data and rounds others to the nearest 5."
+        + (" Always on for a viewer." if viewer else ""),
+    )
+    or viewer
 )
 
 # Only the open tab runs: each reads the area's own data from this session's state.

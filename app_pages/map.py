@@ -18,6 +18,8 @@ from analysis.disclosure import (
 )
 from geography.schools import unmatched_schools
 from reports.format import describe_period
+from store.access import Action
+from ui import local
 from ui.data import area_names
 from ui.examples import MAP_EXAMPLES, load_examples
 from ui.map import local as map_local
@@ -214,11 +216,14 @@ with st.expander("Map your own data", expanded=data.empty and level != "la"):
         "- a **ward to locality lookup**, to draw your own localities (family hub areas, CCG localities) "
         "from their wards."
     )
-    st.button(
-        "Load the example data (synthetic, Bradford)",
-        key="map.example.load",
-        on_click=load_examples,
-        args=(MAP_EXAMPLES, map_local.FLASH),
-        help="An invented tracker, a KPI return by ward, locality and school, and five invented "
-        "localities. Remove them on the Data page.",
-    )
+    if local.can(Action.WRITE):
+        st.button(
+            "Load the example data (synthetic, Bradford)",
+            key="map.example.load",
+            on_click=load_examples,
+            args=(MAP_EXAMPLES, map_local.FLASH),
+            help="An invented tracker, a KPI return by ward, locality and school, and five "
+            "invented localities, in this workspace. Remove them on the Data page.",
+        )
+    else:
+        st.caption("An analyst or admin of this workspace can load the example data.")

@@ -6,16 +6,24 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import outcomes as oc
+from ui import local
 from ui.data import area_names
 from ui.outcomes import data, views
 
 area = st.session_state["area"]
 st.title(f"Outcomes: {area_names()[area]}")
-workshop = st.toggle(
-    "Workshop view",
-    key="outcomes.workshop",
-    help="For a room with parent carers and young people: the outcomes in the framework's "
-    "words and big bars, small numbers hidden, no statistics.",
+viewer = local.protected_only()  # a viewer sees protected figures only
+workshop = (
+    st.toggle(
+        "Workshop view",
+        key="outcomes.workshop",
+        value=viewer,
+        disabled=viewer,
+        help="For a room with parent carers and young people: the outcomes in the framework's "
+        "words and big bars, small numbers hidden, no statistics."
+        + (" Always on for a viewer." if viewer else ""),
+    )
+    or viewer
 )
 if not workshop:
     st.markdown(

@@ -13,6 +13,11 @@ for spreadsheets, HTML escaping for the printable page), never here.
 
 Like the store, this module logs ids and counts only, never commentary: a note about a
 service can still describe a child.
+
+Every row belongs to one workspace: reading needs the viewer role there and saving the
+analyst role (``store.access.require``, checked in the same transaction), and each save is
+audited. Version numbers are counted per KPI, area and period across workspaces (so a store
+made before workspaces keeps its unique key); each workspace sees only its own versions.
 """
 
 from __future__ import annotations
@@ -43,7 +48,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from store.schema import WRITE, creating_tables, database_url, make_engine
+from store import audit
+from store.access import Action, require
+from store.identity import User
+from store.schema import (
+    DEFAULT_WORKSPACE,
+    WRITE,
+    add_missing_columns,
+    create_schema,
+    creating_tables,
+    database_url,
+    make_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +83,7 @@ kpi_actions = Table(
     Column("due_date", Date, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(MAX_NAME), nullable=False),
+    Column("workspace_id", String(40), nullable=False, server_default=DEFAULT_WORKSPACE),
     UniqueConstraint("indicator", "area_code", "period", "version", name="uq_kpi_actions_version"),
     Index("ix_kpi_actions_area", "area_code"),
     sqlite_autoincrement=True,
@@ -117,8 +134,9 @@ def ensure_schema(engine: Engine) -> None:
     """Create the table if it is missing (once per engine per process)."""
     if engine in _READY:
         return
-    with creating_tables(engine, metadata, 7346152):
-        pass
+    create_schema(engine)  # the workspaces that every row belongs to
+    with creating_tables(engine, metadata, 7346152) as conn:
+        add_missing_columns(conn, kpi_actions)
     _READY.add(engine)
 
 
@@ -139,7 +157,8 @@ def save_action(
     action: str = "",
     owner: str = "",
     due_date: date | None = None,
-    by: str,
+    by: User,
+    workspace: str,
 ) -> ActionRecord:
     """Save a new version of the commentary and action for one KPI, area and period."""
     indicator = _clean(indicator, 200, "The indicator id")
@@ -147,9 +166,9 @@ def save_action(
     period = _clean(period, 10, "The period")
     if not indicator or not area_code or not period:
         raise ValueError("an indicator, an area and a period are needed")
-    by = _clean(by, MAX_NAME, "Who saved it")
-    if not by:
-        raise ValueError("who saved it must be given")
+    if not isinstance(by, User):
+        raise TypeError("who saved it must be a store.identity.User")
+    saved_by = by.label[:MAX_NAME]
     fields = {
         "commentary": _clean(commentary, MAX_TEXT, "The commentary"),
         "action": _clean(action, MAX_TEXT, "The action"),
@@ -162,11 +181,13 @@ def save_action(
         & (kpi_actions.c.area_code == area_code)
         & (kpi_actions.c.period == period)
     )
+    mine = kpi_actions.c.workspace_id == workspace
     for attempt in range(_RETRIES):
         try:
             with engine.connect() as conn:
                 conn.execution_options(**{WRITE: True})
                 with conn.begin():
+                    require(conn, by, workspace, Action.WRITE)
                     if conn.dialect.name == "postgresql":
                         # Serialise savers of the same KPI, area and period for this transaction,
                         # so version numbers are taken in turn rather than raced for.
@@ -177,7 +198,7 @@ def save_action(
                     latest = (
                         conn.execute(
                             select(kpi_actions)
-                            .where(key)
+                            .where(key & mine)
                             .order_by(kpi_actions.c.version.desc())
                             .limit(1)
                         )
@@ -186,7 +207,10 @@ def save_action(
                     )
                     if latest is not None and all(latest[f] == fields[f] for f in _FIELDS):
                         return replace(_record(latest), unchanged=True)
-                    number = int(latest["version"]) + 1 if latest is not None else 1
+                    highest = conn.execute(
+                        select(func.max(kpi_actions.c.version)).where(key)
+                    ).scalar_one()
+                    number = int(highest or 0) + 1
                     row = {
                         "indicator": indicator,
                         "area_code": area_code,
@@ -194,9 +218,18 @@ def save_action(
                         "version": number,
                         **fields,
                         "created_at": datetime.now(UTC),
-                        "created_by": by,
+                        "created_by": saved_by,
                     }
-                    conn.execute(insert(kpi_actions).values(**row))
+                    conn.execute(insert(kpi_actions).values(**row, workspace_id=workspace))
+                    audit.record(
+                        conn,
+                        by,
+                        "save",
+                        workspace,
+                        kind="kpi_action",
+                        name=f"{indicator} {area_code} {period}",
+                        version=number,
+                    )
             log.info("actions: saved version %d for %s %s %s", number, indicator, area_code, period)
             return _record(row)
         except IntegrityError:
@@ -206,15 +239,22 @@ def save_action(
     raise RuntimeError("unreachable")  # pragma: no cover
 
 
-def latest_actions(engine: Engine, area_code: str | None = None) -> pd.DataFrame:
-    """The version in force for every KPI and period (of one area if given); ``COLUMNS``."""
+def latest_actions(
+    engine: Engine, area_code: str | None = None, *, by: User, workspace: str
+) -> pd.DataFrame:
+    """The version in force for every KPI and period (of one area if given) in the
+    workspace; ``COLUMNS``."""
     ensure_schema(engine)
-    grouped = select(
-        kpi_actions.c.indicator,
-        kpi_actions.c.area_code,
-        kpi_actions.c.period,
-        func.max(kpi_actions.c.version).label("version"),
-    ).group_by(kpi_actions.c.indicator, kpi_actions.c.area_code, kpi_actions.c.period)
+    grouped = (
+        select(
+            kpi_actions.c.indicator,
+            kpi_actions.c.area_code,
+            kpi_actions.c.period,
+            func.max(kpi_actions.c.version).label("version"),
+        )
+        .where(kpi_actions.c.workspace_id == workspace)
+        .group_by(kpi_actions.c.indicator, kpi_actions.c.area_code, kpi_actions.c.period)
+    )
     if area_code is not None:
         grouped = grouped.where(kpi_actions.c.area_code == area_code)
     newest = grouped.subquery()
@@ -229,25 +269,35 @@ def latest_actions(engine: Engine, area_code: str | None = None) -> pd.DataFrame
         )
         .order_by(kpi_actions.c.indicator, kpi_actions.c.period)
     )
-    return _frame(engine, query)
+    return _frame(engine, query, by, workspace)
 
 
 def action_history(
-    engine: Engine, indicator: str, area_code: str, period: str | None = None
+    engine: Engine,
+    indicator: str,
+    area_code: str,
+    period: str | None = None,
+    *,
+    by: User,
+    workspace: str,
 ) -> pd.DataFrame:
-    """Every saved version for one KPI and area (one period if given), newest first."""
+    """Every saved version for one KPI and area (one period if given) in the workspace,
+    newest first."""
     ensure_schema(engine)
     query = select(*[kpi_actions.c[c] for c in COLUMNS]).where(
-        kpi_actions.c.indicator == indicator, kpi_actions.c.area_code == area_code
+        kpi_actions.c.indicator == indicator,
+        kpi_actions.c.area_code == area_code,
+        kpi_actions.c.workspace_id == workspace,
     )
     if period is not None:
         query = query.where(kpi_actions.c.period == period)
     query = query.order_by(kpi_actions.c.period.desc(), kpi_actions.c.version.desc())
-    return _frame(engine, query)
+    return _frame(engine, query, by, workspace)
 
 
-def _frame(engine: Engine, query: Any) -> pd.DataFrame:
+def _frame(engine: Engine, query: Any, by: User, workspace: str) -> pd.DataFrame:
     with engine.connect() as conn:
+        require(conn, by, workspace, Action.READ)
         rows = [dict(r) for r in conn.execute(query).mappings()]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)

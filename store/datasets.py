@@ -11,7 +11,11 @@ reads and passes in) to a PostgreSQL URL. Both behave the same:
 - a rollback makes another kept version active and deletes nothing; a delete removes a
   dataset, all its versions and data in one transaction; both are audited;
 - the data is stored as one Parquet blob per version (types kept, one INSERT, fast for
-  100,000 rows), checked against its SHA-256 on every load.
+  100,000 rows), checked against its SHA-256 on every load;
+- every dataset belongs to one workspace, and every operation takes the acting
+  ``store.identity.User`` (``by``) and the workspace, and checks the user's role there
+  (``store.access.require``) in its own transaction: reading needs viewer, saving analyst,
+  deleting and rolling back admin. A dataset of another workspace is "not found".
 
 Record-level kinds (``RECORD_LEVEL_KINDS``) are child-level: callers must only show them
 through aggregation functions. Nothing here logs or caches data: logs carry ids and counts,
@@ -35,11 +39,13 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from store import audit as audit_trail
+from store.access import Action, PermissionDenied, require
+from store.identity import User
 from store.schema import (
     WRITE,
     NotFoundError,
     StoreError,
-    audit,
     create_schema,
     data_dir,
     database_url,
@@ -56,6 +62,7 @@ from store.schema import (
 __all__ = [
     "RECORD_LEVEL_KINDS",
     "NotFoundError",
+    "PermissionDenied",
     "Store",
     "StoreError",
     "VersionInfo",
@@ -91,6 +98,7 @@ class VersionInfo:
     period_to: str | None
     data_bytes: int
     duplicate: bool = False
+    workspace_id: str = ""
 
     @property
     def record_level(self) -> bool:
@@ -136,7 +144,8 @@ class Store:
         *,
         file_name: str,
         file_sha256: str,
-        created_by: str,
+        by: User,
+        workspace: str,
         source_rows: int | None = None,
     ) -> VersionInfo:
         """Keep ``frame`` as the next version of dataset (kind, name) and make it active.
@@ -145,24 +154,28 @@ class Store:
         row, and points the dataset at the new version. If ``file_sha256`` equals the active
         version's, nothing is written and that version comes back with ``duplicate=True``.
         """
-        kind, name, created_by, file_sha256 = _check(kind, name, created_by, file_sha256)
+        kind, name, file_sha256 = _check(kind, name, file_sha256)
+        created_by = _who(by)
         if len(file_name) > 500:
             raise ValueError("file name is longer than 500 characters")
         if not isinstance(frame, pd.DataFrame):
             raise TypeError("frame must be a pandas DataFrame")
         source_rows = None if source_rows is None else int(source_rows)
-        same = self._active_if_same(kind, name, file_sha256)
+        with self._read() as conn:
+            require(conn, by, workspace, Action.WRITE)
+        same = self._active_if_same(workspace, kind, name, file_sha256)
         if same is not None:  # checked again under the lock below; this spares the encoding
             return same
         blob = to_parquet(frame)
         blob_sha = hashlib.sha256(blob).hexdigest()
         period_from, period_to = period_range(frame)
         with self._write() as conn:
+            require(conn, by, workspace, Action.WRITE)  # again: the role may have changed
             now = datetime.now(UTC)
-            dataset = self._lock_or_create(conn, kind, name, created_by, now)
+            dataset = self._lock_or_create(conn, workspace, kind, name, created_by, now)
             dataset_id = int(dataset["id"])
             if dataset["active_version"] is not None:
-                active = self._info(conn, dataset_id, int(dataset["active_version"]))
+                active = self._info(conn, workspace, dataset_id, int(dataset["active_version"]))
                 if active.file_sha256 == file_sha256:
                     log.info(
                         "store: dataset %d upload equals active version %d",
@@ -199,16 +212,28 @@ class Store:
                 .values(active_version=number, updated_at=now, updated_by=created_by)
             )
             detail = {"rows": len(frame), "columns": frame.shape[1], "file_sha256": file_sha256}
-            self._audit(conn, now, created_by, "save", dataset_id, kind, name, number, detail)
+            audit_trail.record(
+                conn,
+                by,
+                "save",
+                workspace,
+                dataset_id=dataset_id,
+                kind=kind,
+                name=name,
+                version=number,
+                detail=detail,
+                at=now,
+            )
         log.info("store: saved dataset %d version %d (%d rows)", dataset_id, number, len(frame))
-        return VersionInfo(**row, name=name, active=True)
+        return VersionInfo(**row, name=name, active=True, workspace_id=workspace)
 
-    def rollback(self, dataset_id: int, version: int, *, by: str) -> VersionInfo:
+    def rollback(self, dataset_id: int, version: int, *, by: User, workspace: str) -> VersionInfo:
         """Make a kept version (older or newer) the active one. Nothing is deleted."""
-        by = _who(by)
+        who = _who(by)
         with self._write() as conn:
-            dataset = self._lock(conn, dataset_id)
-            info = self._info(conn, dataset_id, version)  # NotFoundError if not kept
+            require(conn, by, workspace, Action.DELETE)
+            dataset = self._lock(conn, workspace, dataset_id)
+            info = self._info(conn, workspace, dataset_id, version)  # NotFoundError if not kept
             previous = dataset["active_version"]
             if previous == version:
                 return info
@@ -216,46 +241,69 @@ class Store:
             conn.execute(
                 update(datasets)
                 .where(datasets.c.id == dataset_id)
-                .values(active_version=version, updated_at=now, updated_by=by)
+                .values(active_version=version, updated_at=now, updated_by=who)
             )
-            detail = {"from_version": previous}
-            self._audit(
-                conn, now, by, "rollback", dataset_id, info.kind, info.name, version, detail
+            audit_trail.record(
+                conn,
+                by,
+                "rollback",
+                workspace,
+                dataset_id=dataset_id,
+                kind=info.kind,
+                name=info.name,
+                version=version,
+                detail={"from_version": previous},
+                at=now,
             )
         log.info(
             "store: dataset %d rolled back from version %s to %d", dataset_id, previous, version
         )
         return replace(info, active=True)
 
-    def delete_dataset(self, dataset_id: int, *, by: str) -> int:
+    def delete_dataset(self, dataset_id: int, *, by: User, workspace: str) -> int:
         """Remove a dataset with all its versions and data; returns how many versions went."""
-        by = _who(by)
+        _who(by)
         with self._write() as conn:
-            dataset = self._lock(conn, dataset_id)
+            require(conn, by, workspace, Action.DELETE)
+            dataset = self._lock(conn, workspace, dataset_id)
             ids = select(versions.c.id).where(versions.c.dataset_id == dataset_id)
             count = len(conn.execute(ids).all())
             conn.execute(delete(version_data).where(version_data.c.version_id.in_(ids)))
             conn.execute(delete(versions).where(versions.c.dataset_id == dataset_id))
             conn.execute(delete(datasets).where(datasets.c.id == dataset_id))
-            now = datetime.now(UTC)
-            self._audit(
+            audit_trail.record(
                 conn,
-                now,
                 by,
                 "delete",
-                dataset_id,
-                dataset["kind"],
-                dataset["name"],
-                dataset["active_version"],
-                {"versions_removed": count},
+                workspace,
+                dataset_id=dataset_id,
+                kind=dataset["kind"],
+                name=dataset["name"],
+                version=dataset["active_version"],
+                detail={"versions_removed": count},
             )
         log.info("store: deleted dataset %d (%d versions)", dataset_id, count)
         return count
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def list_datasets(self) -> pd.DataFrame:
-        """One row per dataset, with its active version's details.
+    def can(self, by: User, workspace: str, action: Action | str) -> bool:
+        """Whether ``by`` may do ``action`` in the workspace (for showing or hiding a control;
+        every operation checks again itself)."""
+        try:
+            self.require(by, workspace, action)
+        except PermissionDenied:
+            return False
+        return True
+
+    def require(self, by: User, workspace: str, action: Action | str) -> str:
+        """The user's role, or :class:`PermissionDenied`: for actions done outside the store,
+        such as showing record-level rows."""
+        with self._read() as conn:
+            return require(conn, by, workspace, action)
+
+    def list_datasets(self, *, by: User, workspace: str) -> pd.DataFrame:
+        """One row per dataset of the workspace, with its active version's details.
 
         Columns: dataset_id, kind, name, record_level, active_version, versions, rows,
         columns, file_name, uploaded_by, uploaded_at (the active version's), period_from,
@@ -291,9 +339,11 @@ class Store:
                 & (versions.c.version == datasets.c.active_version),
                 isouter=True,
             )
+            .where(datasets.c.workspace_id == workspace)
             .order_by(datasets.c.kind, datasets.c.name)
         )
         with self._read() as conn:
+            require(conn, by, workspace, Action.READ)
             rows = [dict(r) for r in conn.execute(query).mappings()]
         frame = _frame(
             rows, [c.name for c in query.selected_columns], ("uploaded_at", "last_updated")
@@ -303,11 +353,12 @@ class Store:
             frame[col] = frame[col].astype("Int64")
         return frame
 
-    def list_versions(self, dataset_id: int) -> pd.DataFrame:
+    def list_versions(self, dataset_id: int, *, by: User, workspace: str) -> pd.DataFrame:
         """Every kept version of a dataset, newest first (columns as :class:`VersionInfo`)."""
         with self._read() as conn:
-            infos = self._infos(conn, versions.c.dataset_id == dataset_id)
-        if not infos and not self._exists(dataset_id):
+            require(conn, by, workspace, Action.READ)
+            infos = self._infos(conn, workspace, versions.c.dataset_id == dataset_id)
+        if not infos and not self._exists(workspace, dataset_id):
             raise NotFoundError(f"no dataset {dataset_id}")
         rows = [{k: getattr(i, k) for k in _INFO_FIELDS} for i in infos]
         frame = _frame(rows, _INFO_FIELDS, ("created_at",))
@@ -315,21 +366,33 @@ class Store:
             "version", ascending=False, ignore_index=True
         )
 
-    def version_info(self, dataset_id: int, version: int | None = None) -> VersionInfo:
+    def version_info(
+        self, dataset_id: int, version: int | None = None, *, by: User, workspace: str
+    ) -> VersionInfo:
         """The details of one version (the active one by default), without its data."""
         with self._read() as conn:
+            require(conn, by, workspace, Action.READ)
             if version is None:
-                version = self._active_version(conn, dataset_id)
-            return self._info(conn, dataset_id, version)
+                version = self._active_version(conn, workspace, dataset_id)
+            return self._info(conn, workspace, dataset_id, version)
 
-    def load(self, dataset_id: int, version: int | None = None) -> pd.DataFrame:
-        """The data of one version, the active one by default, exactly as it was saved."""
-        query = select(versions.c.id, version_data.c.sha256, version_data.c.data).join(
-            version_data, version_data.c.version_id == versions.c.id
+    def load(
+        self, dataset_id: int, version: int | None = None, *, by: User, workspace: str
+    ) -> pd.DataFrame:
+        """The data of one version, the active one by default, exactly as it was saved.
+
+        A viewer may load record-level data only for the page to aggregate it; showing its
+        rows needs ``Action.VIEW_RECORDS`` (:meth:`require`)."""
+        query = (
+            select(versions.c.id, version_data.c.sha256, version_data.c.data)
+            .join(version_data, version_data.c.version_id == versions.c.id)
+            .join(datasets, datasets.c.id == versions.c.dataset_id)
+            .where(datasets.c.workspace_id == workspace)
         )
         with self._read() as conn:
+            require(conn, by, workspace, Action.READ)
             if version is None:
-                version = self._active_version(conn, dataset_id)
+                version = self._active_version(conn, workspace, dataset_id)
             row = conn.execute(
                 query.where(versions.c.dataset_id == dataset_id, versions.c.version == version)
             ).one_or_none()
@@ -337,8 +400,10 @@ class Store:
             raise NotFoundError(f"dataset {dataset_id} has no version {version}")
         return from_parquet(bytes(row.data), row.sha256, f"dataset {dataset_id} version {version}")
 
-    def load_active(self, kind: str) -> list[tuple[VersionInfo, pd.DataFrame]]:
-        """The active version of every dataset of one kind, read in one query."""
+    def load_active(
+        self, kind: str, *, by: User, workspace: str
+    ) -> list[tuple[VersionInfo, pd.DataFrame]]:
+        """The active version of every dataset of one kind in the workspace, in one query."""
         query = (
             select(
                 datasets.c.id, datasets.c.active_version, version_data.c.sha256, version_data.c.data
@@ -349,13 +414,15 @@ class Store:
                 & (versions.c.version == datasets.c.active_version),
             )
             .join(version_data, version_data.c.version_id == versions.c.id)
-            .where(datasets.c.kind == kind)
+            .where(datasets.c.kind == kind, datasets.c.workspace_id == workspace)
             .order_by(datasets.c.name)
         )
         with self._read() as conn:
+            require(conn, by, workspace, Action.READ)
             rows = conn.execute(query).all()
             infos = {
-                (i.dataset_id, i.version): i for i in self._infos(conn, versions.c.kind == kind)
+                (i.dataset_id, i.version): i
+                for i in self._infos(conn, workspace, versions.c.kind == kind)
             }
         return [
             (
@@ -365,24 +432,30 @@ class Store:
             for r in rows
         ]
 
-    def load_kind(self, kind: str) -> dict[str, pd.DataFrame]:
+    def load_kind(self, kind: str, *, by: User, workspace: str) -> dict[str, pd.DataFrame]:
         """The active version of every dataset of one kind, by dataset name."""
-        return {info.name: frame for info, frame in self.load_active(kind)}
+        return {
+            info.name: frame for info, frame in self.load_active(kind, by=by, workspace=workspace)
+        }
 
-    def audit_log(self, dataset_id: int | None = None, limit: int | None = None) -> pd.DataFrame:
-        """Saves, rollbacks and deletes, newest first: id, at, actor, action, dataset_id,
-        kind, name, version, detail (a dict of ids and counts)."""
-        query = select(audit).order_by(audit.c.id.desc())
-        if dataset_id is not None:
-            query = query.where(audit.c.dataset_id == dataset_id)
-        if limit is not None:
-            query = query.limit(limit)
-        with self._read() as conn:
-            rows = [dict(r) for r in conn.execute(query).mappings()]
-        frame = _frame(rows, [c.name for c in audit.columns], ("at",))
-        for col in ("id", "dataset_id", "version"):
-            frame[col] = frame[col].astype("Int64")
-        return frame
+    def audit_log(
+        self,
+        dataset_id: int | None = None,
+        limit: int | None = None,
+        *,
+        by: User,
+        workspace: str,
+    ) -> pd.DataFrame:
+        """The workspace's audit rows, newest first (admins only): id, at, actor (email),
+        action, workspace_id, dataset_id, kind, name, version, detail (ids and counts)."""
+        return audit_trail.audit_rows(
+            self._engine, by, workspace=workspace, dataset_id=dataset_id, limit=limit
+        )
+
+    def record_event(self, by: User, action: str, workspace: str | None, **what: Any) -> None:
+        """Audit an event that changes no data here: a sign-in, an export of record-level
+        data (which needs the analyst role), a key change."""
+        audit_trail.record_event(self._engine, by, action, workspace, **what)
 
     # --- internals --------------------------------------------------------------------------------
 
@@ -408,65 +481,82 @@ class Store:
         )
 
     def _lock_or_create(
-        self, conn: Connection, kind: str, name: str, who: str, now: datetime
+        self, conn: Connection, workspace: str, kind: str, name: str, who: str, now: datetime
     ) -> Mapping[str, Any]:
         dialect_insert = pg_insert if self.backend == "postgresql" else sqlite_insert
         conn.execute(
             dialect_insert(datasets)
             .values(
-                kind=kind, name=name, created_at=now, created_by=who, updated_at=now, updated_by=who
+                workspace_id=workspace,
+                kind=kind,
+                name=name,
+                created_at=now,
+                created_by=who,
+                updated_at=now,
+                updated_by=who,
             )
-            .on_conflict_do_nothing(index_elements=["kind", "name"])
+            .on_conflict_do_nothing(index_elements=["workspace_id", "kind", "name"])
         )
-        query = select(datasets).where(datasets.c.kind == kind, datasets.c.name == name)
+        query = select(datasets).where(
+            datasets.c.workspace_id == workspace, datasets.c.kind == kind, datasets.c.name == name
+        )
         return dict(conn.execute(query.with_for_update()).mappings().one())
 
-    def _lock(self, conn: Connection, dataset_id: int) -> Mapping[str, Any]:
-        query = select(datasets).where(datasets.c.id == dataset_id).with_for_update()
+    def _lock(self, conn: Connection, workspace: str, dataset_id: int) -> Mapping[str, Any]:
+        # Another workspace's dataset is "not found": its existence is not disclosed either.
+        query = (
+            select(datasets)
+            .where(datasets.c.id == dataset_id, datasets.c.workspace_id == workspace)
+            .with_for_update()
+        )
         row = conn.execute(query).mappings().one_or_none()
         if row is None:
             raise NotFoundError(f"no dataset {dataset_id}")
         return dict(row)
 
-    def _exists(self, dataset_id: int) -> bool:
+    def _exists(self, workspace: str, dataset_id: int) -> bool:
+        query = select(datasets.c.id).where(
+            datasets.c.id == dataset_id, datasets.c.workspace_id == workspace
+        )
         with self._read() as conn:
-            return (
-                conn.execute(select(datasets.c.id).where(datasets.c.id == dataset_id)).first()
-                is not None
-            )
+            return conn.execute(query).first() is not None
 
-    def _active_version(self, conn: Connection, dataset_id: int) -> int:
+    def _active_version(self, conn: Connection, workspace: str, dataset_id: int) -> int:
         active = conn.execute(
-            select(datasets.c.active_version).where(datasets.c.id == dataset_id)
+            select(datasets.c.active_version).where(
+                datasets.c.id == dataset_id, datasets.c.workspace_id == workspace
+            )
         ).one_or_none()
         if active is None or active[0] is None:
             raise NotFoundError(f"no dataset {dataset_id}")
         return int(active[0])
 
-    def _active_if_same(self, kind: str, name: str, sha256: str) -> VersionInfo | None:
+    def _active_if_same(
+        self, workspace: str, kind: str, name: str, sha256: str
+    ) -> VersionInfo | None:
         query = select(datasets.c.id, datasets.c.active_version).where(
-            datasets.c.kind == kind, datasets.c.name == name
+            datasets.c.workspace_id == workspace, datasets.c.kind == kind, datasets.c.name == name
         )
         with self._read() as conn:
             row = conn.execute(query).one_or_none()
             if row is None or row.active_version is None:
                 return None
-            info = self._info(conn, row.id, row.active_version)
+            info = self._info(conn, workspace, row.id, row.active_version)
         return replace(info, duplicate=True) if info.file_sha256 == sha256 else None
 
-    def _info(self, conn: Connection, dataset_id: int, version: int) -> VersionInfo:
+    def _info(self, conn: Connection, workspace: str, dataset_id: int, version: int) -> VersionInfo:
         found = self._infos(
-            conn, (versions.c.dataset_id == dataset_id) & (versions.c.version == version)
+            conn, workspace, (versions.c.dataset_id == dataset_id) & (versions.c.version == version)
         )
         if not found:
             raise NotFoundError(f"dataset {dataset_id} has no version {version}")
         return found[0]
 
-    def _infos(self, conn: Connection, where: Any) -> list[VersionInfo]:
+    def _infos(self, conn: Connection, workspace: str, where: Any) -> list[VersionInfo]:
         query = (
-            select(versions, datasets.c.name, datasets.c.active_version)
+            select(versions, datasets.c.name, datasets.c.active_version, datasets.c.workspace_id)
             .join(datasets, datasets.c.id == versions.c.dataset_id)
-            .where(where)
+            .where(where, datasets.c.workspace_id == workspace)
         )
         out = []
         for r in conn.execute(query).mappings():
@@ -480,22 +570,6 @@ class Store:
             )
         return out
 
-    def _audit(
-        self,
-        conn: Connection,
-        at: datetime,
-        actor: str,
-        action: str,
-        dataset_id: int,
-        kind: str,
-        name: str,
-        version: int | None,
-        detail: dict[str, Any],
-    ) -> None:
-        row = {"at": at, "actor": actor, "action": action, "dataset_id": dataset_id}
-        row |= {"kind": kind, "name": name, "version": version, "detail": detail}
-        conn.execute(insert(audit).values(**row))
-
 
 _INFO_FIELDS = [f for f in VersionInfo.__dataclass_fields__]
 
@@ -503,7 +577,7 @@ _INFO_FIELDS = [f for f in VersionInfo.__dataclass_fields__]
 # --- checks and small helpers --------------------------------------------------------------
 
 
-def _check(kind: str, name: str, who: str, sha256: str) -> tuple[str, str, str, str]:
+def _check(kind: str, name: str, sha256: str) -> tuple[str, str, str]:
     if not _KIND.fullmatch(kind or ""):
         raise ValueError(f"kind must be a short lower-case identifier, not {kind!r}")
     name = (name or "").strip()
@@ -512,14 +586,14 @@ def _check(kind: str, name: str, who: str, sha256: str) -> tuple[str, str, str, 
     sha256 = (sha256 or "").strip().lower()
     if not _SHA256.fullmatch(sha256):
         raise ValueError("file_sha256 must be 64 hexadecimal digits")
-    return kind, name, _who(who), sha256
+    return kind, name, sha256
 
 
-def _who(who: str) -> str:
-    who = (who or "").strip()
-    if not who or len(who) > 200:
-        raise ValueError("who did it must be given (1 to 200 characters)")
-    return who
+def _who(by: User) -> str:
+    """How the person is named in "saved by" (never the server's operating-system user)."""
+    if not isinstance(by, User):
+        raise TypeError("who did it must be a store.identity.User")
+    return by.label[:200]
 
 
 def _utc(value: datetime) -> datetime:

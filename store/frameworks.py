@@ -19,6 +19,7 @@ import logging
 import pandas as pd
 
 from store.datasets import Store, VersionInfo
+from store.identity import User
 from uploads.frameworks import Framework, parse_framework, shipped_frameworks
 from uploads.readers import UploadError
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def save_framework(
-    store: Store, data: bytes, filename: str, created_by: str
+    store: Store, data: bytes, filename: str, *, by: User, workspace: str
 ) -> tuple[Framework, VersionInfo]:
     """Check an uploaded framework file and keep it; :class:`UploadError` if it has problems."""
     framework = parse_framework(data, filename, reserved_ids=tuple(shipped_frameworks()))
@@ -39,17 +40,21 @@ def save_framework(
         row,
         file_name=filename,
         file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by=created_by,
+        by=by,
+        workspace=workspace,
         source_rows=1,
     )
     return framework, info
 
 
-def stored_frameworks(store: Store) -> tuple[dict[str, Framework], list[str]]:
-    """The active version of every uploaded framework by id, and what could not be read."""
+def stored_frameworks(
+    store: Store, *, by: User, workspace: str
+) -> tuple[dict[str, Framework], list[str]]:
+    """The active version of every uploaded framework of the workspace by id, and what could
+    not be read."""
     out: dict[str, Framework] = {}
     problems: list[str] = []
-    for info, frame in store.load_active(KIND):
+    for info, frame in store.load_active(KIND, by=by, workspace=workspace):
         try:
             text = str(frame["toml"].iloc[0])
             fw = parse_framework(
@@ -66,10 +71,13 @@ def stored_frameworks(store: Store) -> tuple[dict[str, Framework], list[str]]:
     return out, problems
 
 
-def all_frameworks(store: Store | None) -> tuple[dict[str, Framework], list[str]]:
-    """Shipped frameworks first, then the area's own (a stored one never replaces a shipped one)."""
+def all_frameworks(
+    store: Store | None, *, by: User | None = None, workspace: str | None = None
+) -> tuple[dict[str, Framework], list[str]]:
+    """Shipped frameworks first, then the workspace's own (a stored one never replaces a
+    shipped one); shipped only without a store, user and workspace."""
     shipped = shipped_frameworks()
-    if store is None:
+    if store is None or by is None or workspace is None:
         return dict(shipped), []
-    stored, problems = stored_frameworks(store)
+    stored, problems = stored_frameworks(store, by=by, workspace=workspace)
     return {**shipped, **{k: v for k, v in stored.items() if k not in shipped}}, problems

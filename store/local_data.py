@@ -41,6 +41,7 @@ import pandas as pd
 import tidy
 from geography import areas
 from store.datasets import Store, VersionInfo
+from store.identity import User
 
 # The columns of uploads.intake.read_upload's frames, by the role each plays here.
 # This is the one place to change if the reader names them differently.
@@ -71,19 +72,23 @@ KEYS = ["indicator", "area_code", "period", "breakdown"]
 _GSS = re.compile(r"[EeWwSsNnKkLlMm]\d{8}")
 
 
-def local_tidy(store: Store, default_area: str | None = None) -> pd.DataFrame:
-    """Tidy rows from every active KPI return and survey (problems dropped quietly)."""
-    return local_tidy_report(store, default_area)[0]
+def local_tidy(
+    store: Store, default_area: str | None = None, *, by: User, workspace: str
+) -> pd.DataFrame:
+    """Tidy rows from every active KPI return and survey of the workspace (problems dropped
+    quietly)."""
+    return local_tidy_report(store, default_area, by=by, workspace=workspace)[0]
 
 
 def local_tidy_report(
-    store: Store, default_area: str | None = None
+    store: Store, default_area: str | None = None, *, by: User, workspace: str
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Tidy rows from every active KPI return and survey, and what had to be left out."""
+    """Tidy rows from every active KPI return and survey of the workspace, and what had to be
+    left out."""
     parts: list[tuple[VersionInfo, pd.DataFrame]] = []
     problems: list[str] = []
     for kind in TIDY_KINDS:
-        for info, frame in store.load_active(kind):
+        for info, frame in store.load_active(kind, by=by, workspace=workspace):
             if kind == "kpi_return":
                 rows, found = kpi_rows(frame, info.label)
             else:
@@ -180,13 +185,13 @@ def survey_rows(
     return rows, problems
 
 
-def kpi_details(store: Store) -> pd.DataFrame:
+def kpi_details(store: Store, *, by: User, workspace: str) -> pd.DataFrame:
     """Targets and commentary of the active KPI returns, keyed like their tidy rows.
 
     Columns: indicator, area_code, period, target, commentary, source.
     """
     out = []
-    for info, frame in store.load_active("kpi_return"):
+    for info, frame in store.load_active("kpi_return", by=by, workspace=workspace):
         kpi, _ = _common(
             frame, KPI_RETURN_COLUMNS, info.label, ("indicator", "period", "area_code")
         )
@@ -214,14 +219,14 @@ def kpi_details(store: Store) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[columns]
 
 
-def local_register(store: Store) -> pd.DataFrame:
+def local_register(store: Store, *, by: User, workspace: str) -> pd.DataFrame:
     """Every local dataset for the data register: what it is, what it covers, how fresh.
 
     Columns: name, kind, record_level, source, period_from, period_to, periods, rows,
     versions, uploaded_by, uploaded_at (UTC). Read from the store's metadata only: no
     data is loaded, so record-level kinds are listed without being opened.
     """
-    listed = store.list_datasets()
+    listed = store.list_datasets(by=by, workspace=workspace)
     register = pd.DataFrame(
         {
             "name": listed["name"],

@@ -12,8 +12,13 @@ Table layout (every upload is one dataset version; nothing is updated in place e
 ``versions``      one row per upload: number, who, when (UTC), file name and SHA-256, row and
                   column counts, periods covered.
 ``version_data``  the uploaded frame itself, one Parquet blob per version, with its SHA-256.
-``audit``         one row per save, rollback or delete: who, when, what. Deliberately no
-                  foreign key, so the trail survives the deletion of what it describes.
+``audit``         one row per sign-in, save, rollback, delete, role change, export or key
+                  change: who (email), when, which workspace, what. Deliberately no foreign
+                  key, so the trail survives the deletion of what it describes; append-only
+                  (a trigger refuses UPDATE and DELETE on both back ends).
+``workspaces``    one partnership's data: id, name, the LA codes it covers. Every dataset (and
+                  every commentary and action, ``store.actions``) belongs to one.
+``memberships``   who (email) has which role (viewer, analyst, admin) in which workspace.
 ``store_meta``    key/value pairs; ``schema_version``.
 """
 
@@ -26,6 +31,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +56,19 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
     select,
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateColumn, CreateTable
 
 import tidy
 
 APP_DIR_NAME = "send-lens"
 DB_FILE = "send_lens.db"
 SCHEMA_VERSION = 1
+DEFAULT_WORKSPACE = "local"  # where a store made before workspaces puts its data
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # The execution option that marks a write transaction (SQLite then takes the write lock at
 # BEGIN, so two writers queue instead of one failing half-way).
@@ -82,12 +91,13 @@ datasets = Table(
     Column("id", Integer, primary_key=True),
     Column("kind", String(40), nullable=False),
     Column("name", String(200), nullable=False),
+    Column("workspace_id", String(40), nullable=False, server_default=DEFAULT_WORKSPACE),
     Column("active_version", Integer, nullable=True),  # a version number of this dataset
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(200), nullable=False),
-    UniqueConstraint("kind", "name", name="uq_datasets_kind_name"),
+    UniqueConstraint("workspace_id", "kind", "name", name="uq_datasets_workspace_kind_name"),
     sqlite_autoincrement=True,  # ids are never reused, so the audit trail stays unambiguous
 )
 
@@ -143,8 +153,35 @@ audit = Table(
     Column("name", String(200), nullable=True),
     Column("version", Integer, nullable=True),
     Column("detail", JSON, nullable=True),  # ids and counts only, never data
+    # None for a sign-in; rows written before workspaces belong to the default one.
+    Column("workspace_id", String(40), nullable=True, server_default=DEFAULT_WORKSPACE),
     Index("ix_audit_dataset", "dataset_id"),
     sqlite_autoincrement=True,
+)
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", String(40), primary_key=True),  # a slug: "local", "west-yorkshire"
+    Column("name", String(200), nullable=False),
+    Column("la_codes", Text, nullable=False, server_default=""),  # comma-separated GSS codes
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("email", String(200), primary_key=True),  # lower-cased, as store.identity.User
+    Column(
+        "workspace_id",
+        String(40),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("role", String(20), nullable=False),  # viewer, analyst, admin
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_by", String(200), nullable=False),
 )
 
 store_meta = Table(
@@ -260,8 +297,30 @@ def creating_tables(engine: Engine, tables: MetaData, lock_key: int) -> Iterator
 
 
 def create_schema(engine: Engine) -> None:
-    """Create any missing table, safely when several processes start at once."""
+    """Create any missing table, safely when several processes start at once; bring a store
+    made before workspaces up to date (its data goes to the default workspace)."""
+    if engine.dialect.name == "sqlite":
+        _rebuild_sqlite_datasets(engine)
     with creating_tables(engine, metadata, 7346151) as conn:
+        for table in (datasets, audit):
+            add_missing_columns(conn, table)
+        _unique_per_workspace(conn)
+        append_only(conn, audit.name)
+        if (
+            conn.execute(
+                select(workspaces.c.id).where(workspaces.c.id == DEFAULT_WORKSPACE)
+            ).first()
+            is None
+        ):
+            conn.execute(
+                insert(workspaces).values(
+                    id=DEFAULT_WORKSPACE,
+                    name="Local",
+                    la_codes="",
+                    created_at=datetime.now(UTC),
+                    created_by="send-lens",
+                )
+            )
         known = conn.execute(
             select(store_meta.c.value).where(store_meta.c.key == "schema_version")
         ).scalar_one_or_none()
@@ -271,6 +330,120 @@ def create_schema(engine: Engine) -> None:
             raise RuntimeError(
                 f"the store was written by a newer SEND Lens (schema {known}); upgrade this one"
             )
+
+
+def add_missing_columns(conn: Connection, table: Table) -> list[str]:
+    """Add the columns of ``table`` that an older store's copy lacks; returns their names.
+
+    Columns added to a kept table must be nullable or have a server default, so old rows get
+    a value; existing columns and rows are never touched.
+    """
+    present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    added = []
+    for column in table.columns:
+        if column.name in present:
+            continue
+        if not column.nullable and column.server_default is None:
+            raise RuntimeError(f"{table.name}.{column.name} needs a default to be added")
+        spec = CreateColumn(column).compile(dialect=conn.dialect)
+        table_name = conn.dialect.identifier_preparer.format_table(table)
+        conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {spec}"))
+        added.append(column.name)
+    return added
+
+
+def _unique_per_workspace(conn: Connection) -> None:
+    """Dataset names were unique per kind before workspaces; make them unique per workspace on
+    PostgreSQL, so two partnerships can each keep a dataset of the same name (the example
+    data). SQLite is rebuilt before this transaction (:func:`_rebuild_sqlite_datasets`)."""
+    if conn.dialect.name != "postgresql":
+        return
+    old = [
+        u
+        for u in inspect(conn).get_unique_constraints(datasets.name)
+        if list(u["column_names"]) == ["kind", "name"]
+    ]
+    if old:
+        conn.execute(text(f'ALTER TABLE datasets DROP CONSTRAINT "{old[0]["name"]}"'))
+        conn.execute(
+            text(
+                "ALTER TABLE datasets ADD CONSTRAINT uq_datasets_workspace_kind_name "
+                "UNIQUE (workspace_id, kind, name)"
+            )
+        )
+
+
+def _rebuild_sqlite_datasets(engine: Engine) -> None:
+    """SQLite cannot drop a constraint: rebuild a pre-workspace ``datasets`` table the way
+    SQLite's documentation says (foreign keys off, new table, copy, drop, rename, check), so
+    deleting the old table does not cascade to the versions that point at it."""
+    old_sql = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'datasets'"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        found = cursor.execute(old_sql).fetchone()
+        if found is None or "uq_datasets_kind_name" not in found[0]:
+            return
+        cursor.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            found = cursor.execute(old_sql).fetchone()  # another process may have done it
+            if "uq_datasets_kind_name" in found[0]:
+                present = [r[1] for r in cursor.execute("PRAGMA table_info(datasets)")]
+                names = ", ".join(c.name for c in datasets.columns if c.name in present)
+                sequence = cursor.execute(
+                    "SELECT seq FROM sqlite_sequence WHERE name = 'datasets'"
+                ).fetchone()
+                staging = datasets.to_metadata(MetaData(), name="datasets_rebuilt")
+                cursor.execute(str(CreateTable(staging).compile(dialect=engine.dialect)))
+                cursor.execute(
+                    f"INSERT INTO datasets_rebuilt ({names}) SELECT {names} FROM datasets"
+                )
+                cursor.execute("DROP TABLE datasets")
+                cursor.execute("ALTER TABLE datasets_rebuilt RENAME TO datasets")
+                if sequence is not None:  # ids are never reused, even of deleted datasets
+                    cursor.execute(
+                        "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'datasets'",
+                        (sequence[0],),
+                    )
+                if cursor.execute("PRAGMA foreign_key_check").fetchall():
+                    raise StoreError("the store's datasets could not be moved into workspaces")
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        raw.close()
+
+
+def append_only(conn: Connection, table: str) -> None:
+    """A trigger that refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) on ``table``:
+    the audit trail cannot be edited, not even by an admin with the app's database login."""
+    message = f"the {table} table is append-only"
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{message}'; END $$"
+            )
+        )
+        for name, when in (("rows", "UPDATE OR DELETE"), ("truncate", "TRUNCATE")):
+            each = "ROW" if name == "rows" else "STATEMENT"
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_append_only_{name} ON {table}"))
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER {table}_append_only_{name} BEFORE {when} ON {table} "
+                    f"FOR EACH {each} EXECUTE FUNCTION {table}_append_only()"
+                )
+            )
+        return
+    for event_name in ("UPDATE", "DELETE"):
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{event_name.lower()} "
+            f"BEFORE {event_name} ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
 
 
 # --- how a frame is kept ------------------------------------------------------------------------

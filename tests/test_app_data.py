@@ -9,7 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
+from store.identity import local_user
 from tests.conftest import ROOT
+
+LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
 
 DEMO = ROOT / "data/demo"
 BAD = ROOT / "tests/fixtures/bad_uploads"
@@ -42,9 +45,9 @@ def test_demo_tracker_round_trip_through_the_store(national, store_dir):
     assert any("Read 420 rows" in s.value for s in at.success)
     at.button(key="FormSubmitter:data.save.ehc_tracker-Save to SEND Lens").click().run()
     assert any("Saved as version 1" in s.value for s in at.success), [s.value for s in at.success]
-    datasets = Store().list_datasets()
+    datasets = Store().list_datasets(**LOCAL)
     assert datasets[["kind", "active_version", "rows"]].values.tolist() == [["ehc_tracker", 1, 420]]
-    stored = Store().load(int(datasets["dataset_id"].iloc[0]))
+    stored = Store().load(int(datasets["dataset_id"].iloc[0]), **LOCAL)
     assert not stored["child_id"].str.startswith("DEMO").any()  # pseudonymised on arrival
     # The same file again adds no version.
     at.button(key="FormSubmitter:data.save.ehc_tracker-Save to SEND Lens").click().run()
@@ -63,7 +66,7 @@ def test_bad_file_lists_problems_and_stores_nothing(national, store_dir):
     problems = at.dataframe[0].value
     assert {"Sheet", "Row", "Column", "What is wrong"} <= set(problems.columns)
     assert problems["What is wrong"].str.contains("before").any()
-    assert Store().list_datasets().empty
+    assert Store().list_datasets(**LOCAL).empty
 
 
 def test_rollback_and_delete(national, store_dir):
@@ -74,25 +77,23 @@ def test_rollback_and_delete(national, store_dir):
     data = (DEMO / "demo_kpi_return.csv").read_bytes()
     frame = read_upload(data, "demo_kpi_return.csv", "kpi_return")
     s = Store()
-    s.save_version(
-        "kpi_return", "KPIs", frame, file_name="a.csv", file_sha256="a" * 64, created_by="t"
-    )
+    s.save_version("kpi_return", "KPIs", frame, file_name="a.csv", file_sha256="a" * 64, **LOCAL)
     s.save_version(
         "kpi_return",
         "KPIs",
         frame.head(10),
         file_name="b.csv",
         file_sha256="b" * 64,
-        created_by="t",
+        **LOCAL,
     )
     at = _data_page(national)
     at.selectbox(key="data.rollback_version").select(1).run()
     at.button(key="data.rollback").click().run()
     assert not at.exception
-    assert Store().list_datasets()["active_version"].tolist() == [1]
+    assert Store().list_datasets(**LOCAL)["active_version"].tolist() == [1]
     at.checkbox(key="data.confirm_delete").check().run()
     at.button(key="data.delete").click().run()
-    assert Store().list_datasets().empty
+    assert Store().list_datasets(**LOCAL).empty
     assert hashlib  # used above
 
 
@@ -121,8 +122,8 @@ def test_every_kind_round_trips_template_upload_store_in_the_app(kind, national,
         s.value for s in at.success
     ]
     at.button(key=f"FormSubmitter:data.save.{kind}-Save to SEND Lens").click().run()
-    datasets = Store().list_datasets()
+    datasets = Store().list_datasets(**LOCAL)
     assert datasets["kind"].tolist() == [kind]
     assert datasets["rows"].tolist() == [len(ROWS[kind])]
-    stored = Store().load(int(datasets["dataset_id"].iloc[0]))
+    stored = Store().load(int(datasets["dataset_id"].iloc[0]), **LOCAL)
     assert len(stored) == len(ROWS[kind])

@@ -18,8 +18,11 @@ from streamlit.testing.v1 import AppTest
 import analysis
 from store import actions
 from store.datasets import Store
+from store.identity import local_user
 from tests.conftest import ROOT
 from uploads.intake import read_upload
+
+LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
 
 PAGE = "app_pages/governance.py"
 DEMO = ROOT / "data/demo"
@@ -164,7 +167,7 @@ def test_example_data_in_one_click_matches_tracker_summary(national, store_dir):
     at = _with_examples(CUMBERLAND)
     assert "Bradford" in at.title[0].value  # the example is Bradford's, so the page goes there
     assert any("Loaded the example data" in s.value for s in at.success)
-    names = Store().list_datasets()["name"].tolist()
+    names = Store().list_datasets(**LOCAL)["name"].tolist()
     assert names and all(n.startswith("Example data (synthetic)") for n in names)
     _tab(at, "EHC tracker")
     assert any("Example data (synthetic)" in w.value for w in at.warning)
@@ -231,7 +234,7 @@ def test_review_dates_link_to_the_tracker(national, store_dir):
         frame,
         file_name="reviews.csv",
         file_sha256="c" * 64,
-        created_by="test",
+        **LOCAL,
     )
     _tab(at, "Annual reviews")
     # 8 in time of the 10 whose outcome is known; the rest are due before the review dates start.
@@ -326,7 +329,7 @@ def test_rag_and_exception_report_from_the_example_return(national, store_dir, d
         f"local:{kpi}"
     )
     saved = (
-        actions.latest_actions(actions.engine_of(Store()), BRADFORD)
+        actions.latest_actions(actions.engine_of(Store()), BRADFORD, **LOCAL)
         .set_index("indicator")
         .loc[f"local:{kpi}"]
     )
@@ -439,6 +442,6 @@ def test_without_local_data_every_tab_explains_what_to_upload(national, store_di
         assert at.info, tab
     at.button(key="gov.example.load").click().run()
     at.button(key="gov.example.remove").click().run()
-    assert Store().list_datasets().empty
+    assert Store().list_datasets(**LOCAL).empty
     _tab(at, "Local KPIs")
     assert "No local KPI return" in at.info[0].value

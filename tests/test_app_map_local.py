@@ -15,8 +15,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
+from store.identity import local_user
 from tests.conftest import ROOT
 from uploads.intake import read_upload
+
+LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
 
 BRADFORD, LEEDS = "E08000032", "E08000035"
 DEMO = ROOT / "data" / "demo"
@@ -172,7 +175,7 @@ def test_locality_figures_without_a_lookup_say_what_to_upload(national, store_di
         read_upload(data, "areas.csv", "kpi_return"),
         file_name="areas.csv",
         file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by="test",
+        **LOCAL,
     )
     at = _map()
     assert "Your localities" not in at.radio(key="map.level").options
@@ -216,7 +219,7 @@ def test_cohort_extract_counts_each_child_once_by_home_ward(national, store_dir)
         read_upload(data, "cohort.csv", "cohort"),
         file_name="cohort.csv",
         file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by="test",
+        **LOCAL,
     )
     at = _map()
     table = _show(at, "ward", "Children and young people with an EHC plan (cohort extract)")
@@ -250,7 +253,7 @@ def test_a_kpi_with_several_periods_maps_any_of_them_and_shows_the_trend(nationa
         read_upload(data, "sb.csv", "kpi_return"),
         file_name="sb.csv",
         file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by="test",
+        **LOCAL,
     )
     at = _map()
     table = _show(at, "ward", "Children accessing short breaks")

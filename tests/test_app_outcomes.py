@@ -12,9 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
+from store.identity import local_user
 from tests.conftest import ROOT
 from uploads.frameworks import shipped_frameworks
 from uploads.outcomes_returns import read_returns
+
+LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
 
 BRADFORD_PLANS = 7493  # caseload.csv.gz, Bradford, January 2025
 Z = 1.959964
@@ -60,7 +63,7 @@ def test_example_loads_with_one_click_and_figures_match_the_file(national, store
     assert any("No returns" in i.value for i in at.info)
     at.button(key="outcomes.load_example").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    names = Store().list_datasets()["name"].tolist()
+    names = Store().list_datasets(**LOCAL)["name"].tolist()
     assert len(names) == 3 and all(n.startswith("Example data (synthetic)") for n in names)
 
     # The example file read here with pandas alone, not through SEND Lens's reader or analysis.
@@ -117,7 +120,7 @@ def test_workshop_view_hides_small_numbers(national, store_dir):
         frame,
         file_name="small.csv",
         file_sha256="c" * 64,
-        created_by="test",
+        **LOCAL,
     )
     at = _page("national")
     analyst = _table(at, "outcomes.learning_and_employment.ratings").set_index("Outcome")
@@ -176,7 +179,7 @@ def test_an_areas_own_framework_and_return_work(national, store_dir):
     at = _page("national")
     uploader = next(u for u in at.get("file_uploader") if u.key == "outcomes.framework_file")
     uploader.upload("bad.toml", CUSTOM.replace(b"achieved = [3]", b"achieved = [1]")).run()
-    assert any("not stored" in e.value for e in at.error) and Store().list_datasets().empty
+    assert any("not stored" in e.value for e in at.error) and Store().list_datasets(**LOCAL).empty
 
     uploader = next(u for u in at.get("file_uploader") if u.key == "outcomes.framework_file")
     uploader.upload("ours.toml", CUSTOM).run()

@@ -9,8 +9,11 @@ import pytest
 from indicators import DOMAINS
 from store import frameworks as framework_store
 from store.datasets import Store
+from store.identity import local_user
 from uploads.frameworks import FRAMEWORK_DIR, parse_framework, shipped_frameworks
 from uploads.readers import UploadError
+
+LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
 
 # CDC Data Bulletin No. 3 (2021), section 4: Middlesbrough's SEND Outcomes Framework sheet.
 MIDDLESBROUGH_OUTCOMES = [
@@ -278,17 +281,17 @@ def test_an_upload_may_not_take_a_shipped_id():
 
 def test_uploaded_frameworks_are_kept_and_versioned_in_the_store(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'f.db'}")
-    fw, info = framework_store.save_framework(store, VALID, "mine.toml", "tester")
+    fw, info = framework_store.save_framework(store, VALID, "mine.toml", **LOCAL)
     assert (fw.id, info.version, info.kind) == ("myarea", 1, "outcomes_framework")
-    again = framework_store.save_framework(store, VALID, "mine.toml", "tester")[1]
+    again = framework_store.save_framework(store, VALID, "mine.toml", **LOCAL)[1]
     assert again.duplicate and again.version == 1  # the same file adds nothing
     changed = VALID.replace(b'name = "My area"', b'name = "My area, revised"')
-    assert framework_store.save_framework(store, changed, "mine.toml", "tester")[1].version == 2
-    found, problems = framework_store.all_frameworks(store)
+    assert framework_store.save_framework(store, changed, "mine.toml", **LOCAL)[1].version == 2
+    found, problems = framework_store.all_frameworks(store, **LOCAL)
     assert list(found) == ["national", "bradford", "middlesbrough", "myarea"] and not problems
     assert found["myarea"].name == "My area, revised" and not found["myarea"].shipped
     with pytest.raises(UploadError):
         framework_store.save_framework(
-            store, VALID.replace(b'"myarea"', b'"national"'), "n.toml", "tester"
+            store, VALID.replace(b'"myarea"', b'"national"'), "n.toml", **LOCAL
         )
-    assert len(store.list_datasets()) == 1
+    assert len(store.list_datasets(**LOCAL)) == 1

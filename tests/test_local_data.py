@@ -11,7 +11,11 @@ import pytest
 import tidy
 from store import local_data
 from store.datasets import Store
+from store.identity import User
 from store.local_data import kpi_rows, local_id, survey_id, survey_rows
+
+# The laptop's one user (admin of the default workspace "local"), named ann.
+LOCAL = {"by": User("ann@example.org", name="ann", local=True), "workspace": "local"}
 
 NAN = np.nan
 
@@ -25,7 +29,7 @@ def store(tmp_path: Path):
 
 def upload(store: Store, kind: str, name: str, frame: pd.DataFrame, n: int):
     return store.save_version(
-        kind, name, frame, file_name=f"{name}.xlsx", file_sha256=f"{n:064x}", created_by="ann"
+        kind, name, frame, file_name=f"{name}.xlsx", file_sha256=f"{n:064x}", **LOCAL
     )
 
 
@@ -231,7 +235,7 @@ def test_local_tidy_joins_active_versions_and_follows_rollback(store: Store):
         store, "ehc_tracker", "Tracker", pd.DataFrame({"child": ["x"], "period": ["2025-01"]}), 4
     )
 
-    table, problems = local_data.local_tidy_report(store, default_area="E08000032")
+    table, problems = local_data.local_tidy_report(store, default_area="E08000032", **LOCAL)
     want = expected(
         [
             (
@@ -263,18 +267,18 @@ def test_local_tidy_joins_active_versions_and_follows_rollback(store: Store):
     pd.testing.assert_frame_equal(table, want)
     assert problems == [] and tidy.validate(table) == []
 
-    store.rollback(kpis.dataset_id, 1, by="ann")
-    table = local_data.local_tidy(store, default_area="E08000032")
+    store.rollback(kpis.dataset_id, 1, **LOCAL)
+    table = local_data.local_tidy(store, default_area="E08000032", **LOCAL)
     assert len(table) == 6 and set(table["source"]) == {"upload:KPIs v1", "upload:Parents v1"}
     assert tidy.validate(table) == []
     # Without default_area a survey that names no area cannot be placed.
-    assert "upload:Parents v1" not in set(local_data.local_tidy(store)["source"])
+    assert "upload:Parents v1" not in set(local_data.local_tidy(store, **LOCAL)["source"])
 
 
 def test_a_later_upload_wins_a_clash_between_datasets(store: Store):
     upload(store, "kpi_return", "March", kpi_return().head(1), 1)
     upload(store, "kpi_return", "March again", kpi_return().head(1).assign(value=51.0), 2)
-    table, problems = local_data.local_tidy_report(store)
+    table, problems = local_data.local_tidy_report(store, **LOCAL)
     assert table["value"].tolist() == [51.0] and table["source"].tolist() == [
         "upload:March again v1"
     ]
@@ -284,10 +288,10 @@ def test_a_later_upload_wins_a_clash_between_datasets(store: Store):
 
 
 def test_empty_store_gives_an_empty_tidy_table(store: Store):
-    table = local_data.local_tidy(store)
+    table = local_data.local_tidy(store, **LOCAL)
     assert table.empty and list(table.columns) == tidy.TIDY_COLUMNS
-    assert local_data.local_register(store).empty
-    assert list(local_data.kpi_details(store).columns) == [
+    assert local_data.local_register(store, **LOCAL).empty
+    assert list(local_data.kpi_details(store, **LOCAL).columns) == [
         "indicator",
         "area_code",
         "period",
@@ -299,7 +303,7 @@ def test_empty_store_gives_an_empty_tidy_table(store: Store):
 
 def test_kpi_details_carry_targets_and_commentary(store: Store):
     upload(store, "kpi_return", "KPIs", kpi_return(), 1)
-    details = local_data.kpi_details(store).set_index(["indicator", "area_code", "period"])
+    details = local_data.kpi_details(store, **LOCAL).set_index(["indicator", "area_code", "period"])
     row = details.loc[("local:ehcp_20wk", "E08000032", "2025-03")]
     assert row["target"] == 60.0 and row["commentary"] == "Two assessments delayed by advice"
     assert row["source"] == "upload:KPIs v1" and len(details) == 5
@@ -317,7 +321,7 @@ def test_local_register_lists_every_local_dataset_without_opening_it(store: Stor
     monkeypatch.setattr(
         Store, "load_active", lambda *a, **k: pytest.fail("the register must not load data")
     )
-    register = local_data.local_register(store).set_index("name")
+    register = local_data.local_register(store, **LOCAL).set_index("name")
     assert list(register.index) == ["No periods", "Tracker", "KPIs"]
     assert register.loc["KPIs", "source"] == "upload:KPIs v2"
     assert register.loc["KPIs", "periods"] == "2025-03 to 2025-04"

@@ -26,8 +26,10 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from store import audit as store_audit
 from store import schema as store_schema
 from store.datasets import NotFoundError, Store, StoreError, data_dir, database_url
+from store.identity import User
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("SEND_LENS_TEST_POSTGRES_URL", "").strip()
@@ -45,6 +47,18 @@ BACKENDS = [
 
 def sha(n: int) -> str:
     return f"{n:064x}"
+
+
+def person(name: str) -> User:
+    """The one user of a laptop install: admin of the default workspace."""
+    return User(email=f"{name}@example.org", name=name, local=True)
+
+
+def as_(name: str) -> dict:
+    return {"by": person(name), "workspace": store_schema.DEFAULT_WORKSPACE}
+
+
+ANN = as_("ann")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -101,7 +115,7 @@ def save(
     store: Store, frame: pd.DataFrame, n: int, name: str = "Monthly KPIs", kind: str = "kpi_return"
 ):
     return store.save_version(
-        kind, name, frame, file_name=f"kpi_{n}.xlsx", file_sha256=sha(n), created_by=f"user{n}"
+        kind, name, frame, file_name=f"kpi_{n}.xlsx", file_sha256=sha(n), **as_(f"user{n}")
     )
 
 
@@ -188,17 +202,17 @@ def test_round_trip_keeps_types_and_values(store: Store):
     assert (info.row_count, info.column_count) == (4, 9)
     assert (info.period_from, info.period_to) == ("2023/24", "2025-03")
     assert info.created_at.tzinfo is not None and info.label == "upload:Monthly KPIs v1"
-    loaded = store.load(info.dataset_id)
+    loaded = store.load(info.dataset_id, **ANN)
     pd.testing.assert_frame_equal(loaded, frame)
     assert loaded["urn"].tolist()[:2] == ["012345", "100001"]
-    assert store.version_info(info.dataset_id) == info
+    assert store.version_info(info.dataset_id, **ANN) == info
 
 
 def test_attrs_do_not_travel_through_the_store(store: Store):
     frame = sample()
     frame.attrs["shared"] = True  # the mark that lets indicators.py cache a table for everyone
     info = save(store, frame, 1)
-    assert store.load(info.dataset_id).attrs == {}
+    assert store.load(info.dataset_id, **ANN).attrs == {}
     assert frame.attrs == {"shared": True}
 
 
@@ -208,27 +222,27 @@ def test_versions_increment_and_are_listed(store: Store):
     other = save(store, sample(), 3, name="Another")
     assert (first.version, second.version, other.version) == (1, 2, 1)
     assert first.dataset_id == second.dataset_id != other.dataset_id
-    versions = store.list_versions(first.dataset_id)
+    versions = store.list_versions(first.dataset_id, **ANN)
     assert versions["version"].tolist() == [2, 1]
     assert versions["active"].tolist() == [True, False]
     assert versions["row_count"].tolist() == [2, 4]
     assert versions["created_by"].tolist() == ["user2", "user1"]
-    datasets = store.list_datasets().set_index("name")
+    datasets = store.list_datasets(**ANN).set_index("name")
     assert datasets.loc["Monthly KPIs", "active_version"] == 2
     assert datasets.loc["Monthly KPIs", "versions"] == 2
     assert datasets.loc["Monthly KPIs", "rows"] == 2
     assert datasets.loc["Another", "versions"] == 1
     assert not datasets["record_level"].any()
     assert datasets["uploaded_at"].dt.tz is not None
-    pd.testing.assert_frame_equal(store.load(first.dataset_id, 1), sample())
+    pd.testing.assert_frame_equal(store.load(first.dataset_id, 1, **ANN), sample())
 
 
 def test_same_name_in_another_kind_is_another_dataset(store: Store):
     a = save(store, sample(), 1, name="2025", kind="kpi_return")
     b = save(store, sample(), 2, name="2025", kind="ehc_tracker")
     assert a.dataset_id != b.dataset_id and b.record_level and not a.record_level
-    assert set(store.load_kind("ehc_tracker")) == {"2025"}
-    assert store.list_datasets().set_index("kind").loc["ehc_tracker", "record_level"]
+    assert set(store.load_kind("ehc_tracker", **ANN)) == {"2025"}
+    assert store.list_datasets(**ANN).set_index("kind").loc["ehc_tracker", "record_level"]
 
 
 def test_load_active_returns_each_datasets_active_version(store: Store):
@@ -236,11 +250,11 @@ def test_load_active_returns_each_datasets_active_version(store: Store):
     save(store, sample().head(1), 2, name="A")
     b = save(store, sample(), 3, name="B")
     save(store, sample(), 4, name="C", kind="survey")
-    loaded = store.load_active("kpi_return")
+    loaded = store.load_active("kpi_return", **ANN)
     assert [(i.name, i.version, len(f)) for i, f in loaded] == [("A", 2, 1), ("B", 1, 4)]
-    store.rollback(loaded[0][0].dataset_id, 1, by="ann")
-    assert {n: len(f) for n, f in store.load_kind("kpi_return").items()} == {"A": 4, "B": 4}
-    assert store.load_kind("cohort") == {}
+    store.rollback(loaded[0][0].dataset_id, 1, **as_("ann"))
+    assert {n: len(f) for n, f in store.load_kind("kpi_return", **ANN).items()} == {"A": 4, "B": 4}
+    assert store.load_kind("cohort", **ANN) == {}
     assert b.source_rows is None
 
 
@@ -253,13 +267,13 @@ def test_duplicate_upload_writes_nothing(store: Store):
         sample(),
         file_name="renamed.xlsx",
         file_sha256=sha(1).upper(),
-        created_by="bob",
+        **as_("bob"),
     )
     assert again.duplicate and again.version == 1 and again.created_by == "user1"
     assert table_counts(store) == before
     # Identical to a version that is no longer active: a real new upload, so a new version.
     save(store, sample().head(1), 2)
-    store.rollback(first.dataset_id, 1, by="ann")
+    store.rollback(first.dataset_id, 1, **as_("ann"))
     third = save(store, sample().head(1), 2)
     assert (third.version, third.duplicate) == (3, False)
 
@@ -267,38 +281,38 @@ def test_duplicate_upload_writes_nothing(store: Store):
 def test_rollback_changes_the_active_version_and_keeps_all(store: Store):
     first = save(store, sample(), 1)
     save(store, sample().head(2), 2)
-    back = store.rollback(first.dataset_id, 1, by="carol")
+    back = store.rollback(first.dataset_id, 1, **as_("carol"))
     assert (back.version, back.active) == (1, True)
-    pd.testing.assert_frame_equal(store.load(first.dataset_id), sample())
-    versions = store.list_versions(first.dataset_id)
+    pd.testing.assert_frame_equal(store.load(first.dataset_id, **ANN), sample())
+    versions = store.list_versions(first.dataset_id, **ANN)
     assert versions["version"].tolist() == [2, 1] and versions["active"].tolist() == [False, True]
-    assert len(store.load(first.dataset_id, 2)) == 2
-    assert store.list_datasets().loc[0, "updated_by"] == "carol"
-    forward = store.rollback(first.dataset_id, 2, by="dan")
+    assert len(store.load(first.dataset_id, 2, **ANN)) == 2
+    assert store.list_datasets(**ANN).loc[0, "updated_by"] == "carol"
+    forward = store.rollback(first.dataset_id, 2, **as_("dan"))
     assert forward.version == 2
     with pytest.raises(NotFoundError):
-        store.rollback(first.dataset_id, 9, by="dan")
+        store.rollback(first.dataset_id, 9, **as_("dan"))
     with pytest.raises(NotFoundError):
-        store.rollback(999, 1, by="dan")
-    assert store.list_versions(first.dataset_id)["active"].tolist() == [True, False]
+        store.rollback(999, 1, **as_("dan"))
+    assert store.list_versions(first.dataset_id, **ANN)["active"].tolist() == [True, False]
 
 
 def test_delete_removes_the_dataset_its_versions_and_data(store: Store):
     gone = save(store, sample(), 1)
     save(store, sample().head(1), 2)
     kept = save(store, sample(), 3, name="Kept")
-    assert store.delete_dataset(gone.dataset_id, by="erin") == 2
+    assert store.delete_dataset(gone.dataset_id, **as_("erin")) == 2
     assert table_counts(store) == {"datasets": 1, "versions": 1, "version_data": 1, "audit": 4}
-    assert store.list_datasets()["name"].tolist() == ["Kept"]
+    assert store.list_datasets(**ANN)["name"].tolist() == ["Kept"]
     for call in (
-        lambda: store.load(gone.dataset_id),
-        lambda: store.load(gone.dataset_id, 1),
-        lambda: store.list_versions(gone.dataset_id),
-        lambda: store.delete_dataset(gone.dataset_id, by="erin"),
+        lambda: store.load(gone.dataset_id, **ANN),
+        lambda: store.load(gone.dataset_id, 1, **ANN),
+        lambda: store.list_versions(gone.dataset_id, **ANN),
+        lambda: store.delete_dataset(gone.dataset_id, **as_("erin")),
     ):
         with pytest.raises(NotFoundError):
             call()
-    pd.testing.assert_frame_equal(store.load(kept.dataset_id), sample())
+    pd.testing.assert_frame_equal(store.load(kept.dataset_id, **ANN), sample())
     again = save(store, sample(), 4)  # the name is free again; the id is never reused
     assert again.version == 1 and again.dataset_id not in (gone.dataset_id, kept.dataset_id)
 
@@ -307,31 +321,46 @@ def test_audit_rows_for_save_rollback_and_delete(store: Store):
     first = save(store, sample(), 1)
     save(store, sample().head(1), 2)
     save(store, sample().head(1), 2)  # duplicate: nothing written, nothing audited
-    store.rollback(first.dataset_id, 1, by="carol")
-    store.rollback(first.dataset_id, 1, by="carol")  # already active: no change, no row
-    store.delete_dataset(first.dataset_id, by="erin")
-    log = store.audit_log()
+    store.rollback(first.dataset_id, 1, **as_("carol"))
+    store.rollback(first.dataset_id, 1, **as_("carol"))  # already active: no change, no row
+    store.delete_dataset(first.dataset_id, **as_("erin"))
+    log = store.audit_log(**ANN)
     assert log["action"].tolist() == ["delete", "rollback", "save", "save"]
-    assert log["actor"].tolist() == ["erin", "carol", "user2", "user1"]
+    assert log["actor"].tolist() == [
+        f"{who}@example.org" for who in ("erin", "carol", "user2", "user1")
+    ]
+    assert (log["workspace_id"] == "local").all()
     assert log["version"].tolist() == [1, 1, 2, 1]
     assert (log["dataset_id"] == first.dataset_id).all() and (log["name"] == "Monthly KPIs").all()
     assert log.loc[0, "detail"] == {"versions_removed": 2}
     assert log.loc[1, "detail"] == {"from_version": 2}
     assert log.loc[3, "detail"] == {"rows": 4, "columns": 9, "file_sha256": sha(1)}
     assert log["at"].is_monotonic_decreasing and log["at"].dt.tz is not None
-    assert len(store.audit_log(limit=1)) == 1 and len(store.audit_log(dataset_id=12345)) == 0
+    assert (
+        len(store.audit_log(limit=1, **ANN)) == 1
+        and len(store.audit_log(dataset_id=12345, **ANN)) == 0
+    )
 
 
 def test_bad_arguments_are_refused_before_anything_is_written(store: Store):
     cases = [
-        dict(kind="KPI Return", name="x", file_sha256=sha(1), created_by="a"),
-        dict(kind="kpi_return", name="  ", file_sha256=sha(1), created_by="a"),
-        dict(kind="kpi_return", name="x", file_sha256="abc", created_by="a"),
-        dict(kind="kpi_return", name="x", file_sha256=sha(1), created_by=""),
+        dict(kind="KPI Return", name="x", file_sha256=sha(1)),
+        dict(kind="kpi_return", name="  ", file_sha256=sha(1)),
+        dict(kind="kpi_return", name="x", file_sha256="abc"),
     ]
     for case in cases:
         with pytest.raises(ValueError):
-            store.save_version(frame=sample(), file_name="f.csv", **case)
+            store.save_version(frame=sample(), file_name="f.csv", **case, **ANN)
+    with pytest.raises(TypeError, match="User"):  # a bare name is not an identity
+        store.save_version(
+            "kpi_return",
+            "x",
+            sample(),
+            file_name="f.csv",
+            file_sha256=sha(1),
+            by="root",
+            workspace="local",
+        )
     with pytest.raises(ValueError, match="column 'mixed' mixes types") as caught:
         save(store, pd.DataFrame({"mixed": ["SECRET-NAME", 3]}), 1)
     assert "SECRET" not in str(caught.value)
@@ -345,7 +374,7 @@ def test_damaged_data_is_detected(store: Store):
     with store._engine.begin() as conn:
         conn.execute(store_schema.version_data.update().values(sha256=sha(0)))
     with pytest.raises(StoreError, match="damaged"):
-        store.load(info.dataset_id)
+        store.load(info.dataset_id, **ANN)
 
 
 def test_concurrent_saves_queue_and_number_versions_uniquely(store: Store):
@@ -355,7 +384,7 @@ def test_concurrent_saves_queue_and_number_versions_uniquely(store: Store):
         try:
             for i in range(3):
                 save(store, sample().head(1 + i), 100 + worker * 10 + i, name="Shared")
-                store.list_datasets()
+                store.list_datasets(**ANN)
         except BaseException as exc:
             errors.append(exc)
 
@@ -365,8 +394,8 @@ def test_concurrent_saves_queue_and_number_versions_uniquely(store: Store):
     for t in threads:
         t.join()
     assert not errors
-    dataset_id = int(store.list_datasets().loc[0, "dataset_id"])
-    assert sorted(store.list_versions(dataset_id)["version"]) == list(range(1, 13))
+    dataset_id = int(store.list_datasets(**ANN).loc[0, "dataset_id"])
+    assert sorted(store.list_versions(dataset_id, **ANN)["version"]) == list(range(1, 13))
     assert orphans(store) == 0
 
 
@@ -386,18 +415,18 @@ def test_readers_are_not_blocked_by_a_writer(store: Store, monkeypatch):
     try:
         assert inside.wait(10)
         # Mid-write, other sessions still read the last committed state at once.
-        assert store.list_datasets().loc[0, "active_version"] == 1
-        pd.testing.assert_frame_equal(store.load(first.dataset_id), sample())
+        assert store.list_datasets(**ANN).loc[0, "active_version"] == 1
+        pd.testing.assert_frame_equal(store.load(first.dataset_id, **ANN), sample())
     finally:
         release.set()
         writer.join()
-    assert store.list_datasets().loc[0, "active_version"] == 2
+    assert store.list_datasets(**ANN).loc[0, "active_version"] == 2
 
 
 # --- atomicity: an exception, then a real kill -------------------------------------------------------
 
 
-@pytest.mark.parametrize("failing", ["_insert_data", "_audit"])
+@pytest.mark.parametrize("failing", ["_insert_data", "audit"])
 def test_an_exception_mid_save_leaves_the_previous_version(store: Store, monkeypatch, failing: str):
     first = save(store, sample(), 1)
     before = table_counts(store)
@@ -405,7 +434,10 @@ def test_an_exception_mid_save_leaves_the_previous_version(store: Store, monkeyp
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(Store, failing, boom)
+    if failing == "audit":  # the audit row is written last, in the same transaction
+        monkeypatch.setattr(store_audit, "record", boom)
+    else:
+        monkeypatch.setattr(Store, failing, boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
         save(store, sample().head(1), 2)
     with pytest.raises(RuntimeError):
@@ -413,8 +445,8 @@ def test_an_exception_mid_save_leaves_the_previous_version(store: Store, monkeyp
     monkeypatch.undo()
     assert table_counts(store) == before
     assert orphans(store) == 0
-    assert store.list_versions(first.dataset_id)["version"].tolist() == [1]
-    pd.testing.assert_frame_equal(store.load(first.dataset_id), sample())
+    assert store.list_versions(first.dataset_id, **ANN)["version"].tolist() == [1]
+    pd.testing.assert_frame_equal(store.load(first.dataset_id, **ANN), sample())
     assert save(store, sample().head(1), 2).version == 2  # the number was not used up
 
 
@@ -422,6 +454,7 @@ KILL_CHILD = r"""
 import sys, time
 import numpy as np, pandas as pd
 from store.datasets import Store
+from store.identity import User
 
 url, point = sys.argv[1], sys.argv[2]
 original = Store._insert_data
@@ -438,7 +471,8 @@ rng = np.random.default_rng(7)
 n = 300_000
 frame = pd.DataFrame({"x": rng.random(n), "y": rng.random(n), "code": rng.integers(0, 10**9, n).astype(str)})
 Store(url).save_version(
-    "kpi_return", "Monthly KPIs", frame, file_name="big.csv", file_sha256="f" * 64, created_by="child"
+    "kpi_return", "Monthly KPIs", frame, file_name="big.csv", file_sha256="f" * 64,
+    by=User("child@example.org", local=True), workspace="local",
 )
 print("committed", flush=True)
 """
@@ -489,9 +523,9 @@ def test_a_kill_mid_save_leaves_the_previous_version_intact(store: Store, url: s
     try:
         assert table_counts(reopened) == before
         assert orphans(reopened) == 0
-        versions = reopened.list_versions(first.dataset_id)
+        versions = reopened.list_versions(first.dataset_id, **ANN)
         assert versions["version"].tolist() == [1] and versions["active"].tolist() == [True]
-        pd.testing.assert_frame_equal(reopened.load(first.dataset_id), sample())
+        pd.testing.assert_frame_equal(reopened.load(first.dataset_id, **ANN), sample())
         if reopened.backend == "sqlite":
             with reopened._engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
@@ -504,8 +538,8 @@ def test_a_kill_mid_save_leaves_the_previous_version_intact(store: Store, url: s
 def test_logs_carry_ids_and_counts_never_data(store: Store, caplog):
     caplog.set_level("DEBUG", logger="store.datasets")
     info = save(store, pd.DataFrame({"child_name": ["Ada Example"]}), 1, name="Secret name")
-    store.rollback(info.dataset_id, 1, by="a")
-    store.delete_dataset(info.dataset_id, by="a")
+    store.rollback(info.dataset_id, 1, **as_("a"))
+    store.delete_dataset(info.dataset_id, **as_("a"))
     text_logged = caplog.text
     assert "Ada Example" not in text_logged and "Secret name" not in text_logged
     assert "saved dataset" in text_logged

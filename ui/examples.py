@@ -1,8 +1,11 @@
 """Example data (synthetic) that a user can load with one click to see a page working.
 
 The files are made by ``scripts/make_demo_data.py`` and ``scripts/make_demo_outcomes.py``
-for Bradford's wards and schools. They are stored like any upload, under names that start
-with ``EXAMPLE_PREFIX``, so every page can label them and the Data page can remove them.
+for Bradford's wards and schools. They are stored like any upload, in the workspace in use,
+under names that start with ``EXAMPLE_PREFIX``, so every page can label them and the Data page
+can remove them. A colleague in another workspace never sees them, and removing them removes
+only this workspace's copy. Loading needs the analyst role and removing the admin role (the
+store checks both).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from geography.areas import region_of
+from store.access import PermissionDenied
 from ui import local
 from ui.data import area_names
 from uploads.intake import UploadError, read_upload
@@ -58,6 +62,7 @@ def load_examples(
 ) -> None:
     """Button callback: store the example files as uploads, and show the example's area."""
     s = local.store()
+    scope = local.scope()
     try:
         for kind, file_name, name in examples:
             data = (DEMO / file_name).read_bytes()
@@ -68,11 +73,14 @@ def load_examples(
                 frame,
                 file_name=file_name,
                 file_sha256=hashlib.sha256(data).hexdigest(),
-                created_by=local.current_user(),
                 source_rows=len(frame),
+                **scope,
             )
     except UploadError as err:  # the shipped files are checked by tests; say so if one breaks
         st.session_state[flash] = ("error", f"The example data could not be loaded: {err}")
+        return
+    except PermissionDenied as err:
+        st.session_state[flash] = ("error", f"Not allowed: {err}")
         return
     local.forget_local_data()
     switch_area(EXAMPLE_AREA)
@@ -80,11 +88,18 @@ def load_examples(
 
 
 def remove_examples() -> None:
+    """Button callback: delete this workspace's example datasets (others keep theirs)."""
     s = local.store()
-    listed = s.list_datasets()
-    for dataset_id in listed.loc[listed["name"].map(is_example), "dataset_id"]:
-        s.delete_dataset(int(dataset_id), by=local.current_user())
-    local.forget_local_data()
+    scope = local.scope()
+    try:
+        listed = s.list_datasets(**scope)
+        for dataset_id in listed.loc[listed["name"].map(is_example), "dataset_id"]:
+            s.delete_dataset(int(dataset_id), **scope)
+    except PermissionDenied as err:
+        st.session_state["gov.flash"] = ("error", f"Not allowed: {err}")
+        return
+    finally:
+        local.forget_local_data()
     st.session_state["gov.flash"] = ("success", "Removed the example data.")
 
 

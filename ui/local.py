@@ -1,13 +1,17 @@
-"""The area's own data in the app: the store, who is uploading, and local tidy rows.
+"""The area's own data in the app: the store, the workspace in use, and local tidy rows.
 
 Local data never goes into a cache shared between sessions: the store handle is a resource
 (it holds a connection pool, no data), and what is read from it lives in this session's
-state, refreshed whenever the store's list of active versions changes.
+state, refreshed whenever the store's list of active versions (or the workspace) changes.
+
+Every store call is given the person (``ui.identity.current_user``) and the workspace chosen
+in the sidebar (``scope()``); the store checks the role itself. A person who belongs to no
+workspace sees national data only.
 """
 
 from __future__ import annotations
 
-import getpass
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,10 +20,21 @@ import streamlit as st
 
 import tidy
 from store import datasets as store_module
-from store.datasets import Store
+from store.access import Action, allows
+from store.actions import engine_of
+from store.datasets import PermissionDenied, Store
 from store.local_data import kpi_details, local_register, local_tidy
+from store.workspaces import Workspace, user_workspaces
+from ui.identity import current_user
 
 CACHE_KEY = "local.cache"
+WORKSPACE_KEY = "workspace"
+MEMBERSHIP_KEY = "local.memberships"
+MEMBERSHIP_SECONDS = 2.0
+NO_WORKSPACE = ""  # a workspace id that never exists: every store check refuses it
+_LISTED = ["dataset_id", "kind", "name", "record_level", "active_version", "versions", "rows"]
+_LISTED += ["columns", "file_name", "uploaded_by", "uploaded_at", "period_from", "period_to"]
+_LISTED += ["last_updated", "updated_by"]
 T = TypeVar("T")
 
 
@@ -42,34 +57,93 @@ def store() -> Store:
     return _store(database_url())
 
 
-def current_user() -> str:
-    """Who is acting, for version history and the audit log."""
-    user = getattr(st, "user", None)
-    if user is not None and getattr(user, "is_logged_in", False):
-        return str(user.get("email") or user.get("name") or "signed-in user")
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "analyst"
+def workspaces() -> list[Workspace]:
+    """The workspaces the person belongs to, with their role in each.
+
+    Kept in this session for ``MEMBERSHIP_SECONDS`` (a page asks many times per run); it only
+    decides what to offer: every store operation looks the role up again itself.
+    """
+    user, now = current_user(), time.monotonic()
+    hit = st.session_state.get(MEMBERSHIP_KEY)
+    if hit is not None and hit[0] == user.email and now - hit[1] < MEMBERSHIP_SECONDS:
+        return hit[2]
+    found = user_workspaces(engine_of(store()), user)
+    st.session_state[MEMBERSHIP_KEY] = (user.email, now, found)
+    return found
+
+
+def forget_memberships() -> None:
+    """After an admin changes workspaces or roles, read them again at once."""
+    st.session_state.pop(MEMBERSHIP_KEY, None)
+
+
+def workspace() -> str:
+    """The workspace in use: the one chosen in the sidebar if the person belongs to it, else
+    their first; ``NO_WORKSPACE`` when they belong to none."""
+    mine = [w.id for w in workspaces()]
+    chosen = st.session_state.get(WORKSPACE_KEY)
+    if chosen in mine:
+        return chosen
+    return mine[0] if mine else NO_WORKSPACE
+
+
+def scope() -> dict[str, Any]:
+    """The ``by`` and ``workspace`` arguments every store operation takes."""
+    return {"by": current_user(), "workspace": workspace()}
+
+
+def can(action: Action | str) -> bool:
+    """Whether the person may do ``action`` in the workspace in use (to show a control; the
+    store checks again when it is used)."""
+    return allows(role(), action)
+
+
+def protected_only() -> bool:
+    """A viewer sees aggregates with small-number protection always on."""
+    return not can(Action.VIEW_RECORDS)
+
+
+def role() -> str | None:
+    """The person's role in the workspace in use, or None."""
+    found = {w.id: w.role for w in workspaces()}
+    return found.get(workspace())
+
+
+def refused(err: PermissionDenied) -> None:
+    """Say clearly why an action was refused."""
+    st.error(f"Not allowed: {err}")
 
 
 def local_table(area: str | None = None) -> pd.DataFrame:
     """This session's local tidy rows (KPI returns and surveys), re-read after any change."""
     s = store()
-    datasets = s.list_datasets()
+    listed = datasets()
     return session_cached(
         "tidy",
-        (fingerprint(datasets), area),
-        lambda: local_tidy(s, default_area=area) if not datasets.empty else tidy.empty(),
+        (fingerprint(listed), area, workspace()),
+        lambda: local_tidy(s, default_area=area, **scope()) if not listed.empty else tidy.empty(),
     )
 
 
 def local_kpi_details() -> pd.DataFrame:
-    return kpi_details(store())
+    if not can(Action.READ):
+        return kpi_details_empty()
+    return kpi_details(store(), **scope())
+
+
+def kpi_details_empty() -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype="float64" if c == "target" else "str") for c in _DETAILS}
+    )
+
+
+_DETAILS = ["indicator", "area_code", "period", "target", "commentary", "source"]
 
 
 def register() -> pd.DataFrame:
-    return local_register(store())
+    if not can(Action.READ):
+        return pd.DataFrame()
+    return local_register(store(), **scope())
 
 
 def forget_local_data() -> None:
@@ -89,7 +163,11 @@ def session_cached(name: str, key: object, compute: Callable[[], T]) -> T:
 
 
 def datasets() -> pd.DataFrame:
-    return store().list_datasets()
+    """The workspace's datasets; none when the person belongs to no workspace."""
+    try:
+        return store().list_datasets(**scope())
+    except PermissionDenied:
+        return pd.DataFrame(columns=_LISTED)
 
 
 def fingerprint(listed: pd.DataFrame) -> tuple:
@@ -98,4 +176,8 @@ def fingerprint(listed: pd.DataFrame) -> tuple:
 
 def load_dataset(dataset_id: int, version: int) -> pd.DataFrame:
     """One stored version, read once per session (child-level data stays in this session)."""
-    return session_cached(f"data.{dataset_id}", version, lambda: store().load(dataset_id))
+    return session_cached(
+        f"data.{workspace()}.{dataset_id}",
+        version,
+        lambda: store().load(dataset_id, **scope()),
+    )

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from data_loaders.register import national_register
-from store.datasets import RECORD_LEVEL_KINDS
+from store.access import Action
+from store.datasets import RECORD_LEVEL_KINDS, NotFoundError, PermissionDenied, Store
 from ui import local
 from ui.data import national_table
 from uploads.intake import KINDS, UploadError, list_sheets, read_upload
@@ -33,6 +34,12 @@ def upload_section() -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"data.template.{kind}",
     )
+    if not local.can(Action.WRITE):
+        st.info(
+            "Uploading needs the analyst role in this workspace: you can read its data and "
+            "download templates. Ask one of the workspace's admins if you need to upload."
+        )
+        return
     upload = st.file_uploader(
         "Upload a filled template or your own export (XLSX, CSV or ODS)",
         type=["xlsx", "csv", "ods", "xls", "xlsm"],
@@ -121,15 +128,19 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
     if not name.strip():
         st.error("Give the dataset a name before saving.")
         return
-    info = local.store().save_version(
-        kind,
-        name.strip(),
-        frame,
-        file_name=filename,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by=local.current_user(),
-        source_rows=len(frame),
-    )
+    try:
+        info = local.store().save_version(
+            kind,
+            name.strip(),
+            frame,
+            file_name=filename,
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            source_rows=len(frame),
+            **local.scope(),
+        )
+    except PermissionDenied as err:
+        local.refused(err)
+        return
     local.forget_local_data()
     if info.duplicate:
         st.info(
@@ -141,7 +152,7 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
 
 def loaded_section() -> None:
     s = local.store()
-    datasets = s.list_datasets()
+    datasets = local.datasets()
     if datasets.empty:
         st.info("No local data loaded yet. Upload a file above, or load the example data.")
         return
@@ -167,7 +178,7 @@ def loaded_section() -> None:
     )
     labels = dict(zip(datasets["dataset_id"], datasets["name"] + " (" + shown["kind"] + ")"))
     chosen = st.selectbox("Dataset", list(labels), format_func=labels.get, key="data.dataset")
-    versions = s.list_versions(chosen)
+    versions = s.list_versions(chosen, **local.scope())
     st.dataframe(
         versions[
             ["version", "active", "created_at", "created_by", "file_name", "row_count"]
@@ -175,6 +186,19 @@ def loaded_section() -> None:
         hide_index=True,
         width="stretch",
     )
+    if not local.can(Action.DELETE):
+        st.caption("Rolling back and deleting need the admin role in this workspace.")
+        return
+    try:
+        _change_section(s, chosen, versions, labels[chosen])
+    except PermissionDenied as err:
+        local.refused(err)
+    except NotFoundError:
+        st.error("That dataset is no longer stored: someone may have just deleted it.")
+
+
+def _change_section(s: Store, chosen: int, versions: pd.DataFrame, label: str) -> None:
+    """Roll back or delete: admins only (the store checks the role again)."""
     col_roll, col_delete = st.columns(2)
     with col_roll:
         target = st.selectbox(
@@ -183,7 +207,7 @@ def loaded_section() -> None:
             key="data.rollback_version",
         )
         if st.button("Use this version", key="data.rollback"):
-            s.rollback(chosen, int(target), by=local.current_user())
+            s.rollback(chosen, int(target), **local.scope())
             local.forget_local_data()
             st.success(f"Version {target} is now in use. All versions are kept.")
     with col_delete:
@@ -191,9 +215,9 @@ def loaded_section() -> None:
             "I want to delete this dataset and all its versions", key="data.confirm_delete"
         )
         if st.button("Delete dataset", disabled=not confirm, key="data.delete"):
-            removed = s.delete_dataset(chosen, by=local.current_user())
+            removed = s.delete_dataset(chosen, **local.scope())
             local.forget_local_data()
-            st.success(f"Deleted '{labels[chosen]}' and its {removed} version(s).")
+            st.success(f"Deleted '{label}' and its {removed} version(s).")
 
 
 _HEADINGS = {

@@ -32,6 +32,7 @@ from reports.exception_report import (
 )
 from reports.format import describe_period
 from store import actions
+from store.access import Action, PermissionDenied
 from tidy import period_sort_key
 from ui import local, visual
 from ui.data import area_names, latest_period, value
@@ -478,7 +479,7 @@ def _engine() -> Engine:
 
 def actions_in_force(area: str) -> pd.DataFrame:
     # Read on every run (one small query): on a team instance a colleague may have just saved.
-    return actions.latest_actions(_engine(), area)
+    return actions.latest_actions(_engine(), area, **local.scope())
 
 
 def exception_section(area: str, listed: pd.DataFrame) -> None:
@@ -581,6 +582,13 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
     )
     row = report[report["indicator"] == chosen].iloc[0]
     kpi = str(row["indicator"]).removeprefix("local:")
+    if not local.can(Action.WRITE):
+        st.info(
+            "Commentary and actions are written by analysts and admins of this workspace; "
+            "you can read them in the report above."
+        )
+        _history(area, row)
+        return
     with st.container(border=True):
         st.markdown(f"#### ✖ Red: {row['title']}")
         st.caption(
@@ -616,17 +624,21 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
             )
             saved = st.form_submit_button("Save commentary and action", type="primary")
         if saved:
-            record = actions.save_action(
-                _engine(),
-                row["indicator"],
-                area,
-                row["period"],
-                commentary=commentary,
-                action=action,
-                owner=owner,
-                due_date=due,
-                by=local.current_user(),
-            )
+            try:
+                record = actions.save_action(
+                    _engine(),
+                    row["indicator"],
+                    area,
+                    row["period"],
+                    commentary=commentary,
+                    action=action,
+                    owner=owner,
+                    due_date=due,
+                    **local.scope(),
+                )
+            except PermissionDenied as err:
+                local.refused(err)
+                return
             st.session_state["gov.actions.flash"] = (
                 f"Nothing changed for {row['title']}."
                 if record.unchanged
@@ -637,7 +649,9 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
 
 
 def _history(area: str, row: pd.Series) -> None:
-    history = actions.action_history(_engine(), row["indicator"], area, row["period"])
+    history = actions.action_history(
+        _engine(), row["indicator"], area, row["period"], **local.scope()
+    )
     if history.empty:
         return
     with st.expander(f"Saved versions ({len(history)})"):

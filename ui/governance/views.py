@@ -19,6 +19,7 @@ import indicators
 from analysis import benchmark as bm
 from analysis.profile import breakdown_comparison, share_of_total
 from reports.format import format_value
+from store.access import Action
 from ui import charts, local, visual
 from ui.comparison.charts import trend_view
 from ui.comparison.comparators import own_set
@@ -91,16 +92,19 @@ def own_data_panel(listed: pd.DataFrame) -> None:
             )
         has_examples = bool(listed["name"].map(is_example).any())
         cols = st.columns([2, 2, 3])
-        cols[0].button(
-            "Load the example data (synthetic)",
-            key="gov.example.load",
-            on_click=load_examples,
-            type="primary" if loaded.empty else "secondary",
-            disabled=has_examples,
-            help="Stores an example EHC tracker and KPI return for Bradford (made up) and switches "
-            "the page to Bradford.",
-        )
-        if has_examples:
+        if local.can(Action.WRITE):
+            cols[0].button(
+                "Load the example data (synthetic)",
+                key="gov.example.load",
+                on_click=load_examples,
+                type="primary" if loaded.empty else "secondary",
+                disabled=has_examples,
+                help="Stores an example EHC tracker and KPI return for Bradford (made up) in this "
+                "workspace and switches the page to Bradford.",
+            )
+        else:
+            cols[0].caption("An analyst or admin of this workspace can load the example data.")
+        if has_examples and local.can(Action.DELETE):
             cols[1].button(
                 "Remove the example data", key="gov.example.remove", on_click=remove_examples
             )

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from store import frameworks as framework_store
+from store.access import Action, PermissionDenied
 from store.datasets import Store
 from ui import local
 from ui.examples import DEMO, EXAMPLE_PREFIX
@@ -25,7 +26,7 @@ MESSAGE = "outcomes.framework.message"
 
 
 def frameworks() -> dict[str, Framework]:
-    found, problems = framework_store.all_frameworks(local.store())
+    found, problems = framework_store.all_frameworks(local.store(), **local.scope())
     for problem in problems:
         st.warning(problem)
     return found
@@ -47,14 +48,17 @@ def pick_framework(found: dict[str, Framework]) -> Framework:
 def loaded() -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Every active outcomes return (all frameworks) and cohort extract, for this session."""
     s = local.store()
-    datasets = s.list_datasets()
+    datasets = local.datasets()
     mine = datasets[datasets["kind"].isin([KIND, "cohort"])]
-    return local.session_cached("outcomes.loaded", local.fingerprint(mine), lambda: _read_active(s))
+    if mine.empty:
+        return pd.DataFrame(), None
+    key = (local.fingerprint(mine), local.workspace())
+    return local.session_cached("outcomes.loaded", key, lambda: _read_active(s))
 
 
 def _read_active(s: Store) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    returns = [frame for _, frame in s.load_active(KIND)]
-    cohorts = [frame for _, frame in s.load_active("cohort")]
+    returns = [frame for _, frame in s.load_active(KIND, **local.scope())]
+    cohorts = [frame for _, frame in s.load_active("cohort", **local.scope())]
     frame = pd.concat(returns, ignore_index=True) if returns else pd.DataFrame()
     return frame, pd.concat(cohorts, ignore_index=True) if cohorts else None
 
@@ -66,8 +70,8 @@ def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str, data: bytes
         frame,
         file_name=file_name,
         file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by=local.current_user(),
         source_rows=len(frame),
+        **local.scope(),
     )
     return not info.duplicate
 
@@ -80,20 +84,25 @@ def load_example(framework: Framework) -> None:
         st.warning(f"There is no example return for the {framework.name}.")
         return
     data = path.read_bytes()
-    _save(
-        KIND,
-        f"{EXAMPLE_PREFIX}: {framework.name} return",
-        read_returns(data, path.name, framework),
-        path.name,
-        data,
-    )
-    for kind, file, name in (
-        ("cohort", "demo_outcomes_cohort.csv", "social care extract"),
-        ("survey", "demo_survey_outcomes.csv", "outcome surveys"),
-    ):
-        extra = (DEMO / file).read_bytes()
-        _save(kind, f"{EXAMPLE_PREFIX}: {name}", read_upload(extra, file, kind), file, extra)
-    local.forget_local_data()
+    try:
+        _save(
+            KIND,
+            f"{EXAMPLE_PREFIX}: {framework.name} return",
+            read_returns(data, path.name, framework),
+            path.name,
+            data,
+        )
+        for kind, file, name in (
+            ("cohort", "demo_outcomes_cohort.csv", "social care extract"),
+            ("survey", "demo_survey_outcomes.csv", "outcome surveys"),
+        ):
+            extra = (DEMO / file).read_bytes()
+            _save(kind, f"{EXAMPLE_PREFIX}: {name}", read_upload(extra, file, kind), file, extra)
+    except PermissionDenied as err:
+        local.refused(err)
+        return
+    finally:
+        local.forget_local_data()
     st.success(
         f"Loaded the example return for the {framework.name}: invented children, not real data. "
         "Delete it on the Data page when you load your own."
@@ -107,10 +116,13 @@ def _framework_uploaded() -> None:
         return
     try:
         fw, info = framework_store.save_framework(
-            local.store(), upload.getvalue(), upload.name, local.current_user()
+            local.store(), upload.getvalue(), upload.name, **local.scope()
         )
     except UploadError as err:
         st.session_state[MESSAGE] = ("error", err.problems)
+        return
+    except PermissionDenied as err:
+        st.session_state[MESSAGE] = ("refused", f"Not allowed: {err}")
         return
     st.session_state[PENDING] = fw.id
     st.session_state[MESSAGE] = (
@@ -150,7 +162,13 @@ def data_panel(framework: Framework) -> None:
             f"**{framework.name}.** {framework.description}\n\n*Source:* {framework.source}"
         )
         cols = st.columns(2)
-        if cols[0].button(
+        writer = local.can(Action.WRITE)
+        if not writer:
+            cols[0].info(
+                "Loading returns, the example or a framework needs the analyst role in this "
+                "workspace; ask one of its admins."
+            )
+        elif cols[0].button(
             "Load example data (synthetic)",
             key="outcomes.load_example",
             help="Invented returns for this framework, clearly labelled as example data.",
@@ -163,6 +181,8 @@ def data_panel(framework: Framework) -> None:
             key=f"outcomes.template.{framework.id}",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+        if not writer:
+            return
         _returns_upload(framework)
         st.file_uploader(
             "Add your own framework (a TOML file like the shipped ones)",
@@ -174,6 +194,8 @@ def data_panel(framework: Framework) -> None:
         message = st.session_state.pop(MESSAGE, None)
         if message and message[0] == "error":
             problems_table(message[1])
+        elif message and message[0] == "refused":
+            st.error(message[1])
         elif message:
             st.success(message[1])
 
@@ -200,7 +222,13 @@ def _returns_upload(framework: Framework) -> None:
         )
         saved = st.form_submit_button("Save the return", type="primary")
     if saved and name.strip():
-        new = _save(KIND, name.strip(), frame, upload.name, data)
+        try:
+            new = _save(KIND, name.strip(), frame, upload.name, data)
+        except PermissionDenied as err:
+            local.refused(err)
+            return
+        finally:
+            local.forget_local_data()
         st.success("Saved." if new else "This file is already stored; nothing changed.")
 
 
