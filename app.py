@@ -1,16 +1,26 @@
-"""SEND Lens: router, page config and the sidebar area picker.
+"""SEND Lens: router, page config, the sign-in gate and the sidebar area picker.
 
 Pages live in ``app_pages/``: a folder called ``pages/`` would switch Streamlit into its
 legacy multipage mode for deep links on a fresh server, bypassing this router.
+
+With ``[auth]`` in the secrets, nobody who has not signed in gets past the gate: the router
+then knows one page only, the sign-in page, so every other address (``/home``, ``/data``) runs
+that page too, and no page script, area name or figure is ever sent.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui import identity
 from ui.area_picker import chosen_area
+from uploads.public import public_mode
 
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
+
+if not identity.signed_in():
+    st.navigation([st.Page(identity.sign_in_page, title="Sign in", url_path="sign-in")]).run()
+    st.stop()
 
 PAGES = [
     st.Page(
@@ -43,8 +53,12 @@ PAGES = [
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]
+if public_mode():
+    # A public instance has no uploads to manage (the store refuses them anyway).
+    PAGES = [page for page in PAGES if page.url_path != "data"]
 
 navigation = st.navigation(PAGES)
+identity.sidebar()
 st.session_state["area"] = chosen_area()
 st.sidebar.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "

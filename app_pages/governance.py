@@ -10,6 +10,7 @@ from ui import local
 from ui.data import area_names
 from ui.governance import kpis, views
 from ui.governance import tracker as tracker_views
+from uploads.public import public_mode
 
 TABS = ["National measures", "EHC tracker", "Annual reviews", "Local KPIs", "Exception report"]
 
@@ -24,7 +25,8 @@ st.markdown(
 )
 
 listed = local.datasets()
-views.own_data_panel(listed)
+if not public_mode():  # a public instance has no own data and loads no examples
+    views.own_data_panel(listed)
 public = st.toggle(
     "Protect small numbers (for a public meeting or workshop)",
     key="gov.public",

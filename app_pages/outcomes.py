@@ -8,6 +8,7 @@ import streamlit as st
 from analysis import outcomes as oc
 from ui.data import area_names
 from ui.outcomes import data, views
+from uploads.public import public_mode
 
 area = st.session_state["area"]
 st.title(f"Outcomes: {area_names()[area]}")
@@ -24,7 +25,7 @@ if not workshop:
         "and for whom not, whether it is improving, and the national outcome indicators beside it."
     )
 framework = data.pick_framework(data.frameworks())
-if not workshop:
+if not workshop and not public_mode():  # a public instance takes no returns or examples
     data.data_panel(framework)
 
 returns, cohort = data.loaded()

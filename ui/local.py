@@ -18,6 +18,7 @@ import tidy
 from store import datasets as store_module
 from store.datasets import Store
 from store.local_data import kpi_details, local_register, local_tidy
+from store.public import public_mode, public_store
 
 CACHE_KEY = "local.cache"
 T = TypeVar("T")
@@ -38,7 +39,15 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
+@st.cache_resource
+def _public_store() -> Store:
+    return public_store()
+
+
 def store() -> Store:
+    """The area's store; on a public instance an empty one that refuses every write."""
+    if public_mode():
+        return _public_store()
     return _store(database_url())
 
 
