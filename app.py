@@ -18,9 +18,6 @@ from uploads.public import public_mode
 
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
 
-if not identity.signed_in():
-    st.navigation([st.Page(identity.sign_in_page, title="Sign in", url_path="sign-in")]).run()
-    st.stop()
 
 PAGES = [
     st.Page(
@@ -53,6 +50,19 @@ PAGES = [
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]
+if not identity.signed_in():
+    # The sign-in page under every page's address too, so a shared deep link shows it
+    # (rather than Streamlit's "page not found" dialog over it).
+    st.navigation(
+        [st.Page(identity.sign_in_page, title="Sign in", url_path="sign-in", default=True)]
+        + [
+            st.Page(identity.sign_in_page, title="Sign in", url_path=path)
+            # The default page (Home) reports an empty url_path; its address is /home.
+            for path in ["home", *(page.url_path for page in PAGES if page.url_path)]
+        ],
+        position="hidden",
+    ).run()
+    st.stop()
 if public_mode():
     # A public instance has no uploads to manage (the store refuses them anyway).
     PAGES = [page for page in PAGES if page.url_path != "data"]

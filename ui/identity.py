@@ -48,7 +48,7 @@ def current_user() -> User:
 
 
 def _signed_in_user() -> User | None:
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in"):
         return None
     # Entra ID puts the address in ``email`` only when the optional claim is configured;
     # ``preferred_username`` is the sign-in name (usually the same address) otherwise.
@@ -92,7 +92,7 @@ def sign_in_page() -> None:
         "so you need to sign in with your organisation account. Nothing is shown until you do, "
         "and everything you upload, change or export is recorded under your name."
     )
-    if st.user.is_logged_in:
+    if st.user.get("is_logged_in"):
         # Signed in at the provider, but it sent no e-mail address to act under.
         st.error(
             "Your organisation account did not give SEND Lens an e-mail address, so it cannot "
