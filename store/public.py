@@ -22,8 +22,10 @@ from uploads.public import MESSAGE, public_mode
 
 __all__ = ["PublicModeError", "public_mode", "public_store", "refuse_writes"]
 
-# Reads, transactions around them, and creating a missing table in the empty database.
-_ALLOWED = ("SELECT", "PRAGMA", "BEGIN", "CREATE")
+# Reads and the read transactions around them. A write transaction on SQLite starts with
+# BEGIN IMMEDIATE (store.schema), so every save, rollback or delete is refused at its start.
+_ALLOWED_WORDS = ("SELECT", "PRAGMA")
+_ALLOWED_STATEMENTS = ("BEGIN",)
 
 
 class PublicModeError(StoreError):
@@ -40,13 +42,18 @@ def refuse_writes(engine: Engine) -> None:
     def _refuse(
         _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
     ) -> None:
-        words = statement.lstrip().split(None, 1)
-        if not words or words[0].upper() not in _ALLOWED:
+        words = statement.split()
+        if not words:
+            raise PublicModeError()
+        if words[0].upper() not in _ALLOWED_WORDS and " ".join(words) not in _ALLOWED_STATEMENTS:
             raise PublicModeError()
 
 
 def public_store(directory: Path | None = None) -> Store:
     """An empty store (a fresh SQLite file with every table) that refuses all writes.
+
+    Tables are created before the refusal is switched on: a module that creates its table on
+    first use must be added here (as ``actions`` is).
 
     Not the instance's configured database: a public instance must not show a team's data
     even if it is pointed at one by mistake.
