@@ -115,6 +115,14 @@ def test_anonymous_visitor_sees_only_the_sign_in_page(signin_app):
         # No navigation to the data pages, and no "page not found" dialog over the sign-in.
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0, path
         assert page.get_by_role("dialog").count() == 0, path
+        assert page.locator('[data-testid="stException"]').count() == 0, path
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    page.screenshot(path=str(_artifacts() / "sign_in.png"))
     context.close()
 
 

@@ -72,12 +72,9 @@ def signed_in() -> bool:
 
 
 def record_sign_in(user: User) -> None:
-    """Write the sign-in to the audit log.
-
-    AUDIT HOOK (issue 12 item 3): the audit module is being built on another branch; when it
-    lands, call it here, e.g. ``audit.record(store(), user, action="sign_in")``.
-    """
-    del user
+    """Write the sign-in to the audit log (called once per session and person)."""
+    # AUDIT HOOK (issue 12 item 3): the audit module is being built on another branch; when it
+    # lands, this becomes one call, e.g. audit.record(local.store(), user, action="sign_in").
 
 
 def sign_in_page() -> None:
