@@ -50,8 +50,12 @@ if tracker_tab.open or reviews_tab.open:
         elif tracker_tab.open:
             if tracker is None or as_of is None:
                 st.info(
-                    "Load an EHC needs assessment tracker on the Data page (or the example data above) to "
-                    "see 20-week compliance, open assessments and waits, by need, age and school."
+                    "This public instance shows published national data only: see the National "
+                    "measures tab."
+                    if public_mode()
+                    else "Load an EHC needs assessment tracker on the Data page (or the example data "
+                    "above) to see 20-week compliance, open assessments and waits, by need, age and "
+                    "school."
                 )
             else:
                 tracker_views.tracker_section(tracker, tracker_name, as_of, public, key)

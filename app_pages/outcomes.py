@@ -33,8 +33,10 @@ ratings = oc.prepare_ratings(framework, returns)
 answers = oc.prepare_answers(framework, returns)
 if ratings.empty and answers.empty:
     st.info(
-        "No returns for this framework are loaded yet. Open the panel above to load the example data "
-        "(synthetic) or upload your own returns.",
+        "This public instance shows published national data only, so no area's returns."
+        if public_mode()
+        else "No returns for this framework are loaded yet. Open the panel above to load the "
+        "example data (synthetic) or upload your own returns.",
         icon=":material/info:",
     )
     if not workshop:

@@ -120,3 +120,5 @@ def test_pages_offer_no_upload_or_example(public, national) -> None:
         keys = [b.key for b in at.button]
         assert example not in keys, (page, keys)
         assert not at.get("file_uploader"), page
+        if page == "app_pages/outcomes.py":
+            assert "public instance" in at.info[0].value
