@@ -170,6 +170,31 @@ def test_sign_in_lands_on_home_and_sign_out_returns_to_sign_in(signin_app, provi
     context.close()
 
 
+def test_an_unreadable_secrets_file_shows_nothing(national, tmp_path: Path) -> None:
+    """A typo in secrets.toml must not switch a team server into local mode (no sign-in)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback\n')  # no "
+    env = {"STREAMLIT_SECRETS_FILES": str(broken)}
+    with running_app(env=env) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        for address in ("", "/home", "/data"):
+            page.goto(f"{url}{address}?area={DEFAULT_AREA}")
+            wait_until_rendered(page)
+            page.get_by_text("cannot read its secrets file").wait_for()
+            html = page.content()
+            assert "Bradford" not in html and _figures()[0] not in html, address
+            assert page.get_by_role("button", name=SIGN_IN).count() == 0, address
+        browser.close()
+
+
 def _artifacts() -> Path:
     folder = Path(__file__).parent / "artifacts"
     folder.mkdir(exist_ok=True)

@@ -9,6 +9,7 @@ The gate in ``app.py`` calls :func:`signed_in` before any page runs.
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -23,11 +24,26 @@ class NotSignedInError(RuntimeError):
     """Raised instead of guessing who acts when sign-in is configured and nobody has signed in."""
 
 
+class SecretsUnreadableError(RuntimeError):
+    """A secrets file exists but cannot be read, so whether sign-in is required is unknown."""
+
+
 def auth_configured() -> bool:
-    """True when ``.streamlit/secrets.toml`` (or ``--secrets.files``) has an ``[auth]`` section."""
+    """True when ``.streamlit/secrets.toml`` (or ``--secrets.files``) has an ``[auth]`` section.
+
+    Fails closed: a secrets file that exists but does not parse raises
+    :class:`SecretsUnreadableError` rather than letting a typo switch a team server into local
+    mode, where nobody signs in.
+    """
     try:
         return "auth" in st.secrets
     except (FileNotFoundError, StreamlitSecretNotFoundError):
+        if any(Path(path).exists() for path in st.get_option("secrets.files") or []):
+            raise SecretsUnreadableError(
+                "SEND Lens cannot read its secrets file (.streamlit/secrets.toml), so it does not "
+                "know whether sign-in is required. Nothing is shown until an administrator fixes "
+                "the file."
+            ) from None
         return False
 
 
@@ -60,8 +76,11 @@ def _signed_in_user() -> User | None:
 
 def signed_in() -> bool:
     """The gate: True when pages may run. Records each session's sign-in once."""
-    if not auth_configured():
-        return True
+    try:
+        if not auth_configured():
+            return True
+    except SecretsUnreadableError:
+        return False
     user = _signed_in_user()
     if user is None:
         return False
@@ -89,6 +108,11 @@ def sign_in_page() -> None:
         "so you need to sign in with your organisation account. Nothing is shown until you do, "
         "and everything you upload, change or export is recorded under your name."
     )
+    try:
+        auth_configured()
+    except SecretsUnreadableError as err:
+        st.error(str(err), icon=":material/lock:")
+        return
     if st.user.get("is_logged_in"):
         # Signed in at the provider, but it sent no e-mail address to act under.
         st.error(
