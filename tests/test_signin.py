@@ -52,11 +52,9 @@ def provider() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def signin_app(
-    national, provider: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[object, str]]:
-    """Chromium and the app with ``[auth]`` pointing at the provider."""
-    from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app
+def chromium(national) -> Iterator[object]:
+    """One headless Chromium for the module (the ``national`` fixture builds the app's cache)."""
+    from tests.browser_support import CHROMIUM_ARGS, chromium_path
 
     path = chromium_path()
     if path is None:
@@ -64,6 +62,19 @@ def signin_app(
             pytest.fail("Chromium is not installed: browser tests must run here")
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def signin_app(
+    chromium, provider: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[object, str]]:
+    """Chromium and the app with ``[auth]`` pointing at the provider."""
+    from tests.browser_support import running_app
 
     secrets_file = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets_file.write_text(
@@ -76,10 +87,8 @@ def signin_app(
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
     env = {"STREAMLIT_SECRETS_FILES": str(secrets_file)}
-    with running_app(env=env) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser, url
-        browser.close()
+    with running_app(env=env) as url:
+        yield chromium, url
 
 
 def _figures() -> list[str]:
@@ -170,21 +179,15 @@ def test_sign_in_lands_on_home_and_sign_out_returns_to_sign_in(signin_app, provi
     context.close()
 
 
-def test_an_unreadable_secrets_file_shows_nothing(national, tmp_path: Path) -> None:
+def test_an_unreadable_secrets_file_shows_nothing(chromium, tmp_path: Path) -> None:
     """A typo in secrets.toml must not switch a team server into local mode (no sign-in)."""
-    from playwright.sync_api import sync_playwright
+    from tests.browser_support import running_app, wait_until_rendered
 
-    from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
-
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     broken = tmp_path / "secrets.toml"
     broken.write_text('[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback\n')  # no "
     env = {"STREAMLIT_SECRETS_FILES": str(broken)}
-    with running_app(env=env) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with running_app(env=env) as url:
+        page = chromium.new_page()
         for address in ("", "/home", "/data"):
             page.goto(f"{url}{address}?area={DEFAULT_AREA}")
             wait_until_rendered(page)
@@ -192,7 +195,7 @@ def test_an_unreadable_secrets_file_shows_nothing(national, tmp_path: Path) -> N
             html = page.content()
             assert "Bradford" not in html and _figures()[0] not in html, address
             assert page.get_by_role("button", name=SIGN_IN).count() == 0, address
-        browser.close()
+        page.close()
 
 
 def _artifacts() -> Path:
