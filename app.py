@@ -1,17 +1,24 @@
-"""SEND Lens: router, page config and the sidebar area picker.
+"""SEND Lens: router, page config, the sign-in gate and the sidebar area picker.
 
 Pages live in ``app_pages/``: a folder called ``pages/`` would switch Streamlit into its
 legacy multipage mode for deep links on a fresh server, bypassing this router.
+
+With ``[auth]`` in the secrets, nobody who has not signed in gets past the gate: the router
+then knows one page only, the sign-in page, so every other address (``/home``, ``/data``) runs
+that page too, and no page script, area name or figure is ever sent.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui import identity
 from ui.area_picker import chosen_area
 from ui.workspace_picker import is_admin, workspace_picker
+from uploads.public import public_mode
 
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
+
 
 PAGES = [
     st.Page(
@@ -44,15 +51,34 @@ PAGES = [
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]
+if not identity.signed_in():
+    # The sign-in page under every page's address too, so a shared deep link shows it
+    # (rather than Streamlit's "page not found" dialog over it).
+    st.navigation(
+        [st.Page(identity.sign_in_page, title="Sign in", url_path="sign-in", default=True)]
+        + [
+            st.Page(identity.sign_in_page, title="Sign in", url_path=path)
+            # The default page (Home) reports an empty url_path; its address is /home.
+            for path in ["home", *(page.url_path for page in PAGES if page.url_path)]
+        ],
+        position="hidden",
+    ).run()
+    st.stop()
+if public_mode():
+    # A public instance has no uploads to manage (the store refuses them anyway).
+    PAGES = [page for page in PAGES if page.url_path != "data"]
 
 # Admins only; the page and the store check the role again, so its URL alone gets nowhere.
 ADMIN_PAGE = st.Page(
     "app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin"
 )
 
-navigation = st.navigation(PAGES + ([ADMIN_PAGE] if is_admin() else []))
+# A public instance has no store to administer.
+navigation = st.navigation(PAGES + ([ADMIN_PAGE] if is_admin() and not public_mode() else []))
+identity.sidebar()
 st.session_state["area"] = chosen_area()
-workspace_picker()
+if not public_mode():
+    workspace_picker()
 st.sidebar.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(DfE, ONS, Ministry of Justice)."

@@ -10,6 +10,7 @@ from ui import local
 from ui.data import area_names
 from ui.governance import kpis, views
 from ui.governance import tracker as tracker_views
+from uploads.public import public_mode
 
 TABS = ["National measures", "EHC tracker", "Annual reviews", "Local KPIs", "Exception report"]
 
@@ -24,7 +25,8 @@ st.markdown(
 )
 
 listed = local.datasets()
-views.own_data_panel(listed)
+if not public_mode():  # a public instance has no own data and loads no examples
+    views.own_data_panel(listed)
 viewer = local.protected_only()
 public = (
     st.toggle(
@@ -54,8 +56,12 @@ if tracker_tab.open or reviews_tab.open:
         elif tracker_tab.open:
             if tracker is None or as_of is None:
                 st.info(
-                    "Load an EHC needs assessment tracker on the Data page (or the example data above) to "
-                    "see 20-week compliance, open assessments and waits, by need, age and school."
+                    "This public instance shows published national data only: see the National "
+                    "measures tab."
+                    if public_mode()
+                    else "Load an EHC needs assessment tracker on the Data page (or the example data "
+                    "above) to see 20-week compliance, open assessments and waits, by need, age and "
+                    "school."
                 )
             else:
                 tracker_views.tracker_section(tracker, tracker_name, as_of, public, key)

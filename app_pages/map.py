@@ -24,6 +24,7 @@ from ui.data import area_names
 from ui.examples import MAP_EXAMPLES, load_examples
 from ui.map import local as map_local
 from ui.map import views
+from uploads.public import public_mode
 
 area = st.session_state["area"]
 name = area_names()[area]
@@ -206,24 +207,25 @@ if level in ("school", "ward") and not lost.empty:
         + "."
     )
 
-with st.expander("Map your own data", expanded=data.empty and level != "la"):
-    st.markdown(
-        "Upload on the **Data** page and your figures appear here, through the same small-number "
-        "protection:\n"
-        "- a **KPI return** with `area_level` ward, school or locality;\n"
-        "- an **EHC needs assessment tracker** or **cohort extract** with each child's home `ward_code` "
-        "or `school_urn`: SEND Lens counts requests, plans, waits and children by ward, school or locality;\n"
-        "- a **ward to locality lookup**, to draw your own localities (family hub areas, CCG localities) "
-        "from their wards."
-    )
-    if local.can(Action.WRITE):
-        st.button(
-            "Load the example data (synthetic, Bradford)",
-            key="map.example.load",
-            on_click=load_examples,
-            args=(MAP_EXAMPLES, map_local.FLASH),
-            help="An invented tracker, a KPI return by ward, locality and school, and five "
-            "invented localities, in this workspace. Remove them on the Data page.",
+if not public_mode():  # a public instance maps published data only
+    with st.expander("Map your own data", expanded=data.empty and level != "la"):
+        st.markdown(
+            "Upload on the **Data** page and your figures appear here, through the same small-number "
+            "protection:\n"
+            "- a **KPI return** with `area_level` ward, school or locality;\n"
+            "- an **EHC needs assessment tracker** or **cohort extract** with each child's home `ward_code` "
+            "or `school_urn`: SEND Lens counts requests, plans, waits and children by ward, school or locality;\n"
+            "- a **ward to locality lookup**, to draw your own localities (family hub areas, CCG localities) "
+            "from their wards."
         )
-    else:
-        st.caption("An analyst or admin of this workspace can load the example data.")
+        if local.can(Action.WRITE):
+            st.button(
+                "Load the example data (synthetic, Bradford)",
+                key="map.example.load",
+                on_click=load_examples,
+                args=(MAP_EXAMPLES, map_local.FLASH),
+                help="An invented tracker, a KPI return by ward, locality and school, and five "
+                "invented localities, in this workspace. Remove them on the Data page.",
+            )
+        else:
+            st.caption("An analyst or admin of this workspace can load the example data.")

@@ -9,6 +9,7 @@ from analysis import outcomes as oc
 from ui import local
 from ui.data import area_names
 from ui.outcomes import data, views
+from uploads.public import public_mode
 
 area = st.session_state["area"]
 st.title(f"Outcomes: {area_names()[area]}")
@@ -32,7 +33,7 @@ if not workshop:
         "and for whom not, whether it is improving, and the national outcome indicators beside it."
     )
 framework = data.pick_framework(data.frameworks())
-if not workshop:
+if not workshop and not public_mode():  # a public instance takes no returns or examples
     data.data_panel(framework)
 
 returns, cohort = data.loaded()
@@ -40,8 +41,10 @@ ratings = oc.prepare_ratings(framework, returns)
 answers = oc.prepare_answers(framework, returns)
 if ratings.empty and answers.empty:
     st.info(
-        "No returns for this framework are loaded yet. Open the panel above to load the example data "
-        "(synthetic) or upload your own returns.",
+        "This public instance shows published national data only, so no area's returns."
+        if public_mode()
+        else "No returns for this framework are loaded yet. Open the panel above to load the "
+        "example data (synthetic) or upload your own returns.",
         icon=":material/info:",
     )
     if not workshop:

@@ -21,7 +21,9 @@ import pandas as pd
 from store.datasets import Store, VersionInfo
 from store.identity import User
 from uploads.frameworks import Framework, parse_framework, shipped_frameworks
-from uploads.readers import UploadError
+from uploads.public import MESSAGE as PUBLIC_MESSAGE
+from uploads.public import public_mode
+from uploads.readers import UploadError, refuse
 
 KIND = "outcomes_framework"
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ def save_framework(
     store: Store, data: bytes, filename: str, *, by: User, workspace: str
 ) -> tuple[Framework, VersionInfo]:
     """Check an uploaded framework file and keep it; :class:`UploadError` if it has problems."""
+    if public_mode():
+        raise refuse(PUBLIC_MESSAGE, filename)
     framework = parse_framework(data, filename, reserved_ids=tuple(shipped_frameworks()))
     text = data.decode("utf-8-sig", errors="replace")
     row = pd.DataFrame({"id": [framework.id], "name": [framework.name], "toml": [text]})

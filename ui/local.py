@@ -24,6 +24,7 @@ from store.access import Action, allows
 from store.actions import engine_of
 from store.datasets import PermissionDenied, Store
 from store.local_data import kpi_details, local_register, local_tidy
+from store.public import public_mode, public_store
 from store.workspaces import Workspace, user_workspaces
 from ui.identity import current_user
 
@@ -53,7 +54,15 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
+@st.cache_resource
+def _public_store() -> Store:
+    return public_store()
+
+
 def store() -> Store:
+    """The area's store; on a public instance an empty one that refuses every write."""
+    if public_mode():
+        return _public_store()
     return _store(database_url())
 
 

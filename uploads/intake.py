@@ -27,6 +27,8 @@ import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from uploads import pseudonymise, readers
+from uploads.public import MESSAGE as PUBLIC_MESSAGE
+from uploads.public import public_mode
 from uploads.readers import MAX_COLUMNS, Problem, UploadError, refuse
 from uploads.schemas import AREA_PATTERNS, KINDS, SPACES, Column, Schema, canonical_period
 from uploads.validation import Cells, Issues, check_identifier, check_urns, parse_column, shown
@@ -59,6 +61,9 @@ def read_upload(
 
 
 def _guard(work: Callable[[], T]) -> T:
+    if public_mode():
+        # Before a single byte is parsed: a public instance reads no one's files.
+        raise refuse(PUBLIC_MESSAGE)
     try:
         return work()
     except UploadError:
