@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 from store import actions
 from store.datasets import Store
 from store.frameworks import save_framework
+from store.identity import User, local_user
 from store.public import PublicModeError, public_store
+from store.schema import DEFAULT_WORKSPACE
 from tests.conftest import ROOT
 from uploads.intake import list_sheets, read_upload
 from uploads.public import MESSAGE, public_mode
@@ -24,6 +26,9 @@ KPI = (
     b"ehc_20wk_pct,Mar 2025,E08000032,LA,45,60\n"
 )
 SHA = "0" * 64
+LOCAL_USER = local_user()
+LOCAL = DEFAULT_WORKSPACE
+SOMEONE = User("someone@council.example")
 
 
 @pytest.fixture
@@ -58,7 +63,7 @@ def test_uploads_are_refused_before_they_are_read(public, monkeypatch: pytest.Mo
 def test_a_framework_upload_is_refused(public) -> None:
     shipped = (ROOT / "data" / "frameworks" / "national.toml").read_bytes()
     with pytest.raises(UploadError) as caught:
-        save_framework(public_store(), shipped, "mine.toml", "someone@council.example")
+        save_framework(public_store(), shipped, "mine.toml", by=SOMEONE, workspace=LOCAL)
     assert caught.value.problems[0].message == MESSAGE
 
 
@@ -71,10 +76,11 @@ def test_the_public_store_refuses_every_write_and_holds_nothing(tmp_path: Path) 
         pd.DataFrame({"a": [1]}),
         file_name="k.csv",
         file_sha256=SHA,
-        created_by="a@council.example",
+        by=LOCAL_USER,
+        workspace=LOCAL,
     )
     store = public_store(tmp_path / "public")
-    assert store.list_datasets().empty
+    assert store.list_datasets(by=LOCAL_USER, workspace=LOCAL).empty
     engine = actions.engine_of(store)
     attempts = {
         "save": lambda: store.save_version(
@@ -83,21 +89,28 @@ def test_the_public_store_refuses_every_write_and_holds_nothing(tmp_path: Path) 
             pd.DataFrame({"a": [1]}),
             file_name="x.csv",
             file_sha256=SHA,
-            created_by="x@council.example",
+            by=LOCAL_USER,
+            workspace=LOCAL,
         ),
-        "rollback": lambda: store.rollback(1, 1, by="x@council.example"),
-        "delete": lambda: store.delete_dataset(1, by="x@council.example"),
+        "rollback": lambda: store.rollback(1, 1, by=LOCAL_USER, workspace=LOCAL),
+        "delete": lambda: store.delete_dataset(1, by=LOCAL_USER, workspace=LOCAL),
         "commentary": lambda: actions.save_action(
-            engine, "ehc_20wk_pct", "E08000032", "2025-03", commentary="note", by="x"
+            engine,
+            "ehc_20wk_pct",
+            "E08000032",
+            "2025-03",
+            commentary="note",
+            by=LOCAL_USER,
+            workspace=LOCAL,
         ),
     }
     for name, attempt in attempts.items():
         with pytest.raises(PublicModeError):
             attempt()
-        assert store.list_datasets().empty, name
-    assert actions.latest_actions(engine).empty
-    assert store.audit_log().empty  # not even an audit row was written
-    assert len(real.list_datasets()) == 1
+        assert store.list_datasets(by=LOCAL_USER, workspace=LOCAL).empty, name
+    assert actions.latest_actions(engine, by=LOCAL_USER, workspace=LOCAL).empty
+    assert store.audit_log(by=LOCAL_USER, workspace=LOCAL).empty  # not even an audit row
+    assert len(real.list_datasets(by=LOCAL_USER, workspace=LOCAL)) == 1
 
 
 def test_pages_offer_no_upload_or_example(public, national) -> None:
