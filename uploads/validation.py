@@ -36,12 +36,12 @@ import pandas as pd
 import pyarrow as pa
 from pandas.api.types import infer_dtype
 
+from uploads import identifiers
 from uploads.readers import Problem
 from uploads.schemas import (
     DATE_DTYPE,
     NUMBER_NOISE,
     SPACES,
-    SPACES_AND_HYPHENS,
     UPN_SHAPE,
     Column,
     norm,
@@ -65,7 +65,11 @@ DATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%Y/%m/%d",
 )
-FORMULA_START = ("=", "+", "-", "@")
+# What a spreadsheet may run as a formula when a text cell starts with it (OWASP's CSV
+# injection list); a stored text starting so gets a leading apostrophe, as Excel gives it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_MAGNITUDE = 1e15  # past any SEND count or rate, and still exact as a whole number
+YEARS_NOT_DATES = (1900, 2100)  # a bare 2024 in a date column is a year, not serial 2024 (1905)
 DATE_TYPES, NUMBER_TYPES = [dt.date, dt.datetime, pd.Timestamp], [float, int, np.float64, np.int64]
 Lazy: TypeAlias = pd.Series | str | Callable[[], pd.Series | str]
 
@@ -234,11 +238,25 @@ def is_formula(text: pd.Series) -> pd.Series:  # "=SUM(...)" pasted as text, or 
     return text.str.startswith("=").fillna(False)
 
 
-def parse_text(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
-    """Free text is kept, but a cell that a spreadsheet would run as a formula on export
-    (starting = + - @) gets a leading apostrophe, as Excel itself does for such text."""
-    text = as_text(raw)
+def neutralised(text: pd.Series) -> pd.Series:
+    """Text that a spreadsheet would run as a formula on export gets a leading apostrophe,
+    as Excel itself does for such text, so no download can turn it into a formula."""
     return text.where(~text.str.startswith(FORMULA_START).fillna(False), "'" + text)
+
+
+def parse_text(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    """Free text is kept, neutralised; a UPN, NHS number or ULN typed into it is refused."""
+    text = as_text(raw)
+    kinds = identifiers.identifier_kinds(text)
+    issues.add(
+        kinds.notna(),
+        column.name,
+        "(hidden)",
+        lambda: kinds.map(
+            lambda k: identifiers.identifier_message(k, f"This {column.name}"), na_action="ignore"
+        ).astype("string"),
+    )
+    return neutralised(text.where(kinds.isna()))
 
 
 def parse_code(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
@@ -255,12 +273,20 @@ def parse_code(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
             lambda: "'" + text + f"' is not a valid {column.name}: " + column.pattern_hint + ".",
         )
         return code.where(~bad & ~formula)
-    if column.identifier:  # normalised as pseudonymise.normalise_ids does, before hashing
-        ids = text.str.replace(SPACES_AND_HYPHENS, "", regex=True).str.upper()
-        empty = ids.eq("").fillna(False)
+    if column.identifier:  # the one normalisation pseudonymise hashes, so look-alikes are one id
+        ids = identifiers.normalise_ids(text)
+        empty = text.notna() & ids.isna()
         issues.add(empty, column.name, text, lambda: "'" + text + "' is not an identifier.")
-        text = ids.where(~empty)
-    return text.where(~formula)
+        odd = identifiers.invalid_ids(ids) & ~formula
+        issues.add(
+            odd,
+            column.name,
+            lambda: shown(column, text),
+            "This id holds characters an id never has (only letters A-Z, digits and _ . / : # "
+            "are kept, with spaces and hyphens ignored). Retype it.",
+        )
+        return ids.where(~empty & ~odd & ~formula)
+    return neutralised(text.where(~formula))
 
 
 def parse_choice(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
@@ -301,6 +327,22 @@ def parse_number(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
             text,
             lambda: "'" + text + "' is not a number.",
         )
+    # inf, NaN and 1e308 are numbers to Python but never a SEND figure, and 1e308 overflows
+    # to inf as soon as two are added; refused before any check compares them.
+    nan = pd.Series([isinstance(v, float) and v != v for v in raw], index=raw.index, dtype=bool)
+    huge = ~np.isfinite(values.fillna(0)) | (values.abs() > MAX_MAGNITUDE) | nan
+    issues.add(
+        huge,
+        column.name,
+        text,
+        lambda: (
+            "'"
+            + text.fillna("NaN")
+            + f"' is not a usable number: {column.name} must be a finite number no larger than "
+            f"{MAX_MAGNITUDE:,.0f}."
+        ),
+    )
+    values = values.where(~huge)
     if column.type == "int":
         fractional = values.notna() & (values != np.floor(values))
         issues.add(fractional, column.name, text, lambda: "'" + text + "' is not a whole number.")
@@ -331,17 +373,17 @@ def parse_date(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
     if kind in ("date", "datetime", "datetime64"):
         return _clip(pd.to_datetime(raw).dt.normalize().astype(DATE_DTYPE), column, raw, issues)
     types = raw.map(type)
-    for cells, convert in (
-        (types.isin(DATE_TYPES), lambda v: pd.to_datetime(v).dt.normalize()),
-        (types.isin(NUMBER_TYPES), lambda v: _serial(v.astype("float64"))),
-    ):
-        if cells.any():
-            out[cells] = convert(raw[cells])
+    dates = types.isin(DATE_TYPES)
+    if dates.any():
+        out[dates] = pd.to_datetime(raw[dates]).dt.normalize()
+    numbers = types.isin(NUMBER_TYPES)
+    if numbers.any():
+        out[numbers] = _serial_checked(raw[numbers].astype("float64"), column, issues)
     text = as_text(raw.where(types.eq(str), ""))
     if text.notna().any():
         todo = text.notna()
-        digits = todo & text.str.fullmatch(r"[0-9]{1,6}(\.[0-9]+)?").fillna(False)
-        out[digits] = _serial(text[digits].astype("float64"))
+        digits = todo & text.str.fullmatch(r"[0-9]{1,7}(\.[0-9]+)?").fillna(False)
+        out[digits] = _serial_checked(text[digits].astype("float64"), column, issues)
         todo &= ~digits
         for fmt in ("ISO8601", *DATE_FORMATS):
             if not todo.any():
@@ -364,6 +406,32 @@ def _serial(numbers: pd.Series) -> pd.Series:
     valid = (numbers >= 1) & (numbers < 2958466)
     days = pd.to_timedelta(np.floor(numbers.where(valid)), unit="D")
     return (EXCEL_EPOCH + days).astype(DATE_DTYPE)
+
+
+def _serial_checked(numbers: pd.Series, column: Column, issues: Issues) -> pd.Series:
+    """Excel serial numbers as dates; a whole number that reads as a year (2024 would be
+    16/07/1905) or lies outside Excel's calendar is a problem, never a silent blank."""
+    low, high = YEARS_NOT_DATES
+    year = (numbers >= low) & (numbers <= high) & (numbers == np.floor(numbers))
+    shown_as = (
+        "(hidden)" if column.is_date_of_birth else numbers.map("{:g}".format).astype("string")
+    )
+    issues.add(
+        year,
+        column.name,
+        shown_as,
+        f"{column.name} is a year on its own, not a date. Give the whole date as dd/mm/yyyy, "
+        "for example 15/03/2024.",
+    )
+    dates = _serial(numbers.where(~year))
+    issues.add(
+        dates.isna() & ~year,
+        column.name,
+        shown_as,
+        f"{column.name} is a number that is not a date. Give the date as dd/mm/yyyy, "
+        "for example 15/03/2024.",
+    )
+    return dates
 
 
 def _clip(dates: pd.Series, column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
