@@ -617,17 +617,21 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
             )
             saved = st.form_submit_button("Save commentary and action", type="primary")
         if saved:
-            record = actions.save_action(
-                _engine(),
-                row["indicator"],
-                area,
-                row["period"],
-                commentary=commentary,
-                action=action,
-                owner=owner,
-                due_date=due,
-                by=local.current_user(),
-            )
+            try:
+                record = actions.save_action(
+                    _engine(),
+                    row["indicator"],
+                    area,
+                    row["period"],
+                    commentary=commentary,
+                    action=action,
+                    owner=owner,
+                    due_date=due,
+                    by=local.current_user(),
+                )
+            except ValueError as err:  # refused text (too long, or holding an identifier)
+                st.error(f"Not saved: {err}")
+                return
             st.session_state["gov.actions.flash"] = (
                 f"Nothing changed for {row['title']}."
                 if record.unchanged
