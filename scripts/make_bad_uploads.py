@@ -283,6 +283,24 @@ def large_files() -> dict[str, bytes]:
     }
 
 
+def cells_without_references() -> bytes:
+    """A 60 KB workbook whose cells carry no references (the format allows it): 20,000 rows
+    of one cell, then one row of 20,000 cells, a used range of 400 million cells that the
+    parser would hold as a 13 GB grid. Only the isolated reader may open it: in-process it
+    aborts Python."""
+    rows = "<row><c><v>1</v></c></row>" * 20_000 + "<row>" + "<c><v>1</v></c>" * 20_000 + "</row>"
+    return rezip(
+        xlsx({"Data": [EHC]}),
+        lambda n, b: (
+            b.replace(b"</sheetData>", rows.encode() + b"</sheetData>").replace(
+                b'<dimension ref="A1:J1" />', b""
+            )
+            if n == "xl/worksheets/sheet1.xml"
+            else b
+        ),
+    )
+
+
 def build() -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     ehc = [EHC, *GOOD_EHC]

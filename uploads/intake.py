@@ -65,7 +65,7 @@ def read_upload(
 def _guard(work: Callable[[], T]) -> T:
     try:
         return work()
-    except UploadError:
+    except (UploadError, MemoryError):  # MemoryError: uploads.isolated reports the limit
         raise
     except pseudonymise.PseudonymisationKeyError as exc:
         raise refuse(

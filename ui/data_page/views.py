@@ -11,7 +11,8 @@ from data_loaders.register import national_register
 from store.datasets import RECORD_LEVEL_KINDS
 from ui import local
 from ui.data import national_table
-from uploads.intake import KINDS, UploadError, list_sheets, read_upload
+from uploads.intake import KINDS, UploadError
+from uploads.isolated import list_sheets, read_upload  # a child process with limits
 from uploads.templates import template_xlsx
 
 MAX_PREVIEW_ROWS = 20
