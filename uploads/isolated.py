@@ -26,7 +26,10 @@ import multiprocessing as mp
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from multiprocessing import spawn
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -46,22 +49,24 @@ QUEUE_WAIT = 120.0  # how long an upload waits for a free slot before it is turn
 
 _slots = threading.BoundedSemaphore(MAX_PARSES)
 _context_lock = threading.Lock()
+_start_lock = threading.Lock()
+_warming = False
 _context: BaseContext | None = None
 
 TOO_MUCH_MEMORY = (
     "This file needs more memory than an upload may use ({limit:,} MB), so SEND Lens stopped "
-    "reading it; nothing was stored. It is probably far larger inside than it looks (a "
+    "reading it. It is probably far larger inside than it looks (a "
     "used range of millions of cells, say). Delete the rows and columns beyond your data, or "
     "save it as CSV, and upload again."
 )
 TOO_MUCH_TIME = (
     "This file needs more time than an upload may use ({limit:.0f} seconds), so SEND Lens "
-    "stopped reading it; nothing was stored. Split it into smaller files, or save it as CSV, "
+    "stopped reading it. Split it into smaller files, or save it as CSV, "
     "and upload again."
 )
 BUSY = (
     "SEND Lens is reading other people's uploads just now and could not start on yours. "
-    "Nothing was stored; please upload it again in a minute."
+    "Please upload it again in a minute."
 )
 
 
@@ -82,16 +87,34 @@ def read_returns(data: bytes, filename: str, framework: Framework) -> pd.DataFra
     return run("read_returns", data, filename, framework)
 
 
+def warm_up() -> None:
+    """Start the forkserver in the background (seconds: it reads the school register) the
+    first time a page that takes uploads is shown, so the first upload need not wait."""
+    global _warming
+    with _context_lock:
+        if _warming:
+            return
+        _warming = True
+    threading.Thread(target=_start_server, name="upload-forkserver", daemon=True).start()
+
+
+def _start_server() -> None:
+    if context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        with _main_module_left_alone():
+            forkserver.ensure_running()
+
+
 def context() -> BaseContext:
-    """The forkserver (else spawn) context, its server preloaded with the upload code and
-    with ``__main__`` (under Streamlit, its launcher), so a child re-imports neither."""
+    """The forkserver (else spawn) context, its server preloaded with the upload code."""
     global _context
     with _context_lock:
         if _context is None:
             method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
             ctx = mp.get_context(method)
             if method == "forkserver":
-                ctx.set_forkserver_preload(["__main__", "uploads.worker"])
+                ctx.set_forkserver_preload(["uploads.worker"])
             _context = ctx
         return _context
 
@@ -122,7 +145,8 @@ def _run_child(
         target=worker.child, args=(sender, task, args, kwargs, memory, seconds), daemon=True
     )
     started = time.monotonic()
-    child.start()
+    with _main_module_left_alone():
+        child.start()
     sender.close()  # the child holds its own end; EOF here then means the child is gone
     outcome: tuple[str, Any] | None = None
     try:
@@ -150,3 +174,28 @@ def _run_child(
     if status == "memory":
         raise refuse(TOO_MUCH_MEMORY.format(limit=memory // MB))
     raise UploadError(value)
+
+
+@contextmanager
+def _main_module_left_alone() -> Iterator[None]:
+    """Start children without re-running ``__main__`` in them.
+
+    multiprocessing re-imports the parent's main module in every spawned or forkserver
+    child so that targets defined there can be found. Under Streamlit ``__main__`` is the
+    app script itself (Streamlit installs each page run as ``__main__``), so every child,
+    and the forkserver, would run the whole app. Our target lives in ``uploads.worker`` and
+    needs no main module, so the instruction is dropped while a child starts."""
+    with _start_lock:
+        original = spawn.get_preparation_data
+
+        def without_main(name: str) -> dict[str, Any]:
+            data = original(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        spawn.get_preparation_data = without_main
+        try:
+            yield
+        finally:
+            spawn.get_preparation_data = original

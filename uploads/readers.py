@@ -496,9 +496,8 @@ def _refuse_hidden_rows(rows: list[list[Any]], hidden: set[int], sheet: str) -> 
                 r,
                 "",
                 "",
-                f"Row {r} is hidden (perhaps by a filter) but holds data. SEND Lens reads only "
-                "what you can see: clear the filter or unhide the rows (select all, right-click "
-                "a row number, Unhide), check them, and upload again; or delete them.",
+                f"Row {r} is hidden (perhaps by a filter) but holds data. Unhide it (or clear "
+                "the filter), check it, and upload again.",
             )
             for r in found[:50]
         ]
