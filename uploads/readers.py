@@ -321,15 +321,23 @@ def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> tuple[list[str], Ex
                 if b't="str"' not in m.group(2) and len(cells) < 20:
                     cells.append(m.group(1).decode())
         assert extent is not None
-        _measure(window, extent)
-        extent.row_elements += len(_ROW.findall(chunk))  # rows written without numbers
-        extent.rows = max(extent.rows, extent.row_elements)
+        _measure(window, chunk, extent, n == 0)
         tail = window[-400:]
     return list(dict.fromkeys(cells)), extent
 
 
-_CELL_REF = re.compile(rb"""\sr=["']([A-Za-z]+)([0-9]+)["']""")
-_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+# Excel and every library we know write each cell as <c r="B7" ...> and each row as
+# <row r="7" ...>. Those are found by their literal start, which is fast; a sheet written
+# any other way (attributes reordered, no references, a namespace prefix) takes the general
+# patterns. Prefixed cells (<x:c r="...">) are not measured; the child process's memory
+# limit (uploads.isolated) is the backstop for those and anything else past these checks.
+_ODD_CELL = re.compile(rb'<c(?:>| (?!r="))')
+_ODD_ROW = re.compile(rb'<row(?:>| (?!r="))')
+_BIG_CELL = re.compile(rb'<c r="([A-Z]{2,}[0-9]+|[A-Z][0-9]{6,})"')  # past column Z or row 99,999
+_ROW_LITERAL = re.compile(rb'<row r="([0-9]+)"')
+_ANY_CELL_REF = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br=["']([A-Za-z]+)([0-9]+)["']""")
+_ROW_NUMBERED = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br=["']([0-9]+)["']""")
+_REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
 _ROW_ATTRS = re.compile(rb"<(?:\w+:)?row(\s[^>]*)>")
 _ROW_NUMBER = re.compile(rb"""\sr=["']([0-9]+)["']""")
 _HIDDEN = re.compile(rb"""\shidden=["'](?:1|true)["']""")
@@ -337,7 +345,7 @@ _DIMENSION = re.compile(
     rb"""<(?:\w+:)?dimension\s[^>]*ref=["'](?:[A-Za-z]+[0-9]+:)?([A-Za-z]+)([0-9]+)["']"""
 )
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
-_VALIDATION = re.compile(rb"<(?:\w+:)?(?:formula1|f)>([^<]{1,300})</")
+_VALIDATION = re.compile(rb"<(?:formula1|xm:f)>([^<]{1,300})</")
 
 
 def column_number(letters: str) -> int:
@@ -357,20 +365,38 @@ def _grow(extent: Extent, letters: bytes, row: bytes) -> None:
         extent.far_cell = f"{letters[:8].decode().upper()}{number}"
 
 
-def _measure(window: bytes, extent: Extent) -> None:
-    """Update a sheet's extent from one stretch of its XML (stretches overlap a little, which
-    a maximum does not mind)."""
-    for letters in set(_CELL_REF.findall(window)):
-        _grow(extent, *letters)
+def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool) -> None:
+    """Update a sheet's extent from one stretch of its XML. ``window`` is the chunk with the
+    end of the one before, so a reference cut in two is still seen (seen twice is harmless
+    for a maximum); counts use ``chunk`` alone.
+
+    The cost matters (a 100,000-row sheet is 90 MB of XML), so only what can exceed a cap is
+    collected: columns past Z, cell rows past 99,999, and each row's number."""
+    if _ODD_CELL.search(window):
+        refs = set(_ANY_CELL_REF.findall(window))
+    else:
+        refs = {_REF.fullmatch(ref).groups() for ref in set(_BIG_CELL.findall(window))}  # type: ignore[union-attr]
+        if extent.columns < 26 and b"<c " in window:
+            refs.add((b"Z", b"1"))  # columns A to Z: at most 26, without looking at each
+    for letters, row in refs:
+        _grow(extent, letters, row)
+    if _ODD_ROW.search(window):
+        extent.row_elements += chunk.count(b"<row") + chunk.count(b":row ")
+        numbered = _ROW_NUMBERED.findall(window)
+    else:
+        numbered = _ROW_LITERAL.findall(window)
+    extent.rows = max(
+        extent.rows, extent.row_elements, max((int(n[:10]) for n in numbered), default=0)
+    )
     if b"hidden" in window:
         for attrs in _ROW_ATTRS.findall(window):
             if _HIDDEN.search(attrs) and (number := _ROW_NUMBER.search(attrs)):
                 extent.hidden_rows.add(int(number.group(1)[:10]))
-    if b"dimension" in window and (m := _DIMENSION.search(window)):
+    if first and (m := _DIMENSION.search(window[:4096])):  # it comes before the cells
         _grow(extent, m.group(1), m.group(2))
     if not extent.has_values and _VALUE.search(window):
         extent.has_values = True
-    if len(extent.validations) < 100 and (b"formula1>" in window or b"f>" in window):
+    if len(extent.validations) < 100 and (b"formula1>" in window or b"xm:f>" in window):
         extent.validations += [
             v.decode("utf-8", "replace") for v in _VALIDATION.findall(window) if b"!" in v
         ][:100]
