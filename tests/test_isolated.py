@@ -129,3 +129,14 @@ def test_no_more_than_two_parses_at_once(monkeypatch: pytest.MonkeyPatch) -> Non
         t.join(120)
     assert results == [420] * 5
     assert peak[0] == isolated.MAX_PARSES == 2
+
+
+def test_the_child_uses_the_key_in_force_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forkserver started earlier with another key in its environment; a child must
+    still hash with this process's key, or the same child would get two pseudonyms."""
+    data = DEMO.read_bytes()
+    isolated.read_upload(data, DEMO.name, "ehc_tracker", today=TODAY)  # server running
+    monkeypatch.setenv("SEND_LENS_PSEUDONYMISATION_KEY", "another-key-fedcba9876543210")
+    child = isolated.read_upload(data, DEMO.name, "ehc_tracker", today=TODAY)
+    here = intake.read_upload(data, DEMO.name, "ehc_tracker", today=TODAY)
+    assert child["child_id"].tolist() == here["child_id"].tolist()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import signal
 import threading
 import time
@@ -142,7 +143,11 @@ def _run_child(
     ctx = context()
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(  # type: ignore[attr-defined]
-        target=worker.child, args=(sender, task, args, kwargs, memory, seconds), daemon=True
+        target=worker.child,
+        # The environment as it is now, not as it was when the forkserver started: the
+        # pseudonymisation key and its folder come from it, and must match this process's.
+        args=(sender, task, args, kwargs, memory, seconds, dict(os.environ)),
+        daemon=True,
     )
     started = time.monotonic()
     with _main_module_left_alone():

@@ -8,6 +8,7 @@ Nothing else should import it.
 
 from __future__ import annotations
 
+import os
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -31,8 +32,11 @@ def child(
     kwargs: dict[str, Any],
     memory: int,
     seconds: float,
+    environ: dict[str, str],
 ) -> None:
     """In the child: cap its address space and CPU time, run the task, send the outcome."""
+    os.environ.clear()
+    os.environ.update(environ)
     try:
         import resource
     except ImportError:  # Windows: no rlimits; the time limit still holds
