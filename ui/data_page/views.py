@@ -114,6 +114,12 @@ def _plain(text: str) -> str:
 def _show_understood(frame: pd.DataFrame, kind: str) -> None:
     skipped = frame.attrs.get("example_rows_skipped", 0)
     note = " The template's example row was ignored." if skipped else ""
+    if frame.attrs.get("encoding") == "Windows-1252":
+        # Decided for the whole file, never byte by byte: say so, in case it is wrong.
+        note += (
+            " Its text was read as Windows-1252 (what Excel on Windows saves as CSV); check "
+            "that accented letters and £ signs look right below."
+        )
     st.success(
         f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}"
     )
