@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import io
 import struct
+import sys
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -22,7 +23,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "bad_uploads"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, for uploads.templates
+OUT = ROOT / "tests" / "fixtures" / "bad_uploads"
 EHC = [
     "child_id",
     "request_date",
@@ -219,6 +222,85 @@ def survey_rows() -> list[list[object]]:
     ]
 
 
+def far_cell(wb: Workbook) -> None:
+    wb["Data"]["XFD1048576"] = "x"  # one cell: a used range of 17 billion cells
+
+
+def far_column(wb: Workbook) -> None:
+    wb["Data"]["XFD2"] = 1
+
+
+def hidden_rows(wb: Workbook) -> None:
+    wb["Data"].row_dimensions[3].hidden = True  # what a filter left on does
+
+
+def hidden_sheet(wb: Workbook) -> None:
+    wb.create_sheet("Old data").append(ehc_row(upn("801200001001")))
+    wb["Old data"].sheet_state = "hidden"
+
+
+def filled_template() -> bytes:
+    """The EHC template as a council fills it: its hidden "Lists" sheet (the drop-downs'
+    source) is data on a hidden sheet that must not be refused."""
+    from openpyxl import load_workbook
+
+    from uploads.templates import template_xlsx
+
+    wb = load_workbook(io.BytesIO(template_xlsx("ehc_tracker")))
+    ws = wb["Data"]
+    headings = [c.value for c in ws[1]]
+    for row in GOOD_EHC:
+        ws.append([dict(zip(EHC, row, strict=True)).get(h) for h in headings])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# One child's local id as people really type it: zero-width space, byte order mark, soft
+# hyphen, right-to-left override, full-width letters and digits, Arabic-Indic digit, thin and
+# no-break spaces, en and em dashes.
+LOOKALIKE_IDS = [
+    "CSC-1",
+    "CSC\u200b-1",
+    "\ufeffCSC-1",
+    "CSC\u00ad-1",
+    "\u202eCSC-1",
+    "\uff23\uff33\uff23\uff0d\uff11",
+    "CSC-\u0661",
+    "CSC\u20091",
+    "CSC\u00a01",
+    "CSC\u20131",
+    "CSC\u20141",
+]
+
+
+def large_files() -> dict[str, bytes]:
+    """Crafted files too big to commit; the tests make them at run time."""
+    ehc = csv_bytes([EHC, *GOOD_EHC]).decode().replace("\r\n", "\r")
+    return {
+        # 300,000 rows ended by a carriage return alone (old Mac style); 1.2 MB
+        "cr_line_endings.csv": (ehc + "x\r" * 300_000).encode(),
+    }
+
+
+def cells_without_references() -> bytes:
+    """A 60 KB workbook whose cells carry no references (the format allows it): 20,000 rows
+    of one cell, then one row of 20,000 cells, a used range of 400 million cells that the
+    parser would hold as a 13 GB grid. Only the isolated reader may open it: in-process it
+    aborts Python."""
+    rows = "<row><c><v>1</v></c></row>" * 20_000 + "<row>" + "<c><v>1</v></c>" * 20_000 + "</row>"
+    return rezip(
+        xlsx({"Data": [EHC]}),
+        lambda n, b: (
+            b.replace(b"</sheetData>", rows.encode() + b"</sheetData>").replace(
+                b'<dimension ref="A1:J1" />', b""
+            )
+            if n == "xl/worksheets/sheet1.xml"
+            else b
+        ),
+    )
+
+
 def build() -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     ehc = [EHC, *GOOD_EHC]
@@ -290,6 +372,16 @@ def build() -> dict[str, bytes]:
     )
     files["too_many_columns.csv"] = csv_bytes(
         [EHC + [f"extra{j}" for j in range(300)], GOOD_EHC[0] + [""] * 300]
+    )
+    files["far_cell.xlsx"] = xlsx({"Data": ehc}, far_cell)
+    files["far_column.xlsx"] = xlsx({"Data": ehc}, far_column)
+    files["hidden_rows.xlsx"] = xlsx({"Data": ehc}, hidden_rows)
+    files["hidden_sheet_with_data.xlsx"] = xlsx({"Data": ehc}, hidden_sheet)
+    files["utf8_with_one_cp1252_byte.csv"] = csv_bytes(
+        [KPI, ["visits", "2025-03", "E08000032", "la", "", "", "1", "", "café"]]
+    ) + "visits,2025-02,E08000032,la,,,2,,Spend £5\r\n".encode("cp1252")
+    files["duplicate_heading.csv"] = csv_bytes(
+        [[*EHC, "Request Date"], [*GOOD_EHC[0], "01/01/2024"]]
     )
     # --- refused rows: every problem located -------------------------------------------
     title = [["Anytown Council"], ["EHC needs assessments, exported 31/03/2025"]]
@@ -367,6 +459,33 @@ def build() -> dict[str, bytes]:
     files["future_date.csv"] = csv_bytes([EHC, ehc_row("LOCAL-9", issue_date=date(2031, 1, 1))])
     files["age_out_of_range.csv"] = csv_bytes(
         [EHC, ehc_row("LOCAL-10", date_of_birth=date(1990, 1, 1))]
+    )
+    kpi = ["ehc_20wk_pct", "2025-03", "E08000032", "la", "", "", "", "", ""]
+    files["infinite_value.csv"] = csv_bytes([KPI, kpi[:6] + ["inf"] + kpi[7:]])
+    files["overflowing_value.csv"] = csv_bytes([KPI, kpi[:6] + ["1e308"] + kpi[7:]])
+    files["bare_year_as_date.csv"] = csv_bytes([EHC, ehc_row("LOCAL-12", request="2024")])
+    files["zero_as_date.xlsx"] = xlsx({"Data": [EHC, ehc_row("LOCAL-13", decision_date=0)]})
+    files["lookalike_ids.csv"] = csv_bytes(
+        [COHORT, *(["social care", "", "", "", i, "", "", ""] for i in LOOKALIKE_IDS)]
+    )
+    files["not_an_id.csv"] = csv_bytes(
+        [COHORT, ["social care", "", "", "", "CSC\u00e91", "", "", ""]]
+    )
+    files["upn_in_commentary.csv"] = csv_bytes(
+        [KPI, kpi[:6] + ["75", "", f"Waiting on {upn('801200001001')} since May"]]
+    )
+    files["nhs_number_in_outcome.csv"] = csv_bytes(
+        [
+            ["child_id", "review_date", "outcome", "domain", "progress_rating"],
+            [
+                "LOCAL-1",
+                "14/11/2024",
+                f"Seen by CAMHS ({nhs('943476591')[:3]} "
+                f"{nhs('943476591')[3:6]} {nhs('943476591')[6:]})",
+                "good health",
+                3,
+            ],
+        ]
     )
     # --- messy but good: these must parse ---------------------------------------------
     files["windows_1252.csv"] = csv_bytes(
@@ -482,6 +601,17 @@ def build() -> dict[str, bytes]:
         for row in ehc
     ).encode("utf-16")
     files["semicolon_separated.csv"] = csv_bytes(ehc, delimiter=";")
+    files["filled_template.xlsx"] = filled_template()
+    files["random_number_in_commentary.csv"] = csv_bytes(
+        [KPI, kpi[:6] + ["-5", "", "Order 1234567890 and 123 456 7890 placed"]]
+    )
+    files["formula_prefix_codes.csv"] = csv_bytes(
+        [
+            ["ward_code", "locality", "locality_code"],
+            ["E05001234", "+North", "-N"],
+            ["E05001235", "@South", "+S"],
+        ]
+    )
     files["example_row_left_in.xlsx"] = xlsx({"Data": [EHC, ehc_row("EXAMPLE-1"), GOOD_EHC[0]]})
     ods = io.BytesIO()
     pd.DataFrame(GOOD_EHC, columns=EHC).to_excel(ods, engine="odf", sheet_name="Data", index=False)

@@ -8,7 +8,7 @@ PostgreSQL on a team instance), so they persist and are shared like the data.
 Every save adds a version for its KPI, area and period; nothing is updated or deleted, so
 the rows are their own audit trail (who wrote what, when, in UTC). The latest version is the
 one in force. Saving exactly what is already in force writes nothing. Text is kept as typed
-(trimmed and length-capped); it is escaped when exported (``reports.format.escape_for_spreadsheet``
+(trimmed and length-capped; text holding a UPN, NHS number or ULN is refused); it is escaped when exported (``reports.format.escape_for_spreadsheet``
 for spreadsheets, HTML escaping for the printable page), never here.
 
 Like the store, this module logs ids and counts only, never commentary: a note about a
@@ -60,6 +60,7 @@ from store.schema import (
     database_url,
     make_engine,
 )
+from uploads.identifiers import identifier_in_text, identifier_message
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,11 @@ def save_action(
         "owner": _clean(owner, MAX_NAME, "The owner"),
         "due_date": due_date,
     }
+    for name in ("commentary", "action", "owner"):
+        # The same detector as uploads' free-text columns: an identifier typed here would be
+        # kept verbatim, beside pseudonymised data, and shown to every viewer.
+        if kind := identifier_in_text(str(fields[name])):
+            raise ValueError(identifier_message(kind, f"The {name}"))
     ensure_schema(engine)
     key = (
         (kpi_actions.c.indicator == indicator)

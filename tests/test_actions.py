@@ -161,3 +161,29 @@ def test_two_people_saving_at_once_both_get_a_version(store):
     assert sorted(
         actions.action_history(engine, KPI, AREA, MARCH, **LOCAL)["version"].tolist()
     ) == list(range(1, 11))
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "kind"),
+    [
+        ("commentary", "Chased H801200001001's plan", "a UPN"),
+        ("action", "Ring family re 943 476 5919", "an NHS number"),
+        ("owner", "9434765919", "an NHS number"),
+        ("commentary", "Learner 1000000000 moved", "a ULN"),
+    ],
+)
+def test_identifiers_typed_into_commentary_are_refused_and_not_stored(store, field, text, kind):
+    engine = actions.engine_of(store)
+    with pytest.raises(ValueError) as caught:
+        actions.save_action(engine, KPI, AREA, MARCH, **{field: text}, **LOCAL)
+    assert f"The {field} seems to hold {kind}" in str(caught.value)
+    assert "5919" not in str(caught.value) and "H801200001001" not in str(caught.value)
+    assert actions.action_history(engine, KPI, AREA, MARCH, **LOCAL).empty
+
+
+def test_numbers_failing_every_check_are_ordinary_text(store):
+    engine = actions.engine_of(store)
+    record = actions.save_action(
+        engine, KPI, AREA, MARCH, commentary="Ticket 1234567890, H801200001002", **LOCAL
+    )
+    assert record.commentary == "Ticket 1234567890, H801200001002"

@@ -161,6 +161,100 @@ REFUSED: dict[str, tuple[str, str, str, int | None, str]] = {
         2,
         "date_of_birth",
     ),
+    # --- issue 12: a shared instance's hardening ------------------------------------------
+    "far_cell.xlsx": (
+        "ehc_tracker",
+        "Sheet 'Data' has 1,048,576 rows; the most SEND Lens reads at once is 250,000. Split it "
+        "into smaller files and upload each. (Its last cell is XFD1048576.)",
+        "Data",
+        None,
+        "",
+    ),
+    "far_column.xlsx": (
+        "ehc_tracker",
+        "Sheet 'Data' reaches column 16,384 and row 3 (cell XFD2)",
+        "Data",
+        None,
+        "",
+    ),
+    "hidden_rows.xlsx": ("ehc_tracker", "Row 3 is hidden (perhaps by a filter)", "Data", 3, ""),
+    "hidden_sheet_with_data.xlsx": (
+        "ehc_tracker",
+        "Sheet 'Old data' is hidden but holds data",
+        "Old data",
+        None,
+        "",
+    ),
+    "utf8_with_one_cp1252_byte.csv": (
+        "kpi_return",
+        "Row 3 has a character SEND Lens cannot read with certainty",
+        "utf8_with_one_cp1252_byte",
+        3,
+        "",
+    ),
+    "duplicate_heading.csv": (
+        "ehc_tracker",
+        "Columns B ('request_date') and K ('Request Date') have the same heading",
+        "duplicate_heading",
+        1,
+        "request_date",
+    ),
+    "infinite_value.csv": (
+        "kpi_return",
+        "'inf' is not a usable number: value must be a finite number",
+        "infinite_value",
+        2,
+        "value",
+    ),
+    "overflowing_value.csv": (
+        "kpi_return",
+        "'1e308' is not a usable number",
+        "overflowing_value",
+        2,
+        "value",
+    ),
+    "bare_year_as_date.csv": (
+        "ehc_tracker",
+        "request_date is a year on its own, not a date",
+        "bare_year_as_date",
+        2,
+        "request_date",
+    ),
+    "zero_as_date.xlsx": (
+        "ehc_tracker",
+        "decision_date is a number that is not a date",
+        "Data",
+        2,
+        "decision_date",
+    ),
+    "lookalike_ids.csv": (
+        "cohort",
+        "the same local id already appears in row 2",
+        "lookalike_ids",
+        3,
+        "local_id",
+    ),
+    "not_an_id.csv": (
+        "cohort",
+        "This id holds characters an id never has",
+        "not_an_id",
+        2,
+        "local_id",
+    ),
+    "upn_in_commentary.csv": (
+        "kpi_return",
+        "This commentary seems to hold a UPN",
+        "upn_in_commentary",
+        2,
+        "commentary",
+    ),
+    "nhs_number_in_outcome.csv": (
+        "outcomes_return",
+        "This outcome seems to hold an NHS number",
+        "nhs_number_in_outcome",
+        2,
+        "outcome",
+    ),
 }
 
 EHC_FIRST = {
@@ -218,6 +312,21 @@ PARSED: dict[str, tuple[str, str | None, int, dict[str, object], dict[str, objec
         1,
         {"numerator": 1234.0, "denominator": 2000.0, "value": 61.7},
         {},
+    ),
+    "filled_template.xlsx": ("ehc_tracker", None, 2, EHC_FIRST, EHC_SECOND),
+    "random_number_in_commentary.csv": (
+        "kpi_return",
+        None,
+        1,
+        {"value": -5.0, "commentary": "Order 1234567890 and 123 456 7890 placed"},
+        {},
+    ),
+    "formula_prefix_codes.csv": (
+        "locality_lookup",
+        None,
+        2,
+        {"locality": "'+North", "locality_code": "'-N"},
+        {"locality": "'@South", "locality_code": "'+S"},
     ),
     "formula_like_commentary.csv": (
         "kpi_return",
@@ -307,3 +416,40 @@ def test_unexpected_errors_become_a_plain_message(monkeypatch: pytest.MonkeyPatc
 def test_limits_are_what_the_messages_say() -> None:
     assert readers.MAX_BYTES == 20 * 1024 * 1024
     assert readers.MAX_COLUMNS == 250
+
+
+def test_every_lookalike_of_one_id_is_one_child() -> None:
+    """Each look-alike spelling of CSC-1, uploaded on its own, gets CSC-1's pseudonym; and
+    all of them in one extract are caught as the same child (rows 3 to 12 point at row 2)."""
+    from scripts.make_bad_uploads import COHORT, LOOKALIKE_IDS, csv_bytes
+
+    pseudonyms = set()
+    for variant in LOOKALIKE_IDS:
+        data = csv_bytes([COHORT, ["social care", "", "", "", variant, "", "", ""]])
+        pseudonyms |= set(read_upload(data, "one.csv", "cohort", today=TODAY)["local_id"])
+    assert len(pseudonyms) == 1
+    with pytest.raises(UploadError) as caught:
+        read_upload((FIXTURES / "lookalike_ids.csv").read_bytes(), "l.csv", "cohort", today=TODAY)
+    rows = [p.row for p in caught.value.problems if "already appears in row 2" in p.message]
+    assert rows == list(range(3, 2 + len(LOOKALIKE_IDS)))
+
+
+def test_identifiers_in_free_text_are_never_echoed() -> None:
+    for name, kind in (
+        ("upn_in_commentary.csv", "kpi_return"),
+        ("nhs_number_in_outcome.csv", "outcomes_return"),
+    ):
+        with pytest.raises(UploadError) as caught:
+            read_upload((FIXTURES / name).read_bytes(), name, kind, today=TODAY)
+        shown = " ".join(f"{p.value} {p.message}" for p in caught.value.problems)
+        for secret in ("H801200001001", "801200001001", "943 476 5919", "9434765919"):
+            assert secret not in shown
+
+
+def test_carriage_return_line_endings_count_as_rows() -> None:
+    """300,000 rows ended by CR alone: refused by the row limit, as with CR LF or LF."""
+    from scripts.make_bad_uploads import large_files
+
+    data = large_files()["cr_line_endings.csv"]
+    with pytest.raises(UploadError, match="has 300,003 rows; the most SEND Lens reads at once"):
+        read_upload(data, "cr.csv", "ehc_tracker", today=TODAY)

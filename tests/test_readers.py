@@ -98,7 +98,6 @@ def test_excel_saved_formulas_with_values_are_fine() -> None:
         (codecs.BOM_UTF8 + "ok,café\n".encode(), "ok,café\n"),
         ("ok,café £5\n".encode("cp1252"), "ok,café £5\n"),
         ("ok,café\n".encode("utf-16"), "ok,café\n"),
-        (b"\x81\x8d", "\x81\x8d"),  # undefined in Windows-1252: read as latin-1, never an error
     ],
 )
 def test_decoding(data: bytes, expected: str) -> None:
@@ -160,3 +159,65 @@ def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     book = open_upload(b"a\n" * 100, "x.csv")
     with pytest.raises(UploadError, match="the most SEND Lens reads at once is 5"):
         read_sheet(book, "x")
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+def test_rows_are_counted_with_every_line_ending(
+    monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    monkeypatch.setattr(readers, "MAX_ROWS", 5)
+    monkeypatch.setattr(readers, "HEADER_SCAN_ROWS", 0)
+    assert readers.line_count(f"a{ending}" * 6) == 6
+    book = open_upload(f"a{ending}".encode() * 6, "x.csv")
+    with pytest.raises(UploadError, match="has 6 rows; the most SEND Lens reads at once is 5"):
+        read_sheet(book, "x")
+    assert len(read_sheet(open_upload(f"a{ending}".encode() * 5, "x.csv"), "x").rows) == 5
+
+
+def test_decoding_says_which_encoding_and_never_guesses_per_byte() -> None:
+    assert readers.decode("café £5\n".encode("cp1252")) == ("café £5\n", "Windows-1252")
+    assert readers.decode("café £5\n".encode()) == ("café £5\n", "UTF-8")
+    mixed = "a\r\ncafé\r\n".encode() + "£5\r\n".encode("cp1252")
+    with pytest.raises(UploadError) as caught:
+        readers.decode(mixed, "x")
+    assert caught.value.problems[0].row == 3
+    with pytest.raises(UploadError, match="Row 2 has a character SEND Lens cannot read"):
+        readers.decode(b"ok\n\x81\x8d\n")  # undefined in Windows-1252, not UTF-8 either
+
+
+def test_the_extent_is_measured_before_the_sheet_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cells out of order and a declared dimension both count; the sheet named."""
+    data = xlsx([["a", "b"], [1, 2]])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"<sheetData>", b"<sheetData><row r='70000'><c r='ZZ70000'><v>1</v></c></row>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    book = open_upload(out.getvalue(), "f.xlsx")
+    extent = book.extents["Data"]
+    assert (extent.rows, extent.columns, extent.far_cell) == (70000, 702, "ZZ70000")
+    assert readers.column_number("XFD") == 16384 and readers.column_number("ZZ") == 702
+    with pytest.raises(UploadError) as caught:
+        read_sheet(book, "Data")  # 70,000 x 702 = 49 million cells > 10 million
+    problem = caught.value.problems[0]
+    assert problem.sheet == "Data" and "reaches column 702 and row 70,000" in problem.message
+
+
+def test_a_hidden_sheet_feeding_drop_downs_is_fine_and_any_other_is_refused() -> None:
+    from uploads.templates import template_xlsx
+
+    assert open_upload(template_xlsx("ehc_tracker"), "t.xlsx").sheets[-1] == "Data"
+    wb = Workbook()
+    wb.active.title = "Data"
+    wb.active.append(["a"])
+    wb.create_sheet("Notes").append(["private"])
+    wb["Notes"].sheet_state = "veryHidden"
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(UploadError, match="Sheet 'Notes' is hidden but holds data"):
+        open_upload(out.getvalue(), "t.xlsx")

@@ -24,13 +24,17 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
 
 from uploads import pseudonymise, readers
 from uploads.public import MESSAGE as PUBLIC_MESSAGE
 from uploads.public import public_mode
 from uploads.readers import MAX_COLUMNS, Problem, UploadError, refuse
-from uploads.schemas import AREA_PATTERNS, KINDS, SPACES, Column, Schema, canonical_period
+from uploads.schemas import AREA_PATTERNS, KINDS, SPACES, Column, Schema, canonical_period, norm
 from uploads.validation import Cells, Issues, check_identifier, check_urns, parse_column, shown
 
 __all__ = ["KINDS", "Problem", "UploadError", "list_sheets", "read_upload"]
@@ -66,7 +70,7 @@ def _guard(work: Callable[[], T]) -> T:
         raise refuse(PUBLIC_MESSAGE)
     try:
         return work()
-    except UploadError:
+    except (UploadError, MemoryError):  # MemoryError: uploads.isolated reports the limit
         raise
     except pseudonymise.PseudonymisationKeyError as exc:
         raise refuse(
@@ -128,6 +132,7 @@ def _read(
         "rows": len(out),
         "example_rows_skipped": int(example.sum()),
         "ignored_columns": ignored,
+        "encoding": raw.encoding,  # "" for workbooks; how a text file was decoded otherwise
         "timings": {
             "read": read_at - started,
             "validate": validated_at - read_at,
@@ -191,6 +196,8 @@ def _choose_sheet(book: readers.Workbook, schema: Schema, sheet: str | None) -> 
 def _locate_columns(raw: readers.RawSheet, schema: Schema) -> tuple[int, dict[int, str], list[str]]:
     found = readers.find_header(raw.rows, schema.heading_lookup())
     header_row, positions = found if found else (0, {})
+    if found:
+        _refuse_duplicate_headings(raw, header_row, schema)
     missing = [c for c in schema.required if c not in positions.values()]
     if not missing:
         headings = [c for c in raw.rows[header_row] if c != "" and c is not None]
@@ -253,6 +260,35 @@ def _locate_columns(raw: readers.RawSheet, schema: Schema) -> tuple[int, dict[in
                 )
             )
     raise UploadError(problems)
+
+
+def _refuse_duplicate_headings(raw: readers.RawSheet, header_row: int, schema: Schema) -> None:
+    """Two columns with the same heading: reading either would silently drop the other."""
+    lookup = schema.heading_lookup()
+    seen: dict[str, int] = {}
+    problems = []
+    for j, cell in enumerate(raw.rows[header_row]):
+        heading = norm(cell) if cell not in ("", None) else ""
+        name = lookup.get(heading)
+        if name is None:
+            continue
+        if heading in seen:
+            first = seen[heading]
+            problems.append(
+                Problem(
+                    raw.name,
+                    header_row + 1,
+                    name,
+                    "",
+                    f"Columns {get_column_letter(first + 1)} ('{raw.rows[header_row][first]}') "
+                    f"and {get_column_letter(j + 1)} ('{cell}') have the same heading, so "
+                    f"SEND Lens cannot tell which is {name}. Rename or delete one of them.",
+                )
+            )
+        else:
+            seen[heading] = j
+    if problems:
+        raise UploadError(problems)
 
 
 def _other_kind(raw: readers.RawSheet, schema: Schema) -> Schema | None:

@@ -33,13 +33,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from uploads import identifiers
+
 log = logging.getLogger(__name__)
 
 KEY_ENV = "SEND_LENS_PSEUDONYMISATION_KEY"
 CONFIG_ENV = "SEND_LENS_CONFIG_DIR"
 KEY_FILE = "pseudonymisation.key"
 MIN_KEY_CHARS = 16
-SPACES_AND_HYPHENS = "[ \t\n\r\f\v\xa0-]+"  # not \s, which sends pandas to slow Python regex
 HASH_CHARS = 32  # 128 bits: collisions are negligible for any population of children
 REPO = Path(__file__).resolve().parent.parent
 
@@ -102,9 +103,9 @@ def _key_from_file(path: Path) -> bytes:
 
 
 def normalise_ids(ids: pd.Series) -> pd.Series:
-    """Ids as they are hashed: spaces and hyphens removed, upper case; blanks become <NA>."""
-    text = ids.astype("string").str.replace(SPACES_AND_HYPHENS, "", regex=True).str.upper()
-    return text.where(text != "", pd.NA)
+    """Ids as they are hashed: look-alike characters folded, spaces and hyphens removed, upper
+    case; blanks become <NA> (see ``uploads.identifiers``)."""
+    return identifiers.normalise_ids(ids)
 
 
 def keyed_hashes(ids: list[str], key: bytes) -> list[str]:

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import python_calamine as pc
@@ -35,10 +35,13 @@ MAX_RATIO = 100  # real sheets compress 5-20 to 1; bombs compress 1000 to 1
 MAX_ROWS = 250_000
 MAX_COLUMNS = 250
 HEADER_SCAN_ROWS = 30
+MAX_GRID_COLUMNS = 1_000  # a sheet's used range, including unread columns, before it is read
+MAX_CELLS = 10_000_000  # used range rows x columns: the reader holds the range as a grid
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # OLE directory names are UTF-16
 MB = 1024 * 1024
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,20 @@ class RawSheet:
     name: str
     rows: list[list[Any]]
     uncached_formulas: list[str] = field(default_factory=list)  # cell refs, e.g. "D3"
+    encoding: str = ""  # how a text file was decoded: "UTF-8", "UTF-16" or "Windows-1252"
+
+
+@dataclass
+class Extent:
+    """What one worksheet's XML says about its size, found before any parser reads it."""
+
+    rows: int = 0  # the largest row number of any cell, row or declared dimension
+    columns: int = 0
+    far_cell: str = ""  # the reference that set the size, for the message
+    row_elements: int = 0
+    has_values: bool = False
+    hidden_rows: set[int] = field(default_factory=set)
+    validations: list[str] = field(default_factory=list)  # drop-down sources ("Lists!$A$2:$A$9")
 
 
 @dataclass
@@ -83,6 +100,7 @@ class Workbook:
     sheets: list[str]
     uncached: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cell refs
     calamine: pc.CalamineWorkbook | None = None  # opened once: opening reads shared strings
+    extents: dict[str, Extent] = field(default_factory=dict)  # sheet -> size (XLSX only)
 
 
 def open_upload(data: bytes, filename: str) -> Workbook:
@@ -107,7 +125,7 @@ def open_upload(data: bytes, filename: str) -> Workbook:
             "> Excel Workbook (.xlsx), and upload the new file."
         )
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        fmt, uncached_by_member = _check_zip(data)
+        fmt, uncached_by_member, extent_by_member = _check_zip(data)
         wb = _calamine(data)
         sheets = [
             m.name
@@ -115,9 +133,44 @@ def open_upload(data: bytes, filename: str) -> Workbook:
             if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet
         ]
         uncached = _sheet_names_for(data, uncached_by_member) if uncached_by_member else {}
-        return Workbook(fmt, filename, data, sheets, uncached, wb)
+        extents = _sheet_names_for(data, extent_by_member) if extent_by_member else {}
+        hidden = [
+            m.name
+            for m in wb.sheets_metadata
+            if m.visible != pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet
+        ]
+        _refuse_hidden_sheets_with_data(hidden, extents)
+        return Workbook(fmt, filename, data, sheets, uncached, wb, extents)
     _refuse_other_formats(data)
     return Workbook("csv", filename, data, [PurePath(filename).stem or "CSV"])
+
+
+def _refuse_hidden_sheets_with_data(hidden: list[str], extents: dict[str, Extent]) -> None:
+    """Data the user cannot see is data they have not checked: a hidden sheet holding values
+    is refused, unless a drop-down on another sheet takes its list from it (the templates'
+    own hidden "Lists" sheet, and many councils' own templates)."""
+    sources = " ".join(v for e in extents.values() for v in e.validations)
+    problems = []
+    for name in hidden:
+        extent = extents.get(name)
+        if extent is None or not extent.has_values:
+            continue
+        if f"{name}!" in sources or f"'{name}'!" in sources.replace("''", "'"):
+            continue
+        problems.append(
+            Problem(
+                name,
+                None,
+                "",
+                "",
+                f"Sheet '{name}' is hidden but holds data. SEND Lens reads only what you can "
+                "see, so it refuses a file with hidden data: in Excel right-click a sheet tab, "
+                "choose Unhide, then delete that sheet (or move what it holds onto the data "
+                "sheet) and upload again.",
+            )
+        )
+    if problems:
+        raise UploadError(problems)
 
 
 def _refuse_other_formats(data: bytes) -> None:
@@ -147,9 +200,9 @@ def _refuse_other_formats(data: bytes) -> None:
         )
 
 
-def _check_zip(data: bytes) -> tuple[str, dict[str, list[str]]]:
+def _check_zip(data: bytes) -> tuple[str, dict[str, list[str]], dict[str, Extent]]:
     """Refuse zip bombs, macros and non-spreadsheets; return the format and, per worksheet
-    member, cells holding formulas whose results were never saved."""
+    member, cells holding formulas whose results were never saved and the sheet's extent."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -191,11 +244,14 @@ def _check_zip(data: bytes) -> tuple[str, dict[str, list[str]]]:
             "This is a zip archive, not a spreadsheet. Unzip it and upload the spreadsheet inside."
         )
     uncached: dict[str, list[str]] = {}
+    extents: dict[str, Extent] = {}
     for info in infos:
-        cells = _inflate_and_scan(data, info)
+        cells, extent = _inflate_and_scan(data, info)
         if cells:
             uncached[info.filename] = cells
-    return fmt, uncached
+        if extent is not None:
+            extents[info.filename] = extent
+    return fmt, uncached, extents
 
 
 _DAMAGED = (
@@ -224,9 +280,12 @@ def _bomb(size: int, ratio: float | None = None) -> str:
     )
 
 
-def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> list[str]:
+def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> tuple[list[str], Extent | None]:
     """Decompress one member ourselves, never past its declared size: a member that lies
-    about its size (the classic bomb) is caught here rather than inside a parser."""
+    about its size (the classic bomb) is caught here rather than inside a parser. A
+    worksheet's cell references, rows and declared dimension are measured on the way, because
+    the spreadsheet parser allocates a grid for the whole used range (one cell at XFD1048576
+    asks for 550 GB) before anything else could look."""
     offset = info.header_offset
     if data[offset : offset + 4] != b"PK\x03\x04":
         raise refuse(_DAMAGED)
@@ -246,6 +305,7 @@ def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> list[str]:
     is_xml = info.filename.endswith((".xml", ".rels"))
     is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     cells: list[str] = []
+    extent = Extent() if is_sheet else None
     tail = b""
     for n, chunk in enumerate(chunks):
         if n == 0 and is_xml and (b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]):
@@ -260,8 +320,86 @@ def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> list[str]:
             for m in _FORMULA.finditer(window):
                 if b't="str"' not in m.group(2) and len(cells) < 20:
                     cells.append(m.group(1).decode())
+        assert extent is not None
+        _measure(window, chunk, extent, n == 0)
         tail = window[-400:]
-    return list(dict.fromkeys(cells))
+    return list(dict.fromkeys(cells)), extent
+
+
+# Excel and every library we know write each cell as <c r="B7" ...> and each row as
+# <row r="7" ...>. Those are found by their literal start, which is fast; a sheet written
+# any other way (attributes reordered, no references, a namespace prefix) takes the general
+# patterns. Prefixed cells (<x:c r="...">) are not measured; the child process's memory
+# limit (uploads.isolated) is the backstop for those and anything else past these checks.
+_ODD_CELL = re.compile(rb'<c(?:>| (?!r="))')
+_ODD_ROW = re.compile(rb'<row(?:>| (?!r="))')
+_BIG_CELL = re.compile(rb'<c r="([A-Z]{2,}[0-9]+|[A-Z][0-9]{6,})"')  # past column Z or row 99,999
+_ROW_LITERAL = re.compile(rb'<row r="([0-9]+)"')
+_ANY_CELL_REF = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br=["']([A-Za-z]+)([0-9]+)["']""")
+_ROW_NUMBERED = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br=["']([0-9]+)["']""")
+_REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
+_ROW_ATTRS = re.compile(rb"<(?:\w+:)?row(\s[^>]*)>")
+_ROW_NUMBER = re.compile(rb"""\sr=["']([0-9]+)["']""")
+_HIDDEN = re.compile(rb"""\shidden=["'](?:1|true)["']""")
+_DIMENSION = re.compile(
+    rb"""<(?:\w+:)?dimension\s[^>]*ref=["'](?:[A-Za-z]+[0-9]+:)?([A-Za-z]+)([0-9]+)["']"""
+)
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
+_VALIDATION = re.compile(rb"<(?:formula1|xm:f)>([^<]{1,300})</")
+
+
+def column_number(letters: str) -> int:
+    """Excel column letters as a 1-based number: A is 1, Z 26, AA 27, XFD 16,384."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _grow(extent: Extent, letters: bytes, row: bytes) -> None:
+    # 8 letters or 10 digits already exceed any cap: do not turn a crafted 1 MB run into an int
+    col = column_number(letters[:8].decode())
+    number = int(row[:10])
+    if number > extent.rows or col > extent.columns:
+        extent.rows, extent.columns = max(extent.rows, number), max(extent.columns, col)
+        extent.far_cell = f"{letters[:8].decode().upper()}{number}"
+
+
+def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool) -> None:
+    """Update a sheet's extent from one stretch of its XML. ``window`` is the chunk with the
+    end of the one before, so a reference cut in two is still seen (seen twice is harmless
+    for a maximum); counts use ``chunk`` alone.
+
+    The cost matters (a 100,000-row sheet is 90 MB of XML), so only what can exceed a cap is
+    collected: columns past Z, cell rows past 99,999, and each row's number."""
+    if _ODD_CELL.search(window):
+        refs = set(_ANY_CELL_REF.findall(window))
+    else:
+        refs = {_REF.fullmatch(ref).groups() for ref in set(_BIG_CELL.findall(window))}  # type: ignore[union-attr]
+        if extent.columns < 26 and b"<c " in window:
+            refs.add((b"Z", b"1"))  # columns A to Z: at most 26, without looking at each
+    for letters, row in refs:
+        _grow(extent, letters, row)
+    if _ODD_ROW.search(window):
+        extent.row_elements += chunk.count(b"<row") + chunk.count(b":row ")
+        numbered = _ROW_NUMBERED.findall(window)
+    else:
+        numbered = _ROW_LITERAL.findall(window)
+    extent.rows = max(
+        extent.rows, extent.row_elements, max((int(n[:10]) for n in numbered), default=0)
+    )
+    if b"hidden" in window:
+        for attrs in _ROW_ATTRS.findall(window):
+            if _HIDDEN.search(attrs) and (number := _ROW_NUMBER.search(attrs)):
+                extent.hidden_rows.add(int(number.group(1)[:10]))
+    if first and (m := _DIMENSION.search(window[:4096])):  # it comes before the cells
+        _grow(extent, m.group(1), m.group(2))
+    if not extent.has_values and _VALUE.search(window):
+        extent.has_values = True
+    if len(extent.validations) < 100 and (b"formula1>" in window or b"xm:f>" in window):
+        extent.validations += [
+            v.decode("utf-8", "replace") for v in _VALIDATION.findall(window) if b"!" in v
+        ][:100]
 
 
 def _inflate(body: bytes, declared: int) -> Iterator[bytes]:
@@ -301,7 +439,7 @@ def _calamine(data: bytes) -> pc.CalamineWorkbook:
         raise refuse(_DAMAGED) from None
 
 
-def _sheet_names_for(data: bytes, by_member: dict[str, list[str]]) -> dict[str, list[str]]:
+def _sheet_names_for(data: bytes, by_member: dict[str, V]) -> dict[str, V]:
     """Map worksheet part names (xl/worksheets/sheet1.xml) to sheet names via workbook.xml."""
     from defusedxml import ElementTree
 
@@ -326,7 +464,11 @@ def _sheet_names_for(data: bytes, by_member: dict[str, list[str]]) -> dict[str, 
 def read_sheet(book: Workbook, sheet: str) -> RawSheet:
     """All cells of one sheet; vertical merges near the top are filled down (merged headings)."""
     if book.fmt == "csv":
-        return RawSheet(sheet, _csv_rows(book.data, sheet))
+        text, encoding = decode(book.data, sheet)
+        return RawSheet(sheet, _csv_rows(text, sheet), encoding=encoding)
+    extent = book.extents.get(sheet)
+    if extent is not None:
+        _check_extent(extent, sheet)
     wb = book.calamine or _calamine(book.data)
     try:
         sh = wb.get_sheet_by_name(sheet)
@@ -343,7 +485,49 @@ def read_sheet(book: Workbook, sheet: str) -> RawSheet:
             for r in range(r0 + 1, r1 + 1):
                 for c in range(c0, min(c1 + 1, len(rows[r]))):
                     rows[r][c] = rows[r0][c]
+    if extent is not None and extent.hidden_rows:
+        _refuse_hidden_rows(rows, extent.hidden_rows, sheet)
     return RawSheet(sheet, rows, book.uncached.get(sheet, []))
+
+
+def _check_extent(extent: Extent, sheet: str) -> None:
+    """Refuse a sheet whose used range is too big to hold, before the parser tries."""
+    if extent.rows > MAX_ROWS + HEADER_SCAN_ROWS:
+        raise refuse(
+            _too_many_rows(extent.rows, sheet)
+            + (f" (Its last cell is {extent.far_cell}.)" if extent.far_cell else ""),
+            sheet,
+        )
+    if extent.columns > MAX_GRID_COLUMNS or extent.rows * extent.columns > MAX_CELLS:
+        raise refuse(
+            f"Sheet '{sheet}' reaches column {extent.columns:,} and row {extent.rows:,} "
+            f"(cell {extent.far_cell}), more than SEND Lens can read safely (at most "
+            f"{MAX_GRID_COLUMNS:,} columns and {MAX_CELLS:,} cells). Delete the rows and "
+            "columns beyond your data (select them, right-click, Delete), save, and upload again.",
+            sheet,
+        )
+
+
+def _refuse_hidden_rows(rows: list[list[Any]], hidden: set[int], sheet: str) -> None:
+    """Hidden rows (often a filter left on) are data the user has not seen: say where."""
+    found = sorted(
+        r for r in hidden if r <= len(rows) and any(c not in ("", None) for c in rows[r - 1])
+    )
+    if not found:
+        return
+    raise UploadError(
+        [
+            Problem(
+                sheet,
+                r,
+                "",
+                "",
+                f"Row {r} is hidden (perhaps by a filter) but holds data. Unhide it (or clear "
+                "the filter), check it, and upload again.",
+            )
+            for r in found[:50]
+        ]
+    )
 
 
 def _too_many_rows(n: int, sheet: str) -> str:
@@ -354,24 +538,70 @@ def _too_many_rows(n: int, sheet: str) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 if it is that, else Windows-1252 (what Excel on
-    Windows writes for 'CSV'); latin-1 as a last resort, which decodes any byte."""
+    """The text of a text file, decoded strictly (see :func:`decode`)."""
+    return decode(data)[0]
+
+
+def decode(data: bytes, sheet: str = "") -> tuple[str, str]:
+    """Text and the encoding it was read in: UTF-8 (with or without BOM) or UTF-16 when it is
+    that, else Windows-1252 (what Excel on Windows writes for "CSV") when every byte is
+    valid Windows-1252 and none forms UTF-8. Never byte by byte: a UTF-8 file with one stray
+    Windows-1252 byte would otherwise read as Windows-1252 throughout ("cafÃ©"), so it is
+    refused, naming the row."""
     if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    elif data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return data.decode("utf-16", errors="replace")
-    for encoding in ("utf-8", "cp1252", "latin-1"):
+        return _strict(data[3:], "utf-8", sheet), "UTF-8"
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return _strict(data, "utf-16", sheet), "UTF-16"
+    loose = data.decode("utf-8", errors="surrogateescape")  # bad bytes become U+DC80-U+DCFF
+    bad = _FIRST_SURROGATE.search(loose)
+    if bad is None:
+        return loose, "UTF-8"
+    if _NON_ASCII_CHARACTER.search(loose) is None:  # no valid UTF-8 beyond ASCII at all
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+            return data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, exc.start, sheet) from None
+    raise _undecodable(data, len(loose[: bad.start()].encode("utf-8", "surrogateescape")), sheet)
 
 
-def _csv_rows(data: bytes, sheet: str) -> list[list[Any]]:
-    text = decode_text(data)
-    if text.count("\n") > MAX_ROWS + HEADER_SCAN_ROWS:
-        raise refuse(_too_many_rows(text.count("\n"), sheet), sheet)
+_FIRST_SURROGATE = re.compile("[\udc80-\udcff]")
+_NON_ASCII_CHARACTER = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+
+
+def _strict(data: bytes, encoding: str, sheet: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, exc.start, sheet) from None
+
+
+def _undecodable(data: bytes, at: int, sheet: str) -> UploadError:
+    row = data[:at].count(b"\n") + data[:at].count(b"\r") - data[:at].count(b"\r\n") + 1
+    return UploadError(
+        [
+            Problem(
+                sheet,
+                row,
+                "",
+                "",
+                f"Row {row} has a character SEND Lens cannot read with certainty: the file is not "
+                "all in one text encoding (UTF-8 mixed with Windows-1252, perhaps), so any "
+                "accented letter or symbol could be misread. In Excel "
+                "choose File > Save As > 'CSV UTF-8 (Comma delimited)' and upload that.",
+            )
+        ]
+    )
+
+
+def line_count(text: str) -> int:
+    """Lines ended by any convention: Windows (CR LF), Unix (LF) and old Mac (CR alone)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _csv_rows(text: str, sheet: str) -> list[list[Any]]:
+    lines = line_count(text)
+    if lines > MAX_ROWS + HEADER_SCAN_ROWS:
+        raise refuse(_too_many_rows(lines, sheet), sheet)
     sample = "\n".join(text[:20000].splitlines()[:HEADER_SCAN_ROWS])
     counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","

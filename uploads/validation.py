@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from typing import TypeAlias
 
 import numpy as np
@@ -36,19 +36,19 @@ import pandas as pd
 import pyarrow as pa
 from pandas.api.types import infer_dtype
 
+from uploads import identifiers
+from uploads.check_digits import nhs_problems, uln_problems, upn_problems
 from uploads.readers import Problem
 from uploads.schemas import (
     DATE_DTYPE,
     NUMBER_NOISE,
     SPACES,
-    SPACES_AND_HYPHENS,
     UPN_SHAPE,
     Column,
     norm,
 )
 
 MAX_PROBLEMS = 1000
-UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 is 1 January 1900 (Lotus leap-year bug)
 EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 DATE_FORMATS = (
@@ -65,7 +65,11 @@ DATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%Y/%m/%d",
 )
-FORMULA_START = ("=", "+", "-", "@")
+# What a spreadsheet may run as a formula when a text cell starts with it (OWASP's CSV
+# injection list); a stored text starting so gets a leading apostrophe, as Excel gives it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_MAGNITUDE = 1e15  # past any SEND count or rate, and still exact as a whole number
+YEARS_NOT_DATES = (1900, 2100)  # a bare 2024 in a date column is a year, not serial 2024 (1905)
 DATE_TYPES, NUMBER_TYPES = [dt.date, dt.datetime, pd.Timestamp], [float, int, np.float64, np.int64]
 Lazy: TypeAlias = pd.Series | str | Callable[[], pd.Series | str]
 
@@ -234,11 +238,25 @@ def is_formula(text: pd.Series) -> pd.Series:  # "=SUM(...)" pasted as text, or 
     return text.str.startswith("=").fillna(False)
 
 
-def parse_text(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
-    """Free text is kept, but a cell that a spreadsheet would run as a formula on export
-    (starting = + - @) gets a leading apostrophe, as Excel itself does for such text."""
-    text = as_text(raw)
+def neutralised(text: pd.Series) -> pd.Series:
+    """Text that a spreadsheet would run as a formula on export gets a leading apostrophe,
+    as Excel itself does for such text, so no download can turn it into a formula."""
     return text.where(~text.str.startswith(FORMULA_START).fillna(False), "'" + text)
+
+
+def parse_text(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
+    """Free text is kept, neutralised; a UPN, NHS number or ULN typed into it is refused."""
+    text = as_text(raw)
+    kinds = identifiers.identifier_kinds(text)
+    issues.add(
+        kinds.notna(),
+        column.name,
+        "(hidden)",
+        lambda: kinds.map(
+            lambda k: identifiers.identifier_message(k, f"This {column.name}"), na_action="ignore"
+        ).astype("string"),
+    )
+    return neutralised(text.where(kinds.isna()))
 
 
 def parse_code(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
@@ -255,12 +273,20 @@ def parse_code(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
             lambda: "'" + text + f"' is not a valid {column.name}: " + column.pattern_hint + ".",
         )
         return code.where(~bad & ~formula)
-    if column.identifier:  # normalised as pseudonymise.normalise_ids does, before hashing
-        ids = text.str.replace(SPACES_AND_HYPHENS, "", regex=True).str.upper()
-        empty = ids.eq("").fillna(False)
+    if column.identifier:  # the one normalisation pseudonymise hashes, so look-alikes are one id
+        ids = identifiers.normalise_ids(text)
+        empty = text.notna() & ids.isna()
         issues.add(empty, column.name, text, lambda: "'" + text + "' is not an identifier.")
-        text = ids.where(~empty)
-    return text.where(~formula)
+        odd = identifiers.invalid_ids(ids) & ~formula
+        issues.add(
+            odd,
+            column.name,
+            lambda: shown(column, text),
+            "This id holds characters an id never has (only letters A-Z, digits and _ . / : # "
+            "are kept, with spaces and hyphens ignored). Retype it.",
+        )
+        return ids.where(~empty & ~odd & ~formula)
+    return neutralised(text.where(~formula))
 
 
 def parse_choice(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
@@ -301,6 +327,22 @@ def parse_number(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
             text,
             lambda: "'" + text + "' is not a number.",
         )
+    # inf, NaN and 1e308 are numbers to Python but never a SEND figure, and 1e308 overflows
+    # to inf as soon as two are added; refused before any check compares them.
+    nan = pd.Series([isinstance(v, float) and v != v for v in raw], index=raw.index, dtype=bool)
+    huge = ~np.isfinite(values.fillna(0)) | (values.abs() > MAX_MAGNITUDE) | nan
+    issues.add(
+        huge,
+        column.name,
+        text,
+        lambda: (
+            "'"
+            + text.fillna("NaN")
+            + f"' is not a usable number: {column.name} must be a finite number no larger than "
+            f"{MAX_MAGNITUDE:,.0f}."
+        ),
+    )
+    values = values.where(~huge)
     if column.type == "int":
         fractional = values.notna() & (values != np.floor(values))
         issues.add(fractional, column.name, text, lambda: "'" + text + "' is not a whole number.")
@@ -331,17 +373,17 @@ def parse_date(column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
     if kind in ("date", "datetime", "datetime64"):
         return _clip(pd.to_datetime(raw).dt.normalize().astype(DATE_DTYPE), column, raw, issues)
     types = raw.map(type)
-    for cells, convert in (
-        (types.isin(DATE_TYPES), lambda v: pd.to_datetime(v).dt.normalize()),
-        (types.isin(NUMBER_TYPES), lambda v: _serial(v.astype("float64"))),
-    ):
-        if cells.any():
-            out[cells] = convert(raw[cells])
+    dates = types.isin(DATE_TYPES)
+    if dates.any():
+        out[dates] = pd.to_datetime(raw[dates]).dt.normalize()
+    numbers = types.isin(NUMBER_TYPES)
+    if numbers.any():
+        out[numbers] = _serial_checked(raw[numbers].astype("float64"), column, issues)
     text = as_text(raw.where(types.eq(str), ""))
     if text.notna().any():
         todo = text.notna()
-        digits = todo & text.str.fullmatch(r"[0-9]{1,6}(\.[0-9]+)?").fillna(False)
-        out[digits] = _serial(text[digits].astype("float64"))
+        digits = todo & text.str.fullmatch(r"[0-9]{1,7}(\.[0-9]+)?").fillna(False)
+        out[digits] = _serial_checked(text[digits].astype("float64"), column, issues)
         todo &= ~digits
         for fmt in ("ISO8601", *DATE_FORMATS):
             if not todo.any():
@@ -364,6 +406,32 @@ def _serial(numbers: pd.Series) -> pd.Series:
     valid = (numbers >= 1) & (numbers < 2958466)
     days = pd.to_timedelta(np.floor(numbers.where(valid)), unit="D")
     return (EXCEL_EPOCH + days).astype(DATE_DTYPE)
+
+
+def _serial_checked(numbers: pd.Series, column: Column, issues: Issues) -> pd.Series:
+    """Excel serial numbers as dates; a whole number that reads as a year (2024 would be
+    16/07/1905) or lies outside Excel's calendar is a problem, never a silent blank."""
+    low, high = YEARS_NOT_DATES
+    year = (numbers >= low) & (numbers <= high) & (numbers == np.floor(numbers))
+    shown_as = (
+        "(hidden)" if column.is_date_of_birth else numbers.map("{:g}".format).astype("string")
+    )
+    issues.add(
+        year,
+        column.name,
+        shown_as,
+        f"{column.name} is a year on its own, not a date. Give the whole date as dd/mm/yyyy, "
+        "for example 15/03/2024.",
+    )
+    dates = _serial(numbers.where(~year))
+    issues.add(
+        dates.isna() & ~year,
+        column.name,
+        shown_as,
+        f"{column.name} is a number that is not a date. Give the date as dd/mm/yyyy, "
+        "for example 15/03/2024.",
+    )
+    return dates
 
 
 def _clip(dates: pd.Series, column: Column, raw: pd.Series, issues: Issues) -> pd.Series:
@@ -390,71 +458,6 @@ PARSERS = {
     "number": parse_number,
     "date": parse_date,
 }
-
-
-def _digit_matrix(codes: pd.Series, width: int) -> np.ndarray:
-    """Fixed-width ASCII codes as a (rows, width) matrix of byte values, in one step."""
-    joined = "".join(codes.tolist()).encode("ascii")
-    return np.frombuffer(joined, np.uint8).reshape(-1, width).astype(np.int64)
-
-
-_LETTER_VALUE = np.full(256, -1, dtype=np.int64)
-_LETTER_VALUE[48:58] = np.arange(10)
-for _i, _ch in enumerate(UPN_LETTERS):
-    _LETTER_VALUE[ord(_ch)] = _i
-
-
-def upn_problems(upn: pd.Series) -> pd.Series:
-    """For each UPN (upper case) a reason it is invalid, or <NA>."""
-    reason = pd.Series(pd.NA, index=upn.index, dtype="string")
-    present = upn.notna()
-    shaped = present & upn.str.fullmatch(r"[A-Z][0-9]{11}[0-9ABCDEFGHJKLMNPQRTUVWXYZ]").fillna(
-        False
-    )
-    reason[present & ~shaped] = (
-        "is not shaped like a UPN: 13 characters, a letter, 11 digits, then a digit or letter."
-    )
-    if shaped.any():
-        m = _digit_matrix(upn[shaped], 13)
-        values = _LETTER_VALUE[m[:, 1:]]
-        expected = np.array(list(UPN_LETTERS))[(values * np.arange(2, 14)).sum(axis=1) % 23]
-        found = m[:, 0].astype(np.uint8).view("S1").astype("U1")
-        wrong = pd.Series(expected != found, index=upn[shaped].index)
-        letters = pd.Series(expected, index=upn[shaped].index)
-        reason[wrong[wrong].index] = (
-            "has the wrong check letter: for these 12 characters the first letter should be "
-            + letters[wrong]
-            + ". Check the UPN was copied correctly."
-        )
-    return reason
-
-
-def _mod11_problems(codes: pd.Series, name: str, uln: bool) -> pd.Series:
-    reason = pd.Series(pd.NA, index=codes.index, dtype="string")
-    present = codes.notna()
-    shaped = present & codes.str.fullmatch(r"[0-9]{10}").fillna(False)
-    reason[present & ~shaped] = (
-        f"is not 10 digits: {'a' if uln else 'an'} {name} has exactly 10 (if "
-        "it began with 0, format the column as Text in Excel so the 0 is kept)."
-    )
-    if shaped.any():
-        m = _digit_matrix(codes[shaped], 10) - 48
-        remainder = (m[:, :9] * np.arange(10, 1, -1)).sum(axis=1) % 11
-        if uln:
-            ok = (remainder != 0) & (10 - remainder == m[:, 9])
-            ok |= (m == 9).all(axis=1)  # 9999999999, the temporary ULN
-        else:
-            check = (11 - remainder) % 11
-            ok = (check != 10) & (check == m[:, 9])
-        bad = pd.Series(~ok, index=codes[shaped].index)
-        reason[bad[bad].index] = (
-            "fails its check digit (modulus 11): check it was copied correctly."
-        )
-    return reason
-
-
-nhs_problems = partial(_mod11_problems, name="NHS number", uln=False)
-uln_problems = partial(_mod11_problems, name="ULN", uln=True)
 
 
 def check_identifier(column: Column, ids: pd.Series, issues: Issues) -> None:

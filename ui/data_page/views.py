@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import streamlit as st
@@ -12,13 +13,16 @@ from store.access import Action
 from store.datasets import RECORD_LEVEL_KINDS, NotFoundError, PermissionDenied, Store
 from ui import local
 from ui.data import national_table
-from uploads.intake import KINDS, UploadError, list_sheets, read_upload
+from uploads import isolated
+from uploads.intake import KINDS, UploadError
+from uploads.isolated import list_sheets, read_upload  # a child process with limits
 from uploads.templates import template_xlsx
 
 MAX_PREVIEW_ROWS = 20
 
 
 def upload_section() -> None:
+    isolated.warm_up()
     kind = st.selectbox(
         "What are you uploading?",
         list(KINDS),
@@ -80,11 +84,20 @@ def _pick_sheet(data: bytes, filename: str, kind: str) -> str | bool | None:
 
 
 def _show_problems(err: UploadError) -> None:
+    if len(err.problems) == 1 and err.problems[0].row is None and not err.problems[0].column:
+        # One problem with the whole file (too big, hidden data, unsafe): the message is
+        # the whole answer, so it is shown in full rather than cut short in a table cell.
+        st.error(
+            "This file was not stored. "
+            + _plain(err.problems[0].message)
+            + " Nothing already stored has changed."
+        )
+        return
     problems = pd.DataFrame(
         [
             {
                 "Sheet": p.sheet,
-                "Row": p.row,
+                "Row": "" if p.row is None else str(p.row),
                 "Column": p.column,
                 "Value": p.value,
                 "What is wrong": p.message,
@@ -100,9 +113,20 @@ def _show_problems(err: UploadError) -> None:
     st.dataframe(problems, hide_index=True, width="stretch")
 
 
+def _plain(text: str) -> str:
+    """Text shown as it is, never as Markdown: a message can quote a sheet's name."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
 def _show_understood(frame: pd.DataFrame, kind: str) -> None:
     skipped = frame.attrs.get("example_rows_skipped", 0)
     note = " The template's example row was ignored." if skipped else ""
+    if frame.attrs.get("encoding") == "Windows-1252":
+        # Decided for the whole file, never byte by byte: say so, in case it is wrong.
+        note += (
+            " Its text was read as Windows-1252 (what Excel on Windows saves as CSV); check "
+            "that accented letters and £ signs look right below."
+        )
     st.success(
         f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}"
     )

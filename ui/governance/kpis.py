@@ -638,6 +638,8 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
                 )
             except PermissionDenied as err:
                 local.refused(err)
+            except ValueError as err:  # refused text (too long, or holding an identifier)
+                st.error(f"Not saved: {err}")
                 return
             st.session_state["gov.actions.flash"] = (
                 f"Nothing changed for {row['title']}."

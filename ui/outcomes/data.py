@@ -16,6 +16,7 @@ from store.access import Action, PermissionDenied
 from store.datasets import Store
 from ui import local
 from ui.examples import DEMO, EXAMPLE_PREFIX
+from uploads import isolated
 from uploads.frameworks import Framework
 from uploads.intake import read_upload
 from uploads.outcomes_returns import KIND, read_returns, template_xlsx
@@ -211,7 +212,7 @@ def _returns_upload(framework: Framework) -> None:
         return
     data = upload.getvalue()
     try:
-        frame = read_returns(data, upload.name, framework)
+        frame = isolated.read_returns(data, upload.name, framework)  # limited child process
     except UploadError as err:
         problems_table(err.problems)
         return
