@@ -358,6 +358,20 @@ def protect(
     return safe
 
 
+def shown_share(pct: float | None, denominator: float | None, public: bool) -> str:
+    """A percentage for a tile: in a public meeting worked out from its counts as protected
+    (1 to 7 hidden, others rounded to 5), since one from the true counts would undo the
+    rounding of the counts shown beside it."""
+    if not public or pct is None or denominator is None:
+        return shown(pct, "%", False)
+    from analysis.disclosure import apply_disclosure_control, shown_rate
+
+    counts = pd.DataFrame({"num": [round(pct * denominator / 100)], "den": [denominator]})
+    safe = apply_disclosure_control(counts, ["num", "den"])
+    rate = shown_rate(safe["num"], safe["den"]).iloc[0]
+    return "hidden (small numbers)" if pd.isna(rate) else format_value(float(rate), "%")
+
+
 def shown(value: float | None, unit: str, public: bool) -> str:
     """A figure for a tile: with its unit, and protected in a public meeting (counts only)."""
     if value is None:

@@ -14,7 +14,7 @@ import pandas as pd
 import indicators
 from analysis import mapping
 from analysis import record_measures as rm
-from analysis.disclosure import SmallNumberRule
+from analysis.disclosure import SmallNumberRule, protect_total
 from geography import boundaries
 from geography import schools as geo_schools
 from geography.localities import Localities, localities
@@ -240,7 +240,7 @@ def _build(
             localities=data.localities,
             rule=rule,
         )
-        result.notes = _placement_notes(found, measure, level, rule)
+        result.notes = _placement_notes(found, measure, level, rule, result.table)
         month = pd.Timestamp(found.period + "-01").strftime("%B %Y")
         result.period_words = (
             f"the 12 months to {month}" if measure.kind == "ehc_tracker" else f"as at {month}"
@@ -286,7 +286,11 @@ def protected_series(
 
 
 def _placement_notes(
-    found: rm.RecordRows, measure: rm.RecordMeasure, level: str, rule: SmallNumberRule
+    found: rm.RecordRows,
+    measure: rm.RecordMeasure,
+    level: str,
+    rule: SmallNumberRule,
+    table: pd.DataFrame | None = None,
 ) -> list[str]:
     what = measure.indicator.denominator or measure.indicator.numerator
     notes = []
@@ -308,7 +312,13 @@ def _placement_notes(
         notes.append(
             f"Not on this map: {rule.count_in_words(found.unplaced)} of the {what} counted, with {missing} recorded."
         )
-    notes.append(
-        f"Counted in all: {rule.count_in_words(found.counted)} {what}; {AREA_WORDS[level]} with none show 0."
-    )
+    total = f"{rule.count_in_words(found.counted)} {what}"
+    if table is not None and measure.indicator.unit == "count":
+        # The areas, and those off the map, add up to the total: it is shown only if no
+        # hidden area can be worked out from it (``analysis.disclosure.protect_total``).
+        off_map = [rule.shown_count(n) for n in (found.outside, found.unplaced) if n]
+        parts = [*table["numerator"].tolist(), *off_map]
+        if protect_total(found.counted, parts, rule) is None and found.counted > rule.threshold:
+            total = "not shown, so that no hidden figure on the map can be worked out from it"
+    notes.append(f"Counted in all: {total}; {AREA_WORDS[level]} with none show 0.")
     return notes
