@@ -11,6 +11,7 @@ from data_loaders.register import national_register
 from store.datasets import RECORD_LEVEL_KINDS
 from ui import local
 from ui.data import national_table
+from ui.plain import md
 from uploads.intake import KINDS, UploadError, list_sheets, read_upload
 from uploads.templates import template_xlsx
 
@@ -97,7 +98,7 @@ def _show_understood(frame: pd.DataFrame, kind: str) -> None:
     skipped = frame.attrs.get("example_rows_skipped", 0)
     note = " The template's example row was ignored." if skipped else ""
     st.success(
-        f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}"
+        f"Read {len(frame):,} rows from sheet '{md(frame.attrs.get('sheet', ''))}' with no problems.{note}"
     )
     with st.expander(
         "What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS
@@ -133,10 +134,12 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
     local.forget_local_data()
     if info.duplicate:
         st.info(
-            f"This file is already stored as version {info.version} of '{info.name}'; nothing changed."
+            f"This file is already stored as version {info.version} of '{md(info.name)}'; nothing changed."
         )
     else:
-        st.success(f"Saved as version {info.version} of '{info.name}' ({info.row_count:,} rows).")
+        st.success(
+            f"Saved as version {info.version} of '{md(info.name)}' ({info.row_count:,} rows)."
+        )
 
 
 def loaded_section() -> None:
@@ -193,7 +196,7 @@ def loaded_section() -> None:
         if st.button("Delete dataset", disabled=not confirm, key="data.delete"):
             removed = s.delete_dataset(chosen, by=local.current_user())
             local.forget_local_data()
-            st.success(f"Deleted '{labels[chosen]}' and its {removed} version(s).")
+            st.success(f"Deleted '{md(labels[chosen])}' and its {removed} version(s).")
 
 
 _HEADINGS = {

@@ -27,6 +27,7 @@ from ui.examples import EXAMPLE_WARNING, is_example, switch_button
 from ui.governance import kpis
 from ui.governance.views import protect, shown, shown_share
 from ui.local import load_dataset, session_cached
+from ui.plain import md
 from ui.visual import AREA_COLOUR
 from uploads.schemas import NEED_NAMES
 
@@ -81,7 +82,7 @@ def tracker_choice(
     where = session_cached(f"area.{chosen}", version, lambda: tracker_area(tracker))
     if where is not None and where != area:
         st.info(
-            f"The EHC tracker '{labels[chosen]}' is for {area_names().get(where, where)}, going by its "
+            f"The EHC tracker '{md(labels[chosen])}' is for {area_names().get(where, where)}, going by its "
             "schools: its figures are shown on that area's page."
         )
         switch_button(where, "gov.tracker.switch")
@@ -112,7 +113,7 @@ def tracker_section(
     )
     when = f"{as_of:%-d %B %Y}"
     st.markdown(
-        f"From the EHC needs assessment tracker *{name}*, as at {when}: the 12 months up to that day, and "
+        f"From the EHC needs assessment tracker *{md(name)}*, as at {when}: the 12 months up to that day, and "
         "the requests still open on it. Weeks are days divided by 7, so 140 days is exactly 20 weeks "
         "and on time, as in the SEN2 guidance."
     )

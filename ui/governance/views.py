@@ -25,6 +25,7 @@ from ui.comparison.comparators import own_set
 from ui.comparison.data import comparator_sets, comparison, periods, trend_result
 from ui.data import area_names, national_table
 from ui.examples import is_example, load_examples, remove_examples
+from ui.plain import md
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
 
 # The national measures of the EHC process, in the order a board reads them.
@@ -121,7 +122,7 @@ def own_data_panel(listed: pd.DataFrame) -> None:
             st.markdown(
                 "Loaded: "
                 + "; ".join(
-                    f"{name} ({kinds[kind]}, version {version})"
+                    f"{md(name)} ({kinds[kind]}, version {version})"
                     for name, kind, version in zip(
                         loaded["name"], loaded["kind"], loaded["active_version"]
                     )

@@ -21,6 +21,7 @@ from geography.localities import Localities, localities
 from indicators import Indicator
 from ui import local
 from ui.map.build import AREA_WORDS, MapResult, build_map, periods_with_values
+from ui.plain import md
 
 LEVELS = ("school", "ward", "locality")
 KINDS = ("kpi_return", "survey", "ehc_tracker", "cohort", "locality_lookup")
@@ -99,12 +100,12 @@ def _lookup_notes(places: Localities) -> list[str]:
     if places.uncovered_wards:
         notes.append(
             f"{len(places.uncovered_wards)} of this area's wards are in no locality of your lookup "
-            f"and are left out of locality totals: {', '.join(places.uncovered_wards)}."
+            f"and are left out of locality totals: {md(', '.join(places.uncovered_wards))}."
         )
     if places.unknown_wards:
         notes.append(
             f"{len(places.unknown_wards)} ward code(s) in your lookup are not December 2023 wards "
-            f"(perhaps older or newer codes): {', '.join(places.unknown_wards)}."
+            f"(perhaps older or newer codes): {md(', '.join(places.unknown_wards))}."
         )
     return notes
 
@@ -127,7 +128,9 @@ def _kpi_rows(table: pd.DataFrame, places: Localities | None) -> tuple[pd.DataFr
     rows.loc[at_locality, "area_code"] = codes
     rows = rows[rows["area_code"].notna()]
     notes = (
-        [f"Locality names in your KPI return that are not in your lookup: {', '.join(unmatched)}."]
+        [
+            f"Locality names in your KPI return that are not in your lookup: {md(', '.join(unmatched))}."
+        ]
         if unmatched
         else []
     )
@@ -160,13 +163,13 @@ def describe(data: LocalMapData, indicator: str) -> str:
     if indicator in rm.MEASURES:
         kind = rm.MEASURES[indicator].kind
         when = rm.as_of_date(data.records[kind], kind)
-        names = "; ".join(data.sources.get(kind, []))
+        names = md("; ".join(data.sources.get(kind, [])))
         span = "the 12 months to" if kind == "ehc_tracker" else "extracts as at"
         return f"Summed by SEND Lens from *{names}*, {span} {when:%-d %B %Y}, by the child's home ward or school."
     sources = sorted(
         data.kpi.loc[data.kpi["indicator"] == indicator, "source"].astype(str).unique()
     )
-    return f"From your upload: {'; '.join(s.removeprefix('upload:') for s in sources)}."
+    return f"From your upload: {md('; '.join(s.removeprefix('upload:') for s in sources))}."
 
 
 def local_map(

@@ -15,6 +15,7 @@ from store import frameworks as framework_store
 from store.datasets import Store
 from ui import local
 from ui.examples import DEMO, EXAMPLE_PREFIX
+from ui.plain import md
 from uploads.frameworks import Framework
 from uploads.intake import read_upload
 from uploads.outcomes_returns import KIND, read_returns, template_xlsx
@@ -77,7 +78,7 @@ def load_example(framework: Framework) -> None:
     social care extract and surveys, under names that start "Example data (synthetic)"."""
     path = DEMO / f"demo_outcomes_{framework.id}.csv"
     if not path.exists():
-        st.warning(f"There is no example return for the {framework.name}.")
+        st.warning(f"There is no example return for the {md(framework.name)}.")
         return
     data = path.read_bytes()
     _save(
@@ -95,7 +96,7 @@ def load_example(framework: Framework) -> None:
         _save(kind, f"{EXAMPLE_PREFIX}: {name}", read_upload(extra, file, kind), file, extra)
     local.forget_local_data()
     st.success(
-        f"Loaded the example return for the {framework.name}: invented children, not real data. "
+        f"Loaded the example return for the {md(framework.name)}: invented children, not real data. "
         "Delete it on the Data page when you load your own."
     )
 
@@ -115,7 +116,7 @@ def _framework_uploaded() -> None:
     st.session_state[PENDING] = fw.id
     st.session_state[MESSAGE] = (
         "success",
-        f"Framework '{fw.name}' is saved (version {info.version}) and chosen.",
+        f"Framework '{md(fw.name)}' is saved (version {info.version}) and chosen.",
     )
 
 
@@ -147,7 +148,7 @@ def data_panel(framework: Framework) -> None:
         expanded=st.session_state.get("outcomes.panel_open", False),
     ):
         st.markdown(
-            f"**{framework.name}.** {framework.description}\n\n*Source:* {framework.source}"
+            f"**{md(framework.name)}.** {md(framework.description)}\n\n*Source:* {md(framework.source)}"
         )
         cols = st.columns(2)
         if cols[0].button(
@@ -180,7 +181,7 @@ def data_panel(framework: Framework) -> None:
 
 def _returns_upload(framework: Framework) -> None:
     upload = st.file_uploader(
-        f"Upload annual review returns for the {framework.name} (XLSX, CSV or ODS)",
+        f"Upload annual review returns for the {md(framework.name)} (XLSX, CSV or ODS)",
         type=["xlsx", "csv", "ods"],
         key=f"outcomes.returns_file.{framework.id}",
         help="Child identifiers are replaced by a keyed code as the file is read.",
