@@ -291,7 +291,7 @@ def _tooltip_lines(
 ) -> tuple[str, str, str]:
     """Value (or why it is not shown), counts and rank of one area, as plain text.
 
-    Plain text, not HTML: the map's HTML tooltip escapes it (and the names) where it is drawn.
+    Plain text, not HTML: the map escapes what it is given, so names need no care here.
     """
     if r.greyed:
         value, rank = f"Not shown: {r.greyed_reason}", "not ranked"

@@ -25,7 +25,6 @@ from geography import schools as geo_schools
 from geography.localities import Localities
 from indicators import Indicator
 from tidy import period_sort_key
-from ui import plain
 from ui.data import area_names
 
 LEVELS = {
@@ -277,8 +276,7 @@ def build_map(
     shapes = shapes.merge(result[["code", "colour", "greyed"]], on="code", how="left")
     wgs = boundaries.to_wgs84(shapes, 4 if england or level == "la" else 5)
     texts = result.set_index("code").loc[wgs["code"], ["name", *mapping.TOOLTIP_KEYS]]
-    # The tooltip is an HTML template filled with these: names come from users' uploads.
-    wgs = wgs.join(texts.reset_index(drop=True).astype(str).map(plain.html))
+    wgs = wgs.join(texts.reset_index(drop=True).astype(str))
     wgs["fill"] = [_rgba(c, 150 if g else 220) for c, g in zip(wgs["colour"], wgs["greyed"])]
     if level == "la":
         outline = boundaries.las().set_index("la_code").geometry[area]
