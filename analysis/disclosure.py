@@ -11,12 +11,28 @@ smallest non-zero count in that row is hidden too, so that the hidden one cannot
 out from a published row total. Hiding a zero alongside would not help (the hidden pair
 would still sum to the small count), so zeros are never chosen.
 
+Percentages beside protected counts (the rule SEND Lens follows everywhere): a percentage
+shown beside a protected count is worked out from the protected figures shown ("30 of 45"
+shows 66.7%, never the true 68.9%), so it tells a reader nothing the rounded counts do not;
+with either count hidden the percentage is hidden too. A percentage from the true counts
+would pin them: 68.9% fits only 31 of 45, and a hidden count could then be worked out by
+differencing. A greyed-out area (too few people for a percentage) shows no counts either.
+
+Totals beside their parts (secondary disclosure): a total shown beside parts that are
+hidden or rounded (a row total, a table's total row, an LA total under a map) must not let
+a reader subtract the shown parts from it and pin a hidden count. ``pinned_parts`` finds
+every hidden count that the shown figures fix to one value (exactly: a shown count stands
+for the whole range of true counts that round to it, and one sum has no gaps), and
+``protect_total`` withholds a total when it would pin one. Within a row, the second cell
+hidden by ``apply_disclosure_control`` does the same job for the row total.
+
 Only sub-national figures SEND Lens computes itself go through here. Figures DfE, ONS or
 NHS England publish are shown as published: they have had the publisher's own control.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,12 +76,18 @@ class SmallNumberRule:
             return f"fewer than {self.threshold + 1}"
         return f"about {int(_round_to(n, self.rounding)):,}"
 
+    def shown_count(self, n: float) -> float | None:
+        """A count as shown: None when hidden (1 to the threshold), else rounded."""
+        if 1 <= n <= self.threshold:
+            return None
+        return float(_round_to(pd.Series([float(n)]), self.rounding).iloc[0])
+
     def describe(self, who: str = "people") -> str:
         return (
             f"Small numbers are protected: counts of 1 to {self.threshold} are hidden and other counts are "
             f"rounded to the nearest {self.rounding}; a percentage is hidden when its count is; areas with "
-            f"fewer than {self.min_denominator:,.0f} {who} are greyed out. Percentages are worked out from "
-            "the true counts."
+            f"fewer than {self.min_denominator:,.0f} {who} are greyed out and show no counts. Percentages are "
+            "worked out from the rounded counts shown, so that they cannot give the true counts away."
         )
 
 
@@ -167,18 +189,122 @@ def apply_rate_suppression(
     rate_column: str,
     numerator_column: str,
     denominator_column: str,
+    scale: float = 100.0,
 ) -> pd.DataFrame:
     """A copy with ``rate_column`` missing wherever its numerator or denominator is.
 
     Run it after ``apply_disclosure_control``: a rate shown beside a suppressed count would
-    give the count away. The rate itself is not recomputed from rounded counts: where both
-    counts are shown, the rate from the true counts is the more accurate figure and reveals
-    nothing the rounded counts hide (rounding protects the counts, not the rate).
+    give the count away. Where both counts are shown the rate is worked out again from the
+    rounded counts (``scale`` times their ratio): a rate from the true counts would undo the
+    rounding (68.9% beside "30 of 45" fits only 31 of 45).
     """
     out = table.copy()
-    hidden = out[numerator_column].isna() | out[denominator_column].isna()
-    out.loc[hidden, rate_column] = np.nan
+    out[rate_column] = shown_rate(out[numerator_column], out[denominator_column], scale)
     return out
+
+
+def shown_rate(numerator: pd.Series, denominator: pd.Series, scale: float = 100.0) -> pd.Series:
+    """``scale * numerator / denominator`` of protected (rounded) counts: missing where either
+    is hidden or the denominator is 0, so it holds nothing the counts shown do not."""
+    num = pd.to_numeric(numerator, errors="coerce").astype("float64")
+    den = pd.to_numeric(denominator, errors="coerce").astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = scale * num / den
+    return rate.where(num.notna() & (den > 0))
+
+
+# --- Totals beside their parts ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a reader sees of one count: its possible true values ``low`` to ``high``
+    (``high`` None when unbounded) and whether it is hidden."""
+
+    low: int
+    high: int | None
+    hidden: bool
+
+
+def shown_as(
+    shown: float | None,
+    rule: SmallNumberRule,
+    *,
+    small: bool = True,
+) -> Shown:
+    """The true counts a shown figure stands for under ``rule``.
+
+    ``shown`` is the protected figure (None or NaN when hidden). A hidden count is 1 to the
+    threshold when ``small`` (hidden for being small) or any count above it otherwise (a
+    second cell hidden to protect the first). A rounded count ``x`` is any count from
+    ``x - rounding/2`` (halves round up) up to below ``x + rounding/2``, and never a small one.
+    """
+    if shown is None or (isinstance(shown, float) and math.isnan(shown)):
+        return Shown(1, rule.threshold, True) if small else Shown(rule.threshold + 1, None, True)
+    value = int(round(float(shown)))
+    if value == 0:
+        return Shown(0, 0, False)
+    half = rule.rounding / 2
+    low = max(math.ceil(value - half), rule.threshold + 1)
+    high = math.ceil(value + half) - 1
+    return Shown(low, high, False)
+
+
+def _sum_low(items: Sequence[Shown]) -> int:
+    return sum(i.low for i in items)
+
+
+def _sum_high(items: Sequence[Shown]) -> int | None:
+    highs = [i.high for i in items]
+    return None if any(h is None for h in highs) else sum(highs)  # type: ignore[arg-type]
+
+
+def feasible_range(parts: Sequence[Shown], total: Shown, index: int) -> tuple[int, int | None]:
+    """The values part ``index`` can take given all parts add up to ``total``.
+
+    Exact for one sum: every part ranges over whole numbers without gaps, so every sum
+    between the sums of the lows and of the highs is reachable.
+    """
+    part = parts[index]
+    others = [p for i, p in enumerate(parts) if i != index]
+    others_high = _sum_high(others)
+    low = part.low if others_high is None else max(part.low, total.low - others_high)
+    high = None if total.high is None else total.high - _sum_low(others)
+    if part.high is not None:
+        high = part.high if high is None else min(part.high, high)
+    return low, high
+
+
+def pinned_parts(parts: Sequence[Shown], total: Shown) -> list[int]:
+    """Indexes of hidden parts whose true value the shown total and parts fix to one value."""
+    pinned = []
+    for i, part in enumerate(parts):
+        if part.hidden:
+            low, high = feasible_range(parts, total, i)
+            if high is not None and low >= high:
+                pinned.append(i)
+    return pinned
+
+
+def protect_total(
+    true_total: float,
+    shown_parts: Sequence[float | None],
+    rule: SmallNumberRule,
+    small: Sequence[bool] | None = None,
+) -> float | None:
+    """The total to show beside ``shown_parts``: rounded by ``rule``, or None (withheld)
+    when the total is itself small or when it would pin a hidden part.
+
+    Withholding the total, rather than hiding more parts, keeps what the parts show (the
+    areas of a map); the parts are what the reader came for. ``small`` says, per part,
+    whether a hidden part was hidden for being small (the default) or to protect another.
+    """
+    rounded = rule.shown_count(float(true_total))
+    if rounded is None:
+        return None
+    flags = list(small) if small is not None else [True] * len(shown_parts)
+    parts = [shown_as(p, rule, small=f) for p, f in zip(shown_parts, flags)]
+    return None if pinned_parts(parts, shown_as(rounded, rule)) else rounded
 
 
 def min_denominator_flag(
@@ -206,3 +332,39 @@ def min_denominator_flag(
     )
     out[REASON_COLUMN] = reason
     return out
+
+
+def protect_parts(
+    shown_parts: Sequence[float | None], shown_total: float | None, rule: SmallNumberRule
+) -> list[float | None]:
+    """``shown_parts`` with more parts hidden until none hidden can be worked out from the
+    ``shown_total`` beside them: the smallest non-zero part shown goes first, as in a row.
+
+    For a total shown somewhere the parts cannot change (a headline tile above a table).
+    A part hidden here is modelled as any count from 1 up, so the table must not say why it
+    is hidden (a part known to be 8 or more still leaves the small one pinned).
+    """
+    parts = list(shown_parts)
+    small = [_missing(p) for p in parts]
+    if _missing(shown_total):
+        return parts
+    while True:
+        seen = [
+            shown_as(p, rule) if f else Shown(1, None, True) if _missing(p) else shown_as(p, rule)
+            for p, f in zip(parts, small)
+        ]
+        if not pinned_parts(seen, shown_as(shown_total, rule)):
+            return parts
+        candidates = [
+            (float(p), i)
+            for i, (p, s) in enumerate(zip(parts, seen))
+            if p is not None and not s.hidden
+        ]
+        candidates = [c for c in candidates if c[0] > 0]
+        if not candidates:
+            return parts
+        parts[min(candidates)[1]] = None
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -232,7 +232,9 @@ def _protect_rates(
         t[["denominator"]], ["denominator"], rule.threshold, rule.rounding
     )["denominator"]
     hidden_num = t["numerator"].isna() & true_num.notna()
-    t = apply_rate_suppression(t, "value", "numerator", "denominator")
+    t = apply_rate_suppression(
+        t, "value", "numerator", "denominator", _scale(true_value, true_num, true_den)
+    )
     small = min_denominator_flag(
         pd.DataFrame({"d": true_den}), "d", rule.min_denominator, unit=count_words[1] or "people"
     )
@@ -243,7 +245,21 @@ def _protect_rates(
     )
     t.loc[no_counts, "value"] = true_value[no_counts]
     t.loc[no_counts, "disclosure"] = "no counts given: value shown as uploaded"
+    # A greyed-out area shows no counts: with its rate gone they would still be a small number.
+    greyed = t[REASON_COLUMN] != ""
+    t.loc[greyed, ["numerator", "denominator"]] = np.nan
     return t.drop(columns="others")
+
+
+def _scale(value: pd.Series, numerator: pd.Series, denominator: pd.Series) -> float:
+    """What the value is of numerator over denominator: 100 for a percentage, 10,000 for a rate
+    per 10,000; the power of ten nearest the typical ratio, 1 when there is none."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (value * denominator / numerator).replace([np.inf, -np.inf], np.nan).dropna()
+    ratio = ratio[ratio > 0]
+    if ratio.empty:
+        return 100.0
+    return float(10 ** round(math.log10(float(ratio.median()))))
 
 
 TOOLTIP_KEYS = ("v", "c", "r")  # short: a whole-England ward map repeats them 6,862 times
@@ -277,6 +293,8 @@ def _tooltip_lines(
         counts = (
             "hidden" if hidden else ("none" if math.isnan(r.numerator) else f"{r.numerator:,.0f}")
         )
+    elif r.greyed:  # no counts beside a rate not shown: they would be a small number
+        counts = "not shown"
     elif not (math.isnan(r.numerator) and math.isnan(r.denominator)):
         num = "hidden" if math.isnan(r.numerator) else f"{r.numerator:,.0f}"
         den = "hidden" if math.isnan(r.denominator) else f"{r.denominator:,.0f}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import tomllib
 
 import openpyxl
@@ -254,11 +255,24 @@ def test_small_numbers_are_protected_for_a_public_meeting(national, store_dir):
     assert (
         _metric(at, "Open over 52 weeks") == f"{5 * round(s['open_over_52_weeks'] / 5):,}"
     )  # 16 -> 15
+    # A percentage tile beside rounded counts is worked out from the rounded counts: one from
+    # the true counts would undo their rounding (68.9% beside "30 of 45" fits only 31/45).
+    within = round(s["issued_within_20_weeks_pct"] * s["plans_issued_excluding_exceptions"] / 100)
+    r5 = lambda n: 5 * math.floor(n / 5 + 0.5)  # noqa: E731 - the rule, by hand
+    shown = 100 * r5(within) / r5(s["plans_issued_excluding_exceptions"])
+    assert _metric(at, "Within 20 weeks, excl. exceptions") == f"{shown:.1f}%"
     at.radio(key="gov.tracker.by").set_value("school_urn").run()
     table = _table(_as_table(_ok(at), "gov.tracker.school_urn"), "Small numbers")
     counts = table[["Plans issued", "Within 20 weeks", "Open assessments"]].stack().dropna()
     assert not counts.between(1, 7).any() and (counts % 5 == 0).all()
     assert table["Plans issued"].isna().any()  # most schools have a handful of requests
+    at.radio(key="gov.tracker.by").set_value("age_phase").run()
+    table = _table(_as_table(_ok(at), "gov.tracker.age_phase"), "Small numbers")
+    both = table.dropna(subset=["Within 20 weeks", "Plans without an exception"])
+    both = both[both["Plans without an exception"] > 0]
+    assert not both.empty
+    by_hand = (100 * both["Within 20 weeks"] / both["Plans without an exception"]).round(1)
+    assert both["Per cent within 20 weeks"].tolist() == by_hand.tolist()
 
 
 # --- local KPIs, RAG and the exception report ----------------------------------------------------

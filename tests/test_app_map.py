@@ -107,10 +107,10 @@ def test_england_la_map_of_an_earlier_year(national):
 def test_school_table_matches_the_census_and_hides_small_numbers(national):
     table = _table(_map("E08000032", "school")).set_index("Code")
     # england_census.xlsx, URN 144860 Hollingwood Primary School: 33 of 472 pupils with an
-    # EHC plan, PSENELSE 0.0699 -> 7.0%. Counts are rounded (35 of 470); the percentage is
-    # the published one, from the true counts.
+    # EHC plan, PSENELSE 0.0699 -> 7.0%. Counts are rounded (35 of 470), and the percentage
+    # beside them is worked out from them, not from the true counts: 100 * 35 / 470 = 7.45 -> 7.4.
     row = table.loc["144860"]
-    assert (row["Value"], row["Numerator"], row["Denominator"]) == (7.0, 35, 470)
+    assert (row["Value"], row["Numerator"], row["Denominator"]) == (7.4, 35, 470)
     # URN 107237 Stocks Lane Primary School: 6 of 208, so the count and the rate are hidden.
     small = table.loc["107237"]
     assert pd.isna(small["Value"]) and pd.isna(small["Numerator"])
@@ -124,10 +124,11 @@ def test_school_table_matches_the_census_and_hides_small_numbers(national):
 def test_ward_table_sums_its_schools(national):
     table = _table(_map("E08000032", "ward")).set_index("Code")
     # Bingley Rural (E05001343): its 10 schools have 326 pupils with an EHC plan of 5,383
-    # on roll in the census (summed by hand): 6.1%, shown as 325 of 5,385.
+    # on roll in the census (summed by hand): 6.1%, shown as 325 of 5,385, so the percentage
+    # shown is 100 * 325 / 5,385 = 6.04 -> 6.0.
     row = table.loc["E05001343"]
     assert (row["Value"], row["Numerator"], row["Denominator"], row["Schools"]) == (
-        6.1,
+        6.0,
         325,
         5385,
         10,
@@ -139,7 +140,7 @@ def test_choosing_an_area_shows_its_details_and_trend(national):
     at = _map("E08000032", "ward")
     at.selectbox(key="map.area").set_value("E05001343").run()
     assert not at.exception
-    assert [m.value for m in at.metric] == ["6.1%"]
+    assert [m.value for m in at.metric] == ["6.0%"]  # 325 of 5,385 shown: see above
     text = " ".join(m.value for m in at.markdown)
     assert "Bingley Rural" in text and "England: 4.8%" in text
     # The LA's own trend is drawn beside it (no trend exists by ward: one census year).

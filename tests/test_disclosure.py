@@ -11,9 +11,16 @@ import pytest
 
 import analysis
 from analysis.disclosure import (
+    Shown,
+    SmallNumberRule,
     apply_disclosure_control,
     apply_rate_suppression,
+    feasible_range,
     min_denominator_flag,
+    pinned_parts,
+    protect_parts,
+    protect_total,
+    shown_as,
 )
 
 
@@ -126,3 +133,57 @@ def test_a_small_number_rule_can_be_stricter_never_looser():
     for loose in ({"threshold": 5}, {"rounding": 1}, {"min_denominator": 10}):
         with pytest.raises(ValueError, match="stricter"):
             SmallNumberRule(**loose)
+
+
+# --- Percentages beside rounded counts, and totals beside their parts -----------------------------
+
+RULE = SmallNumberRule()
+
+
+def test_rate_beside_rounded_counts_is_worked_out_from_them():
+    # 31 of 45 is 68.9%, which fits only 31/45 among the counts that round to "30 of 45".
+    table = pd.DataFrame({"num": [31], "den": [45], "pct": [100 * 31 / 45]})
+    safe = apply_disclosure_control(table, ["num", "den"])
+    out = apply_rate_suppression(safe, "pct", "num", "den")
+    assert out["pct"].iloc[0] == pytest.approx(100 * 30 / 45)  # 66.7%, from what is shown
+
+
+def test_shown_as_gives_the_true_counts_a_figure_stands_for():
+    assert shown_as(0, RULE) == Shown(0, 0, False)
+    assert shown_as(10, RULE) == Shown(8, 12, False)  # 7.5 rounds up: 8 to 12, never 1-7
+    assert shown_as(30, RULE) == Shown(28, 32, False)  # 27.5 -> 30; 32.5 -> 35
+    assert shown_as(None, RULE) == Shown(1, 7, True)
+    assert shown_as(float("nan"), RULE, small=False) == Shown(8, None, True)
+
+
+def test_a_hidden_part_pinned_by_a_total_is_found():
+    # True 1, 8, 8 with a total of 17 are shown as hidden, 10, 10 and 15. The reader knows
+    # the two parts are at least 8 each (16) and the total at most 17: the hidden one is 1.
+    parts = [shown_as(None, RULE), shown_as(10, RULE), shown_as(10, RULE)]
+    assert feasible_range(parts, shown_as(15, RULE), 0) == (1, 1)
+    assert pinned_parts(parts, shown_as(15, RULE)) == [0]
+    # True 7, 12, 12, 12 with a total of 43: shown hidden, 10, 10, 10 and 45 (43 to 47); the
+    # parts are at most 36, so the hidden one is at least 7: pinned at 7.
+    parts = [shown_as(None, RULE), *[shown_as(10, RULE)] * 3]
+    assert feasible_range(parts, shown_as(45, RULE), 0) == (7, 7)
+    # True 3, 12 with a total of 15: shown hidden, 10, 15: hidden is 13 - 12 = 1 to 17 - 8 = 9
+    # -> 1 to 7, safe.
+    parts = [shown_as(None, RULE), shown_as(10, RULE)]
+    assert feasible_range(parts, shown_as(15, RULE), 0) == (1, 7)
+    assert pinned_parts(parts, shown_as(15, RULE)) == []
+
+
+def test_protect_total_withholds_a_total_that_would_pin_a_hidden_part():
+    assert protect_total(17, [None, 10, 10], RULE) is None  # the 1, 8, 8 case above
+    assert protect_total(43, [None, 10, 10, 10], RULE) is None  # the 7, 12, 12, 12 case
+    assert protect_total(15, [None, 10], RULE) == 15  # 3 + 12: the hidden is 1 to 7
+    assert protect_total(6, [None, 0], RULE) is None  # a small total is hidden anyway
+    assert protect_total(0, [0, 0], RULE) == 0
+
+
+def test_protect_parts_hides_another_part_when_a_fixed_total_pins_one():
+    # The total (15, a tile elsewhere) stays; hiding one 10 as well opens the hidden part to
+    # 1 up to 17 - 1 - 8 = 8 -> 1 to 7, when the table does not say why a part is hidden.
+    assert protect_parts([None, 10.0, 10.0], 15.0, RULE) == [None, None, 10.0]
+    assert protect_parts([None, 10.0], 15.0, RULE) == [None, 10.0]  # nothing pinned
+    assert protect_parts([None, 10.0], None, RULE) == [None, 10.0]  # no total shown

@@ -128,9 +128,10 @@ def rates() -> pd.DataFrame:
 def test_small_numerator_hides_count_and_rate(rates):
     a = rates.loc["A"]  # 5 of 40: 5 is 1 to 7
     assert math.isnan(a["numerator"]) and math.isnan(a["value"])
-    assert a["denominator"] == 40  # the total is only rounded
+    # A greyed-out area shows no counts at all (its total would be a second small figure).
+    assert math.isnan(a["denominator"])
     assert a["greyed"] and "fewer than 8 plans on time" in a["greyed_reason"]
-    assert a["c"] == "hidden of 40 plans issued"
+    assert a["c"] == "not shown"
 
 
 def test_small_remainder_hides_the_numerator_too(rates):
@@ -155,6 +156,33 @@ def test_small_denominator_is_greyed(rates):
     assert d["greyed"] and math.isnan(d["value"])
     assert d["greyed_reason"] == "fewer than 30 plans issued: too few for a reliable percentage"
     assert pd.isna(d["rank"])
+
+
+def test_greyed_small_denominator_shows_no_counts_in_table_or_tooltip(rates):
+    d = rates.loc["D"]  # 10 of 25: greyed for its small denominator
+    assert math.isnan(d["numerator"]) and math.isnan(d["denominator"])
+    texts = " ".join(d[["v", "c", "r"]])
+    assert "10" not in texts and "25" not in texts and "40" not in texts
+    assert d["c"] == "not shown"
+
+
+def test_percentage_is_worked_out_from_the_rounded_counts():
+    # 31 of 45 is shown as "30 of 45"; the true 68.9% would fit 31/45 alone. From the rounded
+    # counts: 100 * 30 / 45 = 66.666... -> 66.7%.
+    rows = rate_rows([(31, 45, 100 * 31 / 45), (12, 33, 100 * 12 / 33)])
+    t, _, _ = map_table(rows, {}, "%", protect=True, count_words=("plans", "requests"))
+    a, b = t.set_index("code").loc["A"], t.set_index("code").loc["B"]
+    assert a[["numerator", "denominator"]].tolist() == [30, 45]
+    assert a["value"] == pytest.approx(200 / 3) and a["v"] == "66.7%"
+    # 12 of 33 -> 10 of 35 shown: 28.6%, not the true 36.4%.
+    assert b["v"] == "28.6%" and b["c"] == "10 of 35 requests"
+    assert a["rank"] == 1 and b["rank"] == 2
+
+
+def test_rate_per_10000_is_worked_out_from_rounded_counts_at_its_own_scale():
+    rows = rate_rows([(31, 4444, 10000 * 31 / 4444)])
+    t, _, _ = map_table(rows, {}, "rate per 10,000", protect=True)
+    assert t["value"].iloc[0] == pytest.approx(10000 * 30 / 4445)
 
 
 def test_rate_without_counts_is_shown_as_uploaded():

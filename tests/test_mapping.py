@@ -184,9 +184,9 @@ def test_map_table_protects_counts_ranks_and_explains():
         400,
     )
     assert t.loc["A", "rank"] == 1 and not t.loc["A", "greyed"]
-    # B: 3 pupils hidden, so is the rate; the total is only rounded.
+    # B: 3 pupils hidden, so is the rate; greyed out, it shows no counts at all.
     assert math.isnan(t.loc["B", "numerator"]) and math.isnan(t.loc["B", "value"])
-    assert t.loc["B", "denominator"] == 300
+    assert math.isnan(t.loc["B", "denominator"])
     assert (
         t.loc["B", "greyed_reason"]
         == "fewer than 8 pupils with an EHC plan: hidden to protect privacy"
@@ -201,7 +201,7 @@ def test_map_table_protects_counts_ranks_and_explains():
         "40 of 400 pupils on roll (3 schools)",
         "1st of 1 areas",
     ]
-    assert t.loc["B", "c"] == "hidden of 300 pupils on roll (2 schools)"
+    assert t.loc["B", "c"] == "not shown (2 schools)"
     assert tooltip_template(words) == (
         "<b>{name}</b><br/>{v}<br/>Pupils with an EHC plan: {c}<br/>Rank, highest first: {r}"
     )

@@ -10,6 +10,7 @@ import indicators
 from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
 from reports.format import describe_period, escape_for_spreadsheet
+from ui.plain import md
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
 AREA_COLOUR = "#0072B2"
@@ -69,7 +70,13 @@ def about_text(indicator_ids: list[str], area: str | None = None) -> str:
     parts = []
     for ind_id in indicator_ids:
         ind = indicators.get(ind_id)
-        lines = [f"**{ind.title}**: {ind.definition}"]
+        # An area's own KPI is named from its upload: plain text, not Markdown.
+        title, definition = (
+            (md(ind.title), md(ind.definition))
+            if ind.source == "local"
+            else (ind.title, ind.definition)
+        )
+        lines = [f"**{title}**: {definition}"]
         if ind.numerator:
             lines.append(f"- Calculated as {ind.numerator} ÷ {ind.denominator}.")
         lines.append(f"- Unit: {ind.unit}. {polarity_words(ind.polarity)}")

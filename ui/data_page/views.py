@@ -13,6 +13,7 @@ from store.access import Action
 from store.datasets import RECORD_LEVEL_KINDS, NotFoundError, PermissionDenied, Store
 from ui import local
 from ui.data import national_table
+from ui.plain import md
 from uploads import isolated
 from uploads.intake import KINDS, UploadError
 from uploads.isolated import list_sheets, read_upload  # a child process with limits
@@ -128,7 +129,7 @@ def _show_understood(frame: pd.DataFrame, kind: str) -> None:
             "that accented letters and £ signs look right below."
         )
     st.success(
-        f"Read {len(frame):,} rows from sheet '{frame.attrs.get('sheet', '')}' with no problems.{note}"
+        f"Read {len(frame):,} rows from sheet '{md(frame.attrs.get('sheet', ''))}' with no problems.{note}"
     )
     with st.expander(
         "What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS
@@ -168,10 +169,12 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
     local.forget_local_data()
     if info.duplicate:
         st.info(
-            f"This file is already stored as version {info.version} of '{info.name}'; nothing changed."
+            f"This file is already stored as version {info.version} of '{md(info.name)}'; nothing changed."
         )
     else:
-        st.success(f"Saved as version {info.version} of '{info.name}' ({info.row_count:,} rows).")
+        st.success(
+            f"Saved as version {info.version} of '{md(info.name)}' ({info.row_count:,} rows)."
+        )
 
 
 def loaded_section() -> None:
@@ -241,7 +244,7 @@ def _change_section(s: Store, chosen: int, versions: pd.DataFrame, label: str) -
         if st.button("Delete dataset", disabled=not confirm, key="data.delete"):
             removed = s.delete_dataset(chosen, **local.scope())
             local.forget_local_data()
-            st.success(f"Deleted '{label}' and its {removed} version(s).")
+            st.success(f"Deleted '{md(label)}' and its {removed} version(s).")
 
 
 _HEADINGS = {

@@ -37,6 +37,7 @@ from tidy import period_sort_key
 from ui import local, visual
 from ui.data import area_names, latest_period, value
 from ui.examples import EXAMPLE_PREFIX, EXAMPLE_WARNING, switch_button
+from ui.plain import md
 
 # A filled diagonal cross, like the ✖ that goes with the word Red (Vega's "cross" is a plus sign).
 SALTIRE = "M-1,-0.7L-0.3,0L-1,0.7L-0.7,1L0,0.3L0.7,1L1,0.7L0.3,0L1,-0.7L0.7,-1L0,-0.3L-0.7,-1Z"
@@ -408,7 +409,7 @@ def trend_view(rated_rows: pd.DataFrame, row: pd.Series, key: str) -> None:
     )
     visual.show(
         key,
-        f"{row['title']}: each month against its target",
+        f"{md(row['title'])}: each month against its target",
         chart,  # type: ignore[arg-type]
         month_table(own),
         [row["indicator"]],
@@ -590,7 +591,7 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
         _history(area, row)
         return
     with st.container(border=True):
-        st.markdown(f"#### ✖ Red: {row['title']}")
+        st.markdown(f"#### ✖ Red: {md(row['title'])}")
         st.caption(
             f"{shown_value(row['value'], row['unit'])} in {month_words(row['period'])}: {row['reason']}. "
             f"{str(row['trend']).capitalize()}."
@@ -642,9 +643,9 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
                 st.error(f"Not saved: {err}")
                 return
             st.session_state["gov.actions.flash"] = (
-                f"Nothing changed for {row['title']}."
+                f"Nothing changed for {md(row['title'])}."
                 if record.unchanged
-                else f"Saved version {record.version} of the commentary for {row['title']} ({month_words(row['period'])})."
+                else f"Saved version {record.version} of the commentary for {md(row['title'])} ({month_words(row['period'])})."
             )
             st.rerun()
         _history(area, row)

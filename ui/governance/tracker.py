@@ -19,13 +19,15 @@ import streamlit as st
 import indicators
 from analysis import reviews as rv
 from analysis import tracker as tr
+from analysis.disclosure import SmallNumberRule, apply_disclosure_control, protect_parts
 from geography.school_register import school_register
 from ui import visual
 from ui.data import area_names
 from ui.examples import EXAMPLE_WARNING, is_example, switch_button
 from ui.governance import kpis
-from ui.governance.views import protect, shown
+from ui.governance.views import protect, shown, shown_share
 from ui.local import load_dataset, session_cached
+from ui.plain import md
 from ui.visual import AREA_COLOUR
 from uploads.schemas import NEED_NAMES
 
@@ -80,7 +82,7 @@ def tracker_choice(
     where = session_cached(f"area.{chosen}", version, lambda: tracker_area(tracker))
     if where is not None and where != area:
         st.info(
-            f"The EHC tracker '{labels[chosen]}' is for {area_names().get(where, where)}, going by its "
+            f"The EHC tracker '{md(labels[chosen])}' is for {area_names().get(where, where)}, going by its "
             "schools: its figures are shown on that area's page."
         )
         switch_button(where, "gov.tracker.switch")
@@ -111,7 +113,7 @@ def tracker_section(
     )
     when = f"{as_of:%-d %B %Y}"
     st.markdown(
-        f"From the EHC needs assessment tracker *{name}*, as at {when}: the 12 months up to that day, and "
+        f"From the EHC needs assessment tracker *{md(name)}*, as at {when}: the 12 months up to that day, and "
         "the requests still open on it. Weeks are days divided by 7, so 140 days is exactly 20 weeks "
         "and on time, as in the SEN2 guidance."
     )
@@ -124,14 +126,22 @@ def tracker_section(
         ),
         (
             "Within 20 weeks, excl. exceptions",
-            summary["issued_within_20_weeks_pct"],
-            "%",
+            shown_share(
+                summary["issued_within_20_weeks_pct"],
+                summary["plans_issued_excluding_exceptions"],
+                public,
+            ),
+            "shown",
             "Of the plans issued without a 20-week exception, the share issued within 20 weeks of the request.",
         ),
         (
             "Within 20 weeks, incl. exceptions",
-            summary["issued_within_20_weeks_including_exceptions_pct"],
-            "%",
+            shown_share(
+                summary["issued_within_20_weeks_including_exceptions_pct"],
+                summary["plans_issued"],
+                public,
+            ),
+            "shown",
             "The same share over every plan issued, exceptions included (DfE's headline measure).",
         ),
         (
@@ -184,8 +194,8 @@ def tracker_section(
         ),
         (
             "Decided within 6 weeks",
-            summary["decided_within_6_weeks_pct"],
-            "%",
+            shown_share(summary["decided_within_6_weeks_pct"], summary["requests_decided"], public),
+            "shown",
             "Of those requests with a decision, the share decided within 6 weeks.",
         ),
     ]
@@ -196,7 +206,8 @@ def tracker_section(
     columns = st.columns(3)
     for i, (label, value, unit, help_text) in enumerate(tiles):
         with columns[i % 3].container(border=True):
-            st.metric(label, shown(value, unit, public), help=help_text)
+            text = value if unit == "shown" else shown(value, unit, public)
+            st.metric(label, text, help=help_text)
     monthly = session_cached(
         "tracker.monthly", (key, as_of), lambda: tr.monthly_compliance(tracker, as_of)
     )
@@ -272,6 +283,18 @@ def _waits_view(summary: dict[str, Any], public: bool) -> None:
     )
     if public:
         bands = protect(bands, ["Open assessments"], {})
+        # The tile above shows the open total: no hidden band may be that total less the others.
+        rule = SmallNumberRule()
+        total = apply_disclosure_control(
+            pd.DataFrame({"n": [s["open_assessments"]]}), ["n"], rule.threshold, rule.rounding
+        )["n"].iloc[0]
+        bands["Open assessments"] = protect_parts(
+            bands["Open assessments"].tolist(), float(total), rule
+        )
+        # One word for every hidden band: saying which were hidden only to protect another
+        # would tell the reader those are 8 or more, and pin the small one again.
+        hidden = bands["Open assessments"].isna()
+        bands.loc[hidden, "disclosure"] = f"hidden (1 to {rule.threshold}, or hidden with one)"
     y = alt.Y(
         "How long waited:N",
         sort=bands["How long waited"].tolist(),

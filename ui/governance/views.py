@@ -26,6 +26,7 @@ from ui.comparison.comparators import own_set
 from ui.comparison.data import comparator_sets, comparison, periods, trend_result
 from ui.data import area_names, national_table
 from ui.examples import is_example, load_examples, remove_examples
+from ui.plain import md
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
 
 SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alone
@@ -83,7 +84,7 @@ def own_data_panel(listed: pd.DataFrame) -> None:
             st.markdown(
                 "Loaded: "
                 + "; ".join(
-                    f"{name} ({kinds[kind]}, version {version})"
+                    f"{md(name)} ({kinds[kind]}, version {version})"
                     for name, kind, version in zip(
                         loaded["name"], loaded["kind"], loaded["active_version"]
                     )
@@ -321,6 +322,20 @@ def protect(
     for rate, (numerator, denominator) in rates.items():
         safe = apply_rate_suppression(safe, rate, numerator, denominator)
     return safe
+
+
+def shown_share(pct: float | None, denominator: float | None, public: bool) -> str:
+    """A percentage for a tile: in a public meeting worked out from its counts as protected
+    (1 to 7 hidden, others rounded to 5), since one from the true counts would undo the
+    rounding of the counts shown beside it."""
+    if not public or pct is None or denominator is None:
+        return shown(pct, "%", False)
+    from analysis.disclosure import apply_disclosure_control, shown_rate
+
+    counts = pd.DataFrame({"num": [round(pct * denominator / 100)], "den": [denominator]})
+    safe = apply_disclosure_control(counts, ["num", "den"])
+    rate = shown_rate(safe["num"], safe["den"]).iloc[0]
+    return "hidden (small numbers)" if pd.isna(rate) else format_value(float(rate), "%")
 
 
 def shown(value: float | None, unit: str, public: bool) -> str:

@@ -14,13 +14,14 @@ import pandas as pd
 import indicators
 from analysis import mapping
 from analysis import record_measures as rm
-from analysis.disclosure import SmallNumberRule
+from analysis.disclosure import SmallNumberRule, protect_total
 from geography import boundaries
 from geography import schools as geo_schools
 from geography.localities import Localities, localities
 from indicators import Indicator
 from ui import local
 from ui.map.build import AREA_WORDS, MapResult, build_map, periods_with_values
+from ui.plain import md
 
 LEVELS = ("school", "ward", "locality")
 KINDS = ("kpi_return", "survey", "ehc_tracker", "cohort", "locality_lookup")
@@ -99,12 +100,12 @@ def _lookup_notes(places: Localities) -> list[str]:
     if places.uncovered_wards:
         notes.append(
             f"{len(places.uncovered_wards)} of this area's wards are in no locality of your lookup "
-            f"and are left out of locality totals: {', '.join(places.uncovered_wards)}."
+            f"and are left out of locality totals: {md(', '.join(places.uncovered_wards))}."
         )
     if places.unknown_wards:
         notes.append(
             f"{len(places.unknown_wards)} ward code(s) in your lookup are not December 2023 wards "
-            f"(perhaps older or newer codes): {', '.join(places.unknown_wards)}."
+            f"(perhaps older or newer codes): {md(', '.join(places.unknown_wards))}."
         )
     return notes
 
@@ -127,7 +128,9 @@ def _kpi_rows(table: pd.DataFrame, places: Localities | None) -> tuple[pd.DataFr
     rows.loc[at_locality, "area_code"] = codes
     rows = rows[rows["area_code"].notna()]
     notes = (
-        [f"Locality names in your KPI return that are not in your lookup: {', '.join(unmatched)}."]
+        [
+            f"Locality names in your KPI return that are not in your lookup: {md(', '.join(unmatched))}."
+        ]
         if unmatched
         else []
     )
@@ -160,13 +163,13 @@ def describe(data: LocalMapData, indicator: str) -> str:
     if indicator in rm.MEASURES:
         kind = rm.MEASURES[indicator].kind
         when = rm.as_of_date(data.records[kind], kind)
-        names = "; ".join(data.sources.get(kind, []))
+        names = md("; ".join(data.sources.get(kind, [])))
         span = "the 12 months to" if kind == "ehc_tracker" else "extracts as at"
         return f"Summed by SEND Lens from *{names}*, {span} {when:%-d %B %Y}, by the child's home ward or school."
     sources = sorted(
         data.kpi.loc[data.kpi["indicator"] == indicator, "source"].astype(str).unique()
     )
-    return f"From your upload: {'; '.join(s.removeprefix('upload:') for s in sources)}."
+    return f"From your upload: {md('; '.join(s.removeprefix('upload:') for s in sources))}."
 
 
 def local_map(
@@ -240,7 +243,7 @@ def _build(
             localities=data.localities,
             rule=rule,
         )
-        result.notes = _placement_notes(found, measure, level, rule)
+        result.notes = _placement_notes(found, measure, level, rule, result.table)
         month = pd.Timestamp(found.period + "-01").strftime("%B %Y")
         result.period_words = (
             f"the 12 months to {month}" if measure.kind == "ehc_tracker" else f"as at {month}"
@@ -286,7 +289,11 @@ def protected_series(
 
 
 def _placement_notes(
-    found: rm.RecordRows, measure: rm.RecordMeasure, level: str, rule: SmallNumberRule
+    found: rm.RecordRows,
+    measure: rm.RecordMeasure,
+    level: str,
+    rule: SmallNumberRule,
+    table: pd.DataFrame | None = None,
 ) -> list[str]:
     what = measure.indicator.denominator or measure.indicator.numerator
     notes = []
@@ -308,7 +315,13 @@ def _placement_notes(
         notes.append(
             f"Not on this map: {rule.count_in_words(found.unplaced)} of the {what} counted, with {missing} recorded."
         )
-    notes.append(
-        f"Counted in all: {rule.count_in_words(found.counted)} {what}; {AREA_WORDS[level]} with none show 0."
-    )
+    total = f"{rule.count_in_words(found.counted)} {what}"
+    if table is not None and measure.indicator.unit == "count":
+        # The areas, and those off the map, add up to the total: it is shown only if no
+        # hidden area can be worked out from it (``analysis.disclosure.protect_total``).
+        off_map = [rule.shown_count(n) for n in (found.outside, found.unplaced) if n]
+        parts = [*table["numerator"].tolist(), *off_map]
+        if protect_total(found.counted, parts, rule) is None and found.counted > rule.threshold:
+            total = "not shown, so that no hidden figure on the map can be worked out from it"
+    notes.append(f"Counted in all: {total}; {AREA_WORDS[level]} with none show 0.")
     return notes

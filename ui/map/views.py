@@ -37,6 +37,7 @@ from ui.map.build import (  # noqa: F401 - the page reads these names from here
     build_map,
     periods_with_values,
 )
+from ui.plain import md
 
 
 class PrebuiltDeck(pdk.Deck):
@@ -131,7 +132,7 @@ def legend(result: MapResult, ind: Indicator, level: str) -> None:
         ind.unit, ind.unit
     )
     st.caption(
-        f"{ind.title} ({unit}), {(result.period_words or describe_period(result.period, ind))}, by "
+        f"{md(ind.title)} ({unit}), {(result.period_words or describe_period(result.period, ind))}, by "
         f"{LEVELS[level].lower()}: lighter is lower, darker is higher. The number of "
         f"{AREA_WORDS[level]} in each colour is in brackets."
     )
@@ -152,11 +153,11 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
         st.caption("Click an area on the map, or choose one above, to see its figures here.")
         return
     row = result.table.set_index("code").loc[code]
-    st.markdown(f"**{row['name']}** ({code})")
+    st.markdown(f"**{md(row['name'])}** ({code})")
     if row["greyed"]:
         st.markdown(f"Not shown: {row['greyed_reason']}.")
     else:
-        st.metric(ind.title, format_value(row["value"], ind.unit))
+        st.metric(md(ind.title), format_value(row["value"], ind.unit))
         st.markdown(
             f"Rank: {int(row['rank'])} of {int(result.table['rank'].notna().sum())} "
             f"{AREA_WORDS[level]} shown, counting from the highest."

@@ -16,6 +16,7 @@ from store.access import Action, PermissionDenied
 from store.datasets import Store
 from ui import local
 from ui.examples import DEMO, EXAMPLE_PREFIX
+from ui.plain import md
 from uploads import isolated
 from uploads.frameworks import Framework
 from uploads.intake import read_upload
@@ -82,7 +83,7 @@ def load_example(framework: Framework) -> None:
     social care extract and surveys, under names that start "Example data (synthetic)"."""
     path = DEMO / f"demo_outcomes_{framework.id}.csv"
     if not path.exists():
-        st.warning(f"There is no example return for the {framework.name}.")
+        st.warning(f"There is no example return for the {md(framework.name)}.")
         return
     data = path.read_bytes()
     try:
@@ -105,7 +106,7 @@ def load_example(framework: Framework) -> None:
     finally:
         local.forget_local_data()
     st.success(
-        f"Loaded the example return for the {framework.name}: invented children, not real data. "
+        f"Loaded the example return for the {md(framework.name)}: invented children, not real data. "
         "Delete it on the Data page when you load your own."
     )
 
@@ -128,7 +129,7 @@ def _framework_uploaded() -> None:
     st.session_state[PENDING] = fw.id
     st.session_state[MESSAGE] = (
         "success",
-        f"Framework '{fw.name}' is saved (version {info.version}) and chosen.",
+        f"Framework '{md(fw.name)}' is saved (version {info.version}) and chosen.",
     )
 
 
@@ -160,7 +161,7 @@ def data_panel(framework: Framework) -> None:
         expanded=st.session_state.get("outcomes.panel_open", False),
     ):
         st.markdown(
-            f"**{framework.name}.** {framework.description}\n\n*Source:* {framework.source}"
+            f"**{md(framework.name)}.** {md(framework.description)}\n\n*Source:* {md(framework.source)}"
         )
         cols = st.columns(2)
         writer = local.can(Action.WRITE)
@@ -203,7 +204,7 @@ def data_panel(framework: Framework) -> None:
 
 def _returns_upload(framework: Framework) -> None:
     upload = st.file_uploader(
-        f"Upload annual review returns for the {framework.name} (XLSX, CSV or ODS)",
+        f"Upload annual review returns for the {md(framework.name)} (XLSX, CSV or ODS)",
         type=["xlsx", "csv", "ods"],
         key=f"outcomes.returns_file.{framework.id}",
         help="Child identifiers are replaced by a keyed code as the file is read.",

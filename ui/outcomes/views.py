@@ -20,6 +20,7 @@ from reports.format import describe_period, format_value
 from ui import charts, local, visual
 from ui.data import latest_period, national_table, value
 from ui.outcomes import charts as ch
+from ui.plain import md
 from uploads.frameworks import Framework
 
 FEW = 30  # fewer ratings than this in a group: said beside it
@@ -299,7 +300,7 @@ def survey_slot(slot: oi.SurveySlot, area: str) -> None:
     rows = local.local_table(area)
     questions = oi.survey_questions(rows)
     if not questions:
-        st.subheader(slot.title)
+        st.subheader(md(slot.title))
         st.caption(
             "From a local survey: none is loaded. Upload one on the Data page (kind: Survey results), "
             "or load the example data."
@@ -359,7 +360,7 @@ def survey_slot(slot: oi.SurveySlot, area: str) -> None:
 def domain_section(
     framework: Framework, domain: str, ratings: pd.DataFrame, answers: pd.DataFrame, area: str
 ) -> None:
-    st.header(title(domain))
+    st.header(md(title(domain)))
     outcome_ratings(f"outcomes.{slug(domain)}.ratings", framework, ratings, domain)
     if framework.scale is None:
         outcome_voice(
@@ -537,7 +538,7 @@ def workshop(framework: Framework, ratings: pd.DataFrame, answers: pd.DataFrame)
     )
     voice_names = {"positive": "A positive answer", "other": "Another answer"}
     for domain in framework.domains:
-        st.header(title(domain))
+        st.header(md(title(domain)))
         words = {o.id: ch.wrap(o.words, 40) for o in framework.outcomes}
         part = ratings[(ratings["domain"] == domain) & (ratings["outcome"] != "")]
         if not part.empty:
