@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from store.identity import local_user
+from store.schema import DEFAULT_WORKSPACE
 from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
 
 pytestmark = pytest.mark.browser
@@ -54,7 +56,8 @@ def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str) -> None:
         read,
         file_name=file_name,
         file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by="test",
+        by=local_user(),
+        workspace=DEFAULT_WORKSPACE,
         source_rows=len(read),
     )
 

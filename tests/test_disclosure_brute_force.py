@@ -24,7 +24,9 @@ from analysis import outcomes as oc
 from analysis.disclosure import SmallNumberRule, apply_disclosure_control, protect_total
 from analysis.mapping import map_table
 from store.datasets import Store
+from store.identity import local_user
 from store.local_data import local_tidy
+from store.schema import DEFAULT_WORKSPACE
 from tests.conftest import ROOT
 from uploads.intake import read_upload
 
@@ -315,11 +317,15 @@ def demo_maps(national, tmp_path_factory):
             frame,
             file_name=file_name,
             file_sha256=hashlib.sha256(data).hexdigest(),
-            created_by="test",
+            by=local_user(),
+            workspace=DEFAULT_WORKSPACE,
         )
     assert os.environ.get("SEND_LENS_DATA_DIR")
     places = localities(frames["locality_lookup"], BRADFORD)
-    kpi, _ = map_local._kpi_rows(local_tidy(store, default_area=BRADFORD), places)
+    kpi, _ = map_local._kpi_rows(
+        local_tidy(store, default_area=BRADFORD, by=local_user(), workspace=DEFAULT_WORKSPACE),
+        places,
+    )
     data = map_local.LocalMapData(
         ("brute force",),
         kpi,

@@ -13,7 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
-from store.schema import database_url
+from store.identity import local_user
+from store.schema import DEFAULT_WORKSPACE, database_url
 from tests.conftest import ROOT
 from ui.plain import md
 from uploads.intake import read_upload
@@ -68,7 +69,8 @@ def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str) -> None:
         read,
         file_name=file_name,
         file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by="test",
+        by=local_user(),
+        workspace=DEFAULT_WORKSPACE,
         source_rows=len(read),
     )
 
