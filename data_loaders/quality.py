@@ -119,6 +119,8 @@ def region_total_copies(cells: pd.DataFrame, la_region: Mapping[str, str]) -> pd
     hit = merged[
         (merged["count"] > 0) & (merged["count"] == merged["region_count"]) & (merged["others"] > 0)
     ]
+    if hit.empty:
+        return _empty_findings()
     names = hit["region"].map(areas.REGIONS).fillna(hit["region"])
     reasons = (
         "equals the "
@@ -142,6 +144,8 @@ def sums_above_england(cells: pd.DataFrame) -> pd.DataFrame:
     england = cells[cells["area_code"] == areas.ENGLAND].rename(columns={"count": "england"})
     merged = la.merge(england[group + ["england"]], on=group)
     hit = merged[merged["la_sum"] > merged["england"] * (1 + ENGLAND_TOLERANCE)]
+    if hit.empty:
+        return _empty_findings()
     reasons = (
         "councils' counts add up to "
         + hit["la_sum"].map("{:,.0f}".format)
@@ -167,6 +171,8 @@ def tenfold_jumps(cells: pd.DataFrame) -> pd.DataFrame:
         & (la["count"] > 10 * la["previous"])
         & (la["count"] >= MIN_JUMP_COUNT)
     ]
+    if hit.empty:
+        return _empty_findings()
     reasons = (
         hit["count"].map("{:,.0f}".format)
         + " is more than ten times "
@@ -185,6 +191,8 @@ def percent_mismatches(table: pd.DataFrame) -> pd.DataFrame:
     rows = rows[rows["numerator"].notna() & rows["value"].notna()]
     computed = 100 * rows["numerator"] / rows["denominator"]
     hit = rows[(rows["value"] - computed).abs() > PERCENT_TOLERANCE]
+    if hit.empty:
+        return _empty_findings()
     computed = computed[hit.index]
     reasons = (
         "published "
