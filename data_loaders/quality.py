@@ -185,12 +185,19 @@ def tenfold_jumps(cells: pd.DataFrame) -> pd.DataFrame:
 
 def percent_mismatches(table: pd.DataFrame) -> pd.DataFrame:
     """Rule (d): a published percentage more than ``PERCENT_TOLERANCE`` points away from
-    100 x numerator / denominator. Recorded only; the cell is left as it is."""
+    100 x numerator / denominator (or from the range its rounded counts allow). Recorded
+    only; the cell is left as it is."""
     percents = {i for i in table["indicator"].unique() if _unit(str(i)) == "%"}
     rows = table[table["indicator"].isin(percents) & (table["denominator"] > 0)]
     rows = rows[rows["numerator"].notna() & rows["value"].notna()]
     computed = 100 * rows["numerator"] / rows["denominator"]
-    hit = rows[(rows["value"] - computed).abs() > PERCENT_TOLERANCE]
+    # Counts published rounded (children in need regions: to the nearest 10) can be out by half the
+    # step each way, so the percentage they allow is a range, not a point.
+    half = rows.groupby(["indicator", "area_level"])["numerator"].transform(_rounding_step) / 2
+    low = 100 * (rows["numerator"] - half).clip(lower=0) / (rows["denominator"] + half)
+    high = 100 * (rows["numerator"] + half) / (rows["denominator"] - half).clip(lower=1)
+    off = (rows["value"] < low - PERCENT_TOLERANCE) | (rows["value"] > high + PERCENT_TOLERANCE)
+    hit = rows[off]
     if hit.empty:
         return _empty_findings()
     computed = computed[hit.index]
@@ -208,6 +215,15 @@ def percent_mismatches(table: pd.DataFrame) -> pd.DataFrame:
     out = _findings(hit.assign(field="value", count=hit["value"]), "percent_mismatch", reasons)
     out["action"] = "noted only"
     return out
+
+
+def _rounding_step(counts: pd.Series) -> float:
+    """10 or 5 when every count of an indicator at a level is a multiple of it (rounded)."""
+    present = counts.dropna()
+    for step in (10, 5):
+        if len(present) >= 20 and (present % step == 0).all():
+            return float(step)
+    return 0.0
 
 
 def _unit(indicator_id: str) -> str:
@@ -317,18 +333,28 @@ def report(findings: pd.DataFrame) -> pd.DataFrame:
         )
     names = areas.area_names()
     order = {rule: i for i, rule in enumerate(RULES)}
+    titles = {i: _title(i) for i in findings["indicator"].unique()}
+    breakdown = findings["breakdown"].str.replace("=", ": ").str.replace(";", ", ")
     out = findings.assign(
         area=findings["area_code"].map(lambda c: names.get(c, c)),
         _order=findings["rule"].map(order),
-        indicator=findings["indicator"]
-        + np.where(findings["breakdown"] != "", " (" + findings["breakdown"] + ")", "")
-        + np.where(findings["field"] != "value", " " + findings["field"], ""),
+        # The count itself before the shares whose denominator it is.
+        _field=(findings["field"] != "value").astype(int),
+        indicator=findings["indicator"].map(titles)
+        + np.where(findings["breakdown"] != "", " (" + breakdown + ")", "")
+        + np.where(findings["field"] != "value", ": its " + findings["field"], ""),
         rule=findings["rule"].map(RULES),
     )
-    out = out.sort_values(["_order", "indicator", "period", "area"])
-    return out[
-        ["rule", "indicator", "area", "period", "published", "action", "reason"]
-    ].reset_index(drop=True)
+    out = out.sort_values(["_order", "_field", "indicator", "period", "area"])
+    columns = ["rule", "indicator", "area", "period", "published", "action", "reason"]
+    return out[columns].reset_index(drop=True)
+
+
+def _title(indicator_id: str) -> str:
+    try:
+        return indicators.get(indicator_id).title
+    except KeyError:
+        return indicator_id
 
 
 def findings_report() -> pd.DataFrame:
