@@ -134,23 +134,41 @@ def region_total_copies(cells: pd.DataFrame, la_region: Mapping[str, str]) -> pd
 
 
 def sums_above_england(cells: pd.DataFrame) -> pd.DataFrame:
-    """Rule (b): every council cell of a count whose councils add up to more than England.
+    """Rule (b): council cells of a count whose councils add up to more than England.
 
-    Which council is wrong cannot be told from the totals, so none of them is ranked.
+    When leaving out one council brings the rest closest to England, and within tolerance,
+    and no other council does as well, that council alone is set aside: without Surrey's 665
+    plans for specific learning difficulty in January 2025 (its own published share is
+    0.1%, not 665 / 16,069 = 4.1%) councils add up to 14,365 against England's 14,374;
+    without Lincolnshire's 612, 14,418. Otherwise which council is wrong cannot be told from
+    the totals, and every council's cell is set aside.
     """
     group = ["indicator", "period", "breakdown", "field"]
     la = cells[cells["area_level"] == "la"].copy()
     la["la_sum"] = la.groupby(group)["count"].transform("sum")
     england = cells[cells["area_code"] == areas.ENGLAND].rename(columns={"count": "england"})
     merged = la.merge(england[group + ["england"]], on=group)
-    hit = merged[merged["la_sum"] > merged["england"] * (1 + ENGLAND_TOLERANCE)]
+    allowed = merged["england"] * (1 + ENGLAND_TOLERANCE)
+    hit = merged[merged["la_sum"] > allowed]
     if hit.empty:
         return _empty_findings()
+    # The council without whose count the rest comes closest to England, within tolerance.
+    rest = hit["la_sum"] - hit["count"]
+    gap = (rest - hit["england"]).abs()
+    keys = [hit[c] for c in group]
+    closest = gap == gap.groupby(keys).transform("min")
+    explains = closest & (gap <= hit["england"] * ENGLAND_TOLERANCE)
+    culprits = explains.groupby(keys).transform("sum")
+    hit = hit[(culprits != 1) | explains]
+    rest = rest[hit.index]
     reasons = (
         "councils' counts add up to "
         + hit["la_sum"].map("{:,.0f}".format)
         + ", more than England's "
         + hit["england"].map("{:,.0f}".format)
+        + np.where(
+            culprits[hit.index] == 1, "; without this one, " + rest.map("{:,.0f}".format), ""
+        )
     )
     return _findings(hit, "above_england", reasons)
 

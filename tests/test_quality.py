@@ -104,6 +104,37 @@ def test_sum_above_england_is_caught_and_within_one_percent_is_not() -> None:
     assert quality.sums_above_england(_cells(close)).empty
 
 
+def test_sum_above_england_sets_aside_the_one_council_that_explains_it() -> None:
+    n = float("nan")
+    table = _rows(
+        [
+            ("ehc_new_plans", areas.ENGLAND, "national", "2022", n, n, 1000),
+            ("ehc_new_plans", BRADFORD, "la", "2022", n, n, 700),  # 1,300 - 1,010 = 290
+            ("ehc_new_plans", LEEDS, "la", "2022", n, n, 400),  # both could explain it
+            ("ehc_new_plans", YORK, "la", "2022", n, n, 200),
+        ]
+    )
+    found = quality.sums_above_england(_cells(table))
+    assert sorted(found["area_code"]) == sorted([BRADFORD, LEEDS, YORK])
+    # Bradford 300, Leeds 500, York 495: without Bradford 995 (5 from England), without
+    # York 800, without Leeds 795. With York at 290 the rest without it (1,000) would be
+    # closer still, so York would be the one.
+    table.loc[table["area_code"] == BRADFORD, "value"] = 300
+    table.loc[table["area_code"] == LEEDS, "value"] = 500
+    table.loc[table["area_code"] == YORK, "value"] = 495
+    found = quality.sums_above_england(_cells(table))
+    assert list(found["area_code"]) == [BRADFORD]
+    assert found["reason"].iloc[0] == (
+        "councils' counts add up to 1,295, more than England's 1,000; without this one, 995"
+    )
+    # Bradford 300, Leeds 700, York 300: without either 300 the rest is England's 1,000.
+    # The totals cannot tell which, so all are set aside.
+    table.loc[table["area_code"] == YORK, "value"] = 300
+    table.loc[table["area_code"] == LEEDS, "value"] = 700
+    found = quality.sums_above_england(_cells(table))
+    assert sorted(found["area_code"]) == sorted([BRADFORD, LEEDS, YORK])
+
+
 # --- rule (c): tenfold jumps -------------------------------------------------------------
 
 
@@ -290,8 +321,15 @@ def test_real_england_is_the_sum_of_its_councils(national: pd.DataFrame) -> None
 def test_real_counts_per_rule(findings: pd.DataFrame) -> None:
     counts = findings.groupby("rule").size().to_dict()
     assert counts["region_total"] == 75  # 15 councils x (new plans + 4 placement shares)
-    # Primary need SpLD, January 2025: councils 15,030 against England's 14,374.
-    assert counts["above_england"] == 153
+    # Primary need SpLD, January 2025: councils 15,030 against England's 14,374; without
+    # Surrey's 665 they add up to 14,365 (without Lincolnshire's 612, 14,418).
+    assert counts["above_england"] == 1
+    surrey = findings[findings["rule"] == "above_england"].iloc[0]
+    assert (surrey["area_code"], surrey["period"], surrey["published"]) == (
+        "E10000030",
+        "2024/25",
+        665,
+    )
     assert counts["tenfold_jump"] == 2  # Wirral ceased 2023, Waltham Forest budgets 2022/23
     assert counts["percent_mismatch"] == 65
 
