@@ -45,6 +45,12 @@ SYMBOL_STATUS: dict[str, str] = {
     "": "not_available",
 }
 
+# A published value that the plausibility checks (data_loaders/quality.py) found impossible,
+# e.g. a council given its whole region's total; the reason is in the findings table.
+PUBLISHER_ERROR = "publisher_error"
+# Every status a row can carry: "" for a value, else why the value is missing.
+STATUSES: tuple[str, ...] = ("", *sorted(set(SYMBOL_STATUS.values())), PUBLISHER_ERROR)
+
 _NUMBER_CLEAN = re.compile(r"[,\s%£]")
 
 

@@ -100,6 +100,9 @@ class ComparisonResult:
     rank_text: str
     quartile: str | None
     reason: str
+    # Rank and quartile rest on too few cases (analysis.ranking.MIN_DENOMINATOR_TO_RANK):
+    # shown with that caveat, and left out of best/worst sentences.
+    rank_too_small: bool = False
 
 
 def _num(x: object) -> float | None:
@@ -240,6 +243,9 @@ def compare(
     rank_text = "no value" if position is None else ranking.format_rank(*position)
     if position is not None and ind.polarity == "none":
         rank_text += " (highest first)"  # a position, not a judgement
+    too_small = position is not None and ranking.too_small_to_rank(den)
+    if too_small:
+        rank_text += f" (on only {den:,.0f} cases: too few to rank)"
 
     return ComparisonResult(
         indicator=indicator_id,
@@ -268,6 +274,7 @@ def compare(
         rank_text=rank_text,
         quartile=ranking.quartile_band(values, code, ind.polarity),
         reason=reason,
+        rank_too_small=too_small,
     )
 
 

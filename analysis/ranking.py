@@ -19,6 +19,17 @@ import numpy as np
 
 from analysis.stats import _is_present, check_polarity
 
+# The rule for ranks on tiny numbers: a rate built on fewer than 100 cases (decisions,
+# plans, pupils) is not ranked meaningfully. One appeal more or less moves City of London,
+# 0 appeals in 26 decisions, from "1st of 153" to the bottom quarter. Such a rank and
+# quartile are still computed but flagged, and best/worst sentences leave them out.
+MIN_DENOMINATOR_TO_RANK = 100
+
+
+def too_small_to_rank(denominator: float | None) -> bool:
+    """True when a rate's denominator is known and below ``MIN_DENOMINATOR_TO_RANK``."""
+    return _is_present(denominator) and float(denominator) < MIN_DENOMINATOR_TO_RANK  # type: ignore[arg-type]
+
 
 def _present(values: Mapping[str, float | None]) -> dict[str, float]:
     return {key: float(value) for key, value in values.items() if _is_present(value)}

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 CACHE_FILE = "tidy.parquet"
 MANIFEST_FILE = "tidy.json"
+FINDINGS_FILE = "quality.parquet"
 
 
 def cache_dir() -> Path:
@@ -56,16 +57,24 @@ def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
 
 def build_tidy() -> pd.DataFrame:
     """Read every source and derive the computed indicators; no cache involved."""
+    return build_checked()[0]
+
+
+def build_checked() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The national table after the plausibility checks, and their findings (data_loaders/quality)."""
+    from data_loaders import quality
+
     frames = [loader() for _, loader in _loaders()]
     table = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    table = pd.concat([table, derived_rates(table)], ignore_index=True)
     table = tidy.normalise(table)
+    # Checked before rates are derived, so a count set aside never reaches a rate.
+    table, findings = quality.check(table, quality.management_information_counts())
+    table = tidy.normalise(pd.concat([table, derived_rates(table)], ignore_index=True))
     problems = tidy.validate(table)
     if problems:
         raise ValueError("the national tidy table breaks its contract: " + "; ".join(problems))
-    return table.sort_values(["indicator", "area_code", "period", "breakdown"]).reset_index(
-        drop=True
-    )
+    table = table.sort_values(["indicator", "area_code", "period", "breakdown"])
+    return table.reset_index(drop=True), findings
 
 
 def derived_rates(table: pd.DataFrame) -> pd.DataFrame:
@@ -99,16 +108,20 @@ def fingerprint() -> str:
     files = sorted(
         p for p in DATA.rglob("*") if p.is_file() and "cache" not in p.relative_to(DATA).parts[:1]
     )
-    code = sorted((ROOT / "data_loaders").rglob("*.py")) + [
+    for path in files + fingerprinted_code():
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(_file_hash(path).encode())
+    return digest.hexdigest()[:16]
+
+
+def fingerprinted_code() -> list[Path]:
+    """The code whose change rebuilds the cache: loaders, the quality rules, the contract."""
+    return sorted((ROOT / "data_loaders").rglob("*.py")) + [
         ROOT / "tidy.py",
         ROOT / "geography/areas.py",
         ROOT / "geography/school_register.py",
         *sorted((ROOT / "indicators").rglob("*.py")),
     ]
-    for path in files + code:
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(_file_hash(path).encode())
-    return digest.hexdigest()[:16]
 
 
 def _file_hash(path: Path) -> str:
@@ -131,14 +144,41 @@ def load_tidy(rebuild: bool = False) -> NationalTable:
                 return NationalTable.of(tidy.normalise(pd.read_parquet(parquet)))
         except (OSError, ValueError):
             pass  # an unreadable cache is rebuilt below
-    table = build_tidy()
-    _write_cache(table, folder, key)
+    table, findings = build_checked()
+    _write_cache(table, folder, key, findings)
     return NationalTable.of(table)
 
 
-def _write_cache(table: pd.DataFrame, folder: Path, key: str) -> None:
+_built_findings: list[pd.DataFrame] = []
+
+
+def load_findings() -> pd.DataFrame:
+    """The plausibility checks' findings for the current national table (published data,
+    no child-level records, so safe to share between sessions)."""
+    load_tidy()
+    path = cache_dir() / FINDINGS_FILE
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError):
+        # A read-only install keeps the findings of its in-memory build.
+        return _built_findings[-1] if _built_findings else build_checked()[1]
+
+
+def findings_report() -> pd.DataFrame:
+    """The report of every cell the checks treated, for the current national table."""
+    from data_loaders import quality
+
+    return quality.report(load_findings())
+
+
+def _write_cache(table: pd.DataFrame, folder: Path, key: str, findings: pd.DataFrame) -> None:
+    _built_findings[:] = [findings]
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        # Findings first: the manifest written last is what marks the cache current.
+        tmp_findings = folder / (FINDINGS_FILE + ".tmp")
+        findings.astype({"published": "float64"}).to_parquet(tmp_findings, index=False)
+        os.replace(tmp_findings, folder / FINDINGS_FILE)
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".parquet.tmp", delete=False) as tmp:
             tmp_path = Path(tmp.name)
         table.to_parquet(tmp_path, index=False)
@@ -154,5 +194,5 @@ def _write_cache(table: pd.DataFrame, folder: Path, key: str) -> None:
 
 def invalidate_cache() -> None:
     """Remove the cached table so the next load rebuilds it (after a refresh)."""
-    for name in (CACHE_FILE, MANIFEST_FILE):
+    for name in (CACHE_FILE, MANIFEST_FILE, FINDINGS_FILE):
         (cache_dir() / name).unlink(missing_ok=True)

@@ -318,3 +318,14 @@ def test_the_chosen_indicator_and_period_survive_a_page_switch(national):
     )
     assert _sentence(at).startswith("In 2020/21 Bradford's figure for pupils with an EHC plan")
     assert not at.warning
+
+
+def test_rank_on_too_few_cases_says_so(national):
+    # City of London 2024: 0 appeals in 26 tribunal decisions is 1st of 153 only on paper.
+    at = _page("E09000001", "Compare areas")
+    at.selectbox(key="bench.indicator").select("tribunal_appeal_rate").run()
+    at.selectbox(key="bench.period").select("2024").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metric(at, "Rank of 153") == "1st (too few)"
+    tile = next(m for m in at.metric if m.label == "Rank of 153")
+    assert "On only 26 cases: too few to rank meaningfully." in tile.help

@@ -127,3 +127,14 @@ def test_every_kind_round_trips_template_upload_store_in_the_app(kind, national,
     assert datasets["rows"].tolist() == [len(ROWS[kind])]
     stored = Store().load(int(datasets["dataset_id"].iloc[0]), **LOCAL)
     assert len(stored) == len(ROWS[kind])
+
+
+def test_register_lists_publisher_errors_set_aside(national, store_dir):
+    at = _data_page(national)
+    assert any("Publisher errors set aside" in m.value for m in at.markdown)
+    tables = [d.value for d in at.dataframe if "action" in d.value.columns]
+    assert len(tables) == 1
+    bradford = tables[0][(tables[0]["area"] == "Bradford") & (tables[0]["period"] == "2022")]
+    assert "replaced by 796 from DfE's SEN2 management information (2014-2022)" in set(
+        bradford["action"]
+    )

@@ -110,6 +110,22 @@ def test_upload_round_trip_in_the_browser(browser):
     page.close()
 
 
+def test_data_register_lists_publisher_errors(browser):
+    """The register tab has the publisher-errors section with its plain-English line."""
+    page, errors = _open(browser, "data?area=E08000032")
+    page.get_by_role("tab", name="Data register").click()
+    page.get_by_text("Publisher errors set aside").wait_for(timeout=60_000)
+    page.get_by_text("a council given its whole region's total").wait_for(timeout=30_000)
+    wait_until_rendered(page)
+    section = page.get_by_text("Publisher errors set aside")
+    section.scroll_into_view_if_needed()
+    # Two tables (national register, publisher errors); tables are drawn on a canvas.
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "data-register-publisher-errors.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0 and not errors
+    page.close()
+
+
 def test_local_profile_draws_a_tab_when_it_is_opened(browser):
     page, errors = _open(browser, "local-profile?area=E08000032")
     heading = "Where children and young people with EHC plans are educated"

@@ -19,7 +19,11 @@ Oddities handled here:
   (footnote 6), so its years before 2019 go to the former county's code.
 * No region rows are published. Region rows are computed as sums of their LAs' appeals
   and decisions, the same way the England total is formed (England's published total
-  equals the sum of the LA rows in every year).
+  equals the sum of the LA rows in every year). Only LAs with both counts are summed: 85
+  appeals against the former Northamptonshire in 2021 have no decisions behind them, and
+  counting them would make the East Midlands rate 2.24% instead of 2.00%.
+* The published rate has two decimals (Shropshire 2017, 1 appeal in 2,004 decisions, is
+  0.00%, tied with true zeros), so the rate is computed from the counts where both exist.
 """
 
 from __future__ import annotations
@@ -103,9 +107,11 @@ def load_tribunals() -> pd.DataFrame:
     raw = read_table()
     appeals, _ = _counts(raw["appeals"])
     decisions, _ = _counts(raw["decisions"])
-    rate, rate_status = _counts(raw["rate"])
+    published_rate, rate_status = _counts(raw["rate"])
     # A blank appeals cell beside a published 0.00% rate is a zero, not a gap.
-    appeals = appeals.where(~((raw["appeals"].str.strip() == "") & (rate == 0)), 0.0)
+    appeals = appeals.where(~((raw["appeals"].str.strip() == "") & (published_rate == 0)), 0.0)
+    rate = _rate(appeals, decisions).fillna(published_rate)
+    rate_status = rate_status.where(rate.isna(), "")
 
     is_england = raw["name"].str.lower().str.startswith("england total")
     by_name = _register_by_name()
@@ -145,16 +151,23 @@ def load_tribunals() -> pd.DataFrame:
     )
 
 
+def _rate(appeals: pd.Series, decisions: pd.Series) -> pd.Series:
+    """Appeals per 100 appealable decisions at full precision; missing without decisions."""
+    return (100 * appeals / decisions).where(decisions > 0)
+
+
 def _regions(las: pd.DataFrame) -> pd.DataFrame:
     """Regions as the sum of their LAs, as MoJ forms the England total."""
     register = areas.local_authorities()
     region = las["area_code"].map(dict(zip(register["la_code"], register["region_code"])))
+    both = las["numerator"].notna() & las["denominator"].notna()
     sums = (
-        las.assign(region=region)
+        las[both]
+        .assign(region=region[both])
         .groupby(["region", "year"], as_index=False)[["numerator", "denominator"]]
         .sum(min_count=1)
     )
-    sums["value"] = 100 * sums["numerator"] / sums["denominator"]
+    sums["value"] = _rate(sums["numerator"], sums["denominator"])
     sums["status"] = np.where(sums["value"].notna(), "", "not_available")
     sums["area_level"] = "region"
     return sums.rename(columns={"region": "area_code"})

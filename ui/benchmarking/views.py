@@ -90,6 +90,15 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
         result.quartile or "", "none"
     )
     own = names[result.area] if len(names[result.area]) <= 18 else "This area"
+    rank_help = (
+        "Among all councils with a value; 1st is best."
+        if ind.polarity != "none"
+        else "Among all councils with a value; 1st is the highest, which is not better or worse."
+    )
+    band_help = "The quarter of all councils this one is in (A to D), as in DfE's LAIT."
+    if result.rank_too_small:
+        caveat = f" On only {result.denominator:,.0f} cases: too few to rank meaningfully."
+        rank_help, band_help = rank_help + caveat, band_help + caveat
     average = (
         "Neighbours' average" if label.lower().startswith("statistical") else "Comparators' average"
     )
@@ -109,16 +118,10 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
         ("England", fmt(result.england.value, ind.unit), None),
         (
             f"Rank of {result.ranked}" if result.ranked else "Rank",
-            (result.rank_text.split(" of ")[0]),
-            "Among all councils with a value; 1st is best."
-            if ind.polarity != "none"
-            else "Among all councils with a value; 1st is the highest, which is not better or worse.",
+            result.rank_text.split(" of ")[0] + (" (too few)" if result.rank_too_small else ""),
+            rank_help,
         ),
-        (
-            "Quartile band",
-            band,
-            "The quarter of all councils this one is in (A to D), as in DfE's LAIT.",
-        ),
+        ("Quartile band", band, band_help),
     ]
     for col, (name, value, help_text) in zip(st.columns(5), tiles):
         col.metric(name, value, help=help_text)

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from data_loaders.build import findings_report
 from data_loaders.register import national_register
 from store.access import Action
 from store.datasets import RECORD_LEVEL_KINDS, NotFoundError, PermissionDenied, Store
@@ -270,9 +271,25 @@ def register_section() -> None:
     st.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
     reg = national_register(national_table()).drop(columns="key")
     st.dataframe(reg, hide_index=True, width="stretch")
+    _publisher_errors()
     st.markdown("**Local data** uploaded by your area.")
     local_reg = local.register()
     if local_reg.empty:
         st.caption("None yet.")
     else:
         st.dataframe(local_reg.drop(columns=["record_level"]), hide_index=True, width="stretch")
+
+
+def _publisher_errors() -> None:
+    st.markdown("**Publisher errors set aside**")
+    st.caption(
+        "Published figures that cannot be right (a council given its whole region's total, "
+        "councils adding up to more than England, a tenfold jump in a year) are shown as "
+        "missing or taken from DfE's older file, and percentages that disagree with their own "
+        "counts are noted; each is listed here with the reason."
+    )
+    report = findings_report()
+    if report.empty:
+        st.caption("None found.")
+    else:
+        st.dataframe(report, hide_index=True, width="stretch")

@@ -1,0 +1,374 @@
+"""Plausibility checks on the national tidy table: publisher errors caught before use.
+
+Published tables are sometimes wrong (the 2025 SEN2 release gives every Yorkshire and the
+Humber council the regional total of new plans for 2022). Passed through, one such cell
+ranks first, inflates England's sum and feeds every sentence built on it. So build_tidy
+runs the rules below on every national load:
+
+(a) ``region_total_copies``: a council's count equals its region's total although other
+    councils in the region report counts too;
+(b) ``sums_above_england``: councils' counts add up to more than England's;
+(c) ``tenfold_jumps``: a council's count grows more than tenfold in a year;
+(d) ``percent_mismatches``: a published percentage disagrees with its own counts by more
+    than rounding (recorded only: which value to show is decided elsewhere).
+
+A cell failing (a)-(c) takes the value of a trustworthy second source where one exists
+(DfE's SEN2 management information file for new plans up to 2022), else becomes missing
+with status ``publisher_error``. Every cell so treated is a row of the findings table;
+``python -m data_loaders.quality`` prints it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+import indicators
+import tidy
+from geography import areas
+
+KEYS = ["indicator", "area_code", "area_level", "period", "breakdown"]
+FINDING_COLUMNS = [*KEYS, "rule", "field", "published", "action", "reason"]
+COUNT_FIELDS = ("value", "numerator", "denominator")
+
+RULES = {
+    "region_total": "a council's count equals its region's total",
+    "above_england": "councils' counts add up to more than England's",
+    "tenfold_jump": "a council's count grew more than tenfold in a year",
+    "percent_mismatch": "a published percentage disagrees with its own counts",
+}
+# A tenfold rise from 3 to 40 is ordinary for a rare event or a service starting up (EHC
+# plans began in September 2014, so 2014 counts are tiny): the rule judges only rises to at
+# least MIN_JUMP_COUNT from at least MIN_JUMP_BASE.
+MIN_JUMP_COUNT = 100
+MIN_JUMP_BASE = 50
+# DfE publishes percentages to one decimal place, so up to 0.05 points is rounding.
+PERCENT_TOLERANCE = 0.1
+# DfE's England totals differ from the sum of its councils by a few children (late returns,
+# children counted by two councils): up to 1% over is not an error. A council carrying its
+# region's total puts the sum several percent over.
+ENGLAND_TOLERANCE = 0.01
+
+SECOND_SOURCE = "sen2_2022"
+SECOND_SOURCE_NAME = "DfE's SEN2 management information (2014-2022)"
+# Cells whose count is the number of new plans in a calendar year, which the management
+# information file also gives per council (``new_all_ehc``).
+NEW_PLAN_CELLS: dict[tuple[str, str], str] = {
+    ("ehc_new_plans", "value"): "new_all_ehc",
+    ("ehc_new_mainstream_pct", "denominator"): "new_all_ehc",
+    ("ehc_new_special_pct", "denominator"): "new_all_ehc",
+    ("ehc_new_ap_pct", "denominator"): "new_all_ehc",
+    ("ehc_new_fe_pct", "denominator"): "new_all_ehc",
+}
+
+
+def _empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
+
+
+def count_indicators(table: pd.DataFrame) -> set[str]:
+    """Indicators in ``table`` whose value is itself a count (per the catalogue)."""
+    counts = set()
+    for indicator_id in table["indicator"].unique():
+        try:
+            if indicators.get(str(indicator_id)).unit == "count":
+                counts.add(str(indicator_id))
+        except KeyError:
+            continue  # not catalogued: its value is not known to be a count
+    return counts
+
+
+def count_cells(table: pd.DataFrame, counts: set[str] | None = None) -> pd.DataFrame:
+    """Every count in the table, one row per cell: the keys, ``field`` and ``count``.
+
+    Numerators and denominators are always counts; a value only for count indicators.
+    """
+    counts = count_indicators(table) if counts is None else counts
+    frames = []
+    for field in COUNT_FIELDS:
+        rows = table if field != "value" else table[table["indicator"].isin(counts)]
+        rows = rows[rows[field].notna()]
+        frames.append(rows[KEYS].assign(field=field, count=rows[field].to_numpy()))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _findings(cells: pd.DataFrame, rule: str, reasons: pd.Series) -> pd.DataFrame:
+    out = cells[KEYS + ["field"]].assign(
+        rule=rule, published=cells["count"].to_numpy(), action="", reason=reasons.to_numpy()
+    )
+    return out[FINDING_COLUMNS].reset_index(drop=True)
+
+
+def region_total_copies(cells: pd.DataFrame, la_region: Mapping[str, str]) -> pd.DataFrame:
+    """Rule (a): council counts equal to their region's total while other councils count too.
+
+    A council that really holds the whole region's count leaves its neighbours at zero, so
+    that case is not flagged.
+    """
+    la = cells[cells["area_level"] == "la"].copy()
+    la["region"] = la["area_code"].map(la_region)
+    group = ["indicator", "region", "period", "breakdown", "field"]
+    la["others"] = la.groupby(group)["count"].transform("sum") - la["count"]
+    regions = cells[cells["area_level"] == "region"].rename(
+        columns={"area_code": "region", "count": "region_count"}
+    )[group + ["region_count"]]
+    merged = la.merge(regions, on=group)
+    hit = merged[
+        (merged["count"] > 0) & (merged["count"] == merged["region_count"]) & (merged["others"] > 0)
+    ]
+    if hit.empty:
+        return _empty_findings()
+    names = hit["region"].map(areas.REGIONS).fillna(hit["region"])
+    reasons = (
+        "equals the "
+        + names
+        + " total ("
+        + hit["region_count"].map("{:,.0f}".format)
+        + ") though the region's other councils report "
+        + hit["others"].map("{:,.0f}".format)
+    )
+    return _findings(hit, "region_total", reasons)
+
+
+def sums_above_england(cells: pd.DataFrame) -> pd.DataFrame:
+    """Rule (b): council cells of a count whose councils add up to more than England.
+
+    When leaving out one council brings the rest closest to England, and within tolerance,
+    and no other council does as well, that council alone is set aside: without Surrey's 665
+    plans for specific learning difficulty in January 2025 (its own published share is
+    0.1%, not 665 / 16,069 = 4.1%) councils add up to 14,365 against England's 14,374;
+    without Lincolnshire's 612, 14,418. Otherwise which council is wrong cannot be told from
+    the totals, and every council's cell is set aside.
+    """
+    group = ["indicator", "period", "breakdown", "field"]
+    la = cells[cells["area_level"] == "la"].copy()
+    la["la_sum"] = la.groupby(group)["count"].transform("sum")
+    england = cells[cells["area_code"] == areas.ENGLAND].rename(columns={"count": "england"})
+    merged = la.merge(england[group + ["england"]], on=group)
+    allowed = merged["england"] * (1 + ENGLAND_TOLERANCE)
+    hit = merged[merged["la_sum"] > allowed]
+    if hit.empty:
+        return _empty_findings()
+    # The council without whose count the rest comes closest to England, within tolerance.
+    rest = hit["la_sum"] - hit["count"]
+    gap = (rest - hit["england"]).abs()
+    keys = [hit[c] for c in group]
+    closest = gap == gap.groupby(keys).transform("min")
+    explains = closest & (gap <= hit["england"] * ENGLAND_TOLERANCE)
+    culprits = explains.groupby(keys).transform("sum")
+    hit = hit[(culprits != 1) | explains]
+    rest = rest[hit.index]
+    reasons = (
+        "councils' counts add up to "
+        + hit["la_sum"].map("{:,.0f}".format)
+        + ", more than England's "
+        + hit["england"].map("{:,.0f}".format)
+        + np.where(
+            culprits[hit.index] == 1, "; without this one, " + rest.map("{:,.0f}".format), ""
+        )
+    )
+    return _findings(hit, "above_england", reasons)
+
+
+def tenfold_jumps(cells: pd.DataFrame) -> pd.DataFrame:
+    """Rule (c): a council's count (an indicator's value) more than ten times its previous
+    year's, judged only from a base of ``MIN_JUMP_BASE`` to at least ``MIN_JUMP_COUNT``."""
+    # Only counts that are indicators in their own right: the numerator of a percentage
+    # may rise tenfold when performance does (27 to 533 plans issued within 20 weeks).
+    la = cells[(cells["area_level"] == "la") & (cells["field"] == "value")].copy()
+    la["order"] = tidy.period_order(la["period"].astype("string"))
+    la = la.sort_values(["indicator", "area_code", "breakdown", "field", "order"])
+    series = ["indicator", "area_code", "breakdown", "field"]
+    la["previous"] = la.groupby(series)["count"].shift()
+    la["previous_period"] = la.groupby(series)["period"].shift()
+    hit = la[
+        (la["previous"] >= MIN_JUMP_BASE)
+        & (la["count"] > 10 * la["previous"])
+        & (la["count"] >= MIN_JUMP_COUNT)
+    ]
+    if hit.empty:
+        return _empty_findings()
+    reasons = (
+        hit["count"].map("{:,.0f}".format)
+        + " is more than ten times "
+        + hit["previous"].map("{:,.0f}".format)
+        + " in "
+        + hit["previous_period"].astype(str)
+    )
+    return _findings(hit, "tenfold_jump", reasons)
+
+
+def percent_mismatches(table: pd.DataFrame) -> pd.DataFrame:
+    """Rule (d): a published percentage more than ``PERCENT_TOLERANCE`` points away from
+    100 x numerator / denominator (or from the range its rounded counts allow). Recorded
+    only; the cell is left as it is."""
+    percents = {i for i in table["indicator"].unique() if _unit(str(i)) == "%"}
+    rows = table[table["indicator"].isin(percents) & (table["denominator"] > 0)]
+    rows = rows[rows["numerator"].notna() & rows["value"].notna()]
+    computed = 100 * rows["numerator"] / rows["denominator"]
+    # Counts published rounded (children in need regions: to the nearest 10) can be out by half the
+    # step each way, so the percentage they allow is a range, not a point.
+    half = rows.groupby(["indicator", "area_level"])["numerator"].transform(_rounding_step) / 2
+    low = 100 * (rows["numerator"] - half).clip(lower=0) / (rows["denominator"] + half)
+    high = 100 * (rows["numerator"] + half) / (rows["denominator"] - half).clip(lower=1)
+    off = (rows["value"] < low - PERCENT_TOLERANCE) | (rows["value"] > high + PERCENT_TOLERANCE)
+    hit = rows[off]
+    if hit.empty:
+        return _empty_findings()
+    computed = computed[hit.index]
+    reasons = (
+        "published "
+        + hit["value"].map("{:.1f}".format)
+        + "% but "
+        + hit["numerator"].map("{:,.0f}".format)
+        + " / "
+        + hit["denominator"].map("{:,.0f}".format)
+        + " = "
+        + computed.map("{:.1f}".format)
+        + "%"
+    )
+    out = _findings(hit.assign(field="value", count=hit["value"]), "percent_mismatch", reasons)
+    out["action"] = "noted only"
+    return out
+
+
+def _rounding_step(counts: pd.Series) -> float:
+    """10 or 5 when every count of an indicator at a level is a multiple of it (rounded)."""
+    present = counts.dropna()
+    for step in (10, 5):
+        if len(present) >= 20 and (present % step == 0).all():
+            return float(step)
+    return 0.0
+
+
+def _unit(indicator_id: str) -> str:
+    try:
+        return indicators.get(indicator_id).unit
+    except KeyError:
+        return ""
+
+
+def management_information_counts() -> pd.DataFrame:
+    """New plans per council and calendar year from DfE's SEN2 management information:
+    columns ``area_code``, ``period``, ``column`` and ``count``."""
+    # Imported here: the national readers are heavy and only a build needs them.
+    from data_loaders.national import sen2
+    from data_loaders.national.ees import read_ees
+
+    mi = read_ees(sen2.R2022 / "sen2_mi_2014_2022.csv")
+    mi = mi[mi["area_level"] == "la"]
+    frames = []
+    for column in sorted(set(NEW_PLAN_CELLS.values())):
+        values, _ = tidy.parse_numbers(mi[column])
+        frames.append(
+            pd.DataFrame(
+                {"area_code": mi["area_code"], "period": mi["period"], "column": column}
+            ).assign(count=values.to_numpy())
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["count"].notna()].drop_duplicates(["area_code", "period", "column"])
+
+
+def set_aside(
+    table: pd.DataFrame, found: pd.DataFrame, second: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Treat the cells in ``found``: take the second source's count where it has one,
+    else make the row missing with status ``publisher_error``. Returns the treated table
+    and ``found`` with its ``action`` filled in."""
+    if found.empty:
+        return table, found
+    out = table.copy()
+    found = found.copy()
+    index = out.set_index(KEYS).index
+    lookup: dict[tuple[str, str, str], float] = {}
+    if second is not None and not second.empty:
+        lookup = {
+            (a, p, c): float(n)
+            for a, p, c, n in second[["area_code", "period", "column", "count"]].itertuples(
+                index=False
+            )
+        }
+    for i, cell in found.iterrows():
+        position = index.get_loc(tuple(cell[KEYS]))
+        column = NEW_PLAN_CELLS.get((cell["indicator"], cell["field"]))
+        replacement = lookup.get((cell["area_code"], cell["period"], column or ""))
+        # A cell already taken from the second source has no other to fall back on.
+        if replacement is not None and out.loc[position, "source"] != SECOND_SOURCE:
+            out.loc[position, cell["field"]] = replacement
+            if cell["field"] == "value":
+                out.loc[position, "source"] = SECOND_SOURCE
+            found.loc[i, "action"] = f"replaced by {replacement:,.0f} from {SECOND_SOURCE_NAME}"
+        else:
+            out.loc[position, ["value", "numerator", "denominator"]] = np.nan
+            out.loc[position, "status"] = tidy.PUBLISHER_ERROR
+            found.loc[i, "action"] = "set aside: shown as missing (publisher error)"
+    return out, found
+
+
+def check(
+    table: pd.DataFrame,
+    second: pd.DataFrame | None = None,
+    la_region: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every rule in order, treating each rule's cells before the next looks.
+
+    Order matters: once the copied regional totals are caught, England's sum and the
+    year-on-year series are judged on the published cells that are left. Returns the treated table and the
+    findings (one row per cell, see ``FINDING_COLUMNS``).
+    """
+    if la_region is None:
+        register = areas.local_authorities()
+        la_region = dict(zip(register["la_code"], register["region_code"]))
+    cells = count_cells(table)
+    rules: list[Callable[[pd.DataFrame], pd.DataFrame]] = [
+        lambda c: region_total_copies(c, la_region),
+        sums_above_england,
+        tenfold_jumps,
+    ]
+    caught = []
+    for rule in rules:
+        found = rule(cells)
+        caught.append(found)
+        # Later rules judge the published cells that are left, not the replacements: a
+        # second source's counts need not add up exactly with the first's.
+        done = pd.MultiIndex.from_frame(found[KEYS + ["field"]])
+        cells = cells[~pd.MultiIndex.from_frame(cells[KEYS + ["field"]]).isin(done)]
+    found = pd.concat([f for f in caught if not f.empty] or [_empty_findings()])
+    table, found = set_aside(table, found.reset_index(drop=True), second)
+    findings = pd.concat([found, percent_mismatches(table)])
+    return tidy.normalise(table), findings.reset_index(drop=True)
+
+
+def report(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings as a readable table: rule, indicator, area, period, published value,
+    what was done and why; rules in the order they run."""
+    if findings.empty:
+        return pd.DataFrame(
+            columns=["rule", "indicator", "area", "period", "published", "action", "reason"]
+        )
+    names = areas.area_names()
+    order = {rule: i for i, rule in enumerate(RULES)}
+    titles = {i: _title(i) for i in findings["indicator"].unique()}
+    breakdown = findings["breakdown"].str.replace("=", ": ").str.replace(";", ", ")
+    out = findings.assign(
+        area=findings["area_code"].map(lambda c: names.get(c, c)),
+        _order=findings["rule"].map(order),
+        # The count itself before the shares whose denominator it is.
+        _field=(findings["field"] != "value").astype(int),
+        indicator=findings["indicator"].map(titles)
+        + np.where(findings["breakdown"] != "", " (" + breakdown + ")", "")
+        + np.where(findings["field"] != "value", ": its " + findings["field"], ""),
+        rule=findings["rule"].map(RULES),
+    )
+    out = out.sort_values(["_order", "_field", "indicator", "period", "area"])
+    columns = ["rule", "indicator", "area", "period", "published", "action", "reason"]
+    return out[columns].reset_index(drop=True)
+
+
+def _title(indicator_id: str) -> str:
+    try:
+        return indicators.get(indicator_id).title
+    except KeyError:
+        return indicator_id
