@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import indicators
-from analysis.profile import headline, headline_table
 from reports.format import escape_for_spreadsheet, format_change, format_value
-from ui.data import area_names, national_table
+from ui.data import area_names, headline, headline_table
 from ui.visual import period_words
 
 # The board's ten, with the short labels that fit a tile; the full title is in the help.
@@ -26,7 +25,6 @@ HEADLINES = {
 
 area = st.session_state["area"]
 name = area_names()[area]
-table = national_table()
 
 st.title(f"SEND in {name}")
 st.markdown(
@@ -40,7 +38,7 @@ DELTA_COLOUR = {"high": "normal", "low": "inverse", "none": "off"}
 columns = st.columns(4)
 for i, (ind_id, label) in enumerate(HEADLINES.items()):
     ind = indicators.get(ind_id)
-    h = headline(table, ind_id, area)
+    h = headline(ind_id, area)
     with columns[i % 4].container(border=True):
         if h.period is None:
             st.metric(label, "not available")
@@ -61,7 +59,7 @@ for i, (ind_id, label) in enumerate(HEADLINES.items()):
         )
 
 with st.expander("These figures as a table"):
-    tiles = headline_table(table, list(HEADLINES), area)
+    tiles = headline_table(tuple(HEADLINES), area)
     st.dataframe(tiles, hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",

@@ -12,7 +12,9 @@ all at once (spread over a few areas). Ratios are p50/p95 under load over the lo
 same rounds. Server memory is read from ``/proc`` before the burst and while all N sessions are
 still connected; server CPU-seconds per session likewise.
 
-Run: ``python -m benchmarks.load [--sessions 20] [--rounds 2] [--timeout 900]``.
+Run: ``python -m benchmarks.load [--sessions 20] [--rounds 2] [--timeout 900]``; add
+``--py-spy FILE`` to sample the server with py-spy (``pip install py-spy``) for the whole run
+and write its collapsed stacks to FILE.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -228,11 +232,17 @@ def report(m: dict, sessions: int) -> str:
     return "\n".join(lines)
 
 
+def _start_py_spy(pid: int, out: str) -> subprocess.Popen:
+    cmd = ["py-spy", "record", "-p", str(pid), "-o", out, "--format", "raw", "-r", "50"]
+    return subprocess.Popen([*cmd, "--nonblocking"], stdout=subprocess.DEVNULL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=900.0, help="hard limit, seconds")
+    parser.add_argument("--py-spy", metavar="FILE", help="sample the server into FILE")
     args = parser.parse_args()
     if not 1 <= args.sessions <= 100:
         parser.error("--sessions must be between 1 and 100")
@@ -243,6 +253,7 @@ def main() -> None:
         }
         with open(Path(tmp) / "server.log", "w+") as log:
             with running_server("app.py", env=env, log=log) as (url, proc):
+                spy = _start_py_spy(proc.pid, args.py_spy) if args.py_spy else None
                 measure = rounds(url, proc.pid, args.sessions, args.rounds)
                 try:
                     m = asyncio.run(asyncio.wait_for(measure, args.timeout))
@@ -250,6 +261,10 @@ def main() -> None:
                     raise SystemExit(
                         f"gave up after the hard limit of {args.timeout:.0f} s"
                     ) from None
+                finally:
+                    if spy:
+                        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+                        spy.wait(timeout=60)
             log.seek(0)
             tracebacks = log.read().count("Traceback")
     print(f"{args.sessions} sessions, {args.rounds} rounds, {os.cpu_count()} cores")

@@ -9,7 +9,7 @@ import indicators
 from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
 from reports.format import format_value
 from ui import charts, visual
-from ui.data import national_table
+from ui.data import headline, national_table
 
 ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
 
@@ -153,10 +153,8 @@ def _role_names(area: str) -> dict[str, str]:
 
 def headline_sentence(indicator_id: str, area: str) -> str:
     """One plain-English sentence about the latest value, for screen readers and workshops."""
-    from analysis.profile import headline
-
     ind = indicators.get(indicator_id)
-    h = headline(national_table(), indicator_id, area)
+    h = headline(indicator_id, area)
     if h.period is None:
         return ""
     names = _role_names(area)
