@@ -41,3 +41,50 @@ def test_a_second_session_on_home_reuses_the_headlines(national, monkeypatch):
     # The shared answer is the published figure: caseload.csv.gz, Bradford, January 2025.
     tile = next(m for m in second.metric if m.label == "EHC plans")
     assert (tile.value, tile.delta) == ("7,493", "+1,019")
+
+
+def test_a_chart_is_validated_on_its_first_draw_only(national, monkeypatch):
+    import altair as alt
+
+    from ui import visual
+
+    validated: list[str] = []
+    real = alt.SchemaBase.validate.__func__
+
+    def counting(cls, instance, schema=None):
+        # Whole charts only: building an Axis or a Scale validates that part as it is made.
+        if cls.__name__.endswith("Chart"):
+            validated.append(cls.__name__)
+        return real(cls, instance, schema)
+
+    monkeypatch.setattr(alt.SchemaBase, "validate", classmethod(counting))
+    monkeypatch.setattr(visual, "_VALIDATED", set(), raising=False)
+
+    def local_profile(area: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params["area"] = area
+        at.run()
+        return at.switch_page("app_pages/local_profile.py").run()
+
+    first = local_profile("E08000032")
+    assert not first.exception
+    # The first tab's charts (four trends, primary need, age), each validated once.
+    assert len(validated) >= 6
+    assert {"profile.rate", "profile.plans", "profile.need", "profile.age"} <= visual._VALIDATED
+    validated.clear()
+
+    second = local_profile("E06000051")  # Shropshire: other data, the same charts
+    assert not second.exception
+    assert validated == []
+    assert "Local profile: Shropshire" in second.title[0].value
+
+
+def test_skipping_validation_leaves_the_spec_unchanged(national):
+    from analysis.profile import comparison_series
+    from ui import charts, visual
+
+    chart = charts.trend_chart(comparison_series(national, "ehc_plans_rate", "E08000032"), "x")
+    expected = chart.to_dict()
+    visual._skip_validation(chart)
+    assert chart.to_dict() == expected
+    assert "to_dict" not in expected  # the switch is not part of the chart
