@@ -88,3 +88,38 @@ def test_skipping_validation_leaves_the_spec_unchanged(national):
     visual._skip_validation(chart)
     assert chart.to_dict() == expected
     assert "to_dict" not in expected  # the switch is not part of the chart
+
+
+def test_a_second_session_reuses_the_local_profile_trends(national, monkeypatch):
+    from ui.profile import views
+
+    calls: list[tuple[str, str]] = []
+    real = views.comparison_series
+
+    def counting(table, indicator, area, breakdown=""):
+        calls.append((indicator, area))
+        return real(table, indicator, area, breakdown)
+
+    monkeypatch.setattr(views, "comparison_series", counting)
+    views._trend_frames.clear()
+
+    def local_profile(area: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params["area"] = area
+        at.run()
+        return at.switch_page("app_pages/local_profile.py").run()
+
+    first = local_profile("E08000032")
+    assert not first.exception
+    # The first tab's four trends: plans per 10,000, plans, pupils with a plan, SEN support.
+    assert set(calls) == {
+        (i, "E08000032") for i in ("ehc_plans_rate", "ehc_plans", "sen_ehc_pct", "sen_support_pct")
+    }
+    calls.clear()
+
+    second = local_profile("E08000032")
+    assert not second.exception
+    assert calls == []
+    # The shared table is still the published series: caseload.csv.gz, Bradford, January 2025.
+    _, table = views._trend_frames("ehc_plans", "E08000032")
+    assert table.set_index("Period").at["2024/25", "Bradford"] == 7493
