@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import indicators
-from analysis.profile import headline, headline_table
 from reports.format import escape_for_spreadsheet, format_change, format_value
-from ui.data import area_names, national_table
+from ui.data import area_names, headline, headline_table
 from ui.visual import period_words
 
 # The board's ten, in the catalogue's order, with the short labels that fit a tile; the
@@ -16,7 +15,6 @@ HEADLINES = indicators.headlines()
 
 area = st.session_state["area"]
 name = area_names()[area]
-table = national_table()
 
 st.title(f"SEND in {name}")
 st.markdown(
@@ -30,7 +28,7 @@ DELTA_COLOUR = {"high": "normal", "low": "inverse", "none": "off"}
 columns = st.columns(4)
 for i, ind in enumerate(HEADLINES):
     ind_id, label = ind.id, ind.short_title
-    h = headline(table, ind_id, area)
+    h = headline(ind_id, area)
     with columns[i % 4].container(border=True):
         if h.period is None:
             st.metric(label, "not available")
@@ -51,7 +49,7 @@ for i, ind in enumerate(HEADLINES):
         )
 
 with st.expander("These figures as a table"):
-    tiles = headline_table(table, [i.id for i in HEADLINES], area)
+    tiles = headline_table(tuple(i.id for i in HEADLINES), area)
     st.dataframe(tiles, hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import tidy
+from geography import derived_cache
 from indicators import NationalTable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ FINDINGS_FILE = "quality.parquet"
 
 def cache_dir() -> Path:
     """Where the cache lives: ``SEND_LENS_CACHE_DIR`` or ``data/cache`` in the project."""
-    return Path(os.environ.get("SEND_LENS_CACHE_DIR", DATA / "cache"))
+    return derived_cache.cache_dir()
 
 
 def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from geography import areas
+from geography.derived_cache import cached_frame, source_key
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "schools"
 CENSUS_FILE = DATA / "england_census.xlsx"
@@ -49,6 +50,19 @@ def school_register() -> pd.DataFrame:
     pupils, easting, northing. ``name`` and the coordinates are NaN for schools missing
     from the GIAS extract (mostly closed since January 2024).
     """
+    return _register().copy()
+
+
+# Derived from the census, the GIAS extract and the LA lookups in data/reference.
+SOURCES = (DATA, DATA.parent / "reference")
+
+
+@lru_cache(maxsize=1)
+def _register() -> pd.DataFrame:
+    return cached_frame("school_register", source_key(SOURCES), _build_register)
+
+
+def _build_register() -> pd.DataFrame:
     census = read_census()
     la_code = areas.current_codes(census["LA"].map(areas.dfe_number_to_code()))
     register = pd.DataFrame(

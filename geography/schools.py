@@ -19,7 +19,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geography import boundaries
-from geography.school_register import school_register
+from geography.derived_cache import cached_frame, source_key
+from geography.school_register import SOURCES, school_register
 
 BNG = boundaries.BNG
 
@@ -57,6 +58,12 @@ def _within(points: gpd.GeoDataFrame, level: str) -> pd.Series:
 
 @lru_cache(maxsize=1)
 def _school_areas() -> pd.DataFrame:
+    # The register's sources and the boundaries the points are joined to.
+    key = source_key((*SOURCES, boundaries.DATA))
+    return cached_frame("school_areas", key, _locate_schools)
+
+
+def _locate_schools() -> pd.DataFrame:
     points = _points()
     ward = _within(points, "ward")
     la_of_ward = boundaries.ward_lookup().set_index("ward_code")["la_code"]

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -53,6 +54,22 @@ def running_app(
     script: str = "app.py", env: dict[str, str] | None = None, timeout: float = 90
 ) -> Iterator[str]:
     """Run ``streamlit run script`` on a free local port; yield its base URL."""
+    with running_server(script, env, timeout) as (url, _proc):
+        yield url
+
+
+@contextmanager
+def running_server(
+    script: str = "app.py",
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+    log: IO[str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Like ``running_app``, also yielding the server process (benchmarks read its memory).
+
+    ``log`` takes the server's output: a long run must not leave it in a pipe nobody reads,
+    where a full buffer would stall the server.
+    """
     port = free_port()
     cmd = [
         sys.executable,
@@ -75,7 +92,7 @@ def running_app(
         cmd,
         cwd=ROOT,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
+        stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -95,7 +112,7 @@ def running_app(
             time.sleep(0.2)
         else:
             raise RuntimeError("streamlit did not become healthy in time")
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

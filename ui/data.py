@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import indicators
+from analysis import profile
 from data_loaders.build import load_tidy
 from geography import areas
 
@@ -48,3 +49,15 @@ def previous_period(indicator: str, period: str) -> str | None:
 
 def rows(indicator: str, codes: list[str], breakdown: str | None = "") -> pd.DataFrame:
     return indicators.rows(indicator, codes, breakdown, table=national_table())
+
+
+# Headlines depend only on the area and the published table, so every session viewing an area
+# shares them: Home asked ~120 filters of the national table on every run, for every session.
+@st.cache_data(max_entries=512, show_spinner=False)
+def headline(indicator: str, area: str) -> profile.Headline:
+    return profile.headline(national_table(), indicator, area)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def headline_table(indicator_ids: tuple[str, ...], area: str) -> pd.DataFrame:
+    return profile.headline_table(national_table(), list(indicator_ids), area)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -49,7 +51,11 @@ def show(
     )
     if view == "Chart" and chart is not None:
         # The subheader is the visible title; the description names the chart to screen readers.
-        st.altair_chart(chart.properties(description=title), width="stretch")
+        chart = chart.properties(description=title)
+        if key in _VALIDATED:
+            _skip_validation(chart)
+        st.altair_chart(chart, width="stretch")
+        _VALIDATED.add(key)
     else:
         st.dataframe(table, hide_index=True, width="stretch")
     col_about, col_download = st.columns([3, 1])
@@ -63,6 +69,23 @@ def show(
             mime="text/csv",
             key=f"{key}.download",
         )
+
+
+# Keys of the visuals whose chart Altair has validated in this process.
+_VALIDATED: set[str] = set()
+
+
+def _skip_validation(chart: alt.TopLevelMixin) -> None:
+    """Tell a chart to skip Altair's schema validation when Streamlit serialises it.
+
+    A visual's chart has the same structure on every run, only other data, and it passed
+    validation on its first draw in this process (so a broken chart still fails in the app
+    tests); validating it again (30-80 ms a chart, about 40% of serialising it) was repeated
+    on every rerun of every session.
+    """
+    # SchemaBase.__setattr__ would put the attribute in the chart's spec; Streamlit calls
+    # chart.to_dict() with no arguments.
+    object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
 
 
 def about_text(indicator_ids: list[str], area: str | None = None) -> str:

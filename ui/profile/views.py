@@ -9,7 +9,7 @@ import indicators
 from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
 from reports.format import format_value
 from ui import charts, visual
-from ui.data import national_table
+from ui.data import headline, national_table
 
 ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
 
@@ -20,12 +20,20 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
     Counts are charted for the area alone (England's would flatten it) but tabled for all three.
     """
     ind = indicators.get(indicator_id)
-    frame = comparison_series(national_table(), indicator_id, area)
-    table = _wide(frame, ind.unit)
+    frame, table = _trend_frames(indicator_id, area)
     note = " ".join(filter(None, [note, series_break_note(area, frame)])) or None
     charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
     chart = charts.trend_chart(charted, y_title=_axis_title(ind)) if not charted.empty else None
     visual.show(key, title, chart, table, [indicator_id], area, note)
+
+
+# Public data keyed by indicator and area, so shared by every session: selecting and pivoting
+# was about 40% of drawing a trend, repeated on every run (py-spy under 20 sessions).
+@st.cache_data(max_entries=512, show_spinner=False)
+def _trend_frames(indicator_id: str, area: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The area, region and England over time (long, for the chart) and as the table."""
+    frame = comparison_series(national_table(), indicator_id, area)
+    return frame, _wide(frame, indicators.get(indicator_id).unit)
 
 
 def _wide(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -153,10 +161,8 @@ def _role_names(area: str) -> dict[str, str]:
 
 def headline_sentence(indicator_id: str, area: str) -> str:
     """One plain-English sentence about the latest value, for screen readers and workshops."""
-    from analysis.profile import headline
-
     ind = indicators.get(indicator_id)
-    h = headline(national_table(), indicator_id, area)
+    h = headline(indicator_id, area)
     if h.period is None:
         return ""
     names = _role_names(area)
