@@ -24,17 +24,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from store.failures import (
+    DRIVER_ERRORS,
+    KeyMismatchError,
+    StoreDamagedError,
+    StoreFailure,
+    failure,
+)
 from store.schema import (
     WRITE,
     NotFoundError,
@@ -48,16 +55,20 @@ from store.schema import (
     make_engine,
     normalise_url,
     period_range,
+    secure_sqlite,
     to_parquet,
     version_data,
     versions,
 )
+from uploads.keys import FINGERPRINT_ATTR
+from uploads.schemas import KINDS
 
 __all__ = [
     "RECORD_LEVEL_KINDS",
     "NotFoundError",
     "Store",
     "StoreError",
+    "StoreFailure",
     "VersionInfo",
     "data_dir",
     "database_url",
@@ -91,6 +102,7 @@ class VersionInfo:
     period_to: str | None
     data_bytes: int
     duplicate: bool = False
+    key_fingerprint: str | None = None  # of the key its child ids were hashed with, if any
 
     @property
     def record_level(self) -> bool:
@@ -109,8 +121,20 @@ class Store:
     """Dataset versions in one database. Holds an engine (a connection pool), never data."""
 
     def __init__(self, url: str | None = None, **engine_args: Any) -> None:
-        self._engine = make_engine(normalise_url(url) if url else database_url(), **engine_args)
-        create_schema(self._engine)
+        url = normalise_url(url) if url else database_url()
+        # What was tightened at start (files or folder readable by others), for the Data page.
+        self.notices: list[str] = secure_sqlite(url)
+        self._engine = make_engine(url, **engine_args)
+        try:
+            if self.backend == "sqlite":
+                self._check_integrity()
+            create_schema(self._engine)
+        except DRIVER_ERRORS as exc:
+            self._engine.dispose()
+            raise failure(exc, self.where, writing=False) from None
+        except StoreFailure:
+            self._engine.dispose()
+            raise
 
     @property
     def backend(self) -> str:
@@ -121,6 +145,12 @@ class Store:
     def url(self) -> str:
         """The database URL with any password hidden, for showing on the Data page."""
         return self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def where(self) -> str:
+        """The store as messages name it: the SQLite file, or the database URL (no password)."""
+        url = self._engine.url
+        return f"SQLite file {url.database}" if self.backend == "sqlite" else self.url
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -151,6 +181,7 @@ class Store:
         if not isinstance(frame, pd.DataFrame):
             raise TypeError("frame must be a pandas DataFrame")
         source_rows = None if source_rows is None else int(source_rows)
+        fingerprint = _key_fingerprint(kind, frame)
         same = self._active_if_same(kind, name, file_sha256)
         if same is not None:  # checked again under the lock below; this spares the encoding
             return same
@@ -161,6 +192,8 @@ class Store:
             now = datetime.now(UTC)
             dataset = self._lock_or_create(conn, kind, name, created_by, now)
             dataset_id = int(dataset["id"])
+            if fingerprint is not None:
+                self._refuse_other_keys(conn, fingerprint)
             if dataset["active_version"] is not None:
                 active = self._info(conn, dataset_id, int(dataset["active_version"]))
                 if active.file_sha256 == file_sha256:
@@ -188,6 +221,7 @@ class Store:
                 "period_from": period_from,
                 "period_to": period_to,
                 "data_bytes": len(blob),
+                "key_fingerprint": fingerprint,
             }
             version_id = conn.execute(insert(versions).values(**row)).inserted_primary_key[0]
             self._insert_data(conn, int(version_id), blob, blob_sha)
@@ -250,6 +284,91 @@ class Store:
         log.info("store: deleted dataset %d (%d versions)", dataset_id, count)
         return count
 
+    def rekey_pseudonyms(
+        self,
+        old_fingerprint: str,
+        new_fingerprint: str,
+        rehash: Callable[[list[str]], list[str]],
+        *,
+        by: str,
+    ) -> int:
+        """Admin only (a role check wraps it): pass every stored child id through ``rehash``
+        and mark its version with ``new_fingerprint``, in one transaction with an audit row.
+
+        Every version holding ids must carry ``old_fingerprint``; any other (or none) is
+        refused before anything changes. Returns how many versions were re-keyed."""
+        by = _who(by)
+        with self._write() as conn:
+            rows = conn.execute(
+                select(versions.c.id, versions.c.kind, versions.c.key_fingerprint, datasets.c.name)
+                .join(datasets, datasets.c.id == versions.c.dataset_id)
+                .order_by(versions.c.id)
+            ).all()
+            changed = 0
+            for row in rows:
+                if row.key_fingerprint is None and not _id_columns(row.kind):
+                    continue
+                blob_row = conn.execute(
+                    select(version_data).where(version_data.c.version_id == row.id)
+                ).one()
+                frame = from_parquet(bytes(blob_row.data), blob_row.sha256, f"version {row.id}")
+                held = [c for c in _id_columns(row.kind) if c in frame.columns]
+                if row.key_fingerprint != old_fingerprint:
+                    if row.key_fingerprint is None and not any(
+                        frame[c].notna().any() for c in held
+                    ):
+                        continue  # no child ids in it: nothing to re-key
+                    raise KeyMismatchError(
+                        key_mismatch_message(
+                            [(row.name, row.key_fingerprint)],
+                            old_fingerprint,
+                            "The key was not rotated; nothing changed.",
+                        )
+                    )
+                for col in held:
+                    frame[col] = _rehashed(frame[col], rehash)
+                blob = to_parquet(frame)
+                conn.execute(
+                    update(version_data)
+                    .where(version_data.c.version_id == row.id)
+                    .values(data=blob, sha256=hashlib.sha256(blob).hexdigest())
+                )
+                conn.execute(
+                    update(versions)
+                    .where(versions.c.id == row.id)
+                    .values(key_fingerprint=new_fingerprint, data_bytes=len(blob))
+                )
+                changed += 1
+            detail = {
+                "versions_rekeyed": changed,
+                "from_key": old_fingerprint[:8],
+                "to_key": new_fingerprint[:8],
+            }
+            now = datetime.now(UTC)
+            self._audit(conn, now, by, "rotate_key", None, None, None, None, detail)
+        log.info("store: re-keyed %d versions", changed)
+        return changed
+
+    def key_fingerprints(self) -> dict[str | None, list[str]]:
+        """Which datasets hold child ids made with which key (None: saved before fingerprints
+        were kept), each list of names sorted."""
+        query = (
+            select(datasets.c.name, versions.c.kind, versions.c.key_fingerprint)
+            .join(versions, versions.c.dataset_id == datasets.c.id)
+            .where(
+                versions.c.key_fingerprint.is_not(None)
+                | versions.c.kind.in_(sorted(RECORD_LEVEL_KINDS))
+            )
+            .distinct()
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        found: dict[str | None, set[str]] = {}
+        for r in rows:
+            if r.key_fingerprint is not None or _id_columns(r.kind):
+                found.setdefault(r.key_fingerprint, set()).add(r.name)
+        return {fp: sorted(names) for fp, names in found.items()}
+
     # --- reads ----------------------------------------------------------------------------------
 
     def list_datasets(self) -> pd.DataFrame:
@@ -257,7 +376,7 @@ class Store:
 
         Columns: dataset_id, kind, name, record_level, active_version, versions, rows,
         columns, file_name, uploaded_by, uploaded_at (the active version's), period_from,
-        period_to, last_updated, updated_by (last save or rollback).
+        period_to, last_updated, updated_by (last save or rollback), key_fingerprint.
         """
         counts = (
             select(versions.c.dataset_id, func.count().label("versions"))
@@ -280,6 +399,7 @@ class Store:
                 versions.c.period_to,
                 datasets.c.updated_at.label("last_updated"),
                 datasets.c.updated_by,
+                versions.c.key_fingerprint,
             )
             .select_from(datasets)
             .join(counts, counts.c.dataset_id == datasets.c.id, isouter=True)
@@ -386,16 +506,62 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A write transaction: committed on success, rolled back on any exception."""
-        with self._engine.connect() as conn:
-            conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield conn
+        """A write transaction: committed on success, rolled back on any exception. A failure
+        of the database becomes a :class:`StoreFailure` saying whether anything was saved."""
+        committing = False
+        try:
+            with self._engine.connect() as conn:
+                conn.execution_options(**{WRITE: True})
+                with conn.begin():
+                    yield conn
+                    committing = True
+        except DRIVER_ERRORS as exc:
+            raise failure(exc, self.where, writing=True, committing=committing) from None
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except DRIVER_ERRORS as exc:
+            raise failure(exc, self.where, writing=False) from None
+
+    def _check_integrity(self) -> None:
+        """SQLite's quick check, and that the file is SEND Lens's (or empty), before use."""
         with self._engine.connect() as conn:
-            yield conn
+            found = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check").all()]
+            tables = set(inspect(conn).get_table_names())
+        if found != ["ok"]:
+            raise StoreDamagedError(
+                f"The SEND Lens store ({self.where}) is damaged: SQLite's integrity check found "
+                f"{len(found)} problem(s). Nothing was changed. Restore the file from a backup, "
+                "or move it aside to start an empty store."
+            )
+        if tables and "store_meta" not in tables:
+            raise StoreDamagedError(
+                f"{self.where} is not a SEND Lens store (it holds other tables: "
+                f"{', '.join(sorted(tables)[:5])}). Nothing was changed. Point "
+                "SEND_LENS_DATA_DIR or SEND_LENS_DATABASE_URL at SEND Lens's own store."
+            )
+
+    def _refuse_other_keys(self, conn: Connection, fingerprint: str) -> None:
+        others = conn.execute(
+            select(datasets.c.kind, datasets.c.name, versions.c.key_fingerprint)
+            .join(versions, versions.c.dataset_id == datasets.c.id)
+            .where(
+                versions.c.key_fingerprint.is_not(None),
+                versions.c.key_fingerprint != fingerprint,
+            )
+            .distinct()
+        ).all()
+        if others:
+            raise KeyMismatchError(
+                key_mismatch_message(
+                    [(r.name, r.key_fingerprint) for r in others],
+                    fingerprint,
+                    "Nothing was saved: its children would not link to the stored ones.",
+                )
+            )
 
     def _insert_data(self, conn: Connection, version_id: int, blob: bytes, sha256: str) -> None:
         # A method of its own so that the crash tests can fail or stall a save right here.
@@ -484,9 +650,9 @@ class Store:
         at: datetime,
         actor: str,
         action: str,
-        dataset_id: int,
-        kind: str,
-        name: str,
+        dataset_id: int | None,
+        kind: str | None,
+        name: str | None,
         version: int | None,
         detail: dict[str, Any],
     ) -> None:
@@ -499,6 +665,44 @@ _INFO_FIELDS = [f for f in VersionInfo.__dataclass_fields__]
 
 
 # --- checks and small helpers --------------------------------------------------------------
+
+
+def _id_columns(kind: str) -> list[str]:
+    schema = KINDS.get(kind)
+    return [c.name for c in schema.columns if c.identifier] if schema else []
+
+
+def _rehashed(ids: pd.Series, rehash: Callable[[list[str]], list[str]]) -> pd.Series:
+    present = ids.notna()
+    out = ids.astype("string").copy()
+    out[present] = rehash(out[present].tolist())
+    return out
+
+
+def _key_fingerprint(kind: str, frame: pd.DataFrame) -> str | None:
+    """The fingerprint a frame carries from ``read_upload``; refused if it has child ids and
+    none, since their key could not be checked and they might never link."""
+    fingerprint = frame.attrs.get(FINGERPRINT_ATTR)
+    held = [c for c in _id_columns(kind) if c in frame.columns and frame[c].notna().any()]
+    if held and not fingerprint:
+        raise ValueError(
+            f"the {', '.join(held)} column(s) hold child ids with no key fingerprint: "
+            "child-level data must come through uploads.intake.read_upload"
+        )
+    return str(fingerprint) if fingerprint else None
+
+
+def key_mismatch_message(
+    stored: list[tuple[str, str | None]], current: str | None, outcome: str
+) -> str:
+    """What to say when data made with two keys meet: which datasets, and what to do."""
+    names = ", ".join(f"'{n}' (key {(fp or 'unknown')[:8]})" for n, fp in sorted(set(stored)))
+    return (
+        f"Child ids made with a different pseudonymisation key (this one is "
+        f"{(current or 'unknown')[:8]}) are in: {names}. {outcome} Restore the key those "
+        "datasets were made with (SEND_LENS_PSEUDONYMISATION_KEY or the key file), or delete "
+        "those datasets on the Data page and upload them again with the current key."
+    )
 
 
 def _check(kind: str, name: str, who: str, sha256: str) -> tuple[str, str, str, str]:

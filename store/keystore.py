@@ -1,0 +1,107 @@
+"""The pseudonymisation key and the store together: the key in use must be the one the stored
+child ids were made with, a key is never made anew where data already exists, and an admin
+can rotate it (the chained scheme and what it protects are explained in ``uploads.keys``).
+
+Rotation is all or nothing across the database and the key file:
+
+1. the new chain is written beside the key file as ``pseudonymisation.key.pending``;
+2. one database transaction re-keys every stored id and writes the audit row;
+3. the pending file replaces the key file (an atomic rename).
+
+A crash before 2 commits leaves the old data and the old key (the pending file is discarded
+at the next start); a crash between 2 and 3 leaves re-keyed data and a pending file whose
+fingerprint matches it, which :func:`checked_chain` finishes installing at the next start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from store.datasets import Store, key_mismatch_message
+from store.failures import KeyMismatchError, KeyMissingError
+from uploads import keys, pseudonymise
+
+
+@dataclass(frozen=True)
+class Rotation:
+    versions_rekeyed: int
+    old_fingerprint: str
+    new_fingerprint: str
+    key_file: str
+
+
+def checked_chain(store: Store) -> keys.KeyChain:
+    """The key chain to hash uploads with, after checking it against the store.
+
+    Refuses (:class:`KeyMissingError`) to make a new key when there is none but the store
+    holds pseudonymised data, and (:class:`KeyMismatchError`) a key other than the one the
+    stored data was made with. Finishes or discards an interrupted rotation first."""
+    stored = store.key_fingerprints()
+    _recover_rotation(stored)
+    if not keys.key_present() and stored:
+        names = sorted({n for group in stored.values() for n in group})
+        raise KeyMissingError(
+            f"The pseudonymisation key is missing ({keys.key_file()} does not exist and "
+            f"{pseudonymise.KEY_ENV} is not set), but the store holds child-level data made "
+            f"with it: {', '.join(repr(n) for n in names)}. No new key was made, since new "
+            "uploads would then never link to that data. Restore the key file from your backup "
+            f"(or set {pseudonymise.KEY_ENV}). If the key is lost for good, delete those "
+            "datasets on the Data page and upload them again; a new key is then made."
+        )
+    chain = keys.load_chain()
+    others = [
+        (n, fp) for fp, names in stored.items() if fp and fp != chain.fingerprint for n in names
+    ]
+    if others:
+        raise KeyMismatchError(
+            key_mismatch_message(others, chain.fingerprint, "Uploads are refused until it is.")
+        )
+    return chain
+
+
+def require_same_key(datasets: Iterable[tuple[str, str | None]]) -> None:
+    """Refuse to link datasets (name, key fingerprint) made with different keys: their ids
+    would never match, and the result would look like children with no records."""
+    listed = [(str(n), fp) for n, fp in datasets]
+    known = {fp for _, fp in listed if fp}
+    if len(known) > 1:
+        raise KeyMismatchError(
+            key_mismatch_message(
+                listed, None, "They cannot be linked: the same child has a different code in each."
+            )
+        )
+
+
+def rotate_key(store: Store, *, by: str) -> Rotation:
+    """Admin only: add a new key to the chain and re-key every stored id (module docstring)."""
+    if keys.from_environment():
+        raise pseudonymise.PseudonymisationKeyError(
+            f"The key is set in {pseudonymise.KEY_ENV}, which SEND Lens cannot rewrite: "
+            "rotation needs the key file. Nothing changed."
+        )
+    old = checked_chain(store)
+    new = old.extended(keys.new_key())
+    keys.write_pending(new)
+    try:
+        count = store.rekey_pseudonyms(
+            old.fingerprint,
+            new.fingerprint,
+            lambda ids: new.hashes_from(ids, len(old.keys)),
+            by=by,
+        )
+    except BaseException:
+        keys.discard_pending()  # the transaction rolled back: the old key stays in use
+        raise
+    keys.commit_pending()
+    return Rotation(count, old.fingerprint, new.fingerprint, str(keys.key_file()))
+
+
+def _recover_rotation(stored: dict[str | None, list[str]]) -> None:
+    pending = keys.pending_chain()
+    if pending is None:
+        return
+    if pending.fingerprint in stored:
+        keys.commit_pending()  # the store committed the rotation; the rename did not happen
+    else:
+        keys.discard_pending()

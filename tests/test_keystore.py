@@ -1,0 +1,269 @@
+"""Key management: the key's fingerprint with every pseudonymised version, refusing data or
+links made with another key, never making a new key where data exists, and key rotation
+(chained, all or nothing, audited). Runs on SQLite, and PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from store import datasets as store_datasets
+from store.datasets import Store
+from store.failures import KeyMismatchError, KeyMissingError
+from store.keystore import checked_chain, require_same_key, rotate_key
+from tests import test_store
+from uploads import keys, pseudonymise
+from uploads.frameworks import shipped_frameworks
+from uploads.intake import read_upload
+from uploads.outcomes_returns import read_returns
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+# The store tests' fixtures: a store on SQLite and, when configured, on PostgreSQL.
+url, store = test_store.url, test_store.store
+COHORT = (DEMO / "demo_outcomes_cohort.csv").read_bytes()
+RETURN = (DEMO / "demo_outcomes_national.csv").read_bytes()
+
+
+def hmac_hex(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode(), "sha256").hexdigest()[:32]
+
+
+@pytest.fixture
+def key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.delenv(pseudonymise.KEY_ENV, raising=False)
+    monkeypatch.setenv(pseudonymise.CONFIG_ENV, str(tmp_path / "config"))
+    return tmp_path / "config" / pseudonymise.KEY_FILE
+
+
+def save(s: Store, kind: str, name: str, frame: pd.DataFrame, n: int = 1):
+    return s.save_version(
+        kind, name, frame, file_name=f"{name}.csv", file_sha256=f"{n:064x}", created_by="tester"
+    )
+
+
+def cohort() -> pd.DataFrame:
+    return read_upload(COHORT, "cohort.csv", "cohort")
+
+
+def returns() -> pd.DataFrame:
+    return read_returns(RETURN, "return.csv", shipped_frameworks()["national"])
+
+
+def test_fingerprint_is_a_keyed_hash_of_a_label_never_the_key() -> None:
+    k0, k1 = b"a" * 64, b"b" * 64
+    one = keys.KeyChain((k0,), "test")
+    assert one.fingerprint == hmac_hex(k0, keys.FINGERPRINT_LABEL)
+    assert one.fingerprint not in (hashlib.sha256(k0).hexdigest()[:32], k0.decode()[:32])
+    assert keys.KeyChain((k1,), "test").fingerprint != one.fingerprint
+    # A rotated chain: each key applied to the previous code, label first.
+    two = one.extended(k1)
+    assert two.fingerprint == hmac_hex(k1, hmac_hex(k0, keys.FINGERPRINT_LABEL))
+    # The label is not a normalised id, so no child's code can equal a fingerprint.
+    assert pseudonymise.normalise_ids(pd.Series([keys.FINGERPRINT_LABEL]))[0] != (
+        keys.FINGERPRINT_LABEL
+    )
+
+
+def test_every_pseudonymised_version_keeps_its_key_fingerprint(store: Store, key_file: Path):
+    chain = keys.load_chain()
+    info = save(store, "cohort", "social care", cohort())
+    assert info.key_fingerprint == chain.fingerprint
+    assert store.version_info(info.dataset_id).key_fingerprint == chain.fingerprint
+    kpi = read_upload((DEMO / "demo_kpi_return.csv").read_bytes(), "k.csv", "kpi_return")
+    assert save(store, "kpi_return", "kpis", kpi, 2).key_fingerprint is None
+    listed = store.list_datasets().set_index("name")["key_fingerprint"]
+    assert listed["social care"] == chain.fingerprint and pd.isna(listed["kpis"])
+
+
+def test_child_ids_without_a_fingerprint_are_refused(store: Store):
+    frame = pd.DataFrame({"agency": ["social care"], "local_id": ["0" * 32]})
+    with pytest.raises(ValueError, match="local_id"):
+        save(store, "cohort", "hand made", frame)
+    assert store.list_datasets().empty
+
+
+def test_data_made_with_another_key_is_refused_naming_the_datasets(
+    store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    monkeypatch.setenv(pseudonymise.CONFIG_ENV, str(tmp_path))
+    monkeypatch.setenv(pseudonymise.KEY_ENV, "first-key-" + "1" * 40)
+    first = save(store, "cohort", "social care extract", cohort())
+    raw = set(pd.read_csv(DEMO / "demo_outcomes_cohort.csv")["local_id"])
+    raw &= set(pd.read_csv(DEMO / "demo_outcomes_national.csv", skiprows=1)["child_id"])
+    same_key = set(returns()["child_id"]) & set(store.load(first.dataset_id)["local_id"])
+    assert len(same_key) == len(raw) == 53  # every child of the extract links, same key
+
+    monkeypatch.setenv(pseudonymise.KEY_ENV, "second-key-" + "2" * 40)
+    later = returns()
+    assert not set(later["child_id"]) & set(store.load(first.dataset_id)["local_id"])
+    with pytest.raises(KeyMismatchError) as caught:
+        save(store, "outcomes_return", "annual reviews", later, 2)
+    message = str(caught.value)
+    assert "'social care extract'" in message and "Nothing was saved" in message
+    assert "Restore the key" in message and "delete those datasets" in message
+    assert store.list_datasets()["name"].tolist() == ["social care extract"]
+    with pytest.raises(KeyMismatchError, match="social care extract"):
+        save(store, "cohort", "social care extract", cohort(), 3)  # nor a new version
+    assert store.version_info(first.dataset_id).version == 1
+
+
+def test_linking_datasets_made_with_different_keys_is_refused():
+    require_same_key([("a", "f" * 32), ("b", "f" * 32), ("kpis", None)])
+    with pytest.raises(KeyMismatchError) as caught:
+        require_same_key([("returns", "a" * 32), ("cohort", "b" * 32)])
+    assert "'returns' (key aaaaaaaa)" in str(caught.value)
+    assert "'cohort' (key bbbbbbbb)" in str(caught.value)
+
+
+def test_a_missing_key_is_not_made_anew_where_data_exists(store: Store, key_file: Path):
+    checked_chain(store)  # an empty store: the first key is made
+    assert key_file.exists()
+    save(store, "cohort", "social care extract", cohort())
+    key_file.unlink()
+    with pytest.raises(KeyMissingError) as caught:
+        checked_chain(store)
+    message = str(caught.value)
+    assert str(key_file) in message and "'social care extract'" in message
+    assert "Restore the key file" in message
+    assert not key_file.exists()
+
+
+def test_another_key_file_is_refused_before_any_upload(store: Store, key_file: Path):
+    save(store, "cohort", "social care extract", cohort())
+    key_file.write_text("c" * 64 + "\n")
+    with pytest.raises(KeyMismatchError, match="social care extract"):
+        checked_chain(store)
+
+
+def test_key_and_data_folders_are_owner_only_and_tightened(key_file: Path):
+    key_file.parent.mkdir(mode=0o755)
+    key_file.parent.chmod(0o755)
+    keys.load_chain()
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_rotation_rekeys_every_stored_id_so_new_uploads_still_link(store: Store, key_file: Path):
+    old = keys.load_chain()
+    a = save(store, "cohort", "social care extract", cohort())
+    b = save(store, "outcomes_return", "annual reviews", returns(), 2)
+    before_a, before_b = store.load(a.dataset_id), store.load(b.dataset_id)
+
+    done = rotate_key(store, by="admin@example.org")
+
+    new = keys.load_chain()
+    assert done.versions_rekeyed == 2 and len(new.keys) == 2 and new.keys[0] == old.keys[0]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    after_a, after_b = store.load(a.dataset_id), store.load(b.dataset_id)
+    # Each stored code is now HMAC(new key, old code), worked out here independently.
+    expected = [hmac_hex(new.keys[1], c) for c in before_a["local_id"]]
+    assert after_a["local_id"].tolist() == expected
+    assert not set(after_b["child_id"]) & set(before_b["child_id"])
+    pd.testing.assert_frame_equal(
+        after_a.drop(columns="local_id"), before_a.drop(columns="local_id")
+    )
+    # A fresh upload hashes through the chain and lands on the stored codes.
+    assert cohort()["local_id"].tolist() == after_a["local_id"].tolist()
+    assert len(set(returns()["child_id"]) & set(after_a["local_id"])) == 53
+    assert (
+        store.version_info(a.dataset_id).key_fingerprint == new.fingerprint == done.new_fingerprint
+    )
+    row = store.audit_log(limit=1).iloc[0]
+    assert (row["action"], row["actor"]) == ("rotate_key", "admin@example.org")
+    assert row["detail"]["versions_rekeyed"] == 2
+    assert old.keys[0].decode() not in str(row["detail"])
+
+
+def test_a_failure_halfway_through_rotation_leaves_old_data_and_key(
+    store: Store, key_file: Path, monkeypatch: pytest.MonkeyPatch
+):
+    save(store, "cohort", "social care extract", cohort())
+    save(store, "outcomes_return", "annual reviews", returns(), 2)
+    key_before = key_file.read_text()
+    frames_before = {n: store.load(i) for n, i in _ids(store).items()}
+    audit_before = len(store.audit_log())
+    real = store_datasets.to_parquet
+    calls = []
+
+    def second_fails(frame: pd.DataFrame) -> bytes:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("crash half-way")
+        return real(frame)
+
+    monkeypatch.setattr(store_datasets, "to_parquet", second_fails)
+    with pytest.raises(RuntimeError, match="half-way"):
+        rotate_key(store, by="admin")
+    assert len(calls) == 2  # the first version had been re-keyed in the transaction
+    assert key_file.read_text() == key_before
+    assert not list(key_file.parent.glob("*.pending"))
+    for name, dataset_id in _ids(store).items():
+        pd.testing.assert_frame_equal(store.load(dataset_id), frames_before[name])
+    assert len(store.audit_log()) == audit_before
+    assert checked_chain(store).fingerprint == keys.load_chain().fingerprint
+
+
+def test_a_crash_after_commit_is_finished_at_the_next_start(
+    store: Store, key_file: Path, monkeypatch: pytest.MonkeyPatch
+):
+    save(store, "cohort", "social care extract", cohort())
+    monkeypatch.setattr(keys, "commit_pending", _crash)
+    with pytest.raises(SystemExit):
+        rotate_key(store, by="admin")
+    monkeypatch.undo()
+    monkeypatch.delenv(pseudonymise.KEY_ENV, raising=False)
+    monkeypatch.setenv(pseudonymise.CONFIG_ENV, str(key_file.parent))
+    assert len(key_file.read_text().split()) == 1  # the rename did not happen
+    chain = checked_chain(store)  # the next start
+    assert len(chain.keys) == 2 and len(key_file.read_text().split()) == 2
+    assert (
+        cohort()["local_id"].tolist()
+        == store.load_kind("cohort")["social care extract"]["local_id"].tolist()
+    )
+
+
+def test_rotation_from_the_command_line(url: str, key_file: Path):
+    s = Store(url)
+    save(s, "cohort", "social care extract", cohort())
+    s.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "store.rotate_key", "--by", "admin", "--database-url", url],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 stored version(s) re-keyed" in done.stdout
+    assert len(key_file.read_text().split()) == 2
+    env[pseudonymise.KEY_ENV] = "env-key-" + "9" * 40
+    refused = subprocess.run(
+        [sys.executable, "-m", "store.rotate_key", "--by", "admin", "--database-url", url],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert refused.returncode == 1 and "The key was not rotated" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def _crash() -> None:
+    raise SystemExit("killed between commit and rename")
+
+
+def _ids(s: Store) -> dict[str, int]:
+    listed = s.list_datasets()
+    return dict(zip(listed["name"], listed["dataset_id"].astype(int)))
