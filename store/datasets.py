@@ -56,6 +56,7 @@ from store.schema import (
     normalise_url,
     period_range,
     secure_sqlite,
+    store_meta,
     to_parquet,
     version_data,
     versions,
@@ -348,6 +349,88 @@ class Store:
             self._audit(conn, now, by, "rotate_key", None, None, None, None, detail)
         log.info("store: re-keyed %d versions", changed)
         return changed
+
+    def retention(self) -> Retention:
+        """The retention setting (kept in the store, so every session and instance sees it)."""
+        with self._read() as conn:
+            rows = dict(
+                conn.execute(
+                    select(store_meta.c.key, store_meta.c.value).where(
+                        store_meta.c.key.in_(list(_RETENTION_KEYS.values()))
+                    )
+                ).all()
+            )
+        return Retention(
+            **{f: int(rows[k]) if rows.get(k) else None for f, k in _RETENTION_KEYS.items()}
+        )
+
+    def set_retention(self, policy: Retention, *, by: str) -> None:
+        """Admin only (a role check wraps it): change the retention setting, audited. Nothing
+        is deleted until :meth:`apply_retention`."""
+        by = _who(by)
+        dialect_insert = pg_insert if self.backend == "postgresql" else sqlite_insert
+        with self._write() as conn:
+            for field, key in _RETENTION_KEYS.items():
+                value = getattr(policy, field)
+                upsert = dialect_insert(store_meta).values(key=key, value=str(value or ""))
+                conn.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=["key"], set_={"value": upsert.excluded.value}
+                    )
+                )
+            detail = {"keep_versions": policy.keep_versions, "max_age_days": policy.max_age_days}
+            self._audit(
+                conn, datetime.now(UTC), by, "set_retention", None, None, None, None, detail
+            )
+
+    def apply_retention(self, *, by: str, now: datetime | None = None) -> int:
+        """Admin only: delete the inactive versions the retention setting no longer keeps,
+        in one transaction with one audit row. The active version is never deleted. Returns
+        how many versions went."""
+        by = _who(by)
+        policy = self.retention()
+        now = now or datetime.now(UTC)
+        with self._write() as conn:
+            rows = conn.execute(
+                select(
+                    versions.c.id,
+                    versions.c.dataset_id,
+                    versions.c.version,
+                    versions.c.created_at,
+                    datasets.c.active_version,
+                )
+                .join(datasets, datasets.c.id == versions.c.dataset_id)
+                .order_by(versions.c.dataset_id, versions.c.version.desc())
+                .with_for_update()
+            ).all()
+            doomed: dict[int, list[int]] = {}
+            rank: dict[int, int] = {}
+            for r in rows:
+                rank[r.dataset_id] = rank.get(r.dataset_id, 0) + 1  # 1 = the newest
+                if r.version == r.active_version:
+                    continue
+                too_many = policy.keep_versions is not None and rank[r.dataset_id] > (
+                    policy.keep_versions
+                )
+                too_old = (
+                    policy.max_age_days is not None
+                    and (now - _utc(r.created_at)).total_seconds() > policy.max_age_days * 86400
+                )
+                if too_many or too_old:
+                    doomed.setdefault(r.dataset_id, []).append(r.id)
+            ids = [i for group in doomed.values() for i in group]
+            if ids:
+                conn.execute(delete(version_data).where(version_data.c.version_id.in_(ids)))
+                conn.execute(delete(versions).where(versions.c.id.in_(ids)))
+            detail = {
+                "versions_removed": len(ids),
+                "keep_versions": policy.keep_versions,
+                "max_age_days": policy.max_age_days,
+                "datasets": {str(d): len(v) for d, v in doomed.items()},
+            }
+            self._audit(conn, now, by, "retention", None, None, None, None, detail)
+        log.info("store: retention removed %d versions of %d datasets", len(ids), len(doomed))
+        return len(ids)
 
     def key_fingerprints(self) -> dict[str | None, list[str]]:
         """Which datasets hold child ids made with which key (None: saved before fingerprints
@@ -662,6 +745,22 @@ class Store:
 
 
 _INFO_FIELDS = [f for f in VersionInfo.__dataclass_fields__]
+_RETENTION_KEYS = {"keep_versions": "retention_keep_versions", "max_age_days": "retention_days"}
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long inactive versions are kept: the newest ``keep_versions`` of each dataset
+    (the active one always stays, counted or not) and none older than ``max_age_days``.
+    None means no limit; the default keeps everything."""
+
+    keep_versions: int | None = None
+    max_age_days: int | None = None
+
+    def __post_init__(self) -> None:
+        for value in (self.keep_versions, self.max_age_days):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError("a retention limit must be a whole number of at least 1")
 
 
 # --- checks and small helpers --------------------------------------------------------------
