@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import local
 from ui.area_picker import chosen_area
 
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
@@ -46,6 +47,7 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 st.session_state["area"] = chosen_area()
+local.store_status()
 st.sidebar.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(DfE, ONS, Ministry of Justice)."

@@ -57,8 +57,9 @@ def load_examples(
     examples: tuple[tuple[str, str, str], ...] = GOVERNANCE_EXAMPLES, flash: str = "gov.flash"
 ) -> None:
     """Button callback: store the example files as uploads, and show the example's area."""
-    s = local.store()
     try:
+        s = local.store()
+        local.checked_key()  # the examples hold child ids: never hash them with a new key
         for kind, file_name, name in examples:
             data = (DEMO / file_name).read_bytes()
             frame = read_upload(data, file_name, kind)
@@ -71,7 +72,7 @@ def load_examples(
                 created_by=local.current_user(),
                 source_rows=len(frame),
             )
-    except UploadError as err:  # the shipped files are checked by tests; say so if one breaks
+    except (UploadError, *local.STORE_PROBLEMS) as err:  # messages, never data
         st.session_state[flash] = ("error", f"The example data could not be loaded: {err}")
         return
     local.forget_local_data()
@@ -80,11 +81,16 @@ def load_examples(
 
 
 def remove_examples() -> None:
-    s = local.store()
-    listed = s.list_datasets()
-    for dataset_id in listed.loc[listed["name"].map(is_example), "dataset_id"]:
-        s.delete_dataset(int(dataset_id), by=local.current_user())
-    local.forget_local_data()
+    try:
+        s = local.store()
+        listed = s.list_datasets()
+        for dataset_id in listed.loc[listed["name"].map(is_example), "dataset_id"]:
+            s.delete_dataset(int(dataset_id), by=local.current_user())
+    except local.STORE_PROBLEMS as err:
+        st.session_state["gov.flash"] = ("error", f"Not all the example data was removed: {err}")
+        return
+    finally:
+        local.forget_local_data()
     st.session_state["gov.flash"] = ("success", "Removed the example data.")
 
 

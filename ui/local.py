@@ -8,19 +8,28 @@ state, refreshed whenever the store's list of active versions changes.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.pool import StaticPool
 
 import tidy
 from store import datasets as store_module
-from store.datasets import Store
+from store.datasets import Store, StoreError
+from store.keystore import checked_chain, require_same_key
 from store.local_data import kpi_details, local_register, local_tidy
+from uploads.keys import KeyChain
+from uploads.pseudonymise import PseudonymisationKeyError
 
 CACHE_KEY = "local.cache"
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# Everything the store or the key can refuse with a message meant for the user.
+STORE_PROBLEMS = (StoreError, PseudonymisationKeyError)
 
 
 def database_url() -> str:
@@ -39,7 +48,72 @@ def _store(url: str) -> Store:
 
 
 def store() -> Store:
+    """The store; a :class:`StoreError` (with a message for the user) if it cannot be opened."""
     return _store(database_url())
+
+
+@st.cache_resource
+def _empty_store() -> Store:
+    # One connection shared by every thread: an in-memory database exists per connection.
+    return Store("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+
+
+def readable_store() -> Store:
+    """The store to read from, or an empty one when it cannot be opened, so every page still
+    shows the national figures (:func:`store_status` says why the area's data is missing)."""
+    try:
+        return store()
+    except StoreError as err:
+        log.warning("the store cannot be opened (%s)", type(err).__name__)
+        return _empty_store()
+
+
+def store_status() -> None:
+    """In the sidebar, on every page: why the area's own data is unavailable, if it is."""
+    try:
+        store()
+    except StoreError as err:
+        st.sidebar.error(
+            f"Your area's own data is unavailable; the national figures are not affected. {err}"
+        )
+
+
+@contextmanager
+def store_action(what: str) -> Iterator[None]:
+    """Run a save, delete or rollback; if the store or the key refuses it, show why and
+    whether anything was saved (the messages say so), instead of a traceback."""
+    try:
+        yield
+    except STORE_PROBLEMS as err:
+        st.error(f"Could not {what}. {err}")
+
+
+def checked_key() -> KeyChain:
+    """The pseudonymisation key, checked against the stored data before an upload is read
+    (never made anew where data exists). Raises a ``STORE_PROBLEMS`` error with the reason."""
+    return checked_chain(store())
+
+
+def key_ready() -> bool:
+    """Whether child-level files may be read now; if not, shows why (before any id is hashed,
+    so a missing key is never silently replaced and another key never used)."""
+    try:
+        checked_key()
+    except STORE_PROBLEMS as err:
+        st.error(f"Child-level uploads are switched off. {err}")
+        return False
+    return True
+
+
+def linkable(listed: pd.DataFrame) -> str | None:
+    """Why these datasets (rows of ``datasets()``) cannot be linked child by child, if so."""
+    fingerprints = [None if pd.isna(fp) else str(fp) for fp in listed["key_fingerprint"]]
+    pairs = zip(listed["name"].astype(str), fingerprints)
+    try:
+        require_same_key(pairs)
+    except StoreError as err:
+        return str(err)
+    return None
 
 
 def current_user() -> str:
@@ -55,7 +129,7 @@ def current_user() -> str:
 
 def local_table(area: str | None = None) -> pd.DataFrame:
     """This session's local tidy rows (KPI returns and surveys), re-read after any change."""
-    s = store()
+    s = readable_store()
     datasets = s.list_datasets()
     return session_cached(
         "tidy",
@@ -65,11 +139,11 @@ def local_table(area: str | None = None) -> pd.DataFrame:
 
 
 def local_kpi_details() -> pd.DataFrame:
-    return kpi_details(store())
+    return kpi_details(readable_store())
 
 
 def register() -> pd.DataFrame:
-    return local_register(store())
+    return local_register(readable_store())
 
 
 def forget_local_data() -> None:
@@ -89,7 +163,7 @@ def session_cached(name: str, key: object, compute: Callable[[], T]) -> T:
 
 
 def datasets() -> pd.DataFrame:
-    return store().list_datasets()
+    return readable_store().list_datasets()
 
 
 def fingerprint(listed: pd.DataFrame) -> tuple:

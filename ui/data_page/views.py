@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from data_loaders.register import national_register
-from store.datasets import RECORD_LEVEL_KINDS
+from store.datasets import RECORD_LEVEL_KINDS, Store
 from ui import local
 from ui.data import national_table
 from uploads.intake import KINDS, UploadError, list_sheets, read_upload
@@ -41,6 +41,8 @@ def upload_section() -> None:
         "by a keyed code as the file is read.",
     )
     if upload is None:
+        return
+    if kind in RECORD_LEVEL_KINDS and not local.key_ready():
         return
     data = upload.getvalue()
     sheet = _pick_sheet(data, upload.name, kind)
@@ -121,26 +123,41 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
     if not name.strip():
         st.error("Give the dataset a name before saving.")
         return
-    info = local.store().save_version(
-        kind,
-        name.strip(),
-        frame,
-        file_name=filename,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        created_by=local.current_user(),
-        source_rows=len(frame),
-    )
-    local.forget_local_data()
-    if info.duplicate:
-        st.info(
-            f"This file is already stored as version {info.version} of '{info.name}'; nothing changed."
+    with local.store_action("save this file"):
+        info = local.store().save_version(
+            kind,
+            name.strip(),
+            frame,
+            file_name=filename,
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            created_by=local.current_user(),
+            source_rows=len(frame),
         )
-    else:
-        st.success(f"Saved as version {info.version} of '{info.name}' ({info.row_count:,} rows).")
+        local.forget_local_data()
+        if info.duplicate:
+            st.info(
+                f"This file is already stored as version {info.version} of '{info.name}'; "
+                "nothing changed."
+            )
+        else:
+            st.success(
+                f"Saved as version {info.version} of '{info.name}' ({info.row_count:,} rows)."
+            )
 
 
 def loaded_section() -> None:
-    s = local.store()
+    try:
+        s = local.store()
+    except local.STORE_PROBLEMS as err:
+        st.error(f"Your area's own data cannot be shown. {err}")
+        return
+    for note in s.notices:
+        st.info(f"The store's files are now readable by you only: {note}")
+    with local.store_action("read the stored datasets"):
+        _loaded(s)
+
+
+def _loaded(s: Store) -> None:
     datasets = s.list_datasets()
     if datasets.empty:
         st.info("No local data loaded yet. Upload a file above, or load the example data.")
@@ -183,17 +200,19 @@ def loaded_section() -> None:
             key="data.rollback_version",
         )
         if st.button("Use this version", key="data.rollback"):
-            s.rollback(chosen, int(target), by=local.current_user())
-            local.forget_local_data()
-            st.success(f"Version {target} is now in use. All versions are kept.")
+            with local.store_action(f"make version {target} the one in use"):
+                s.rollback(chosen, int(target), by=local.current_user())
+                local.forget_local_data()
+                st.success(f"Version {target} is now in use. All versions are kept.")
     with col_delete:
         confirm = st.checkbox(
             "I want to delete this dataset and all its versions", key="data.confirm_delete"
         )
         if st.button("Delete dataset", disabled=not confirm, key="data.delete"):
-            removed = s.delete_dataset(chosen, by=local.current_user())
-            local.forget_local_data()
-            st.success(f"Deleted '{labels[chosen]}' and its {removed} version(s).")
+            with local.store_action(f"delete '{labels[chosen]}'"):
+                removed = s.delete_dataset(chosen, by=local.current_user())
+                local.forget_local_data()
+                st.success(f"Deleted '{labels[chosen]}' and its {removed} version(s).")
 
 
 _HEADINGS = {
