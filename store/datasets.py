@@ -602,12 +602,14 @@ class Store:
             raise failure(exc, self.where, writing=True, committing=committing) from None
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self, *, for_write: bool = False) -> Iterator[Connection]:
+        """A read; ``for_write`` when it is the first step of a save, so that a failure
+        says "nothing was saved"."""
         try:
             with self._engine.connect() as conn:
                 yield conn
         except DRIVER_ERRORS as exc:
-            raise failure(exc, self.where, writing=False) from None
+            raise failure(exc, self.where, writing=for_write) from None
 
     def _check_integrity(self) -> None:
         """SQLite's quick check, and that the file is SEND Lens's (or empty), before use."""
@@ -694,7 +696,7 @@ class Store:
         query = select(datasets.c.id, datasets.c.active_version).where(
             datasets.c.kind == kind, datasets.c.name == name
         )
-        with self._read() as conn:
+        with self._read(for_write=True) as conn:
             row = conn.execute(query).one_or_none()
             if row is None or row.active_version is None:
                 return None

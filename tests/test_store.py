@@ -699,3 +699,17 @@ def test_retention_by_age_counts_days_from_each_save(store: Store):
 def test_a_retention_limit_must_be_positive():
     with pytest.raises(ValueError, match="at least 1"):
         Retention(keep_versions=0)
+
+
+def test_a_store_from_before_key_fingerprints_gains_the_column(store: Store, url: str):
+    first = save(store, sample(), 1)
+    with store._engine.begin() as conn:
+        conn.execute(text("ALTER TABLE versions DROP COLUMN key_fingerprint"))
+    store.close()
+    reopened = Store(url)  # add_missing_columns puts it back, old rows NULL
+    assert reopened.version_info(first.dataset_id).key_fingerprint is None
+    pd.testing.assert_frame_equal(reopened.load(first.dataset_id), sample())
+    assert save(reopened, sample(), 2).version == 2
+    with reopened._engine.connect() as conn:
+        assert store_schema.add_missing_columns(conn, store_schema.metadata) == []
+    reopened.close()

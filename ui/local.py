@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 import tidy
 from store import datasets as store_module
 from store.datasets import Store, StoreError
+from store.failures import DRIVER_ERRORS, failure
 from store.keystore import checked_chain, require_same_key
 from store.local_data import kpi_details, local_register, local_tidy
 from uploads.keys import KeyChain
@@ -86,6 +87,16 @@ def store_action(what: str) -> Iterator[None]:
         yield
     except STORE_PROBLEMS as err:
         st.error(f"Could not {what}. {err}")
+    except DRIVER_ERRORS as exc:  # from a part of the store that writes through its own engine
+        st.error(f"Could not {what}. {failure(exc, _where(), writing=True)}")
+
+
+def _where() -> str:
+    """The store as messages name it, never with its password."""
+    try:
+        return store().where
+    except StoreError:
+        return "the database"
 
 
 def checked_key() -> KeyChain:

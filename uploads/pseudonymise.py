@@ -17,6 +17,7 @@ created on first use in the user's config directory (``~/.config/send-lens`` on 
 macOS, ``%APPDATA%\\send-lens`` on Windows, or ``SEND_LENS_CONFIG_DIR``), readable by the
 owner only. It is never inside the repository, so it is never committed. Losing the key
 means new uploads no longer link to stored ones: back it up with the same care as the data.
+Reading the key, its fingerprint and rotation (a chain of keys) live in ``uploads.keys``.
 """
 
 from __future__ import annotations

@@ -617,23 +617,24 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
             )
             saved = st.form_submit_button("Save commentary and action", type="primary")
         if saved:
-            record = actions.save_action(
-                _engine(),
-                row["indicator"],
-                area,
-                row["period"],
-                commentary=commentary,
-                action=action,
-                owner=owner,
-                due_date=due,
-                by=local.current_user(),
-            )
-            st.session_state["gov.actions.flash"] = (
-                f"Nothing changed for {row['title']}."
-                if record.unchanged
-                else f"Saved version {record.version} of the commentary for {row['title']} ({month_words(row['period'])})."
-            )
-            st.rerun()
+            with local.store_action("save the commentary"):
+                record = actions.save_action(
+                    _engine(),
+                    row["indicator"],
+                    area,
+                    row["period"],
+                    commentary=commentary,
+                    action=action,
+                    owner=owner,
+                    due_date=due,
+                    by=local.current_user(),
+                )
+                st.session_state["gov.actions.flash"] = (
+                    f"Nothing changed for {row['title']}."
+                    if record.unchanged
+                    else f"Saved version {record.version} of the commentary for {row['title']} ({month_words(row['period'])})."
+                )
+                st.rerun()
         _history(area, row)
 
 
