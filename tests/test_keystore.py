@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -267,3 +268,61 @@ def _crash() -> None:
 def _ids(s: Store) -> dict[str, int]:
     listed = s.list_datasets()
     return dict(zip(listed["name"], listed["dataset_id"].astype(int)))
+
+
+KILL_ROTATION = r"""
+import sys, time
+from store import datasets
+from store.datasets import Store
+from store.keystore import rotate_key
+
+real, calls = datasets.to_parquet, []
+
+def stall(frame):
+    calls.append(1)
+    if len(calls) == 2:  # the first version is re-keyed inside the open transaction
+        print("ready", flush=True)
+        time.sleep(120)
+    return real(frame)
+
+datasets.to_parquet = stall
+rotate_key(Store(sys.argv[1]), by="admin")
+print("committed", flush=True)
+"""
+
+
+def test_a_kill_mid_rotation_leaves_old_data_and_key(store: Store, url: str, key_file: Path):
+    save(store, "cohort", "social care extract", cohort())
+    save(store, "outcomes_return", "annual reviews", returns(), 2)
+    key_before = key_file.read_text()
+    before = {n: store.load(i) for n, i in _ids(store).items()}
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILL_ROTATION, url],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        line = child.stdout.readline().decode()
+        assert line.startswith("ready"), child.stderr.read().decode()
+        assert len(list(key_file.parent.glob("*.pending"))) == 1  # the new chain, not yet used
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+        child.stderr.close()
+    reopened = Store(url)
+    try:
+        chain = checked_chain(reopened)  # the next start discards the unused pending chain
+        assert key_file.read_text() == key_before and len(chain.keys) == 1
+        assert not list(key_file.parent.glob("*.pending"))
+        for name, dataset_id in _ids(reopened).items():
+            pd.testing.assert_frame_equal(reopened.load(dataset_id), before[name])
+        assert set(reopened.key_fingerprints()) == {chain.fingerprint}
+        assert "rotate_key" not in reopened.audit_log()["action"].tolist()
+    finally:
+        reopened.close()
