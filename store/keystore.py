@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from store.datasets import Store, key_mismatch_message
-from store.failures import KeyMismatchError, KeyMissingError
+from store.failures import KeyMismatchError, KeyMissingError, StoreFailure
 from uploads import keys, pseudonymise
 
 
@@ -37,8 +37,8 @@ def checked_chain(store: Store) -> keys.KeyChain:
     Refuses (:class:`KeyMissingError`) to make a new key when there is none but the store
     holds pseudonymised data, and (:class:`KeyMismatchError`) a key other than the one the
     stored data was made with. Finishes or discards an interrupted rotation first."""
+    _recover_rotation(store)
     stored = store.key_fingerprints()
-    _recover_rotation(stored)
     if not keys.key_present() and stored:
         names = sorted({n for group in stored.values() for n in group})
         raise KeyMissingError(
@@ -80,6 +80,16 @@ def rotate_key(store: Store, *, by: str) -> Rotation:
             f"The key is set in {pseudonymise.KEY_ENV}, which SEND Lens cannot rewrite: "
             "rotation needs the key file. Nothing changed."
         )
+    with keys.rotation_lock() as held:
+        if not held:
+            raise pseudonymise.PseudonymisationKeyError(
+                "Another key rotation is running; nothing changed. Try again when it is done."
+            )
+        return _rotate(store, by)
+
+
+def _rotate(store: Store, by: str) -> Rotation:
+    _finish_pending(store)  # an earlier rotation's crash, before this one starts
     old = checked_chain(store)
     new = old.extended(keys.new_key())
     keys.write_pending(new)
@@ -90,18 +100,34 @@ def rotate_key(store: Store, *, by: str) -> Rotation:
             lambda ids: new.hashes_from(ids, len(old.keys)),
             by=by,
         )
+    except StoreFailure as err:
+        if err.saved is not None:
+            keys.discard_pending()  # the transaction rolled back: the old key stays in use
+        # Else the commit may have happened: the pending chain is kept, and the next start
+        # installs or discards it by the fingerprint the store really holds.
+        raise
     except BaseException:
-        keys.discard_pending()  # the transaction rolled back: the old key stays in use
+        keys.discard_pending()
         raise
     keys.commit_pending()
     return Rotation(count, old.fingerprint, new.fingerprint, str(keys.key_file()))
 
 
-def _recover_rotation(stored: dict[str | None, list[str]]) -> None:
+def _recover_rotation(store: Store) -> None:
+    if keys.pending_chain() is None:
+        return
+    with keys.rotation_lock() as held:
+        if held:  # else a rotation is running in another process: its file is not ours
+            _finish_pending(store)
+
+
+def _finish_pending(store: Store) -> None:
+    """Install or discard a rotation's pending chain by what the store holds (read now,
+    under the lock, so a rotation that has just committed is seen)."""
     pending = keys.pending_chain()
     if pending is None:
         return
-    if pending.fingerprint in stored:
+    if pending.fingerprint in store.key_fingerprints():
         keys.commit_pending()  # the store committed the rotation; the rename did not happen
     else:
         keys.discard_pending()

@@ -326,3 +326,17 @@ def test_a_kill_mid_rotation_leaves_old_data_and_key(store: Store, url: str, key
         assert "rotate_key" not in reopened.audit_log()["action"].tolist()
     finally:
         reopened.close()
+
+
+def test_a_second_rotation_or_a_start_leaves_a_running_rotation_alone(store: Store, key_file: Path):
+    save(store, "cohort", "social care extract", cohort())
+    chain = keys.load_chain()
+    keys.write_pending(chain.extended(keys.new_key()))  # as a running rotation has
+    with keys.rotation_lock() as held:
+        assert held
+        with pytest.raises(pseudonymise.PseudonymisationKeyError, match="Another key rotation"):
+            rotate_key(store, by="admin")
+        checked_chain(store)  # another session starting: the pending file is not touched
+        assert keys.pending_chain() is not None
+    checked_chain(store)  # the rotation died before committing: now it is tidied away
+    assert keys.pending_chain() is None and keys.load_chain() == chain

@@ -32,6 +32,8 @@ import logging
 import os
 import secrets
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +132,33 @@ def pending_chain() -> KeyChain | None:
     if not pending.exists():
         return None
     return KeyChain(_parse(pending.read_text(encoding="utf-8"), str(pending)), str(pending))
+
+
+@contextmanager
+def rotation_lock() -> Iterator[bool]:
+    """Whether this process holds the rotation lock (never waits): while one process rotates,
+    no other may rotate or tidy up its pending file. The lock is a file lock, so it goes
+    with the process however it ends."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one user on a laptop, no other process to race
+        yield True
+        return
+    path = key_file().with_name(KEY_FILE + ".lock")
+    secure_folder(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def commit_pending() -> None:
