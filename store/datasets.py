@@ -292,12 +292,15 @@ class Store:
         rehash: Callable[[list[str]], list[str]],
         *,
         by: str,
+        adopt_unmarked: bool = False,
     ) -> int:
         """Admin only (a role check wraps it): pass every stored child id through ``rehash``
         and mark its version with ``new_fingerprint``, in one transaction with an audit row.
 
-        Every version holding ids must carry ``old_fingerprint``; any other (or none) is
-        refused before anything changes. Returns how many versions were re-keyed."""
+        Every version holding ids must carry ``old_fingerprint``; any other is refused before
+        anything changes, and so is one saved before fingerprints were kept unless the admin
+        says it was made with the current key (``adopt_unmarked``). Returns how many versions
+        were re-keyed."""
         by = _who(by)
         with self._write() as conn:
             rows = conn.execute(
@@ -314,16 +317,17 @@ class Store:
                 ).one()
                 frame = from_parquet(bytes(blob_row.data), blob_row.sha256, f"version {row.id}")
                 held = [c for c in _id_columns(row.kind) if c in frame.columns]
-                if row.key_fingerprint != old_fingerprint:
-                    if row.key_fingerprint is None and not any(
-                        frame[c].notna().any() for c in held
-                    ):
-                        continue  # no child ids in it: nothing to re-key
+                unmarked = row.key_fingerprint is None
+                if unmarked and not any(frame[c].notna().any() for c in held):
+                    continue  # no child ids in it: nothing to re-key
+                if row.key_fingerprint != old_fingerprint and not (unmarked and adopt_unmarked):
                     raise KeyMismatchError(
                         key_mismatch_message(
                             [(row.name, row.key_fingerprint)],
                             old_fingerprint,
-                            "The key was not rotated; nothing changed.",
+                            "The key was not rotated; nothing changed. (Data saved before key "
+                            "fingerprints were kept shows 'unknown': rotate with "
+                            "--adopt-unmarked if it was made with the current key.)",
                         )
                     )
                 for col in held:
@@ -342,6 +346,7 @@ class Store:
                 changed += 1
             detail = {
                 "versions_rekeyed": changed,
+                "adopt_unmarked": adopt_unmarked,
                 "from_key": old_fingerprint[:8],
                 "to_key": new_fingerprint[:8],
             }

@@ -73,8 +73,11 @@ def require_same_key(datasets: Iterable[tuple[str, str | None]]) -> None:
         )
 
 
-def rotate_key(store: Store, *, by: str) -> Rotation:
-    """Admin only: add a new key to the chain and re-key every stored id (module docstring)."""
+def rotate_key(store: Store, *, by: str, adopt_unmarked: bool = False) -> Rotation:
+    """Admin only: add a new key to the chain and re-key every stored id (module docstring).
+
+    ``adopt_unmarked``: the admin vouches that versions saved before key fingerprints were
+    kept were made with the current key, so they are re-keyed too (else rotation refuses)."""
     if keys.from_environment():
         raise pseudonymise.PseudonymisationKeyError(
             f"The key is set in {pseudonymise.KEY_ENV}, which SEND Lens cannot rewrite: "
@@ -85,10 +88,10 @@ def rotate_key(store: Store, *, by: str) -> Rotation:
             raise pseudonymise.PseudonymisationKeyError(
                 "Another key rotation is running; nothing changed. Try again when it is done."
             )
-        return _rotate(store, by)
+        return _rotate(store, by, adopt_unmarked)
 
 
-def _rotate(store: Store, by: str) -> Rotation:
+def _rotate(store: Store, by: str, adopt_unmarked: bool) -> Rotation:
     _finish_pending(store)  # an earlier rotation's crash, before this one starts
     old = checked_chain(store)
     new = old.extended(keys.new_key())
@@ -99,6 +102,7 @@ def _rotate(store: Store, by: str) -> Rotation:
             new.fingerprint,
             lambda ids: new.hashes_from(ids, len(old.keys)),
             by=by,
+            adopt_unmarked=adopt_unmarked,
         )
     except StoreFailure as err:
         if err.saved is not None:

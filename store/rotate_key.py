@@ -20,11 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m store.rotate_key", description=__doc__)
     parser.add_argument("--by", required=True, help="who is rotating the key (for the audit)")
     parser.add_argument("--database-url", default=None, help="default: the configured store")
+    parser.add_argument(
+        "--adopt-unmarked",
+        action="store_true",
+        help="re-key data saved before key fingerprints were kept, as made with the current key",
+    )
     args = parser.parse_args(argv)
     try:
         store = Store(args.database_url)
         try:
-            done = rotate_key(store, by=args.by)
+            done = rotate_key(store, by=args.by, adopt_unmarked=args.adopt_unmarked)
         finally:
             store.close()
     except (StoreError, PseudonymisationKeyError, ValueError) as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from store import datasets as store_datasets
 from store.datasets import Store
@@ -340,3 +341,18 @@ def test_a_second_rotation_or_a_start_leaves_a_running_rotation_alone(store: Sto
         assert keys.pending_chain() is not None
     checked_chain(store)  # the rotation died before committing: now it is tidied away
     assert keys.pending_chain() is None and keys.load_chain() == chain
+
+
+def test_data_saved_before_fingerprints_is_rotated_only_when_the_admin_vouches(
+    store: Store, key_file: Path
+):
+    info = save(store, "cohort", "old extract", cohort())
+    with store._engine.begin() as conn:  # as a store written before this change holds it
+        conn.execute(text("UPDATE versions SET key_fingerprint = NULL"))
+    key_before = key_file.read_text()
+    with pytest.raises(KeyMismatchError, match=r"'old extract' \(key unknown\).*--adopt-unmarked"):
+        rotate_key(store, by="admin")
+    assert key_file.read_text() == key_before
+    assert rotate_key(store, by="admin", adopt_unmarked=True).versions_rekeyed == 1
+    assert cohort()["local_id"].tolist() == store.load(info.dataset_id)["local_id"].tolist()
+    assert store.version_info(info.dataset_id).key_fingerprint == keys.load_chain().fingerprint
