@@ -102,3 +102,15 @@ def test_a_missing_key_switches_off_child_uploads_and_is_not_replaced(
     assert str(key_file) in message
     assert not at.success  # the file was not read
     assert not key_file.exists()
+
+
+def test_the_versions_list_shows_each_versions_key(national, store_dir: Path):
+    data = (DEMO / "demo_ehc_tracker.csv").read_bytes()
+    frame = read_upload(data, "t.csv", "ehc_tracker")
+    Store().save_version(
+        "ehc_tracker", "Tracker", frame, file_name="t.csv", file_sha256="a" * 64, created_by="t"
+    )
+    at = _page("app_pages/data.py")
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "Pseudonymisation key" in d.value.columns)
+    assert shown["Pseudonymisation key"].tolist() == [frame.attrs["key_fingerprint"][:8]]

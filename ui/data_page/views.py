@@ -185,9 +185,11 @@ def _loaded(s: Store) -> None:
     labels = dict(zip(datasets["dataset_id"], datasets["name"] + " (" + shown["kind"] + ")"))
     chosen = st.selectbox("Dataset", list(labels), format_func=labels.get, key="data.dataset")
     versions = s.list_versions(chosen)
+    # The first 8 characters of the key fingerprint tell versions made with other keys apart.
+    versions["key"] = versions["key_fingerprint"].map(lambda fp: fp[:8] if fp else "")
     st.dataframe(
         versions[
-            ["version", "active", "created_at", "created_by", "file_name", "row_count"]
+            ["version", "active", "created_at", "created_by", "file_name", "row_count", "key"]
         ].rename(columns=_HEADINGS),
         hide_index=True,
         width="stretch",
@@ -231,6 +233,7 @@ _HEADINGS = {
     "created_by": "Saved by",
     "file_name": "File",
     "row_count": "Rows",
+    "key": "Pseudonymisation key",
 }
 
 
