@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import local
 from ui.area_picker import chosen_area
 from ui.workspace_picker import is_admin, workspace_picker
 
@@ -53,6 +54,7 @@ ADMIN_PAGE = st.Page(
 navigation = st.navigation(PAGES + ([ADMIN_PAGE] if is_admin() else []))
 st.session_state["area"] = chosen_area()
 workspace_picker()
+local.store_status()
 st.sidebar.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(DfE, ONS, Ministry of Justice)."

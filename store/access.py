@@ -66,6 +66,25 @@ def configured_admins(env: Mapping[str, str] | None = None) -> frozenset[str]:
     )
 
 
+def is_instance_admin(user: User) -> bool:
+    """Whether the user may change what is instance-wide (the pseudonymisation key, the
+    retention setting): a configured admin, or the local user of a laptop install."""
+    return user.local or user.email in configured_admins()
+
+
+def require_instance_admin(user: User, what: str) -> None:
+    """:class:`PermissionDenied` unless ``user`` is an instance admin. ``what``: the action,
+    as in "change the retention setting". No workspace role is enough: the key and the
+    retention apply to every workspace."""
+    if not isinstance(user, User):
+        raise TypeError("the acting user must be a store.identity.User")
+    if not is_instance_admin(user):
+        raise PermissionDenied(
+            f"{user.label} cannot {what}: it applies to every workspace, so only an admin "
+            "named in SEND_LENS_ADMINS can."
+        )
+
+
 def role_of(conn: Connection, user: User, workspace: str) -> str | None:
     """The user's role in a workspace, or None when they are not a member (or it is gone)."""
     exists = conn.execute(select(workspaces.c.id).where(workspaces.c.id == workspace)).first()

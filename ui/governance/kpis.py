@@ -32,7 +32,7 @@ from reports.exception_report import (
 )
 from reports.format import describe_period
 from store import actions
-from store.access import Action, PermissionDenied
+from store.access import Action
 from tidy import period_sort_key
 from ui import local, visual
 from ui.data import area_names, latest_period, value
@@ -624,7 +624,7 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
             )
             saved = st.form_submit_button("Save commentary and action", type="primary")
         if saved:
-            try:
+            with local.store_action("save the commentary"):
                 record = actions.save_action(
                     _engine(),
                     row["indicator"],
@@ -636,15 +636,12 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
                     due_date=due,
                     **local.scope(),
                 )
-            except PermissionDenied as err:
-                local.refused(err)
-                return
-            st.session_state["gov.actions.flash"] = (
-                f"Nothing changed for {row['title']}."
-                if record.unchanged
-                else f"Saved version {record.version} of the commentary for {row['title']} ({month_words(row['period'])})."
-            )
-            st.rerun()
+                st.session_state["gov.actions.flash"] = (
+                    f"Nothing changed for {row['title']}."
+                    if record.unchanged
+                    else f"Saved version {record.version} of the commentary for {row['title']} ({month_words(row['period'])})."
+                )
+                st.rerun()
         _history(area, row)
 
 
