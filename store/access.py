@@ -6,8 +6,9 @@ workspace they belong to:
 - ``viewer``: aggregates only, with small-number protection always on;
 - ``analyst``: also uploads, saves commentary and actions, loads example data, and sees
   record-level views for data quality;
-- ``admin``: also deletes, rolls back, manages workspaces, members and roles, the key and
-  retention, and reads the audit.
+- ``admin``: also deletes, rolls back, manages workspaces, members and roles, and reads the
+  audit. The key and retention apply to every workspace, so only an instance admin
+  (:func:`require_instance_admin`) changes them.
 
 The first admins come from configuration: every email in ``SEND_LENS_ADMINS`` (comma-separated)
 is an admin of every workspace. In local mode (no sign-in) the one local user is the admin of
@@ -34,7 +35,7 @@ class Action(StrEnum):
     VIEW_RECORDS = "view_records"  # record-level rows, unprotected small numbers, exports
     WRITE = "write"  # upload, save, commentary and actions, example data
     DELETE = "delete"  # delete a dataset, roll back a version, remove example data
-    ADMIN = "admin"  # workspaces, members, roles, key, retention, the audit
+    ADMIN = "admin"  # workspaces, members, roles, the audit
 
 
 LEAST_ROLE: dict[Action, str] = {

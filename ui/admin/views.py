@@ -101,8 +101,8 @@ def members_section() -> None:
             [*ROLES, REMOVE],
             key="admin.members.role",
             help="viewer: protected aggregates only. analyst: also uploads, commentary and "
-            "record-level views for data quality. admin: also delete, roll back, roles, "
-            "key and retention.",
+            "record-level views for data quality. admin: also delete, roll back, roles and "
+            "the audit.",
         )
         if st.form_submit_button("Set the role"):
             _attempt(
