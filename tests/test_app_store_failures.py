@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
-from store.identity import local_user
+from store.identity import User, local_user
 from store.schema import DEFAULT_WORKSPACE
 from tests.conftest import ROOT
 from uploads import pseudonymise
@@ -52,6 +52,21 @@ def test_a_damaged_store_still_shows_national_figures_and_says_why(national, sto
     assert not at.exception
     assert any(str(db) in e.value and "is damaged" in e.value for e in at.error)
     assert db.read_bytes() == b"not a database " * 500  # nothing written to it
+
+
+def test_a_signed_in_person_with_a_damaged_store_still_gets_national_figures(
+    national, store_dir: Path
+):
+    db = store_dir / "send_lens.db"
+    db.write_bytes(b"not a database " * 500)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = User("someone@council.gov.uk")  # their sign-in is audited
+    at.query_params["area"] = "E08000032"
+    at.run()
+    assert not at.exception
+    assert any(m.label == "EHC plans" and m.value for m in at.metric)
+    assert str(db) in _texts(at.sidebar.error)
+    assert db.read_bytes() == b"not a database " * 500
 
 
 def test_a_failed_rollback_says_nothing_was_saved(national, store_dir: Path, monkeypatch):
