@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import identity
+from ui import identity, local
 from ui.area_picker import chosen_area
 from ui.workspace_picker import is_admin, workspace_picker
 from uploads.public import public_mode
@@ -79,6 +79,7 @@ identity.sidebar()
 st.session_state["area"] = chosen_area()
 if not public_mode():
     workspace_picker()
+    local.store_status()
 st.sidebar.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(DfE, ONS, Ministry of Justice)."

@@ -1,4 +1,4 @@
-"""Admin: workspaces, members and roles, the audit trail, and retention.
+"""Admin: workspaces, members and roles, the audit trail, retention and the key.
 
 Only an admin of at least one workspace gets here, and every action is checked again by the
 store (``store.workspaces``, ``store.audit``), so opening the page by its URL is refused too.
@@ -17,10 +17,11 @@ if not is_admin():
     st.stop()
 st.markdown(
     "Manage the workspaces you are an admin of: their names and local authorities, who may see "
-    "or change their data, and the audit of everything done to it."
+    "or change their data, and the audit of everything done to it; the retention of old "
+    "versions and the pseudonymisation key, which apply to every workspace."
 )
-workspaces_tab, members_tab, audit_tab, retention_tab = st.tabs(
-    ["Workspaces", "Members and roles", "Audit", "Retention"]
+workspaces_tab, members_tab, audit_tab, retention_tab, key_tab = st.tabs(
+    ["Workspaces", "Members and roles", "Audit", "Retention", "Pseudonymisation key"]
 )
 with workspaces_tab:
     views.workspaces_section()
@@ -30,3 +31,5 @@ with audit_tab:
     views.audit_section()
 with retention_tab:
     views.retention_section()
+with key_tab:
+    views.key_section()

@@ -6,8 +6,9 @@ workspace they belong to:
 - ``viewer``: aggregates only, with small-number protection always on;
 - ``analyst``: also uploads, saves commentary and actions, loads example data, and sees
   record-level views for data quality;
-- ``admin``: also deletes, rolls back, manages workspaces, members and roles, the key and
-  retention, and reads the audit.
+- ``admin``: also deletes, rolls back, manages workspaces, members and roles, and reads the
+  audit. The key and retention apply to every workspace, so only an instance admin
+  (:func:`require_instance_admin`) changes them.
 
 The first admins come from configuration: every email in ``SEND_LENS_ADMINS`` (comma-separated)
 is an admin of every workspace. In local mode (no sign-in) the one local user is the admin of
@@ -34,7 +35,7 @@ class Action(StrEnum):
     VIEW_RECORDS = "view_records"  # record-level rows, unprotected small numbers, exports
     WRITE = "write"  # upload, save, commentary and actions, example data
     DELETE = "delete"  # delete a dataset, roll back a version, remove example data
-    ADMIN = "admin"  # workspaces, members, roles, key, retention, the audit
+    ADMIN = "admin"  # workspaces, members, roles, the audit
 
 
 LEAST_ROLE: dict[Action, str] = {
@@ -64,6 +65,25 @@ def configured_admins(env: Mapping[str, str] | None = None) -> frozenset[str]:
     return frozenset(
         e.strip().lower() for e in env.get("SEND_LENS_ADMINS", "").split(",") if e.strip()
     )
+
+
+def is_instance_admin(user: User) -> bool:
+    """Whether the user may change what is instance-wide (the pseudonymisation key, the
+    retention setting): a configured admin, or the local user of a laptop install."""
+    return user.local or user.email in configured_admins()
+
+
+def require_instance_admin(user: User, what: str) -> None:
+    """:class:`PermissionDenied` unless ``user`` is an instance admin. ``what``: the action,
+    as in "change the retention setting". No workspace role is enough: the key and the
+    retention apply to every workspace."""
+    if not isinstance(user, User):
+        raise TypeError("the acting user must be a store.identity.User")
+    if not is_instance_admin(user):
+        raise PermissionDenied(
+            f"{user.label} cannot {what}: it applies to every workspace, so only an admin "
+            "named in SEND_LENS_ADMINS can."
+        )
 
 
 def role_of(conn: Connection, user: User, workspace: str) -> str | None:

@@ -54,7 +54,6 @@ from store.identity import User
 from store.schema import (
     DEFAULT_WORKSPACE,
     WRITE,
-    add_missing_columns,
     create_schema,
     creating_tables,
     database_url,
@@ -136,8 +135,8 @@ def ensure_schema(engine: Engine) -> None:
     if engine in _READY:
         return
     create_schema(engine)  # the workspaces that every row belongs to
-    with creating_tables(engine, metadata, 7346152) as conn:
-        add_missing_columns(conn, kpi_actions)
+    with creating_tables(engine, metadata, 7346152):
+        pass  # creating_tables also adds the columns an older store's table lacks
     _READY.add(engine)
 
 

@@ -28,7 +28,8 @@ ACTIONS = (
     "workspace",
     "export",
     "key_change",
-    "retention",
+    "retention",  # old versions deleted by the retention setting
+    "retention_set",  # the retention setting changed
     "example_load",
     "example_remove",
 )

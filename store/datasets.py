@@ -28,19 +28,26 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from store import audit as audit_trail
 from store.access import Action, PermissionDenied, require
+from store.failures import (
+    DRIVER_ERRORS,
+    KeyMismatchError,
+    StoreDamagedError,
+    StoreFailure,
+    failure,
+)
 from store.identity import User
 from store.schema import (
     WRITE,
@@ -54,10 +61,13 @@ from store.schema import (
     make_engine,
     normalise_url,
     period_range,
+    secure_sqlite,
     to_parquet,
     version_data,
     versions,
 )
+from uploads.keys import FINGERPRINT_ATTR
+from uploads.schemas import KINDS
 
 __all__ = [
     "RECORD_LEVEL_KINDS",
@@ -65,6 +75,7 @@ __all__ = [
     "PermissionDenied",
     "Store",
     "StoreError",
+    "StoreFailure",
     "VersionInfo",
     "data_dir",
     "database_url",
@@ -99,6 +110,7 @@ class VersionInfo:
     data_bytes: int
     duplicate: bool = False
     workspace_id: str = ""
+    key_fingerprint: str | None = None  # of the key its child ids were hashed with, if any
 
     @property
     def record_level(self) -> bool:
@@ -117,8 +129,20 @@ class Store:
     """Dataset versions in one database. Holds an engine (a connection pool), never data."""
 
     def __init__(self, url: str | None = None, **engine_args: Any) -> None:
-        self._engine = make_engine(normalise_url(url) if url else database_url(), **engine_args)
-        create_schema(self._engine)
+        url = normalise_url(url) if url else database_url()
+        # What was tightened at start (files or folder readable by others), for the Data page.
+        self.notices: list[str] = secure_sqlite(url)
+        self._engine = make_engine(url, **engine_args)
+        try:
+            if self.backend == "sqlite":
+                self._check_integrity()
+            create_schema(self._engine)
+        except DRIVER_ERRORS as exc:
+            self._engine.dispose()
+            raise failure(exc, self.where, writing=False) from None
+        except StoreFailure:
+            self._engine.dispose()
+            raise
 
     @property
     def backend(self) -> str:
@@ -129,6 +153,12 @@ class Store:
     def url(self) -> str:
         """The database URL with any password hidden, for showing on the Data page."""
         return self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def where(self) -> str:
+        """The store as messages name it: the SQLite file, or the database URL (no password)."""
+        url = self._engine.url
+        return f"SQLite file {url.database}" if self.backend == "sqlite" else self.url
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -161,8 +191,9 @@ class Store:
         if not isinstance(frame, pd.DataFrame):
             raise TypeError("frame must be a pandas DataFrame")
         source_rows = None if source_rows is None else int(source_rows)
-        with self._read() as conn:
+        with self._read(for_write=True) as conn:
             require(conn, by, workspace, Action.WRITE)
+        fingerprint = _key_fingerprint(kind, frame)
         same = self._active_if_same(workspace, kind, name, file_sha256)
         if same is not None:  # checked again under the lock below; this spares the encoding
             return same
@@ -174,6 +205,8 @@ class Store:
             now = datetime.now(UTC)
             dataset = self._lock_or_create(conn, workspace, kind, name, created_by, now)
             dataset_id = int(dataset["id"])
+            if fingerprint is not None:
+                self._refuse_other_keys(conn, workspace, fingerprint)
             if dataset["active_version"] is not None:
                 active = self._info(conn, workspace, dataset_id, int(dataset["active_version"]))
                 if active.file_sha256 == file_sha256:
@@ -201,6 +234,7 @@ class Store:
                 "period_from": period_from,
                 "period_to": period_to,
                 "data_bytes": len(blob),
+                "key_fingerprint": fingerprint,
             }
             inserted = conn.execute(insert(versions).values(**row)).inserted_primary_key
             assert inserted is not None  # a single-row insert always has a key
@@ -307,7 +341,7 @@ class Store:
 
         Columns: dataset_id, kind, name, record_level, active_version, versions, rows,
         columns, file_name, uploaded_by, uploaded_at (the active version's), period_from,
-        period_to, last_updated, updated_by (last save or rollback).
+        period_to, last_updated, updated_by (last save or rollback), key_fingerprint.
         """
         counts = (
             select(versions.c.dataset_id, func.count().label("versions"))
@@ -330,6 +364,7 @@ class Store:
                 versions.c.period_to,
                 datasets.c.updated_at.label("last_updated"),
                 datasets.c.updated_by,
+                versions.c.key_fingerprint,
             )
             .select_from(datasets)
             .join(counts, counts.c.dataset_id == datasets.c.id, isouter=True)
@@ -461,16 +496,78 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A write transaction: committed on success, rolled back on any exception."""
-        with self._engine.connect() as conn:
-            conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield conn
+        """A write transaction: committed on success, rolled back on any exception. A failure
+        of the database becomes a :class:`StoreFailure` saying whether anything was saved."""
+        committing = False
+        try:
+            with self._engine.connect() as conn:
+                conn.execution_options(**{WRITE: True})
+                with conn.begin():
+                    yield conn
+                    committing = True
+        except PermissionDenied:  # a PermissionError, so an OSError: a refusal, not a failure
+            raise
+        except DRIVER_ERRORS as exc:
+            raise failure(exc, self.where, writing=True, committing=committing) from None
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self, *, for_write: bool = False) -> Iterator[Connection]:
+        """A read; ``for_write`` when it is the first step of a save, so that a failure
+        says "nothing was saved"."""
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except PermissionDenied:
+            raise
+        except DRIVER_ERRORS as exc:
+            raise failure(exc, self.where, writing=for_write) from None
+
+    def _check_integrity(self) -> None:
+        """SQLite's quick check, and that the file is SEND Lens's (or empty), before use."""
         with self._engine.connect() as conn:
-            yield conn
+            found = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check").all()]
+            tables = set(inspect(conn).get_table_names())
+        if found != ["ok"]:
+            raise StoreDamagedError(
+                f"The SEND Lens store ({self.where}) is damaged: SQLite's integrity check found "
+                f"{len(found)} problem(s). Nothing was changed. Restore the file from a backup, "
+                "or move it aside to start an empty store."
+            )
+        if tables and "store_meta" not in tables:
+            raise StoreDamagedError(
+                f"{self.where} is not a SEND Lens store (it holds other tables: "
+                f"{', '.join(sorted(tables)[:5])}). Nothing was changed. Point "
+                "SEND_LENS_DATA_DIR or SEND_LENS_DATABASE_URL at SEND Lens's own store."
+            )
+
+    def _refuse_other_keys(self, conn: Connection, workspace: str, fingerprint: str) -> None:
+        """The key is instance-wide: data made with another key in any workspace refuses the
+        save (another workspace's dataset is not named, only counted in)."""
+        others = conn.execute(
+            select(datasets.c.workspace_id, datasets.c.name, versions.c.key_fingerprint)
+            .join(versions, versions.c.dataset_id == datasets.c.id)
+            .where(
+                versions.c.key_fingerprint.is_not(None),
+                versions.c.key_fingerprint != fingerprint,
+            )
+            .distinct()
+        ).all()
+        if others:
+            raise KeyMismatchError(
+                key_mismatch_message(
+                    [
+                        (
+                            r.name
+                            if r.workspace_id == workspace
+                            else "a dataset of another workspace",
+                            r.key_fingerprint,
+                        )
+                        for r in others
+                    ],
+                    fingerprint,
+                    "Nothing was saved: its children would not link to the stored ones.",
+                )
+            )
 
     def _insert_data(self, conn: Connection, version_id: int, blob: bytes, sha256: str) -> None:
         # A method of its own so that the crash tests can fail or stall a save right here.
@@ -537,7 +634,7 @@ class Store:
         query = select(datasets.c.id, datasets.c.active_version).where(
             datasets.c.workspace_id == workspace, datasets.c.kind == kind, datasets.c.name == name
         )
-        with self._read() as conn:
+        with self._read(for_write=True) as conn:
             row = conn.execute(query).one_or_none()
             if row is None or row.active_version is None:
                 return None
@@ -575,6 +672,37 @@ _INFO_FIELDS = [f for f in VersionInfo.__dataclass_fields__]
 
 
 # --- checks and small helpers --------------------------------------------------------------
+
+
+def id_columns(kind: str) -> list[str]:
+    schema = KINDS.get(kind)
+    return [c.name for c in schema.columns if c.identifier] if schema else []
+
+
+def _key_fingerprint(kind: str, frame: pd.DataFrame) -> str | None:
+    """The fingerprint a frame carries from ``read_upload``; refused if it has child ids and
+    none, since their key could not be checked and they might never link."""
+    fingerprint = frame.attrs.get(FINGERPRINT_ATTR)
+    held = [c for c in id_columns(kind) if c in frame.columns and frame[c].notna().any()]
+    if held and not fingerprint:
+        raise ValueError(
+            f"the {', '.join(held)} column(s) hold child ids with no key fingerprint: "
+            "child-level data must come through uploads.intake.read_upload"
+        )
+    return str(fingerprint) if fingerprint else None
+
+
+def key_mismatch_message(
+    stored: Iterable[tuple[str, str | None]], current: str | None, outcome: str
+) -> str:
+    """What to say when data made with two keys meet: which datasets, and what to do."""
+    names = ", ".join(f"'{n}' (key {(fp or 'unknown')[:8]})" for n, fp in sorted(set(stored)))
+    return (
+        f"Child ids made with a different pseudonymisation key (this one is "
+        f"{(current or 'unknown')[:8]}) are in: {names}. {outcome} Restore the key those "
+        "datasets were made with (SEND_LENS_PSEUDONYMISATION_KEY or the key file), or delete "
+        "those datasets on the Data page and upload them again with the current key."
+    )
 
 
 def _check(kind: str, name: str, sha256: str) -> tuple[str, str, str]:

@@ -30,7 +30,7 @@ import ntpath
 import os
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateColumn, CreateTable
 
 import tidy
+from uploads import keys
 
 APP_DIR_NAME = "send-lens"
 DB_FILE = "send_lens.db"
@@ -123,6 +124,9 @@ versions = Table(
     Column("period_from", String(10), nullable=True),
     Column("period_to", String(10), nullable=True),
     Column("data_bytes", BigInteger, nullable=False),
+    # The pseudonymisation key's fingerprint (uploads.keys) when the data holds hashed ids;
+    # added after schema 1 by add_missing_columns, so it is nullable.
+    Column("key_fingerprint", String(64), nullable=True),
     UniqueConstraint("dataset_id", "version", name="uq_versions_dataset_version"),
     sqlite_autoincrement=True,
 )
@@ -147,7 +151,7 @@ audit = Table(
     Column("id", Integer, primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(200), nullable=False),
-    Column("action", String(20), nullable=False),  # save, rollback, delete
+    Column("action", String(20), nullable=False),  # one of store.audit.ACTIONS
     Column("dataset_id", Integer, nullable=True),  # no foreign key: survives a delete
     Column("kind", String(40), nullable=True),
     Column("name", String(200), nullable=True),
@@ -215,7 +219,7 @@ def data_dir(env: Mapping[str, str] | None = None, *, windows: bool | None = Non
         )
         folder = os.path.join(base, APP_DIR_NAME)
     if windows == (os.name == "nt"):  # only create real paths on this platform
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
 
@@ -242,6 +246,36 @@ def normalise_url(url: str) -> str:
     if backend not in ("sqlite", "postgresql"):
         raise ValueError(f"the store supports SQLite and PostgreSQL, not {backend!r}")
     return url
+
+
+def secure_sqlite(url: str) -> list[str]:
+    """Make an SQLite store owner-only before it is opened: the folder 0700 (created so, or
+    tightened when it is SEND Lens's own data folder; a folder chosen by a URL may be shared,
+    so it is left alone), the file created 0600 (SQLite gives its -wal and -shm files the
+    database file's permissions), and any existing file, -wal or -shm tightened to 0600.
+    Returns what it tightened, to be shown."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return []
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return []
+    path = Path(database)
+    folder = path.parent
+    notes: list[str] = []
+    if not folder.exists() or folder.resolve() == Path(data_dir()).resolve():
+        notes += keys.secure_folder(folder)
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        except OSError:
+            return notes  # a read-only folder: opening the store will say so
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        # Not ours to change (another owner): SQLite's own errors will tell.
+        with suppress(OSError):
+            notes += keys.secure_file(file)
+    return notes
 
 
 def make_engine(url: str, **engine_args: Any) -> Engine:
@@ -293,7 +327,31 @@ def creating_tables(engine: Engine, tables: MetaData, lock_key: int) -> Iterator
                 # DDL is transactional in PostgreSQL; the lock serialises concurrent starts.
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
             tables.create_all(conn, checkfirst=True)
+            add_missing_columns(conn, tables)
             yield conn
+
+
+def add_missing_columns(conn: Connection, tables: MetaData) -> list[str]:
+    """Add to existing tables the columns ``tables`` declares and they lack (``table.column``
+    names come back): the one migration the store needs so far (the workspace columns,
+    ``versions.key_fingerprint``). A new column must be nullable or have a server default, so
+    a store written by an older SEND Lens opens with its old rows kept and given a value."""
+    inspector = inspect(conn)
+    added = []
+    for table in tables.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if column.primary_key or (not column.nullable and column.server_default is None):
+                raise StoreError(f"cannot add the required column {table.name}.{column.name}")
+            spec = CreateColumn(column).compile(dialect=conn.dialect)
+            table_name = conn.dialect.identifier_preparer.format_table(table)
+            conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {spec}"))
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def create_schema(engine: Engine) -> None:
@@ -302,8 +360,6 @@ def create_schema(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         _rebuild_sqlite_datasets(engine)
     with creating_tables(engine, metadata, 7346151) as conn:
-        for table in (datasets, audit):
-            add_missing_columns(conn, table)
         _unique_per_workspace(conn)
         append_only(conn, audit.name)
         if (
@@ -330,26 +386,6 @@ def create_schema(engine: Engine) -> None:
             raise RuntimeError(
                 f"the store was written by a newer SEND Lens (schema {known}); upgrade this one"
             )
-
-
-def add_missing_columns(conn: Connection, table: Table) -> list[str]:
-    """Add the columns of ``table`` that an older store's copy lacks; returns their names.
-
-    Columns added to a kept table must be nullable or have a server default, so old rows get
-    a value; existing columns and rows are never touched.
-    """
-    present = {c["name"] for c in inspect(conn).get_columns(table.name)}
-    added = []
-    for column in table.columns:
-        if column.name in present:
-            continue
-        if not column.nullable and column.server_default is None:
-            raise RuntimeError(f"{table.name}.{column.name} needs a default to be added")
-        spec = CreateColumn(column).compile(dialect=conn.dialect)
-        table_name = conn.dialect.identifier_preparer.format_table(table)
-        conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {spec}"))
-        added.append(column.name)
-    return added
 
 
 def _unique_per_workspace(conn: Connection) -> None:

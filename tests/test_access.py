@@ -415,6 +415,8 @@ def test_an_existing_store_migrates_into_the_default_workspace(url: str):  # noq
     listed = s.list_datasets(**local)
     assert listed[["dataset_id", "name", "active_version"]].values.tolist() == [[7, "KPIs", 1]]
     pd.testing.assert_frame_equal(s.load(7, **local), frame(2))
+    # The old store had no versions.key_fingerprint either: the same migration added it.
+    assert s.version_info(7, **local).key_fingerprint is None
     old_audit = s.audit_log(**local)  # the old row joins the default workspace, unchanged
     assert old_audit[["actor", "action", "name"]].values.tolist() == [["root", "save", "KPIs"]]
     # The same name can now be kept in another workspace.

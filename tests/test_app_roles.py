@@ -205,6 +205,67 @@ def test_an_admin_manages_roles_and_reads_the_audit(national, team):
     assert [w.id for w in workspaces.user_workspaces(engine, BOSS) if w.id == "leeds"] == []
 
 
+def _admin_page(user: User) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_pages/admin.py"), default_timeout=60)
+    at.session_state["user"] = user
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_retention_is_set_and_applied_by_an_instance_admin_only(national, team):
+    for n in range(2, 4):  # versions 2 and 3 of West's KPIs; Shropshire gets three too
+        frame = read_upload((DEMO / "demo_kpi_return.csv").read_bytes(), "k.csv", "kpi_return")
+        part = frame.head(10 * n)
+        team.save_version(
+            "kpi_return",
+            "West KPIs",
+            part,
+            file_name="k.csv",
+            file_sha256=f"{n:064x}",
+            by=ANDY,
+            workspace=WEST,
+        )
+    for n in range(1, 4):
+        team.save_version(
+            "kpi_return",
+            "Shropshire KPIs",
+            frame.head(5 * n),
+            file_name="s.csv",
+            file_sha256=f"{10 + n:064x}",
+            by=SAM,
+            workspace=SHROP,
+        )
+    # A workspace admin sees the setting but is offered nothing: it spans every workspace.
+    adam = _admin_page(ADAM)
+    assert any("Only an admin named in SEND_LENS_ADMINS" in i.value for i in adam.info)
+    assert "admin.retention.apply" not in _keys(adam, "button")
+    boss = _admin_page(BOSS)
+    boss.number_input(key="admin.retention.keep").set_value(1)
+    boss.button(key="FormSubmitter:admin.retention.set-Save the retention setting").click().run()
+    assert any("Nothing is deleted until" in m.value for m in boss.success)
+    assert boss.button(key="admin.retention.apply").disabled  # until confirmed
+    boss.checkbox(key="admin.retention.confirm").check().run()
+    boss.button(key="admin.retention.apply").click().run()
+    assert not boss.exception and not boss.error
+    # Three versions in each workspace, one kept in each: 2 + 2 deleted.
+    assert any("4 old version(s) deleted" in m.value for m in boss.success)
+    for user, ws in ((ADAM, WEST), (SAM, SHROP)):
+        listed = team.list_datasets(by=user, workspace=ws)
+        assert listed["versions"].tolist() == [1] and listed["active_version"].tolist() == [3]
+    rows = audit_rows(actions.engine_of(team), BOSS, action="retention")
+    assert rows["actor"].tolist() == [BOSS.email] and rows["detail"][0]["versions_removed"] == 4
+
+
+def test_the_key_tab_shows_the_fingerprint_and_the_rotation_command(national, team):
+    from store.keystore import checked_chain
+
+    chain = checked_chain(team)  # the key, as the first child-level upload makes it
+    at = _admin_page(BOSS)
+    assert [m.value for m in at.metric] == [chain.fingerprint[:8]]
+    assert [c.value for c in at.code] == [f"python -m store.rotate_key --by {BOSS.email}"]
+
+
 def test_a_viewer_gets_the_protected_outcomes_view_and_no_uploads(national, team):
     at = _as(VERA, "app_pages/outcomes.py")
     toggle = at.toggle(key="outcomes.workshop")

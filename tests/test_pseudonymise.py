@@ -14,7 +14,8 @@ import pytest
 
 from uploads import pseudonymise
 from uploads.intake import UploadError, read_upload
-from uploads.pseudonymise import age_on, keyed_hashes, load_key, nc_year, pseudonymise_ids
+from uploads.keys import load_key
+from uploads.pseudonymise import age_on, keyed_hashes, nc_year, pseudonymise_ids
 
 TODAY = date(2025, 6, 1)
 
@@ -178,3 +179,19 @@ def test_nothing_identifying_is_logged(
         assert secret not in logged, secret
     shown = " ".join(f"{p.value} {p.message}" for p in caught.value.problems)
     assert "Q207000016049" not in shown and "1234567890" not in shown and str(caught.value)
+
+
+def test_a_rotated_chain_hashes_through_every_key() -> None:
+    k0, k1 = b"k" * 40, b"n" * 40
+    first = hmac.new(k0, b"A123", "sha256").hexdigest()[:32]
+    expected = hmac.new(k1, first.encode(), "sha256").hexdigest()[:32]
+    got = pseudonymise_ids(pd.Series(["a 123", None]), [k0, k1])
+    assert got[0] == expected and pd.isna(got[1])
+    assert pseudonymise_ids(pd.Series(["A123"]), k0)[0] == first  # one key: plain HMAC
+
+
+def test_load_key_refuses_a_rotated_chain(no_env_key: Path) -> None:
+    no_env_key.parent.mkdir(parents=True)
+    no_env_key.write_text("a" * 64 + "\n" + "b" * 64 + "\n")
+    with pytest.raises(pseudonymise.PseudonymisationKeyError, match="rotated"):
+        load_key()

@@ -11,24 +11,36 @@ from __future__ import annotations
 import os
 import select
 import signal
+import socket
+import sqlite3
+import stat
 import subprocess
 import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import create_engine, event, func, text, update
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from store import admin as store_admin
 from store import audit as store_audit
 from store import schema as store_schema
+from store.admin import Retention
 from store.datasets import NotFoundError, Store, StoreError, data_dir, database_url
+from store.failures import (
+    StoreDamagedError,
+    StoreFullError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
+)
 from store.identity import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -543,3 +555,278 @@ def test_logs_carry_ids_and_counts_never_data(store: Store, caplog):
     text_logged = caplog.text
     assert "Ada Example" not in text_logged and "Secret name" not in text_logged
     assert "saved dataset" in text_logged
+
+
+# --- files owner-only, integrity at start, failures that say whether a save happened -------------
+
+
+def test_store_files_are_owner_only_and_loose_ones_tightened(tmp_path: Path, monkeypatch):
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(folder))
+    monkeypatch.delenv("SEND_LENS_DATABASE_URL", raising=False)
+    s = Store()
+    save(s, sample(), 1)
+    db = folder / "send_lens.db"
+    assert any("now owner-only" in n and str(folder) in n for n in s.notices)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {"send_lens.db", "send_lens.db-wal", "send_lens.db-shm"} <= set(modes)
+    assert set(modes.values()) == {0o600}, modes
+    s.close()
+    db.chmod(0o644)
+    again = Store()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert any(str(db) in n for n in again.notices)
+    again.close()
+
+
+def test_a_damaged_sqlite_file_is_caught_at_start_naming_the_file(tmp_path: Path):
+    path = tmp_path / "store.db"
+    s = Store(f"sqlite:///{path}")
+    for n in range(1, 4):
+        save(s, pd.DataFrame({"value": np.random.default_rng(n).random(3000)}), n)
+    s.close()  # the last connection checkpoints the WAL into the file
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 8 * page
+    data[3 * page : 6 * page] = b"\xa5" * (3 * page)  # pages of tables and indexes
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreDamagedError) as caught:
+        Store(f"sqlite:///{path}")
+    assert str(path) in str(caught.value) and "backup" in str(caught.value)
+
+
+def test_a_file_that_is_not_a_database_or_not_ours_is_refused(tmp_path: Path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database at all " * 200)
+    with pytest.raises(StoreDamagedError, match=r"junk\.db"):
+        Store(f"sqlite:///{junk}")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreDamagedError, match=r"not a SEND Lens store.*invoices"):
+        Store(f"sqlite:///{other}")
+    with sqlite3.connect(other) as conn:  # and nothing was added to it
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert names == ["invoices"]
+
+
+def test_an_unreachable_postgresql_is_a_clear_failure():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once closed
+    url = f"postgresql://u:secret@127.0.0.1:{port}/db?connect_timeout=3"
+    with pytest.raises(StoreUnavailableError) as caught:
+        Store(url)
+    message = str(caught.value)
+    assert "cannot be reached" in message and "secret" not in message and str(port) in message
+
+
+def test_a_full_database_refuses_the_save_and_keeps_the_previous_version(tmp_path: Path):
+    # SQLite's own "database or disk is full" (SQLITE_FULL), raised by the driver: the page
+    # limit is how SQLite itself caps a file, so this is the error a full disk gives.
+    path = tmp_path / "store.db"
+    s = Store(f"sqlite:///{path}")
+    first = save(s, sample(), 1)
+    s.close()
+    pages = int(sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0])
+    capped = Store(f"sqlite:///{path}")
+    event.listen(
+        capped._engine,
+        "connect",
+        lambda dbapi, _rec: dbapi.execute(f"PRAGMA max_page_count = {pages + 2}"),
+    )
+    capped._engine.dispose()
+    big = pd.DataFrame({"value": np.random.default_rng(1).random(200_000)})
+    with pytest.raises(StoreFullError) as caught:
+        save(capped, big, 2)
+    assert caught.value.saved is False
+    assert "Nothing was saved" in str(caught.value) and str(path) in str(caught.value)
+    assert capped.version_info(first.dataset_id, **ANN).version == 1
+    assert len(capped.list_versions(first.dataset_id, **ANN)) == 1
+
+
+def test_a_read_only_database_refuses_writes_with_a_message(tmp_path: Path):
+    path = tmp_path / "store.db"
+    s = Store(f"sqlite:///{path}")
+    first = save(s, sample(), 1)
+    s.close()
+    read_only = Store(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(StoreReadOnlyError) as caught:
+        save(read_only, sample(), 2)
+    assert "Nothing was saved" in str(caught.value) and caught.value.saved is False
+    assert len(read_only.list_versions(first.dataset_id, **ANN)) == 1
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MB filesystem (tmpfs), so the store meets a real full and read-only disk."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount)],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip("mounting a tmpfs needs root; the page-limit test covers a full database")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_and_then_read_only_disk(tiny_disk: Path):
+    s = Store(f"sqlite:///{tiny_disk / 'store.db'}")
+    first = save(s, sample(), 1)
+    big = pd.DataFrame({"value": np.random.default_rng(2).random(300_000)})  # 2.4 MB
+    with pytest.raises(StoreFullError) as full:
+        save(s, big, 2)
+    assert "full" in str(full.value) and "Nothing was saved" in str(full.value)
+    assert s.version_info(first.dataset_id, **ANN).version == 1
+    pd.testing.assert_frame_equal(s.load(first.dataset_id, **ANN), sample())
+    s.close()
+    subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
+    with pytest.raises(StoreReadOnlyError) as ro:
+        save(Store(f"sqlite:///{tiny_disk / 'store.db'}"), sample().head(2), 3)
+    assert "read-only" in str(ro.value) and str(tiny_disk) in str(ro.value)
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+ADMIN = ANN["by"]  # the local user: an instance admin
+
+
+def instance_audit(store: Store) -> pd.DataFrame:
+    """The audit rows of instance-wide actions (no workspace), newest first."""
+    rows = store_audit.audit_rows(store._engine, ADMIN)
+    return rows[rows["workspace_id"].isna()].reset_index(drop=True)
+
+
+def test_retention_deletes_old_inactive_versions_never_the_active_one(store: Store):
+    for n in range(1, 6):
+        save(store, sample().head(n), n)  # versions 1..5 of one dataset
+    other = save(store, sample(), 9, name="Other")
+    listed = store.list_datasets(**ANN).set_index("name")
+    dataset_id = int(listed.loc["Monthly KPIs", "dataset_id"])
+    store.rollback(dataset_id, 2, **ANN)  # version 2 is in use
+    assert store_admin.retention(store) == Retention()
+    store_admin.set_retention(store, Retention(keep_versions=2), by=ADMIN)
+    assert store_admin.retention(store) == Retention(keep_versions=2)
+    removed = store_admin.apply_retention(store, by=ADMIN)
+    # The newest two (5, 4) are kept, 2 stays because it is active: 1 and 3 go.
+    assert removed == 2
+    assert store.list_versions(dataset_id, **ANN)["version"].tolist() == [5, 4, 2]
+    assert store.version_info(dataset_id, **ANN).version == 2
+    assert len(store.list_versions(other.dataset_id, **ANN)) == 1
+    rows = instance_audit(store)
+    assert rows["action"].tolist()[:2] == ["retention", "retention_set"]
+    assert (rows["actor"].iloc[0], rows["actor"].iloc[1]) == (ADMIN.email, ADMIN.email)
+    assert rows["detail"].iloc[0]["versions_removed"] == 2
+    assert rows["detail"].iloc[0]["datasets"] == {str(dataset_id): 2}
+    assert rows["detail"].iloc[1] == {"keep_versions": 2, "max_age_days": None}
+    with store._engine.connect() as conn:
+        blobs = conn.execute(sql_select(func.count()).select_from(store_schema.version_data))
+        assert blobs.scalar_one() == 4  # 3 versions kept + Other's one
+
+
+def test_retention_by_age_counts_days_from_each_save(store: Store):
+    for n in range(1, 4):
+        save(store, sample(), n)
+    dataset_id = int(store.list_datasets(**ANN)["dataset_id"].iloc[0])
+    saved_on = {1: datetime(2025, 1, 1), 2: datetime(2025, 2, 1), 3: datetime(2025, 3, 1)}
+    with store._engine.begin() as conn:
+        for version, when in saved_on.items():
+            conn.execute(
+                update(store_schema.versions)
+                .where(store_schema.versions.c.version == version)
+                .values(created_at=when.replace(tzinfo=UTC))
+            )
+    now = datetime(2025, 3, 5, tzinfo=UTC)
+    store_admin.set_retention(store, Retention(max_age_days=40), by=ADMIN)
+    # On 5 March: version 1 is 63 days old (goes), version 2 is 32 days old (stays).
+    assert store_admin.apply_retention(store, by=ADMIN, now=now) == 1
+    assert store.list_versions(dataset_id, **ANN)["version"].tolist() == [3, 2]
+    store_admin.set_retention(store, Retention(max_age_days=3), by=ADMIN)
+    # Version 3 is 4 days old, but it is the one in use.
+    assert store_admin.apply_retention(store, by=ADMIN, now=now) == 1
+    assert store.list_versions(dataset_id, **ANN)["version"].tolist() == [3]
+
+
+def test_retention_spans_every_workspace(store: Store):
+    """The setting is instance-wide: applying it trims every workspace's old versions."""
+    from store import workspaces
+
+    workspaces.create_workspace(store._engine, ADMIN, "west", "West", [])
+    west = {"by": ADMIN, "workspace": "west"}
+    for n in range(1, 4):
+        save(store, sample().head(n), n)
+        store.save_version(
+            "kpi_return",
+            "West KPIs",
+            sample().head(n),
+            file_name="w.xlsx",
+            file_sha256=sha(10 + n),
+            **west,
+        )
+    store_admin.set_retention(store, Retention(keep_versions=1), by=ADMIN)
+    assert store_admin.apply_retention(store, by=ADMIN) == 4  # 2 old versions in each
+    local_id = int(store.list_datasets(**ANN)["dataset_id"].iloc[0])
+    west_id = int(store.list_datasets(**west)["dataset_id"].iloc[0])
+    assert store.list_versions(local_id, **ANN)["version"].tolist() == [3]
+    assert store.list_versions(west_id, **west)["version"].tolist() == [3]
+
+
+def test_retention_needs_an_instance_admin(store: Store, monkeypatch: pytest.MonkeyPatch):
+    """An admin of a workspace is not enough: the setting applies to every workspace."""
+    from store import workspaces
+    from store.access import PermissionDenied
+
+    monkeypatch.setenv("SEND_LENS_ADMINS", "boss@council.gov.uk")
+    boss = User("Boss@Council.gov.uk")
+    workspaces.create_workspace(store._engine, boss, "west", "West", [])
+    wendy = User("wendy@council.gov.uk")
+    workspaces.set_role(store._engine, boss, "west", wendy.email, "admin")
+    for n in range(1, 3):
+        store.save_version(
+            "kpi_return",
+            "West KPIs",
+            sample().head(n),
+            file_name="w.xlsx",
+            file_sha256=sha(n),
+            by=wendy,
+            workspace="west",
+        )
+    before = len(store_audit.audit_rows(store._engine, boss))
+    with pytest.raises(
+        PermissionDenied, match=r"wendy@council\.gov\.uk cannot change the retention"
+    ):
+        store_admin.set_retention(store, Retention(keep_versions=1), by=wendy)
+    store_admin.set_retention(store, Retention(keep_versions=1), by=boss)
+    with pytest.raises(PermissionDenied, match="SEND_LENS_ADMINS"):
+        store_admin.apply_retention(store, by=wendy)
+    assert store_admin.retention(store) == Retention(keep_versions=1)
+    west_id = int(store.list_datasets(by=wendy, workspace="west")["dataset_id"].iloc[0])
+    assert len(store.list_versions(west_id, by=wendy, workspace="west")) == 2  # none deleted
+    rows = store_audit.audit_rows(store._engine, boss)
+    assert len(rows) == before + 1 and rows["actor"].iloc[0] == "boss@council.gov.uk"
+    assert store_admin.apply_retention(store, by=boss) == 1
+
+
+def test_a_retention_limit_must_be_positive():
+    with pytest.raises(ValueError, match="at least 1"):
+        Retention(keep_versions=0)
+
+
+def test_a_store_from_before_key_fingerprints_gains_the_column(store: Store, url: str):
+    first = save(store, sample(), 1)
+    with store._engine.begin() as conn:
+        conn.execute(text("ALTER TABLE versions DROP COLUMN key_fingerprint"))
+    store.close()
+    reopened = Store(url)  # add_missing_columns puts it back, old rows NULL
+    assert reopened.version_info(first.dataset_id, **ANN).key_fingerprint is None
+    pd.testing.assert_frame_equal(reopened.load(first.dataset_id, **ANN), sample())
+    assert save(reopened, sample(), 2).version == 2
+    with reopened._engine.connect() as conn:
+        assert store_schema.add_missing_columns(conn, store_schema.metadata) == []
+    reopened.close()

@@ -16,7 +16,6 @@ from pathlib import Path
 import streamlit as st
 
 from geography.areas import region_of
-from store.access import PermissionDenied
 from ui import local
 from ui.data import area_names
 from uploads.intake import UploadError, read_upload
@@ -61,12 +60,17 @@ def load_examples(
     examples: tuple[tuple[str, str, str], ...] = GOVERNANCE_EXAMPLES, flash: str = "gov.flash"
 ) -> None:
     """Button callback: store the example files as uploads, and show the example's area."""
-    s = local.store()
     scope = local.scope()
-    try:
+    with local.store_action("load the example data", flash=flash):
+        s = local.store()
+        local.checked_key()  # the examples hold child ids: never hash them with a new key
         for kind, file_name, name in examples:
             data = (DEMO / file_name).read_bytes()
-            frame = read_upload(data, file_name, kind)
+            try:
+                frame = read_upload(data, file_name, kind)
+            except UploadError as err:  # the shipped files are checked by tests; say if one breaks
+                st.session_state[flash] = ("error", f"The example data could not be loaded: {err}")
+                return
             s.save_version(
                 kind,
                 name,
@@ -76,31 +80,23 @@ def load_examples(
                 source_rows=len(frame),
                 **scope,
             )
-    except UploadError as err:  # the shipped files are checked by tests; say so if one breaks
-        st.session_state[flash] = ("error", f"The example data could not be loaded: {err}")
-        return
-    except PermissionDenied as err:
-        st.session_state[flash] = ("error", f"Not allowed: {err}")
-        return
-    local.forget_local_data()
-    switch_area(EXAMPLE_AREA)
-    st.session_state[flash] = ("success", "Loaded the example data (synthetic) for Bradford.")
+        local.forget_local_data()
+        switch_area(EXAMPLE_AREA)
+        st.session_state[flash] = ("success", "Loaded the example data (synthetic) for Bradford.")
 
 
 def remove_examples() -> None:
     """Button callback: delete this workspace's example datasets (others keep theirs)."""
-    s = local.store()
     scope = local.scope()
     try:
-        listed = s.list_datasets(**scope)
-        for dataset_id in listed.loc[listed["name"].map(is_example), "dataset_id"]:
-            s.delete_dataset(int(dataset_id), **scope)
-    except PermissionDenied as err:
-        st.session_state["gov.flash"] = ("error", f"Not allowed: {err}")
-        return
+        with local.store_action("remove all the example data", flash="gov.flash"):
+            s = local.store()
+            listed = s.list_datasets(**scope)
+            for dataset_id in listed.loc[listed["name"].map(is_example), "dataset_id"]:
+                s.delete_dataset(int(dataset_id), **scope)
+            st.session_state["gov.flash"] = ("success", "Removed the example data.")
     finally:
-        local.forget_local_data()
-    st.session_state["gov.flash"] = ("success", "Removed the example data.")
+        local.forget_local_data()  # some may have gone before a refusal
 
 
 def switch_area(code: str) -> None:

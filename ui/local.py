@@ -11,22 +11,29 @@ workspace sees national data only.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.pool import StaticPool
 
 import tidy
 from store import datasets as store_module
 from store.access import Action, allows
 from store.actions import engine_of
-from store.datasets import PermissionDenied, Store
+from store.datasets import NotFoundError, PermissionDenied, Store, StoreError
+from store.failures import DRIVER_ERRORS, failure
+from store.keystore import checked_chain, require_same_key
 from store.local_data import kpi_details, local_register, local_tidy
 from store.public import public_mode, public_store
 from store.workspaces import Workspace, user_workspaces
 from ui.identity import current_user
+from uploads.keys import KeyChain
+from uploads.pseudonymise import PseudonymisationKeyError
 
 CACHE_KEY = "local.cache"
 WORKSPACE_KEY = "workspace"
@@ -35,8 +42,11 @@ MEMBERSHIP_SECONDS = 2.0
 NO_WORKSPACE = ""  # a workspace id that never exists: every store check refuses it
 _LISTED = ["dataset_id", "kind", "name", "record_level", "active_version", "versions", "rows"]
 _LISTED += ["columns", "file_name", "uploaded_by", "uploaded_at", "period_from", "period_to"]
-_LISTED += ["last_updated", "updated_by"]
+_LISTED += ["last_updated", "updated_by", "key_fingerprint"]
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# Everything the store or the key can refuse with a message meant for the user.
+STORE_PROBLEMS = (StoreError, PseudonymisationKeyError)
 
 
 def database_url() -> str:
@@ -60,7 +70,8 @@ def _public_store() -> Store:
 
 
 def store() -> Store:
-    """The area's store; on a public instance an empty one that refuses every write."""
+    """The store; on a public instance an empty one that refuses every write. A
+    :class:`StoreError` (with a message for the user) if it cannot be opened."""
     if public_mode():
         return _public_store()
     return _store(database_url())
@@ -76,7 +87,7 @@ def workspaces() -> list[Workspace]:
     hit = st.session_state.get(MEMBERSHIP_KEY)
     if hit is not None and hit[0] == user.email and now - hit[1] < MEMBERSHIP_SECONDS:
         return hit[2]
-    found = user_workspaces(engine_of(store()), user)
+    found = user_workspaces(engine_of(readable_store()), user)
     st.session_state[MEMBERSHIP_KEY] = (user.email, now, found)
     return found
 
@@ -123,9 +134,99 @@ def refused(err: PermissionDenied) -> None:
     st.error(f"Not allowed: {err}")
 
 
+@st.cache_resource
+def _empty_store() -> Store:
+    # One connection shared by every thread: an in-memory database exists per connection.
+    return Store("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+
+
+def readable_store() -> Store:
+    """The store to read from, or an empty one when it cannot be opened, so every page still
+    shows the national figures (:func:`store_status` says why the area's data is missing)."""
+    try:
+        return store()
+    except StoreError as err:
+        log.warning("the store cannot be opened (%s)", type(err).__name__)
+        return _empty_store()
+
+
+def store_status() -> None:
+    """In the sidebar, on every page: why the area's own data is unavailable, if it is."""
+    try:
+        store()
+    except StoreError as err:
+        st.sidebar.error(
+            f"Your area's own data is unavailable; the national figures are not affected. {err}"
+        )
+
+
+@contextmanager
+def store_action(what: str, *, flash: str | None = None) -> Iterator[None]:
+    """Run a save, delete or rollback; if the role, the store or the key refuses it, show why
+    and whether anything was saved (the messages say so), instead of a traceback. In a
+    button callback, ``flash`` names the session key the page shows the message from."""
+    try:
+        yield
+    except PermissionDenied as err:
+        _say(f"Not allowed: {err}", flash)
+    except NotFoundError:
+        _say(
+            f"Could not {what}: that dataset is no longer stored (someone may have just "
+            "deleted it). Nothing was changed.",
+            flash,
+        )
+    except STORE_PROBLEMS as err:
+        _say(f"Could not {what}. {err}", flash)
+    except DRIVER_ERRORS as exc:  # from a part of the store that writes through its own engine
+        _say(f"Could not {what}. {failure(exc, _where(), writing=True)}", flash)
+
+
+def _say(message: str, flash: str | None) -> None:
+    if flash is None:
+        st.error(message)
+    else:
+        st.session_state[flash] = ("error", message)
+
+
+def _where() -> str:
+    """The store as messages name it, never with its password."""
+    try:
+        return store().where
+    except StoreError:
+        return "the database"
+
+
+def checked_key() -> KeyChain:
+    """The pseudonymisation key, checked against the stored data before an upload is read
+    (never made anew where data exists). Raises a ``STORE_PROBLEMS`` error with the reason."""
+    return checked_chain(store(), workspace=workspace())
+
+
+def key_ready() -> bool:
+    """Whether child-level files may be read now; if not, shows why (before any id is hashed,
+    so a missing key is never silently replaced and another key never used)."""
+    try:
+        checked_key()
+    except STORE_PROBLEMS as err:
+        st.error(f"Child-level uploads are switched off. {err}")
+        return False
+    return True
+
+
+def linkable(listed: pd.DataFrame) -> str | None:
+    """Why these datasets (rows of ``datasets()``) cannot be linked child by child, if so."""
+    fingerprints = [None if pd.isna(fp) else str(fp) for fp in listed["key_fingerprint"]]
+    pairs = zip(listed["name"].astype(str), fingerprints)
+    try:
+        require_same_key(pairs)
+    except StoreError as err:
+        return str(err)
+    return None
+
+
 def local_table(area: str | None = None) -> pd.DataFrame:
     """This session's local tidy rows (KPI returns and surveys), re-read after any change."""
-    s = store()
+    s = readable_store()
     listed = datasets()
     return session_cached(
         "tidy",
@@ -137,7 +238,7 @@ def local_table(area: str | None = None) -> pd.DataFrame:
 def local_kpi_details() -> pd.DataFrame:
     if not can(Action.READ):
         return kpi_details_empty()
-    return kpi_details(store(), **scope())
+    return kpi_details(readable_store(), **scope())
 
 
 def kpi_details_empty() -> pd.DataFrame:
@@ -152,7 +253,7 @@ _DETAILS = ["indicator", "area_code", "period", "target", "commentary", "source"
 def register() -> pd.DataFrame:
     if not can(Action.READ):
         return pd.DataFrame()
-    return local_register(store(), **scope())
+    return local_register(readable_store(), **scope())
 
 
 def forget_local_data() -> None:
@@ -174,7 +275,7 @@ def session_cached(name: str, key: object, compute: Callable[[], T]) -> T:
 def datasets() -> pd.DataFrame:
     """The workspace's datasets; none when the person belongs to no workspace."""
     try:
-        return store().list_datasets(**scope())
+        return readable_store().list_datasets(**scope())
     except PermissionDenied:
         return pd.DataFrame(columns=_LISTED)
 

@@ -16,7 +16,10 @@ def audit_sign_in() -> None:
     user = current_user()
     if user.local or st.session_state.get(SIGNED_IN_KEY) == user.email:
         return
-    local.store().record_event(user, "sign_in", None)
+    try:
+        local.store().record_event(user, "sign_in", None)
+    except local.STORE_PROBLEMS:
+        return  # the sidebar says the store is unavailable; recorded once it is back
     st.session_state[SIGNED_IN_KEY] = user.email
 
 

@@ -30,7 +30,7 @@ from openpyxl.utils.cell import (
     get_column_letter,
 )
 
-from uploads import pseudonymise, readers
+from uploads import keys, pseudonymise, readers
 from uploads.public import MESSAGE as PUBLIC_MESSAGE
 from uploads.public import public_mode
 from uploads.readers import MAX_COLUMNS, Problem, UploadError, refuse
@@ -126,7 +126,7 @@ def _read(
         raise UploadError(issues.problems())
     out = _pseudonymised(table, schema, today)
     done = time.perf_counter()
-    out.attrs = {
+    out.attrs |= {
         "kind": kind,
         "sheet": name,
         "rows": len(out),
@@ -601,10 +601,10 @@ def _pseudonymised(t: pd.DataFrame, schema: Schema, today: pd.Timestamp) -> pd.D
     out = t.copy()
     id_columns = [c.name for c in schema.columns if c.identifier]
     if id_columns:
-        key = pseudonymise.load_key()
+        chain = keys.load_chain()
         for name in id_columns:
             out[name] = pseudonymise.pseudonymise_ids(
-                out[name], key, normalised=True
+                out[name], chain.keys, normalised=True
             )  # by parse_code
     if "date_of_birth" in out.columns:
         ref_name = REFERENCE_DATE.get(schema.kind, "")
@@ -613,4 +613,8 @@ def _pseudonymised(t: pd.DataFrame, schema: Schema, today: pd.Timestamp) -> pd.D
         at = schema.names.index("date_of_birth")
         out.insert(at, "nc_year", pseudonymise.nc_year(dob, reference))
         out.insert(at, "age", pseudonymise.age_on(dob, reference))
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if id_columns:
+        # The store checks this, so data hashed with another key is never mixed in.
+        out.attrs[keys.FINGERPRINT_ATTR] = chain.fingerprint
+    return out

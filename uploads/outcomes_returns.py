@@ -218,7 +218,7 @@ def _read(
     if issues.count:
         raise UploadError(issues.problems())
     out = _coded(uploads._pseudonymised(table, schema, today), framework)
-    out.attrs = {
+    out.attrs |= {
         "kind": KIND,
         "framework": framework.id,
         "sheet": name,

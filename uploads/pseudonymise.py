@@ -17,6 +17,7 @@ created on first use in the user's config directory (``~/.config/send-lens`` on 
 macOS, ``%APPDATA%\\send-lens`` on Windows, or ``SEND_LENS_CONFIG_DIR``), readable by the
 owner only. It is never inside the repository, so it is never committed. Losing the key
 means new uploads no longer link to stored ones: back it up with the same care as the data.
+Reading the key, its fingerprint and rotation (a chain of keys) live in ``uploads.keys``.
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import secrets
-import stat
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -61,47 +61,6 @@ def config_dir() -> Path:
     return base / "send-lens"
 
 
-def load_key() -> bytes:
-    """The secret key: from the environment, else the key file (created on first use)."""
-    from_env = os.environ.get(KEY_ENV)
-    if from_env is not None:
-        if len(from_env.strip()) < MIN_KEY_CHARS:
-            raise PseudonymisationKeyError(
-                f"{KEY_ENV} is set but shorter than {MIN_KEY_CHARS} characters; "
-                "use a long random value (for example 64 hexadecimal characters)."
-            )
-        return from_env.strip().encode("utf-8")
-    return _key_from_file(config_dir() / KEY_FILE)
-
-
-def _key_from_file(path: Path) -> bytes:
-    resolved = path.resolve()
-    if resolved.is_relative_to(REPO):
-        # A key inside the working tree is one `git add .` away from being published.
-        raise PseudonymisationKeyError(
-            f"The pseudonymisation key would be created inside the project folder ({path}). "
-            f"Set {CONFIG_ENV} to a folder outside it."
-        )
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        # O_EXCL: two sessions starting together must not each write a different key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        log.info("created a new pseudonymisation key file in %s", path.parent)
-    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
-        path.chmod(0o600)  # tighten a key file someone copied in with loose permissions
-    key = path.read_text(encoding="utf-8").strip()
-    if len(key) < MIN_KEY_CHARS:
-        raise PseudonymisationKeyError(
-            f"The key file {path} is empty or too short; delete it to make a new one."
-        )
-    return key.encode("utf-8")
-
-
 def normalise_ids(ids: pd.Series) -> pd.Series:
     """Ids as they are hashed: look-alike characters folded, spaces and hyphens removed, upper
     case; blanks become <NA> (see ``uploads.identifiers``)."""
@@ -132,13 +91,19 @@ def keyed_hashes(ids: list[str], key: bytes) -> list[str]:
 
 
 def pseudonymise_ids(
-    ids: pd.Series, key: bytes | None = None, *, normalised: bool = False
+    ids: pd.Series, key: bytes | Sequence[bytes], *, normalised: bool = False
 ) -> pd.Series:
-    """Replace every id by its keyed hash; blanks stay <NA>. Same id, same hash, any upload."""
-    key = load_key() if key is None else key
+    """Replace every id by its keyed hash; blanks stay <NA>. Same id, same hash, any upload.
+
+    ``key`` is one key or a rotated chain of keys, oldest first (``uploads.keys.load_chain``;
+    it is not read here, since ``uploads.keys`` builds on this module)."""
+    chain = [key] if isinstance(key, bytes) else list(key)
     codes, uniques = pd.factorize(ids if normalised else normalise_ids(ids), use_na_sentinel=True)
     # One HMAC per distinct id, not per row: agency extracts repeat children often.
-    digests = np.array(keyed_hashes([str(u) for u in uniques.tolist()], key) + [None], dtype=object)
+    hashed = [str(u) for u in uniques.tolist()]
+    for link in chain:
+        hashed = keyed_hashes(hashed, link)
+    digests = np.array(hashed + [None], dtype=object)
     return pd.Series(digests[codes], index=ids.index, dtype="string")
 
 

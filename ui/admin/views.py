@@ -10,11 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from reports.format import escape_for_spreadsheet
+from store import admin as store_admin
 from store import audit, workspaces
-from store.access import ROLES, PermissionDenied
+from store.access import ROLES, PermissionDenied, is_instance_admin
 from store.actions import engine_of
+from store.admin import Retention
 from ui import local
 from ui.identity import current_user
+from uploads import keys
+from uploads.pseudonymise import PseudonymisationKeyError
 
 REMOVE = "remove from the workspace"
 
@@ -97,8 +101,8 @@ def members_section() -> None:
             [*ROLES, REMOVE],
             key="admin.members.role",
             help="viewer: protected aggregates only. analyst: also uploads, commentary and "
-            "record-level views for data quality. admin: also delete, roll back, roles, "
-            "key and retention.",
+            "record-level views for data quality. admin: also delete, roll back, roles and "
+            "the audit.",
         )
         if st.form_submit_button("Set the role"):
             _attempt(
@@ -180,16 +184,98 @@ def _day_range(period: object) -> tuple[dt.datetime | None, dt.datetime | None]:
 
 
 def retention_section() -> None:
-    # Retention (versions kept, age) is added to the store by the store-hardening work; this
-    # page applies it through Store.apply_retention once that exists (it audits itself).
-    store = local.store()
-    apply = getattr(store, "apply_retention", None)
-    if apply is None:
-        st.info("Retention is not available in this version of the store yet.")
+    """The instance-wide retention of old versions: shown to every admin, changed only by an
+    instance admin (the store checks that itself)."""
+    try:
+        store = local.store()
+        policy = store_admin.retention(store)
+    except local.STORE_PROBLEMS as err:
+        st.error(f"The retention setting cannot be read. {err}")
         return
-    admin_of = _admin_of()
-    chosen = st.selectbox(
-        "Workspace", list(admin_of), format_func=admin_of.get, key="admin.retention.ws"
+    st.markdown(
+        "Old versions of every dataset, in **every workspace**, are kept until the retention "
+        "setting says otherwise. The version in use is never deleted. Changing the setting "
+        "deletes nothing; applying it does, and both are audited."
     )
-    if st.button("Apply the retention setting now", key="admin.retention.apply"):
-        _attempt(lambda: apply(by=current_user(), workspace=chosen), "Retention applied.")
+    st.caption(
+        f"Now: keep the newest {policy.keep_versions or 'all'} version(s) of each dataset; "
+        + (
+            f"none older than {policy.max_age_days} days."
+            if policy.max_age_days
+            else "no age limit."
+        )
+    )
+    if not is_instance_admin(current_user()):
+        st.info("Only an admin named in SEND_LENS_ADMINS can change or apply it.")
+        return
+    with st.form("admin.retention.set"):
+        keep = st.number_input(
+            "Versions kept per dataset (0: all)",
+            min_value=0,
+            step=1,
+            value=policy.keep_versions or 0,
+            key="admin.retention.keep",
+        )
+        days = st.number_input(
+            "Maximum age in days (0: no limit)",
+            min_value=0,
+            step=1,
+            value=policy.max_age_days or 0,
+            key="admin.retention.days",
+        )
+        if st.form_submit_button("Save the retention setting"):
+            new = Retention(keep_versions=int(keep) or None, max_age_days=int(days) or None)
+            with local.store_action("save the retention setting"):
+                store_admin.set_retention(store, new, by=current_user())
+                st.success("Saved. Nothing is deleted until the setting is applied.")
+    sure = st.checkbox(
+        "I want to delete, in every workspace, the old versions this setting does not keep",
+        key="admin.retention.confirm",
+    )
+    if st.button("Apply the retention setting now", disabled=not sure, key="admin.retention.apply"):
+        with local.store_action("apply the retention setting"):
+            removed = store_admin.apply_retention(store, by=current_user())
+            local.forget_local_data()
+            st.success(f"Retention applied: {removed} old version(s) deleted.")
+
+
+def key_section() -> None:
+    """The pseudonymisation key's fingerprint, which datasets were made with which key, and
+    how to rotate it (a command, so a long re-keying never runs inside a page)."""
+    st.markdown(
+        "Child identifiers are stored as keyed codes. The key is the instance's, shared by "
+        "every workspace; its **fingerprint** identifies it without revealing it."
+    )
+    try:
+        chain = keys.load_chain(create=False) if keys.key_present() else None
+    except PseudonymisationKeyError as err:
+        st.error(f"The key cannot be read. {err}")
+        chain = None
+    if chain is not None:
+        rotated = f", rotated {len(chain.keys) - 1} time(s)" if len(chain.keys) > 1 else ""
+        st.metric("Key fingerprint (first 8 characters)", chain.fingerprint[:8])
+        st.caption(f"From {chain.source}{rotated}.")
+    else:
+        st.info("There is no key yet: it is made at the first child-level upload.")
+    try:
+        made_with = store_admin.key_fingerprints(local.store(), workspace=local.workspace())
+    except local.STORE_PROBLEMS as err:
+        st.error(f"The stored data cannot be read. {err}")
+        return
+    if made_with:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Key": [(fp or "unknown")[:8] for fp in made_with],
+                    "Datasets made with it": [", ".join(n) for n in made_with.values()],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.markdown(
+        "**Rotating the key** re-keys every stored code in one transaction and adds a key to "
+        "the key file, which must then be backed up. Only an admin named in SEND_LENS_ADMINS "
+        "(or the local user on a laptop) can; it is audited. On the server, run:"
+    )
+    st.code(f"python -m store.rotate_key --by {current_user().email}", language="bash")

@@ -11,7 +11,7 @@ import streamlit as st
 from data_loaders.build import findings_report
 from data_loaders.register import national_register
 from store.access import Action
-from store.datasets import RECORD_LEVEL_KINDS, NotFoundError, PermissionDenied, Store
+from store.datasets import RECORD_LEVEL_KINDS, Store
 from ui import local
 from ui.data import national_table
 from ui.plain import md
@@ -54,6 +54,8 @@ def upload_section() -> None:
         "by a keyed code as the file is read.",
     )
     if upload is None:
+        return
+    if kind in RECORD_LEVEL_KINDS and not local.key_ready():
         return
     data = upload.getvalue()
     sheet = _pick_sheet(data, upload.name, kind)
@@ -154,7 +156,7 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
     if not name.strip():
         st.error("Give the dataset a name before saving.")
         return
-    try:
+    with local.store_action("save this file"):
         info = local.store().save_version(
             kind,
             name.strip(),
@@ -164,22 +166,31 @@ def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> No
             source_rows=len(frame),
             **local.scope(),
         )
-    except PermissionDenied as err:
-        local.refused(err)
-        return
-    local.forget_local_data()
-    if info.duplicate:
-        st.info(
-            f"This file is already stored as version {info.version} of '{md(info.name)}'; nothing changed."
-        )
-    else:
-        st.success(
-            f"Saved as version {info.version} of '{md(info.name)}' ({info.row_count:,} rows)."
-        )
+        local.forget_local_data()
+        if info.duplicate:
+            st.info(
+                f"This file is already stored as version {info.version} of '{md(info.name)}'; "
+                "nothing changed."
+            )
+        else:
+            st.success(
+                f"Saved as version {info.version} of '{md(info.name)}' ({info.row_count:,} rows)."
+            )
 
 
 def loaded_section() -> None:
-    s = local.store()
+    try:
+        s = local.store()
+    except local.STORE_PROBLEMS as err:
+        st.error(f"Your area's own data cannot be shown. {err}")
+        return
+    for note in s.notices:
+        st.info(f"The store's files are now readable by you only: {note}")
+    with local.store_action("read the stored datasets"):
+        _loaded(s)
+
+
+def _loaded(s: Store) -> None:
     datasets = local.datasets()
     if datasets.empty:
         st.info("No local data loaded yet. Upload a file above, or load the example data.")
@@ -207,9 +218,11 @@ def loaded_section() -> None:
     labels = dict(zip(datasets["dataset_id"], datasets["name"] + " (" + shown["kind"] + ")"))
     chosen = st.selectbox("Dataset", list(labels), format_func=labels.get, key="data.dataset")
     versions = s.list_versions(chosen, **local.scope())
+    # The first 8 characters of the key fingerprint tell versions made with other keys apart.
+    versions["key"] = versions["key_fingerprint"].map(lambda fp: fp[:8] if fp else "")
     st.dataframe(
         versions[
-            ["version", "active", "created_at", "created_by", "file_name", "row_count"]
+            ["version", "active", "created_at", "created_by", "file_name", "row_count", "key"]
         ].rename(columns=_HEADINGS),
         hide_index=True,
         width="stretch",
@@ -217,12 +230,7 @@ def loaded_section() -> None:
     if not local.can(Action.DELETE):
         st.caption("Rolling back and deleting need the admin role in this workspace.")
         return
-    try:
-        _change_section(s, chosen, versions, labels[chosen])
-    except PermissionDenied as err:
-        local.refused(err)
-    except NotFoundError:
-        st.error("That dataset is no longer stored: someone may have just deleted it.")
+    _change_section(s, chosen, versions, labels[chosen])
 
 
 def _change_section(s: Store, chosen: int, versions: pd.DataFrame, label: str) -> None:
@@ -235,17 +243,19 @@ def _change_section(s: Store, chosen: int, versions: pd.DataFrame, label: str) -
             key="data.rollback_version",
         )
         if st.button("Use this version", key="data.rollback"):
-            s.rollback(chosen, int(target), **local.scope())
-            local.forget_local_data()
-            st.success(f"Version {target} is now in use. All versions are kept.")
+            with local.store_action(f"make version {target} the one in use"):
+                s.rollback(chosen, int(target), **local.scope())
+                local.forget_local_data()
+                st.success(f"Version {target} is now in use. All versions are kept.")
     with col_delete:
         confirm = st.checkbox(
             "I want to delete this dataset and all its versions", key="data.confirm_delete"
         )
         if st.button("Delete dataset", disabled=not confirm, key="data.delete"):
-            removed = s.delete_dataset(chosen, **local.scope())
-            local.forget_local_data()
-            st.success(f"Deleted '{md(label)}' and its {removed} version(s).")
+            with local.store_action(f"delete '{label}'"):
+                removed = s.delete_dataset(chosen, **local.scope())
+                local.forget_local_data()
+                st.success(f"Deleted '{md(label)}' and its {removed} version(s).")
 
 
 _HEADINGS = {
@@ -264,6 +274,7 @@ _HEADINGS = {
     "created_by": "Saved by",
     "file_name": "File",
     "row_count": "Rows",
+    "key": "Pseudonymisation key",
 }
 
 

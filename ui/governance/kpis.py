@@ -32,7 +32,7 @@ from reports.exception_report import (
 )
 from reports.format import describe_period
 from store import actions
-from store.access import Action, PermissionDenied
+from store.access import Action
 from tidy import period_sort_key
 from ui import local, visual
 from ui.data import area_names, latest_period, value
@@ -625,29 +625,30 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
             )
             saved = st.form_submit_button("Save commentary and action", type="primary")
         if saved:
-            try:
-                record = actions.save_action(
-                    _engine(),
-                    row["indicator"],
-                    area,
-                    row["period"],
-                    commentary=commentary,
-                    action=action,
-                    owner=owner,
-                    due_date=due,
-                    **local.scope(),
+            with local.store_action("save the commentary"):
+                try:
+                    record = actions.save_action(
+                        _engine(),
+                        row["indicator"],
+                        area,
+                        row["period"],
+                        commentary=commentary,
+                        action=action,
+                        owner=owner,
+                        due_date=due,
+                        **local.scope(),
+                    )
+                except ValueError as err:  # refused text (too long, or holding an identifier)
+                    st.error(f"Not saved: {err}")
+                    return
+                title = md(row["title"])
+                st.session_state["gov.actions.flash"] = (
+                    f"Nothing changed for {title}."
+                    if record.unchanged
+                    else f"Saved version {record.version} of the commentary for {title} "
+                    f"({month_words(row['period'])})."
                 )
-            except PermissionDenied as err:
-                local.refused(err)
-            except ValueError as err:  # refused text (too long, or holding an identifier)
-                st.error(f"Not saved: {err}")
-                return
-            st.session_state["gov.actions.flash"] = (
-                f"Nothing changed for {md(row['title'])}."
-                if record.unchanged
-                else f"Saved version {record.version} of the commentary for {md(row['title'])} ({month_words(row['period'])})."
-            )
-            st.rerun()
+                st.rerun()
         _history(area, row)
 
 

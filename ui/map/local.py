@@ -75,6 +75,10 @@ def _gather(listed: pd.DataFrame, area: str, key: tuple) -> LocalMapData:
     notes += kpi_notes
     records, sources = {}, {}
     for kind in ("ehc_tracker", "cohort"):
+        unlinkable = local.linkable(listed[listed["kind"] == kind])
+        if unlinkable:  # the extracts' children would be counted once per key, not once
+            notes.append(f"Your agency extracts are left off the map. {unlinkable}")
+            continue
         parts = [(name, frame) for name, frame in frames(kind) if belongs_to(frame, area)]
         if parts:
             records[kind] = pd.concat([f for _, f in parts], ignore_index=True)

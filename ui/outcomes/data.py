@@ -28,7 +28,7 @@ MESSAGE = "outcomes.framework.message"
 
 
 def frameworks() -> dict[str, Framework]:
-    found, problems = framework_store.all_frameworks(local.store(), **local.scope())
+    found, problems = framework_store.all_frameworks(local.readable_store(), **local.scope())
     for problem in problems:
         st.warning(problem)
     return found
@@ -49,23 +49,29 @@ def pick_framework(found: dict[str, Framework]) -> Framework:
 
 def loaded() -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Every active outcomes return (all frameworks) and cohort extract, for this session."""
-    s = local.store()
+    s = local.readable_store()
     datasets = local.datasets()
     mine = datasets[datasets["kind"].isin([KIND, "cohort"])]
     if mine.empty:
         return pd.DataFrame(), None
-    key = (local.fingerprint(mine), local.workspace())
-    return local.session_cached("outcomes.loaded", key, lambda: _read_active(s))
+    unlinkable = local.linkable(mine)
+    if unlinkable:
+        # Linked anyway, no child would match: the page would show nobody known to social care.
+        st.error(f"The returns and the agency extracts are not linked. {unlinkable}")
+        mine = mine[mine["kind"] == KIND]
+    key = (local.fingerprint(mine), local.workspace(), not unlinkable)
+    return local.session_cached("outcomes.loaded", key, lambda: _read_active(s, not unlinkable))
 
 
-def _read_active(s: Store) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _read_active(s: Store, linked: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     returns = [frame for _, frame in s.load_active(KIND, **local.scope())]
-    cohorts = [frame for _, frame in s.load_active("cohort", **local.scope())]
+    cohorts = [frame for _, frame in s.load_active("cohort", **local.scope())] if linked else []
     frame = pd.concat(returns, ignore_index=True) if returns else pd.DataFrame()
     return frame, pd.concat(cohorts, ignore_index=True) if cohorts else None
 
 
 def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str, data: bytes) -> bool:
+    """Keep an upload; a store or key refusal is raised for the caller's ``store_action``."""
     info = local.store().save_version(
         kind,
         name,
@@ -85,30 +91,33 @@ def load_example(framework: Framework) -> None:
     if not path.exists():
         st.warning(f"There is no example return for the {md(framework.name)}.")
         return
-    data = path.read_bytes()
-    try:
-        _save(
-            KIND,
-            f"{EXAMPLE_PREFIX}: {framework.name} return",
-            read_returns(data, path.name, framework),
-            path.name,
-            data,
-        )
-        for kind, file, name in (
-            ("cohort", "demo_outcomes_cohort.csv", "social care extract"),
-            ("survey", "demo_survey_outcomes.csv", "outcome surveys"),
-        ):
-            extra = (DEMO / file).read_bytes()
-            _save(kind, f"{EXAMPLE_PREFIX}: {name}", read_upload(extra, file, kind), file, extra)
-    except PermissionDenied as err:
-        local.refused(err)
+    if not local.key_ready():
         return
-    finally:
-        local.forget_local_data()
-    st.success(
-        f"Loaded the example return for the {md(framework.name)}: invented children, not real data. "
-        "Delete it on the Data page when you load your own."
-    )
+    data = path.read_bytes()
+    with local.store_action("load the example data"):
+        try:
+            _save(
+                KIND,
+                f"{EXAMPLE_PREFIX}: {framework.name} return",
+                read_returns(data, path.name, framework),
+                path.name,
+                data,
+            )
+            for kind, file, name in (
+                ("cohort", "demo_outcomes_cohort.csv", "social care extract"),
+                ("survey", "demo_survey_outcomes.csv", "outcome surveys"),
+            ):
+                extra = (DEMO / file).read_bytes()
+                _save(
+                    kind, f"{EXAMPLE_PREFIX}: {name}", read_upload(extra, file, kind), file, extra
+                )
+        finally:
+            local.forget_local_data()  # some may have been saved before a refusal
+        st.success(
+            f"Loaded the example return for the {md(framework.name)}: invented children, not "
+            "real "
+            "data. Delete it on the Data page when you load your own."
+        )
 
 
 def _framework_uploaded() -> None:
@@ -209,7 +218,7 @@ def _returns_upload(framework: Framework) -> None:
         key=f"outcomes.returns_file.{framework.id}",
         help="Child identifiers are replaced by a keyed code as the file is read.",
     )
-    if upload is None:
+    if upload is None or not local.key_ready():
         return
     data = upload.getvalue()
     try:
@@ -224,14 +233,12 @@ def _returns_upload(framework: Framework) -> None:
         )
         saved = st.form_submit_button("Save the return", type="primary")
     if saved and name.strip():
-        try:
-            new = _save(KIND, name.strip(), frame, upload.name, data)
-        except PermissionDenied as err:
-            local.refused(err)
-            return
-        finally:
-            local.forget_local_data()
-        st.success("Saved." if new else "This file is already stored; nothing changed.")
+        with local.store_action("save the return"):
+            try:
+                new = _save(KIND, name.strip(), frame, upload.name, data)
+            finally:
+                local.forget_local_data()
+            st.success("Saved." if new else "This file is already stored; nothing changed.")
 
 
 @st.cache_data(max_entries=1)
