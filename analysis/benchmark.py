@@ -278,18 +278,27 @@ def compare(
     )
 
 
+def series_change(indicator: indicators.Indicator, since: str) -> str:
+    """The break a series was cut at, in words: "the 2023 change of the SEN2 return"."""
+    what = "the SEN2 return" if indicator.source.startswith("sen2") else "the series"
+    return f"the {since} change of {what}"
+
+
 def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendResult:
     """The Fingertips-style recent trend of the area's series (totals).
 
     Percentages are tested as proportions, the rest as values. Counts are used only for
     percentages and rates, and only when the five latest points with a value all have
     both, so a series whose counts stop falls back to the values test, not to fewer points.
+    Only the points since the indicator's latest series break are tested.
     """
     ind, code = indicators.get(indicator_id), areas.current_code(area)
     rows = _indicator_rows(table, indicator_id)
     own = _series(rows[rows["area_code"] == code])
+    periods = [r[0] for r in own]
     values, nums, dens = [r[1] for r in own], [r[2] for r in own], [r[3] for r in own]
-    recent = [r for r in own if r[1] is not None][-trend_mod.POINTS_USED :]
+    start, _ = trend_mod.start_of_series(periods, ind.series_breaks)
+    recent = [r for r in own[start:] if r[1] is not None][-trend_mod.POINTS_USED :]
     counted = ind.unit in MULTIPLIERS and bool(recent) and all(None not in r[2:] for r in recent)
     kind: Literal["proportion", "value"] = "proportion" if ind.unit == "%" else "value"
     return trend_mod.trend_test(
@@ -298,6 +307,8 @@ def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendR
         dens if counted else None,
         kind=kind,
         polarity=ind.polarity,
+        periods=periods,
+        breaks=ind.series_breaks,
     )
 
 
@@ -470,7 +481,9 @@ def sentence(
     if trend is not None:  # Fingertips' verdicts, said as a clause
         text += {
             trend_mod.NO_CHANGE: "; there is no significant change in the recent trend",
-            trend_mod.CANNOT: "; there are too few years to test the trend",
+            trend_mod.CANNOT: "; there are too few years "
+            + (f"since {series_change(indicator, trend.since)} " if trend.since else "")
+            + "to test the trend",
         }.get(trend.verdict, f"; the trend is {trend.verdict}")
     # A count's reason is not news: counts are never tested, and the sentence says no more.
     untested = f" Not tested for significance: {result.reason}." if unit != "count" else ""

@@ -183,15 +183,16 @@ def test_custom_comparator_set_is_cleaned_and_checked():
 
 
 def _series_table(with_counts: bool) -> pd.DataFrame:
-    years = ["2019", "2020", "2021", "2022", "2023"]
-    # 10, 20, 30, 40, 50 out of 100 in 2019-2023, for a high-is-good and a low-is-good %.
+    # Before the 2023 break of the SEN2 return, so the whole series is one.
+    years = ["2016", "2017", "2018", "2019", "2020"]
+    # 10, 20, 30, 40, 50 out of 100 in 2016-2020, for a high-is-good and a low-is-good %.
     rows = [
         (ind, A, y, 10.0 * (i + 1), 10 * (i + 1), 100)
         for ind in ("ehc_20wk_pct", "ehc_over_1yr_pct")
         for i, y in enumerate(years)
     ]
-    if not with_counts:  # the 2021 point loses its counts
-        rows[2] = ("ehc_20wk_pct", A, "2021", 30.0, NAN, NAN)
+    if not with_counts:  # the 2018 point loses its counts
+        rows[2] = ("ehc_20wk_pct", A, "2018", 30.0, NAN, NAN)
     lait = [("2021/22", 1.0), ("2022/23", 2.0)]
     rows += [("ks4_destination_ehc", A, p, v, NAN, NAN) for p, v in lait]
     return _tidy(rows)
@@ -297,6 +298,18 @@ def test_sentence_without_counts_or_value():
     )
 
 
+def test_trend_tests_only_the_points_since_a_series_break():
+    # 10..70 of 100 in 2017-2023: rising every year, but ehc_20wk_pct's series breaks in
+    # 2023 (the SEN2 return became person-level), so only 2023 is left to test.
+    years = [str(y) for y in range(2017, 2024)]
+    rows = [("ehc_20wk_pct", A, y, 10.0 * (i + 1), 10 * (i + 1), 100) for i, y in enumerate(years)]
+    t = bm.trend(_tidy(rows), "ehc_20wk_pct", A)
+    assert (t.verdict, t.points_used, t.since) == ("cannot be calculated", 1, "2023")
+    r = bm.compare(_tidy(rows), "ehc_20wk_pct", A, "2023", [])
+    text = bm.sentence(r, t, indicators.get("ehc_20wk_pct"), "Bradford")
+    assert "too few years since the 2023 change of the SEN2 return to test the trend" in text
+
+
 # --- the real shipped data ------------------------------------------------------------------
 
 
@@ -330,3 +343,16 @@ def test_bradford_20_week_timeliness_2024_on_real_data(sen2: pd.DataFrame):
     assert len(summary) >= 20
     # About 0.2 s here (22 SEN2 indicators) and 0.5 s on the full 60-indicator table.
     assert elapsed < 2.0, f"area_summary took {elapsed:.2f}s"
+
+
+def test_north_yorkshire_20_week_trend_is_not_tested_across_the_2023_break(national):
+    # Issue 13 finding 5. North Yorkshire's 20-week timeliness 2020-2024 is 24.5, 14.4, 33.1,
+    # 44.9, 24.6 (DfE's SEN2 releases), once called "increasing and getting better"; the
+    # SEN2 return changed in 2023, so two points remain: too few to test.
+    t = bm.trend(national, "ehc_20wk_pct", "E06000065")
+    assert (t.verdict, t.points_used, t.since) == ("cannot be calculated", 2, "2023")
+    r = bm.compare(national, "ehc_20wk_pct", "E06000065", "2024", [])
+    assert r.value == 24.6
+    text = bm.sentence(r, t, indicators.get("ehc_20wk_pct"), "North Yorkshire")
+    assert "getting better" not in text
+    assert "too few years since the 2023 change of the SEN2 return" in text
