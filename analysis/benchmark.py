@@ -449,8 +449,12 @@ def sentence(
     trend: trend_mod.TrendResult | None,
     indicator: indicators.Indicator,
     area_name: str,
+    note: str = "",
 ) -> str:
     """The plain-English verdict for one indicator, for the page and the area report.
+
+    ``note`` (such as ``quality.published_note``'s "DfE published 58.6%; SEN Lens uses
+    269 / 432 = 62.3%.") follows the verdict whenever the area has a value.
 
     Against England the statistical direction is said ("significantly higher than");
     against the comparators the judgement ("better than"), which is "higher"/"lower" for
@@ -487,4 +491,4 @@ def sentence(
         }.get(trend.verdict, f"; the trend is {trend.verdict}")
     # A count's reason is not news: counts are never tested, and the sentence says no more.
     untested = f" Not tested for significance: {result.reason}." if unit != "count" else ""
-    return text + "." + (untested if result.reason else "")
+    return text + "." + (untested if result.reason else "") + (f" {note}" if note else "")

@@ -356,3 +356,39 @@ def test_north_yorkshire_20_week_trend_is_not_tested_across_the_2023_break(natio
     text = bm.sentence(r, t, indicators.get("ehc_20wk_pct"), "North Yorkshire")
     assert "getting better" not in text
     assert "too few years since the 2023 change of the SEN2 return" in text
+
+
+def test_value_interval_and_sentence_rest_on_the_counts(national):
+    # Issue 13 finding 2. Wokingham 2023, requests decided within 6 weeks: DfE published
+    # 58.6% beside 269 of 432. By hand: p = 269 / 432 = 62.27%; Wilson 95%, z = 1.96:
+    # (p + z^2/2n) / (1 + z^2/n) -/+ z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n) = 57.61-66.71.
+    from data_loaders import build, quality
+
+    r = bm.compare(national, "ehc_requests_6wk_pct", "E06000041", "2023", [])
+    assert r.value == pytest.approx(62.2685, abs=1e-3)
+    assert (r.numerator, r.denominator) == (269, 432)
+    assert r.ci95 is not None
+    assert r.ci95[0] == pytest.approx(57.608, abs=0.01)
+    assert r.ci95[1] == pytest.approx(66.712, abs=0.01)
+    findings = build.load_findings()
+    note = quality.published_note(findings, "ehc_requests_6wk_pct", "E06000041", "2023")
+    assert note == "DfE published 58.6%; SEN Lens uses 269 / 432 = 62.3%."
+    ind = indicators.get("ehc_requests_6wk_pct")
+    text = bm.sentence(r, None, ind, "Wokingham", note)
+    assert "was 62.3%" in text and text.endswith(note)
+    # Surrey, January 2025, severe learning difficulty: published 7.8% but 595 of 16,069
+    # plans = 3.70%; the table (so every rank and map) holds 3.70.
+    sld = national[
+        (national["indicator"] == "ehc_primary_need_pct")
+        & (national["area_code"] == "E10000030")
+        & (national["period"] == "2024/25")
+        & (national["breakdown"] == "primary_need=Severe learning difficulty")
+    ].iloc[0]
+    assert sld["value"] == pytest.approx(100 * 595 / 16_069)
+    assert quality.published_note(
+        findings,
+        "ehc_primary_need_pct",
+        "E10000030",
+        "2024/25",
+        "primary_need=Severe learning difficulty",
+    ) == ("DfE published 7.8%; SEN Lens uses 595 / 16,069 = 3.7%.")
