@@ -33,7 +33,7 @@ from analysis import trend as trend_mod
 # comparator_sets lives with the neighbours it is built from; re-exported for the page.
 from analysis.neighbours import ENGLAND_SET, REGION, SAME_REGION, comparator_sets, sn_label  # noqa: F401
 from geography import areas
-from tidy import period_sort_key
+from tidy import period_sort_key, status_words
 
 Interval = tuple[float, float]
 MULTIPLIERS: dict[str, float] = {"%": 100.0, "rate per 10,000": 10_000.0}
@@ -401,10 +401,11 @@ def area_summary(
     return pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value as people read it: 88.9%, 123.4 per 10,000, 1,234, £1,234, 45.2."""
+def format_value(value: float | None, unit: str, status: str = "", reason: str = "") -> str:
+    """A value as people read it: 88.9%, 123.4 per 10,000, 1,234, £1,234, 45.2; a missing
+    one as why it is missing (``tidy.status_words``), "no value" when nothing says why."""
     if value is None or pd.isna(value):
-        return "no value"
+        return status_words(status, reason) if status else "no value"
     formats = {
         "%": "{:.1f}%",
         "rate per 10,000": "{:,.1f} per 10,000",
@@ -450,11 +451,13 @@ def sentence(
     indicator: indicators.Indicator,
     area_name: str,
     note: str = "",
+    reason: str = "",
 ) -> str:
     """The plain-English verdict for one indicator, for the page and the area report.
 
     ``note`` (such as ``quality.published_note``'s "DfE published 58.6%; SEN Lens uses
-    269 / 432 = 62.3%.") follows the verdict whenever the area has a value.
+    269 / 432 = 62.3%.") follows the verdict whenever the area has a value; ``reason`` (a
+    publisher error's, from the quality findings) says why a value was set aside.
 
     Against England the statistical direction is said ("significantly higher than");
     against the comparators the judgement ("better than"), which is "higher"/"lower" for
@@ -464,7 +467,7 @@ def sentence(
     """
     title, unit = _lower_first(indicator.title), result.unit
     if result.value is None:
-        status = f" ({result.status.replace('_', ' ')})" if result.status else ""
+        status = f" ({status_words(result.status, reason)})" if result.status else ""
         return f"No value is published for {area_name} for {title} in {result.period}{status}."
     text = f"In {result.period} {area_name}'s figure for {title} was "
     text += format_value(result.value, unit)

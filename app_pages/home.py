@@ -31,7 +31,7 @@ for i, ind in enumerate(HEADLINES):
     h = headline(ind_id, area)
     with columns[i % 4].container(border=True):
         if h.period is None:
-            st.metric(label, "not available")
+            st.metric(label, format_value(None, ind.unit, status=h.status))
             continue
         st.metric(
             label,
@@ -45,7 +45,7 @@ for i, ind in enumerate(HEADLINES):
         )
         # "Latest:" first, so that a year never starts the line and becomes a Markdown list.
         st.caption(
-            f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit)}."
+            f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit, status=h.england_status)}."
         )
 
 with st.expander("These figures as a table"):

@@ -7,15 +7,20 @@ import math
 import pandas as pd
 
 from indicators import Indicator
+from tidy import status_words
 
 
-def format_value(value: float | None, unit: str, short: bool = False) -> str:
+def format_value(
+    value: float | None, unit: str, short: bool = False, status: str = "", reason: str = ""
+) -> str:
     """``45.9`` with unit ``%`` -> ``45.9%``; counts get thousands separators.
 
-    ``short`` leaves the unit off rates, for tiles whose label already names it.
+    ``short`` leaves the unit off rates, for tiles whose label already names it. A missing
+    value says why, from its tidy ``status`` (and a publisher error's ``reason``):
+    "suppressed by the publisher to protect small numbers", "not collected for this year".
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "not available"
+        return status_words(status, reason)
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "%":

@@ -392,3 +392,43 @@ def test_value_interval_and_sentence_rest_on_the_counts(national):
         "2024/25",
         "primary_need=Severe learning difficulty",
     ) == ("DfE published 7.8%; SEN Lens uses 595 / 16,069 = 3.7%.")
+
+
+def test_a_value_set_aside_says_why(national):
+    # Issue 13 finding 7. Wirral's ceased plans for 2023 (642 against 59 in 2022) are set
+    # aside by the tenfold rule; the tile and the sentence give that reason, not "no value".
+    from data_loaders import build, quality
+
+    r = bm.compare(national, "ehc_ceased", "E08000015", "2023", [])
+    assert (r.value, r.status) == (None, "publisher_error")
+    why = quality.set_aside_reason(build.load_findings(), "ehc_ceased", "E08000015", "2023")
+    assert why == "642 is more than ten times 59 in 2022"
+    words = "set aside: publisher error (642 is more than ten times 59 in 2022)"
+    assert bm.format_value(r.value, "count", r.status, why) == words
+    text = bm.sentence(r, None, indicators.get("ehc_ceased"), "Wirral", reason=why)
+    assert text.endswith(f"in 2023 ({words}).")
+    assert bm.format_value(None, "%") == "no value"  # nothing says why
+
+
+def test_home_tiles_know_why_a_figure_is_missing():
+    # Issue 13 finding 7: Bradford's 20-week figure is there but England's is suppressed;
+    # Bradford's ceased plans are suppressed in every year there is a row for.
+    from analysis import profile
+    from reports.format import format_value
+
+    nan = float("nan")
+    table = tidy_frame(
+        indicator=pd.Series(["ehc_20wk_pct", "ehc_20wk_pct", "ehc_ceased", "ehc_ceased"]),
+        area_code=pd.Series([A, ENG, A, A]),
+        area_level=pd.Series(["la", "national", "la", "la"]),
+        period=pd.Series(["2024", "2024", "2023", "2024"]),
+        value=pd.Series([88.9, nan, nan, nan]),
+        status=pd.Series(["", "suppressed", "not_applicable", "suppressed"]),
+    )
+    h = profile.headline(table, "ehc_20wk_pct", A)
+    assert (h.value, h.england, h.england_status) == (88.9, None, "suppressed")
+    assert format_value(h.england, "%", status=h.england_status) == (
+        "suppressed by the publisher to protect small numbers"
+    )
+    ceased = profile.headline(table, "ehc_ceased", A)
+    assert (ceased.period, ceased.status) == (None, "suppressed")  # the newest row's status

@@ -15,6 +15,25 @@ def test_values_read_as_people_write_them():
     assert format_value(math.nan, "count") == "not available"
 
 
+def test_a_missing_value_says_why():
+    # Issue 13 finding 7: the tidy status, not "not available" whatever the reason.
+    assert format_value(None, "%", status="suppressed") == (
+        "suppressed by the publisher to protect small numbers"
+    )
+    assert format_value(math.nan, "count", status="not_applicable") == (
+        "not collected for this year"
+    )
+    assert format_value(None, "%", status="low") == "below 0.5, published only as 'low'"
+    assert format_value(None, "count", status="not_available") == "not available"
+    reason = "642 is more than ten times 59 in 2022"
+    assert format_value(None, "count", status="publisher_error", reason=reason) == (
+        "set aside: publisher error (642 is more than ten times 59 in 2022)"
+    )
+    assert format_value(None, "count", status="publisher_error") == "set aside: publisher error"
+    # A value that is there is shown whatever its status says.
+    assert format_value(12.0, "count", status="suppressed") == "12"
+
+
 def test_changes_are_signed_and_percentages_are_points():
     assert format_change(17.5, "%") == "+17.5 points"
     assert format_change(-2.1, "%") == "-2.1 points"

@@ -254,20 +254,37 @@ def published_note(
 ) -> str:
     """ "DfE published 58.6%; SEN Lens uses 269 / 432 = 62.3%." for a cell whose published
     percentage disagreed with its counts, else ""."""
-    if findings.empty:
-        return ""
-    hit = findings[
-        (findings["rule"] == "percent_mismatch")
-        & (findings["indicator"] == indicator)
-        & (findings["area_code"] == areas.current_code(area))
-        & (findings["period"] == period)
-        & (findings["breakdown"] == breakdown)
-    ]
+    hit = _cell(findings, indicator, area, period, breakdown)
+    hit = hit[hit["rule"] == "percent_mismatch"]
     if hit.empty:
         return ""
     # The reason reads "published 58.6% but 269 / 432 = 62.3%".
     published, _, counts = str(hit["reason"].iloc[0]).removeprefix("published ").partition(" but ")
     return f"DfE published {published}; SEN Lens uses {counts}."
+
+
+def set_aside_reason(
+    findings: pd.DataFrame, indicator: str, area: str, period: str, breakdown: str = ""
+) -> str:
+    """Why a cell was set aside as a publisher error ("equals the Yorkshire and The Humber
+    total (6,078)"), else ""."""
+    hit = _cell(findings, indicator, area, period, breakdown)
+    hit = hit[hit["action"].astype(str).str.startswith("set aside")]
+    return "" if hit.empty else str(hit["reason"].iloc[0])
+
+
+def _cell(
+    findings: pd.DataFrame, indicator: str, area: str, period: str, breakdown: str
+) -> pd.DataFrame:
+    """The findings about one cell (an old area code is read as its successor)."""
+    if findings.empty:
+        return findings
+    return findings[
+        (findings["indicator"] == indicator)
+        & (findings["area_code"] == areas.current_code(area))
+        & (findings["period"] == period)
+        & (findings["breakdown"] == breakdown)
+    ]
 
 
 def _rounding_step(counts: pd.Series) -> float:

@@ -50,6 +50,12 @@ def published_note(indicator_id: str, area: str, period: str) -> str:
     return quality.published_note(load_findings(), indicator_id, area, period)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def set_aside_reason(indicator_id: str, area: str, period: str) -> str:
+    """Why the plausibility checks set a published value aside, if they did."""
+    return quality.set_aside_reason(load_findings(), indicator_id, area, period)
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def trend_result(indicator_id: str, area: str) -> TrendResult:
     return bm.trend(national_table(), indicator_id, area)
