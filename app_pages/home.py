@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import indicators
-from reports.format import escape_for_spreadsheet, format_change, format_value
+from reports.format import as_text, escape_for_spreadsheet, format_change, format_value
 from ui.data import area_names, headline, headline_table
 from ui.visual import period_words
 
@@ -50,7 +50,8 @@ for i, ind in enumerate(HEADLINES):
 
 with st.expander("These figures as a table"):
     tiles = headline_table(tuple(i.id for i in HEADLINES), area)
-    st.dataframe(tiles, hide_index=True, width="stretch")
+    numbers = [name, "Previous value", "Region", "England"]
+    st.dataframe(as_text(tiles, numbers, ("Change",)), hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",
         escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),

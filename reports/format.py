@@ -32,6 +32,25 @@ def format_value(
     return f"{value:,.1f}"
 
 
+def as_text(
+    frame: pd.DataFrame, values: list[str], changes: tuple[str, ...] = (), unit: str = "Unit"
+) -> pd.DataFrame:
+    """A table for reading on screen: ``values`` and ``changes`` columns written in the row's
+    unit, and every missing cell "not available", so no cell ever reads "None" or "nan"."""
+    out = frame.copy()
+    units = out[unit].tolist()
+    for col in values:
+        out[col] = [format_value(_number(v), u) for v, u in zip(out[col], units)]
+    for col in changes:
+        out[col] = [format_change(_number(v), u) for v, u in zip(out[col], units)]
+    out = out.astype(object)
+    return out.where(out.notna(), "not available")
+
+
+def _number(cell: object) -> float | None:
+    return None if cell is None or pd.isna(cell) else float(cell)  # type: ignore[arg-type]
+
+
 def format_change(change: float | None, unit: str) -> str | None:
     if change is None or math.isnan(change):
         return None

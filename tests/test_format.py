@@ -3,7 +3,13 @@ import math
 import pandas as pd
 
 import indicators as I
-from reports.format import describe_period, escape_for_spreadsheet, format_change, format_value
+from reports.format import (
+    as_text,
+    describe_period,
+    escape_for_spreadsheet,
+    format_change,
+    format_value,
+)
 
 
 def test_values_read_as_people_write_them():
@@ -32,6 +38,23 @@ def test_a_missing_value_says_why():
     assert format_value(None, "count", status="publisher_error") == "set aside: publisher error"
     # A value that is there is shown whatever its status says.
     assert format_value(12.0, "count", status="suppressed") == "12"
+
+
+def test_a_table_for_reading_never_shows_none():
+    frame = pd.DataFrame(
+        {
+            "Indicator": ["EHC plans", "Within 20 weeks"],
+            "Unit": ["count", "%"],
+            "Period": ["2024/25", None],
+            "Bradford": [5486.0, None],
+            "Change": [120.0, math.nan],
+        }
+    )
+    out = as_text(frame, ["Bradford"], ("Change",))
+    assert out["Bradford"].tolist() == ["5,486", "not available"]
+    assert out["Change"].tolist() == ["+120", "not available"]
+    assert out["Period"].tolist() == ["2024/25", "not available"]
+    assert not out.isin(["None", "nan"]).any().any() and out.notna().all().all()
 
 
 def test_changes_are_signed_and_percentages_are_points():

@@ -28,6 +28,7 @@ from ui.comparison.data import (
     comparison,
     periods,
     published_note,
+    set_aside_reason,
     trend_result,
 )
 from ui.data import area_names, national_table
@@ -282,10 +283,9 @@ def national_section(area: str) -> None:
     )
     period = card.set_index("indicator").at[chosen, "period"]
     result = comparison(chosen, area, period, tuple(codes), label)
-    note = published_note(chosen, area, period)
-    st.info(
-        bm.sentence(result, trend_result(chosen, area), indicators.get(chosen), names[area], note)
-    )
+    note, why = published_note(chosen, area, period), set_aside_reason(chosen, area, period)
+    ind = indicators.get(chosen)
+    st.info(bm.sentence(result, trend_result(chosen, area), ind, names[area], note, why))
     trend_view(chosen, area, codes, label)
     if "ehc_ceased" in ids:
         ceased_view(area)
