@@ -50,6 +50,21 @@ SYMBOL_STATUS: dict[str, str] = {
 PUBLISHER_ERROR = "publisher_error"
 # Every status a row can carry: "" for a value, else why the value is missing.
 STATUSES: tuple[str, ...] = ("", *sorted(set(SYMBOL_STATUS.values())), PUBLISHER_ERROR)
+# Why a value is missing, in words a reader of a page understands.
+STATUS_WORDS: dict[str, str] = {
+    "suppressed": "suppressed by the publisher to protect small numbers",
+    "not_applicable": "not collected for this year",
+    "not_available": "not available",
+    "low": "below 0.5, published only as 'low'",
+    PUBLISHER_ERROR: "set aside: publisher error",
+}
+
+
+def status_words(status: str | None, reason: str = "") -> str:
+    """A missing value's status in words; a publisher error with its reason in brackets."""
+    words = STATUS_WORDS.get(status or "", "not available")
+    return f"{words} ({reason})" if reason and status == PUBLISHER_ERROR else words
+
 
 _NUMBER_CLEAN = re.compile(r"[,\s%£]")
 

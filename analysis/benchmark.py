@@ -33,7 +33,7 @@ from analysis import trend as trend_mod
 # comparator_sets lives with the neighbours it is built from; re-exported for the page.
 from analysis.neighbours import ENGLAND_SET, REGION, SAME_REGION, comparator_sets, sn_label  # noqa: F401
 from geography import areas
-from tidy import period_sort_key
+from tidy import period_sort_key, status_words
 
 Interval = tuple[float, float]
 MULTIPLIERS: dict[str, float] = {"%": 100.0, "rate per 10,000": 10_000.0}
@@ -278,18 +278,27 @@ def compare(
     )
 
 
+def series_change(indicator: indicators.Indicator, since: str) -> str:
+    """The break a series was cut at, in words: "the 2023 change of the SEN2 return"."""
+    what = "the SEN2 return" if indicator.source.startswith("sen2") else "the series"
+    return f"the {since} change of {what}"
+
+
 def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendResult:
     """The Fingertips-style recent trend of the area's series (totals).
 
     Percentages are tested as proportions, the rest as values. Counts are used only for
     percentages and rates, and only when the five latest points with a value all have
     both, so a series whose counts stop falls back to the values test, not to fewer points.
+    Only the points since the indicator's latest series break are tested.
     """
     ind, code = indicators.get(indicator_id), areas.current_code(area)
     rows = _indicator_rows(table, indicator_id)
     own = _series(rows[rows["area_code"] == code])
+    periods = [r[0] for r in own]
     values, nums, dens = [r[1] for r in own], [r[2] for r in own], [r[3] for r in own]
-    recent = [r for r in own if r[1] is not None][-trend_mod.POINTS_USED :]
+    start, _ = trend_mod.start_of_series(periods, ind.series_breaks)
+    recent = [r for r in own[start:] if r[1] is not None][-trend_mod.POINTS_USED :]
     counted = ind.unit in MULTIPLIERS and bool(recent) and all(None not in r[2:] for r in recent)
     kind: Literal["proportion", "value"] = "proportion" if ind.unit == "%" else "value"
     return trend_mod.trend_test(
@@ -298,6 +307,8 @@ def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendR
         dens if counted else None,
         kind=kind,
         polarity=ind.polarity,
+        periods=periods,
+        breaks=ind.series_breaks,
     )
 
 
@@ -390,10 +401,11 @@ def area_summary(
     return pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value as people read it: 88.9%, 123.4 per 10,000, 1,234, £1,234, 45.2."""
+def format_value(value: float | None, unit: str, status: str = "", reason: str = "") -> str:
+    """A value as people read it: 88.9%, 123.4 per 10,000, 1,234, £1,234, 45.2; a missing
+    one as why it is missing (``tidy.status_words``), "no value" when nothing says why."""
     if value is None or pd.isna(value):
-        return "no value"
+        return status_words(status, reason) if status else "no value"
     formats = {
         "%": "{:.1f}%",
         "rate per 10,000": "{:,.1f} per 10,000",
@@ -438,8 +450,14 @@ def sentence(
     trend: trend_mod.TrendResult | None,
     indicator: indicators.Indicator,
     area_name: str,
+    note: str = "",
+    reason: str = "",
 ) -> str:
     """The plain-English verdict for one indicator, for the page and the area report.
+
+    ``note`` (such as ``quality.published_note``'s "DfE published 58.6%; SEN Lens uses
+    269 / 432 = 62.3%.") follows the verdict whenever the area has a value; ``reason`` (a
+    publisher error's, from the quality findings) says why a value was set aside.
 
     Against England the statistical direction is said ("significantly higher than");
     against the comparators the judgement ("better than"), which is "higher"/"lower" for
@@ -449,7 +467,7 @@ def sentence(
     """
     title, unit = _lower_first(indicator.title), result.unit
     if result.value is None:
-        status = f" ({result.status.replace('_', ' ')})" if result.status else ""
+        status = f" ({status_words(result.status, reason)})" if result.status else ""
         return f"No value is published for {area_name} for {title} in {result.period}{status}."
     text = f"In {result.period} {area_name}'s figure for {title} was "
     text += format_value(result.value, unit)
@@ -470,8 +488,10 @@ def sentence(
     if trend is not None:  # Fingertips' verdicts, said as a clause
         text += {
             trend_mod.NO_CHANGE: "; there is no significant change in the recent trend",
-            trend_mod.CANNOT: "; there are too few years to test the trend",
+            trend_mod.CANNOT: "; there are too few years "
+            + (f"since {series_change(indicator, trend.since)} " if trend.since else "")
+            + "to test the trend",
         }.get(trend.verdict, f"; the trend is {trend.verdict}")
     # A count's reason is not news: counts are never tested, and the sentence says no more.
     untested = f" Not tested for significance: {result.reason}." if unit != "count" else ""
-    return text + "." + (untested if result.reason else "")
+    return text + "." + (untested if result.reason else "") + (f" {note}" if note else "")

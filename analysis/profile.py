@@ -52,6 +52,10 @@ class Headline:
     previous_value: float | None
     england: float | None
     region: float | None
+    # Why the area's figure is missing (a tidy status) when it has no period with a value,
+    # and why England's is when it has none for the area's period.
+    status: str = ""
+    england_status: str = ""
 
     @property
     def change(self) -> float | None:
@@ -64,22 +68,34 @@ def headline(table: pd.DataFrame, indicator: str, area: str) -> Headline:
     """Latest value for the area, last year's, and England's and the region's for the same year."""
     period = indicators.latest_period(indicator, area, table=table)
     if period is None:
-        return Headline(indicator, None, None, None, None, None, None)
+        return Headline(
+            indicator, None, None, None, None, None, None, _status(table, indicator, area)
+        )
     prev = indicators.previous_period(indicator, period, table=table)
     roles = comparators(area)
 
     def val(code: str, p: str | None) -> float | None:
         return indicators.value(indicator, code, p, table=table) if p else None
 
+    england = val(ENGLAND, period)
     return Headline(
         indicator=indicator,
         period=period,
         value=val(area, period),
         previous_period=prev,
         previous_value=val(area, prev),
-        england=val(ENGLAND, period),
+        england=england,
         region=val(roles["region"], period) if "region" in roles else None,
+        england_status="" if england is not None else _status(table, indicator, ENGLAND, period),
     )
+
+
+def _status(table: pd.DataFrame, indicator: str, area: str, period: str | None = None) -> str:
+    """The status of the area's total in ``period`` (else its newest row); "" when none."""
+    rows = indicators.series(indicator, area, table=table)
+    if period is not None:
+        rows = rows[rows["period"] == period]
+    return str(rows["status"].iloc[-1]) if not rows.empty else ""
 
 
 def breakdown_comparison(

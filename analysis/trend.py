@@ -18,6 +18,10 @@ What is implemented (``trend_test``):
      variances treated as known;
    * otherwise (no counts): ordinary least squares on the values with a t-test on the
      slope on 3 degrees of freedom, because without counts the scatter must be estimated.
+   Points before the latest series break (the catalogue's ``series_breaks``, such as the
+   2023 change of the SEN2 return from aggregate to person-level counts) are left out, so a
+   test never runs across two series; too few points since the break is "cannot be
+   calculated", with the break in ``TrendResult.since``.
 3. Significance: p < 0.002 (the 99.8% level), and the slope must keep its sign when each of
    the five points is left out in turn (Fingertips' outlier check, six fits in all).
 4. Verdict: "increasing" / "decreasing" become "... and getting better / worse" by polarity.
@@ -49,6 +53,7 @@ import numpy as np
 from scipy import stats
 
 from analysis.stats import byar_ci, check_polarity
+from tidy import period_sort_key
 
 POINTS_USED = 5
 SIGNIFICANCE_P = 0.002
@@ -77,6 +82,7 @@ class TrendResult:
     before the leave-one-out check, so it can be below 0.002 with "no significant change".
     ``points_used`` is 5 when a test ran, else the number of usable points found.
     ``method`` names the test: "cochran-armitage", "wls", "ols", or "" when none ran.
+    ``since`` is the series break the points were taken from ("" when none was crossed).
     """
 
     verdict: str
@@ -84,6 +90,23 @@ class TrendResult:
     p_value: float | None
     points_used: int
     method: str = ""
+    since: str = ""
+
+
+def start_of_series(periods: Sequence[str], breaks: Sequence[str]) -> tuple[int, str]:
+    """Where the current consistent series starts: the index of the first period at or after
+    the latest break that has happened, and that break ("" and 0 when none has)."""
+    if not periods:
+        return 0, ""
+    last = period_sort_key(periods[-1])
+    passed = [b for b in breaks if period_sort_key(b) <= last]
+    if not passed:
+        return 0, ""
+    since = max(passed, key=period_sort_key)
+    first = period_sort_key(since)
+    start = next(i for i, p in enumerate(periods) if period_sort_key(p) >= first)
+    # A break before the first period is not crossed by this series.
+    return (start, since) if start > 0 else (0, "")
 
 
 def _array(values: Sequence[float | None]) -> np.ndarray:
@@ -156,6 +179,8 @@ def trend_test(
     denominators: Sequence[float | None] | None = None,
     kind: Literal["proportion", "value"] = "value",
     polarity: str = "none",
+    periods: Sequence[str] | None = None,
+    breaks: Sequence[str] = (),
 ) -> TrendResult:
     """Fingertips-style recent trend of a series given oldest first.
 
@@ -168,6 +193,8 @@ def trend_test(
 
     A trend is significant only when p < 0.002 and the slope keeps its sign when any one of
     the five points is left out. Fewer than five usable points gives "cannot be calculated".
+    ``periods`` (one per value) with ``breaks`` (first periods of a new series) restrict the
+    test to the points since the latest break.
     See the module docstring for the exact method and the departures from Fingertips.
     """
     if kind not in ("proportion", "value"):
@@ -176,6 +203,14 @@ def trend_test(
     if (numerators is None) != (denominators is None):
         raise ValueError("give both numerators and denominators, or neither")
 
+    since = ""
+    if periods is not None:
+        if len(periods) != len(values):
+            raise ValueError("give one period for each value")
+        start, since = start_of_series(periods, breaks)
+        values = values[start:]
+        numerators = None if numerators is None else numerators[start:]
+        denominators = None if denominators is None else denominators[start:]
     y_all = _array(values)
     r_all, n_all = _as_array(numerators), _as_array(denominators)
     usable = np.isfinite(y_all)
@@ -189,7 +224,7 @@ def trend_test(
 
     chosen = np.flatnonzero(usable)[-POINTS_USED:]
     if len(chosen) < POINTS_USED:
-        return TrendResult(CANNOT, None, None, len(chosen))
+        return TrendResult(CANNOT, None, None, len(chosen), since=since)
     t, y = chosen.astype(float), y_all[chosen]
     r = r_all[chosen] if r_all is not None else None
     n = n_all[chosen] if n_all is not None else None
@@ -198,7 +233,7 @@ def trend_test(
         method = "cochran-armitage"
         proportions = r / n
         if np.all(proportions == proportions[0]):
-            return TrendResult(NO_CHANGE, 0.0, 1.0, POINTS_USED, method)
+            return TrendResult(NO_CHANGE, 0.0, 1.0, POINTS_USED, method, since)
         slope = _weighted_slope(t, y, n)
         p_value = float(stats.chi2.sf(_cochran_armitage(t, r, n), 1))
 
@@ -208,10 +243,10 @@ def trend_test(
     else:
         method = "wls" if r is not None else "ols"
         if np.all(y == y[0]):
-            return TrendResult(NO_CHANGE, 0.0, 1.0, POINTS_USED, method)
+            return TrendResult(NO_CHANGE, 0.0, 1.0, POINTS_USED, method, since)
         weights = _rate_weights(y, r, n) if r is not None and n is not None else np.ones_like(t)
         if weights is None:
-            return TrendResult(CANNOT, None, None, POINTS_USED, method)
+            return TrendResult(CANNOT, None, None, POINTS_USED, method, since)
         if method == "wls":
             slope, p_value = _known_variance_wls(t, y, weights)
         else:
@@ -229,4 +264,4 @@ def trend_test(
         verdict = _verdict(direction, polarity)
     else:
         verdict = NO_CHANGE
-    return TrendResult(verdict, slope, p_value, POINTS_USED, method)
+    return TrendResult(verdict, slope, p_value, POINTS_USED, method, since)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import indicators
-from reports.format import escape_for_spreadsheet, format_change, format_value
+from reports.format import as_text, escape_for_spreadsheet, format_change, format_value
 from ui.data import area_names, headline, headline_table
 from ui.visual import period_words
 
@@ -31,7 +31,7 @@ for i, ind in enumerate(HEADLINES):
     h = headline(ind_id, area)
     with columns[i % 4].container(border=True):
         if h.period is None:
-            st.metric(label, "not available")
+            st.metric(label, format_value(None, ind.unit, status=h.status))
             continue
         st.metric(
             label,
@@ -45,12 +45,13 @@ for i, ind in enumerate(HEADLINES):
         )
         # "Latest:" first, so that a year never starts the line and becomes a Markdown list.
         st.caption(
-            f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit)}."
+            f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit, status=h.england_status)}."
         )
 
 with st.expander("These figures as a table"):
     tiles = headline_table(tuple(i.id for i in HEADLINES), area)
-    st.dataframe(tiles, hide_index=True, width="stretch")
+    numbers = [name, "Previous value", "Region", "England"]
+    st.dataframe(as_text(tiles, numbers, ("Change",)), hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",
         escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),

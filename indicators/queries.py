@@ -1,5 +1,8 @@
 """Questions every page asks of a tidy table: one indicator's rows, a value, a series, periods.
 
+An area asked about by an old code that geography aliases (North Yorkshire's E10000023) is
+answered as its successor, the code every loader files its rows under.
+
 Every query takes the table it reads. The published national table comes as a
 ``NationalTable``, split by indicator once where it is loaded and cached, so a query touches
 one indicator's rows rather than the whole table: pages ask dozens of questions per run. Any
@@ -13,6 +16,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from geography.areas import current_code
 from tidy import period_sort_key
 
 
@@ -80,6 +84,11 @@ class Lookup:
         return cls(values, sorted(with_value, key=period_sort_key), latest, newest)
 
 
+def _with_successors(codes: list[str]) -> list[str]:
+    """The codes asked for and, for an aliased old code, its successor's."""
+    return list(dict.fromkeys([*codes, *(current_code(c) for c in codes)]))
+
+
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     frame.attrs = {}
     return frame
@@ -100,7 +109,7 @@ def rows(
     else:
         sel = table[table["indicator"] == indicator]
     if areas is not None:
-        sel = sel[sel["area_code"].isin(areas)]
+        sel = sel[sel["area_code"].isin(_with_successors(areas))]
     if breakdown is not None:
         sel = sel[sel["breakdown"] == breakdown]
     return sel
@@ -111,7 +120,7 @@ def value(
 ) -> float | None:
     """The value for an area and canonical period, or None when missing or suppressed."""
     if isinstance(table, NationalTable):
-        found = table.lookup(indicator).values.get((area, breakdown, period))
+        found = table.lookup(indicator).values.get((current_code(area), breakdown, period))
         return None if found is None or found != found else found
     sel = rows(indicator, [area], breakdown, table=table)
     sel = sel[sel["period"] == period]
@@ -141,7 +150,7 @@ def latest_period(indicator: str, area: str | None = None, *, table: pd.DataFram
     """The newest period with a value (for one area if given)."""
     if isinstance(table, NationalTable):
         found = table.lookup(indicator)
-        return found.latest.get(area) if area else found.latest_any
+        return found.latest.get(current_code(area)) if area else found.latest_any
     sel = rows(indicator, [area] if area else None, "", table=table)
     sel = sel[sel["value"].notna()]
     if sel.empty:

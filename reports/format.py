@@ -7,15 +7,20 @@ import math
 import pandas as pd
 
 from indicators import Indicator
+from tidy import status_words
 
 
-def format_value(value: float | None, unit: str, short: bool = False) -> str:
+def format_value(
+    value: float | None, unit: str, short: bool = False, status: str = "", reason: str = ""
+) -> str:
     """``45.9`` with unit ``%`` -> ``45.9%``; counts get thousands separators.
 
-    ``short`` leaves the unit off rates, for tiles whose label already names it.
+    ``short`` leaves the unit off rates, for tiles whose label already names it. A missing
+    value says why, from its tidy ``status`` (and a publisher error's ``reason``):
+    "suppressed by the publisher to protect small numbers", "not collected for this year".
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "not available"
+        return status_words(status, reason)
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "%":
@@ -25,6 +30,25 @@ def format_value(value: float | None, unit: str, short: bool = False) -> str:
     if unit == "£":
         return f"£{value:,.0f}"
     return f"{value:,.1f}"
+
+
+def as_text(
+    frame: pd.DataFrame, values: list[str], changes: tuple[str, ...] = (), unit: str = "Unit"
+) -> pd.DataFrame:
+    """A table for reading on screen: ``values`` and ``changes`` columns written in the row's
+    unit, and every missing cell "not available", so no cell ever reads "None" or "nan"."""
+    out = frame.copy()
+    units = out[unit].tolist()
+    for col in values:
+        out[col] = [format_value(_number(v), u) for v, u in zip(out[col], units)]
+    for col in changes:
+        out[col] = [format_change(_number(v), u) for v, u in zip(out[col], units)]
+    out = out.astype(object)
+    return out.where(out.notna(), "not available")
+
+
+def _number(cell: object) -> float | None:
+    return None if cell is None or pd.isna(cell) else float(cell)  # type: ignore[arg-type]
 
 
 def format_change(change: float | None, unit: str) -> str | None:

@@ -117,7 +117,9 @@ def test_bradford_sentence_and_tiles_show_published_values(national):
     sentence = _sentence(at)
     assert "88.9%" in sentence and "England (45.9%)" in sentence
     assert sentence.startswith("In 2024 Bradford's figure for new EHC plans issued within 20 weeks")
-    assert "significantly higher than England" in sentence and "getting better" in sentence
+    assert "significantly higher than England" in sentence
+    # Only 2023 and 2024 since the SEN2 return changed in 2023: too few to test (issue 13).
+    assert "too few years since the 2023 change of the SEN2 return to test the trend" in sentence
     assert _metric(at, "Bradford") == "88.9%" and _metric(at, "England") == "45.9%"
     # Rank 1 is the highest (polarity high) among today's councils with a 2024 value: 22nd of 153.
     n = national
@@ -152,7 +154,7 @@ def test_summary_table_has_a_row_per_indicator_with_data(national):
     assert (row["Value"], row["England"], row["Period"]) == (88.9, 45.9, "2024")
     assert (
         row["Compared with England"] == "better"
-        and row["Recent trend"] == "increasing and getting better"
+        and row["Recent trend"] == "cannot be calculated"  # 2 points since the 2023 break
     )
     lait = table.set_index("Indicator").loc["Pupils with an EHC plan"]
     assert (
@@ -284,7 +286,10 @@ def test_trend_table_and_verdict(national):
     ]
     assert table.at["2024", "Comparators with a value"] == 10
     assert (table.at["2024", "Bradford"], table.at["2024", "England"]) == (88.9, 45.9)
-    assert "Recent trend for Bradford: increasing and getting better" in _captions(at)
+    assert (
+        "Recent trend for Bradford: cannot be calculated (the test needs five years with a "
+        "value since the 2023 change of the SEN2 return; there are 2)"
+    ) in _captions(at)
 
 
 def test_an_older_period_and_an_indicator_with_one_period(national):

@@ -183,15 +183,16 @@ def test_custom_comparator_set_is_cleaned_and_checked():
 
 
 def _series_table(with_counts: bool) -> pd.DataFrame:
-    years = ["2019", "2020", "2021", "2022", "2023"]
-    # 10, 20, 30, 40, 50 out of 100 in 2019-2023, for a high-is-good and a low-is-good %.
+    # Before the 2023 break of the SEN2 return, so the whole series is one.
+    years = ["2016", "2017", "2018", "2019", "2020"]
+    # 10, 20, 30, 40, 50 out of 100 in 2016-2020, for a high-is-good and a low-is-good %.
     rows = [
         (ind, A, y, 10.0 * (i + 1), 10 * (i + 1), 100)
         for ind in ("ehc_20wk_pct", "ehc_over_1yr_pct")
         for i, y in enumerate(years)
     ]
-    if not with_counts:  # the 2021 point loses its counts
-        rows[2] = ("ehc_20wk_pct", A, "2021", 30.0, NAN, NAN)
+    if not with_counts:  # the 2018 point loses its counts
+        rows[2] = ("ehc_20wk_pct", A, "2018", 30.0, NAN, NAN)
     lait = [("2021/22", 1.0), ("2022/23", 2.0)]
     rows += [("ks4_destination_ehc", A, p, v, NAN, NAN) for p, v in lait]
     return _tidy(rows)
@@ -297,6 +298,18 @@ def test_sentence_without_counts_or_value():
     )
 
 
+def test_trend_tests_only_the_points_since_a_series_break():
+    # 10..70 of 100 in 2017-2023: rising every year, but ehc_20wk_pct's series breaks in
+    # 2023 (the SEN2 return became person-level), so only 2023 is left to test.
+    years = [str(y) for y in range(2017, 2024)]
+    rows = [("ehc_20wk_pct", A, y, 10.0 * (i + 1), 10 * (i + 1), 100) for i, y in enumerate(years)]
+    t = bm.trend(_tidy(rows), "ehc_20wk_pct", A)
+    assert (t.verdict, t.points_used, t.since) == ("cannot be calculated", 1, "2023")
+    r = bm.compare(_tidy(rows), "ehc_20wk_pct", A, "2023", [])
+    text = bm.sentence(r, t, indicators.get("ehc_20wk_pct"), "Bradford")
+    assert "too few years since the 2023 change of the SEN2 return to test the trend" in text
+
+
 # --- the real shipped data ------------------------------------------------------------------
 
 
@@ -330,3 +343,92 @@ def test_bradford_20_week_timeliness_2024_on_real_data(sen2: pd.DataFrame):
     assert len(summary) >= 20
     # About 0.2 s here (22 SEN2 indicators) and 0.5 s on the full 60-indicator table.
     assert elapsed < 2.0, f"area_summary took {elapsed:.2f}s"
+
+
+def test_north_yorkshire_20_week_trend_is_not_tested_across_the_2023_break(national):
+    # Issue 13 finding 5. North Yorkshire's 20-week timeliness 2020-2024 is 24.5, 14.4, 33.1,
+    # 44.9, 24.6 (DfE's SEN2 releases), once called "increasing and getting better"; the
+    # SEN2 return changed in 2023, so two points remain: too few to test.
+    t = bm.trend(national, "ehc_20wk_pct", "E06000065")
+    assert (t.verdict, t.points_used, t.since) == ("cannot be calculated", 2, "2023")
+    r = bm.compare(national, "ehc_20wk_pct", "E06000065", "2024", [])
+    assert r.value == 24.6
+    text = bm.sentence(r, t, indicators.get("ehc_20wk_pct"), "North Yorkshire")
+    assert "getting better" not in text
+    assert "too few years since the 2023 change of the SEN2 return" in text
+
+
+def test_value_interval_and_sentence_rest_on_the_counts(national):
+    # Issue 13 finding 2. Wokingham 2023, requests decided within 6 weeks: DfE published
+    # 58.6% beside 269 of 432. By hand: p = 269 / 432 = 62.27%; Wilson 95%, z = 1.96:
+    # (p + z^2/2n) / (1 + z^2/n) -/+ z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n) = 57.61-66.71.
+    from data_loaders import build, quality
+
+    r = bm.compare(national, "ehc_requests_6wk_pct", "E06000041", "2023", [])
+    assert r.value == pytest.approx(62.2685, abs=1e-3)
+    assert (r.numerator, r.denominator) == (269, 432)
+    assert r.ci95 is not None
+    assert r.ci95[0] == pytest.approx(57.608, abs=0.01)
+    assert r.ci95[1] == pytest.approx(66.712, abs=0.01)
+    findings = build.load_findings()
+    note = quality.published_note(findings, "ehc_requests_6wk_pct", "E06000041", "2023")
+    assert note == "DfE published 58.6%; SEN Lens uses 269 / 432 = 62.3%."
+    ind = indicators.get("ehc_requests_6wk_pct")
+    text = bm.sentence(r, None, ind, "Wokingham", note)
+    assert "was 62.3%" in text and text.endswith(note)
+    # Surrey, January 2025, severe learning difficulty: published 7.8% but 595 of 16,069
+    # plans = 3.70%; the table (so every rank and map) holds 3.70.
+    sld = national[
+        (national["indicator"] == "ehc_primary_need_pct")
+        & (national["area_code"] == "E10000030")
+        & (national["period"] == "2024/25")
+        & (national["breakdown"] == "primary_need=Severe learning difficulty")
+    ].iloc[0]
+    assert sld["value"] == pytest.approx(100 * 595 / 16_069)
+    assert quality.published_note(
+        findings,
+        "ehc_primary_need_pct",
+        "E10000030",
+        "2024/25",
+        "primary_need=Severe learning difficulty",
+    ) == ("DfE published 7.8%; SEN Lens uses 595 / 16,069 = 3.7%.")
+
+
+def test_a_value_set_aside_says_why(national):
+    # Issue 13 finding 7. Wirral's ceased plans for 2023 (642 against 59 in 2022) are set
+    # aside by the tenfold rule; the tile and the sentence give that reason, not "no value".
+    from data_loaders import build, quality
+
+    r = bm.compare(national, "ehc_ceased", "E08000015", "2023", [])
+    assert (r.value, r.status) == (None, "publisher_error")
+    why = quality.set_aside_reason(build.load_findings(), "ehc_ceased", "E08000015", "2023")
+    assert why == "642 is more than ten times 59 in 2022"
+    words = "set aside: publisher error (642 is more than ten times 59 in 2022)"
+    assert bm.format_value(r.value, "count", r.status, why) == words
+    text = bm.sentence(r, None, indicators.get("ehc_ceased"), "Wirral", reason=why)
+    assert text.endswith(f"in 2023 ({words}).")
+    assert bm.format_value(None, "%") == "no value"  # nothing says why
+
+
+def test_home_tiles_know_why_a_figure_is_missing():
+    # Issue 13 finding 7: Bradford's 20-week figure is there but England's is suppressed;
+    # Bradford's ceased plans are suppressed in every year there is a row for.
+    from analysis import profile
+    from reports.format import format_value
+
+    nan = float("nan")
+    table = tidy_frame(
+        indicator=pd.Series(["ehc_20wk_pct", "ehc_20wk_pct", "ehc_ceased", "ehc_ceased"]),
+        area_code=pd.Series([A, ENG, A, A]),
+        area_level=pd.Series(["la", "national", "la", "la"]),
+        period=pd.Series(["2024", "2024", "2023", "2024"]),
+        value=pd.Series([88.9, nan, nan, nan]),
+        status=pd.Series(["", "suppressed", "not_applicable", "suppressed"]),
+    )
+    h = profile.headline(table, "ehc_20wk_pct", A)
+    assert (h.value, h.england, h.england_status) == (88.9, None, "suppressed")
+    assert format_value(h.england, "%", status=h.england_status) == (
+        "suppressed by the publisher to protect small numbers"
+    )
+    ceased = profile.headline(table, "ehc_ceased", A)
+    assert (ceased.period, ceased.status) == (None, "suppressed")  # the newest row's status

@@ -169,7 +169,7 @@ def test_percent_mismatch_allows_for_rounded_counts() -> None:
     assert list(found["area_code"]) == ["RY"]  # above 955 / 3,015 = 31.67% by over 0.1
 
 
-def test_percent_mismatch_is_noted_not_changed() -> None:
+def test_percent_mismatch_takes_the_value_of_its_counts() -> None:
     table = _rows(
         [
             # Wokingham 2023 (issue 13): published 58.6 but 269 / 432 = 62.3.
@@ -181,7 +181,13 @@ def test_percent_mismatch_is_noted_not_changed() -> None:
     found = quality.percent_mismatches(table)
     assert list(found["area_code"]) == ["E06000041"]
     assert found["reason"].iloc[0] == "published 58.6% but 269 / 432 = 62.3%"
-    assert found["action"].iloc[0] == "noted only"
+    assert found["action"].iloc[0] == "value taken from its counts"
+    treated = quality.take_counts(table, found).set_index("area_code")["value"]
+    assert treated["E06000041"] == pytest.approx(100 * 269 / 432)  # 62.27
+    assert treated[BRADFORD] == 78.4  # within rounding: DfE's figure stays
+    note = quality.published_note(found, "ehc_requests_6wk_pct", "E06000041", "2023")
+    assert note == "DfE published 58.6%; SEN Lens uses 269 / 432 = 62.3%."
+    assert quality.published_note(found, "ehc_requests_6wk_pct", BRADFORD, "2023") == ""
 
 
 # --- treatment: second source or missing --------------------------------------------------
@@ -334,7 +340,7 @@ def test_real_counts_per_rule(findings: pd.DataFrame) -> None:
     assert counts["percent_mismatch"] == 65
 
 
-def test_real_percent_mismatches_are_noted(national: pd.DataFrame, findings) -> None:
+def test_real_percent_mismatches_take_their_counts(national: pd.DataFrame, findings) -> None:
     noted = findings[findings["rule"] == "percent_mismatch"].set_index(
         ["indicator", "area_code", "period", "breakdown"]
     )
@@ -346,13 +352,13 @@ def test_real_percent_mismatches_are_noted(national: pd.DataFrame, findings) -> 
         ("ehc_primary_need_pct", "E10000030", "2024/25", "primary_need=Severe learning difficulty")
     ]
     assert surrey["reason"] == "published 7.8% but 595 / 16,069 = 3.7%"
-    # Noted only: the published value stays in the table.
+    # The table holds the value of the counts, 269 / 432 = 62.27%, not DfE's 58.6%.
     row = national[
         (national["indicator"] == "ehc_requests_6wk_pct")
         & (national["area_code"] == "E06000041")
         & (national["period"] == "2023")
     ].iloc[0]
-    assert row["value"] == 58.6
+    assert row["value"] == pytest.approx(100 * 269 / 432)
     # Regional children-in-need counts are rounded to tens: 950 / 3,020 = 31.46% may be
     # anything from 945 / 3,025 = 31.2% to 955 / 3,015 = 31.7%, so 31.6% is not noted.
     assert not noted.index.get_level_values("indicator").isin(["social_care_sen_pct"]).any()

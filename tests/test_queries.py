@@ -71,3 +71,21 @@ def test_home_lookups_are_faster_on_the_split_table(national):
     run(national)
     split, whole = run(national), run(plain)
     assert split < whole
+
+
+def test_an_old_code_answers_as_its_successor(national):
+    # Issue 13 finding 9. DfE's caseload file (sen2/2025/caseload.csv.gz, "All EHC plans")
+    # read by hand: North Yorkshire 3,102 and Somerset 2,514 in January 2020, filed under
+    # their pre-2023 county codes; Northumberland 2,173 under its 2013 code E06000057.
+    assert I.value("ehc_plans", "E10000023", "2019/20", table=national) == 3_102
+    assert I.value("ehc_plans", "E10000027", "2019/20", table=national) == 2_514
+    assert I.value("ehc_plans", "E06000048", "2019/20", table=national) == 2_173
+    plain = pd.DataFrame(national)
+    assert I.value("ehc_plans", "E10000023", "2019/20", table=plain) == 3_102
+    old = I.series("ehc_plans", "E10000023", table=plain)
+    new = I.series("ehc_plans", "E06000065", table=plain)
+    pd.testing.assert_frame_equal(old, new)
+    assert I.latest_period("ehc_plans", "E10000027", table=national) == I.latest_period(
+        "ehc_plans", "E06000066", table=national
+    )
+    assert not I.rows("ehc_plans", ["E10000023"], table=national).empty

@@ -294,3 +294,20 @@ def test_verdicts_and_result_shape() -> None:
 def test_bad_arguments_raise(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         trend_test(**kwargs)
+
+
+def test_a_series_break_leaves_only_the_points_after_it():
+    from analysis.trend import start_of_series
+
+    years = ["2019", "2020", "2021", "2022", "2023", "2024"]
+    assert start_of_series(years, ["2023"]) == (4, "2023")
+    assert start_of_series(years, ["2019"]) == (0, "")  # no earlier point: nothing crossed
+    assert start_of_series(years, ["2030"]) == (0, "")  # not yet happened
+    academic = ["2020/21", "2021/22", "2022/23", "2023/24"]
+    assert start_of_series(academic, ["2022/23"]) == (2, "2022/23")
+    # A straight rise 10..60 of 100 is significant over six points, untestable after a break.
+    r, n = [10, 20, 30, 40, 50, 60], [100] * 6
+    whole = trend_test(r, r, n, kind="proportion", periods=years)
+    assert whole.verdict == "increasing" and whole.since == ""
+    cut = trend_test(r, r, n, kind="proportion", periods=years, breaks=["2023"])
+    assert (cut.verdict, cut.points_used, cut.since) == ("cannot be calculated", 2, "2023")

@@ -10,7 +10,9 @@ runs the rules below on every national load:
 (b) ``sums_above_england``: councils' counts add up to more than England's;
 (c) ``tenfold_jumps``: a council's count grows more than tenfold in a year;
 (d) ``percent_mismatches``: a published percentage disagrees with its own counts by more
-    than rounding (recorded only: which value to show is decided elsewhere).
+    than rounding. The cell takes 100 x numerator / denominator (``take_counts``), so its
+    value, interval, rank and significance all rest on one basis, the counts; the published
+    figure is kept in the finding and said beside the value (``published_note``).
 
 A cell failing (a)-(c) takes the value of a trustworthy second source where one exists
 (DfE's SEN2 management information file for new plans up to 2022), else becomes missing
@@ -50,6 +52,8 @@ PERCENT_TOLERANCE = 0.1
 # children counted by two councils): up to 1% over is not an error. A council carrying its
 # region's total puts the sum several percent over.
 ENGLAND_TOLERANCE = 0.01
+
+TAKEN_FROM_COUNTS = "value taken from its counts"
 
 SECOND_SOURCE = "sen2_2022"
 SECOND_SOURCE_NAME = "DfE's SEN2 management information (2014-2022)"
@@ -202,8 +206,8 @@ def tenfold_jumps(cells: pd.DataFrame) -> pd.DataFrame:
 
 def percent_mismatches(table: pd.DataFrame) -> pd.DataFrame:
     """Rule (d): a published percentage more than ``PERCENT_TOLERANCE`` points away from
-    100 x numerator / denominator (or from the range its rounded counts allow). Recorded
-    only; the cell is left as it is."""
+    100 x numerator / denominator (or from the range its rounded counts allow). Finds
+    only; ``take_counts`` treats the cells."""
     percents = {i for i in table["indicator"].unique() if _unit(str(i)) == "%"}
     rows = table[table["indicator"].isin(percents) & (table["denominator"] > 0)]
     rows = rows[rows["numerator"].notna() & rows["value"].notna()]
@@ -230,8 +234,57 @@ def percent_mismatches(table: pd.DataFrame) -> pd.DataFrame:
         + "%"
     )
     out = _findings(hit.assign(field="value", count=hit["value"]), "percent_mismatch", reasons)
-    out["action"] = "noted only"
+    out["action"] = TAKEN_FROM_COUNTS
     return out
+
+
+def take_counts(table: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """The table with each of rule (d)'s cells valued at 100 x numerator / denominator."""
+    if found.empty:
+        return table
+    out = table.copy()
+    keys = pd.MultiIndex.from_frame(out[KEYS].astype(str))
+    hit = keys.isin(pd.MultiIndex.from_frame(found[KEYS].astype(str)))
+    out.loc[hit, "value"] = 100 * out.loc[hit, "numerator"] / out.loc[hit, "denominator"]
+    return out
+
+
+def published_note(
+    findings: pd.DataFrame, indicator: str, area: str, period: str, breakdown: str = ""
+) -> str:
+    """ "DfE published 58.6%; SEN Lens uses 269 / 432 = 62.3%." for a cell whose published
+    percentage disagreed with its counts, else ""."""
+    hit = _cell(findings, indicator, area, period, breakdown)
+    hit = hit[hit["rule"] == "percent_mismatch"]
+    if hit.empty:
+        return ""
+    # The reason reads "published 58.6% but 269 / 432 = 62.3%".
+    published, _, counts = str(hit["reason"].iloc[0]).removeprefix("published ").partition(" but ")
+    return f"DfE published {published}; SEN Lens uses {counts}."
+
+
+def set_aside_reason(
+    findings: pd.DataFrame, indicator: str, area: str, period: str, breakdown: str = ""
+) -> str:
+    """Why a cell was set aside as a publisher error ("equals the Yorkshire and The Humber
+    total (6,078)"), else ""."""
+    hit = _cell(findings, indicator, area, period, breakdown)
+    hit = hit[hit["action"].astype(str).str.startswith("set aside")]
+    return "" if hit.empty else str(hit["reason"].iloc[0])
+
+
+def _cell(
+    findings: pd.DataFrame, indicator: str, area: str, period: str, breakdown: str
+) -> pd.DataFrame:
+    """The findings about one cell (an old area code is read as its successor)."""
+    if findings.empty:
+        return findings
+    return findings[
+        (findings["indicator"] == indicator)
+        & (findings["area_code"] == areas.current_code(area))
+        & (findings["period"] == period)
+        & (findings["breakdown"] == breakdown)
+    ]
 
 
 def _rounding_step(counts: pd.Series) -> float:
@@ -337,7 +390,9 @@ def check(
         cells = cells[~pd.MultiIndex.from_frame(cells[KEYS + ["field"]]).isin(done)]
     found = pd.concat([f for f in caught if not f.empty] or [_empty_findings()])
     table, found = set_aside(table, found.reset_index(drop=True), second)
-    findings = pd.concat([found, percent_mismatches(table)])
+    mismatched = percent_mismatches(table)
+    table = take_counts(table, mismatched)
+    findings = pd.concat([found, mismatched])
     return tidy.normalise(table), findings.reset_index(drop=True)
 
 

@@ -23,6 +23,8 @@ from ui.comparison.charts import spine_view
 from ui.comparison.data import (
     indicator_choices,
     periods,
+    published_note,
+    set_aside_reason,
     summary,
     trend_result,
 )
@@ -83,7 +85,9 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     ind = indicators.get(result.indicator)
     names = area_names()
     trend = trend_result(result.indicator, result.area) if latest else None
-    st.info(bm.sentence(result, trend, ind, names[result.area]))
+    note = published_note(result.indicator, result.area, result.period)
+    why = set_aside_reason(result.indicator, result.area, result.period)
+    st.info(bm.sentence(result, trend, ind, names[result.area], note, why))
     fmt = bm.format_value
     ends = ("best", "worst") if ind.polarity != "none" else ("highest", "lowest")
     band = {"A": f"A ({ends[0]})", "B": "B", "C": "C", "D": f"D ({ends[1]})"}.get(
@@ -105,7 +109,7 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     tiles = [
         (
             own,
-            fmt(result.value, ind.unit),
+            fmt(result.value, ind.unit, result.status, why),
             f"{names[result.area]}, {visual.period_words(ind.id, result.period)}.",
         ),
         (

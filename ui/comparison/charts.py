@@ -243,7 +243,10 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
         else ""
     )
     if verdict_.verdict == CANNOT:
-        how = f" (the test needs five years with a value; there are {verdict_.points_used})"
+        since = f" since {bm.series_change(ind, verdict_.since)}" if verdict_.since else ""
+        how = f" (the test needs five years with a value{since}; there are {verdict_.points_used})"
+    elif verdict_.since:
+        how += f"; only the years since {bm.series_change(ind, verdict_.since)} are tested"
     thin = (
         f" The average rests on fewer than half the comparators in {', '.join(few)}." if few else ""
     )

@@ -13,6 +13,8 @@ from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from analysis import neighbours as nb
 from analysis.trend import TrendResult
+from data_loaders import quality
+from data_loaders.build import load_findings
 from ui.data import area_names, national_table
 
 
@@ -40,6 +42,18 @@ def comparison(
     indicator_id: str, area: str, period: str, codes: tuple[str, ...], label: str
 ) -> bm.ComparisonResult:
     return bm.compare(national_table(), indicator_id, area, period, codes, label)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def published_note(indicator_id: str, area: str, period: str) -> str:
+    """Where DfE's published % disagreed with its counts: what it published and what is used."""
+    return quality.published_note(load_findings(), indicator_id, area, period)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def set_aside_reason(indicator_id: str, area: str, period: str) -> str:
+    """Why the plausibility checks set a published value aside, if they did."""
+    return quality.set_aside_reason(load_findings(), indicator_id, area, period)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

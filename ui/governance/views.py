@@ -23,7 +23,14 @@ from store.access import Action
 from ui import charts, local, visual
 from ui.comparison.charts import trend_view
 from ui.comparison.comparators import own_set
-from ui.comparison.data import comparator_sets, comparison, periods, trend_result
+from ui.comparison.data import (
+    comparator_sets,
+    comparison,
+    periods,
+    published_note,
+    set_aside_reason,
+    trend_result,
+)
 from ui.data import area_names, national_table
 from ui.examples import is_example, load_examples, remove_examples
 from ui.plain import md
@@ -276,7 +283,9 @@ def national_section(area: str) -> None:
     )
     period = card.set_index("indicator").at[chosen, "period"]
     result = comparison(chosen, area, period, tuple(codes), label)
-    st.info(bm.sentence(result, trend_result(chosen, area), indicators.get(chosen), names[area]))
+    note, why = published_note(chosen, area, period), set_aside_reason(chosen, area, period)
+    ind = indicators.get(chosen)
+    st.info(bm.sentence(result, trend_result(chosen, area), ind, names[area], note, why))
     trend_view(chosen, area, codes, label)
     if "ehc_ceased" in ids:
         ceased_view(area)
