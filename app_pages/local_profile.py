@@ -148,6 +148,20 @@ if outcomes.open:
             "Preparing for adulthood: education, training and qualifications after 16",
             "Per cent",
         )
+        views.side_by_side(
+            "profile.neet_send",
+            [
+                "neet_nk_16_17_ehc_pct",
+                "neet_nk_16_17_sen_support_pct",
+                "neet_nk_16_17_no_sen_pct",
+                "neet_nk_16_17_pct",
+            ],
+            area,
+            "Preparing for adulthood: 16-17 year olds NEET or not known, by SEND status",
+            "Per cent of 16-17 year olds",
+            note="Not in education, employment or training, or activity not known to the council "
+            "(December to February average). Lower is better.",
+        )
 
 if care.open:
     with care:

@@ -37,6 +37,7 @@ def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     # Imported here so that importing this module stays cheap for pages that only read.
     from data_loaders.national.absence_by_sen import load_absence_by_sen
     from data_loaders.national.lait import load_lait
+    from data_loaders.national.neet import load_neet
     from data_loaders.national.population import load_population
     from data_loaders.national.schools import load_school_census
     from data_loaders.national.sen2 import load_sen2
@@ -53,6 +54,7 @@ def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
         ("children_in_need", load_social_care),
         ("absence_by_sen", load_absence_by_sen),
         ("sen_in_england", load_sen_in_england),
+        ("neet_send", load_neet),
     ]
 
 
