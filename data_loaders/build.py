@@ -43,12 +43,13 @@ def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     from data_loaders.national.sen2 import load_sen2
     from data_loaders.national.sen_in_england import load_sen_in_england
     from data_loaders.national.social_care import load_social_care
-    from data_loaders.national.tribunals import load_tribunals
+    from data_loaders.national.tribunals import load_tribunals, load_tribunals_new_basis
 
     return [
         ("sen2", load_sen2),
         ("lait", load_lait),
         ("tribunals", load_tribunals),
+        ("tribunals_2026", load_tribunals_new_basis),
         ("population", load_population),
         ("schools", load_school_census),
         ("children_in_need", load_social_care),
