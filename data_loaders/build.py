@@ -36,6 +36,7 @@ def cache_dir() -> Path:
 def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     # Imported here so that importing this module stays cheap for pages that only read.
     from data_loaders.national.absence_by_sen import load_absence_by_sen
+    from data_loaders.national.community_waits import load_community_waits
     from data_loaders.national.lait import load_lait
     from data_loaders.national.neet import load_neet
     from data_loaders.national.population import load_population
@@ -56,6 +57,7 @@ def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
         ("absence_by_sen", load_absence_by_sen),
         ("sen_in_england", load_sen_in_england),
         ("neet_send", load_neet),
+        ("nhs_community_health", load_community_waits),
     ]
 
 
