@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import tidy
 from analysis import health
 from data_loaders.national import community_waits
 from geography import areas, boundaries
+from tests.conftest import ROOT
 
 WEST_YORKSHIRE = "E54000054"
 PAEDIATRICS = "service=Community paediatrics"
@@ -91,3 +93,38 @@ def test_councils_are_matched_to_their_icbs() -> None:
     # Every current council lies in at least one ICB.
     for code in areas.current_las()["la_code"]:
         assert not health.icbs_of(code).empty, code
+
+
+def _profile_health(area: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["area"] = area
+    at.run()
+    at.switch_page("app_pages/local_profile.py").run()
+    at.session_state["profile.tab"] = "Health"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_local_profile_health_tab_for_bradford(national) -> None:
+    at = _profile_health("E08000032")
+    text = " ".join(m.value for m in at.markdown)
+    assert "is in **NHS West Yorkshire Integrated Care Board**" in text
+    assert "It lies in more than one ICB" not in text
+    assert any("whole ICB" in c.value for c in at.caption)
+    assert any("July 2025" in h.value for h in at.subheader)
+    [radio] = [r for r in at.radio if r.key == "profile.health_waits.view"]
+    radio.set_value("Table").run()
+    [waits] = [d.value for d in at.dataframe if "Service" in d.value.columns]
+    row = waits.set_index("Service").loc["Community paediatrics"]
+    icb = "NHS West Yorkshire Integrated Care Board"
+    assert row[f"{icb}: waiting"] == 7799 and row[f"{icb}: over 18 weeks"] == 5359
+    assert row[f"{icb}: over 52 weeks"] == 2523 and row[f"{icb}: % over 18 weeks"] == 68.7
+    assert row["England: waiting"] == 180170 and row["England: % over 18 weeks"] == 70.7
+
+
+def test_local_profile_says_when_a_council_spans_icbs(national) -> None:
+    at = _profile_health("E06000065")  # North Yorkshire
+    text = " ".join(m.value for m in at.markdown)
+    assert "It lies in more than one ICB" in text and "West Yorkshire" in text
+    assert "figures below are for NHS Humber and North Yorkshire" in text
