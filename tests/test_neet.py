@@ -114,3 +114,26 @@ def test_local_profile_shows_neet_by_send_status_for_bradford(national) -> None:
     assert ehc["Yorkshire and The Humber"] == 10.3 and ehc["Period"] == "2025"
     support = neet_table.loc["16-17 year olds on SEN support NEET or not known"]
     assert support["Bradford"] == 5.7 and support["England"] == 9.6
+
+
+def test_neet_by_send_is_in_benchmarking_for_bradford(national: pd.DataFrame) -> None:
+    from analysis import benchmark, benchmark_frames, neighbours
+
+    available = benchmark_frames.indicators_with_data(national, BRADFORD, None)
+    assert {
+        "neet_nk_16_17_ehc_pct",
+        "neet_nk_16_17_sen_support_pct",
+        "neet_nk_16_17_no_sen_pct",
+    } <= set(available)
+    sets = neighbours.comparator_sets(BRADFORD)
+    codes = next(iter(sets.values()))
+    result = benchmark.compare(national, "neet_nk_16_17_ehc_pct", BRADFORD, "2025", codes)
+    assert result.value == pytest.approx(8.0)
+    assert result.england.value == pytest.approx(10.1)
+    # The neighbours' mean is the mean of their published 2025 EHC plan rates.
+    rates = national[
+        (national["indicator"] == "neet_nk_16_17_ehc_pct")
+        & (national["period"] == "2025")
+        & national["area_code"].isin(codes)
+    ]["value"]
+    assert result.neighbour_mean == pytest.approx(rates.mean())
