@@ -25,7 +25,9 @@ TIDY_COLUMNS: list[str] = [
     "source",
 ]
 
-AREA_LEVELS = ("national", "region", "la", "ward", "sub_icb", "school", "locality")
+# "icb": an NHS integrated care board (ONS code E54...), for NHS data published by ICB only;
+# one ICB covers several councils, and a council can lie in more than one ICB.
+AREA_LEVELS = ("national", "region", "la", "ward", "sub_icb", "icb", "school", "locality")
 
 # Symbols used across DfE, ONS and MoJ tables. Each maps to the status we record.
 SYMBOL_STATUS: dict[str, str] = {

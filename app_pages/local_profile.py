@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.data import area_names
-from ui.profile import views
+from ui.profile import health, views
 
 area = st.session_state["area"]
 st.title(f"Local profile: {area_names()[area]}")
@@ -18,12 +18,13 @@ st.markdown(
 
 # Only the open tab is drawn: all four at once are about 20 charts, which took the browser
 # 1.2-2.0 s to draw on every visit (benchmarks/startup.py), over the 1 s aim.
-need, placement, outcomes, care = st.tabs(
+need, placement, outcomes, care, nhs = st.tabs(
     [
         "How many and what need",
         "Where they are educated",
         "Attainment, absence and adulthood",
         "Children in need and looked after",
+        "Health",
     ],
     key="profile.tab",
     on_change="rerun",
@@ -148,6 +149,20 @@ if outcomes.open:
             "Preparing for adulthood: education, training and qualifications after 16",
             "Per cent",
         )
+        views.side_by_side(
+            "profile.neet_send",
+            [
+                "neet_nk_16_17_ehc_pct",
+                "neet_nk_16_17_sen_support_pct",
+                "neet_nk_16_17_no_sen_pct",
+                "neet_nk_16_17_pct",
+            ],
+            area,
+            "Preparing for adulthood: 16-17 year olds NEET or not known, by SEND status",
+            "Per cent of 16-17 year olds",
+            note="Not in education, employment or training, or activity not known to the council "
+            "(December to February average). Lower is better.",
+        )
 
 if care.open:
     with care:
@@ -158,3 +173,7 @@ if care.open:
             "Children in need and looked-after children with SEN",
             "Per cent",
         )
+
+if nhs.open:
+    with nhs:
+        health.community_waits(area)

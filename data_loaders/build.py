@@ -36,23 +36,28 @@ def cache_dir() -> Path:
 def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     # Imported here so that importing this module stays cheap for pages that only read.
     from data_loaders.national.absence_by_sen import load_absence_by_sen
+    from data_loaders.national.community_waits import load_community_waits
     from data_loaders.national.lait import load_lait
+    from data_loaders.national.neet import load_neet
     from data_loaders.national.population import load_population
     from data_loaders.national.schools import load_school_census
     from data_loaders.national.sen2 import load_sen2
     from data_loaders.national.sen_in_england import load_sen_in_england
     from data_loaders.national.social_care import load_social_care
-    from data_loaders.national.tribunals import load_tribunals
+    from data_loaders.national.tribunals import load_tribunals, load_tribunals_new_basis
 
     return [
         ("sen2", load_sen2),
         ("lait", load_lait),
         ("tribunals", load_tribunals),
+        ("tribunals_2026", load_tribunals_new_basis),
         ("population", load_population),
         ("schools", load_school_census),
         ("children_in_need", load_social_care),
         ("absence_by_sen", load_absence_by_sen),
         ("sen_in_england", load_sen_in_england),
+        ("neet_send", load_neet),
+        ("nhs_community_health", load_community_waits),
     ]
 
 

@@ -178,6 +178,8 @@ def area_level(code: str) -> str:
         return "ward"
     if code.startswith("E38"):
         return "sub_icb"
+    if code.startswith("E54"):
+        return "icb"
     if code.isdigit():
         return "school"
     return "locality"

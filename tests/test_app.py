@@ -149,6 +149,7 @@ TABS = {  # each tab of the Local profile, and a chart key it must draw
     "Where they are educated": "profile.placements.view",
     "Attainment, absence and adulthood": "profile.attainment.view",
     "Children in need and looked after": "profile.care.view",
+    "Health": "profile.health_waits.view",
 }
 
 

@@ -139,3 +139,56 @@ def test_regions_add_up_to_england(table: pd.DataFrame) -> None:
     left_out = pd.Series([85.0 if p == "2021" else 0.0 for p in sums.index], index=sums.index)
     assert (sums["numerator"] + left_out == england["numerator"]).all()
     assert (sums["denominator"] == england["denominator"]).all()
+
+
+# The 2024-2025 table (data/tribunals/send_appealable_decisions_rate_2024_2025.csv, a copy of
+# "SEND appealable decisions rate 2024-2025.csv"); line numbers are 1-based lines of that file.
+
+
+@pytest.fixture(scope="module")
+def new_basis() -> pd.DataFrame:
+    return tribunals.load_tribunals_new_basis()
+
+
+def test_new_basis_contract(new_basis: pd.DataFrame) -> None:
+    assert tidy.validate(new_basis) == []
+    assert set(new_basis["indicator"]) == {"tribunal_appeal_rate_new_basis"}
+    assert set(new_basis["source"]) == {"tribunals_2026"}
+    assert sorted(new_basis["period"].unique()) == ["2024", "2025"]
+    las = new_basis[new_basis["area_level"] == "la"]
+    current = set(areas.current_las()["la_code"])
+    for period in ("2024", "2025"):
+        assert set(las.loc[las["period"] == period, "area_code"]) == current
+
+
+def test_new_basis_values_read_by_hand(new_basis: pd.DataFrame) -> None:
+    # Line 49 "Bradford,380,279,3522,7.90%,329,2675,12.30%".
+    row = _row(new_basis, "E08000032", "2025")
+    assert (row["numerator"], row["denominator"]) == (329, 2675)
+    assert row["value"] == pytest.approx(100 * 329 / 2675)  # 12.2991%, printed 12.30%
+    assert _row(new_basis, "E08000032", "2024")["value"] == pytest.approx(100 * 279 / 3522)
+    # Line 173 "England Total,,22276,364912,6.10%,26977,405735,6.60%".
+    eng = _row(new_basis, areas.ENGLAND, "2025")
+    assert (eng["numerator"], eng["denominator"]) == (26977, 405735)
+    assert eng["value"] == pytest.approx(6.6489, abs=1e-4)
+    # 2024 on this count equals the 2014-2024 table's "In development" columns (364,912).
+    assert _row(new_basis, areas.ENGLAND, "2024")["denominator"] == 364912
+
+
+def test_new_basis_x_is_missing_never_zero(new_basis: pd.DataFrame) -> None:
+    # Line 152 "Surrey,936,1059, x ,x,1129,9857,11.50%": 2024 decisions and rate not available.
+    surrey = _row(new_basis, "E10000030", "2024")
+    assert surrey["numerator"] == 1059
+    assert np.isnan(surrey["denominator"]) and np.isnan(surrey["value"])
+    assert surrey["status"] == "not_available"
+    # Line 111 "Lewisham,209,102,2080,4.90%,114,x,x": 2025 missing, 2024 present.
+    assert np.isnan(_row(new_basis, "E09000023", "2025")["value"])
+    assert _row(new_basis, "E09000023", "2024")["value"] == pytest.approx(100 * 102 / 2080)
+    assert (new_basis["status"] != "").sum() == 8
+    assert new_basis.loc[new_basis["status"] != "", "value"].isna().all()
+
+
+def test_new_basis_las_add_up_to_england(new_basis: pd.DataFrame) -> None:
+    las = new_basis[new_basis["area_level"] == "la"].groupby("period")
+    assert las["numerator"].sum().to_dict() == {"2024": 22276, "2025": 26977}
+    assert las["denominator"].sum().to_dict() == {"2024": 364912, "2025": 405735}

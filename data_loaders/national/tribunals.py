@@ -24,6 +24,13 @@ Oddities handled here:
   counting them would make the East Midlands rate 2.24% instead of 2.00%.
 * The published rate has two decimals (Shropshire 2017, 1 appeal in 2,004 decisions, is
   0.00%, tied with true zeros), so the rate is computed from the counts where both exist.
+
+The newer table (SEN2's 2026 release, calendar years 2024 and 2025) has the same layout with
+an "Old LA code" column and no "Local Authority" heading; ``x`` marks a count not available.
+Its appealable decisions are DfE's new SEN2 count (which counts completed annual reviews; the
+2014-2024 table's "In development" column), about half the established count, so its 2024
+England rate is 6.1%, not 3.2%: it is a separate indicator (``tribunal_appeal_rate_new_basis``, source
+``tribunals_2026``) rather than a continuation of the old series.
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "tribunals"
 FILE = DATA / "send_tribunal_appeal_rates_2014_2024.csv"
 INDICATOR = "tribunal_appeal_rate"
 SOURCE = "tribunals"
+NEW_BASIS_FILE = DATA / "send_appealable_decisions_rate_2024_2025.csv"
+NEW_BASIS_INDICATOR = "tribunal_appeal_rate_new_basis"
+NEW_BASIS_SOURCE = "tribunals_2026"
 
 DORSET_NEW, DORSET_OLD = "E06000059", "E10000009"
 DORSET_CHANGE_YEAR = 2019
@@ -64,12 +74,15 @@ def _register_by_name() -> dict[str, str]:
     return {_norm(n): c for n, c in zip(las["name"], las["la_code"])}
 
 
-@lru_cache(maxsize=1)
-def read_table() -> pd.DataFrame:
+@lru_cache(maxsize=2)
+def read_table(path: Path = FILE) -> pd.DataFrame:
     """The table as long rows: name, year, appeals, decisions, rate (raw strings)."""
-    with FILE.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    header = next(i for i, r in enumerate(rows) if r and r[0].strip() == "Local Authority")
+    # The row of years heads the table (the older file also names its first column there).
+    header = next(
+        i for i, r in enumerate(rows) if any(re.fullmatch(r"\d{4}", c.strip()) for c in r[1:])
+    )
     years = {j: int(c) for j, c in enumerate(rows[header]) if re.fullmatch(r"\d{4}", c.strip())}
     records = []
     for r in rows[header + 2 :]:
@@ -104,7 +117,16 @@ def _counts(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def load_tribunals() -> pd.DataFrame:
     """Appeal rate per LA, region and England for calendar years 2014 to 2024."""
-    raw = read_table()
+    return _load(FILE, INDICATOR, SOURCE)
+
+
+def load_tribunals_new_basis() -> pd.DataFrame:
+    """Appeal rate on the new count of appealable decisions, calendar years 2024 and 2025."""
+    return _load(NEW_BASIS_FILE, NEW_BASIS_INDICATOR, NEW_BASIS_SOURCE)
+
+
+def _load(path: Path, indicator: str, source: str) -> pd.DataFrame:
+    raw = read_table(path)
     appeals, _ = _counts(raw["appeals"])
     decisions, _ = _counts(raw["decisions"])
     published_rate, rate_status = _counts(raw["rate"])
@@ -139,7 +161,7 @@ def load_tribunals() -> pd.DataFrame:
     frame = frame[exists]
     out = pd.concat([frame, _regions(frame[frame["area_level"] == "la"])], ignore_index=True)
     return tidy.tidy_frame(
-        indicator=INDICATOR,
+        indicator=indicator,
         area_code=out["area_code"],
         area_level=out["area_level"],
         period=out["year"].astype(str),
@@ -147,7 +169,7 @@ def load_tribunals() -> pd.DataFrame:
         denominator=out["denominator"],
         value=out["value"],
         status=out["status"],
-        source=SOURCE,
+        source=source,
     )
 
 
