@@ -165,8 +165,10 @@ def test_every_published_value_is_in_its_valid_range(national):
 
 def test_the_package_imports_nothing_above_it():
     # indicators.py imported data_loaders.build and data_loaders.local_kpis inside functions,
-    # while data_loaders imported indicators: a cycle. Only tidy and libraries are allowed.
-    above = {"data_loaders", "store", "uploads", "analysis", "reports", "ui", "geography"}
+    # while data_loaders imported indicators: a cycle. Only tidy, geography (the same layer:
+    # old area codes answer as their successor) and libraries are allowed; tests/test_layers.py
+    # checks that geography never imports indicators back.
+    above = {"data_loaders", "store", "uploads", "analysis", "reports", "ui"}
     found = []
     for path in sorted(I.CATALOGUE_DIR.parent.parent.joinpath("indicators").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
