@@ -396,6 +396,7 @@ def format_value(value: float | None, unit: str) -> str:
         return "no value"
     formats = {
         "%": "{:.1f}%",
+        "rate per 100": "{:,.1f} per 100",
         "rate per 10,000": "{:,.1f} per 10,000",
         "count": "{:,.0f}",
         "£": "£{:,.0f}",
