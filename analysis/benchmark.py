@@ -408,6 +408,7 @@ def format_value(value: float | None, unit: str, status: str = "", reason: str =
         return status_words(status, reason) if status else "no value"
     formats = {
         "%": "{:.1f}%",
+        "rate per 100": "{:,.1f} per 100",
         "rate per 10,000": "{:,.1f} per 10,000",
         "count": "{:,.0f}",
         "£": "£{:,.0f}",

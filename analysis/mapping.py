@@ -25,7 +25,7 @@ from analysis.disclosure import (
     apply_rate_suppression,
     min_denominator_flag,
 )
-from tidy import TIDY_COLUMNS
+from tidy import TIDY_COLUMNS, period_order
 
 GREY = "#bdbdbd"  # areas with no value shown; the legend says why
 
@@ -303,3 +303,25 @@ def _tooltip_lines(
     if schools is not None and not pd.isna(schools):
         counts = f"{counts} ({int(schools)} schools)"
     return value, counts, rank
+
+
+def indexed_trend(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each series of ``frame`` (from ``comparison_series``) as an index, 100 in the first
+    period in which every series has a value; ``index`` and ``base_period`` columns added.
+
+    A council's count is a few hundredths of England's, so on one axis it is a flat line
+    along zero. Indexed, every line is on its own scale and the chart compares growth; the
+    counts stay in ``value`` for the tooltip. Periods before the base are left out.
+    """
+    data = frame[frame["value"].notna()]
+    data = data.assign(order=period_order(data["period"])).sort_values("order")
+    complete = data.groupby("order")["role"].nunique() == data["role"].nunique()
+    if data.empty or not complete.any():
+        return data.drop(columns="order").assign(index=float("nan"), base_period="")
+    base = complete[complete].index.min()
+    data = data[data["order"] >= base]
+    base_value = data[data["order"] == base].set_index("role")["value"]
+    scale = data["role"].map(base_value.where(base_value > 0))
+    base_period = data.loc[data["order"] == base, "period"].iloc[0]
+    out = data.assign(index=data["value"] / scale * 100, base_period=base_period)
+    return out.drop(columns="order").reset_index(drop=True)

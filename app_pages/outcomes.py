@@ -8,6 +8,12 @@ import streamlit as st
 from analysis import outcomes as oc
 from ui import local
 from ui.data import area_names
+from ui.examples import (
+    EXAMPLE_AREA,
+    OUTCOMES_EXAMPLE_ELSEWHERE,
+    OUTCOMES_EXAMPLE_WARNING,
+    switch_button,
+)
 from ui.outcomes import data, views
 from uploads.public import public_mode
 
@@ -36,7 +42,14 @@ framework = data.pick_framework(data.frameworks())
 if not workshop and not public_mode():  # a public instance takes no returns or examples
     data.data_panel(framework)
 
-returns, cohort = data.loaded()
+found = data.loaded(area)
+returns, cohort = found.returns, found.cohort
+if found.example == "shown":  # on every view of the page, the workshop's too
+    st.warning(OUTCOMES_EXAMPLE_WARNING.format(name=area_names()[area]), icon=":material/science:")
+elif found.example == "elsewhere":
+    names = {"example": area_names()[EXAMPLE_AREA], "name": area_names()[area]}
+    st.info(OUTCOMES_EXAMPLE_ELSEWHERE.format(**names), icon=":material/science:")
+    switch_button(EXAMPLE_AREA, "outcomes.example.switch")
 ratings = oc.prepare_ratings(framework, returns)
 answers = oc.prepare_answers(framework, returns)
 if ratings.empty and answers.empty:

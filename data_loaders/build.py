@@ -89,9 +89,14 @@ def derived_rates(table: pd.DataFrame) -> pd.DataFrame:
     pop = table[(table["indicator"] == "population_0_25") & (table["breakdown"] == "")]
     if plans.empty or pop.empty:
         return tidy.empty()
-    # One population estimate (mid-2020) serves every year; the catalogue says so.
-    latest_pop = pop.sort_values("period").groupby("area_code")["value"].last()
-    denominators = plans["area_code"].map(latest_pop)
+    from data_loaders.national.population import estimate_for
+
+    # Each year takes the latest estimate at or before its January (the catalogue says so).
+    by_year = pop.set_index(["area_code", "period"])["value"]
+    estimates = sorted(pop["period"].unique())
+    years = plans["period"].map(lambda p: estimate_for(p, estimates))
+    keys = pd.MultiIndex.from_arrays([plans["area_code"], years])
+    denominators = pd.Series(by_year.reindex(keys).to_numpy(), index=plans.index)
     return tidy.tidy_frame(
         indicator="ehc_plans_rate",
         area_code=plans["area_code"],

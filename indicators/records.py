@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 # Days, weeks and minutes are the waits and durations of the local KPI returns.
-UNITS = ("count", "%", "rate per 10,000", "score", "£", "days", "weeks", "minutes")
+UNITS = ("count", "%", "rate per 100", "rate per 10,000", "score", "£", "days", "weeks", "minutes")
 POLARITIES = ("high", "low", "none")
 LENSES = ("profile", "governance", "outcomes")
 RBA_QUESTIONS = ("how much", "how well", "better off")

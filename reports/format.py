@@ -25,6 +25,8 @@ def format_value(
         return f"{value:,.0f}"
     if unit == "%":
         return f"{value:.1f}%"
+    if unit == "rate per 100":  # events per 100 people, not a share: it can pass 100
+        return f"{value:,.1f}" if short else f"{value:,.1f} per 100"
     if unit == "rate per 10,000":
         return f"{value:,.1f}" if short else f"{value:,.1f} per 10,000"
     if unit == "£":

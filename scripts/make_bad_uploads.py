@@ -603,7 +603,7 @@ def build() -> dict[str, bytes]:
     files["semicolon_separated.csv"] = csv_bytes(ehc, delimiter=";")
     files["filled_template.xlsx"] = filled_template()
     files["random_number_in_commentary.csv"] = csv_bytes(
-        [KPI, kpi[:6] + ["-5", "", "Order 1234567890 and 123 456 7890 placed"]]
+        [KPI, kpi[:6] + ["5", "", "Order 1234567890 and 123 456 7890 placed"]]
     )
     files["formula_prefix_codes.csv"] = csv_bytes(
         [

@@ -318,7 +318,7 @@ PARSED: dict[str, tuple[str, str | None, int, dict[str, object], dict[str, objec
         "kpi_return",
         None,
         1,
-        {"value": -5.0, "commentary": "Order 1234567890 and 123 456 7890 placed"},
+        {"value": 5.0, "commentary": "Order 1234567890 and 123 456 7890 placed"},
         {},
     ),
     "formula_prefix_codes.csv": (

@@ -36,7 +36,8 @@ def test_catalogue_is_complete_and_consistent():
 
 
 def test_local_indicators_resolve_through_the_catalogue():
-    assert I.local_kpi("ehc_20wk_pct").national_equivalent == "ehc_20wk_ex_pct"
+    assert I.local_kpi("ehc_20wk_pct").national_equivalent == "ehc_20wk_pct"
+    assert I.local_kpi("ehc_20wk_ex_pct").national_equivalent == "ehc_20wk_ex_pct"
     assert I.local_kpi("no_such_kpi") is None
     ind = I.get("local:ehc_20wk_pct")
     assert ind.unit == "%" and ind.polarity == "high" and ind.source == "local"

@@ -99,9 +99,9 @@ def test_reasons_name_the_benchmark_and_the_edge():
 
 def test_england_only_for_percentages_against_percentages():
     pairs = rag.comparable_equivalents(CATALOGUE)
-    assert (
-        pairs["ehc_20wk_pct"] == "ehc_20wk_ex_pct"
-    )  # the local KPI excludes exceptions, as that one does
+    # One id, one meaning: the local KPI includes exceptions exactly as the national one does.
+    assert pairs["ehc_20wk_pct"] == "ehc_20wk_pct"
+    assert pairs["ehc_20wk_ex_pct"] == "ehc_20wk_ex_pct"
     assert pairs["annual_reviews_12m_pct"] == "ehc_annual_reviews_pct"
     assert "ehc_requests_received" not in pairs  # a month's count against England's yearly total
     assert "ehc_ehe" not in pairs  # a count against a percentage

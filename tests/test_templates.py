@@ -94,7 +94,9 @@ def _key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_template_structure(kind: str) -> None:
     schema = KINDS[kind]
     wb = load_workbook(io.BytesIO(template_xlsx(kind)))
-    assert wb.sheetnames == ["Instructions", "Data", "Lists"]
+    # A KPI return also lists the valid KPI ids (tests/test_kpi_ranges.py checks the sheet).
+    ids = ["KPI ids"] if kind == "kpi_return" else []
+    assert wb.sheetnames == ["Instructions", "Data", *ids, "Lists"]
     assert wb["Lists"].sheet_state == "hidden" and wb.active.title == "Data"
     data = wb["Data"]
     assert [c.value for c in data[1]] == schema.names

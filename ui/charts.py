@@ -11,21 +11,31 @@ from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, PALETTE, REGION_COLOUR
 ROLE_COLOURS = {"area": AREA_COLOUR, "region": REGION_COLOUR, "England": ENGLAND_COLOUR}
 
 
-def trend_chart(frame: pd.DataFrame, y_title: str) -> alt.Chart:
-    """Lines for the area, region and England over time; ``frame`` from comparison_series."""
-    data = frame[frame["value"].notna()]
+def trend_chart(
+    frame: pd.DataFrame, y_title: str, y_field: str = "value", legend_columns: int | None = None
+) -> alt.Chart:
+    """Lines for the area, region and England over time; ``frame`` from comparison_series.
+
+    ``y_field`` "index" draws ``analysis.mapping.indexed_trend``'s index, with the value
+    in the tooltip; ``legend_columns`` 1 stacks the legend so a narrow column keeps every
+    name (a one-row legend wider than the chart is cut off).
+    """
+    data = frame[frame[y_field].notna()]
+    legend = alt.Legend(orient="bottom")
+    if legend_columns:
+        legend = alt.Legend(orient="bottom", columns=legend_columns, labelLimit=0)
     names = data.drop_duplicates("role").set_index("role")["name"]
     domain = [names[r] for r in ROLE_COLOURS if r in names.index]
     colours = [ROLE_COLOURS[r] for r in ROLE_COLOURS if r in names.index]
     dashes = [[1, 0], [6, 3], [2, 2]][: len(domain)]
     base = alt.Chart(data).encode(
         x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=y_title),
+        y=alt.Y(f"{y_field}:Q", title=y_title),
         color=alt.Color(
             "name:N",
             title=None,
             scale=alt.Scale(domain=domain, range=colours),
-            legend=alt.Legend(orient="bottom"),
+            legend=legend,
         ),
         strokeDash=alt.StrokeDash(
             "name:N", scale=alt.Scale(domain=domain, range=dashes), legend=None
@@ -34,7 +44,8 @@ def trend_chart(frame: pd.DataFrame, y_title: str) -> alt.Chart:
         tooltip=[
             alt.Tooltip("name:N", title="Area"),
             alt.Tooltip("period:O", title="Period"),
-            alt.Tooltip("value:Q", title=y_title, format=",.1f"),
+            alt.Tooltip(f"{y_field}:Q", title=y_title, format=",.1f"),
+            *([alt.Tooltip("value:Q", title="Value", format=",.0f")] if y_field != "value" else []),
         ],
     )
     return (base.mark_line(strokeWidth=3) + base.mark_point(size=70, filled=True)).properties(

@@ -32,6 +32,15 @@ EXAMPLE_WARNING = (
     "to show how the page works. They are not {name}'s real figures. Remove them under "
     "*Your area's own data* when you load your own."
 )
+OUTCOMES_EXAMPLE_WARNING = (
+    "**Example data (synthetic).** The outcomes below are made up by SEND Lens, for invented "
+    "children, to show how the page works. They are not {name}'s real figures. Remove them on "
+    "the Data page when you load your own."
+)
+OUTCOMES_EXAMPLE_ELSEWHERE = (
+    "The example data (synthetic) loaded in this workspace is for {example}'s wards and schools, "
+    "so it is shown on {example}'s page only, not as {name}'s figures."
+)
 
 MAP_EXAMPLES = (
     (

@@ -30,6 +30,7 @@ from openpyxl.utils.cell import (
     get_column_letter,
 )
 
+from indicators import LOCAL_PREFIX, Indicator, local_kpi
 from uploads import keys, pseudonymise, readers
 from uploads.public import MESSAGE as PUBLIC_MESSAGE
 from uploads.public import public_mode
@@ -553,6 +554,7 @@ def _kpi_rules(t: pd.DataFrame, issues: Issues, today: pd.Timestamp) -> None:
         "0",
         "denominator is 0: a value out of nothing cannot be worked out.",
     )
+    _kpi_range_rules(t, issues)
     keys = ["indicator", "period", "area_code"]
     _duplicates(
         t,
@@ -561,6 +563,46 @@ def _kpi_rules(t: pd.DataFrame, issues: Issues, today: pd.Timestamp) -> None:
         issues,
         "The same indicator, period and area",
     )
+
+
+# KPI ids that changed meaning: refused with a message, never read in the new meaning.
+RENAMED_KPIS = {
+    "ehc_20wk_inc_pct": "ehc_20wk_inc_pct is now ehc_20wk_pct (plans issued within 20 weeks "
+    "including exceptions, as DfE's SEN2 counts them): use that id. For the share excluding "
+    "exceptions use ehc_20wk_ex_pct.",
+}
+
+
+def _kpi_range_rules(t: pd.DataFrame, issues: Issues) -> None:
+    """A built-in KPI's value must lie in its catalogue range (a % in 0-100, a count >= 0);
+    an area's own KPIs have no known range and pass."""
+    ids = t["indicator"].astype("string").str.strip().str.removeprefix(LOCAL_PREFIX)
+    known = {i: local_kpi(i) for i in ids.dropna().unique()}
+    low = ids.map(lambda i: k.valid_min if (k := known.get(i)) else np.nan).astype(float)
+    high = ids.map(lambda i: k.valid_max if (k := known.get(i)) else np.nan).astype(float)
+    value = t["value"].astype(float)
+    words = value.map(lambda v: f"{v:g}")
+    issues.add(
+        (value < low) | (value > high),
+        "value",
+        words,
+        lambda: (
+            "value "
+            + words
+            + " is outside what "
+            + ids
+            + " can be ("
+            + ids.map(lambda i: _range_words(k) if (k := known.get(i)) else "")
+        ),
+    )
+    renamed = ids.str.lower().isin(list(RENAMED_KPIS))
+    issues.add(renamed, "indicator", ids, lambda: ids.str.lower().map(RENAMED_KPIS))
+
+
+def _range_words(kpi: Indicator) -> str:
+    if np.isinf(kpi.valid_max):
+        return f"{kpi.unit}, {kpi.valid_min:g} or more)."
+    return f"{kpi.unit}, {kpi.valid_min:g} to {kpi.valid_max:g})."
 
 
 def _survey_rules(t: pd.DataFrame, issues: Issues, today: pd.Timestamp) -> None:

@@ -11,6 +11,7 @@ date columns as dd/mm/yyyy.
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from indicators import local_kpi_frame
 from uploads.schemas import KINDS, NEED_NAMES, Column, Schema
 
 LAST_ROW = 100_001  # drop-downs and formats reach this far: the largest upload we accept
@@ -50,10 +52,29 @@ def template_xlsx(kind: str) -> bytes:
     lists = wb.create_sheet("Lists")
     lists.sheet_state = "hidden"  # drop-down sources; the user never needs to see them
     _data_sheet(data, lists, schema)
+    if kind == "kpi_return":
+        _kpi_ids(wb.create_sheet("KPI ids", 2))
     wb.active = 1  # open on the Data sheet
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _kpi_ids(ws: Worksheet) -> None:
+    """The built-in KPI ids a return can use, with what each means and the values it takes;
+    an id not listed is the area's own KPI and is kept as given."""
+    headings = ("indicator", "title", "definition", "unit", "valid values", "national indicator")
+    ws.append(headings)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADING_FILL
+    for row in local_kpi_frame().itertuples():
+        high = "" if math.isinf(row.valid_max) else f" to {row.valid_max:g}"
+        valid = f"{row.valid_min:g}{high}" if high else f"{row.valid_min:g} or more"
+        ws.append((row.id, row.title, row.definition, row.unit, valid, row.national_equivalent))
+    for letter, width in zip("ABCDEF", (28, 50, 80, 10, 14, 22), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
 
 
 def choice_labels(col: Column) -> list[str]:

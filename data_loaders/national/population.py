@@ -1,6 +1,11 @@
-"""ONS mid-2020 population estimates aged 0 to 25, for today's LAs, regions and England.
+"""ONS mid-year population estimates aged 0 to 25, for today's LAs, regions and England.
 
-The shipped estimate is by local authority district on 2021 boundaries. Districts are
+Three estimates: mid-2020 (pre-2021-census, by district) and mid-2023 and mid-2024 (rebased on
+the 2021 census, by upper-tier council). Each rate uses the latest one at or before its
+reference date (see ``estimate_for``); the census rebasing moved some areas a long way (inner
+London most), which is why a single mid-2020 figure for every year was not defensible.
+
+The mid-2020 estimate is by local authority district on 2021 boundaries. Districts are
 carried to 2023 districts (the Cumbrian, North Yorkshire and Somerset districts merged into
 unitaries in April 2023) with ONS's district-to-district chain, then summed to the upper
 tier (county or unitary) that is the SEND local authority. District boundaries did not
@@ -19,12 +24,16 @@ from geography import areas
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 POPULATION_FILE = DATA / "population/population20_ltla21.csv"
+# Cut from ONS's mye23/mye24 tables by scripts/population_mid_year.py: England and the 153
+# upper-tier councils on 2023 boundaries, ages 0-25.
+MID_YEAR_FILE = DATA / "population/population_0_25_mid2023_mid2024.csv"
 LTLA_CHAIN = DATA / "lookups/lookup_ltla_ltla.csv"
 LTLA_UTLA = DATA / "lookups/lookup_ltla23_utla23.csv"
 
 INDICATOR = "population_0_25"
 SOURCE = "population"
 PERIOD = "2020"
+MID_YEARS = ("2023", "2024")
 AGES = range(0, 26)
 
 
@@ -78,17 +87,59 @@ def _by_age() -> pd.DataFrame:
 
 
 def load_population() -> pd.DataFrame:
-    """Residents aged 0 to 25 at mid-2020 for every current LA, each region and England."""
+    """Residents aged 0 to 25 at mid-2020, mid-2023 and mid-2024 for every current LA, each
+    region and England."""
     long = _by_age()
     totals = long.groupby(["area_code", "area_level"], as_index=False)["count"].sum()
+    totals["period"] = PERIOD
+    frame = pd.concat([totals, _mid_year_totals()], ignore_index=True)
     return tidy.tidy_frame(
         indicator=INDICATOR,
-        area_code=totals["area_code"],
-        area_level=totals["area_level"],
-        period=PERIOD,
-        value=totals["count"].astype(float),
+        area_code=frame["area_code"],
+        area_level=frame["area_level"],
+        period=frame["period"],
+        value=frame["count"].astype(float),
         source=SOURCE,
     )
+
+
+def _mid_year_totals() -> pd.DataFrame:
+    """area_code, area_level, period, count for mid-2023 and mid-2024."""
+    raw = pd.read_csv(MID_YEAR_FILE, dtype={"year": str, "area_code": str})
+    raw["count"] = raw[[str(a) for a in AGES]].sum(axis=1)
+    frames = []
+    for year in MID_YEARS:
+        rows = raw[raw["year"] == year]
+        england = rows.loc[rows["area_code"] == areas.ENGLAND, "count"]
+        las = rows[rows["area_code"] != areas.ENGLAND]
+        la_totals = las.groupby(areas.current_codes(las["area_code"]).to_numpy())["count"].sum()
+        # A council missing or counted twice would break this, not pass silently.
+        if len(england) != 1 or la_totals.sum() != england.iloc[0]:
+            raise ValueError(f"mid-{year} council populations do not add up to England")
+        region_of = dict(zip(areas.current_las()["la_code"], areas.current_las()["region_code"]))
+        regions = la_totals.groupby(la_totals.index.map(region_of)).sum()
+        counts = pd.concat([la_totals, regions, pd.Series({areas.ENGLAND: england.iloc[0]})])
+        frame = counts.rename_axis("area_code").rename("count").reset_index()
+        frame["period"] = year
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["area_level"] = out["area_code"].map(areas.area_level)
+    return out
+
+
+def estimate_for(period: str, estimates: list[str]) -> str:
+    """The latest mid-year estimate (a year, "2024") at or before ``period``'s reference date.
+
+    An academic or financial period "2024/25" refers to January 2025 (the census date of SEN2
+    and the school census), so mid-2024 is the latest estimate before it; a calendar year
+    "2024" refers to mid-2024 itself. Periods older than every estimate take the earliest.
+    """
+    if "/" in period:
+        january = int(period[:4]) + 1
+        before = [e for e in estimates if int(e) < january]
+    else:
+        before = [e for e in estimates if int(e) <= int(period[:4])]
+    return max(before, key=int) if before else min(estimates, key=int)
 
 
 def population_by_age(area_code: str) -> pd.DataFrame:

@@ -255,7 +255,7 @@ def _monthly_view(monthly: pd.DataFrame, public: bool) -> None:
         "Plans issued within 20 weeks each month (excluding exceptions)",
         (bars + labels).properties(height=300),
         table,
-        ["local:ehc_20wk_pct"],
+        ["local:ehc_20wk_ex_pct"],
         note="Each bar is the share of the month's plans without an exception that were issued within 20 "
         "weeks of the request, labelled in per cent. A month with no such plans has no bar; the table "
         "gives the counts.",
@@ -414,7 +414,7 @@ def _breakdown_view(tracker: pd.DataFrame, as_of: dt.date, public: bool, key: tu
         f"20-week compliance and open assessments by {label.lower()}",
         chart,
         table,
-        ["local:ehc_20wk_pct"],
+        ["local:ehc_20wk_ex_pct"],
         note=f"Plans issued in the 12 months and requests open on the as-at date, "
         f"{who}. Each bar says how many plans (without an exception) its share is of; groups with none "
         "are in the table only.",

@@ -190,13 +190,34 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
             f"Only one school census (January 2024) is shipped by school, so there is no trend "
             f"for a {level.replace('_', '-')}; this is {area_names().get(area, area)}'s trend."
         )
-    if frame["period"].nunique() > 1:
-        st.altair_chart(
-            charts.trend_chart(
-                frame, y_title=_axis_title(indicators.get(trend_ind).unit)
-            ).properties(height=240, description=f"Trend of {indicators.get(trend_ind).title}"),
-            width="stretch",
-        )
+    if frame["period"].nunique() < 2:
+        return
+    unit = indicators.get(trend_ind).unit
+    y_field, y_title = "value", _axis_title(unit)
+    if unit == "count":
+        frame = mapping.indexed_trend(frame)
+        y_field, y_title = "index", f"Index ({frame['base_period'].iloc[0]} = 100)"
+        st.caption(_indexed_caption(frame))
+    st.altair_chart(
+        charts.trend_chart(frame, y_title=y_title, y_field=y_field, legend_columns=1).properties(
+            height=240, description=f"Trend of {indicators.get(trend_ind).title}"
+        ),
+        width="stretch",
+    )
+
+
+def _indexed_caption(frame: pd.DataFrame) -> str:
+    """Why a count's trend is an index, with the area's own first and last counts."""
+    area = frame[frame["role"] == "area"]
+    if area.empty:
+        return f"Each line is on its own scale: 100 is its own figure in {frame['base_period'].iloc[0]}."
+    first, last = area.iloc[0], area.iloc[-1]
+    return (
+        f"A council's count is tiny beside England's, so each line is on its own scale: "
+        f"100 is its own figure in {first['period']}. {md(first['name'])} had "
+        f"{first['value']:,.0f} then and {last['value']:,.0f} in {last['period']}; "
+        f"point at a line for its count."
+    )
 
 
 def _local_trend(trends: pd.DataFrame, code: str, ind: Indicator, level: str) -> None:

@@ -7,6 +7,7 @@ Returns are child-level: they are read from the store into this session's state 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +16,7 @@ from store import frameworks as framework_store
 from store.access import Action, PermissionDenied
 from store.datasets import Store
 from ui import local
-from ui.examples import DEMO, EXAMPLE_PREFIX
+from ui.examples import DEMO, EXAMPLE_AREA, EXAMPLE_PREFIX, is_example
 from ui.plain import md
 from uploads import isolated
 from uploads.frameworks import Framework
@@ -47,27 +48,59 @@ def pick_framework(found: dict[str, Framework]) -> Framework:
     return found[chosen]
 
 
-def loaded() -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Every active outcomes return (all frameworks) and cohort extract, for this session."""
+@dataclass(frozen=True)
+class Loaded:
+    """The returns and cohort extract an area's page shows, and where the example stands.
+
+    ``example`` is "shown" when the example's returns are among ``returns`` (the page must
+    label them), "elsewhere" when they are loaded but belong to another area (``EXAMPLE_AREA``:
+    the files use its wards and schools), "" when none is loaded.
+    """
+
+    returns: pd.DataFrame
+    cohort: pd.DataFrame | None
+    example: str
+
+
+def loaded(area: str) -> Loaded:
+    """Every active outcomes return (all frameworks) and cohort extract, for this session;
+    the example's only on the example's own area."""
     s = local.readable_store()
     datasets = local.datasets()
     mine = datasets[datasets["kind"].isin([KIND, "cohort"])]
     if mine.empty:
-        return pd.DataFrame(), None
+        return Loaded(pd.DataFrame(), None, "")
     unlinkable = local.linkable(mine)
     if unlinkable:
         # Linked anyway, no child would match: the page would show nobody known to social care.
         st.error(f"The returns and the agency extracts are not linked. {unlinkable}")
         mine = mine[mine["kind"] == KIND]
     key = (local.fingerprint(mine), local.workspace(), not unlinkable)
-    return local.session_cached("outcomes.loaded", key, lambda: _read_active(s, not unlinkable))
+    frames = local.session_cached(
+        "outcomes.loaded", key, lambda: _read_active(s, linked=not unlinkable)
+    )
+    example = ""
+    if frames[(KIND, True)] or frames[("cohort", True)]:
+        example = "shown" if area == EXAMPLE_AREA else "elsewhere"
+    with_example = example == "shown"
+    returns = _concat(frames[(KIND, False)] + (frames[(KIND, True)] if with_example else []))
+    cohort = _concat(frames[("cohort", False)] + (frames[("cohort", True)] if with_example else []))
+    return Loaded(pd.DataFrame() if returns is None else returns, cohort, example)
 
 
-def _read_active(s: Store, linked: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    returns = [frame for _, frame in s.load_active(KIND, **local.scope())]
-    cohorts = [frame for _, frame in s.load_active("cohort", **local.scope())] if linked else []
-    frame = pd.concat(returns, ignore_index=True) if returns else pd.DataFrame()
-    return frame, pd.concat(cohorts, ignore_index=True) if cohorts else None
+def _read_active(s: Store, linked: bool = True) -> dict[tuple[str, bool], list[pd.DataFrame]]:
+    """The active returns and (when they link) cohort extracts, by (kind, is the example)."""
+    out: dict[tuple[str, bool], list[pd.DataFrame]] = {
+        (kind, example): [] for kind in (KIND, "cohort") for example in (False, True)
+    }
+    for kind in (KIND, "cohort") if linked else (KIND,):
+        for info, frame in s.load_active(kind, **local.scope()):
+            out[(kind, is_example(info.name))].append(frame)
+    return out
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str, data: bytes) -> bool:
