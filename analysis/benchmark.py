@@ -33,6 +33,7 @@ from analysis import trend as trend_mod
 # comparator_sets lives with the neighbours it is built from; re-exported for the page.
 from analysis.neighbours import ENGLAND_SET, REGION, SAME_REGION, comparator_sets, sn_label  # noqa: F401
 from geography import areas
+from indicators.units import format_value
 from tidy import period_sort_key, status_words
 
 Interval = tuple[float, float]
@@ -399,23 +400,6 @@ def area_summary(
             ]
         )
     return pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
-
-
-def format_value(value: float | None, unit: str, status: str = "", reason: str = "") -> str:
-    """A value as people read it: 88.9%, 123.4 per 10,000, 1,234, £1,234, 45.2; a missing
-    one as why it is missing (``tidy.status_words``), "no value" when nothing says why."""
-    if value is None or pd.isna(value):
-        return status_words(status, reason) if status else "no value"
-    formats = {
-        "%": "{:.1f}%",
-        "rate per 100": "{:,.1f} per 100",
-        "rate per 10,000": "{:,.1f} per 10,000",
-        "count": "{:,.0f}",
-        "£": "£{:,.0f}",
-    }
-    # Scores: Progress 8 lives near zero (-1.05) and needs two places; Attainment 8 one.
-    default = "{:.2f}" if abs(value) < 10 else "{:.1f}"
-    return formats.get(unit, default).format(value)
 
 
 def _lower_first(title: str) -> str:

@@ -7,31 +7,7 @@ import math
 import pandas as pd
 
 from indicators import Indicator
-from tidy import status_words
-
-
-def format_value(
-    value: float | None, unit: str, short: bool = False, status: str = "", reason: str = ""
-) -> str:
-    """``45.9`` with unit ``%`` -> ``45.9%``; counts get thousands separators.
-
-    ``short`` leaves the unit off rates, for tiles whose label already names it. A missing
-    value says why, from its tidy ``status`` (and a publisher error's ``reason``):
-    "suppressed by the publisher to protect small numbers", "not collected for this year".
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return status_words(status, reason)
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "%":
-        return f"{value:.1f}%"
-    if unit == "rate per 100":  # events per 100 people, not a share: it can pass 100
-        return f"{value:,.1f}" if short else f"{value:,.1f} per 100"
-    if unit == "rate per 10,000":
-        return f"{value:,.1f}" if short else f"{value:,.1f} per 10,000"
-    if unit == "£":
-        return f"£{value:,.0f}"
-    return f"{value:,.1f}"
+from indicators.units import format_value
 
 
 def as_text(

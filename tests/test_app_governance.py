@@ -101,7 +101,7 @@ def test_national_measures_for_every_kind_of_area(national, store_dir, area):
     at = _as_table(_page(area), "gov.national")
     name = at.title[0].value.split(": ", 1)[1]
     table = _table(at, "Measure")
-    assert len(table) >= 8 and table[name].ne("no value").any()
+    assert len(table) >= 8 and table[name].ne("not available").any()
     assert at.info and at.info[0].value.startswith(
         "In 20"
     )  # the plain-English sentence for one measure

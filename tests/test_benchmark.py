@@ -404,10 +404,10 @@ def test_a_value_set_aside_says_why(national):
     why = quality.set_aside_reason(build.load_findings(), "ehc_ceased", "E08000015", "2023")
     assert why == "642 is more than ten times 59 in 2022"
     words = "set aside: publisher error (642 is more than ten times 59 in 2022)"
-    assert bm.format_value(r.value, "count", r.status, why) == words
+    assert bm.format_value(r.value, "count", status=r.status, reason=why) == words
     text = bm.sentence(r, None, indicators.get("ehc_ceased"), "Wirral", reason=why)
     assert text.endswith(f"in 2023 ({words}).")
-    assert bm.format_value(None, "%") == "no value"  # nothing says why
+    assert bm.format_value(None, "%") == "not available"  # nothing says why
 
 
 def test_home_tiles_know_why_a_figure_is_missing():

@@ -109,7 +109,7 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     tiles = [
         (
             own,
-            fmt(result.value, ind.unit, result.status, why),
+            fmt(result.value, ind.unit, status=result.status, reason=why),
             f"{names[result.area]}, {visual.period_words(ind.id, result.period)}.",
         ),
         (
