@@ -165,6 +165,13 @@ def test_locality_names_on_the_map_and_in_its_tooltip_are_plain_text(app):
         area.click()
         page.get_by_role("option", name=RENAMED["Example locality A"]).click()
         wait_until_rendered(page)
+        # The rerun the choice starts may not have begun when the page first reads as idle:
+        # wait (up to a minute) for the name, as typed, to be on the page.
+        page.wait_for_function(
+            "(name) => document.body.innerText.replaceAll('\\u2060', '').includes(name)",
+            arg=RENAMED["Example locality A"],
+            timeout=60_000,
+        )
         assert RENAMED["Example locality A"] in visit.text()
         # The tooltip is an HTML template: hover until one shows, then read it.
         page.locator(DECK).first.locator("canvas").first.wait_for(timeout=60_000)
