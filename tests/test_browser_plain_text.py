@@ -5,16 +5,14 @@ in the map's HTML tooltip."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from store.identity import local_user
-from store.schema import DEFAULT_WORKSPACE
 from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
+from tests.test_plain_text import save_upload
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,25 +41,6 @@ def _renamed(file_name: str) -> pd.DataFrame:
     return frame
 
 
-def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str) -> None:
-    from store.datasets import Store
-    from store.schema import database_url
-    from uploads.intake import read_upload
-
-    data = frame.to_csv(index=False).encode("utf-8")
-    read = read_upload(data, file_name, kind)
-    Store(database_url()).save_version(
-        kind,
-        name,
-        read,
-        file_name=file_name,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        by=local_user(),
-        workspace=DEFAULT_WORKSPACE,
-        source_rows=len(read),
-    )
-
-
 @pytest.fixture(scope="module")
 def app(national, tmp_path_factory):
     """The app with its own store holding datasets and localities named with the payloads."""
@@ -76,10 +55,12 @@ def app(national, tmp_path_factory):
     before = os.environ.get("SEND_LENS_DATA_DIR")
     os.environ["SEND_LENS_DATA_DIR"] = data_dir
     try:
-        _save("locality_lookup", LOOKUP_NAME, _renamed("demo_locality_lookup.csv"), "lookup.csv")
-        _save("kpi_return", f"KPIs {LINK}", _renamed("demo_kpi_return_areas.csv"), "kpis.csv")
+        save_upload(
+            "locality_lookup", LOOKUP_NAME, _renamed("demo_locality_lookup.csv"), "lookup.csv"
+        )
+        save_upload("kpi_return", f"KPIs {LINK}", _renamed("demo_kpi_return_areas.csv"), "kpis.csv")
         tracker = pd.read_csv(DEMO / "demo_ehc_tracker.csv", dtype=str, keep_default_na=False)
-        _save("ehc_tracker", TRACKER_NAME, tracker, "tracker.csv")
+        save_upload("ehc_tracker", TRACKER_NAME, tracker, "tracker.csv")
         with running_app(env={"SEND_LENS_DATA_DIR": data_dir}) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
             yield browser, url

@@ -60,7 +60,8 @@ def store_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _save(kind: str, name: str, frame: pd.DataFrame, file_name: str) -> None:
+def save_upload(kind: str, name: str, frame: pd.DataFrame, file_name: str) -> None:
+    """Store ``frame`` as an upload of ``kind`` read the way the Data page reads it."""
     data = frame.to_csv(index=False).encode("utf-8")
     read = read_upload(data, file_name, kind)
     Store(database_url()).save_version(
@@ -83,7 +84,7 @@ def _markdown(at: AppTest) -> str:
 def test_a_tracker_name_reaches_the_governance_page_escaped(national, store_dir):
     name = f"Tracker {IMAGE} <img src=x>"
     frame = pd.read_csv(DEMO / "demo_ehc_tracker.csv", dtype=str, keep_default_na=False)
-    _save("ehc_tracker", name, frame, "tracker.csv")
+    save_upload("ehc_tracker", name, frame, "tracker.csv")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params["area"] = "E08000032"
     at.session_state["gov.tab"] = "EHC tracker"
@@ -98,10 +99,10 @@ def test_a_locality_name_reaches_the_map_details_escaped(national, store_dir):
     payload = f"A {IMAGE}"
     lookup = pd.read_csv(DEMO / "demo_locality_lookup.csv", dtype=str, keep_default_na=False)
     lookup["locality"] = lookup["locality"].replace({"Example locality A": payload})
-    _save("locality_lookup", "lookup", lookup, "lookup.csv")
+    save_upload("locality_lookup", "lookup", lookup, "lookup.csv")
     kpis = pd.read_csv(DEMO / "demo_kpi_return_areas.csv", dtype=str, keep_default_na=False)
     kpis["area_code"] = kpis["area_code"].replace({"Example locality A": payload})
-    _save("kpi_return", "kpis", kpis, "kpis.csv")
+    save_upload("kpi_return", "kpis", kpis, "kpis.csv")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params["area"] = "E08000032"
     at.switch_page("app_pages/map.py").run()
