@@ -60,6 +60,9 @@ RETURNED = {
         "elective_home_education",
         "missing_education",
         "neet",
+        "sex",
+        "permanently_excluded",
+        "persistently_absent",
     ],
     "outcomes_return": [
         "child_id",

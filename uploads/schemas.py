@@ -541,6 +541,22 @@ _add(
                 "Not in education, employment or training:",
                 ("not in education employment or training",),
             ),
+            Column(
+                "sex",
+                "choice",
+                allowed=("female", "male"),
+                value_aliases=(("f", "female"), ("m", "male"), ("girl", "female"), ("boy", "male")),
+                aliases=("gender", "legal sex"),
+                help="female or male; used with the school year only to spot two children "
+                "given the same id when extracts are linked.",
+                example="female",
+            ),
+            _flag("permanently_excluded", "Permanently excluded this year:", ("pex",)),
+            _flag(
+                "persistently_absent",
+                "Persistently absent (10% or more of sessions missed):",
+                ("pa", "persistent absence"),
+            ),
         ),
         ("upn", "uln", "nhs_number", "local_id"),
     )
