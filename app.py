@@ -48,6 +48,9 @@ PAGES = [
         icon=":material/trending_up:",
         url_path="outcomes",
     ),
+    st.Page(
+        "app_pages/cohorts.py", title="Cohorts", icon=":material/join_inner:", url_path="cohorts"
+    ),
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]

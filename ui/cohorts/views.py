@@ -1,0 +1,303 @@
+"""The Cohorts page's sections: linkage quality, overlaps, cohort measures, the board's ten
+and (for analysts) the records behind the linkage figures.
+
+Every count shown here has been through the small-number rule (``analysis.cohorts.protect``
+or ``SmallNumberRule``), in every role: the page holds children's overlapping vulnerabilities,
+where a count of 3 can identify a child.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from analysis import cohorts as co
+from analysis.disclosure import SmallNumberRule, apply_disclosure_control, shown_rate
+from analysis.linking import LinkResult
+from ui.data import latest_period, value
+from ui.visual import AREA_COLOUR
+
+RULE = SmallNumberRule()
+ENGLAND = "E92000001"
+EXTRACT_WORDS = {
+    "education": "Education",
+    "social_care": "Social care",
+    "youth_justice": "Youth justice",
+    "health": "Health",
+}
+DEFAULT_OVERLAP = ["ehc_plan", "sen_support", "social_care", "youth_justice", "health"]
+CAVEAT = (
+    "Data-linking can only be as good as the source data. A child whose ids were left blank "
+    "or mistyped in one agency's extract is counted as two children, so overlaps here are "
+    "the least they can be, not the most."
+)
+
+
+def _words(name: str) -> str:
+    return EXTRACT_WORDS.get(name, name.replace("_", " ").capitalize())
+
+
+def _show_as(key: str) -> str:
+    return str(
+        st.radio(
+            "Show as",
+            ["Chart", "Table"],
+            key=f"{key}.view",
+            horizontal=True,
+            help="The table holds the same figures as the chart.",
+        )
+    )
+
+
+def quality(result: LinkResult) -> None:
+    st.header("How good the linking was")
+    ex = result.extracts
+    records, children = int(ex["records"].sum()), len(result.people)
+    linked = int((result.people["records"] > 1).sum())
+    st.markdown(
+        f"{RULE.count_in_words(records).capitalize()} records in {len(ex)} agency extracts "
+        f"belong to {RULE.count_in_words(children)} children and young people; "
+        f"{RULE.count_in_words(linked)} of them appear in more than one record. Records were "
+        "joined where they hold the same UPN, ULN or NHS number (pseudonymised: the ids "
+        "themselves never leave the store); a record holding two ids joins the others."
+    )
+    conflicts = len(result.conflicts)
+    no_id = int(ex["no_shared_id"].sum())
+    st.markdown(
+        f"- **Ids that could not be trusted:** {RULE.count_in_words(conflicts)}. The same id "
+        "was given to records with a different year of birth or sex, so it was not used to join them.\n"
+        f"- **Records with no UPN, ULN or NHS number:** {RULE.count_in_words(no_id)}. They "
+        "cannot be linked to another agency's records."
+    )
+    st.info(CAVEAT, icon=":material/info:")
+    table = result.quality.assign(
+        first=result.quality["first"].map(_words), second=result.quality["second"].map(_words)
+    )
+    counts = ["matched", "only_first", "only_second", "conflicts"]
+    shown = apply_disclosure_control(table, counts, RULE.threshold, RULE.rounding)
+    st.subheader("Children found in each pair of extracts")
+    st.dataframe(
+        shown.rename(
+            columns={
+                "first": "First extract",
+                "second": "Second extract",
+                "matched": "In both",
+                "only_first": "Only in the first",
+                "only_second": "Only in the second",
+                "conflicts": "Conflicting ids",
+                "disclosure": "Small numbers",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def overlaps(result: LinkResult) -> None:
+    st.header("How the cohorts overlap")
+    flags = co.cohort_flags(result.people)
+    options = [k for k in co.FLAG_LABELS if k in flags]
+    chosen = st.multiselect(
+        "Cohorts to compare (two to six)",
+        options,
+        default=[k for k in DEFAULT_OVERLAP if k in options],
+        format_func=lambda k: co.FLAG_LABELS[k],
+        max_selections=6,
+        key="cohorts.overlap",
+    )
+    if len(chosen) < 2:
+        st.info("Choose at least two cohorts to see how they overlap.")
+        return
+    bars = co.upset(flags, chosen)
+    bars["shown"] = bars["count"].map(RULE.shown_count)
+    bars["pattern"] = bars[chosen].apply(
+        lambda r: " and ".join(co.FLAG_LABELS[c] for c in chosen if r[c]) + " only", axis=1
+    )
+    title = "Children in each combination of cohorts, and in no other chosen cohort"
+    st.subheader(title)
+    st.caption(
+        "Each bar counts the children in exactly the cohorts marked below it. Counts of 1 to 7 "
+        "are not shown and the others are rounded to the nearest 5."
+    )
+    visible = bars[bars["shown"].notna() & (bars["shown"] > 0)]
+    if _show_as("cohorts.upset") == "Chart" and not visible.empty:
+        st.altair_chart(
+            _upset_chart(visible, chosen).properties(description=title), width="stretch"
+        )
+    else:
+        table = bars[["pattern", "shown"]].rename(
+            columns={"pattern": "Cohorts (exactly these)", "shown": "Children"}
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+    pairs = co.overlaps(flags, chosen)
+    pairs["Children"] = pairs["count"].map(RULE.shown_count)
+    pairs["size"] = pairs["size"].map({2: "two", 3: "three"})
+    st.subheader("Children in two or three cohorts at once")
+    st.dataframe(
+        pairs.rename(columns={"cohorts": "Cohorts (at least these)", "size": "How many cohorts"})[
+            ["Cohorts (at least these)", "How many cohorts", "Children"]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _upset_chart(bars: pd.DataFrame, chosen: list[str]) -> alt.VConcatChart:
+    bars = bars.reset_index(drop=True).assign(order=lambda f: f.index)
+    top = (
+        alt.Chart(bars)
+        .mark_bar(color=AREA_COLOUR)
+        .encode(
+            x=alt.X("order:O", axis=None),
+            y=alt.Y("shown:Q", title="Children"),
+            tooltip=[
+                alt.Tooltip("pattern:N", title="Cohorts"),
+                alt.Tooltip("shown:Q", title="Children", format=",.0f"),
+            ],
+        )
+        .properties(height=220)
+    )
+    dots = bars.melt(id_vars=["order", "pattern"], value_vars=chosen, var_name="cohort")
+    dots["cohort"] = dots["cohort"].map(co.FLAG_LABELS)
+    matrix = (
+        alt.Chart(dots)
+        .mark_circle(size=120)
+        .encode(
+            x=alt.X("order:O", axis=None),
+            y=alt.Y("cohort:N", title=None, sort=[co.FLAG_LABELS[c] for c in chosen]),
+            color=alt.Color(
+                "value:N",
+                scale=alt.Scale(domain=[True, False], range=["#000000", "#DDDDDD"]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("pattern:N", title="Cohorts")],
+        )
+        .properties(height=alt.Step(22))
+    )
+    return alt.vconcat(top, matrix, spacing=4)
+
+
+def measures(result: LinkResult) -> None:
+    st.header("Cohort measures")
+    by = st.selectbox(
+        "Break down by",
+        list(co.BREAKDOWNS),
+        format_func=co.BREAKDOWNS.__getitem__,
+        key="cohorts.by",
+    )
+    table = co.protect(co.cohort_measures(result.people, by), RULE)
+    if by != "la":
+        chosen = st.selectbox(
+            "Measure",
+            [m.key for m in co.MEASURES],
+            format_func=lambda k: co.MEASURE_BY_KEY[k].title,
+            key="cohorts.measure",
+        )
+        table = table[table["measure"] == chosen]
+    st.caption(RULE.describe("children"))
+    st.dataframe(
+        table.rename(
+            columns={
+                "title": "Measure",
+                "group": co.BREAKDOWNS[by],
+                "numerator": "Children",
+                "denominator": "Out of",
+                "pct": "Per cent",
+                "disclosure": "Small numbers",
+            }
+        ).drop(columns=["measure"] + (["Measure"] if by != "la" else [])),
+        hide_index=True,
+        width="stretch",
+        column_config={"Per cent": st.column_config.NumberColumn(format="%.1f")},
+    )
+
+
+def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> None:
+    st.header("The board's ten")
+    st.markdown(
+        "The ten figures Bradford's SEND board watches, each for children and young people "
+        "with an EHC plan, from the area's linked data, beside England's where a published "
+        "figure has the same definition."
+    )
+    ten = co.board_ten(result.people, tracker)
+    num = ten["numerator"].map(RULE.shown_count)
+    den = ten["denominator"].map(lambda d: None if pd.isna(d) else RULE.shown_count(d))
+    pct = shown_rate(num, den)
+    local_words = [
+        _local_words(u, n, d, p, src)
+        for u, n, d, p, src in zip(ten["unit"], num, den, pct, ten["source"], strict=True)
+    ]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Measure": ten["title"],
+                "This area": local_words,
+                "England": [
+                    _england(i, u) for i, u in zip(ten["national"], ten["unit"], strict=True)
+                ],
+                "From": ten["source"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _local_words(unit: str, num: float | None, den: float | None, pct: float, source: str) -> str:
+    if source == "no data loaded":
+        return "No data loaded"
+    if unit == "%":
+        if num is None or den is None or pd.isna(num) or pd.isna(den) or pd.isna(pct):
+            return "Hidden (small numbers)"
+        return f"{pct:.0f}% ({num:,.0f} of {den:,.0f})"
+    if num is None or pd.isna(num):
+        return f"Fewer than {RULE.threshold + 1}"
+    return f"{num:,.0f}"
+
+
+def _england(indicator: str, unit: str) -> str:
+    if not indicator:
+        return "No comparable published figure"
+    period = latest_period(indicator, ENGLAND)
+    found = value(indicator, ENGLAND, period) if period else None
+    if found is None or pd.isna(found):
+        return "No comparable published figure"
+    shown = f"{found:.1f}%" if unit == "%" else f"{found:,.0f}"
+    return f"{shown} ({period})"
+
+
+def records(result: LinkResult) -> None:
+    """Pseudonymised ids behind the linkage figures, for data-quality work (analysts only)."""
+    with st.expander("Records for data-quality work (analysts only)"):
+        st.markdown(
+            "Pseudonymised ids only, never names: ask the agency that holds the record to "
+            "look the child up with SEND Lens's key holder. Do not copy these into papers."
+        )
+        st.subheader("Conflicting ids")
+        st.dataframe(
+            result.conflicts.rename(
+                columns={
+                    "id_type": "Id",
+                    "pseudonym": "Pseudonymised id",
+                    "extracts": "Extracts",
+                    "differs": "What differs",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.subheader("Children found in one extract only")
+        people = result.people
+        names = [n for n in EXTRACT_WORDS if n in people]
+        alone = people[people[names].sum(axis=1) == 1]
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Linked child (pseudonym)": alone["person_id"],
+                    "Extract": alone[names].idxmax(axis=1).map(_words),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
