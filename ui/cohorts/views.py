@@ -38,6 +38,11 @@ def _words(name: str) -> str:
     return EXTRACT_WORDS.get(name, name.replace("_", " ").capitalize())
 
 
+def _number_words(n: int) -> str:
+    """A small number of things that are not children (extracts), in words."""
+    return ("no", "one", "two", "three", "four", "five", "six")[n] if n < 7 else f"{n:,}"
+
+
 def _show_as(key: str) -> str:
     return str(
         st.radio(
@@ -56,7 +61,8 @@ def quality(result: LinkResult) -> None:
     records, children = int(ex["records"].sum()), len(result.people)
     linked = int((result.people["records"] > 1).sum())
     st.markdown(
-        f"{RULE.count_in_words(records).capitalize()} records in {len(ex)} agency extracts "
+        f"{RULE.count_in_words(records).capitalize()} records in {_number_words(len(ex))} agency "
+        "extracts "
         f"belong to {RULE.count_in_words(children)} children and young people; "
         f"{RULE.count_in_words(linked)} of them appear in more than one record. Records were "
         "joined where they hold the same UPN, ULN or NHS number (pseudonymised: the ids "

@@ -1,0 +1,71 @@
+"""The Cohorts page in a real headless Chromium: the example loaded with one click, and no
+count from 1 to 7 anywhere in the page, in any table cell or chart tooltip data."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.browser_support import CHROMIUM_ARGS, READY, chromium_path, running_app
+
+pytestmark = pytest.mark.browser
+SMALL = re.compile(r"^[1-7]$")
+
+
+@pytest.fixture(scope="module")
+def app(national, tmp_path_factory):
+    """The app with a store of its own, so the example loaded here reaches no other test."""
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("SEND_LENS_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is not installed: browser tests must run here")
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    data_dir = str(tmp_path_factory.mktemp("cohorts_store"))
+    with running_app(env={"SEND_LENS_DATA_DIR": data_dir}) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser, url
+        browser.close()
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector(READY, timeout=120_000)
+
+
+def test_cohorts_page_with_the_example_hides_small_counts(app):
+    browser, url = app
+    page = browser.new_page(viewport={"width": 1400, "height": 5000})
+    page.goto(f"{url}/cohorts?area=E08000032", wait_until="domcontentloaded")
+    _settle(page)
+    page.get_by_role("button", name="Load the example data (synthetic)").click()
+    page.get_by_text("The board's ten").wait_for(timeout=120_000)
+    _settle(page)
+    # The UpSet bars as a table too, so both views are in the page once.
+    page.get_by_text("Table").first.click()
+    _settle(page)
+    page.get_by_text("Records for data-quality work").click()
+    _settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    text = page.locator("body").inner_text()
+    assert "Example data (synthetic)" in text
+    assert "Data-linking can only be as good as the source data" in text
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('td, th, [role="gridcell"], [role="cell"]')]
+            .map(e => e.textContent.trim())"""
+    )
+    assert len(cells) > 50  # the tables' cells are in the DOM for screen readers
+    assert not [c for c in cells if SMALL.match(c.replace(",", ""))]
+    # Nor anywhere in the page's text as a number standing alone (the rule's own words apart).
+    rule = r"1 to 7|nearest 5|fewer than \d+"
+    words = re.findall(r"(?<![\w.,%-])\d+(?![\w.,%])", re.sub(rule, "", text, flags=re.I))
+    assert not [w for w in words if SMALL.match(w)], sorted(set(words))[:40]
+    # Clean by design: one page title, sections under headings, every chart with a table view.
+    assert page.locator("h1").count() == 1
+    headings = page.locator("h2").all_inner_texts()
+    for section in ("How the cohorts overlap", "The board's ten", "How good the linking was"):
+        assert any(section in h for h in headings), headings
+    page.close()
