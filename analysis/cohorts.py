@@ -15,7 +15,12 @@ from itertools import combinations
 
 import pandas as pd
 
-from analysis.disclosure import SmallNumberRule, apply_disclosure_control, shown_rate
+from analysis.disclosure import (
+    SmallNumberRule,
+    apply_disclosure_control,
+    protect_parts,
+    shown_rate,
+)
 from analysis.tracker import age_phase
 
 # Extract names the measures recognise as an agency (each extract is named by its agency).
@@ -211,15 +216,30 @@ def cohort_measures(people: pd.DataFrame, by: str = "la") -> pd.DataFrame:
     return out[["measure", "title", "group", "numerator", "denominator", "pct"]]
 
 
-def protect(table: pd.DataFrame, rule: SmallNumberRule | None = None) -> pd.DataFrame:
+def protect(
+    table: pd.DataFrame, rule: SmallNumberRule | None = None, whole: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Counts 1 to 7 hidden, others rounded, a second count hidden where one is (so it cannot
-    be worked out), and the percentage made from the counts shown (``analysis.disclosure``)."""
+    be worked out), and the percentage made from the counts shown (``analysis.disclosure``).
+
+    ``whole``: the same measures for the whole area (``cohort_measures(people)``), whose
+    totals the page also shows: a breakdown's groups add up to them, so more groups are
+    hidden until no hidden count can be worked out by subtraction (``protect_parts``)."""
     rule = rule or SmallNumberRule()
     out = apply_disclosure_control(
         table, ["numerator", "denominator"], threshold=rule.threshold, rounding=rule.rounding
     )
+    if whole is not None:
+        totals = whole.set_index("measure")
+        for measure, rows in out.groupby("measure"):
+            for col in ("numerator", "denominator"):
+                shown = rule.shown_count(float(totals.at[measure, col]))
+                parts = [None if pd.isna(v) else float(v) for v in rows[col]]
+                out.loc[rows.index, col] = [
+                    float("nan") if v is None else v for v in protect_parts(parts, shown, rule)
+                ]
     out["pct"] = shown_rate(out["numerator"], out["denominator"])
-    small = pd.to_numeric(out["denominator"], errors="coerce") < rule.min_denominator
+    small = pd.to_numeric(table["denominator"], errors="coerce") < rule.min_denominator
     out.loc[small.fillna(False).astype(bool), "pct"] = float("nan")
     return out
 

@@ -97,7 +97,7 @@ def link_extracts(extracts: dict[str, pd.DataFrame]) -> LinkResult:
     )
     _, component = connected_components(graph, directed=False)
     records["component"] = component[:n]
-    records["person_id"] = _person_ids(records, nodes, node_names)
+    records["person_id"] = _person_ids(records, kept, node_names)
     people = _people(records, names)
     return LinkResult(
         people=people,
@@ -133,29 +133,25 @@ def _records(extracts: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _id_nodes(records: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Edges (record, node) between records and the ids they hold, and each node's name.
+    """Edges (record, node) between records and the ids they hold, and each node's name
+    ("upn:<pseudonym>"; a local id also names its extract).
 
     Node numbers follow the sorted (id type, pseudonym) order, so the smallest node of a child
-    is the same whatever order the extracts came in."""
-    keys = []
+    is the same whatever order the extracts came in. Each id column is factorised on its own
+    and only the names are joined into text, once per distinct id."""
+    edges, names, offset = [], [], 0
     for col in COHORT_IDS:
         if col not in records:
             continue
         values = records[col].astype("string")
         if col == "local_id":  # an agency's own id means nothing to another agency
             values = records["extract"].astype("string") + "/" + values
-        held = values.notna().to_numpy()
-        keys.append(
-            pd.DataFrame(
-                {
-                    "record": np.flatnonzero(held),
-                    "name": (col + ":" + values[held]).to_numpy(dtype=object),
-                }
-            )
-        )
-    edges = pd.concat(keys, ignore_index=True)
-    codes, names = pd.factorize(edges["name"], sort=True)
-    return pd.DataFrame({"record": edges["record"], "node": codes}), np.asarray(names)
+        codes, uniques = pd.factorize(values, sort=True)
+        held = codes >= 0
+        edges.append(pd.DataFrame({"record": np.flatnonzero(held), "node": codes[held] + offset}))
+        names.append(col + ":" + np.asarray(uniques, dtype=object))
+        offset += len(uniques)
+    return pd.concat(edges, ignore_index=True), np.concatenate(names)
 
 
 def _birth_year(records: pd.DataFrame) -> pd.Series:
@@ -180,37 +176,49 @@ def _conflicting(nodes: pd.DataFrame, born: pd.Series, sex: pd.Series | None) ->
 
 
 def _person_ids(records: pd.DataFrame, nodes: pd.DataFrame, names: np.ndarray) -> pd.Series:
-    """A short digest of the smallest id in each child's component (stable across runs);
-    a record holding no id keeps a digest of where it is."""
+    """A short digest of the smallest id that joined each child's records (``nodes`` without
+    conflicts, which join nothing), stable across runs; a record whose every id is a conflict
+    keeps a digest of where it is."""
     node_component = records["component"].to_numpy()[nodes["record"]]
     smallest = pd.Series(nodes["node"].to_numpy()).groupby(node_component).min()
-    label = pd.Series(names[smallest.to_numpy()], index=smallest.index)
-    own = records["extract"] + "#" + records["row"].astype(str)
-    text = records["component"].map(label).fillna(own)
-    return text.map(lambda t: "P-" + hashlib.sha256(str(t).encode()).hexdigest()[:12])
+    digest = pd.Series(
+        [_digest(t) for t in names[smallest.to_numpy()]], index=smallest.index, dtype=object
+    )
+    found = records["component"].map(digest)
+    alone = found.isna()
+    if alone.any():
+        found[alone] = [
+            _digest(f"{e}#{r}")
+            for e, r in zip(records.loc[alone, "extract"], records.loc[alone, "row"])
+        ]
+    return found.astype("string")
+
+
+def _digest(text: str) -> str:
+    return "P-" + hashlib.sha256(str(text).encode()).hexdigest()[:12]
 
 
 def _people(records: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    by = records.groupby("person_id", sort=True)
-    out = pd.DataFrame({"records": by.size()})
-    seen = pd.crosstab(records["person_id"], records["extract"]).gt(0)
+    person = records["component"]
+    by = records.groupby("component", sort=False)
+    out = pd.DataFrame({"person_id": by["person_id"].first(), "records": by.size()})
     for name in names:
-        out[name] = seen.get(name, False)
+        out[name] = records["extract"].eq(name).groupby(person).any()
     if "sen_status" in records:
         rank = records["sen_status"].map({s: i for i, s in enumerate(SEN_ORDER)})
-        best = rank.groupby(records["person_id"]).min()
+        best = rank.groupby(person).min()
         out["sen_status"] = best.map(dict(enumerate(SEN_ORDER))).astype("string")
     else:
         out["sen_status"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    ordered = records.assign(order=records["extract"].map({n: i for i, n in enumerate(names)}))
-    ordered = ordered.sort_values(["order", "row"], kind="stable")
-    firsts = ordered.groupby("person_id")[[c for c in ATTRIBUTES if c in records]].first()
+    order = records["extract"].map({n: i for i, n in enumerate(names)})
+    ordered = records.iloc[np.lexsort((records["row"].to_numpy(), order.to_numpy()))]
+    firsts = ordered.groupby("component")[[c for c in ATTRIBUTES if c in records]].first()
     for col in ATTRIBUTES:
         out[col] = firsts.get(col, pd.NA)
     for flag in FLAGS:
         held = records[flag].astype("boolean").fillna(False) if flag in records else None
-        out[flag] = held.groupby(records["person_id"]).any() if held is not None else False
-    return out.reset_index()
+        out[flag] = held.groupby(person).any() if held is not None else False
+    return out.sort_values("person_id").reset_index(drop=True)
 
 
 def _quality(

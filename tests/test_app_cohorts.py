@@ -60,6 +60,15 @@ def test_example_loads_links_and_shows_only_protected_counts(national, store_dir
     assert not ten["This area"].str.match(r"[1-7]\b|.*\(\s*[1-7] of").any()
     assert ten.loc["Children with an EHC plan permanently excluded", "This area"] == "Fewer than 8"
 
+    # By home ward: the ward names, the map, and still no count from 1 to 7.
+    at.selectbox(key="cohorts.by").select("ward_code").run()
+    assert not at.exception, [e.value for e in at.exception]
+    wards = next(f for f in _frames(at).values() if "Home ward" in f.columns)
+    assert "Bowling and Barkerend" in set(wards["Home ward"])
+    assert "Small numbers" not in wards.columns  # which hidden count is small is not said
+    assert not wards[["Children", "Out of"]].stack().between(1, 7).any()
+    assert any("by home ward" in h.value for h in at.subheader)
+
     other = _page(BARNSLEY)
     assert any("is for Bradford's wards and schools" in i.value for i in other.info)
     assert not other.dataframe

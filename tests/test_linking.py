@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis import cohorts as co
+from analysis.disclosure import Shown, SmallNumberRule, pinned_parts, shown_as
 from analysis.linking import LinkingError, link_extracts
 from store.failures import KeyMismatchError
 from uploads import pseudonymise
@@ -240,7 +241,16 @@ def test_the_boards_ten_from_linked_data(linked, raw, want):
 
 
 def test_protected_measures_show_no_count_from_1_to_7(linked):
-    table = co.protect(co.cohort_measures(linked.people, "ward_code"))
+    whole = co.cohort_measures(linked.people)
+    table = co.protect(co.cohort_measures(linked.people, "ward_code"), whole=whole)
+    rule = SmallNumberRule()
+    for measure, rows in table.groupby("measure"):
+        for col in ("numerator", "denominator"):
+            total = shown_as(rule.shown_count(whole.set_index("measure").at[measure, col]), rule)
+            # A hidden ward is any count from 1 up (the page does not say why it is hidden).
+            parts = [Shown(1, None, True) if pd.isna(v) else shown_as(v, rule) for v in rows[col]]
+            # No hidden ward can be worked out from the whole area's figure shown beside them.
+            assert not pinned_parts(parts, total), (measure, col)
     counts = pd.concat([table["numerator"], table["denominator"]]).dropna()
     assert not counts.between(1, 7).any()
     assert counts.mod(5).eq(0).all()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import shapely
 import streamlit as st
 
 from analysis import cohorts as co
 from analysis.disclosure import SmallNumberRule, apply_disclosure_control, shown_rate
 from analysis.linking import LinkResult
+from geography import boundaries
 from ui.data import latest_period, value
 from ui.visual import AREA_COLOUR
 
@@ -192,8 +194,12 @@ def measures(result: LinkResult) -> None:
         format_func=co.BREAKDOWNS.__getitem__,
         key="cohorts.by",
     )
-    table = co.protect(co.cohort_measures(result.people, by), RULE)
+    whole = co.cohort_measures(result.people)
+    table = co.protect(co.cohort_measures(result.people, by), RULE, None if by == "la" else whole)
     if by != "la":
+        # Which hidden counts are small is not said: some are hidden so that the whole area's
+        # figures cannot give them away, and saying which would undo that.
+        table = table.drop(columns=["disclosure"])
         chosen = st.selectbox(
             "Measure",
             [m.key for m in co.MEASURES],
@@ -202,6 +208,10 @@ def measures(result: LinkResult) -> None:
         )
         table = table[table["measure"] == chosen]
     st.caption(RULE.describe("children"))
+    coded = table
+    if by == "ward_code":
+        wards = boundaries.names("ward")
+        table = table.assign(group=table["group"].map(lambda c: wards.get(c, c)))
     st.dataframe(
         table.rename(
             columns={
@@ -217,6 +227,8 @@ def measures(result: LinkResult) -> None:
         width="stretch",
         column_config={"Per cent": st.column_config.NumberColumn(format="%.1f")},
     )
+    if by == "ward_code":
+        ward_map(coded, co.MEASURE_BY_KEY[str(st.session_state["cohorts.measure"])].title)
 
 
 def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> None:
@@ -307,3 +319,42 @@ def records(result: LinkResult) -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+def ward_map(table: pd.DataFrame, title: str) -> None:
+    """The measure by home ward, drawn on the area's wards (protected figures only)."""
+    shapes = boundaries.to_wgs84(boundaries.wards(st.session_state["area"]))
+    if shapes.empty:
+        return
+    # Vega draws a ring wound anticlockwise as everything outside it: wind them clockwise.
+    shapes.geometry = shapely.orient_polygons(shapes.geometry.values, exterior_cw=True)
+    shown = table.set_index("group")
+    pct = shapes["ward_code"].map(shown["pct"]).astype("float64")
+    shapes["pct"] = pct.astype(object).where(pct.notna(), None)  # null in the JSON, not NaN
+    shapes["words"] = ["hidden (small numbers)" if pd.isna(p) else f"{p:.0f}%" for p in pct]
+    heading = f"{title}, by home ward"
+    st.subheader(heading)
+    st.caption("Grey: hidden, or fewer than 30 children in the ward to make a percentage of.")
+    features = alt.Data(
+        values=shapes[["ward_name", "pct", "words", "geometry"]].__geo_interface__["features"]
+    )
+    tooltip = [
+        alt.Tooltip("properties.ward_name:N", title="Ward"),
+        alt.Tooltip("properties.words:N", title="Per cent"),
+    ]
+    # Every ward in grey underneath, the wards with a figure coloured on top (Vega-Lite leaves
+    # out a shape whose colour field is empty, so one layer would lose the hidden wards).
+    base = alt.Chart(features).mark_geoshape(fill="#BBBBBB", stroke="#FFFFFF", strokeWidth=0.5)
+    shaded = (
+        alt.Chart(features)
+        .mark_geoshape(stroke="#FFFFFF", strokeWidth=0.5)
+        .encode(
+            color=alt.Color("properties.pct:Q", title="Per cent", scale=alt.Scale(scheme="blues")),
+        )
+    )
+    chart = (
+        alt.layer(base.encode(tooltip=tooltip), shaded.encode(tooltip=tooltip))
+        .project("mercator")
+        .properties(height=420, description=heading)
+    )
+    st.altair_chart(chart, width="stretch")
