@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.test_app_roles import ANDY, VERA, _as, team  # noqa: F401 (team is a fixture)
 
 BRADFORD = "E08000032"
 BARNSLEY = "E08000016"
@@ -72,3 +73,17 @@ def test_example_loads_links_and_shows_only_protected_counts(national, store_dir
     other = _page(BARNSLEY)
     assert any("is for Bradford's wards and schools" in i.value for i in other.info)
     assert not other.dataframe
+
+
+@pytest.mark.usefixtures("team")
+def test_the_record_list_follows_the_workspace_roles(national):
+    analyst = _as(ANDY, PAGE)
+    analyst.button(key="cohorts.example").click().run()
+    assert not analyst.exception, [e.value for e in analyst.exception]
+    assert any(e.label.startswith("Records for data-quality work") for e in analyst.expander)
+    viewer = _as(VERA, PAGE)
+    assert viewer.dataframe  # the protected figures, as for everyone
+    assert not any(e.label.startswith("Records for data-quality work") for e in viewer.expander)
+    assert not [b for b in viewer.button if b.key == "cohorts.example"]
+    shown = [d.value for d in viewer.dataframe]
+    assert not any("Pseudonymised id" in f.columns for f in shown)
