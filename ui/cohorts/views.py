@@ -17,6 +17,7 @@ from analysis import cohorts as co
 from analysis.disclosure import SmallNumberRule, apply_disclosure_control, shown_rate
 from analysis.linking import LinkResult
 from geography import boundaries
+from reports.format import escape_for_spreadsheet
 from ui.data import latest_period, value
 from ui.visual import AREA_COLOUR
 
@@ -226,6 +227,13 @@ def measures(result: LinkResult) -> None:
         hide_index=True,
         width="stretch",
         column_config={"Per cent": st.column_config.NumberColumn(format="%.1f")},
+    )
+    st.download_button(
+        "Download CSV",
+        escape_for_spreadsheet(table).to_csv(index=False).encode("utf-8"),
+        file_name=f"cohort_measures_{by}.csv",
+        mime="text/csv",
+        key="cohorts.measures.download",
     )
     if by == "ward_code":
         ward_map(coded, co.MEASURE_BY_KEY[str(st.session_state["cohorts.measure"])].title)
