@@ -12,6 +12,11 @@ disagree on the academic year of birth (from the school year on the extract date
 is a *conflict*: two children given one id, or one child's details mistyped. It is reported
 and not used to link (its records may still link through another id).
 
+There is no probabilistic pass: the quasi-identifiers left after pseudonymisation (academic
+year of birth, sex, home ward) rarely single a child out in a real area's cohort, so it would
+cost precision (``benchmarks/linking_quasi_identifiers.py`` and its figures in
+``benchmarks/README.md``).
+
 Extracts pseudonymised under different keys never link (every child would look unmatched),
 so they are refused with the store's message (``store.keystore.require_same_key``).
 """

@@ -322,7 +322,7 @@ def truth(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             for j in group.index:
                 if i < j and ids[i] & ids[j]:
                     parent[root(j)] = root(i)
-        first = {}
+        first: dict[int, int] = {}
         for i in group.index:
             first.setdefault(root(i), len(first))
         for i in group.index:
