@@ -27,11 +27,17 @@ CHART_TITLE_PX = 20
 _CSS = f"""
 <style>
 html {{ font-size: {BODY_PX}px; }}
-/* Titles and tile labels wrap rather than end in an ellipsis on a narrow projector. */
+/* Titles, tile labels and page names wrap rather than end in an ellipsis on a projector. */
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
-[data-testid="stExpander"] summary * , h1, h2, h3 {{
+[data-testid="stExpander"] summary *, [data-testid="stSidebarNav"] span,
+h1, h2, h3, h4 {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }}
+/* The first chart above the fold: less empty space above the title, smaller page titles. */
+[data-testid="stMainBlockContainer"] {{ padding-top: 2rem; }}
+h1 {{ font-size: 2rem !important; }}
+h2 {{ font-size: 1.6rem !important; }}
+h3 {{ font-size: 1.3rem !important; }}
 [data-testid="stMetricValue"] {{ font-size: 2.2rem; }}
 </style>
 """
