@@ -72,7 +72,7 @@ def test_a_story_card_without_what_it_does_not_tell_is_refused_with_its_name():
         "plain": "X.",
         "question": "X?",
     }
-    with pytest.raises(CatalogueError, match="sen2.toml, x: a story card needs not_told"):
+    with pytest.raises(CatalogueError, match=r"sen2\.toml, x: a story card needs not_told"):
         _record(entry, "sen2.toml, x", {}, {"sen2_2025"})
 
 
