@@ -39,6 +39,9 @@ h1 {{ font-size: 2rem !important; }}
 h2 {{ font-size: 1.6rem !important; }}
 h3 {{ font-size: 1.3rem !important; }}
 [data-testid="stMetricValue"] {{ font-size: 2.2rem; }}
+/* Captions and small print at body size too: a room reads them from the back. */
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stCaptionContainer"],
+[data-testid="stMain"] label, [data-testid="stWidgetLabel"] p {{ font-size: 1rem !important; }}
 </style>
 """
 

@@ -152,7 +152,7 @@ def card_view(card: Indicator, area: str) -> CardFigures:
         else:
             st.info(f"No figure is published for {figures.place}.")
         with st.expander("The figures as a table"):
-            st.dataframe(figures_table(card, figures), hide_index=True, width="stretch")
+            st.table(figures_table(card, figures).set_index("Area"))
     return figures
 
 
