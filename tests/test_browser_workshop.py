@@ -6,6 +6,7 @@ found in the downloaded workbook. One page load; everything else is clicks and k
 
 from __future__ import annotations
 
+import io
 import re
 
 import openpyxl
@@ -105,7 +106,8 @@ def test_a_facilitator_walks_the_story_on_a_projector(browser):
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the workbook (XLSX)").click()
-    book = openpyxl.load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as saved:  # a temporary file with no extension
+        book = openpyxl.load_workbook(io.BytesIO(saved.read()))
     rows = list(book["What families told us"].iter_rows(values_only=True))
     assert rows[1][1] == cards[-1].question
     assert rows[1][3] == "We waited two years for a tribunal date"
