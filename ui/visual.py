@@ -58,10 +58,10 @@ def show(
     )
     if view == "Chart" and chart is not None:
         # The subheader is the visible title; the description names the chart to screen readers.
-        chart = workshop.readable(chart.properties(description=title))
+        chart = chart.properties(description=title)
         if key in _VALIDATED:
             _skip_validation(chart)
-        st.altair_chart(chart, width="stretch")
+        workshop.draw(chart)
         _VALIDATED.add(key)
     else:
         st.dataframe(table, hide_index=True, width="stretch")

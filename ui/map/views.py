@@ -200,13 +200,10 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
         frame = mapping.indexed_trend(frame)
         y_field, y_title = "index", f"Index ({frame['base_period'].iloc[0]} = 100)"
         st.caption(_indexed_caption(frame))
-    st.altair_chart(
-        workshop.readable(
-            charts.trend_chart(
-                frame, y_title=y_title, y_field=y_field, legend_columns=1
-            ).properties(height=240, description=f"Trend of {indicators.get(trend_ind).title}")
-        ),
-        width="stretch",
+    workshop.draw(
+        charts.trend_chart(frame, y_title=y_title, y_field=y_field, legend_columns=1).properties(
+            height=240, description=f"Trend of {indicators.get(trend_ind).title}"
+        )
     )
 
 
@@ -235,13 +232,10 @@ def _local_trend(trends: pd.DataFrame, code: str, ind: Indicator, level: str) ->
         )
         return
     frame = mine.assign(role="area")[["period", "role", "name", "value"]]
-    st.altair_chart(
-        workshop.readable(
-            charts.trend_chart(frame, y_title=_axis_title(ind.unit)).properties(
-                height=240, description=f"Trend of {ind.title} in {mine['name'].iloc[0]}"
-            )
-        ),
-        width="stretch",
+    workshop.draw(
+        charts.trend_chart(frame, y_title=_axis_title(ind.unit)).properties(
+            height=240, description=f"Trend of {ind.title} in {mine['name'].iloc[0]}"
+        )
     )
     if mine["value"].isna().any():
         st.caption("Periods whose figure is hidden to protect privacy are left out of the line.")

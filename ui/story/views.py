@@ -137,7 +137,7 @@ def card_view(card: Indicator, area: str) -> CardFigures:
         st.subheader(title, anchor=False)
         drawn = chart(card, figures)
         if drawn is not None:
-            st.altair_chart(workshop.readable(drawn.properties(description=title)), width="stretch")
+            workshop.draw(drawn.properties(description=title))
         elif figures.hidden:
             st.info(f"Every figure of this chart is {words.HIDDEN}.")
         else:
