@@ -1,7 +1,7 @@
 """Workshop mode on a projector, in Chromium at 1280x720 (issue 15's browser tests): a prepared
 link to the story for the smallest council (Isles of Scilly, where counts of 1 to 7 are
 published), walked card by card with the keyboard only; type measured; nothing cut off; no
-upload or delete control; no count of 1 to 7 on any card; a comment and a vote recorded and
+upload or delete control; axe-core clean; no count of 1 to 7 on any card; a comment and a vote recorded and
 found in the downloaded workbook. Offline, as on a venue laptop: every request that does not go
 to the app itself is refused. One page load; everything else is clicks and keys."""
 
@@ -85,6 +85,15 @@ def test_a_facilitator_walks_the_story_on_a_projector(browser):
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     buttons = " ".join(page.locator("button").all_inner_texts()).lower()
     assert "delete" not in buttons and "upload" not in buttons and "roll back" not in buttons
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
 
     cards = story.story(None)
     seen = [first["header"]]
