@@ -30,9 +30,7 @@ PAGES = [
         icon=":material/groups:",
         url_path="local-profile",
     ),
-    st.Page(
-        "app_pages/story.py", title="Story", icon=":material/auto_stories:", url_path="story"
-    ),
+    st.Page("app_pages/story.py", title="Story", icon=":material/auto_stories:", url_path="story"),
     st.Page(
         "app_pages/benchmarking.py",
         title="Benchmarking",
