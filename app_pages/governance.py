@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import local
+from ui import local, workshop
 from ui.data import area_names
 from ui.governance import kpis, views
 from ui.governance import tracker as tracker_views
@@ -25,7 +25,8 @@ st.markdown(
 )
 
 listed = local.datasets()
-if not public_mode():  # a public instance has no own data and loads no examples
+# A public instance has no own data and loads no examples; a workshop uploads nothing.
+if not public_mode() and not workshop.active():
     views.own_data_panel(listed)
 viewer = local.protected_only()
 public = (
@@ -35,7 +36,7 @@ public = (
         value=viewer or st.session_state.get("mode") in ("workshop", "public"),
         disabled=viewer,
         help="Hides counts of 1 to 7 from the area's own data and rounds others to the nearest 5."
-        + (" Always on for a viewer." if viewer else ""),
+        + (" Always on for a viewer and in workshop mode." if viewer else ""),
     )
     or viewer
 )

@@ -40,6 +40,7 @@ PAGE_VIEWS = {
     "admin": {"admin"},
     "cohorts": {"cohorts"},
     "reports": {"reports"},
+    "story": {"story"},
 }
 DOMAIN = (
     "tidy",
