@@ -237,14 +237,15 @@ class _Judge:
     ) -> tuple[benchmark.ComparisonResult, trend_mod.TrendResult] | None:
         if ind_id not in self.found:
             period = indicators.latest_period(ind_id, self.area, table=self.data)
+            # The indicator's totals, taken once: compare and trend then filter a few thousand
+            # rows, not the national table twice (as benchmark.area_summary does).
+            rows = indicators.rows(ind_id, None, "", table=self.data)
             self.found[ind_id] = (
                 None
                 if period is None
                 else (
-                    benchmark.compare(
-                        self.data, ind_id, self.area, period, self.members, self.label
-                    ),
-                    benchmark.trend(self.data, ind_id, self.area),
+                    benchmark.compare(rows, ind_id, self.area, period, self.members, self.label),
+                    benchmark.trend(rows, ind_id, self.area),
                 )
             )
         return self.found[ind_id]
@@ -312,7 +313,10 @@ def _section(judge: _Judge, key: str, used: set[str]) -> Section:
         for group, members_ids in groups.items():
             said = [judge.sentence(i) for i in members_ids]
             verdicts.append((group, [s for s in said if s]))
-    built = [_chart(data, kind, ind_id, area, title) for kind, ind_id, title in SECTION_CHARTS[key]]
+    built = [
+        section_chart(data, kind, ind_id, area, title)
+        for kind, ind_id, title in SECTION_CHARTS[key]
+    ]
     used.update(ind_id for _, ind_id, _ in SECTION_CHARTS[key])
     return Section(
         key=key,
@@ -342,7 +346,9 @@ def _section_indicators(key: str) -> list[str]:
     return lens
 
 
-def _chart(data: pd.DataFrame, kind: str, ind_id: str, area: str, title: str) -> Chart | None:
+def section_chart(
+    data: pd.DataFrame, kind: str, ind_id: str, area: str, title: str
+) -> Chart | None:
     ind = indicators.get(ind_id)
     if kind == "need":
         frame = profile.breakdown_comparison(data, ind_id, area, "primary_need")
@@ -360,7 +366,8 @@ def _chart(data: pd.DataFrame, kind: str, ind_id: str, area: str, title: str) ->
         if frame.empty or frame.loc[frame["role"] == "area", "value"].notna().sum() == 0:
             return None
         charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
-        chart = charts.trend_chart(charted, y_title=charts.axis_title(ind)).properties(height=190)
+        chart = charts.trend_chart(charted, y_title=charts.axis_title(ind))
+        chart = chart.properties(height=190)
         wide = charts.wide_table(frame)
     chart = chart.properties(width=CHART_WIDTH, description=title)
     # The specs are the pages' own, validated whenever a page draws them (and by the app
@@ -471,14 +478,13 @@ def vega_lite_version() -> str:
 
 def render_charts(pack: BoardPack) -> list[str]:
     """Every chart of the pack as SVG, in order (the floor of the pack's build time)."""
+    return [svg(chart.spec) for section in pack.sections for chart in section.charts]
+
+
+def svg(spec: dict[str, object]) -> str:
     import vl_convert
 
-    version = vega_lite_version()
-    return [
-        vl_convert.vegalite_to_svg(chart.spec, vl_version=version)
-        for section in pack.sections
-        for chart in section.charts
-    ]
+    return str(vl_convert.vegalite_to_svg(spec, vl_version=vega_lite_version()))
 
 
 def board_pack_pdf(table: pd.DataFrame, choice: PackChoice) -> bytes:
