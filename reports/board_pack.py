@@ -20,6 +20,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import altair as alt
 import pandas as pd
@@ -33,6 +34,7 @@ from data_loaders.register import RELEASES
 from geography import areas
 from indicators.units import format_value
 from reports import charts
+from reports.exception_report import shown_value
 from reports.format import describe_period, format_change
 from reports.pack_document import BoardPack, Chart, Section, Table
 from tidy import period_sort_key
@@ -86,6 +88,19 @@ SECTION_INTROS: dict[str, str] = {
     "benchmarking": "Every measure with data for the area against {comparators}, its region and "
     "England: value, rank and quartile band among English councils, significance and trend.",
 }
+
+
+@dataclass(frozen=True)
+class LocalExceptions:
+    """The exception report from the workspace's KPI return, for the governance section:
+    ``report`` is ``analysis.rag.exception_report``'s frame, ``denominators`` each KPI's
+    denominator in the month reported (when the return gave one), ``example`` whether the
+    return is the synthetic example."""
+
+    report: pd.DataFrame
+    month: str
+    denominators: dict[str, float]
+    example: bool = False
 
 
 class PackError(ValueError):
@@ -183,8 +198,11 @@ def as_at(table: pd.DataFrame, period: str | None) -> pd.DataFrame:
 # --- the document ---------------------------------------------------------------------------
 
 
-def build_pack(table: pd.DataFrame, choice: PackChoice) -> BoardPack:
-    """The pack's content for a checked choice (``check_choice``), charts not yet rendered."""
+def build_pack(
+    table: pd.DataFrame, choice: PackChoice, exceptions: LocalExceptions | None = None
+) -> BoardPack:
+    """The pack's content for a checked choice (``check_choice``), charts not yet rendered;
+    with ``exceptions``, the governance section carries the exception report."""
     choice = check_choice(table, choice)
     data = as_at(table, choice.period)
     area = choice.area
@@ -193,7 +211,7 @@ def build_pack(table: pd.DataFrame, choice: PackChoice) -> BoardPack:
     judge = _Judge(data, area, name, members, choice.comparators)
     used: set[str] = set()
     cover = _cover(judge, used)
-    sections = [_section(judge, key, used) for key in choice.sections]
+    sections = [_section(judge, key, used, exceptions) for key in choice.sections]
     runs_to = f"figures to {choice.period}" if choice.period else "the latest published figures"
     return BoardPack(
         title=f"SEND partnership board pack: {name}",
@@ -300,7 +318,9 @@ def _cover(judge: _Judge, used: set[str]) -> Table:
     )
 
 
-def _section(judge: _Judge, key: str, used: set[str]) -> Section:
+def _section(
+    judge: _Judge, key: str, used: set[str], exceptions: LocalExceptions | None = None
+) -> Section:
     data, area, label = judge.data, judge.area, judge.label
     ids = _section_indicators(key)
     used.update(ids)
@@ -313,6 +333,10 @@ def _section(judge: _Judge, key: str, used: set[str]) -> Section:
         for group, members_ids in groups.items():
             said = [judge.sentence(i) for i in members_ids]
             verdicts.append((group, [s for s in said if s]))
+    if key == "governance":
+        words, table = _exception_part(exceptions)
+        verdicts.append(("Exception report", words))
+        tables += [table] if table is not None else []
     built = [
         section_chart(data, kind, ind_id, area, title)
         for kind, ind_id, title in SECTION_CHARTS[key]
@@ -427,6 +451,56 @@ def _summary_table(judge: _Judge) -> Table:
     )
 
 
+def protected_figure(value: float | None, unit: str, denominator: float | None) -> str:
+    """A figure from the area's own return as the pack shows it: a count of 1 to 7 hidden and
+    others rounded to 5, a percentage hidden when its group is under the rule's minimum."""
+    rule = SmallNumberRule()
+    if value is None or pd.isna(value):
+        return ""
+    if unit == "count":
+        shown = rule.shown_count(float(value))
+        return "hidden (small number)" if shown is None else shown_value(shown, unit)
+    if unit == "%" and denominator is not None and denominator < rule.min_denominator:
+        return f"hidden (fewer than {rule.min_denominator:g} in the group)"
+    return shown_value(float(value), unit)
+
+
+def _exception_part(exceptions: LocalExceptions | None) -> tuple[list[str], Table | None]:
+    if exceptions is None:
+        return [
+            "No local KPI return was included: the exception report comes from the area's "
+            "own monthly KPIs (the Governance page, or this pack made on the Reports page "
+            "of a workspace that holds them)."
+        ], None
+    report = exceptions.report
+    said = [f"{len(report)} KPIs rated Red in {exceptions.month}."]
+    if exceptions.example:
+        said.insert(0, "EXAMPLE DATA (SYNTHETIC): not the area's real figures.")
+    rows = []
+    for r in report.itertuples(index=False):
+        den = exceptions.denominators.get(str(r.indicator))
+        figure = partial(protected_figure, unit=str(r.unit), denominator=den)
+        rows.append(
+            [
+                str(r.title),
+                figure(r.value),
+                figure(r.target) if r.unit != "count" else shown_value(r.target, r.unit),
+                " → ".join(figure(v) for v in r.recent),
+                str(r.trend),
+                str(r.commentary),
+                str(r.action),
+                str(r.owner),
+            ]
+        )
+    table = Table(
+        f"Exception report: KPIs rated Red in {exceptions.month}, with commentary and actions",
+        ["KPI", "Latest", "Target", "Recent months", "Trend", "Commentary", "Action", "Owner"],
+        rows,
+        [2.2, 1.0, 1.0, 2.0, 1.2, 2.6, 2.2, 1.1],
+    )
+    return said, table if rows else None
+
+
 def _caveats(ids: Sequence[str], area: str) -> list[str]:
     out: list[str] = []
     for ind_id in dict.fromkeys(ids):
@@ -487,15 +561,19 @@ def svg(spec: dict[str, object]) -> str:
     return str(vl_convert.vegalite_to_svg(spec, vl_version=vega_lite_version()))
 
 
-def board_pack_pdf(table: pd.DataFrame, choice: PackChoice) -> bytes:
+def board_pack_pdf(
+    table: pd.DataFrame, choice: PackChoice, exceptions: LocalExceptions | None = None
+) -> bytes:
     from reports.typeset import pack_pdf  # typst loads only when a PDF is asked for
 
-    pack = build_pack(table, choice)
+    pack = build_pack(table, choice, exceptions)
     return pack_pdf(pack, render_charts(pack))
 
 
-def board_pack_html(table: pd.DataFrame, choice: PackChoice) -> bytes:
-    pack = build_pack(table, choice)
+def board_pack_html(
+    table: pd.DataFrame, choice: PackChoice, exceptions: LocalExceptions | None = None
+) -> bytes:
+    pack = build_pack(table, choice, exceptions)
     return pack_html(pack, render_charts(pack))
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 import indicators
 from analysis import rag
+from geography.areas import ENGLAND
 from reports.format import describe_period, escape_for_spreadsheet
 
 
@@ -42,6 +43,21 @@ def gap_words(gap: float | None, unit: str) -> str:
 def month_words(period: str) -> str:
     """ "2025-03" -> "March 2025" (other periods in words too); cached, as tables call it per row."""
     return describe_period(period, indicators.get("local:kpi"))
+
+
+def england_equivalents(table: pd.DataFrame) -> dict[str, tuple[float | None, str]]:
+    """England's latest published value of each KPI's national equivalent, with its period
+    and title in words: what ``rag.kpi_status`` rates a KPI against."""
+    out: dict[str, tuple[float | None, str]] = {}
+    for kpi, national in rag.comparable_equivalents(indicators.local_kpi_frame()).items():
+        period = indicators.latest_period(national, ENGLAND, table=table)
+        if period is not None:
+            words = describe_period(period, indicators.get(national))
+            out[kpi] = (
+                indicators.value(national, ENGLAND, period, table=table),
+                f"{words} ({indicators.get(national).title})",
+            )
+    return out
 
 
 def report_frame(report: pd.DataFrame) -> pd.DataFrame:

@@ -156,3 +156,35 @@ def test_the_command_line_writes_the_html_pack(national, tmp_path):
     assert "<h2>Outcomes</h2>" in page and "<svg" in page and "<script" not in page
     _period, value = latest_total(national, "ehc_plans_rate", "E06000051")
     assert format_value(value, "rate per 10,000") in page
+
+
+def test_the_exception_report_protects_the_areas_own_small_numbers(national, tmp_path):
+    report = pd.DataFrame(
+        {
+            "indicator": ["local:a", "local:b", "local:c"],
+            "title": ["Open complaints", "Plans reviewed on time", "Plans in 20 weeks"],
+            "unit": ["count", "%", "%"],
+            "value": [5.0, 40.0, 55.0],
+            "target": [0.0, 90.0, 80.0],
+            "recent": [[12.0, 23.0, 5.0], [50.0, 40.0], [60.0, 55.0]],
+            "trend": ["getting worse", "getting worse", "no change"],
+            "commentary": ['=cmd|" /C calc"!A0 <b>bold</b> #eval("1")', "", ""],
+            "action": ["", "", ""],
+            "owner": ["", "", ""],
+        }
+    )
+    exceptions = bp.LocalExceptions(report, "March 2025", {"local:b": 12.0, "local:c": 40.0})
+    pack = bp.build_pack(national, bp.PackChoice("E06000051", ("governance",)), exceptions)
+    table = pack.sections[0].tables[-1]
+    rows = {r[0]: r for r in table.rows}
+    # A count of 5 is hidden; 12 and 23 round to 10 and 25; a percentage of 12 people is
+    # hidden (under 30), one of 40 is shown.
+    assert rows["Open complaints"][1] == "hidden (small number)"
+    assert rows["Open complaints"][3] == "10 → 25 → hidden (small number)"
+    assert rows["Plans reviewed on time"][1] == "hidden (fewer than 30 in the group)"
+    assert rows["Plans in 20 weeks"][1:3] == ["55.0%", "80.0%"]
+    page = bp.pack_html(pack, [""] * sum(len(s.charts) for s in pack.sections)).decode()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold" not in page
+    text = pdf_text(pack_pdf(pack, bp.render_charts(pack)), tmp_path)
+    assert "3 KPIs rated Red in March 2025." in text
+    assert '#eval("1")' in text

@@ -22,6 +22,7 @@ import indicators
 from analysis import rag
 from reports.exception_report import (
     REPORT_CSS,
+    england_equivalents,
     exception_html,
     exception_xlsx,
     month_words,
@@ -30,12 +31,11 @@ from reports.exception_report import (
     shown_value,
     sparkline,
 )
-from reports.format import describe_period
 from store import actions
 from store.access import Action
 from tidy import period_sort_key
 from ui import local, visual
-from ui.data import area_names, latest_period, value
+from ui.data import area_names, national_table
 from ui.examples import EXAMPLE_PREFIX, EXAMPLE_WARNING, switch_button
 from ui.plain import md
 
@@ -65,16 +65,7 @@ def period_axis(periods: pd.Series) -> alt.X:
 @st.cache_data(max_entries=2, show_spinner=False)
 def england_values() -> dict[str, tuple[float | None, str]]:
     """England's latest published value of each KPI's national equivalent (public data)."""
-    out: dict[str, tuple[float | None, str]] = {}
-    for kpi, national in rag.comparable_equivalents(indicators.local_kpi_frame()).items():
-        period = latest_period(national, "E92000001")
-        if period is not None:
-            words = describe_period(period, indicators.get(national))
-            out[kpi] = (
-                value(national, "E92000001", period),
-                f"{words} ({indicators.get(national).title})",
-            )
-    return out
+    return england_equivalents(national_table())
 
 
 def kpi_series(area: str, listed: pd.DataFrame) -> pd.DataFrame:

@@ -5,21 +5,29 @@ from __future__ import annotations
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
+import indicators
+from analysis import rag
 from analysis.benchmark import comparator_sets
 from reports.board_pack import (
     DEFAULT_COMPARATORS,
     SECTIONS,
+    LocalExceptions,
     PackChoice,
     available_years,
     board_pack_html,
     board_pack_pdf,
 )
-from store.access import Action
+from reports.exception_report import england_equivalents, month_words
+from store import actions
+from store.access import Action, PermissionDenied
 from store.report_templates import ReportTemplate, save_template, saved_template
+from tidy import period_sort_key
 from ui import local
 from ui.data import national_table
+from ui.examples import EXAMPLE_PREFIX
 from uploads.public import public_mode
 
 LATEST = "The latest published figures"
@@ -36,6 +44,50 @@ def _years() -> list[str]:
 def _pack(kind: str, area: str, sections: tuple[str, ...], period: str | None, sets: str) -> bytes:
     make = board_pack_pdf if kind == "pdf" else board_pack_html
     return make(national_table(), PackChoice(area, sections, period, sets))
+
+
+def _local_pack(
+    kind: str,
+    area: str,
+    sections: tuple[str, ...],
+    period: str | None,
+    sets: str,
+    exceptions: LocalExceptions,
+) -> bytes:
+    """A pack with the workspace's exception report: never cached (it holds the area's own
+    figures, which stay in this session)."""
+    make = board_pack_pdf if kind == "pdf" else board_pack_html
+    return make(national_table(), PackChoice(area, sections, period, sets), exceptions)
+
+
+def local_exceptions(area: str) -> LocalExceptions | None:
+    """The exception report of the workspace's latest KPI month for the area, rated with the
+    default amber band and with the commentary and actions in force; None without a return."""
+    if public_mode():
+        return None
+    try:
+        series = rag.kpi_series(local.local_table(area), local.local_kpi_details(), area)
+        if series.empty:
+            return None
+        period = max(series["period"].unique(), key=period_sort_key)
+        status = rag.kpi_status(
+            series,
+            period,
+            indicators.local_kpi_frame(),
+            england_equivalents(national_table()),
+            rag.DEFAULT_TOLERANCE,
+            {},
+        )
+        in_force = actions.latest_actions(actions.engine_of(local.store()), area, **local.scope())
+    except PermissionDenied:
+        return None
+    report = rag.exception_report(rag.exceptions(status), in_force)
+    month = series[series["period"] == period]
+    denominators = {
+        str(i): float(d) for i, d in zip(month["indicator"], month["denominator"]) if pd.notna(d)
+    }
+    example = series["source"].astype(str).str.startswith(f"upload:{EXAMPLE_PREFIX}").any()
+    return LocalExceptions(report, month_words(str(period)), denominators, bool(example))
 
 
 def _template() -> ReportTemplate | None:
@@ -80,13 +132,22 @@ def board_pack_tab(area: str, name: str) -> None:
     if not chosen:
         st.info("Choose at least one section.")
         return
+    exceptions = local_exceptions(area) if "governance" in chosen else None
+    include = exceptions is not None and st.checkbox(
+        f"Include the exception report ({len(exceptions.report)} KPIs Red in "
+        f"{exceptions.month}) from this workspace's KPI return",
+        value=True,
+        key="reports.exceptions",
+        help="Small numbers in it are protected: counts of 1 to 7 hidden, others rounded to 5.",
+    )
     year = None if period == LATEST else period
     args = (area, tuple(chosen), year, comparators)
+    make = _pack if not include else partial(_local_pack, exceptions=exceptions)
     stem = f"send_lens_board_pack_{area}" + (f"_{year.replace('/', '-')}" if year else "")
     pdf_col, html_col, save_col = st.columns([1, 1, 2])
     pdf_col.download_button(
         "Download PDF",
-        partial(_pack, "pdf", *args),
+        partial(make, "pdf", *args),
         file_name=f"{stem}.pdf",
         mime="application/pdf",
         key="reports.pdf",
@@ -94,7 +155,7 @@ def board_pack_tab(area: str, name: str) -> None:
     )
     html_col.download_button(
         "Download HTML",
-        partial(_pack, "html", *args),
+        partial(make, "html", *args),
         file_name=f"{stem}.html",
         mime="text/html",
         key="reports.html",
