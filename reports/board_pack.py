@@ -62,6 +62,7 @@ SECTION_CHARTS: dict[str, list[tuple[str, str, str]]] = {
             "ehc_primary_need_pct",
             "Primary need of children and young people with EHC plans",
         ),
+        ("map", "ehc_plans_rate", "EHC plans per 10,000 aged 0-25 across the region"),
     ],
     "governance": [
         ("trend", "ehc_20wk_pct", "New EHC plans issued within 20 weeks"),
@@ -374,6 +375,8 @@ def section_chart(
     data: pd.DataFrame, kind: str, ind_id: str, area: str, title: str
 ) -> Chart | None:
     ind = indicators.get(ind_id)
+    if kind == "map":
+        return _region_map(data, ind, area, title)
     if kind == "need":
         frame = profile.breakdown_comparison(data, ind_id, area, "primary_need")
         if frame.empty:
@@ -397,6 +400,41 @@ def section_chart(
     # The specs are the pages' own, validated whenever a page draws them (and by the app
     # tests); validating again here was a quarter of building the pack.
     return Chart(title, chart.to_dict(validate=False), _text_table(wide, ind.unit, title))
+
+
+def _region_map(
+    data: pd.DataFrame, ind: indicators.Indicator, area: str, title: str
+) -> Chart | None:
+    """The region's LAs shaded by the indicator in the area's latest period: a static map."""
+    import json
+
+    import shapely
+
+    from geography import boundaries
+
+    period = indicators.latest_period(ind.id, area, table=data)
+    region = areas.region_of(area)
+    if period is None or region is None:
+        return None
+    las = areas.current_las()
+    codes = las.loc[las["region_code"] == region, "la_code"].tolist()
+    # Only the region simplified, as one coverage (borders still meet): England's 153 took
+    # seconds, a region's dozen a fraction of one.
+    shapes = boundaries.layer("la")
+    shapes = shapes[shapes["la_code"].isin(codes)].copy()
+    shapes.geometry = shapely.coverage_simplify(shapes.geometry.values, 300)
+    shapes = boundaries.to_wgs84(shapes, decimals=4)
+    names = areas.area_names()
+    values = [indicators.value(ind.id, c, period, table=data) for c in shapes["la_code"]]
+    shapes = shapes.assign(
+        name=shapes["la_code"].map(names), value=values, is_area=shapes["la_code"] == area
+    )[["name", "value", "is_area", "geometry"]]
+    title = f"{title}, {describe_period(period, ind)} ({names[area]} outlined)"
+    chart = charts.region_map(json.loads(shapes.to_json()), charts.axis_title(ind), names[area])
+    chart = chart.properties(width=CHART_WIDTH, description=title)
+    listed = shapes.drop(columns="geometry").sort_values("value", ascending=False)
+    listed = listed.rename(columns={"name": "Area", "value": "Value"})[["Area", "Value"]]
+    return Chart(title, chart.to_dict(validate=False), _text_table(listed, ind.unit, title))
 
 
 def _text_table(frame: pd.DataFrame, unit: str, caption: str) -> Table:

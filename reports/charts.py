@@ -99,6 +99,36 @@ def grouped_bars(
     )
 
 
+def region_map(shapes: dict[str, object], value_title: str, area_name: str) -> alt.LayerChart:
+    """A static choropleth of the region's LAs (``shapes``: GeoJSON features whose properties
+    hold ``name``, ``value`` and ``is_area``), the area outlined in black. A sequential
+    colour-blind-safe scheme (viridis); the chart's table gives the same figures."""
+    data = alt.Data(values=shapes["features"])
+    fill = (
+        alt.Chart(data)
+        .mark_geoshape(stroke="white", strokeWidth=0.7)
+        .encode(
+            color=alt.Color(
+                "properties.value:Q",
+                title=value_title,
+                scale=alt.Scale(scheme="viridis"),
+                legend=alt.Legend(orient="right", titleLimit=200),
+            ),
+            tooltip=[alt.Tooltip("properties.name:N", title="Area")],
+        )
+    )
+    outline = (
+        alt.Chart(data)
+        .mark_geoshape(filled=False, stroke=ENGLAND_COLOUR, strokeWidth=2.5)
+        .transform_filter("datum.properties.is_area")
+    )
+    return (
+        (fill + outline)
+        .project(type="mercator")
+        .properties(height=320, description=f"{area_name} outlined")
+    )
+
+
 def axis_title(ind: indicators.Indicator) -> str:
     """A value axis named in words for the indicator's unit."""
     return {"%": "Per cent", "count": "Number", "rate per 10,000": "Per 10,000 aged 0-25"}.get(
@@ -144,6 +174,7 @@ __all__ = [
     "REGION_COLOUR",
     "axis_title",
     "grouped_bars",
+    "region_map",
     "single_bars",
     "trend_chart",
     "wide_table",
