@@ -188,3 +188,11 @@ def test_the_exception_report_protects_the_areas_own_small_numbers(national, tmp
     text = pdf_text(pack_pdf(pack, bp.render_charts(pack)), tmp_path)
     assert "3 KPIs rated Red in March 2025." in text
     assert '#eval("1")' in text
+
+
+def test_the_same_data_gives_the_same_accessible_pdf(national):
+    choice = bp.PackChoice("E06000051", ("outcomes",))
+    first, second = bp.board_pack_pdf(national, choice), bp.board_pack_pdf(national, choice)
+    assert first == second  # no date or random id: a monthly pack differs only by its data
+    # Tagged, claiming PDF/UA-1 (typst refuses to write it unless the checks pass), in English.
+    assert b"/StructTreeRoot" in first and b"pdfuaid" in first and b"/Lang(en-GB)" in first
