@@ -60,11 +60,12 @@ def escape_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(_escape_cell)
+            out[col] = out[col].map(escape_cell)
     return out
 
 
-def _escape_cell(cell: object) -> object:
+def escape_cell(cell: object) -> object:
+    """One cell made safe: text a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + cell
     return cell
