@@ -37,7 +37,7 @@ from analysis import benchmark, ranking, stats
 from analysis.neighbours import check_area, comparator_sets
 from data_loaders.register import RELEASES
 from geography import areas
-from reports.format import escape_cell, escape_for_spreadsheet
+from reports.format import escape_cell, escape_for_spreadsheet, excel_format
 from tidy import period_sort_key
 
 THIS_AREA, COMPARATOR, REGION, ENGLAND = "This area", "Comparator", "Region", "England"
@@ -64,16 +64,6 @@ INDICATOR_COLUMNS = [
     "Note",
 ]
 COUNT_FORMAT = "#,##0"
-# A percentage is stored as the API's 67.5 (not 0.675) so the book's numbers are the app's; the
-# format shows the sign without scaling.
-VALUE_FORMATS = {
-    "%": '0.0"%"',
-    "£": '"£"#,##0',
-    "count": "#,##0",
-    "rate per 10,000": "#,##0.0",
-    "rate per 100": "#,##0.0",
-}
-DEFAULT_VALUE_FORMAT = "#,##0.0"
 SHEET_NAME_LIMIT = 31
 TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 
@@ -412,7 +402,7 @@ def write_xlsx(book: DataBook) -> bytes:
     _write_contents(first, book)
     for number, (name, frame) in enumerate(book.sheets.items(), start=1):
         sheet = workbook.create_sheet(name)
-        fmt = VALUE_FORMATS.get(book.units[name], DEFAULT_VALUE_FORMAT)
+        fmt = excel_format(book.units[name])
         formats = {
             "Numerator": COUNT_FORMAT,
             "Denominator": COUNT_FORMAT,
@@ -444,7 +434,7 @@ def _write_contents(sheet: Worksheet, book: DataBook) -> None:
         "the best quarter of LAs. 'Against England' tests the area's interval against England's "
         "value; the recent trend is tested on the last five points of the current series.",
     ]
-    unit_formats = [VALUE_FORMATS.get(u, DEFAULT_VALUE_FORMAT) for u in book.contents["Unit"]]
+    unit_formats = [excel_format(u) for u in book.contents["Unit"]]
     _write_table(sheet, book.contents, "Contents", {}, heading)
     start = len(heading) + 2  # first data row (headings, a blank row, the header)
     for offset, (sheet_name, fmt) in enumerate(zip(book.contents["Sheet"], unit_formats)):
