@@ -102,6 +102,19 @@ def check_periods(table: pd.DataFrame, periods: Sequence[str]) -> list[str]:
     return list(periods)
 
 
+def recent_periods(table: pd.DataFrame, years: int) -> list[str]:
+    """The periods of the newest ``years`` years of each kind in the table: academic or
+    financial years (2024/25), calendar years (2024) and months (2025-03, twelve a year)."""
+    periods = table.loc[table["value"].notna(), "period"].astype(str).unique()
+    kinds: dict[str, list[str]] = {}
+    for p in periods:
+        kinds.setdefault("/" if "/" in p else "-" if "-" in p else "", []).append(p)
+    keep: list[str] = []
+    for kind, members in kinds.items():
+        keep += sorted(members, key=period_sort_key)[-years * (12 if kind == "-" else 1) :]
+    return keep
+
+
 def sheet_names(titles: Sequence[str]) -> list[str]:
     """Excel sheet names for ``titles``: at most 31 characters, none of ``[]:*?/\\``, unique
     (a number is put in front, so the contents' order is the sheets' order)."""

@@ -241,3 +241,14 @@ def test_ranks_and_bands_agree_with_one_at_a_time(national):
         for code, (rank, n, band) in every.items():
             assert (rank, n) == ranking.rank(values, code, polarity)
             assert band == ranking.quartile_band(values, code, polarity)
+
+
+def test_recent_periods_keep_each_kind_of_year(national):
+    assert sorted(databook.recent_periods(national, 2)) == [
+        "2023/24",
+        "2024",
+        "2024/25",
+        "2025",
+        "2025-03",
+        "2025-07",
+    ]
