@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.data import area_names
-from ui.reports import board_pack_view
+from ui.reports import board_pack_view, databook_view, quick_answers
 
 area = st.session_state["area"]
 name = area_names()[area]
@@ -20,7 +20,7 @@ if pack.open:
         board_pack_view.board_pack_tab(area, name)
 if book.open:
     with book:
-        board_pack_view.coming("data book")
+        databook_view.render_databook(area)
 if answers.open:
     with answers:
-        board_pack_view.coming("quick answers")
+        quick_answers.render_quick_answers(area)

@@ -1,12 +1,13 @@
-"""``send-lens``: the board pack (and the data book) from the command line, for scheduled
-monthly packs. The same code as the Reports page (``reports.board_pack``).
+"""``send-lens``: the board pack and the data book from the command line, for scheduled
+monthly packs. The same code as the Reports page (``reports.board_pack``, ``reports.databook``).
 
     send-lens report --area E06000051 --out pack.pdf
     send-lens report --area E06000051 --out pack.html --html --sections profile,governance
     send-lens report --area E06000051 --period 2023/24 --out pack-2023-24.pdf
+    send-lens databook --area E06000051 --out book.xlsx [--years 5]
 
-A bad area code, period, section or comparator set ends it with one line on stderr and exit
-status 2; nothing is written.
+A bad area code, period, section, comparator set or number of years ends it with one line on
+stderr and exit status 2; nothing is written.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ def parser() -> argparse.ArgumentParser:
         default=board_pack.DEFAULT_COMPARATORS,
         help=f"the comparator set (default: {board_pack.DEFAULT_COMPARATORS!r})",
     )
+    book = commands.add_parser("databook", help="the data book, as XLSX")
+    book.add_argument("--area", required=True, help="the LA's code, such as E06000051")
+    book.add_argument("--out", required=True, type=Path, help="the file to write")
+    book.add_argument(
+        "--comparators",
+        default=board_pack.DEFAULT_COMPARATORS,
+        help=f"the comparator set (default: {board_pack.DEFAULT_COMPARATORS!r})",
+    )
+    book.add_argument("--years", type=int, help="only the newest N years (default: all)")
     return top
 
 
@@ -59,10 +69,33 @@ def report(args: argparse.Namespace) -> None:
     print(f"wrote {args.out} ({len(document):,} bytes)")
 
 
+def databook(args: argparse.Namespace) -> None:
+    from analysis.neighbours import comparator_sets
+    from data_loaders.build import load_tidy
+    from reports.databook import databook_xlsx, recent_periods
+
+    code = board_pack.area_code(args.area)
+    sets = comparator_sets(code)
+    if args.comparators not in sets:
+        raise PackError(
+            f"unknown comparator set {args.comparators!r}; choose from {', '.join(sets)}"
+        )
+    if args.years is not None and args.years < 1:
+        raise PackError(f"--years must be at least 1, not {args.years}")
+    table = load_tidy()
+    periods = recent_periods(table, args.years) if args.years else None
+    try:
+        book = databook_xlsx(code, table, sets[args.comparators], args.comparators, periods)
+    except ValueError as exc:  # the book's own checks (area, periods): said in one line
+        raise PackError(str(exc)) from None
+    args.out.write_bytes(book)
+    print(f"wrote {args.out} ({len(book):,} bytes)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        {"report": report}[args.command](args)
+        {"report": report, "databook": databook}[args.command](args)
     except PackError as exc:
         print(f"send-lens: {exc}", file=sys.stderr)
         return BAD_REQUEST

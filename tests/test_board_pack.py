@@ -196,3 +196,34 @@ def test_the_same_data_gives_the_same_accessible_pdf(national):
     assert first == second  # no date or random id: a monthly pack differs only by its data
     # Tagged, claiming PDF/UA-1 (typst refuses to write it unless the checks pass), in English.
     assert b"/StructTreeRoot" in first and b"pdfuaid" in first and b"/Lang(en-GB)" in first
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--area", "E06000999"], "'E06000999' is not the code of a current English local"),
+        (["--area", "E06000051", "--years", "0"], "--years must be at least 1, not 0"),
+        (["--area", "E06000051", "--comparators", "Friends"], "unknown comparator set 'Friends'"),
+    ],
+)
+def test_the_databook_command_refuses_a_bad_request_in_one_line(args, message, tmp_path):
+    out = tmp_path / "book.xlsx"
+    done = run_cli("databook", *args, "--out", str(out), tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+    assert not out.exists()
+
+
+def test_the_databook_command_writes_the_areas_figures(national, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "book.xlsx"
+    done = run_cli(
+        "databook", "--area", "E06000051", "--years", "1", "--out", str(out), tmp_path=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    sheet = load_workbook(out)["1 EHC plans"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    own = next(r for r in rows[1:] if r[2] == "E06000051" and r[4] == "This area")
+    period, value = latest_total(national, "ehc_plans", "E06000051")
+    assert (own[0], own[7]) == (period, value)  # a number, as the query API gives it

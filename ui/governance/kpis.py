@@ -141,30 +141,48 @@ def _no_kpis(area: str) -> None:
         switch_button(code, f"gov.kpi.switch.{code}")
 
 
-def status_table(status: pd.DataFrame) -> pd.DataFrame:
-    """The KPI status as people read it: words and shapes, values with their units."""
+def status_table(status: pd.DataFrame, numbers: bool = False) -> pd.DataFrame:
+    """The KPI status as people read it: words and shapes, values with their units (``numbers``:
+    values kept as numbers with a ``Unit`` column, for the XLSX; see ``report_frame``)."""
     units = status["unit"]
+
+    def values(col: str) -> list[object]:
+        if numbers:
+            return [None if pd.isna(v) else float(v) for v in status[col]]
+        return [shown_value(v, u) for v, u in zip(status[col], units)]
+
+    baseline: dict[str, object] = (
+        {
+            "Baseline": values("baseline"),
+            "Baseline month": status["baseline_period"].map(month_words),
+        }
+        if numbers
+        else {
+            "Baseline": [
+                f"{shown_value(v, u)} ({month_words(p)})"
+                for v, u, p in zip(status["baseline"], units, status["baseline_period"])
+            ]
+        }
+    )
     return pd.DataFrame(
         {
             "KPI": status["title"],
             "Group": status["group"],
             "Month": status["period"].map(month_words),
-            "Latest": [shown_value(v, u) for v, u in zip(status["value"], units)],
-            "Target": [shown_value(v, u) for v, u in zip(status["target"], units)],
+            "Latest": values("value"),
+            "Target": values("target"),
             "Against target": status["status"].map(rag.labelled),
             "Why": status["reason"],
-            "England": [shown_value(v, u) for v, u in zip(status["england"], units)],
+            "England": values("england"),
             "Against England": np.where(
                 status["england_status"] == rag.NOT_RATED,
                 "",
                 status["england_status"].map(rag.labelled),
             ),
-            "Baseline": [
-                f"{shown_value(v, u)} ({month_words(p)})"
-                for v, u, p in zip(status["baseline"], units, status["baseline_period"])
-            ],
+            **baseline,
             "Trend": status["trend"],
             "KPI id": status["kpi"],
+            **({"Unit": units} if numbers else {}),
         }
     )
 
@@ -534,7 +552,12 @@ def exception_section(area: str, listed: pd.DataFrame) -> None:
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
         "Download XLSX",
-        partial(exception_xlsx, shown, status_table(status), about),
+        partial(
+            exception_xlsx,
+            report_frame(report, numbers=True),
+            status_table(status, numbers=True),
+            about,
+        ),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key="gov.exceptions.xlsx",

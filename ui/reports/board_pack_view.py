@@ -182,10 +182,3 @@ def _save_template(column: st.delta_generator.DeltaGenerator, choice: ReportTemp
             )
 
     column.button("Save as the workspace's monthly template", on_click=save, key="reports.save")
-
-
-def coming(what: str) -> None:
-    st.info(
-        f"The {what} is coming: it is being built in another branch.",
-        icon=":material/construction:",
-    )
