@@ -669,7 +669,9 @@ def pack_html(pack: BoardPack, svgs: Sequence[str]) -> bytes:
         for t in s.tables:
             parts.append(_html_table(t))
         for c in s.charts:
-            svg = next(images)
+            # The figure's label and its table speak for the chart: Vega's own ARIA roles
+            # inside it (a map's shapes have no names) would be read out as unlabelled images.
+            svg = next(images).replace("<svg", "<svg aria-hidden='true' focusable='false'", 1)
             parts.append(
                 f"<figure><figcaption><h3>{e(c.title)}</h3></figcaption>"
                 f"<div role='img' aria-label='{e(c.title)}'>{svg}</div>"
