@@ -382,6 +382,7 @@ def section_chart(
         if frame.empty:
             return None
         chart = charts.grouped_bars(frame, "category", "value", "Per cent of EHC plans")
+        size: dict[str, object] = {}
         wide = frame.pivot_table(index="category", columns="name", values="value", aggfunc="first")
         wide = wide.reset_index().rename(columns={"category": "Primary need"})
         period = describe_period(str(frame["period"].iloc[0]), ind)
@@ -394,9 +395,9 @@ def section_chart(
             return None
         charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
         chart = charts.trend_chart(charted, y_title=charts.axis_title(ind))
-        chart = chart.properties(height=190)
+        size = {"height": 190}  # lower than on a page: three fit an A4 page with their tables
         wide = charts.wide_table(frame)
-    chart = chart.properties(width=CHART_WIDTH, description=title)
+    chart = chart.properties(width=CHART_WIDTH, description=title, **size)
     # The specs are the pages' own, validated whenever a page draws them (and by the app
     # tests); validating again here was a quarter of building the pack.
     return Chart(title, chart.to_dict(validate=False), _text_table(wide, ind.unit, title))
@@ -430,11 +431,12 @@ def _region_map(
         name=shapes["la_code"].map(names), value=values, is_area=shapes["la_code"] == area
     )[["name", "value", "is_area", "geometry"]]
     title = f"{title}, {describe_period(period, ind)} ({names[area]} outlined)"
-    chart = charts.region_map(json.loads(shapes.to_json()), charts.axis_title(ind), names[area])
-    chart = chart.properties(width=CHART_WIDTH, description=title)
+    chart = charts.region_map(charts.axis_title(ind), names[area])
+    spec = chart.properties(width=CHART_WIDTH, description=title).to_dict(validate=False)
+    spec["datasets"] = {charts.SHAPES: json.loads(shapes.to_json())["features"]}
     listed = shapes.drop(columns="geometry").sort_values("value", ascending=False)
     listed = listed.rename(columns={"name": "Area", "value": "Value"})[["Area", "Value"]]
-    return Chart(title, chart.to_dict(validate=False), _text_table(listed, ind.unit, title))
+    return Chart(title, spec, _text_table(listed, ind.unit, title))
 
 
 def _text_table(frame: pd.DataFrame, unit: str, caption: str) -> Table:

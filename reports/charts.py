@@ -99,11 +99,16 @@ def grouped_bars(
     )
 
 
-def region_map(shapes: dict[str, object], value_title: str, area_name: str) -> alt.LayerChart:
-    """A static choropleth of the region's LAs (``shapes``: GeoJSON features whose properties
-    hold ``name``, ``value`` and ``is_area``), the area outlined in black. A sequential
-    colour-blind-safe scheme (viridis); the chart's table gives the same figures."""
-    data = alt.Data(values=shapes["features"])
+SHAPES = "shapes"  # the dataset a region map reads: put its GeoJSON features under this name
+
+
+def region_map(value_title: str, area_name: str) -> alt.LayerChart:
+    """A static choropleth of the region's LAs, the area outlined in black, over the named
+    dataset ``SHAPES``: GeoJSON features whose properties hold ``name``, ``value`` and
+    ``is_area``, added to the spec's ``datasets`` once it is a dict (Altair copies inline
+    data on every change to a chart, and boundaries are large). A sequential colour-blind-safe
+    scheme (viridis); the chart's table gives the same figures."""
+    data = alt.Data(name=SHAPES)
     fill = (
         alt.Chart(data)
         .mark_geoshape(stroke="white", strokeWidth=0.7)
