@@ -231,8 +231,7 @@ def records_answer(
         reply=_reply(
             chosen.label, period, period_type, filters, table, total_true, rule, breakdown
         ),
-        protection=rule.describe("children") + " Cells are also hidden so that none can be "
-        "worked out from the total.",
+        protection=protection_words(rule),
         units={NUMBER: "count", SHARE: "%"},
     )
 
@@ -271,6 +270,8 @@ def protected_counts(true_counts: pd.Series, rule: SmallNumberRule, label: str) 
             SHARE: share.round(1) if len(groups) > 1 else share.iloc[:1].round(1),
         }
     )
+    if len(groups) == 1:
+        rows = rows.drop(columns=SHARE)  # all of it: a share says nothing
     rows["Note"] = np.where(rows[NUMBER].isna(), HIDDEN_NOTE, "")
     return rows.reset_index(drop=True)
 
@@ -321,6 +322,15 @@ def _reply(
             ]
             text += f" The largest groups by {DIMENSIONS.get(breakdown, breakdown).lower()} were {_and(top)}."
     return text + " " + privacy(rule)
+
+
+def protection_words(rule: SmallNumberRule) -> str:
+    """What was done to the counts, for the note under the table."""
+    return (
+        f"Small numbers are protected: counts of 1 to {rule.threshold} are hidden and other counts "
+        f"are rounded to the nearest {rule.rounding}; percentages are worked out from the rounded "
+        "counts shown, and further cells are hidden where one could be worked out from the total."
+    )
 
 
 def privacy(rule: SmallNumberRule) -> str:
@@ -456,7 +466,7 @@ def indicator_answer(
         definition=ind.definition + (f" {ind.caveats}" if ind.caveats else ""),
         source=source,
         reply=reply,
-        protection=(rule or SmallNumberRule()).describe()
+        protection=protection_words(rule or SmallNumberRule())
         if local
         else "Figures are as published, after the publisher's own protection of small numbers.",
         units={"Numerator": "count", "Denominator": "count", "Value": ind.unit},

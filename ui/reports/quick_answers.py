@@ -16,6 +16,7 @@ import streamlit as st
 import indicators
 from indicators.units import format_value
 from reports import quick_answers as qa
+from reports.format import describe_period
 from reports.quick_answers import QuickAnswer
 from ui import local
 from ui.comparison.data import indicator_choices, periods
@@ -76,7 +77,12 @@ def _published(area: str) -> QuickAnswer | None:
     period = None
     if by != qa.BY_YEAR:
         offered = periods(indicator_id, area)  # newest first
-        period = right.selectbox("Period", offered, key="reports.qa.period")
+        period = right.selectbox(
+            "Period",
+            offered,
+            format_func=lambda p: describe_period(p, indicators.get(indicator_id)),
+            key="reports.qa.period",
+        )
     return qa.indicator_answer(table, indicator_id, area, period, breakdown=by)
 
 
@@ -117,7 +123,7 @@ def _own_records(records: pd.DataFrame, kind: str, name: str) -> QuickAnswer | N
     key = left.selectbox(
         "Count",
         list(measures),
-        format_func=lambda k: measures[k].label.capitalize(),
+        format_func=lambda k: measures[k].label[0].upper() + measures[k].label[1:],
         key="reports.qa.measure",
     )
     period_type = mid.selectbox(
@@ -177,7 +183,11 @@ def _own_kpis(area: str, kpis: pd.DataFrame) -> QuickAnswer | None:
 
 def show_answer(answer: QuickAnswer, area: str) -> None:
     st.subheader(answer.question)
-    st.dataframe(shown_table(answer), hide_index=True, width="stretch")
+    shown = shown_table(answer)
+    # Tall enough for a table of needs or wards without a scroll bar of its own.
+    st.dataframe(
+        shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 3, 800)
+    )
     st.markdown(f"**Definition.** {answer.definition}")
     st.markdown(f"**Source.** {answer.source}")
     st.caption(answer.protection)
