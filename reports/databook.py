@@ -283,7 +283,7 @@ def databook(
     frames: dict[str, pd.DataFrame] = {}
     for indicator_id in wanted:
         frame = indicator_table(table, indicator_id, code, comparators, label, periods)
-        if (frame["Compared as"] == THIS_AREA).any() and frame["Value"].notna().any():
+        if ((frame["Compared as"] == THIS_AREA) & frame["Value"].notna()).any():
             frames[indicator_id] = frame
     titles = [indicators.get(i).short_title or indicators.get(i).title for i in frames]
     sheets = dict(zip(sheet_names(titles), frames.values()))
