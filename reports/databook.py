@@ -33,7 +33,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 import indicators
-from analysis import benchmark, ranking, stats
+from analysis import benchmark, ranking, stats, trend
 from analysis.neighbours import check_area, comparator_sets
 from data_loaders.register import RELEASES
 from geography import areas
@@ -196,12 +196,19 @@ def _breakdown_table(
     )
     # The trend only needs the members' own rows: filtering 13 areas' rows rather than all
     # 170 keeps the book to seconds.
-    trends = {m: benchmark.trend(own, indicator_id, m).verdict for m, _ in members}
+    by_member = {str(k): g for k, g in own.groupby("area_code", sort=False, observed=True)}
+    trends = {
+        m: benchmark.trend(by_member[m], indicator_id, m).verdict
+        if m in by_member
+        else trend.CANNOT
+        for m, _ in members
+    }
     current = set(areas.current_las()["la_code"])
     label = breakdown_words(breakdown)
     records = []
+    by_period = {str(k): g for k, g in rows.groupby("period", sort=False, observed=True)}
     for period in shown:
-        at = rows[rows["period"] == period]
+        at = by_period[period]
         by_area = benchmark._records(at)
         ranked = ranking.ranks_and_bands(
             {c: r[1] for c, r in by_area.items() if r[0] == "la" and c in current}, ind.polarity
