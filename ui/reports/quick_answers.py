@@ -27,10 +27,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TOTAL_ONLY = "The area's figure only"
 REPLY_LABEL = "Reply (copy into your response)"
-BY_LABELS = {
-    TOTAL_ONLY: "",
-    "Every year": qa.BY_YEAR,
-    "Every LA in the region": qa.BY_AREAS,
+BY_LABELS = {  # label -> (breakdown, area level)
+    TOTAL_ONLY: ("", "la"),
+    "Every year": (qa.BY_YEAR, "la"),
+    "Every LA in the region": (qa.BY_AREAS, "la"),
+    "Every region, with England": (qa.BY_AREAS, "region"),
 }
 TYPE_WORDS = {
     "calendar": "Calendar year",
@@ -68,12 +69,13 @@ def _published(area: str) -> QuickAnswer | None:
         format_func=lambda i: indicators.get(i).title,
         key="reports.qa.indicator",
     )
-    options = dict(BY_LABELS)
+    # Some indicators are published only by breakdown: offer only what exists.
+    options = dict(BY_LABELS) if qa.has_totals(table, indicator_id) else {}
     for key in qa.breakdown_keys(table, indicator_id):
-        options[f"By {key.replace('_', ' ')}"] = key
+        options[f"By {qa.key_words(key)}"] = (key, "la")
     left, right = st.columns(2)
     by_label = left.selectbox("Break down", list(options), key="reports.qa.by")
-    by = options[by_label]
+    by, level = options[by_label]
     period = None
     if by != qa.BY_YEAR:
         offered = periods(indicator_id, area)  # newest first
@@ -83,7 +85,7 @@ def _published(area: str) -> QuickAnswer | None:
             format_func=lambda p: describe_period(p, indicators.get(indicator_id)),
             key="reports.qa.period",
         )
-    return qa.indicator_answer(table, indicator_id, area, period, breakdown=by)
+    return qa.indicator_answer(table, indicator_id, area, period, breakdown=by, area_level=level)
 
 
 def _own(area: str) -> QuickAnswer | None:
