@@ -86,8 +86,21 @@ class DataBook:
 
 def default_comparators(area: str) -> tuple[str, list[str]]:
     """The set the Benchmarking page starts with: DfE's 2025 statistical neighbours."""
-    name, members = next(iter(comparator_sets(area).items()))
-    return name, members
+    return named_comparators(area)
+
+
+def named_comparators(area: str, name: str | None = None) -> tuple[str, list[str]]:
+    """A comparator set by its name on the Benchmarking page ("Region", "Same region only",
+    "Statistical neighbours (DfE 2021)"...; case and spacing ignored), for a command line;
+    ``ValueError`` listing the names otherwise. None gives the default set."""
+    sets = comparator_sets(area)
+    if name is None:
+        return next(iter(sets.items()))
+    wanted = " ".join(name.split()).lower()
+    for label, members in sets.items():
+        if label.lower() == wanted:
+            return label, members
+    raise ValueError(f"no comparator set {name!r}; choose one of: {', '.join(sets)}")
 
 
 def check_periods(table: pd.DataFrame, periods: Sequence[str]) -> list[str]:
