@@ -33,7 +33,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 import indicators
-from analysis import benchmark, ranking, stats
+from analysis import benchmark, ranking, stats, trend
 from analysis.neighbours import check_area, comparator_sets
 from data_loaders.register import RELEASES
 from geography import areas
@@ -86,8 +86,21 @@ class DataBook:
 
 def default_comparators(area: str) -> tuple[str, list[str]]:
     """The set the Benchmarking page starts with: DfE's 2025 statistical neighbours."""
-    name, members = next(iter(comparator_sets(area).items()))
-    return name, members
+    return named_comparators(area)
+
+
+def named_comparators(area: str, name: str | None = None) -> tuple[str, list[str]]:
+    """A comparator set by its name on the Benchmarking page ("Region", "Same region only",
+    "Statistical neighbours (DfE 2021)"...; case and spacing ignored), for a command line;
+    ``ValueError`` listing the names otherwise. None gives the default set."""
+    sets = comparator_sets(area)
+    if name is None:
+        return next(iter(sets.items()))
+    wanted = " ".join(name.split()).lower()
+    for label, members in sets.items():
+        if label.lower() == wanted:
+            return label, members
+    raise ValueError(f"no comparator set {name!r}; choose one of: {', '.join(sets)}")
 
 
 def check_periods(table: pd.DataFrame, periods: Sequence[str]) -> list[str]:
@@ -196,12 +209,19 @@ def _breakdown_table(
     )
     # The trend only needs the members' own rows: filtering 13 areas' rows rather than all
     # 170 keeps the book to seconds.
-    trends = {m: benchmark.trend(own, indicator_id, m).verdict for m, _ in members}
+    by_member = {str(k): g for k, g in own.groupby("area_code", sort=False, observed=True)}
+    trends = {
+        m: benchmark.trend(by_member[m], indicator_id, m).verdict
+        if m in by_member
+        else trend.CANNOT
+        for m, _ in members
+    }
     current = set(areas.current_las()["la_code"])
     label = breakdown_words(breakdown)
     records = []
+    by_period = {str(k): g for k, g in rows.groupby("period", sort=False, observed=True)}
     for period in shown:
-        at = rows[rows["period"] == period]
+        at = by_period[period]
         by_area = benchmark._records(at)
         ranked = ranking.ranks_and_bands(
             {c: r[1] for c, r in by_area.items() if r[0] == "la" and c in current}, ind.polarity
@@ -283,7 +303,7 @@ def databook(
     frames: dict[str, pd.DataFrame] = {}
     for indicator_id in wanted:
         frame = indicator_table(table, indicator_id, code, comparators, label, periods)
-        if (frame["Compared as"] == THIS_AREA).any() and frame["Value"].notna().any():
+        if ((frame["Compared as"] == THIS_AREA) & frame["Value"].notna()).any():
             frames[indicator_id] = frame
     titles = [indicators.get(i).short_title or indicators.get(i).title for i in frames]
     sheets = dict(zip(sheet_names(titles), frames.values()))

@@ -231,8 +231,7 @@ def records_answer(
         reply=_reply(
             chosen.label, period, period_type, filters, table, total_true, rule, breakdown
         ),
-        protection=rule.describe("children") + " Cells are also hidden so that none can be "
-        "worked out from the total.",
+        protection=protection_words(rule),
         units={NUMBER: "count", SHARE: "%"},
     )
 
@@ -271,6 +270,8 @@ def protected_counts(true_counts: pd.Series, rule: SmallNumberRule, label: str) 
             SHARE: share.round(1) if len(groups) > 1 else share.iloc[:1].round(1),
         }
     )
+    if len(groups) == 1:
+        rows = rows.drop(columns=SHARE)  # all of it: a share says nothing
     rows["Note"] = np.where(rows[NUMBER].isna(), HIDDEN_NOTE, "")
     return rows.reset_index(drop=True)
 
@@ -323,6 +324,15 @@ def _reply(
     return text + " " + privacy(rule)
 
 
+def protection_words(rule: SmallNumberRule) -> str:
+    """What was done to the counts, for the note under the table."""
+    return (
+        f"Small numbers are protected: counts of 1 to {rule.threshold} are hidden and other counts "
+        f"are rounded to the nearest {rule.rounding}; percentages are worked out from the rounded "
+        "counts shown, and further cells are hidden where one could be worked out from the total."
+    )
+
+
 def privacy(rule: SmallNumberRule) -> str:
     """The reply's sentence on small numbers."""
     return (
@@ -342,15 +352,27 @@ BY_YEAR = "period"
 BY_AREAS = "areas"
 
 
+def _key_of(breakdown: str) -> str:
+    """ "social_care_group=CINO;sen_provision=EHC plan" -> "social_care_group;sen_provision"."""
+    return ";".join(part.split("=", 1)[0] for part in breakdown.split(";") if "=" in part)
+
+
 def breakdown_keys(table: pd.DataFrame, indicator_id: str) -> list[str]:
-    """The published breakdowns of an indicator ("primary_need", ...), for the view to offer."""
+    """The published breakdowns of an indicator ("primary_need", or "social_care_group;
+    sen_provision" for a cross of two), for the view to offer."""
     rows = indicators.rows(indicator_id, None, None, table=table)
-    keys = {
-        b.split("=", 1)[0]
-        for b in rows["breakdown"].astype(str).unique()
-        if "=" in b and ";" not in b
-    }
-    return sorted(keys)
+    return sorted({_key_of(b) for b in rows["breakdown"].astype(str).unique() if "=" in b})
+
+
+def has_totals(table: pd.DataFrame, indicator_id: str) -> bool:
+    """Whether the indicator publishes totals (some are published only by breakdown)."""
+    rows = indicators.rows(indicator_id, None, "", table=table)
+    return bool(rows["value"].notna().any())
+
+
+def key_words(key: str) -> str:
+    """ "social_care_group;sen_provision" -> "social care group and sen provision"."""
+    return " and ".join(k.replace("_", " ") for k in key.split(";"))
 
 
 def indicator_answer(
@@ -421,17 +443,19 @@ def indicator_answer(
     else:
         mine = (rows["area_code"] == code) & (rows["period"] == period)
         if breakdown:
-            body = pick(mine & rows["breakdown"].astype(str).str.startswith(f"{breakdown}="))
-            body = body[~body["breakdown"].astype(str).str.contains(";")]
-            body = body.assign(group=body["breakdown"].astype(str).str.split("=", n=1).str[1])
+            keys = rows["breakdown"].astype(str).map(_key_of)
+            body = pick(mine & (keys == breakdown))
+            body = body.assign(
+                group=body["breakdown"]
+                .astype(str)
+                .map(lambda b: ", ".join(p.split("=", 1)[1] for p in b.split(";")))
+            )
             body = body.iloc[
                 sorted(range(len(body)), key=lambda i: _natural(body["group"].iloc[i]))
             ]
             total = pick(mine & (rows["breakdown"] == ""))
-            label, what = (
-                breakdown.replace("_", " ").capitalize(),
-                f"{names.get(code, code)} by {breakdown.replace('_', ' ')}",
-            )
+            label = key_words(breakdown).capitalize()
+            what = f"{names.get(code, code)} by {key_words(breakdown)}"
         else:
             body = pick(mine & (rows["breakdown"] == ""))
             body = body.assign(group=names.get(code, code))
@@ -456,7 +480,7 @@ def indicator_answer(
         definition=ind.definition + (f" {ind.caveats}" if ind.caveats else ""),
         source=source,
         reply=reply,
-        protection=(rule or SmallNumberRule()).describe()
+        protection=protection_words(rule or SmallNumberRule())
         if local
         else "Figures are as published, after the publisher's own protection of small numbers.",
         units={"Numerator": "count", "Denominator": "count", "Value": ind.unit},

@@ -252,3 +252,21 @@ def test_recent_periods_keep_each_kind_of_year(national):
         "2025-03",
         "2025-07",
     ]
+
+
+def test_an_area_whose_only_row_is_not_available_gets_no_sheet(national):
+    # Bradford's annual review outcomes: one row, "not_available", while other LAs publish.
+    book = databook.databook(
+        "E08000032", national, indicator_ids=["ehc_review_amend_pct", "ehc_plans"]
+    )
+    assert list(book.contents["Indicator id"]) == ["ehc_plans", "ehc_review_amend_pct"]
+    assert list(book.contents["Sheet"]) == ["1 EHC plans", ""]
+
+
+def test_comparator_sets_by_name():
+    label, members = databook.named_comparators(SHROPSHIRE, "same  REGION only")
+    assert label == "Same region only"
+    assert members == ["E10000028", "E06000019", "E10000034"]  # Staffs, Herefordshire, Worcs
+    assert databook.named_comparators(SHROPSHIRE)[0] == "Statistical neighbours (DfE 2025)"
+    with pytest.raises(ValueError, match="Region"):
+        databook.named_comparators(SHROPSHIRE, "nearby")

@@ -250,3 +250,35 @@ def test_docx_holds_the_question_reply_and_table(tracker):
     # Docx has no formulas, but text is kept as written: the hostile answer is plain text.
     hostile = docx.Document(io.BytesIO(qa.answer_docx(hostile_answer())))
     assert hostile.paragraphs[0].text == '=HYPERLINK("http://x")'
+
+
+def test_a_cross_of_two_breakdowns_and_every_region(national):
+    assert qa.breakdown_keys(national, "social_care_sen_pct") == ["social_care_group;sen_provision"]
+    assert not qa.has_totals(national, "social_care_sen_pct")
+    answer = qa.indicator_answer(
+        national,
+        "social_care_sen_pct",
+        SHROPSHIRE,
+        "2021/22",
+        breakdown="social_care_group;sen_provision",
+    )
+    table = answer.table.set_index("Social care group and sen provision")
+    # Three groups (CINO, CPPO, CLA 12 months) by two provisions; no total is published.
+    assert len(table) == 6 and qa.TOTAL not in table.index
+    group = "CINO at 31 March, EHC plan"
+    expected = indicators.value(
+        "social_care_sen_pct",
+        SHROPSHIRE,
+        "2021/22",
+        "social_care_group=CINO at 31 March;sen_provision=EHC plan",
+        table=national,
+    )
+    assert table.at[group, "Value"] == expected
+    regions = qa.indicator_answer(
+        national, "ehc_plans", SHROPSHIRE, "2024/25", breakdown=qa.BY_AREAS, area_level="region"
+    )
+    shown = regions.table.set_index("Area")
+    assert len(shown) == 10  # nine regions and England's total
+    assert shown.at[qa.TOTAL, "Value"] == indicators.value(
+        "ehc_plans", "E92000001", "2024/25", table=national
+    )

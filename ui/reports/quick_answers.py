@@ -16,6 +16,7 @@ import streamlit as st
 import indicators
 from indicators.units import format_value
 from reports import quick_answers as qa
+from reports.format import describe_period
 from reports.quick_answers import QuickAnswer
 from ui import local
 from ui.comparison.data import indicator_choices, periods
@@ -26,10 +27,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TOTAL_ONLY = "The area's figure only"
 REPLY_LABEL = "Reply (copy into your response)"
-BY_LABELS = {
-    TOTAL_ONLY: "",
-    "Every year": qa.BY_YEAR,
-    "Every LA in the region": qa.BY_AREAS,
+BY_LABELS = {  # label -> (breakdown, area level)
+    TOTAL_ONLY: ("", "la"),
+    "Every year": (qa.BY_YEAR, "la"),
+    "Every LA in the region": (qa.BY_AREAS, "la"),
+    "Every region, with England": (qa.BY_AREAS, "region"),
 }
 TYPE_WORDS = {
     "calendar": "Calendar year",
@@ -67,17 +69,23 @@ def _published(area: str) -> QuickAnswer | None:
         format_func=lambda i: indicators.get(i).title,
         key="reports.qa.indicator",
     )
-    options = dict(BY_LABELS)
+    # Some indicators are published only by breakdown: offer only what exists.
+    options = dict(BY_LABELS) if qa.has_totals(table, indicator_id) else {}
     for key in qa.breakdown_keys(table, indicator_id):
-        options[f"By {key.replace('_', ' ')}"] = key
+        options[f"By {qa.key_words(key)}"] = (key, "la")
     left, right = st.columns(2)
     by_label = left.selectbox("Break down", list(options), key="reports.qa.by")
-    by = options[by_label]
+    by, level = options[by_label]
     period = None
     if by != qa.BY_YEAR:
         offered = periods(indicator_id, area)  # newest first
-        period = right.selectbox("Period", offered, key="reports.qa.period")
-    return qa.indicator_answer(table, indicator_id, area, period, breakdown=by)
+        period = right.selectbox(
+            "Period",
+            offered,
+            format_func=lambda p: describe_period(p, indicators.get(indicator_id)),
+            key="reports.qa.period",
+        )
+    return qa.indicator_answer(table, indicator_id, area, period, breakdown=by, area_level=level)
 
 
 def _own(area: str) -> QuickAnswer | None:
@@ -117,7 +125,7 @@ def _own_records(records: pd.DataFrame, kind: str, name: str) -> QuickAnswer | N
     key = left.selectbox(
         "Count",
         list(measures),
-        format_func=lambda k: measures[k].label.capitalize(),
+        format_func=lambda k: measures[k].label[0].upper() + measures[k].label[1:],
         key="reports.qa.measure",
     )
     period_type = mid.selectbox(
@@ -177,7 +185,11 @@ def _own_kpis(area: str, kpis: pd.DataFrame) -> QuickAnswer | None:
 
 def show_answer(answer: QuickAnswer, area: str) -> None:
     st.subheader(answer.question)
-    st.dataframe(shown_table(answer), hide_index=True, width="stretch")
+    shown = shown_table(answer)
+    # Tall enough for a table of needs or wards without a scroll bar of its own.
+    st.dataframe(
+        shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 3, 800)
+    )
     st.markdown(f"**Definition.** {answer.definition}")
     st.markdown(f"**Source.** {answer.source}")
     st.caption(answer.protection)
