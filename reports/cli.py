@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--comparators",
         default=board_pack.DEFAULT_COMPARATORS,
-        help=f"the comparator set (default: {board_pack.DEFAULT_COMPARATORS!r})",
+        help=f"the comparator set, as Benchmarking names it (default: {board_pack.DEFAULT_COMPARATORS!r})",
     )
     book = commands.add_parser("databook", help="the data book, as XLSX")
     book.add_argument("--area", required=True, help="the LA's code, such as E06000051")
@@ -51,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     book.add_argument(
         "--comparators",
         default=board_pack.DEFAULT_COMPARATORS,
-        help=f"the comparator set (default: {board_pack.DEFAULT_COMPARATORS!r})",
+        help=f"the comparator set, as Benchmarking names it (default: {board_pack.DEFAULT_COMPARATORS!r})",
     )
     book.add_argument("--years", type=int, help="only the newest N years (default: all)")
     return top
@@ -61,12 +61,23 @@ def report(args: argparse.Namespace) -> None:
     from data_loaders.build import load_tidy
 
     sections = tuple(s.strip() for s in args.sections.split(",") if s.strip())
-    choice = PackChoice(board_pack.area_code(args.area), sections, args.period, args.comparators)
+    code = board_pack.area_code(args.area)
+    choice = PackChoice(code, sections, args.period, comparator_label(code, args.comparators))
     table = load_tidy()  # after the area is checked: a typo should not wait for the data
     make = board_pack.board_pack_html if args.html else board_pack.board_pack_pdf
     document = make(table, choice)
     args.out.write_bytes(document)
     print(f"wrote {args.out} ({len(document):,} bytes)")
+
+
+def comparator_label(area: str, name: str) -> str:
+    """The Benchmarking page's name of the set ``name`` means (case and spacing ignored)."""
+    from reports.databook import named_comparators
+
+    try:
+        return named_comparators(area, name)[0]
+    except ValueError as exc:
+        raise PackError(str(exc)) from None
 
 
 def databook(args: argparse.Namespace) -> None:
@@ -75,17 +86,13 @@ def databook(args: argparse.Namespace) -> None:
     from reports.databook import databook_xlsx, recent_periods
 
     code = board_pack.area_code(args.area)
-    sets = comparator_sets(code)
-    if args.comparators not in sets:
-        raise PackError(
-            f"unknown comparator set {args.comparators!r}; choose from {', '.join(sets)}"
-        )
+    label = comparator_label(code, args.comparators)
     if args.years is not None and args.years < 1:
         raise PackError(f"--years must be at least 1, not {args.years}")
     table = load_tidy()
     periods = recent_periods(table, args.years) if args.years else None
     try:
-        book = databook_xlsx(code, table, sets[args.comparators], args.comparators, periods)
+        book = databook_xlsx(code, table, comparator_sets(code)[label], label, periods)
     except ValueError as exc:  # the book's own checks (area, periods): said in one line
         raise PackError(str(exc)) from None
     args.out.write_bytes(book)
