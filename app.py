@@ -53,6 +53,9 @@ PAGES = [
         "app_pages/cohorts.py", title="Cohorts", icon=":material/join_inner:", url_path="cohorts"
     ),
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
+    st.Page(
+        "app_pages/reports.py", title="Reports", icon=":material/description:", url_path="reports"
+    ),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ]
 if not identity.signed_in():

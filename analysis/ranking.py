@@ -104,3 +104,34 @@ def format_rank(rank: int, n: int) -> str:
     if not 1 <= int(rank) <= int(n):
         raise ValueError(f"rank must be between 1 and n, got rank={rank}, n={n}")
     return f"{_ordinal(int(rank))} of {int(n)}"
+
+
+def ranks_and_bands(
+    values: Mapping[str, float | None], polarity: str
+) -> dict[str, tuple[int, int, str | None]]:
+    """``(rank, number ranked, quartile band)`` of every area with a value, in one pass.
+
+    The same answers as ``rank`` and ``quartile_band`` for each area (a test checks it on the
+    real table), for callers that need every area's: asking ``rank`` area by area rescans all
+    values each time, which a data book of 13 areas, 90 indicators and 10 years cannot afford.
+    """
+    polarity = check_polarity(polarity)
+    present = _present(values)
+    if not present:
+        return {}
+    ordered = np.sort(np.fromiter(present.values(), dtype=float))
+    n = len(ordered)
+    cuts = np.percentile(ordered, [25, 50, 75]) if n >= 4 else None
+    labels_from_bottom = "ABCD" if polarity == "low" else "DCBA"
+    out: dict[str, tuple[int, int, str | None]] = {}
+    for area, own in present.items():
+        if polarity == "low":
+            ahead = int(np.searchsorted(ordered, own, side="left"))
+        else:
+            ahead = n - int(np.searchsorted(ordered, own, side="right"))
+        band = None
+        if cuts is not None:
+            q1, q2, q3 = cuts
+            band = labels_from_bottom[0 if own <= q1 else 1 if own <= q2 else 2 if own <= q3 else 3]
+        out[area] = (ahead + 1, n, band)
+    return out

@@ -18,7 +18,8 @@ import pandas as pd
 
 import indicators
 from analysis import rag
-from reports.format import describe_period, escape_for_spreadsheet
+from geography.areas import ENGLAND
+from reports.format import describe_period, escape_for_spreadsheet, excel_format
 
 
 def shown_value(x: float | None, unit: str) -> str:
@@ -44,21 +45,47 @@ def month_words(period: str) -> str:
     return describe_period(period, indicators.get("local:kpi"))
 
 
-def report_frame(report: pd.DataFrame) -> pd.DataFrame:
+def england_equivalents(table: pd.DataFrame) -> dict[str, tuple[float | None, str]]:
+    """England's latest published value of each KPI's national equivalent, with its period
+    and title in words: what ``rag.kpi_status`` rates a KPI against."""
+    out: dict[str, tuple[float | None, str]] = {}
+    for kpi, national in rag.comparable_equivalents(indicators.local_kpi_frame()).items():
+        period = indicators.latest_period(national, ENGLAND, table=table)
+        if period is not None:
+            words = describe_period(period, indicators.get(national))
+            out[kpi] = (
+                indicators.value(national, ENGLAND, period, table=table),
+                f"{words} ({indicators.get(national).title})",
+            )
+    return out
+
+
+def report_frame(report: pd.DataFrame, numbers: bool = False) -> pd.DataFrame:
     """The exception report as people read it (the table, the XLSX sheet and the HTML), in the
-    order a board reads it: what, how far off, compared with whom, the trend, then what is done."""
+    order a board reads it: what, how far off, compared with whom, the trend, then what is done.
+
+    ``numbers``: for the XLSX, the values (latest, target, England, gap) stay numbers, with a
+    ``Unit`` column ``exception_xlsx`` formats them by, and England's period gets a column."""
     units = report["unit"]
+    shown = _values if numbers else _texts
+    england = (
+        {"England (comparator)": report["england"], "England period": report["england_period"]}
+        if numbers
+        else {
+            "England (comparator)": [
+                f"{shown_value(v, u)}, {p}" if not pd.isna(v) else "no comparable national figure"
+                for v, u, p in zip(report["england"], units, report["england_period"])
+            ]
+        }
+    )
     return pd.DataFrame(
         {
             "KPI": report["title"],
             "Month": report["period"].map(month_words),
-            "Latest": [shown_value(v, u) for v, u in zip(report["value"], units)],
-            "Target": [shown_value(v, u) for v, u in zip(report["target"], units)],
+            "Latest": shown(report["value"], units),
+            "Target": shown(report["target"], units),
             "Against target": report["status"].map(rag.labelled),
-            "England (comparator)": [
-                f"{shown_value(v, u)}, {p}" if not pd.isna(v) else "no comparable national figure"
-                for v, u, p in zip(report["england"], units, report["england_period"])
-            ],
+            **england,
             "Against England": np.where(
                 report["england_status"] == rag.NOT_RATED,
                 "",
@@ -74,7 +101,9 @@ def report_frame(report: pd.DataFrame) -> pd.DataFrame:
             "Action due": [
                 d.strftime("%d/%m/%Y") if isinstance(d, dt.date) else "" for d in report["due_date"]
             ],
-            "Gap to target": [gap_words(v, u) for v, u in zip(report["gap"], units)],
+            "Gap to target": _values(report["gap"], units)
+            if numbers
+            else [gap_words(v, u) for v, u in zip(report["gap"], units)],
             "Why": report["reason"],
             "Group": report["group"],
             "Last saved by": report["updated_by"].fillna(""),
@@ -84,24 +113,48 @@ def report_frame(report: pd.DataFrame) -> pd.DataFrame:
                 else ""
                 for t in report["updated_at"]
             ],
+            **({"Unit": units} if numbers else {}),
         }
     )
 
 
+def _texts(values: pd.Series, units: pd.Series) -> list[str]:
+    return [shown_value(v, u) for v, u in zip(values, units)]
+
+
+def _values(values: pd.Series, units: pd.Series) -> list[float | None]:
+    return [None if v is None or pd.isna(v) else float(v) for v in values]
+
+
+# The columns of the XLSX sheets that hold a value in the row's unit.
+VALUE_COLUMNS = ("Latest", "Target", "England (comparator)", "England", "Baseline", "Gap to target")
+
+
 def exception_xlsx(report: pd.DataFrame, status: pd.DataFrame, about: pd.DataFrame) -> bytes:
-    """The board's workbook: the exception report, every KPI's status, and what it all means."""
+    """The board's workbook: the exception report, every KPI's status, and what it all means.
+
+    ``report`` and ``status`` are the frames made with ``numbers=True``: their ``VALUE_COLUMNS``
+    are stored as numbers and shown in the row's unit (52.2 shown as 52.2%), so a reader can sort
+    and sum them; a frame of text works too, written as it is."""
     return workbook({"Exception report": report, "All KPIs": status, "About": about})
 
 
 def workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An XLSX of one sheet per frame: numbers stay numbers, text is escaped so no cell runs
-    as a formula, the header row and first column frozen, columns as wide as their text."""
+    """An XLSX of one sheet per frame: numbers stay numbers (in the row's unit where the frame
+    has a ``Unit`` column), text is escaped so no cell runs as a formula, the header row and
+    first column frozen, columns as wide as their text."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             escape_for_spreadsheet(frame).to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "B2"
+            if "Unit" in frame.columns:
+                formats = [excel_format(str(u)) for u in frame["Unit"]]
+                for j, col in enumerate(frame.columns, start=1):
+                    if col in VALUE_COLUMNS:
+                        for i, fmt in enumerate(formats, start=2):
+                            sheet.cell(row=i, column=j).number_format = fmt
             for cells in sheet.columns:
                 longest = max(len(str(c.value or "")) for c in cells)
                 sheet.column_dimensions[cells[0].column_letter].width = min(

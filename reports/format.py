@@ -55,16 +55,36 @@ def describe_period(period: str, indicator: Indicator) -> str:
     return pd.Timestamp(period + "-01").strftime("%B %Y")
 
 
+# Number formats that show a value as ``format_value`` writes it while the cell keeps the number
+# (a percentage stored as 67.5, the figure the app computes, not as 0.675).
+EXCEL_FORMATS = {
+    "%": '0.0"%"',
+    "£": '"£"#,##0',
+    "count": "#,##0",
+    "rate per 10,000": "#,##0.0",
+    "rate per 100": "#,##0.0",
+    "days": '#,##0.0" days"',
+    "weeks": '#,##0.0" weeks"',
+    "minutes": '#,##0.0" minutes"',
+}
+
+
+def excel_format(unit: str) -> str:
+    """The Excel number format for a value in ``unit`` (one decimal place for other units)."""
+    return EXCEL_FORMATS.get(unit, "#,##0.0")
+
+
 def escape_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     """Stop text cells being run as formulas when a download is opened in Excel."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(_escape_cell)
+            out[col] = out[col].map(escape_cell)
     return out
 
 
-def _escape_cell(cell: object) -> object:
+def escape_cell(cell: object) -> object:
+    """One cell made safe: text a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + cell
     return cell

@@ -368,9 +368,22 @@ def test_rag_and_exception_report_from_the_example_return(national, store_dir, d
     rows = [dict(zip(header, (c.value for c in r))) for r in sheet.iter_rows(min_row=2)]
     assert {r["KPI"] for r in rows} == red
     mine = next(r for r in rows if r["KPI"].startswith("New EHC plans issued within 20 weeks"))
-    assert (mine["Latest"], mine["Target"], mine["Against target"]) == ("52.2%", "60.0%", "✖ Red")
+    # Values are numbers shown with their unit, not the text "52.2%".
+    assert (mine["Latest"], mine["Target"], mine["Against target"]) == (52.2, 60.0, "✖ Red")
+    assert mine["England (comparator)"] == 45.9 and mine["England period"].startswith("2024 (")
+    assert mine["Gap to target"] == pytest.approx(-7.8) and mine["Unit"] == "%"
+    cells = {c.value: c for c in sheet[1]}
+    latest = sheet.cell(row=rows.index(mine) + 2, column=cells["Latest"].column)
+    assert latest.data_type == "n" and latest.number_format == '0.0"%"'
     assert mine["Commentary"] == "'" + text and mine["Owner"] == "Head of SEND"
-    assert mine["Gap to target"] == "7.8 points below"  # words: no cell starts with a minus sign
+    status_sheet = book["All KPIs"]
+    status_header = [c.value for c in status_sheet[1]]
+    status_rows = [
+        dict(zip(status_header, (c.value for c in r))) for r in status_sheet.iter_rows(min_row=2)
+    ]
+    timely_row = next(r for r in status_rows if r["KPI"] == TIMELY)
+    assert (timely_row["Latest"], timely_row["England"]) == (52.2, 45.9)
+    assert not any(c.data_type == "f" for s in book.worksheets for r in s.iter_rows() for c in r)
     assert mine["Recent months (oldest first)"].endswith("58.7% → 52.2%")
     assert "EXAMPLE DATA (SYNTHETIC)" in " ".join(str(c.value) for c in book["About"]["B"])
     assert len(list(book["All KPIs"].iter_rows(min_row=2))) == 10

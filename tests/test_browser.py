@@ -21,6 +21,7 @@ PAGES = {
     "governance": "governance",
     "outcomes": "outcomes",
     "map": "map",
+    "reports": "reports",
 }
 AREA_FREE_PAGES = {"data"}  # about the area's uploads, not one LA's figures
 AREAS = {

@@ -1,108 +1,22 @@
-"""Altair charts used across pages: colour-blind-safe, with shapes and dashes as well as
-colour so that no series is told apart by colour alone."""
+"""The shared chart specs for pages: they live in ``reports.charts`` (free of Streamlit, so the
+board pack draws the same charts); this name keeps the pages' imports short."""
 
-from __future__ import annotations
+from reports.charts import (
+    PALETTE,
+    ROLE_COLOURS,
+    axis_title,
+    grouped_bars,
+    single_bars,
+    trend_chart,
+    wide_table,
+)
 
-import altair as alt
-import pandas as pd
-
-from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, PALETTE, REGION_COLOUR
-
-ROLE_COLOURS = {"area": AREA_COLOUR, "region": REGION_COLOUR, "England": ENGLAND_COLOUR}
-
-
-def trend_chart(
-    frame: pd.DataFrame, y_title: str, y_field: str = "value", legend_columns: int | None = None
-) -> alt.Chart:
-    """Lines for the area, region and England over time; ``frame`` from comparison_series.
-
-    ``y_field`` "index" draws ``analysis.mapping.indexed_trend``'s index, with the value
-    in the tooltip; ``legend_columns`` 1 stacks the legend so a narrow column keeps every
-    name (a one-row legend wider than the chart is cut off).
-    """
-    data = frame[frame[y_field].notna()]
-    legend = alt.Legend(orient="bottom")
-    if legend_columns:
-        legend = alt.Legend(orient="bottom", columns=legend_columns, labelLimit=0)
-    names = data.drop_duplicates("role").set_index("role")["name"]
-    domain = [names[r] for r in ROLE_COLOURS if r in names.index]
-    colours = [ROLE_COLOURS[r] for r in ROLE_COLOURS if r in names.index]
-    dashes = [[1, 0], [6, 3], [2, 2]][: len(domain)]
-    base = alt.Chart(data).encode(
-        x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{y_field}:Q", title=y_title),
-        color=alt.Color(
-            "name:N",
-            title=None,
-            scale=alt.Scale(domain=domain, range=colours),
-            legend=legend,
-        ),
-        strokeDash=alt.StrokeDash(
-            "name:N", scale=alt.Scale(domain=domain, range=dashes), legend=None
-        ),
-        shape=alt.Shape("name:N", scale=alt.Scale(domain=domain), legend=None),
-        tooltip=[
-            alt.Tooltip("name:N", title="Area"),
-            alt.Tooltip("period:O", title="Period"),
-            alt.Tooltip(f"{y_field}:Q", title=y_title, format=",.1f"),
-            *([alt.Tooltip("value:Q", title="Value", format=",.0f")] if y_field != "value" else []),
-        ],
-    )
-    return (base.mark_line(strokeWidth=3) + base.mark_point(size=70, filled=True)).properties(
-        height=320
-    )
-
-
-def grouped_bars(
-    frame: pd.DataFrame, category: str, value: str, y_title: str, sort: list[str] | None = None
-) -> alt.Chart:
-    """Horizontal bars of a category for the area, region and England side by side."""
-    data = frame[frame[value].notna()]
-    names = data.drop_duplicates("role").set_index("role")["name"]
-    domain = [names[r] for r in ROLE_COLOURS if r in names.index]
-    colours = [ROLE_COLOURS[r] for r in ROLE_COLOURS if r in names.index]
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y(
-                f"{category}:N",
-                title=None,
-                sort=sort or "-x",
-                axis=alt.Axis(labelLimit=380, labelFontSize=12),
-            ),
-            yOffset=alt.YOffset("name:N", sort=domain),
-            x=alt.X(f"{value}:Q", title=y_title),
-            color=alt.Color(
-                "name:N",
-                title=None,
-                scale=alt.Scale(domain=domain, range=colours),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip("name:N", title="Area"),
-                alt.Tooltip(f"{category}:N", title=" "),
-                alt.Tooltip(f"{value}:Q", title=y_title, format=",.1f"),
-            ],
-        )
-        .properties(height=alt.Step(14))
-    )
-
-
-def single_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) -> alt.Chart:
-    return (
-        alt.Chart(frame[frame[value].notna()])
-        .mark_bar(color=AREA_COLOUR)
-        .encode(
-            x=alt.X(f"{category}:O", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{value}:Q", title="EHC plans"),
-            tooltip=[
-                alt.Tooltip(f"{category}:O", title=x_title),
-                alt.Tooltip(f"{value}:Q", title="EHC plans", format=",.0f"),
-            ],
-        )
-        .properties(height=280)
-    )
-
-
-__all__ = ["PALETTE", "grouped_bars", "single_bars", "trend_chart"]
+__all__ = [
+    "PALETTE",
+    "ROLE_COLOURS",
+    "axis_title",
+    "grouped_bars",
+    "single_bars",
+    "trend_chart",
+    "wide_table",
+]

@@ -12,16 +12,19 @@ import indicators
 from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
 from indicators.glossary import Term, explain, terms_in
+
+# The colours live with the chart specs (Streamlit-free, for the board pack); pages take
+# them from here.
+from reports.charts import (  # noqa: F401
+    AREA_COLOUR,
+    ENGLAND_COLOUR,
+    NEIGHBOUR_COLOUR,
+    PALETTE,
+    REGION_COLOUR,
+)
 from reports.format import describe_period, escape_for_spreadsheet
 from ui import workshop
 from ui.plain import md
-
-# Okabe-Ito colours: distinguishable with the common forms of colour blindness.
-AREA_COLOUR = "#0072B2"
-REGION_COLOUR = "#E69F00"
-ENGLAND_COLOUR = "#000000"
-NEIGHBOUR_COLOUR = "#009E73"
-PALETTE = ["#0072B2", "#E69F00", "#000000", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 
 
 def show(

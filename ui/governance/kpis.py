@@ -22,6 +22,7 @@ import indicators
 from analysis import rag
 from reports.exception_report import (
     REPORT_CSS,
+    england_equivalents,
     exception_html,
     exception_xlsx,
     month_words,
@@ -30,12 +31,11 @@ from reports.exception_report import (
     shown_value,
     sparkline,
 )
-from reports.format import describe_period
 from store import actions
 from store.access import Action
 from tidy import period_sort_key
 from ui import local, visual
-from ui.data import area_names, latest_period, value
+from ui.data import area_names, national_table
 from ui.examples import EXAMPLE_PREFIX, EXAMPLE_WARNING, switch_button
 from ui.plain import md
 
@@ -65,16 +65,7 @@ def period_axis(periods: pd.Series) -> alt.X:
 @st.cache_data(max_entries=2, show_spinner=False)
 def england_values() -> dict[str, tuple[float | None, str]]:
     """England's latest published value of each KPI's national equivalent (public data)."""
-    out: dict[str, tuple[float | None, str]] = {}
-    for kpi, national in rag.comparable_equivalents(indicators.local_kpi_frame()).items():
-        period = latest_period(national, "E92000001")
-        if period is not None:
-            words = describe_period(period, indicators.get(national))
-            out[kpi] = (
-                value(national, "E92000001", period),
-                f"{words} ({indicators.get(national).title})",
-            )
-    return out
+    return england_equivalents(national_table())
 
 
 def kpi_series(area: str, listed: pd.DataFrame) -> pd.DataFrame:
@@ -150,30 +141,48 @@ def _no_kpis(area: str) -> None:
         switch_button(code, f"gov.kpi.switch.{code}")
 
 
-def status_table(status: pd.DataFrame) -> pd.DataFrame:
-    """The KPI status as people read it: words and shapes, values with their units."""
+def status_table(status: pd.DataFrame, numbers: bool = False) -> pd.DataFrame:
+    """The KPI status as people read it: words and shapes, values with their units (``numbers``:
+    values kept as numbers with a ``Unit`` column, for the XLSX; see ``report_frame``)."""
     units = status["unit"]
+
+    def values(col: str) -> list[object]:
+        if numbers:
+            return [None if pd.isna(v) else float(v) for v in status[col]]
+        return [shown_value(v, u) for v, u in zip(status[col], units)]
+
+    baseline: dict[str, object] = (
+        {
+            "Baseline": values("baseline"),
+            "Baseline month": status["baseline_period"].map(month_words),
+        }
+        if numbers
+        else {
+            "Baseline": [
+                f"{shown_value(v, u)} ({month_words(p)})"
+                for v, u, p in zip(status["baseline"], units, status["baseline_period"])
+            ]
+        }
+    )
     return pd.DataFrame(
         {
             "KPI": status["title"],
             "Group": status["group"],
             "Month": status["period"].map(month_words),
-            "Latest": [shown_value(v, u) for v, u in zip(status["value"], units)],
-            "Target": [shown_value(v, u) for v, u in zip(status["target"], units)],
+            "Latest": values("value"),
+            "Target": values("target"),
             "Against target": status["status"].map(rag.labelled),
             "Why": status["reason"],
-            "England": [shown_value(v, u) for v, u in zip(status["england"], units)],
+            "England": values("england"),
             "Against England": np.where(
                 status["england_status"] == rag.NOT_RATED,
                 "",
                 status["england_status"].map(rag.labelled),
             ),
-            "Baseline": [
-                f"{shown_value(v, u)} ({month_words(p)})"
-                for v, u, p in zip(status["baseline"], units, status["baseline_period"])
-            ],
+            **baseline,
             "Trend": status["trend"],
             "KPI id": status["kpi"],
+            **({"Unit": units} if numbers else {}),
         }
     )
 
@@ -543,7 +552,12 @@ def exception_section(area: str, listed: pd.DataFrame) -> None:
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(
         "Download XLSX",
-        partial(exception_xlsx, shown, status_table(status), about),
+        partial(
+            exception_xlsx,
+            report_frame(report, numbers=True),
+            status_table(status, numbers=True),
+            about,
+        ),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key="gov.exceptions.xlsx",

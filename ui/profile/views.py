@@ -27,10 +27,12 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
         frame = frame.assign(
             value=[v if pd.isna(v) else rule.shown_count(v) for v in frame["value"]]
         )
-        table = _wide(frame, ind.unit)
+        table = charts.wide_table(frame)
     note = " ".join(filter(None, [note, series_break_note(area, frame)])) or None
     charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
-    chart = charts.trend_chart(charted, y_title=_axis_title(ind)) if not charted.empty else None
+    chart = (
+        charts.trend_chart(charted, y_title=charts.axis_title(ind)) if not charted.empty else None
+    )
     visual.show(key, title, chart, table, [indicator_id], area, note)
 
 
@@ -40,26 +42,7 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
 def _trend_frames(indicator_id: str, area: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area, region and England over time (long, for the chart) and as the table."""
     frame = comparison_series(national_table(), indicator_id, area)
-    return frame, _wide(frame, indicators.get(indicator_id).unit)
-
-
-def _wide(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
-    if frame.empty:
-        return pd.DataFrame()
-    wide = frame.pivot_table(
-        index="period", columns="name", values="value", aggfunc="first", sort=False
-    )
-    order = frame.drop_duplicates("role").sort_values(
-        "role", key=lambda s: s.map({"area": 0, "region": 1, "England": 2})
-    )
-    wide = wide[[n for n in order["name"] if n in wide.columns]]
-    return wide.reset_index().rename(columns={"period": "Period"})
-
-
-def _axis_title(ind: indicators.Indicator) -> str:
-    return {"%": "Per cent", "count": "Number", "rate per 10,000": "Per 10,000 aged 0-25"}.get(
-        ind.unit, ind.unit.capitalize()
-    )
+    return frame, charts.wide_table(frame)
 
 
 def breakdown_bars(
