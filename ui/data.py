@@ -7,8 +7,30 @@ import streamlit as st
 
 import indicators
 from analysis import profile
+from data_loaders import build
 from data_loaders.build import load_tidy
 from geography import areas
+
+_built_in_this_process: list[bool] = []
+
+
+def build_national_with_progress() -> None:
+    """On a first start (no current cache) build the national table with a progress bar,
+    rather than a blank page for the 10-30 s it takes; later runs return at once."""
+    if _built_in_this_process:
+        return
+    if not build.cache_is_current():
+        bar = st.progress(0.0, text="Preparing the national data (first start only)…")
+
+        def show(done: int, of: int, source: str) -> None:
+            bar.progress(
+                done / of,
+                text=f"Preparing the national data: read {done} of {of} sources ({source})",
+            )
+
+        build.load_tidy(progress=show)
+        bar.empty()
+    _built_in_this_process.append(True)
 
 
 @st.cache_resource(show_spinner="Loading national data…")
