@@ -25,3 +25,10 @@ def test_every_module_to_warm_exists():
 
     missing = [m for m in warm.MODULES if importlib.util.find_spec(m) is None]
     assert missing == []
+
+
+def test_warming_can_be_turned_off(monkeypatch):
+    monkeypatch.setattr(warm, "_started", threading.Lock())
+    monkeypatch.setenv(warm.WARM_ENV, "0")
+    assert warm.warm_in_background() is False
+    assert warm._started.acquire(blocking=False)  # nothing took it

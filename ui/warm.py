@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,13 @@ MODULES = [
 ]
 
 _started = threading.Lock()
+WARM_ENV = "SEND_LENS_WARM"
 
 
 def warm_in_background() -> bool:
-    """Start the warming thread unless it has started in this process; True if it started."""
-    if not _started.acquire(blocking=False):
+    """Start the warming thread unless it has started in this process or ``SEND_LENS_WARM``
+    is ``0`` (a small server that never draws maps may prefer the memory); True if started."""
+    if os.environ.get(WARM_ENV) == "0" or not _started.acquire(blocking=False):
         return False
     threading.Thread(target=_import_all, name="send-lens-warm-imports", daemon=True).start()
     return True
