@@ -51,6 +51,8 @@ def run_startup(rows: dict[str, Row], n: int, cold_n: int) -> None:
             switches, names = startup.switch_pairs(browser, max(1, n // 2))
         finally:
             browser.close()
+    for name, t, r in zip(names, switches.a, switches.ratios, strict=True):
+        print(f"  switch to {name:<26} {t:5.2f} s  {r:5.1f}x bare", flush=True)
     seconds = statistics.median(switches.a)
     slowest = max(zip(switches.a, names, strict=True))
     rows["switch"].measured = (
