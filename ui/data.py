@@ -11,13 +11,16 @@ from data_loaders import build
 from data_loaders.build import load_tidy
 from geography import areas
 
-_built_in_this_process: list[bool] = []
+_checked_in_this_process: list[bool] = []
+# A read-only install cannot write the cache: the table built with progress is kept here, or
+# ``national_table`` would build it a second time.
+_unsaved: list[indicators.NationalTable] = []
 
 
 def build_national_with_progress() -> None:
     """On a first start (no current cache) build the national table with a progress bar,
     rather than a blank page for the 10-30 s it takes; later runs return at once."""
-    if _built_in_this_process:
+    if _checked_in_this_process:
         return
     if not build.cache_is_current():
         bar = st.progress(0.0, text="Preparing the national data (first start only)…")
@@ -28,9 +31,11 @@ def build_national_with_progress() -> None:
                 text=f"Preparing the national data: read {done} of {of} sources ({source})",
             )
 
-        build.load_tidy(progress=show)
+        table = build.load_tidy(progress=show)
+        if not build.cache_is_current():
+            _unsaved.append(table)
         bar.empty()
-    _built_in_this_process.append(True)
+    _checked_in_this_process.append(True)
 
 
 @st.cache_resource(show_spinner="Loading national data…")
@@ -40,7 +45,7 @@ def national_table() -> indicators.NationalTable:
     A resource, not ``cache_data``: it is read-only public data shared by every session, and
     ``cache_data`` would copy 200,000 rows (and lose the split) on every page run.
     """
-    return load_tidy()
+    return _unsaved[0] if _unsaved else load_tidy()
 
 
 @st.cache_data(max_entries=4)
