@@ -10,12 +10,20 @@ that page too, and no page script, area name or figure is ever sent.
 
 from __future__ import annotations
 
+import pyarrow as pa
 import streamlit as st
 
 from ui import identity, local, workshop
 from ui.area_picker import chosen_area
+from ui.data import build_national_with_progress
+from ui.warm import warm_in_background
 from ui.workspace_picker import is_admin, workspace_picker
 from uploads.public import public_mode
+
+# Arrow's default pool (mimalloc) keeps what it freed: reading the national table and the
+# derived parquet files left the server 25-35 MB larger after every page than the system
+# allocator (benchmarks/server_cost.py, two pairs, 2026-12-03).
+pa.set_memory_pool(pa.system_memory_pool())
 
 st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
 
@@ -94,4 +102,7 @@ st.sidebar.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(DfE, ONS, Ministry of Justice)."
 )
+build_national_with_progress()
 navigation.run()
+# After the page is drawn, so that the first page of a process does not wait for it.
+warm_in_background()

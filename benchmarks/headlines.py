@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import pandas as pd
 
 import indicators
 from analysis import profile
+from benchmarks.pairs import Ratios, interleaved
 from data_loaders.build import load_tidy
 
 BEFORE_COMMIT = "b790f03"
@@ -56,33 +56,38 @@ def home_run(table: pd.DataFrame) -> float:
     return time.perf_counter() - start
 
 
+def _use(module: object) -> None:
+    profile.indicators = module  # type: ignore[assignment]
+
+
+def warm_pairs(repeat: int) -> Ratios:
+    """Warm Home runs, before over after, as interleaved pairs (after each side's first run)."""
+    frame = pd.DataFrame(load_tidy())  # a plain copy of the cached table
+    old = _old_indicators()
+    before = frame.copy()
+    before.attrs["shared"] = True  # what the old load_tidy marked
+    after = indicators.NationalTable.of(frame)
+
+    def timed(module: object, table: pd.DataFrame) -> float:
+        _use(module)
+        try:
+            return home_run(table)
+        finally:
+            _use(indicators)
+
+    timed(old, before), timed(indicators, after)
+    return interleaved(lambda: timed(old, before), lambda: timed(indicators, after), repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    frame = pd.DataFrame(load_tidy())  # a plain copy of the cached table
-    old = _old_indicators()
-    results = {}
-    for label in ("before", "after"):
-        if label == "before":
-            table = frame.copy()
-            table.attrs["shared"] = True  # what the old load_tidy marked
-            profile.indicators = old  # type: ignore[assignment]
-        else:
-            start = time.perf_counter()
-            table = indicators.NationalTable.of(frame)
-            split = time.perf_counter() - start
-            profile.indicators = indicators
-        first = home_run(table)
-        warm = statistics.median(home_run(table) for _ in range(args.repeat))
-        results[label] = (first, warm)
-    (b_first, b_warm), (a_first, a_warm) = results["before"], results["after"]
-    print(f"split at load (after only): {split:.3f} s")
-    print(f"first Home run: before {b_first * 1000:.1f} ms, after {a_first * 1000:.1f} ms")
-    print(
-        f"warm Home run (median of {args.repeat}): before {b_warm * 1000:.1f} ms, after {a_warm * 1000:.1f} ms"
-    )
-    print(f"ratio before/after, warm: {b_warm / a_warm:.0f}x; first run: {b_first / a_first:.1f}x")
+    frame = pd.DataFrame(load_tidy())
+    start = time.perf_counter()
+    indicators.NationalTable.of(frame)
+    print(f"split at load: {time.perf_counter() - start:.3f} s")
+    print(f"warm Home run, before / after: {warm_pairs(args.repeat).describe()}")
 
 
 if __name__ == "__main__":

@@ -95,21 +95,30 @@ def _coloured(image: np.ndarray) -> float:
     return float(((image.max(axis=2) - image.min(axis=2)) > 40).mean())
 
 
+def _unlike(image: np.ndarray, before: np.ndarray | None) -> bool:
+    """The map's box changes height while the page settles (550 then 560 pixels), so a
+    screenshot of another size is another picture, not an error."""
+    if before is None or image.shape != before.shape:
+        return True
+    return bool(np.abs(image - before).mean() > 1.0)
+
+
+def _same(image: np.ndarray, last: np.ndarray | None) -> bool:
+    return last is not None and image.shape == last.shape and np.array_equal(image, last)
+
+
 def time_to_draw(page, click_label: str, before: np.ndarray | None) -> float:
-    """Seconds from clicking ``click_label`` to a drawn, settled map unlike ``before``."""
+    """Seconds from clicking ``click_label`` to a drawn, settled map unlike ``before``: two
+    looks 100 ms apart showing the same coloured picture, box size included."""
     start = time.perf_counter()
     page.get_by_text(click_label, exact=True).first.click()
-    last, drawn_at = None, None
+    last, drawn_at = None, start
     while time.perf_counter() - start < 120:
         image = _snapshot(page) if page.locator(DECK).count() else None
-        fresh = (
-            image is not None
-            and _coloured(image) > 0.05
-            and (before is None or np.abs(image - before).mean() > 1.0)
-        )
-        if fresh and last is not None and np.array_equal(image, last):
+        fresh = image is not None and _coloured(image) > 0.05 and _unlike(image, before)
+        if fresh and _same(image, last):
             return drawn_at - start  # unchanged since the previous look: it had finished
-        if fresh and (last is None or not np.array_equal(image, last)):
+        if fresh:
             drawn_at = time.perf_counter()
         last = image if fresh else None
         page.wait_for_timeout(100)

@@ -11,8 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -61,16 +65,133 @@ def _loaders() -> list[tuple[str, Callable[[], pd.DataFrame]]]:
     ]
 
 
+# Told (done, of, what) as each source is read, so a first start can show its progress.
+Progress = Callable[[int, int, str], None]
+WORKERS_ENV = "SEND_LENS_BUILD_WORKERS"
+
+
+def _jobs() -> dict[str, Callable[[], pd.DataFrame]]:
+    """The sources as jobs for parallel workers: SEN2's two releases are read separately, the
+    slowest sources alone (see ``COST``)."""
+    from data_loaders.national import sen2
+
+    jobs = {name: loader for name, loader in _loaders() if name != "sen2"}
+    return {"sen2_2025": sen2.load_2025_release, "sen2_2022": sen2.load_2022_release, **jobs}
+
+
+# Seconds each job took alone (2 cores, 2026-12-03, of a 26 s serial read); the rest take
+# under a second. Used only to share the jobs out so that the workers finish together.
+COST = {"sen2_2025": 11.5, "lait": 6.2, "sen2_2022": 3.9, "schools": 2.3}
+
+
+def shares(names: list[str], workers: int) -> list[list[str]]:
+    """The jobs split into at most ``workers`` lists of about equal cost, slowest first."""
+    lists: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for name in sorted(names, key=lambda n: -COST.get(n, 0.5)):
+        i = loads.index(min(loads))
+        lists[i].append(name)
+        loads[i] += COST.get(name, 0.5)
+    return [names for names in lists if names]
+
+
+def build_workers() -> int:
+    """Processes for a rebuild: ``SEND_LENS_BUILD_WORKERS``, else one per core (at most 4)."""
+    setting = os.environ.get(WORKERS_ENV, "")
+    return max(1, int(setting)) if setting.isdigit() else min(os.cpu_count() or 1, 4)
+
+
+def read_sources(
+    progress: Progress | None = None, workers: int | None = None
+) -> list[pd.DataFrame]:
+    """Every source's tidy rows, in ``_loaders()``'s order. With more than one worker the
+    sources are read by child processes (``python -m data_loaders.build --read``), each
+    writing its frames to a temporary folder: neither a fork (the app's server has threads,
+    and a fork copies any lock another thread holds) nor multiprocessing's spawn (which reruns
+    whatever script started the parent) is safe inside a Streamlit server."""
+    jobs = _jobs()
+    workers = build_workers() if workers is None else workers
+    done: dict[str, pd.DataFrame] = {}
+
+    def finished(name: str, frame: pd.DataFrame) -> None:
+        done[name] = frame
+        if progress is not None:
+            progress(len(done), len(jobs), name)
+
+    if workers <= 1:
+        for name, job in jobs.items():
+            finished(name, job())
+    else:
+        with tempfile.TemporaryDirectory(prefix="send-lens-build-") as tmp:
+            for name in _read_in_children(shares(list(jobs), workers), Path(tmp)):
+                finished(name, pd.read_pickle(Path(tmp) / f"{name}.pickle"))
+    from data_loaders.national.sen2 import combine_releases
+
+    done["sen2"] = combine_releases(done.pop("sen2_2025"), done.pop("sen2_2022"))
+    return [done[name] for name, _ in _loaders()]
+
+
+def _read_in_children(lists: list[list[str]], folder: Path) -> Iterator[str]:
+    """Start one child per list of jobs; yield each job's name as its frame is written."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    finished: queue.Queue[tuple[int, str | None]] = queue.Queue()
+    children = []
+    for i, names in enumerate(lists):
+        log = open(folder / f"worker-{i}.log", "w+")  # noqa: SIM115 (closed below)
+        cmd = [sys.executable, "-m", "data_loaders.build", "--read", *names, "--out", str(folder)]
+        child = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True
+        )
+        children.append((child, log))
+        threading.Thread(target=_relay, args=(i, child, finished), daemon=True).start()
+    running = len(children)
+    try:
+        while running:
+            i, name = finished.get()
+            if name is not None:
+                yield name
+                continue
+            running -= 1
+            child, log = children[i]
+            if child.wait() != 0:
+                log.seek(0)
+                raise RuntimeError(f"reading the national sources failed:\n{log.read()[-4000:]}")
+    finally:
+        for child, log in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            log.close()
+
+
+def _relay(i: int, child: subprocess.Popen, finished: queue.Queue[tuple[int, str | None]]) -> None:
+    assert child.stdout is not None
+    for line in child.stdout:
+        finished.put((i, line.strip()))
+    finished.put((i, None))
+
+
+def _read_and_write(names: list[str], folder: Path) -> None:
+    """A child's work: read each named source, write it, and say so on stdout."""
+    jobs = _jobs()
+    for name in names:
+        jobs[name]().to_pickle(folder / f"{name}.pickle")
+        print(name, flush=True)
+
+
 def build_tidy() -> pd.DataFrame:
     """Read every source and derive the computed indicators; no cache involved."""
     return build_checked()[0]
 
 
-def build_checked() -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_checked(progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The national table after the plausibility checks, and their findings (data_loaders/quality)."""
     from data_loaders import quality
 
-    frames = [loader() for _, loader in _loaders()]
+    frames = read_sources(progress)
     table = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     table = tidy.normalise(table)
     # Checked before rates are derived, so a count set aside never reaches a rate.
@@ -141,23 +262,44 @@ def _file_hash(path: Path) -> str:
     return f"{stat.st_size}:{int(stat.st_mtime)}"
 
 
-def load_tidy(rebuild: bool = False) -> NationalTable:
+def cache_is_current() -> bool:
+    """Whether ``load_tidy`` will read the cache rather than build (a first start builds)."""
+    try:
+        meta = json.loads((cache_dir() / MANIFEST_FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("fingerprint") == fingerprint() and (cache_dir() / CACHE_FILE).exists()
+
+
+# Two sessions arriving at a first start would otherwise both build the table.
+_BUILD_LOCK = threading.Lock()
+
+
+def load_tidy(rebuild: bool = False, progress: Progress | None = None) -> NationalTable:
     """The national tidy table, from the cache when it is current, else built and cached, and
     split by indicator once here so that every query after reads one indicator's rows."""
-    folder = cache_dir()
-    parquet = folder / CACHE_FILE
-    manifest = folder / MANIFEST_FILE
-    key = fingerprint()
-    if not rebuild and parquet.exists() and manifest.exists():
-        try:
-            meta = json.loads(manifest.read_text())
-            if meta.get("fingerprint") == key:
-                return NationalTable.of(tidy.normalise(pd.read_parquet(parquet)))
-        except (OSError, ValueError):
-            pass  # an unreadable cache is rebuilt below
-    table, findings = build_checked()
-    _write_cache(table, folder, key, findings)
+    if not rebuild and (cached := _read_cache()) is not None:
+        return cached
+    with _BUILD_LOCK:
+        if not rebuild and (cached := _read_cache()) is not None:
+            return cached  # another thread built it while this one waited
+        key = fingerprint()
+        table, findings = build_checked(progress)
+        _write_cache(table, cache_dir(), key, findings)
     return NationalTable.of(table)
+
+
+def _read_cache() -> NationalTable | None:
+    folder = cache_dir()
+    parquet, manifest = folder / CACHE_FILE, folder / MANIFEST_FILE
+    if not (parquet.exists() and manifest.exists()):
+        return None
+    try:
+        if json.loads(manifest.read_text()).get("fingerprint") == fingerprint():
+            return NationalTable.of(tidy.normalise(pd.read_parquet(parquet)))
+    except (OSError, ValueError):
+        pass  # an unreadable cache is rebuilt
+    return None
 
 
 _built_findings: list[pd.DataFrame] = []
@@ -207,3 +349,13 @@ def invalidate_cache() -> None:
     """Remove the cached table so the next load rebuilds it (after a refresh)."""
     for name in (CACHE_FILE, MANIFEST_FILE, FINDINGS_FILE):
         (cache_dir() / name).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Read national sources (a rebuild's worker).")
+    parser.add_argument("--read", nargs="+", required=True, help="job names (see _jobs)")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the frames")
+    args = parser.parse_args()
+    _read_and_write(args.read, args.out)

@@ -67,6 +67,8 @@ def test_refreshed_sen_in_england_joins_the_table(tmp_path, monkeypatch, cache):
     shutil.copy(FIXTURES / "sen_phase_type.csv", folder / "phase_type.csv")
     shutil.copy(FIXTURES / "sen_primary_need.csv", folder / "primary_need.csv")
     monkeypatch.setattr(sen_in_england, "FOLDER", folder)
+    # The patch holds in this process only, so the sources are read here, not by children.
+    monkeypatch.setenv(build.WORKERS_ENV, "1")
     table = build.build_tidy()
     # Fixture, England 2024/25: 400,000 pupils with an EHC plan, 1,300,000 on SEN support.
     assert (

@@ -7,8 +7,35 @@ import streamlit as st
 
 import indicators
 from analysis import profile
+from data_loaders import build
 from data_loaders.build import load_tidy
 from geography import areas
+
+_checked_in_this_process: list[bool] = []
+# A read-only install cannot write the cache: the table built with progress is kept here, or
+# ``national_table`` would build it a second time.
+_unsaved: list[indicators.NationalTable] = []
+
+
+def build_national_with_progress() -> None:
+    """On a first start (no current cache) build the national table with a progress bar,
+    rather than a blank page for the 10-30 s it takes; later runs return at once."""
+    if _checked_in_this_process:
+        return
+    if not build.cache_is_current():
+        bar = st.progress(0.0, text="Preparing the national data (first start only)…")
+
+        def show(done: int, of: int, source: str) -> None:
+            bar.progress(
+                done / of,
+                text=f"Preparing the national data: read {done} of {of} sources ({source})",
+            )
+
+        table = build.load_tidy(progress=show)
+        if not build.cache_is_current():
+            _unsaved.append(table)
+        bar.empty()
+    _checked_in_this_process.append(True)
 
 
 @st.cache_resource(show_spinner="Loading national data…")
@@ -18,7 +45,7 @@ def national_table() -> indicators.NationalTable:
     A resource, not ``cache_data``: it is read-only public data shared by every session, and
     ``cache_data`` would copy 200,000 rows (and lose the split) on every page run.
     """
-    return load_tidy()
+    return _unsaved[0] if _unsaved else load_tidy()
 
 
 @st.cache_data(max_entries=4)

@@ -475,15 +475,15 @@ def check_identifier(column: Column, ids: pd.Series, issues: Issues) -> None:
 @lru_cache(maxsize=1)
 def known_urns() -> pd.Index | None:
     """URNs in SEND Lens's register: the January 2024 census (so schools closed since count)
-    and the 2025 GIAS extract (so do new schools and academy conversions); None if unreadable."""
+    and the 2025 GIAS extract (so do new schools and academy conversions); None if unreadable.
+    Public data, the same for every upload, so built once per process."""
     from geography import school_register as schools
 
     try:
-        census = schools.read_census()["URN"].astype(str).str.strip()
-        gias = pd.read_csv(schools.COORDINATES_FILE, usecols=["URN"], dtype=str)["URN"].str.strip()
+        urns = schools.known_urns()
     except (OSError, ValueError, KeyError):
         return None
-    return pd.Index(sorted(set(census) | set(gias)), dtype=object)  # a hash lookup per URN
+    return pd.Index(urns.tolist(), dtype=object)  # a hash lookup per URN
 
 
 def check_urns(column: Column, urns: pd.Series, issues: Issues) -> None:

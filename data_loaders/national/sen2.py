@@ -318,8 +318,12 @@ def _placements_2022(estab: pd.DataFrame) -> pd.DataFrame:
 
 def load_sen2() -> pd.DataFrame:
     """Both releases, with the 2025 release winning where they overlap."""
-    new = load_2025_release()
-    old = load_2022_release()
+    return combine_releases(load_2025_release(), load_2022_release())
+
+
+def combine_releases(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """The 2025 release's rows and the 2022 release's rows it does not replace (the national
+    build reads the two releases in parallel, then joins them here)."""
     keys = ["indicator", "area_code", "period", "breakdown"]
     seen = pd.MultiIndex.from_frame(new[keys])
     old = old[~pd.MultiIndex.from_frame(old[keys]).isin(seen)]

@@ -1,0 +1,34 @@
+"""The background import warming started after a process's first page."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from ui import warm
+
+
+def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
+    monkeypatch.setattr(warm, "_started", threading.Lock())
+    monkeypatch.setattr(warm, "MODULES", ["json.tool", "no_such_module_anywhere", "csv"])
+    sys.modules.pop("json.tool", None)
+    assert warm.warm_in_background() is True
+    assert warm.warm_in_background() is False  # a second page run starts nothing
+    (thread,) = [t for t in threading.enumerate() if t.name == "send-lens-warm-imports"]
+    thread.join(timeout=30)
+    # A module that fails to import is skipped, and the ones after it are still warmed.
+    assert "json.tool" in sys.modules and "csv" in sys.modules
+
+
+def test_every_module_to_warm_exists():
+    import importlib.util
+
+    missing = [m for m in warm.MODULES if importlib.util.find_spec(m) is None]
+    assert missing == []
+
+
+def test_warming_can_be_turned_off(monkeypatch):
+    monkeypatch.setattr(warm, "_started", threading.Lock())
+    monkeypatch.setenv(warm.WARM_ENV, "0")
+    assert warm.warm_in_background() is False
+    assert warm._started.acquire(blocking=False)  # nothing took it

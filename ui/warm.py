@@ -1,0 +1,57 @@
+"""Heavy imports warmed in a background thread once the first page of a process is drawn.
+
+``from scipy import stats`` alone took 0.75-0.9 s on the first Benchmarking visit of each
+server process, and geopandas, pydeck and Altair each add a few hundred milliseconds to the
+first page that draws a map or chart. Pages still import what they use where they use it (so
+nothing depends on this having run); this only makes sure that by the time a visitor clicks
+on, the modules are already in memory. Nothing here reads data, so nothing about a visitor
+can leak between sessions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+
+log = logging.getLogger(__name__)
+
+# Slowest first (import seconds, 2 cores, 2026-12-03): scipy.stats 0.75-0.9, geopandas 0.5,
+# Altair 0.3, pydeck 0.1; then the analysis modules built on them (cheap once they are in).
+MODULES = [
+    "scipy.stats",
+    "scipy.optimize",
+    "scipy.spatial.distance",
+    "geopandas",
+    "altair",
+    "pydeck",
+    "analysis.stats",
+    "analysis.trend",
+    "analysis.outcomes",
+    "analysis.neighbours",
+    "analysis.benchmark",
+    "analysis.benchmark_frames",
+    "geography.boundaries",
+    "geography.schools",
+]
+
+_started = threading.Lock()
+WARM_ENV = "SEND_LENS_WARM"
+
+
+def warm_in_background() -> bool:
+    """Start the warming thread unless it has started in this process or ``SEND_LENS_WARM``
+    is ``0`` (a small server that never draws maps may prefer the memory); True if started."""
+    if os.environ.get(WARM_ENV) == "0" or not _started.acquire(blocking=False):
+        return False
+    threading.Thread(target=_import_all, name="send-lens-warm-imports", daemon=True).start()
+    return True
+
+
+def _import_all() -> None:
+    for name in MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # warming is a nicety: the page that needs it imports it again
+            log.debug("warming %s failed", name, exc_info=True)
