@@ -40,9 +40,12 @@ def national(tmp_path_factory: pytest.TempPathFactory):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(national):
-    """A headless Chromium and the app running on a free local port, for one test module.
+    """A headless Chromium and the app running on a free local port, shared by every browser
+    test in this process (under xdist, one per worker): starting them is a few seconds each,
+    and the tests already share the session's data directory, so a server per module would
+    isolate nothing more.
 
     Fails instead of skipping when SEND_LENS_REQUIRE_BROWSER=1 (CI), so browser tests can never
     silently not run there. The ``national`` fixture builds the cache the app server reads.

@@ -99,7 +99,8 @@ def coloured_share(image) -> float:
     return float(((pixels.max(axis=2) - pixels.min(axis=2)) > 40).mean())
 
 
-def test_ward_map_draws_offline_for_bradford(browser):
+def test_bradford_ward_map_draws_offline_shows_whole_tooltips_and_selects_on_click(browser):
+    """One page load for the ward map's checks (each load draws the map anew, seconds each)."""
     page = Page(browser, "map?area=E08000032")
     page.choose("Wards")
     image = page.drawn_map("wards-E08000032")
@@ -113,6 +114,22 @@ def test_ward_map_draws_offline_for_bradford(browser):
         u for u in page.requests if not u.startswith(page.url) and "fonts.gstatic.com" not in u
     ]
     assert not outside, outside
+
+    tooltip_near_the_right_edge_is_not_cut_off(page)
+
+    # A click on a ward makes it the chosen one, with its figures beside the map.
+    x, y = page.hover_an_area()
+    tooltip = page.page.locator(".deck-tooltip").inner_text()
+    assert "Rank, highest first" in tooltip and "pupils on roll" in tooltip
+    page.click(x, y)
+    wait_until_rendered(page.page)
+    name = tooltip.splitlines()[0]
+    details = page.page.locator('[data-testid="stMarkdownContainer"]').filter(
+        has_text=f"{name} (E05"
+    )
+    assert details.count() == 1
+    assert page.page.locator('[data-testid="stMetric"]').count() == 1
+    page.drawn_map("wards-E08000032-selected")
     page.page.close()
 
 
@@ -126,30 +143,8 @@ def test_school_and_england_maps_draw(browser):
     page.page.close()
 
 
-def test_clicking_a_ward_selects_it(browser):
-    page = Page(browser, "map?area=E08000032")
-    page.choose("Wards")
-    page.page.locator(DECK).first.locator("canvas").first.wait_for(timeout=60_000)
-    x, y = page.hover_an_area()
-    tooltip = page.page.locator(".deck-tooltip").inner_text()
-    assert "Rank, highest first" in tooltip and "pupils on roll" in tooltip
-    page.click(x, y)
-    wait_until_rendered(page.page)
-    # The ward under the mouse is now the chosen one, with its figures beside the map.
-    name = tooltip.splitlines()[0]
-    details = page.page.locator('[data-testid="stMarkdownContainer"]').filter(
-        has_text=f"{name} (E05"
-    )
-    assert details.count() == 1
-    assert page.page.locator('[data-testid="stMetric"]').count() == 1
-    page.drawn_map("wards-E08000032-selected")
-    page.page.close()
-
-
-def test_tooltip_near_the_right_edge_is_not_cut_off(browser):
-    page = Page(browser, "map?area=E08000032")
-    page.choose("Wards")
-    page.drawn_map("wards-E08000032-edge")
+def tooltip_near_the_right_edge_is_not_cut_off(page: Page) -> None:
+    """A tooltip reaching past the map's right edge is drawn whole, not clipped by its box."""
     box = page.page.locator(DECK).first.bounding_box()
     for fy in (0.5, 0.45, 0.55, 0.6):  # Bradford's eastern wards, near the map's right edge
         page.page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * fy, steps=5)
@@ -175,7 +170,6 @@ def test_tooltip_near_the_right_edge_is_not_cut_off(browser):
     assert np.median(pixels) < 60, (
         "the end of the tooltip is not drawn"
     )  # clipped: the page's white
-    page.page.close()
 
 
 def test_choosing_an_area_does_not_resend_the_map(browser):
