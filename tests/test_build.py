@@ -23,29 +23,55 @@ def cache(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-def test_cache_is_written_then_read_back_identically(cache, national):
+@pytest.fixture(scope="module")
+def national_findings(national) -> pd.DataFrame:
+    """The checks' findings from the session's cache (read before ``cache`` moves it)."""
+    return build.load_findings()
+
+
+@pytest.fixture
+def builds(national, national_findings, monkeypatch):
+    """Count the builds, each giving the session's national table and its findings: reading
+    every source again (seconds of CPU per build) would test nothing these tests check; the
+    ``national`` fixture's own build, into an empty cache, is the real one."""
+    made: list[int] = []
+
+    def build_checked(progress=None):
+        made.append(1)
+        return pd.DataFrame(national).copy(), national_findings
+
+    monkeypatch.setattr(build, "build_checked", build_checked)
+    return made
+
+
+def test_cache_is_written_then_read_back_identically(cache, national, builds):
     first = build.load_tidy()
+    assert builds == [1]
     assert (cache / build.CACHE_FILE).exists() and (cache / build.MANIFEST_FILE).exists()
     assert not list(cache.glob("*.tmp")), "no temporary files may be left behind"
     again = build.load_tidy()
+    assert builds == [1], "a current cache is read, not built again"
     pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(pd.DataFrame(again), tidy.normalise(pd.DataFrame(national)))
     assert isinstance(again, I.NationalTable) and isinstance(first, I.NationalTable)
     assert tidy.validate(again) == []
 
 
-def test_cache_rebuilds_when_its_fingerprint_does_not_match(cache, national, monkeypatch):
+def test_cache_rebuilds_when_its_fingerprint_does_not_match(cache, national, builds):
     build.load_tidy()
     stale = national.iloc[:10].copy()
     stale.to_parquet(cache / build.CACHE_FILE)  # a cache of some other data...
     (cache / build.MANIFEST_FILE).write_text('{"fingerprint": "old", "rows": 10}')
     table = build.load_tidy()  # ...is not trusted: the fingerprint differs
+    assert builds == [1, 1]
     assert len(table) == len(national)
 
 
-def test_corrupt_cache_is_rebuilt(cache, national):
+def test_corrupt_cache_is_rebuilt(cache, national, builds):
     build.load_tidy()
     (cache / build.CACHE_FILE).write_bytes(b"not parquet")
     table = build.load_tidy()
+    assert builds == [1, 1]
     assert len(table) == len(national)
 
 
