@@ -10,14 +10,23 @@ that page too, and no page script, area name or figure is ever sent.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import identity, local
 from ui.area_picker import chosen_area
+from ui.visual import page_styles
 from ui.workspace_picker import is_admin, workspace_picker
 from uploads.public import public_mode
 
-st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
+# The icon is a file in the repository: a Material icon here would make every browser fetch it
+# from Google's font host, which fails offline (a venue laptop) and tells Google of the visit.
+st.set_page_config(
+    page_title="SEND Lens",
+    page_icon=str(Path(__file__).parent / "assets/favicon.png"),
+    layout="wide",
+)
 
 
 PAGES = [
@@ -76,6 +85,7 @@ ADMIN_PAGE = st.Page(
 # A public instance has no store to administer.
 navigation = st.navigation(PAGES + ([ADMIN_PAGE] if is_admin() and not public_mode() else []))
 identity.sidebar()
+page_styles()
 st.session_state["area"] = chosen_area()
 if not public_mode():
     workspace_picker()

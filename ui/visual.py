@@ -139,3 +139,17 @@ def source_words(source: str) -> str:
 
 def period_words(indicator_id: str, period: str) -> str:
     return describe_period(period, indicators.get(indicator_id))
+
+
+# Streamlit cuts a metric's label to one line with an ellipsis ("Plans per 10,000 age…" on a
+# 1280-pixel screen or projector); a label that wraps is read whole.
+WRAP_METRIC_LABELS = (
+    "<style>[data-testid='stMetricLabel'], [data-testid='stMetricLabel'] * "
+    "{white-space: normal !important; overflow: visible !important; "
+    "text-overflow: clip !important; height: auto !important}</style>"
+)
+
+
+def page_styles() -> None:
+    """The few style rules every page needs, added once per run by the router."""
+    st.html(WRAP_METRIC_LABELS)

@@ -1,0 +1,61 @@
+"""Plain English on the pages (issue 15, item 4), under AppTest: a link naming no known area
+says so, and an instruction to run a command is given to admins only."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.test_app_roles import ADAM, VERA, team  # noqa: F401 (a fixture used by name)
+
+PROFILE = "app_pages/local_profile.py"
+REFRESH_COMMAND = "python -m data_loaders.refresh"
+
+
+def _app(area: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["area"] = area
+    return at
+
+
+def test_an_unknown_area_in_the_link_is_named_until_another_is_chosen(national):
+    at = _app("E99999999")
+    at.run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("E99999999" in w and "Showing Bradford instead" in w for w in warnings), warnings
+    assert at.title[0].value == "SEND in Bradford"
+    at.run()  # still said on the next run: the page still shows an area nobody asked for
+    assert any("E99999999" in w.value for w in at.warning)
+    at.selectbox(key="area.la").select("E08000035").run()  # Leeds, in the same region
+    assert at.title[0].value == "SEND in Leeds"
+    assert not any("E99999999" in w.value for w in at.warning)
+
+
+def test_a_known_area_gives_no_warning(national):
+    at = _app("E06000051")
+    at.run()
+    assert at.title[0].value == "SEND in Shropshire"
+    assert not any("not a local authority" in w.value for w in at.warning)
+
+
+def _profile_notes(at: AppTest) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def test_the_command_to_fetch_more_data_is_for_admins_only(national, team):  # noqa: F811
+    admin = _app("E08000032")
+    admin.session_state["user"] = ADAM
+    admin.run()
+    admin.switch_page(PROFILE).run()
+    assert not admin.exception
+    assert REFRESH_COMMAND in _profile_notes(admin), [m.value for m in admin.markdown][:5]
+
+    viewer = _app("E08000032")
+    viewer.session_state["user"] = VERA
+    viewer.run()
+    viewer.switch_page(PROFILE).run()
+    assert not viewer.exception
+    notes = _profile_notes(viewer)
+    assert "An admin of SEND Lens can fetch" in notes
+    assert "python -m" not in notes
