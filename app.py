@@ -59,6 +59,12 @@ PAGES = [
     ),
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+    st.Page(
+        "app_pages/accessibility.py",
+        title="Accessibility",
+        icon=":material/accessibility:",
+        url_path="accessibility",
+    ),
 ]
 if not identity.signed_in():
     # The sign-in page under every page's address too, so a shared deep link shows it

@@ -59,3 +59,23 @@ def test_the_command_to_fetch_more_data_is_for_admins_only(national, team):  # n
     notes = _profile_notes(viewer)
     assert "An admin of SEND Lens can fetch" in notes
     assert "python -m" not in notes
+
+
+def test_a_trend_beside_the_map_has_its_figures_as_a_table():
+    import pandas as pd
+
+    from ui.visual import series_table
+
+    frame = pd.DataFrame(
+        {
+            "period": ["2023", "2023", "2024", "2024"],
+            "name": ["Bradford", "England", "Bradford", "England"],
+            "value": [7.25, 4.04, float("nan"), 4.96],
+        }
+    )
+    table = series_table(frame, "%", missing="hidden to protect privacy")
+    assert table.columns.tolist() == ["Period", "Bradford", "England"]
+    assert table.to_dict("records") == [
+        {"Period": "2023", "Bradford": "7.2%", "England": "4.0%"},
+        {"Period": "2024", "Bradford": "hidden to protect privacy", "England": "5.0%"},
+    ]

@@ -129,3 +129,87 @@ def test_every_page_and_tab_passes_axe_and_stays_local(browser, area, mode):
     assert not outside_requests(requests), sorted(set(outside_requests(requests)))
     assert not errors, errors
     page.close()
+
+
+# The focused element, and whether it is visibly marked: an outline or a box shadow.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const outlined = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+  return {
+    tag: e.tagName, role: e.getAttribute('role'),
+    name: (e.getAttribute('aria-label') || e.innerText || '').trim().split('\\n').pop(),
+    selected: e.getAttribute('aria-selected'),
+    visible: outlined || s.boxShadow !== 'none',
+  };
+}"""
+
+
+def tab_to(page, wanted, unmarked: list[str], key: str = "Tab", presses: int = 80) -> dict:
+    """Press ``key`` until the focused element satisfies ``wanted``; every element passed on
+    the way that is not visibly marked is added to ``unmarked``."""
+    for _ in range(presses):
+        page.keyboard.press(key)
+        focused = page.evaluate(FOCUSED)
+        if focused is None:
+            continue
+        if not focused["visible"]:
+            unmarked.append(f"{focused['tag']} {focused['name']!r}")
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"{presses} presses of {key} never reached the element wanted")
+
+
+def choose_by_keyboard(page, label: str, typed: str, unmarked: list[str]) -> None:
+    """Reach a select box by Tab, type the start of an option and take it with Enter."""
+    tab_to(page, lambda f: f["role"] == "combobox" and f["name"] == label, unmarked)
+    runs = page.evaluate("window.__runs")
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+    page.wait_for_function("n => window.__runs > n", arg=runs, timeout=60_000)
+    wait_until_rendered(page)
+
+
+def test_main_flows_by_keyboard_alone_with_focus_always_visible(browser):
+    """Choose an area, go to another page, switch tab and download a table, with the keyboard
+    only (Tab, Shift+Tab, the arrow keys within a tab list, typing and Enter)."""
+    b, url = browser
+    page = b.new_page(viewport={"width": 1280, "height": 720})
+    page.add_init_script(COUNT_RUNS)
+    page.goto(f"{url}/?area=E08000032", wait_until="domcontentloaded")
+    wait_until_rendered(page)
+    unmarked: list[str] = []
+
+    # The area picker: West Midlands, then Shropshire.
+    choose_by_keyboard(page, "Region", "West Midlands", unmarked)
+    choose_by_keyboard(page, "Local authority", "Shropshire", unmarked)
+    assert page.inner_text("h1") == "SEND in Shropshire"
+
+    # Back up the sidebar to the Benchmarking link.
+    tab_to(page, lambda f: f["tag"] == "A" and f["name"] == "Benchmarking", unmarked, "Shift+Tab")
+    runs = page.evaluate("window.__runs")
+    page.keyboard.press("Enter")
+    page.wait_for_function("n => window.__runs > n", arg=runs, timeout=60_000)
+    wait_until_rendered(page)
+    assert page.inner_text("h1") == "Benchmarking: Shropshire"
+    assert "/benchmarking" in page.url and "area=E06000051" in page.url
+
+    # The tab list takes one Tab stop; the arrow keys move along it (the ARIA tabs pattern).
+    tab_to(page, lambda f: f["role"] == "tab", unmarked)
+    runs = page.evaluate("window.__runs")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_function("n => window.__runs > n", arg=runs, timeout=60_000)
+    wait_until_rendered(page)
+    selected = page.locator('[role="tab"][aria-selected="true"]')
+    assert selected.inner_text().strip() == "Trend"
+
+    # The first download on the tab, by Enter.
+    tab_to(page, lambda f: f["tag"] == "BUTTON" and f["name"] == "Download CSV", unmarked)
+    with page.expect_download(timeout=30_000) as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename.endswith(".csv")
+
+    assert not unmarked, f"focused without a visible mark: {unmarked}"
+    page.close()

@@ -11,7 +11,7 @@ import streamlit as st
 import indicators
 from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
-from reports.format import describe_period, escape_for_spreadsheet
+from reports.format import describe_period, escape_for_spreadsheet, format_value
 from ui.plain import md
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
@@ -69,6 +69,29 @@ def show(
             mime="text/csv",
             key=f"{key}.download",
         )
+
+
+def chart_and_table(chart: alt.Chart, description: str, table: pd.DataFrame) -> None:
+    """A chart drawn outside ``show`` (a narrow column, beside a map), with its text
+    alternative: ``description`` names it to screen readers and its figures follow in a
+    table that opens under it."""
+    st.altair_chart(chart.properties(description=description), width="stretch")
+    with st.expander("These figures as a table"):
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def series_table(frame: pd.DataFrame, unit: str, missing: str = "not available") -> pd.DataFrame:
+    """A trend's long rows (period, name, value) as a table for reading: one row a period, one
+    column an area, each figure written in its unit; a gap says why (``missing``)."""
+    wide = frame.pivot(index="period", columns="name", values="value").reindex(
+        index=frame["period"].unique(), columns=frame["name"].unique()
+    )
+    out = pd.DataFrame({"Period": wide.index.astype(str)})
+    for name in wide.columns:
+        out[str(name)] = [
+            missing if pd.isna(v) else format_value(float(v), unit) for v in wide[name]
+        ]
+    return out
 
 
 # Keys of the visuals whose chart Altair has validated in this process.
@@ -150,6 +173,15 @@ WRAP_METRIC_LABELS = (
 )
 
 
+# Streamlit marks keyboard focus on buttons with a faint ring but not at all on the sidebar's
+# page links, a select box's text field or the main area the skip link jumps to (measured in
+# Chromium: outline none, no shadow); WCAG 2.4.7 needs every focused control visibly marked.
+FOCUS_OUTLINE = (
+    "<style>:focus-visible {outline: 3px solid #0B0C0C !important; "
+    "outline-offset: 2px !important}</style>"
+)
+
+
 def page_styles() -> None:
     """The few style rules every page needs, added once per run by the router."""
-    st.html(WRAP_METRIC_LABELS)
+    st.html(WRAP_METRIC_LABELS + FOCUS_OUTLINE)
