@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import identity, local
+from ui import identity, local, workshop
 from ui.area_picker import chosen_area
 from ui.visual import page_styles
 from ui.workspace_picker import is_admin, workspace_picker
@@ -39,6 +39,7 @@ PAGES = [
         icon=":material/groups:",
         url_path="local-profile",
     ),
+    st.Page("app_pages/story.py", title="Story", icon=":material/auto_stories:", url_path="story"),
     st.Page(
         "app_pages/benchmarking.py",
         title="Benchmarking",
@@ -79,8 +80,9 @@ if not identity.signed_in():
         position="hidden",
     ).run()
     st.stop()
-if public_mode():
-    # A public instance has no uploads to manage (the store refuses them anyway).
+workshop.arrive()
+if public_mode() or workshop.active():
+    # A public instance or a workshop has no uploads to manage (the store refuses them anyway).
     PAGES = [page for page in PAGES if page.url_path != "data"]
 
 # Admins only; the page and the store check the role again, so its URL alone gets nowhere.
@@ -88,10 +90,12 @@ ADMIN_PAGE = st.Page(
     "app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin"
 )
 
-# A public instance has no store to administer.
-navigation = st.navigation(PAGES + ([ADMIN_PAGE] if is_admin() and not public_mode() else []))
+# A public instance has no store to administer; a workshop changes no settings.
+admin = is_admin() and not public_mode() and not workshop.active()
+navigation = st.navigation(PAGES + ([ADMIN_PAGE] if admin else []))
 identity.sidebar()
 page_styles()
+workshop.sidebar()
 st.session_state["area"] = chosen_area()
 if not public_mode():
     workspace_picker()

@@ -3,11 +3,12 @@ and England, headline figures with their change since last year, and breakdown m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 import indicators
+from analysis.disclosure import SmallNumberRule
 from geography.areas import ENGLAND, area_names, region_of
 from tidy import period_order, period_sort_key
 
@@ -56,6 +57,18 @@ class Headline:
     # and why England's is when it has none for the area's period.
     status: str = ""
     england_status: str = ""
+
+    def protected(self, rule: SmallNumberRule, unit: str) -> Headline:
+        """For a room (workshop mode): a count of 1 to the rule's threshold hidden, others
+        rounded; the change is then worked out from what is shown. Other units as they are
+        (a headline keeps no counts behind its rates)."""
+        if unit != "count":
+            return self
+
+        def shown(value: float | None) -> float | None:
+            return None if value is None else rule.shown_count(value)
+
+        return replace(self, value=shown(self.value), previous_value=shown(self.previous_value))
 
     @property
     def change(self) -> float | None:

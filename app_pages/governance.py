@@ -35,7 +35,7 @@ public = (
         value=viewer or st.session_state.get("mode") in ("workshop", "public"),
         disabled=viewer,
         help="Hides counts of 1 to 7 from the area's own data and rounds others to the nearest 5."
-        + (" Always on for a viewer." if viewer else ""),
+        + (" Always on for a viewer and in workshop mode." if viewer else ""),
     )
     or viewer
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import indicators
+from analysis.disclosure import SmallNumberRule
 from reports.format import as_text, escape_for_spreadsheet, format_change, format_value
+from ui import workshop
 from ui.data import area_names, headline, headline_table
 from ui.visual import period_words
 
@@ -29,9 +31,17 @@ columns = st.columns(4)
 for i, ind in enumerate(HEADLINES):
     ind_id, label = ind.id, ind.short_title
     h = headline(ind_id, area)
+    if workshop.active():  # the strictest small-number rule, in a room with parents
+        h = h.protected(SmallNumberRule(), ind.unit)
     with columns[i % 4].container(border=True):
         if h.period is None:
             st.metric(label, format_value(None, ind.unit, status=h.status))
+            continue
+        if h.value is None:  # hidden by the rule just above
+            st.metric(label, "Hidden", help=f"**{ind.title}.** {ind.definition}")
+            st.caption(
+                f"Latest: {period_words(ind_id, h.period)}. Fewer than 8: hidden to protect privacy."
+            )
             continue
         st.metric(
             label,
@@ -48,17 +58,19 @@ for i, ind in enumerate(HEADLINES):
             f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit, status=h.england_status)}."
         )
 
-with st.expander("These figures as a table"):
-    tiles = headline_table(tuple(i.id for i in HEADLINES), area)
-    numbers = [name, "Previous value", "Region", "England"]
-    st.dataframe(as_text(tiles, numbers, ("Change",)), hide_index=True, width="stretch")
-    st.download_button(
-        "Download CSV",
-        escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),
-        file_name=f"send_lens_headlines_{area}.csv",
-        mime="text/csv",
-        key="home.download",
-    )
+# In workshop mode the protected tiles are the figures: the table would show them unprotected.
+if not workshop.active():
+    with st.expander("These figures as a table"):
+        tiles = headline_table(tuple(i.id for i in HEADLINES), area)
+        numbers = [name, "Previous value", "Region", "England"]
+        st.dataframe(as_text(tiles, numbers, ("Change",)), hide_index=True, width="stretch")
+        st.download_button(
+            "Download CSV",
+            escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),
+            file_name=f"send_lens_headlines_{area}.csv",
+            mime="text/csv",
+            key="home.download",
+        )
 
 st.divider()
 st.markdown(

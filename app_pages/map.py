@@ -19,7 +19,7 @@ from analysis.disclosure import (
 from geography.schools import unmatched_schools
 from reports.format import describe_period
 from store.access import Action
-from ui import local
+from ui import local, workshop
 from ui.data import area_names
 from ui.examples import MAP_EXAMPLES, load_examples
 from ui.map import local as map_local
@@ -172,7 +172,9 @@ elif indicator in views.SCHOOL_INDICATORS:
         )
 else:
     st.caption(
-        "Figures as published for each local authority; the latest year unless you choose another."
+        rule.describe("in the figure")
+        if workshop.active()
+        else "Figures as published for each local authority; the latest year unless you choose another."
     )
 
 if indicator in own:
@@ -192,6 +194,7 @@ else:
         points,
         period,
         rule,
+        protect_all=workshop.active(),
     )
 views.map_panel(load, ind, level, area)
 

@@ -28,7 +28,7 @@ workshop = (
         disabled=viewer,
         help="For a room with parent carers and young people: the outcomes in the framework's "
         "words and big bars, small numbers hidden, no statistics."
-        + (" Always on for a viewer." if viewer else ""),
+        + (" Always on for a viewer and in workshop mode." if viewer else ""),
     )
     or viewer
 )

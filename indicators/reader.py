@@ -42,7 +42,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 LISTS = ("breakdowns", "earlier_sources", "series_breaks", "caveats")
 BOOLS = ("headline", "school")
-INTS = ("headline_order", "governance_order")
+INTS = ("headline_order", "governance_order", "story_order")
 NUMBERS = ("valid_min", "valid_max")
 KEYS = {f.name for f in fields(Indicator)}
 CAVEAT_NAME = re.compile(r"^[a-z0-9_]+$")
@@ -171,6 +171,11 @@ def _record(
         raise CatalogueError(f"{where}: a headline needs headline_order and short_title")
     if bool(values.get("governance_group")) != bool(values.get("governance_order")):
         raise CatalogueError(f"{where}: governance_group and governance_order go together")
+    if values.get("question") or values.get("story_order"):
+        # A story card shows the question, the plain sentence and what it does not tell.
+        lacking = [k for k in ("question", "not_told", "plain") if not values.get(k)]
+        if lacking:
+            raise CatalogueError(f"{where}: a story card needs {', '.join(lacking)}")
     return Indicator(**values)
 
 
@@ -211,7 +216,7 @@ def _caveat_text(items: tuple[str, ...], shared: dict[str, str], where: str) -> 
 def _check_across(records: list[Indicator], where: dict[str, str]) -> None:
     """Rules between entries: orders are unique and a local KPI mirrors a national indicator."""
     national = {r.id for r in records if not r.is_local}
-    for attribute in ("headline_order", "governance_order"):
+    for attribute in ("headline_order", "governance_order", "story_order"):
         taken: dict[int, str] = {}
         for r in records:
             order = getattr(r, attribute)

@@ -63,6 +63,13 @@ class Indicator:
     # First periods of a new, not strictly comparable, series (trend tests stop at a break).
     series_breaks: tuple[str, ...] = field(default_factory=tuple)
     national_equivalent: str = ""  # for a local KPI: the national indicator it mirrors
+    # The workshop story (analysis.story): the question families ask that this figure answers,
+    # what it does not tell them, its place in the default story, and the breakdown it shows
+    # (such as one NHS service) when not the total.
+    question: str = ""
+    not_told: str = ""
+    story_order: int = 0
+    story_breakdown: str = ""
 
     @property
     def is_proportion(self) -> bool:

@@ -90,9 +90,15 @@ def report_frame(report: pd.DataFrame) -> pd.DataFrame:
 
 def exception_xlsx(report: pd.DataFrame, status: pd.DataFrame, about: pd.DataFrame) -> bytes:
     """The board's workbook: the exception report, every KPI's status, and what it all means."""
+    return workbook({"Exception report": report, "All KPIs": status, "About": about})
+
+
+def workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An XLSX of one sheet per frame: numbers stay numbers, text is escaped so no cell runs
+    as a formula, the header row and first column frozen, columns as wide as their text."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in (("Exception report", report), ("All KPIs", status), ("About", about)):
+        for name, frame in sheets.items():
             escape_for_spreadsheet(frame).to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "B2"

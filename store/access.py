@@ -36,6 +36,13 @@ class Action(StrEnum):
     WRITE = "write"  # upload, save, commentary and actions, example data
     DELETE = "delete"  # delete a dataset, roll back a version, remove example data
     ADMIN = "admin"  # workspaces, members, roles, the audit
+    ROOM_NOTE = "room_note"  # what a workshop room said about a story card; the card order
+
+
+# In workshop mode, on a projector before parent carers, a session may read aggregates and
+# record what the room said, and nothing else: no record-level views, uploads, deletes or
+# settings, whatever the facilitator's role. Checked here, so a crafted request is refused too.
+WORKSHOP_ACTIONS = frozenset({Action.READ, Action.ROOM_NOTE})
 
 
 LEAST_ROLE: dict[Action, str] = {
@@ -44,6 +51,7 @@ LEAST_ROLE: dict[Action, str] = {
     Action.WRITE: "analyst",
     Action.DELETE: "admin",
     Action.ADMIN: "admin",
+    Action.ROOM_NOTE: "analyst",
 }
 
 _WHAT = {
@@ -52,6 +60,7 @@ _WHAT = {
     Action.WRITE: "upload or change data",
     Action.DELETE: "delete or roll back data",
     Action.ADMIN: "manage this workspace",
+    Action.ROOM_NOTE: "record what a workshop said",
 }
 
 
@@ -79,6 +88,8 @@ def require_instance_admin(user: User, what: str) -> None:
     retention apply to every workspace."""
     if not isinstance(user, User):
         raise TypeError("the acting user must be a store.identity.User")
+    if user.workshop:
+        raise PermissionDenied(f"In workshop mode nobody can {what}: leave workshop mode first.")
     if not is_instance_admin(user):
         raise PermissionDenied(
             f"{user.label} cannot {what}: it applies to every workspace, so only an admin "
@@ -102,9 +113,9 @@ def role_of(conn: Connection, user: User, workspace: str) -> str | None:
     ).scalar_one_or_none()
 
 
-def allows(role: str | None, action: Action | str) -> bool:
-    """Whether a role (None: not a member) may do an action."""
-    if role not in ROLES:
+def allows(role: str | None, action: Action | str, workshop: bool = False) -> bool:
+    """Whether a role (None: not a member) may do an action, in workshop mode if ``workshop``."""
+    if role not in ROLES or (workshop and Action(action) not in WORKSHOP_ACTIONS):
         return False
     return ROLES.index(role) >= ROLES.index(LEAST_ROLE[Action(action)])
 
@@ -116,6 +127,10 @@ def require(conn: Connection, user: User, workspace: str, action: Action | str) 
         raise TypeError("the acting user must be a store.identity.User")
     action = Action(action)
     role = role_of(conn, user, workspace)
+    if user.workshop and action not in WORKSHOP_ACTIONS:
+        raise PermissionDenied(
+            f"In workshop mode nobody can {_WHAT[action]}: leave workshop mode first."
+        )
     if not allows(role, action):
         needed = LEAST_ROLE[action]
         held = f"you are a {role}" if role else "you are not a member of it"

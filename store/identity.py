@@ -16,6 +16,10 @@ class User:
     email: str  # lower-cased: the key for roles, workspaces and the audit
     name: str = ""
     local: bool = False  # local mode: one user on 127.0.0.1, no sign-in
+    # Acting in workshop mode (a room with parent carers): the store then allows reading and
+    # recording what the room said, nothing else, whatever the person's role
+    # (``store.access.WORKSHOP_ACTIONS``).
+    workshop: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", self.email.strip().lower())

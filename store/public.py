@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from store import actions
+from store import actions, story
 from store.datasets import Store
 from store.schema import StoreError
 from uploads.public import MESSAGE, public_mode
@@ -53,7 +53,7 @@ def public_store(directory: Path | None = None) -> Store:
     """An empty store (a fresh SQLite file with every table) that refuses all writes.
 
     Tables are created before the refusal is switched on: a module that creates its table on
-    first use must be added here (as ``actions`` is).
+    first use must be added here (as ``actions`` and ``story`` are).
 
     Not the instance's configured database: a public instance must not show a team's data
     even if it is pointed at one by mistake.
@@ -61,5 +61,6 @@ def public_store(directory: Path | None = None) -> Store:
     folder = directory or Path(tempfile.mkdtemp(prefix="send-lens-public-"))
     store = Store(f"sqlite:///{folder / 'public.sqlite'}")
     actions.ensure_schema(actions.engine_of(store))
+    story.ensure_schema(actions.engine_of(store))
     refuse_writes(actions.engine_of(store))
     return store

@@ -8,6 +8,7 @@ The gate in ``app.py`` calls :func:`signed_in` before any page runs.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from store.identity import User, local_user
+from ui import workshop
 from uploads.public import public_mode
 
 
@@ -51,14 +53,18 @@ def current_user() -> User:
     With sign-in configured this is always the identity the provider vouched for: nothing in
     session state can stand in for it. In local mode a ``User`` put in ``st.session_state["user"]``
     (how app tests act as a given person) wins over the laptop's account.
+
+    In workshop mode the person acts with the ``workshop`` flag, which the store checks on
+    every call (``store.access.WORKSHOP_ACTIONS``).
     """
     if auth_configured():
         user = _signed_in_user()
         if user is None:
             raise NotSignedInError("sign-in is required before anything is read or saved")
-        return user
-    chosen = st.session_state.get("user")
-    return chosen if isinstance(chosen, User) else local_user()
+    else:
+        chosen = st.session_state.get("user")
+        user = chosen if isinstance(chosen, User) else local_user()
+    return dataclasses.replace(user, workshop=True) if workshop.active() else user
 
 
 def _signed_in_user() -> User | None:

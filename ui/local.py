@@ -31,6 +31,7 @@ from store.keystore import checked_chain, require_same_key
 from store.local_data import kpi_details, local_register, local_tidy
 from store.public import public_mode, public_store
 from store.workspaces import Workspace, user_workspaces
+from ui import workshop
 from ui.identity import current_user
 from uploads.keys import KeyChain
 from uploads.pseudonymise import PseudonymisationKeyError
@@ -115,11 +116,12 @@ def scope() -> dict[str, Any]:
 def can(action: Action | str) -> bool:
     """Whether the person may do ``action`` in the workspace in use (to show a control; the
     store checks again when it is used)."""
-    return allows(role(), action)
+    return allows(role(), action, workshop=workshop.active())
 
 
 def protected_only() -> bool:
-    """A viewer sees aggregates with small-number protection always on."""
+    """A viewer, and anyone in workshop mode, sees aggregates with small-number protection
+    always on."""
     return not can(Action.VIEW_RECORDS)
 
 

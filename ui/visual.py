@@ -12,6 +12,7 @@ import indicators
 from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
 from reports.format import describe_period, escape_for_spreadsheet, format_value
+from ui import workshop
 from ui.plain import md
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
@@ -51,7 +52,7 @@ def show(
     )
     if view == "Chart" and chart is not None:
         # The subheader is the visible title; the description names the chart to screen readers.
-        chart = chart.properties(description=title)
+        chart = workshop.readable(chart.properties(description=title))
         if key in _VALIDATED:
             _skip_validation(chart)
         st.altair_chart(chart, width="stretch")

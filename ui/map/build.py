@@ -199,13 +199,15 @@ def build_map(
     localities: Localities | None = None,
     period: str | None = None,
     rule: SmallNumberRule | None = None,
+    protect_all: bool = False,
 ) -> MapResult:
     """Everything one map needs: the deck JSON, the table behind it, legend and tooltip.
 
     ``ind`` describes an indicator outside the catalogue (a measure summed from the area's
     child-level uploads); ``localities`` draws the area's own localities; ``period`` picks
     a period of an indicator read at its level (the latest by default); ``rule`` is the
-    small-number rule for protected maps (NHS England's by default).
+    small-number rule for protected maps (NHS England's by default); ``protect_all`` puts
+    published LA figures through it too (workshop mode: the strictest rule everywhere).
     """
     rule = rule or SmallNumberRule()
     ind = ind or indicators.get(indicator)
@@ -215,7 +217,7 @@ def build_map(
     )
     # Small areas, and anything SEND Lens sums itself, go through disclosure control;
     # published LA figures are shown as published.
-    protect = level != "la" or indicator in SCHOOL_INDICATORS
+    protect = protect_all or level != "la" or indicator in SCHOOL_INDICATORS
     words = COUNT_WORDS.get(indicator, ("", ""))
     if (
         ind.numerator

@@ -1,0 +1,134 @@
+"""Workshop mode across the app and the story page under AppTest (issue 15 items 1-3): the
+link's ``?mode=workshop`` holds on every page, protection is forced on, the Data and Admin
+pages and every upload, delete and settings control go, leaving needs a confirmation, and
+what the room says on a card is stored with its figures and found in the board's files."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import indicators
+from analysis import story
+from reports import room_notes
+from store import actions, workspaces
+from store import story as story_store
+from store.datasets import Store
+from store.identity import User
+from tests.conftest import ROOT
+
+BRADFORD = "E08000032"
+ANN = User("ann@council.gov.uk", name="Ann", local=True)  # the laptop's user: admin of "local"
+VAL = User("val@council.gov.uk", name="Val Viewer")
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch, national):
+    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
+    s = Store()
+    engine = actions.engine_of(s)
+    workspaces.set_role(engine, ANN, "local", VAL.email, "viewer")
+    yield engine
+    s.close()
+
+
+def _app(user: User = ANN, page: str | None = None, workshop: bool = True) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["user"] = user
+    at.query_params["area"] = BRADFORD
+    if workshop:
+        at.query_params["mode"] = "workshop"
+    (at.switch_page(page) if page else at).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _button(at: AppTest, label: str):
+    found = [b for b in at.button if b.label == label]
+    assert found, f"no button {label!r}: {[b.label for b in at.button]}"
+    return found[0]
+
+
+def test_a_prepared_link_opens_every_page_in_the_mode_with_protection_forced(engine):
+    at = _app(page="app_pages/governance.py")
+    protect = at.toggle(key="gov.public")
+    assert protect.value is True and protect.disabled  # on, and cannot be switched off
+    at.switch_page("app_pages/outcomes.py").run()
+    assert at.toggle(key="outcomes.workshop").value is True
+    # The local user is an admin, yet no control that changes or deletes anything is offered.
+    labels = " ".join(b.label for b in at.button).lower()
+    assert "delete" not in labels and "upload" not in labels and "load the example" not in labels
+
+
+def test_the_data_and_admin_pages_are_gone_in_the_mode(engine):
+    outside = _app(page="app_pages/admin.py", workshop=False)
+    assert outside.title[0].value.startswith("Admin")
+    for page in ("app_pages/data.py", "app_pages/admin.py"):
+        at = _app(page=page)
+        assert at.title[0].value == "SEND in Bradford", page  # Home instead
+
+
+def test_leaving_takes_a_second_deliberate_click(engine):
+    at = _app()
+    _button(at, "Leave workshop mode").click().run()
+    assert at.session_state["mode"] == "workshop"
+    _button(at, "Stay").click().run()
+    assert at.session_state["mode"] == "workshop"
+    _button(at, "Leave workshop mode").click().run()
+    _button(at, "Yes, leave").click().run()
+    assert "mode" not in at.session_state and "mode" not in at.query_params
+    _button(at, "Start workshop mode").click().run()
+    assert at.session_state["mode"] == "workshop"
+    # Into the URL, so a reload or a copied link stays in the mode.
+    assert at.query_params["mode"] == "workshop"
+
+
+def test_a_comment_and_a_vote_are_stored_with_the_card_s_figures_and_exported(engine):
+    at = _app(page="app_pages/story.py")
+    assert at.header[0].value == story.story(None)[0].question
+    _button(at, "Next").click().run()
+    card = story.story(None)[1]
+    assert at.header[0].value == card.question
+    at.text_area(key=f"story.comment.{card.id}").input("Help at school starts too late")
+    at.text_area(key=f"story.question.{card.id}").input("How long is the wait for SEN support?")
+    at.number_input(key=f"story.vote.yes.{card.id}").set_value(6)
+    at.number_input(key=f"story.vote.partly.{card.id}").set_value(3)
+    at.number_input(key=f"story.vote.no.{card.id}").set_value(1)
+    _button(at, "Record this").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Recorded" in s.value for s in at.success)
+    saved = story_store.notes(actions.engine_of(Store()), BRADFORD, by=ANN, workspace="local")
+    assert len(saved) == 1
+    note = saved.iloc[0]
+    assert note["card"] == card.id and note["comment"] == "Help at school starts too late"
+    assert (note["votes_yes"], note["votes_partly"], note["votes_no"]) == (6, 3, 1)
+    assert note["figures"]["place"] == "Bradford" and note["figures"]["period"] == "2024/25"
+    assert "ann" not in str(note.to_dict()).lower()
+    table = room_notes.notes_table(saved, {card.id: indicators.get(card.id)})
+    book = openpyxl.load_workbook(io.BytesIO(room_notes.notes_xlsx(table, "Bradford")))
+    row = list(book.active.iter_rows(values_only=True))[1]
+    assert row[3] == "Help at school starts too late" and row[5:] == (6, 3, 1)
+    assert any(m.value.startswith("**Recorded for this card: 1**") for m in at.markdown)
+
+
+def test_a_viewer_sees_the_story_but_records_nothing(engine):
+    at = _app(VAL, page="app_pages/story.py")
+    assert not at.text_area and not [b for b in at.button if b.label == "Record this"]
+    assert any("An analyst or admin" in c.value for c in at.caption)
+
+
+def test_an_analyst_saves_the_order_of_cards_outside_the_mode(engine):
+    at = _app(page="app_pages/story.py", workshop=False)
+    at.multiselect(key="story.choose").set_value(["ehc_20wk_pct", "ehc_plans_rate"]).run()
+    _button(at, "Save this order").click().run()
+    assert at.header[0].value == "Do children get their plan on time?"
+    assert story_store.saved_sequence(actions.engine_of(Store()), by=VAL, workspace="local") == [
+        "ehc_20wk_pct",
+        "ehc_plans_rate",
+    ]
+    inside = _app(page="app_pages/story.py")
+    assert inside.header[0].value == "Do children get their plan on time?"
+    assert not inside.get("multiselect")  # no settings in workshop mode

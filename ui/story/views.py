@@ -1,0 +1,271 @@
+"""The story page's views: the choice and order of cards, one card (its question, chart,
+sentences and what it does not tell us), what the room said, and the board's documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import indicators
+from analysis import story
+from analysis.story import CardFigures
+from indicators import Indicator
+from indicators.glossary import explain, terms_in
+from reports import room_notes
+from reports import story as words
+from reports.format import describe_period
+from store import story as story_store
+from store.access import Action
+from store.actions import engine_of
+from ui import local, workshop
+from ui.data import national_table
+from ui.plain import md
+from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR
+
+CARD_KEY = "story.card"
+NOTE_FLASH = "story.flash"
+COLOURS = {"England": ENGLAND_COLOUR, "Similar areas": NEIGHBOUR_COLOUR}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def card_figures(indicator_id: str, area: str) -> CardFigures:
+    # Published national figures only: shared between sessions like every national cache.
+    return story.figures(national_table(), indicators.get(indicator_id), area)
+
+
+def glossary_help(*texts: str) -> str | None:
+    """The tooltip explaining every glossary word of ``texts``, or None when they use none."""
+    found = []
+    for text in texts:
+        found += [t for t in terms_in(text) if t not in found]
+    return "\n\n".join(explain(t) for t in found) or None
+
+
+def _engine():  # the store's engine, or an empty store's when it cannot be opened
+    return engine_of(local.readable_store())
+
+
+def saved_cards() -> list[str] | None:
+    """The workspace's saved sequence (None: none saved, or no workspace to read)."""
+    try:
+        return story_store.saved_sequence(_engine(), **local.scope())
+    except local.STORE_PROBLEMS:
+        return None
+
+
+def choose_cards(saved: list[str] | None) -> None:
+    """For an analyst outside workshop mode: choose and order the cards, saved per workspace."""
+    if workshop.active() or not local.can(Action.ROOM_NOTE):
+        return
+    cards = {i.id: i for i in story.available()}
+    with st.expander("Choose and order the cards for this workspace"):
+        st.caption(
+            "Cards are shown in the order you pick them. The sequence is saved in this "
+            "workspace and used by everyone in it."
+        )
+        chosen = st.multiselect(
+            "Cards, in order",
+            list(cards),
+            default=[c for c in (saved or story.default_story()) if c in cards],
+            format_func=lambda i: cards[i].question,
+            key="story.choose",
+        )
+        if st.button("Save this order", key="story.save_order", disabled=not chosen):
+            try:
+                story_store.save_sequence(_engine(), chosen, **local.scope())
+            except local.STORE_PROBLEMS as err:
+                st.error(str(err))
+            except ValueError as err:
+                st.error(str(err))
+            else:
+                st.session_state.pop(CARD_KEY, None)
+                st.rerun()
+
+
+def navigator(cards: list[Indicator]) -> int:
+    """Previous and next, and where we are; the index of the card to show."""
+    index = min(st.session_state.get(CARD_KEY, 0), len(cards) - 1)
+    back, where, forward = st.columns([1, 3, 1], vertical_alignment="center")
+    if back.button(
+        "Previous", key="story.previous", disabled=index == 0, icon=":material/arrow_back:"
+    ):
+        index -= 1
+    if forward.button(
+        "Next", key="story.next", disabled=index == len(cards) - 1, icon=":material/arrow_forward:"
+    ):
+        index += 1
+    st.session_state[CARD_KEY] = index
+    where.markdown(f"**Card {index + 1} of {len(cards)}**")
+    return index
+
+
+def chart(card: Indicator, figures: CardFigures) -> alt.Chart | None:
+    """Bars with their figures written on them: a count's years, or the area beside similar
+    areas and England. Bars are told apart by their labels, not by colour alone."""
+    data = figures.chart.dropna(subset=["value"])
+    if data.empty:
+        return None
+    by_year = card.unit == "count"
+    data = data.assign(
+        label=[words.figure_words(v, card.unit).removeprefix("about ") for v in data["value"]],
+        bar=[
+            describe_period(p, card) if by_year else w for p, w in zip(data["period"], data["who"])
+        ],
+        colour=[AREA_COLOUR if by_year else COLOURS.get(w, AREA_COLOUR) for w in data["who"]],
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y("bar:N", sort=None, title=None),
+        x=alt.X("value:Q", title=None, axis=None),
+    )
+    bars = base.mark_bar().encode(color=alt.Color("colour:N", scale=None))
+    labels = base.mark_text(align="left", dx=6, fontSize=workshop.CHART_LABEL_PX).encode(
+        text="label:N"
+    )
+    return (bars + labels).properties(height=70 * len(data) + 20)
+
+
+def card_view(card: Indicator, area: str) -> CardFigures:
+    """One card: the question, the chart with its table, the sentences, what it does not say."""
+    figures = card_figures(card.id, area)
+    st.header(card.question, help=glossary_help(card.question), anchor=False)
+    said, shown = st.columns([2, 3], gap="large")
+    with said:
+        st.markdown(card.plain, help=glossary_help(card.plain))
+        text = " ".join(
+            t for t in (words.sentence(card, figures), words.comparison(card, figures)) if t
+        )
+        st.markdown(f"**{text}**", help=glossary_help(text))
+        for note in words.notes(card, figures):
+            st.caption(note)
+        st.markdown(f"**What this does not tell us:** {card.not_told}")
+    with shown:
+        title = words.chart_title(card, figures)
+        st.subheader(title, anchor=False)
+        drawn = chart(card, figures)
+        if drawn is not None:
+            st.altair_chart(workshop.readable(drawn.properties(description=title)), width="stretch")
+        elif figures.hidden:
+            st.info(f"Every figure of this chart is {words.HIDDEN}.")
+        else:
+            st.info(f"No figure is published for {figures.place}.")
+        with st.expander("The figures as a table"):
+            st.table(figures_table(card, figures).set_index("Area"))
+    return figures
+
+
+def figures_table(card: Indicator, figures: CardFigures) -> pd.DataFrame:
+    """The chart's figures as text: every cell says something ("hidden to protect privacy")."""
+    frame = figures.chart
+    return pd.DataFrame(
+        {
+            "Area": frame["who"],
+            "Year": [describe_period(str(p), card) for p in frame["period"]],
+            "Figure": [
+                words.figure_words(None if pd.isna(v) else float(v), card.unit)
+                for v in frame["value"]
+            ],
+        }
+    )
+
+
+def room(card: Indicator, area: str, figures: CardFigures) -> None:
+    """What the room said about this card: a comment, a question to follow up, a vote."""
+    st.subheader("What does the room say?", anchor=False)
+    flash = st.session_state.pop(NOTE_FLASH, None)
+    if flash:
+        st.success(flash, icon=":material/check:")
+    if not local.can(Action.ROOM_NOTE):
+        st.caption("An analyst or admin of this workspace can record what the room says.")
+    else:
+        with st.form(f"story.note.{card.id}", clear_on_submit=True, border=True):
+            st.caption(
+                "Write what people said, not who said it: no names, of parents, children or staff."
+            )
+            comment = st.text_area("What people said", key=f"story.comment.{card.id}")
+            question = st.text_area("A question to follow up", key=f"story.question.{card.id}")
+            st.markdown("**Does this match your experience?** Count the hands.")
+            cols = st.columns(3)
+            votes = {
+                choice: cols[i].number_input(
+                    choice.capitalize(),
+                    min_value=0,
+                    max_value=500,
+                    step=1,
+                    key=f"story.vote.{choice}.{card.id}",
+                )
+                for i, choice in enumerate(story_store.VOTES)
+            }
+            if st.form_submit_button("Record this", type="primary"):
+                counted = {c: int(n) for c, n in votes.items()}
+                try:
+                    story_store.add_note(
+                        _engine(),
+                        area,
+                        card.id,
+                        comment=comment,
+                        question=question,
+                        votes=counted if any(counted.values()) else None,
+                        figures=figures.as_record(),
+                        session_date=dt.date.today(),
+                        **local.scope(),
+                    )
+                except (ValueError, *local.STORE_PROBLEMS) as err:
+                    st.error(str(err))
+                else:
+                    st.session_state[NOTE_FLASH] = (
+                        "Recorded, with the figure on the screen and today's date."
+                    )
+                    st.rerun()
+    said = card_notes(area, card.id)
+    if not said.empty:
+        st.markdown(f"**Recorded for this card: {len(said)}**")
+        for note in said.itertuples(index=False):
+            parts = [md(note.comment)] if note.comment else []
+            if note.question:
+                parts.append(f"Question: {md(note.question)}")
+            if not pd.isna(note.votes_yes):
+                parts.append(
+                    f"Votes: yes {note.votes_yes}, partly {note.votes_partly}, no {note.votes_no}"
+                )
+            st.markdown(f"- {note.session_date:%d %B %Y}: " + "; ".join(parts))
+
+
+def all_notes(area: str) -> pd.DataFrame:
+    try:
+        return story_store.notes(_engine(), area, **local.scope())
+    except local.STORE_PROBLEMS:
+        return pd.DataFrame(columns=story_store.NOTE_COLUMNS)
+
+
+def card_notes(area: str, card: str) -> pd.DataFrame:
+    found = all_notes(area)
+    return found[found["card"] == card]
+
+
+def documents(area: str, area_name: str) -> None:
+    """ "What families told us": every note against its figure, to download for the board."""
+    notes = all_notes(area)
+    st.subheader("What families told us", anchor=False)
+    if notes.empty:
+        st.caption("Nothing recorded for this area yet.")
+        return
+    table = room_notes.notes_table(notes, {i.id: i for i in story.available()})
+    st.caption(f"{len(table)} notes recorded for {area_name}.")
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the workbook (XLSX)",
+        room_notes.notes_xlsx(table, area_name),
+        file_name=f"what_families_told_us_{area}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="story.xlsx",
+    )
+    right.download_button(
+        "Download the printable page (HTML)",
+        room_notes.notes_html(table, area_name),
+        file_name=f"what_families_told_us_{area}.html",
+        mime="text/html",
+        key="story.html",
+    )
