@@ -11,10 +11,12 @@ clicked before axe runs again, since Streamlit draws only the open tab's content
 
 from __future__ import annotations
 
+import contextlib
 import time
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser_support import wait_until_rendered
 
@@ -25,7 +27,7 @@ AREAS = {
     "E06000051": "Shropshire",  # rural unitary
     "E09000033": "Westminster",  # small London borough: many suppressed small counts
 }
-MODES = {"standard": ""}
+MODES = {"standard": "", "workshop": "mode=workshop"}
 IMPACTS_THAT_FAIL = ("serious", "critical")
 
 # Findings inside Streamlit's own widgets that app code cannot change, each excluded by its
@@ -82,7 +84,12 @@ def sweep_tabs(page, where: str) -> list[str]:
     while i < tabs.count():
         tab = tabs.nth(i)
         name = tab.inner_text().strip()
+        runs = page.evaluate("window.__runs")
         tab.click()
+        # A tab made with on_change="rerun" starts a run; give it a moment to start, so that
+        # its end is waited for (and the next click is not lost inside it).
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function("n => window.__runs > n", arg=runs, timeout=1_500)
         wait_until_rendered(page)
         found += serious_findings(page, f"{where} > {name}")
         i += 1
