@@ -79,3 +79,18 @@ def test_a_trend_beside_the_map_has_its_figures_as_a_table():
         {"Period": "2023", "Bradford": "7.2%", "England": "4.0%"},
         {"Period": "2024", "Bradford": "hidden to protect privacy", "England": "5.0%"},
     ]
+
+
+def test_a_visual_says_which_years_its_table_holds():
+    import pandas as pd
+
+    from ui.visual import period_span
+
+    # Out of order and repeated, as a long table has them: the span runs oldest to latest.
+    long = pd.DataFrame({"period": ["2023/24", "2019/20", "2021/22", "2023/24"]})
+    assert period_span(long) == "Figures from 2019/20 to 2023/24."
+    assert period_span(pd.DataFrame({"Period": ["2024", "2024"]})) == "Figures for 2024."
+    # Months written for reading cannot be sorted as canonical periods: the table's order.
+    months = pd.DataFrame({"Month": ["Jan 2025", "Feb 2025", "Mar 2025"]})
+    assert period_span(months) == "Figures from Jan 2025 to Mar 2025."
+    assert period_span(pd.DataFrame({"Area": ["Bradford"]})) == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import altair as alt
@@ -12,6 +13,7 @@ import indicators
 from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
 from reports.format import describe_period, escape_for_spreadsheet, format_value
+from tidy import period_sort_key
 from ui import workshop
 from ui.plain import md
 
@@ -38,8 +40,11 @@ def show(
     chart, and is what the CSV download contains.
     """
     st.subheader(title)
-    if note:
-        st.caption(note)
+    when = period_span(table)
+    if when in title:
+        when = ""  # the title names it already
+    if note or when:
+        st.caption(" ".join(t for t in (when, note) if t))
     if table.empty:
         st.info("No published data for this area.")
         return
@@ -70,6 +75,27 @@ def show(
             mime="text/csv",
             key=f"{key}.download",
         )
+
+
+PERIOD_COLUMNS = ("Period", "period", "Year", "year", "Month", "month")
+
+
+def period_span(table: pd.DataFrame) -> str:
+    """Which years a visual shows, from its table, so that no chart leaves it unsaid:
+    "Figures for 2024." or "Figures from 2019/20 to 2023/24."; "" when the table has no
+    period column (such a visual names its year in its title)."""
+    column = next((c for c in PERIOD_COLUMNS if c in table.columns), None)
+    if column is None:
+        return ""
+    periods = list(dict.fromkeys(str(p) for p in table[column].dropna()))
+    # A table labelled for reading ("Mar 2025") is already in time order.
+    with contextlib.suppress(ValueError):
+        periods.sort(key=period_sort_key)
+    if not periods:
+        return ""
+    if len(periods) == 1:
+        return f"Figures for {periods[0]}."
+    return f"Figures from {periods[0]} to {periods[-1]}."
 
 
 def chart_and_table(chart: alt.Chart, description: str, table: pd.DataFrame) -> None:
