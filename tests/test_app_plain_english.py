@@ -94,3 +94,16 @@ def test_a_visual_says_which_years_its_table_holds():
     months = pd.DataFrame({"Month": ["Jan 2025", "Feb 2025", "Mar 2025"]})
     assert period_span(months) == "Figures from Jan 2025 to Mar 2025."
     assert period_span(pd.DataFrame({"Area": ["Bradford"]})) == ""
+
+
+def test_a_chart_thinned_or_emptied_by_protection_says_how_many_and_why():
+    from ui.visual import hidden_words
+
+    assert hidden_words(0, 6, "bands", 7) == ""
+    some = hidden_words(2, 6, "bands", 7)
+    assert some.startswith("2 of 6 bands are hidden to protect children's privacy")
+    assert "a count of 1 to 7 could identify a child" in some
+    assert some.endswith("the chart leaves them out.")
+    every = hidden_words(4, 4, "groups", 10)
+    assert every.startswith("All 4 groups are hidden") and "1 to 10" in every
+    assert "the chart is empty" in every

@@ -77,6 +77,20 @@ def show(
         )
 
 
+def hidden_words(hidden: int, total: int, what: str, threshold: int) -> str:
+    """Why a chart has fewer bars than its table, or none: how many values small-number
+    protection hid, and why ("" when it hid none)."""
+    if not hidden:
+        return ""
+    why = (
+        f"to protect children's privacy (a count of 1 to {threshold} could identify a child, "
+        "and a figure that would give one away is hidden with it)"
+    )
+    if hidden >= total:
+        return f"All {total} {what} are hidden {why}, so the chart is empty; the table lists them."
+    return f"{hidden} of {total} {what} are hidden {why}; the chart leaves them out."
+
+
 PERIOD_COLUMNS = ("Period", "period", "Year", "year", "Month", "month")
 
 
