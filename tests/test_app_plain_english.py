@@ -107,3 +107,15 @@ def test_a_chart_thinned_or_emptied_by_protection_says_how_many_and_why():
     every = hidden_words(4, 4, "groups", 10)
     assert every.startswith("All 4 groups are hidden") and "1 to 10" in every
     assert "the chart is empty" in every
+
+
+def test_funnel_limits_with_far_more_councils_outside_than_chance_get_a_word():
+    from ui.comparison.charts import overdispersion_words
+
+    # The case: 125 of 153 outside, where chance would put 0.05 x 153 = 7.65, about 8.
+    words = overdispersion_words(125, 153)
+    assert words.startswith("Chance alone would put about 8 of 153 councils outside")
+    assert "125 are" in words and "over-dispersion" in words
+    # 15 of 153 is under twice chance (15.3): no word.
+    assert overdispersion_words(15, 153) == ""
+    assert overdispersion_words(0, 0) == ""
