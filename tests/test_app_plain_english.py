@@ -119,3 +119,18 @@ def test_funnel_limits_with_far_more_councils_outside_than_chance_get_a_word():
     # 15 of 153 is under twice chance (15.3): no word.
     assert overdispersion_words(15, 153) == ""
     assert overdispersion_words(0, 0) == ""
+
+
+def test_no_significant_change_beside_a_large_jump_is_explained(national):
+    from analysis import benchmark as bm
+    from analysis.trend import NO_CHANGE
+
+    # LAIT, Westminster, level 2 at 19 with an EHC plan: 47.06% in 2022/23, 60.66% in
+    # 2023/24 (+13.6 points), 36.84% and 54.29% in the two years before that.
+    trend = bm.trend(national, "age19_l2_ehc", "E09000033")
+    assert trend.verdict == NO_CHANGE
+    words = bm.jump_beside_no_change(national, "age19_l2_ehc", "E09000033", trend)
+    assert words.startswith("The latest change, +13.6 points from 2022/23 to 2023/24, is large")
+    # A Progress 8 score near zero is not judged by a share of itself.
+    p8 = bm.trend(national, "p8_ehc", "E06000051")
+    assert bm.jump_beside_no_change(national, "p8_ehc", "E06000051", p8) == ""
