@@ -71,8 +71,15 @@ new MutationObserver(records => {
 def open_page_by_link(page, link) -> None:
     """Follow a sidebar link and wait for the new page's script run to finish."""
     runs = page.evaluate("window.__runs")
+    path = urlparse(link.get_attribute("href") or "").path
     link.click()
-    page.wait_for_function("n => window.__runs > n", arg=runs, timeout=60_000)
+    # A page that runs in a moment (Outcomes for an area without a framework) can go from
+    # notRunning to notRunning with no "running" in between: its new address tells too.
+    page.wait_for_function(
+        "([n, path]) => window.__runs > n || location.pathname === path",
+        arg=[runs, path],
+        timeout=60_000,
+    )
     wait_until_rendered(page)
 
 
