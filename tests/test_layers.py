@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
 # Page files and the folder of views each may use (besides the shared ui modules).
 PAGE_VIEWS = {
     "home": set(),
+    "accessibility": set(),
+    "story": {"story"},
     "local_profile": {"profile"},
     "benchmarking": {"benchmarking"},
     "governance": {"governance"},
