@@ -82,6 +82,12 @@ class SmallNumberRule:
             return None
         return float(_round_to(pd.Series([float(n)]), self.rounding).iloc[0])
 
+    def hides_share(self, numerator: float | None, denominator: float | None) -> bool:
+        """Whether a share or rate resting on these counts is hidden: its count is (1 to the
+        threshold), or it rests on fewer than ``min_denominator``. Unknown counts hide nothing."""
+        small = numerator is not None and 1 <= numerator <= self.threshold
+        return small or (denominator is not None and denominator < self.min_denominator)
+
     def describe(self, who: str = "people") -> str:
         return (
             f"Small numbers are protected: counts of 1 to {self.threshold} are hidden and other counts are "

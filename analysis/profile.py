@@ -57,18 +57,27 @@ class Headline:
     # and why England's is when it has none for the area's period.
     status: str = ""
     england_status: str = ""
+    # The area's numerator and denominator behind ``value`` and ``previous_value``.
+    counts: tuple[float | None, float | None] = (None, None)
+    previous_counts: tuple[float | None, float | None] = (None, None)
 
     def protected(self, rule: SmallNumberRule, unit: str) -> Headline:
         """For a room (workshop mode): a count of 1 to the rule's threshold hidden, others
-        rounded; the change is then worked out from what is shown. Other units as they are
-        (a headline keeps no counts behind its rates)."""
-        if unit != "count":
-            return self
+        rounded; a share or rate hidden when it rests on a hidden count or too few; the
+        change is then worked out from what is shown."""
 
-        def shown(value: float | None) -> float | None:
-            return None if value is None else rule.shown_count(value)
+        def shown(value: float | None, counts: tuple[float | None, float | None]) -> float | None:
+            if value is None:
+                return None
+            if unit == "count":
+                return rule.shown_count(value)
+            return None if rule.hides_share(*counts) else value
 
-        return replace(self, value=shown(self.value), previous_value=shown(self.previous_value))
+        return replace(
+            self,
+            value=shown(self.value, self.counts),
+            previous_value=shown(self.previous_value, self.previous_counts),
+        )
 
     @property
     def change(self) -> float | None:
@@ -90,6 +99,16 @@ def headline(table: pd.DataFrame, indicator: str, area: str) -> Headline:
     def val(code: str, p: str | None) -> float | None:
         return indicators.value(indicator, code, p, table=table) if p else None
 
+    def counts(p: str | None) -> tuple[float | None, float | None]:
+        own = indicators.series(indicator, area, table=table)
+        own = own[own["period"] == p]
+        if own.empty:
+            return None, None
+        first = own.iloc[0]
+        return tuple(  # type: ignore[return-value]
+            None if pd.isna(first[c]) else float(first[c]) for c in ("numerator", "denominator")
+        )
+
     england = val(ENGLAND, period)
     return Headline(
         indicator=indicator,
@@ -100,6 +119,8 @@ def headline(table: pd.DataFrame, indicator: str, area: str) -> Headline:
         england=england,
         region=val(roles["region"], period) if "region" in roles else None,
         england_status="" if england is not None else _status(table, indicator, ENGLAND, period),
+        counts=counts(period),
+        previous_counts=counts(prev),
     )
 
 

@@ -96,9 +96,7 @@ def _for_reading(
         return None
     if unit == "count":
         return RULE.shown_count(value)
-    if numerator is not None and RULE.shown_count(numerator) is None:
-        return None
-    if denominator is not None and denominator < RULE.min_denominator:
+    if RULE.hides_share(numerator, denominator):
         return None
     return float(round(value, 1 if abs(value) < 10 else 0))
 

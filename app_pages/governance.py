@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import local
+from ui import local, workshop
 from ui.data import area_names
 from ui.governance import kpis, views
 from ui.governance import tracker as tracker_views
@@ -25,7 +25,8 @@ st.markdown(
 )
 
 listed = local.datasets()
-if not public_mode():  # a public instance has no own data and loads no examples
+# A public instance has no own data and loads no examples; a workshop uploads nothing.
+if not public_mode() and not workshop.active():
     views.own_data_panel(listed)
 viewer = local.protected_only()
 public = (

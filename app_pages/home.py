@@ -40,7 +40,8 @@ for i, ind in enumerate(HEADLINES):
         if h.value is None:  # hidden by the rule just above
             st.metric(label, "Hidden", help=f"**{ind.title}.** {ind.definition}")
             st.caption(
-                f"Latest: {period_words(ind_id, h.period)}. Fewer than 8: hidden to protect privacy."
+                f"Latest: {period_words(ind_id, h.period)}. Hidden to protect privacy: it is, or "
+                "rests on, a count of fewer than 8, or too few to be reliable."
             )
             continue
         st.metric(

@@ -210,7 +210,8 @@ if level in ("school", "ward") and not lost.empty:
         + "."
     )
 
-if not public_mode():  # a public instance maps published data only
+# A public instance maps published data only; a workshop uploads nothing.
+if not public_mode() and not workshop.active():
     with st.expander("Map your own data", expanded=data.empty and level != "la"):
         st.markdown(
             "Upload on the **Data** page and your figures appear here, through the same small-number "

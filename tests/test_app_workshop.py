@@ -132,3 +132,56 @@ def test_an_analyst_saves_the_order_of_cards_outside_the_mode(engine):
     inside = _app(page="app_pages/story.py")
     assert inside.header[0].value == "Do children get their plan on time?"
     assert not inside.get("multiselect")  # no settings in workshop mode
+
+
+def test_home_hides_the_smallest_council_s_small_figures_in_the_mode(engine):
+    """Isles of Scilly, 2024: 2 requests for assessment and 1 new plan (SEN2); 11 of its 17
+    plans in mainstream settings in January 2025; no tribunal appeals of 57 decisions."""
+
+    def tiles(workshop: bool) -> dict[str, str]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.session_state["user"] = ANN
+        at.query_params["area"] = "E06000053"
+        if workshop:
+            at.query_params["mode"] = "workshop"
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return {m.label: m.value for m in at.metric}
+
+    outside, inside = tiles(False), tiles(True)
+    assert outside["Requests for assessment"] == "2" and outside["New EHC plans in the year"] == "1"
+    assert outside["Plans in mainstream settings"] == "64.7%"
+    for label in ("Requests for assessment", "New EHC plans in the year"):
+        assert inside[label] == "Hidden"  # a count of 1 to 7
+    assert inside["Plans in mainstream settings"] == "Hidden"  # 11 of 17: under 30
+    assert inside["Tribunal appeal rate"] == "0.0%"  # none of 57: nothing small to hide
+    assert not [v for v in inside.values() if v in {str(n) for n in range(1, 8)}]
+
+
+def test_the_profile_s_counts_of_plans_are_protected_in_the_mode(engine):
+    """Isles of Scilly, January 2025: 17 EHC plans, one or two or three at each age (SEN2)."""
+
+    def tables(workshop: bool) -> list:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.session_state["user"] = ANN
+        at.query_params["area"] = "E06000053"
+        if workshop:
+            at.query_params["mode"] = "workshop"
+        at.run()
+        at.switch_page("app_pages/local_profile.py").run()
+        for choice in at.radio:
+            if choice.label == "Show as":
+                choice.set_value("Table")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return [d.value for d in at.dataframe]
+
+    def ages(found: list):
+        return next(t for t in found if "Age" in t.columns)["EHC plans"]
+
+    assert ages(tables(False)).between(1, 7).all()
+    inside = tables(True)
+    assert ages(inside).isna().all()  # every age hidden: none can be worked out
+    plans = next(t for t in inside if "Isles of Scilly" in t.columns and t["England"].max() > 1e5)
+    shown = plans["Isles of Scilly"].dropna()
+    assert not shown.between(1, 7).any() and (shown % 5 == 0).all()

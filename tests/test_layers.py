@@ -32,7 +32,6 @@ LAYERS: dict[str, int] = {
 PAGE_VIEWS = {
     "home": set(),
     "accessibility": set(),
-    "story": {"story"},
     "local_profile": {"profile"},
     "benchmarking": {"benchmarking"},
     "governance": {"governance"},
@@ -42,6 +41,7 @@ PAGE_VIEWS = {
     "admin": {"admin"},
     "cohorts": {"cohorts"},
     "reports": {"reports"},
+    "story": {"story"},
 }
 DOMAIN = (
     "tidy",

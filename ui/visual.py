@@ -12,6 +12,7 @@ import streamlit as st
 import indicators
 from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
+from indicators.glossary import Term, explain, terms_in
 from reports.format import describe_period, escape_for_spreadsheet, format_value
 from tidy import period_sort_key
 from ui import workshop
@@ -40,6 +41,11 @@ def show(
     chart, and is what the CSV download contains.
     """
     st.subheader(title)
+    if workshop.active():  # what each figure means, in words a parent would use
+        for ind_id in indicator_ids:
+            plain = indicators.get(ind_id).plain
+            if plain:
+                st.markdown(plain, help=glossary_help(plain))
     when = period_span(table)
     if when in title:
         when = ""  # the title names it already
@@ -57,16 +63,17 @@ def show(
     )
     if view == "Chart" and chart is not None:
         # The subheader is the visible title; the description names the chart to screen readers.
-        chart = workshop.readable(chart.properties(description=title))
+        chart = chart.properties(description=title)
         if key in _VALIDATED:
             _skip_validation(chart)
-        st.altair_chart(chart, width="stretch")
+        workshop.draw(chart)
         _VALIDATED.add(key)
     else:
         st.dataframe(table, hide_index=True, width="stretch")
     col_about, col_download = st.columns([3, 1])
-    with col_about, st.expander("About this indicator"):
-        st.markdown(about_text(indicator_ids, area))
+    if not workshop.active():  # definitions, sources and caveats are for analysts
+        with col_about, st.expander("About this indicator"):
+            st.markdown(about_text(indicator_ids, area))
     with col_download:
         st.download_button(
             "Download CSV",
@@ -116,7 +123,7 @@ def chart_and_table(chart: alt.Chart, description: str, table: pd.DataFrame) -> 
     """A chart drawn outside ``show`` (a narrow column, beside a map), with its text
     alternative: ``description`` names it to screen readers and its figures follow in a
     table that opens under it."""
-    st.altair_chart(chart.properties(description=description), width="stretch")
+    workshop.draw(chart.properties(description=description))
     with st.expander("These figures as a table"):
         st.dataframe(table, hide_index=True, width="stretch")
 
@@ -150,6 +157,14 @@ def _skip_validation(chart: alt.TopLevelMixin) -> None:
     # SchemaBase.__setattr__ would put the attribute in the chart's spec; Streamlit calls
     # chart.to_dict() with no arguments.
     object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+
+
+def glossary_help(*texts: str) -> str | None:
+    """A tooltip explaining every glossary word of ``texts``, or None when they use none."""
+    found: list[Term] = []
+    for text in texts:
+        found += [t for t in terms_in(text) if t not in found]
+    return "\n\n".join(explain(t) for t in found) or None
 
 
 def about_text(indicator_ids: list[str], area: str | None = None) -> str:

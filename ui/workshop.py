@@ -119,6 +119,35 @@ def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_legend(
             labelFontSize=CHART_LABEL_PX, titleFontSize=CHART_LABEL_PX, labelLimit=400
         )
+        .configure_header(labelFontSize=CHART_LABEL_PX, titleFontSize=CHART_LABEL_PX)
         .configure_title(fontSize=CHART_TITLE_PX)
         .configure_text(fontSize=CHART_LABEL_PX)
     )
+
+
+_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize")
+
+
+def _enlarge(node: object) -> None:
+    """Raise every font size a chart sets itself (an axis's 12 px labels) to the room's."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            small = isinstance(value, int | float) and value < CHART_LABEL_PX
+            if key in _FONT_KEYS and small:
+                node[key] = CHART_LABEL_PX
+            else:
+                _enlarge(value)
+    elif isinstance(node, list):
+        for item in node:
+            _enlarge(item)
+
+
+def draw(chart: alt.TopLevelMixin) -> None:
+    """Draw a chart: in workshop mode with every label at least ``CHART_LABEL_PX``, including
+    those a chart sizes explicitly (which Altair's configuration cannot override)."""
+    if not active():
+        st.altair_chart(chart, width="stretch")
+        return
+    spec = readable(chart).to_dict()
+    _enlarge(spec)
+    st.vega_lite_chart(spec, width="stretch")

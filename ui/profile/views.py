@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import indicators
+from analysis.disclosure import SmallNumberRule, apply_disclosure_control
 from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
 from reports.format import format_value
-from ui import charts, visual
+from ui import charts, visual, workshop
 from ui.data import headline, national_table
 from ui.workspace_picker import is_admin
 
@@ -22,6 +23,12 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
     """
     ind = indicators.get(indicator_id)
     frame, table = _trend_frames(indicator_id, area)
+    if workshop.active() and ind.unit == "count":  # the strictest rule, in a room with parents
+        rule = SmallNumberRule()
+        frame = frame.assign(
+            value=[v if pd.isna(v) else rule.shown_count(v) for v in frame["value"]]
+        )
+        table = _wide(frame, ind.unit)
     note = " ".join(filter(None, [note, series_break_note(area, frame)])) or None
     charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
     chart = charts.trend_chart(charted, y_title=_axis_title(ind)) if not charted.empty else None
@@ -97,6 +104,8 @@ def age_profile(key: str, area: str) -> None:
         return
     frame = frame.assign(age=pd.to_numeric(frame["category"], errors="coerce"))
     frame = frame[frame["age"].notna()]
+    if workshop.active():
+        frame = _protected_ages(frame)
     totals = frame.groupby("area_code")["value"].transform("sum")
     frame = frame.assign(share=frame["value"] / totals * 100).sort_values("age")
     own = frame[frame["role"] == "area"]
@@ -121,6 +130,16 @@ def age_profile(key: str, area: str) -> None:
         ["ehc_plans"],
         area,
     )
+
+
+def _protected_ages(frame: pd.DataFrame) -> pd.DataFrame:
+    """The area's plans by age under the small-number rule, across its ages at once (so a
+    hidden age cannot be worked out from the others); shares then come from what is shown."""
+    own = frame["role"] == "area"
+    ages = frame.loc[own, "age"].astype(int).astype(str)
+    wide = pd.DataFrame([frame.loc[own, "value"].to_numpy()], columns=ages.to_list())
+    safe = apply_disclosure_control(wide, wide.columns.to_list()).iloc[0]
+    return frame.assign(value=frame["value"].where(~own, ages.map(safe).astype(float)))
 
 
 def side_by_side(

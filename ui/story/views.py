@@ -13,7 +13,6 @@ import indicators
 from analysis import story
 from analysis.story import CardFigures
 from indicators import Indicator
-from indicators.glossary import explain, terms_in
 from reports import room_notes
 from reports import story as words
 from reports.format import describe_period
@@ -23,7 +22,7 @@ from store.actions import engine_of
 from ui import local, workshop
 from ui.data import national_table
 from ui.plain import md
-from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR
+from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, glossary_help
 
 CARD_KEY = "story.card"
 NOTE_FLASH = "story.flash"
@@ -34,14 +33,6 @@ COLOURS = {"England": ENGLAND_COLOUR, "Similar areas": NEIGHBOUR_COLOUR}
 def card_figures(indicator_id: str, area: str) -> CardFigures:
     # Published national figures only: shared between sessions like every national cache.
     return story.figures(national_table(), indicators.get(indicator_id), area)
-
-
-def glossary_help(*texts: str) -> str | None:
-    """The tooltip explaining every glossary word of ``texts``, or None when they use none."""
-    found = []
-    for text in texts:
-        found += [t for t in terms_in(text) if t not in found]
-    return "\n\n".join(explain(t) for t in found) or None
 
 
 def _engine():  # the store's engine, or an empty store's when it cannot be opened
@@ -146,7 +137,7 @@ def card_view(card: Indicator, area: str) -> CardFigures:
         st.subheader(title, anchor=False)
         drawn = chart(card, figures)
         if drawn is not None:
-            st.altair_chart(workshop.readable(drawn.properties(description=title)), width="stretch")
+            workshop.draw(drawn.properties(description=title))
         elif figures.hidden:
             st.info(f"Every figure of this chart is {words.HIDDEN}.")
         else:
