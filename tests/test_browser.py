@@ -21,9 +21,8 @@ PAGES = {
     "governance": "governance",
     "outcomes": "outcomes",
     "map": "map",
-    "accessibility": "accessibility",
 }
-AREA_FREE_PAGES = {"data", "accessibility"}  # about the area's uploads, not one LA's figures
+AREA_FREE_PAGES = {"data"}  # about the area's uploads, not one LA's figures
 AREAS = {
     "E08000032": "Bradford",
     "E06000063": "Cumberland",  # created in the 2023 Cumbria reorganisation
