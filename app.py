@@ -10,12 +10,15 @@ that page too, and no page script, area name or figure is ever sent.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import streamlit as st
 
 from ui import identity, local, workshop
 from ui.area_picker import chosen_area
 from ui.data import build_national_with_progress
+from ui.visual import page_styles
 from ui.warm import warm_in_background
 from ui.workspace_picker import is_admin, workspace_picker
 from uploads.public import public_mode
@@ -25,7 +28,13 @@ from uploads.public import public_mode
 # allocator (benchmarks/server_cost.py, two pairs, 2026-12-03).
 pa.set_memory_pool(pa.system_memory_pool())
 
-st.set_page_config(page_title="SEND Lens", page_icon=":material/visibility:", layout="wide")
+# The icon is a file in the repository: a Material icon here would make every browser fetch it
+# from Google's font host, which fails offline (a venue laptop) and tells Google of the visit.
+st.set_page_config(
+    page_title="SEND Lens",
+    page_icon=str(Path(__file__).parent / "assets/favicon.png"),
+    layout="wide",
+)
 
 
 PAGES = [
@@ -65,6 +74,12 @@ PAGES = [
         "app_pages/reports.py", title="Reports", icon=":material/description:", url_path="reports"
     ),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+    st.Page(
+        "app_pages/accessibility.py",
+        title="Accessibility",
+        icon=":material/accessibility:",
+        url_path="accessibility",
+    ),
 ]
 if not identity.signed_in():
     # The sign-in page under every page's address too, so a shared deep link shows it
@@ -93,6 +108,7 @@ ADMIN_PAGE = st.Page(
 admin = is_admin() and not public_mode() and not workshop.active()
 navigation = st.navigation(PAGES + ([ADMIN_PAGE] if admin else []))
 identity.sidebar()
+page_styles()
 workshop.sidebar()
 st.session_state["area"] = chosen_area()
 if not public_mode():

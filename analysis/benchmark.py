@@ -313,6 +313,44 @@ def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendR
     )
 
 
+LARGE_STEP_POINTS = 10.0  # a percentage moving this many points in a year is news
+LARGE_STEP_SHARE = 0.2  # any other value moving by a fifth of itself
+
+
+def jump_beside_no_change(
+    table: pd.DataFrame, indicator_id: str, area: str, trend: trend_mod.TrendResult
+) -> str:
+    """Why "no significant change" can sit beside a large latest change; "" otherwise.
+
+    The trend test weighs the latest five points together at 99.8%, so one year's jump (or a
+    rise then a fall) need not make a trend; a reader seeing +30 points next to "no
+    significant change" deserves that said.
+    """
+    if trend.verdict != trend_mod.NO_CHANGE:
+        return ""
+    ind, code = indicators.get(indicator_id), areas.current_code(area)
+    rows = _indicator_rows(table, indicator_id)
+    own = [r for r in _series(rows[rows["area_code"] == code]) if r[1] is not None]
+    if len(own) < 2:
+        return ""
+    (before, old), (latest, new) = own[-2][:2], own[-1][:2]
+    step = float(new) - float(old)  # type: ignore[arg-type]
+    if ind.unit == "%":
+        large, said = abs(step) >= LARGE_STEP_POINTS, f"{step:+.1f} points"
+    elif ind.unit == "score":
+        return ""  # Progress 8 lives near zero: a share of itself means nothing
+    else:
+        large = old != 0 and abs(step) >= LARGE_STEP_SHARE * abs(float(old))  # type: ignore[arg-type]
+        said = ("-" if step < 0 else "+") + format_value(abs(step), ind.unit)
+    if not large:
+        return ""
+    return (
+        f"The latest change, {said} from {before} to {latest}, is large, but the trend test "
+        "weighs the last five years together and asks for 99.8% confidence, so one year's "
+        "jump, or a rise and a fall, is not on its own a significant trend."
+    )
+
+
 def _series(frame: pd.DataFrame) -> list[tuple[str, float | None, float | None, float | None]]:
     """(period, value, numerator, denominator) oldest first (``period_sort_key`` order)."""
     cols = (frame[c].tolist() for c in ("period", "value", "numerator", "denominator"))

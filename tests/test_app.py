@@ -26,7 +26,7 @@ def router_pages() -> list[str]:
 
 
 PAGES = router_pages()
-NOT_ABOUT_ONE_AREA = {"app_pages/data.py", "app_pages/admin.py"}
+NOT_ABOUT_ONE_AREA = {"app_pages/data.py", "app_pages/admin.py", "app_pages/accessibility.py"}
 
 
 def test_every_page_file_is_in_the_router():

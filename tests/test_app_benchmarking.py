@@ -222,7 +222,7 @@ def test_weights_change_the_computed_neighbours(national):
     assert after != before[:5]
 
 
-def test_a_custom_set_is_used_for_any_area_without_the_area_itself(national):
+def test_a_custom_set_is_used_for_any_area_without_the_area_itself_and_says_so(national):
     west_yorkshire = ["E08000033", "E08000034", "E08000035"]  # Calderdale, Kirklees, Leeds
     at = _page(BRADFORD, "Choose comparators")
     at.multiselect(key="bench.custom.members").set_value(west_yorkshire).run()
@@ -231,10 +231,16 @@ def test_a_custom_set_is_used_for_any_area_without_the_area_itself(national):
     assert at.selectbox(key="bench.set").value == "West Yorkshire"
     assert "(West Yorkshire)" in _sentence(at)
     assert sorted(_comparator_codes(at)) == west_yorkshire
+    said = _captions(at)
+    assert "'West Yorkshire' is your own set of councils" in said
+    assert "while looking at" not in said
     at.selectbox(key="area.la").set_value("E08000035").run()  # Leeds
     assert "Leeds" in at.title[0].value
     assert at.selectbox(key="bench.set").value == "West Yorkshire"
     assert sorted(_comparator_codes(at)) == ["E08000033", "E08000034"]
+    # Carried to Leeds, but not silently (issue 15).
+    said = _captions(at)
+    assert "You made it while looking at Bradford; it is used for Leeds too, without Leeds" in said
 
 
 def test_a_value_only_indicator_says_why_there_is_no_significance(national):

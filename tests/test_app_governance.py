@@ -266,6 +266,13 @@ def test_small_numbers_are_protected_for_a_public_meeting(national, store_dir):
     counts = table[["Plans issued", "Within 20 weeks", "Open assessments"]].stack().dropna()
     assert not counts.between(1, 7).any() and (counts % 5 == 0).all()
     assert table["Plans issued"].isna().any()  # most schools have a handful of requests
+    # The chart leaves out the schools whose share is hidden, and says how many and why.
+    hidden = table["Per cent within 20 weeks"].isna() & (
+        table["Plans without an exception"].isna() | (table["Plans without an exception"] > 0)
+    )
+    assert 0 < hidden.sum() < len(table)
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{hidden.sum()} of {len(table)} groups are hidden to protect" in captions
     at.radio(key="gov.tracker.by").set_value("age_phase").run()
     table = _table(_as_table(_ok(at), "gov.tracker.age_phase"), "Small numbers")
     both = table.dropna(subset=["Within 20 weeks", "Plans without an exception"])

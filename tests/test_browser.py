@@ -1,5 +1,5 @@
 """Open every page in a real headless Chromium: no exception shown, real figures on screen,
-no serious or critical accessibility violations (axe-core), and a screenshot of each."""
+and a screenshot of each (axe-core runs on every page and tab in test_browser_a11y)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _open(browser, path: str):
 
 @pytest.mark.parametrize("area", list(AREAS))
 @pytest.mark.parametrize("page_name", PAGES)
-def test_page_renders_without_errors_and_passes_axe(browser, page_name, area):
+def test_page_renders_without_errors(browser, page_name, area):
     page, errors = _open(browser, f"{PAGES[page_name]}?area={area}")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{page_name}-{area}.png"), full_page=True)
@@ -53,15 +53,6 @@ def test_page_renders_without_errors_and_passes_axe(browser, page_name, area):
         assert AREAS[area] in page.inner_text("h1")
     assert not errors, errors
 
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, "\n".join(serious)
     page.close()
 
 

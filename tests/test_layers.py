@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
 # Page files and the folder of views each may use (besides the shared ui modules).
 PAGE_VIEWS = {
     "home": set(),
+    "accessibility": set(),
     "local_profile": {"profile"},
     "benchmarking": {"benchmarking"},
     "governance": {"governance"},

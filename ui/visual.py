@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import altair as alt
@@ -22,7 +23,8 @@ from reports.charts import (  # noqa: F401
     PALETTE,
     REGION_COLOUR,
 )
-from reports.format import describe_period, escape_for_spreadsheet
+from reports.format import describe_period, escape_for_spreadsheet, format_value
+from tidy import period_sort_key
 from ui import workshop
 from ui.plain import md
 
@@ -47,8 +49,11 @@ def show(
             plain = indicators.get(ind_id).plain
             if plain:
                 st.markdown(plain, help=glossary_help(plain))
-    if note:
-        st.caption(note)
+    when = period_span(table)
+    if when in title:
+        when = ""  # the title names it already
+    if note or when:
+        st.caption(" ".join(t for t in (when, note) if t))
     if table.empty:
         st.info("No published data for this area.")
         return
@@ -80,6 +85,64 @@ def show(
             mime="text/csv",
             key=f"{key}.download",
         )
+
+
+def hidden_words(hidden: int, total: int, what: str, threshold: int) -> str:
+    """Why a chart has fewer bars than its table, or none: how many values small-number
+    protection hid, and why ("" when it hid none)."""
+    if not hidden:
+        return ""
+    why = (
+        f"to protect children's privacy (a count of 1 to {threshold} could identify a child, "
+        "and a figure that would give one away is hidden with it)"
+    )
+    if hidden >= total:
+        return f"All {total} {what} are hidden {why}, so the chart is empty; the table lists them."
+    return f"{hidden} of {total} {what} are hidden {why}; the chart leaves them out."
+
+
+PERIOD_COLUMNS = ("Period", "period", "Year", "year", "Month", "month")
+
+
+def period_span(table: pd.DataFrame) -> str:
+    """Which years a visual shows, from its table, so that no chart leaves it unsaid:
+    "Figures for 2024." or "Figures from 2019/20 to 2023/24."; "" when the table has no
+    period column (such a visual names its year in its title)."""
+    column = next((c for c in PERIOD_COLUMNS if c in table.columns), None)
+    if column is None:
+        return ""
+    periods = list(dict.fromkeys(str(p) for p in table[column].dropna()))
+    # A table labelled for reading ("Mar 2025") is already in time order.
+    with contextlib.suppress(ValueError):
+        periods.sort(key=period_sort_key)
+    if not periods:
+        return ""
+    if len(periods) == 1:
+        return f"Figures for {periods[0]}."
+    return f"Figures from {periods[0]} to {periods[-1]}."
+
+
+def chart_and_table(chart: alt.Chart, description: str, table: pd.DataFrame) -> None:
+    """A chart drawn outside ``show`` (a narrow column, beside a map), with its text
+    alternative: ``description`` names it to screen readers and its figures follow in a
+    table that opens under it."""
+    workshop.draw(chart.properties(description=description))
+    with st.expander("These figures as a table"):
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def series_table(frame: pd.DataFrame, unit: str, missing: str = "not available") -> pd.DataFrame:
+    """A trend's long rows (period, name, value) as a table for reading: one row a period, one
+    column an area, each figure written in its unit; a gap says why (``missing``)."""
+    wide = frame.pivot(index="period", columns="name", values="value").reindex(
+        index=frame["period"].unique(), columns=frame["name"].unique()
+    )
+    out = pd.DataFrame({"Period": wide.index.astype(str)})
+    for name in wide.columns:
+        out[str(name)] = [
+            missing if pd.isna(v) else format_value(float(v), unit) for v in wide[name]
+        ]
+    return out
 
 
 # Keys of the visuals whose chart Altair has validated in this process.
@@ -158,3 +221,26 @@ def source_words(source: str) -> str:
 
 def period_words(indicator_id: str, period: str) -> str:
     return describe_period(period, indicators.get(indicator_id))
+
+
+# Streamlit cuts a metric's label to one line with an ellipsis ("Plans per 10,000 age…" on a
+# 1280-pixel screen or projector); a label that wraps is read whole.
+WRAP_METRIC_LABELS = (
+    "<style>[data-testid='stMetricLabel'], [data-testid='stMetricLabel'] * "
+    "{white-space: normal !important; overflow: visible !important; "
+    "text-overflow: clip !important; height: auto !important}</style>"
+)
+
+
+# Streamlit marks keyboard focus on buttons with a faint ring but not at all on the sidebar's
+# page links, a select box's text field or the main area the skip link jumps to (measured in
+# Chromium: outline none, no shadow); WCAG 2.4.7 needs every focused control visibly marked.
+FOCUS_OUTLINE = (
+    "<style>:focus-visible {outline: 3px solid #0B0C0C !important; "
+    "outline-offset: 2px !important}</style>"
+)
+
+
+def page_styles() -> None:
+    """The few style rules every page needs, added once per run by the router."""
+    st.html(WRAP_METRIC_LABELS + FOCUS_OUTLINE)

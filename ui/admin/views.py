@@ -278,4 +278,4 @@ def key_section() -> None:
         "the key file, which must then be backed up. Only an admin named in SEND_LENS_ADMINS "
         "(or the local user on a laptop) can; it is audited. On the server, run:"
     )
-    st.code(f"python -m store.rotate_key --by {current_user().email}", language="bash")
+    st.code(f"python -m store.rotate_key --by {current_user().email}", language=None)

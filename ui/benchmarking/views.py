@@ -28,7 +28,7 @@ from ui.comparison.data import (
     summary,
     trend_result,
 )
-from ui.data import area_names
+from ui.data import area_names, national_table
 
 DEFAULT_INDICATOR = "ehc_20wk_pct"
 LENS_WORDS = {
@@ -87,7 +87,16 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     trend = trend_result(result.indicator, result.area) if latest else None
     note = published_note(result.indicator, result.area, result.period)
     why = set_aside_reason(result.indicator, result.area, result.period)
-    st.info(bm.sentence(result, trend, ind, names[result.area], note, why))
+    jump = (
+        bm.jump_beside_no_change(national_table(), result.indicator, result.area, trend)
+        if trend
+        else ""
+    )
+    st.info(
+        " ".join(
+            t for t in (bm.sentence(result, trend, ind, names[result.area], note, why), jump) if t
+        )
+    )
     fmt = bm.format_value
     ends = ("best", "worst") if ind.polarity != "none" else ("highest", "lowest")
     band = {"A": f"A ({ends[0]})", "B": "B", "C": "C", "D": f"D ({ends[1]})"}.get(

@@ -494,6 +494,9 @@ def funnel_view(indicator_id: str, area: str, period: str, codes: list[str]) -> 
         "England's value), so a council outside the 95% limits is exactly one the significance test on "
         "this page calls better or worse than England."
     )
+    beyond = int(outside.get(bf.OUTSIDE_998, 0)) + int(outside.get(bf.OUTSIDE_95, 0))
+    if spread := overdispersion_words(beyond, len(points)):
+        note += " " + spread
     table = points.drop(columns=["role"]).rename(
         columns={
             "area_code": "Code",
@@ -508,3 +511,22 @@ def funnel_view(indicator_id: str, area: str, period: str, codes: list[str]) -> 
         }
     )
     visual.show("bench.funnel", title, chart, table, [indicator_id], area, note)
+
+
+def overdispersion_words(outside_95: int, councils: int) -> str:
+    """What it means when far more councils sit outside the funnel than chance would put
+    there (125 of 153 is common for SEND measures); "" when the count is near chance.
+
+    By chance alone about 1 council in 20 falls outside the 95% limits; more than twice that
+    share is taken to be over-dispersion, said in words rather than left for the reader to
+    read as 125 problems.
+    """
+    if councils == 0 or outside_95 <= 2 * 0.05 * councils:
+        return ""
+    return (
+        f"Chance alone would put about {round(0.05 * councils)} of {councils} councils outside "
+        f"the 95% limits; {outside_95} are. Councils differ far more than chance explains "
+        "(statisticians call this over-dispersion): in who they serve, how they record and "
+        "how they decide. So being outside the limits is common here, and is a reason to ask "
+        "why rather than a sign of a problem on its own."
+    )

@@ -16,6 +16,7 @@ from analysis import neighbours as nb
 from ui import visual
 from ui.comparison.data import comparator_sets, indicator_choices, nearest
 from ui.data import area_names, current_las
+from ui.plain import md
 
 CHOSEN = "bench.comparators"  # {"name", "codes", "area"}: the user's own set
 COMPUTED = "Computed nearest neighbours"
@@ -62,22 +63,47 @@ def pick_comparators(area: str) -> tuple[str, list[str], str]:
     )
     codes = sets[label]
     names = area_names()
+    own = own_set_words(area, names) + " " if custom and label == custom[0] else ""
     if not codes:
         st.warning(f"This set has no councils for {names[area]}; choose another set.")
     elif len(codes) <= 20:
         st.caption(
-            f"Comparing with {len(codes)} councils: " + ", ".join(names[c] for c in codes) + "."
+            f"{own}Comparing with {len(codes)} councils: "
+            + ", ".join(names[c] for c in codes)
+            + "."
         )
     else:
-        st.caption(f"Comparing with {len(codes)} councils.")
+        st.caption(f"{own}Comparing with {len(codes)} councils.")
     return label, codes, model
+
+
+def own_set_words(area: str, names: dict[str, str]) -> str:
+    """Says that the comparators are the user's own pick, and when they were picked beside
+    another area, so a set never follows someone to a new area unannounced."""
+    chosen = st.session_state[CHOSEN]
+    words = f"'{md(chosen['name'])}' is your own set of councils, not DfE's statistical neighbours."
+    made_for = chosen.get("made_for")
+    if made_for and made_for != area:
+        words += (
+            f" You made it while looking at {names.get(made_for, made_for)}; it is used for "
+            f"{names[area]} too"
+            + (f", without {names[area]} itself." if area in chosen["codes"] else ".")
+            + " 'Stop using my set' under 'Choose comparators' goes back to DfE's neighbours."
+        )
+    return words
 
 
 # --- Choose comparators ----------------------------------------------------------------------
 
 
-def _use(name: str, codes: list[str], area: str | None) -> None:
-    st.session_state[CHOSEN] = {"name": name, "codes": list(codes), "area": area}
+def _use(name: str, codes: list[str], area: str | None, made_for: str) -> None:
+    """``area`` None makes a set for any area; ``made_for`` is the area it was made beside."""
+    st.session_state[CHOSEN] = {
+        "name": name,
+        "codes": list(codes),
+        "area": area,
+        "made_for": made_for,
+    }
     st.session_state["bench.set"] = name
 
 
@@ -155,7 +181,7 @@ def choose_view(area: str, model: str) -> None:
         "Use these as comparators",
         key="bench.custom.use",
         on_click=_use,
-        args=(name, picked, None),
+        args=(name, picked, None, area),
         disabled=not picked,
         type="primary",
     )
@@ -212,5 +238,5 @@ def nearest_view(area: str, model: str, names: dict[str, str], regions: dict[str
         key="bench.nn.use",
         on_click=_use,
         type="primary",
-        args=(COMPUTED, result["area_code"].tolist(), area),
+        args=(COMPUTED, result["area_code"].tolist(), area, area),
     )

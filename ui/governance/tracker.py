@@ -319,7 +319,11 @@ def _waits_view(summary: dict[str, Any], public: bool) -> None:
         (bars + labels).properties(height=alt.Step(34)),
         bands,
         ["local:ehc_open_over_30wk", "local:ehc_open_over_52wk"],
-        note="Requests with no plan and no decision not to assess on the as-at date, by weeks since the request.",
+        note="Requests with no plan and no decision not to assess on the as-at date, by weeks "
+        "since the request. "
+        + visual.hidden_words(
+            len(bands) - len(data), len(bands), "bands", SmallNumberRule().threshold
+        ),
     )
 
 
@@ -417,7 +421,23 @@ def _breakdown_view(tracker: pd.DataFrame, as_of: dt.date, public: bool, key: tu
         ["local:ehc_20wk_ex_pct"],
         note=f"Plans issued in the 12 months and requests open on the as-at date, "
         f"{who}. Each bar says how many plans (without an exception) its share is of; groups with none "
-        "are in the table only.",
+        "are in the table only. "
+        + (
+            visual.hidden_words(
+                # A group's share is hidden with its counts; a group with no plans has none.
+                int(
+                    (
+                        table["Per cent within 20 weeks"].isna()
+                        & table["Plans without an exception"].fillna(1).gt(0)
+                    ).sum()
+                ),
+                len(table),
+                "groups",
+                SmallNumberRule().threshold,
+            )
+            if public
+            else ""
+        ),
     )
 
 

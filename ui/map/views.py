@@ -23,7 +23,7 @@ from analysis.profile import comparison_series
 from indicators import Indicator
 from reports.format import describe_period, escape_for_spreadsheet, format_value
 from tidy import period_sort_key
-from ui import charts, workshop
+from ui import charts, visual
 from ui.data import area_names, national_table
 from ui.map.build import (  # noqa: F401 - the page reads these names from here
     AREA_WORDS,
@@ -200,10 +200,12 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
         frame = mapping.indexed_trend(frame)
         y_field, y_title = "index", f"Index ({frame['base_period'].iloc[0]} = 100)"
         st.caption(_indexed_caption(frame))
-    workshop.draw(
+    visual.chart_and_table(
         charts.trend_chart(frame, y_title=y_title, y_field=y_field, legend_columns=1).properties(
-            height=240, description=f"Trend of {indicators.get(trend_ind).title}"
-        )
+            height=240
+        ),
+        f"Trend of {indicators.get(trend_ind).title}",
+        visual.series_table(frame, unit),
     )
 
 
@@ -232,10 +234,10 @@ def _local_trend(trends: pd.DataFrame, code: str, ind: Indicator, level: str) ->
         )
         return
     frame = mine.assign(role="area")[["period", "role", "name", "value"]]
-    workshop.draw(
-        charts.trend_chart(frame, y_title=_axis_title(ind.unit)).properties(
-            height=240, description=f"Trend of {ind.title} in {mine['name'].iloc[0]}"
-        )
+    visual.chart_and_table(
+        charts.trend_chart(frame, y_title=_axis_title(ind.unit)).properties(height=240),
+        f"Trend of {ind.title} in {mine['name'].iloc[0]}",
+        visual.series_table(frame, ind.unit, missing="hidden to protect privacy"),
     )
     if mine["value"].isna().any():
         st.caption("Periods whose figure is hidden to protect privacy are left out of the line.")

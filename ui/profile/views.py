@@ -11,6 +11,7 @@ from analysis.profile import breakdown_comparison, comparison_series, latest_sid
 from reports.format import format_value
 from ui import charts, visual, workshop
 from ui.data import headline, national_table
+from ui.workspace_picker import is_admin
 
 ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
 
@@ -178,12 +179,18 @@ def sen_primary_need(area: str) -> None:
     """Primary need of all pupils with SEN, from the refreshed SEN in England release."""
     if indicators.rows("sen_primary_need_pct", None, None, table=national_table()).empty:
         st.subheader("Primary need of all pupils with SEN")
-        st.info(
-            "The shipped data has primary need for EHC plans only. Run "
-            "`python -m data_loaders.refresh.command` to fetch DfE's *Special educational needs in "
-            "England* release, which adds primary need for every pupil with SEN support or an "
-            "EHC plan, for every year and local authority."
+        release = (
+            "DfE's *Special educational needs in England* release, which adds primary need "
+            "for every pupil with SEN support or an EHC plan, for every year and local authority."
         )
+        # A command to run means nothing to a parent carer or a board member: only an admin,
+        # who can run it, is told it.
+        how = (
+            "Run `python -m data_loaders.refresh.command` to fetch "
+            if is_admin()
+            else "An admin of SEND Lens can fetch "
+        )
+        st.info(f"The shipped data has primary need for EHC plans only. {how}{release}")
         return
     breakdown_bars(
         "profile.sen_need",
