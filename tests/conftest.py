@@ -19,6 +19,30 @@ def private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.pop("SEND_LENS_DATABASE_URL", None)
 
 
+@pytest.fixture
+def store_dir(tmp_path, monkeypatch):
+    """A store of the test's own (the app and the store read SEND_LENS_DATA_DIR)."""
+    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """Deferred downloads (built only when clicked) by file name, as their builders, so an
+    AppTest can make and read the file a person would download."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    found: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        found[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return found
+
+
 @pytest.fixture(scope="session")
 def national(tmp_path_factory: pytest.TempPathFactory):
     """The national tidy table as the app loads it (from a cache private to this session)."""
@@ -41,26 +65,32 @@ def national(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def browser(national):
-    """A headless Chromium and the app running on a free local port, shared by every browser
-    test in this process (under xdist, one per worker): starting them is a few seconds each,
-    and the tests already share the session's data directory, so a server per module would
-    isolate nothing more.
+def chromium():
+    """One headless Chromium per test process (under xdist, one per worker): Playwright's sync
+    API runs one instance per thread, so every browser test in the process shares this one.
 
     Fails instead of skipping when SEND_LENS_REQUIRE_BROWSER=1 (CI), so browser tests can never
-    silently not run there. The ``national`` fixture builds the cache the app server reads.
+    silently not run there.
     """
-    from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app
+    from tests.browser_support import CHROMIUM_ARGS, chromium_or_skip
 
-    path = chromium_path()
-    if path is None:
-        message = "Chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("SEND_LENS_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + ": browser tests must run here")
-        pytest.skip(message)
+    path = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
-    with running_app() as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b, url
-        b.close()
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(national, chromium):
+    """Chromium and the app running on a free local port, shared by every browser test in
+    this process: starting the server is seconds each time, and the tests already share the
+    session's data directory, so a server per module would isolate nothing more. The
+    ``national`` fixture builds the cache the app server reads.
+    """
+    from tests.browser_support import running_app
+
+    with running_app() as url:
+        yield chromium, url

@@ -15,12 +15,6 @@ BARNSLEY = "E08000016"
 PAGE = "app_pages/cohorts.py"
 
 
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
 def _page(area: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["area"] = area

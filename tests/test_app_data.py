@@ -18,12 +18,6 @@ DEMO = ROOT / "data/demo"
 BAD = ROOT / "tests/fixtures/bad_uploads"
 
 
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
 def _data_page(national) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["area"] = "E08000032"

@@ -13,7 +13,6 @@ import tomllib
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import analysis
@@ -30,26 +29,6 @@ DEMO = ROOT / "data/demo"
 BRADFORD, CUMBERLAND = "E08000032", "E06000063"
 AS_OF = dt.date(2025, 3, 31)  # the example tracker's last recorded date
 TIMELY = "New EHC plans issued within 20 weeks (including exceptions)"
-
-
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, object]:
-    """Deferred downloads by file name: the page builds XLSX and HTML only when clicked."""
-    found: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        found[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return found
 
 
 def _page(area: str, tab: str | None = None) -> AppTest:

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
@@ -24,12 +23,6 @@ LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin o
 BRADFORD, LEEDS = "E08000032", "E08000035"
 DEMO = ROOT / "data" / "demo"
 OWN = " (your data)"
-
-
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
 
 
 def _ok(at: AppTest) -> AppTest:

@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
@@ -21,12 +20,6 @@ LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin o
 
 BRADFORD_PLANS = 7493  # caseload.csv.gz, Bradford, January 2025
 Z = 1.959964
-
-
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
 
 
 def _page(framework: str = "national") -> AppTest:

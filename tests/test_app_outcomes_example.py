@@ -4,7 +4,6 @@ workshop view, does not show its synthetic figures as that area's own."""
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -12,12 +11,6 @@ from tests.conftest import ROOT
 BRADFORD = "E08000032"
 BARNSLEY = "E08000016"
 WARNING = "**Example data (synthetic).** The outcomes below are made up by SEND Lens"
-
-
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
 
 
 def _page(area: str) -> AppTest:

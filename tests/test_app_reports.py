@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
@@ -15,26 +13,6 @@ from store.report_templates import ReportTemplate, save_template, saved_template
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "app_pages/reports.py"
-
-
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, object]:
-    """Deferred downloads by file name: the page makes the pack only when one is clicked."""
-    found: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        found[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return found
 
 
 def _page(area: str) -> AppTest:

@@ -234,20 +234,17 @@ def test_the_databook_command_writes_the_areas_figures(national, tmp_path):
 
 
 @pytest.mark.browser
-def test_the_html_pack_passes_axe(national, tmp_path):
+def test_the_html_pack_passes_axe(national, chromium, tmp_path):
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
 
     path = tmp_path / "pack.html"
     path.write_bytes(bp.board_pack_html(national, bp.PackChoice("E08000032", ("profile",))))
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium")
-        page = chromium.new_page()
-        page.goto(path.as_uri())
-        assert page.locator("h2").first.inner_text() == "Local profile"
-        assert page.locator("figure svg").count() >= 5  # four charts and the map
-        tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-        found = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
-        chromium.close()
+    page = chromium.new_page()
+    page.goto(path.as_uri())
+    assert page.locator("h2").first.inner_text() == "Local profile"
+    assert page.locator("figure svg").count() >= 5  # four charts and the map
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
+    page.close()
     violations = [f"{v['id']}: {v['help']}" for v in found.response["violations"]]
     assert violations == []

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser_support import wait_until_rendered
+from tests.browser_support import serious_findings, wait_until_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -30,24 +30,6 @@ AREAS = {
 # Pages that show nothing about the chosen area, swept once per mode (with the first area).
 AREA_FREE_PAGES = {"Data", "Admin", "Accessibility"}
 MODES = {"standard": "", "workshop": "mode=workshop"}
-IMPACTS_THAT_FAIL = ("serious", "critical")
-
-# Findings inside Streamlit's own widgets that app code cannot change, each excluded by its
-# exact selector (never a whole rule). Empty today: every finding so far was fixable.
-STREAMLIT_EXCLUSIONS: list[str] = []
-
-
-def serious_findings(page, where: str) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"exclude": [[s] for s in STREAMLIT_EXCLUSIONS]} if STREAMLIT_EXCLUSIONS else None
-    response = Axe().run(page, context=options).response
-    return [
-        f"{where}: {v['id']} ({v['impact']}) {v['help']}: "
-        + "; ".join(str(node["target"]) for node in v["nodes"][:5])
-        for v in response["violations"]
-        if v["impact"] in IMPACTS_THAT_FAIL
-    ]
 
 
 def link_title(link) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
+from tests.browser_support import running_app, wait_until_rendered
 from tests.test_plain_text import save_upload
 
 pytestmark = pytest.mark.browser
@@ -42,15 +42,8 @@ def _renamed(file_name: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def app(national, tmp_path_factory):
+def app(national, chromium, tmp_path_factory):
     """The app with its own store holding datasets and localities named with the payloads."""
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("SEND_LENS_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is not installed: browser tests must run here")
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
     data_dir = str(tmp_path_factory.mktemp("plain_text_store"))
     before = os.environ.get("SEND_LENS_DATA_DIR")
     os.environ["SEND_LENS_DATA_DIR"] = data_dir
@@ -61,10 +54,8 @@ def app(national, tmp_path_factory):
         save_upload("kpi_return", f"KPIs {LINK}", _renamed("demo_kpi_return_areas.csv"), "kpis.csv")
         tracker = pd.read_csv(DEMO / "demo_ehc_tracker.csv", dtype=str, keep_default_na=False)
         save_upload("ehc_tracker", TRACKER_NAME, tracker, "tracker.csv")
-        with running_app(env={"SEND_LENS_DATA_DIR": data_dir}) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-            yield browser, url
-            browser.close()
+        with running_app(env={"SEND_LENS_DATA_DIR": data_dir}) as url:
+            yield chromium, url
     finally:
         if before is None:
             os.environ.pop("SEND_LENS_DATA_DIR", None)

@@ -9,7 +9,6 @@ import re
 import string
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
@@ -52,12 +51,6 @@ def test_line_breaks_are_kept_and_cannot_start_a_block():
 
 
 # --- The pages ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEND_LENS_DATA_DIR", str(tmp_path))
-    return tmp_path
 
 
 def save_upload(kind: str, name: str, frame: pd.DataFrame, file_name: str) -> None:

@@ -9,7 +9,6 @@ checks the ID token and sets its identity cookie.
 
 from __future__ import annotations
 
-import os
 import secrets
 import warnings
 from collections.abc import Iterator
@@ -53,26 +52,8 @@ def provider() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def chromium(national) -> Iterator[object]:
-    """One headless Chromium for the module (the ``national`` fixture builds the app's cache)."""
-    from tests.browser_support import CHROMIUM_ARGS, chromium_path
-
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("SEND_LENS_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is not installed: browser tests must run here")
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def signin_app(
-    chromium, provider: str, tmp_path_factory: pytest.TempPathFactory
+    national, chromium, provider: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[object, str]]:
     """Chromium and the app with ``[auth]`` pointing at the provider."""
     from tests.browser_support import running_app
@@ -128,11 +109,10 @@ def test_anonymous_visitor_sees_only_the_sign_in_page(signin_app):
         assert page.get_by_role("dialog").count() == 0, path
         assert page.locator('[data-testid="stException"]').count() == 0, path
 
-    from axe_playwright_python.sync_playwright import Axe
+    from tests.browser_support import serious_findings
 
-    violations = Axe().run(page).response["violations"]
-    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
-    assert not serious, serious
+    serious = serious_findings(page, "Sign-in page")
+    assert not serious, "\n".join(serious)
     page.screenshot(path=str(_artifacts() / "sign_in.png"))
     context.close()
 
