@@ -65,6 +65,17 @@ def open_page_by_link(page, link) -> None:
     wait_until_rendered(page)
 
 
+# A run has started since the click, or the open tab's panel has content and no run is on.
+TAB_SETTLED = """n => {
+  if (window.__runs > n) return true;
+  const tab = document.querySelector('[data-testid="stTabs"] [role="tab"][aria-selected="true"]');
+  const panel = tab && document.getElementById(tab.getAttribute('aria-controls'));
+  const state = document.querySelector('[data-test-script-state]');
+  return !!panel && panel.innerText.trim().length > 0
+    && !!state && state.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+
 def sweep_tabs(page, where: str) -> list[str]:
     """Axe on the page as opened, then on each tab in turn (tabs inside tabs included)."""
     tabs = page.locator('[data-testid="stTabs"] [role="tab"]')
@@ -78,10 +89,11 @@ def sweep_tabs(page, where: str) -> list[str]:
         if tab.get_attribute("aria-selected") != "true":
             runs = page.evaluate("window.__runs")
             tab.click()
-            # A tab made with on_change="rerun" starts a run; give it a moment to start, so
-            # that its end is waited for (and the next click is not lost inside it).
+            # A tab made with on_change="rerun" starts a run and its panel is empty until
+            # then; wait for the run to start, so that its end is waited for (and the next
+            # click is not lost inside it). A plain tab's panel is drawn already: no wait.
             with contextlib.suppress(PlaywrightTimeout):
-                page.wait_for_function("n => window.__runs > n", arg=runs, timeout=1_500)
+                page.wait_for_function(TAB_SETTLED, arg=runs, timeout=1_500)
             wait_until_rendered(page)
         found += serious_findings(page, f"{where} > {name}")
         i += 1
