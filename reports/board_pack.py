@@ -256,17 +256,15 @@ class _Judge:
     ) -> tuple[benchmark.ComparisonResult, trend_mod.TrendResult] | None:
         if ind_id not in self.found:
             period = indicators.latest_period(ind_id, self.area, table=self.data)
-            # The indicator's totals, taken once: compare and trend then filter a few thousand
-            # rows, not the national table twice (as benchmark.area_summary does).
-            rows = indicators.rows(ind_id, None, "", table=self.data)
-            self.found[ind_id] = (
-                None
-                if period is None
-                else (
-                    benchmark.compare(rows, ind_id, self.area, period, self.members, self.label),
-                    benchmark.trend(rows, ind_id, self.area),
+            if period is None:
+                self.found[ind_id] = None
+            else:
+                # The indicator's totals read once for both the comparison and the trend.
+                totals = benchmark.Totals.of(self.data, ind_id)
+                self.found[ind_id] = (
+                    totals.compare(self.area, period, self.members, self.label),
+                    totals.trend(self.area),
                 )
-            )
         return self.found[ind_id]
 
     def sentence(self, ind_id: str) -> str:
