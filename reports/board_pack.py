@@ -143,12 +143,28 @@ def check_choice(table: pd.DataFrame, choice: PackChoice) -> PackChoice:
     )
 
 
+EXAMPLE_AREA = "E06000051"  # named in messages about a code that is not an LA's
+
+
 def area_code(area: str) -> str:
     """Today's code for a current LA; ``PackError`` saying why not otherwise."""
+    code = areas.current_code(str(area).strip().upper())
     try:
-        return check_area(area)
+        return check_area(code)
     except ValueError as exc:
-        raise PackError(str(exc)) from None
+        if areas.reorganisation_of(code) is not None:
+            raise PackError(str(exc)) from None  # a former LA: the message names its successors
+    # check_area's own message is about statistical neighbours; a pack asks for an LA.
+    names = areas.area_names()
+    example = f"try e.g. {EXAMPLE_AREA} ({names[EXAMPLE_AREA]})"
+    if code in names:
+        raise PackError(
+            f"{code} is {names[code]}, not a local authority: packs are made for one of the "
+            f"{len(areas.current_las())} local authorities; {example}"
+        )
+    raise PackError(
+        f"{code or repr(area)} is not a local authority code SEND Lens knows; {example}"
+    )
 
 
 def available_years(table: pd.DataFrame) -> list[str]:

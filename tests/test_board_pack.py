@@ -123,7 +123,16 @@ def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--area", "E06000999"], "'E06000999' is not the code of a current English local"),
+        (
+            ["--area", "E06999999"],
+            "send-lens: E06999999 is not a local authority code SEND Lens knows; "
+            "try e.g. E06000051 (Shropshire)",
+        ),
+        (
+            ["--area", "E92000001"],
+            "send-lens: E92000001 is England, not a local authority: packs are made for one of "
+            "the 153 local authorities; try e.g. E06000051 (Shropshire)",
+        ),
         (["--area", "E06000051", "--period", "2023"], "'2023' is not an academic year"),
         (["--area", "E06000051", "--period", "2040/41"], "no published figures for 2040/41"),
         (["--area", "E06000051", "--sections", "profile,money"], "unknown section 'money'"),
@@ -202,7 +211,10 @@ def test_the_same_data_gives_the_same_accessible_pdf(national):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--area", "E06000999"], "'E06000999' is not the code of a current English local"),
+        (
+            ["--area", " e06999999 "],
+            "send-lens: E06999999 is not a local authority code SEND Lens knows; try e.g.",
+        ),
         (["--area", "E06000051", "--years", "0"], "--years must be at least 1, not 0"),
         (
             ["--area", "E06000051", "--comparators", "Friends"],
