@@ -578,11 +578,14 @@ def _sources(data: pd.DataFrame, used: set[str]) -> Table:
     keys: list[str] = []
     for ind_id in used:
         keys += [indicators.get(ind_id).source, *indicators.get(ind_id).earlier_sources]
+    # Each source's periods from one pass over the table, not a filter of it per source.
+    pairs = data[["source", "period"]].drop_duplicates().astype(str)
+    periods_of = pairs.groupby("source")["period"].agg(list).to_dict()
     rows = []
     for key in sorted(set(keys)):
         entry = RELEASES.get(key)
-        periods = data.loc[data["source"] == key, "period"].astype(str).unique()
-        latest = max(periods, key=period_sort_key) if len(periods) else ""
+        periods = periods_of.get(key, [])
+        latest = max(periods, key=period_sort_key) if periods else ""
         if entry is None:
             rows.append([key, "", "", latest])
             continue
