@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 import indicators
@@ -141,9 +142,82 @@ Record = tuple[str, float | None, float | None, float | None, str]
 def _records(frame: pd.DataFrame) -> dict[str, Record]:
     """Rows of one period by area code; plain Python, because per-area pandas filters on
     the national table cost milliseconds each and a summary makes hundreds."""
-    cols = ("area_code", "area_level", "value", "numerator", "denominator", "status")
-    c, lvl, v, n, d, st = (frame[col].tolist() for col in cols)
-    return {c[i]: (lvl[i], _num(v[i]), _num(n[i]), _num(d[i]), str(st[i])) for i in range(len(c))}
+    c, lvl, st = (frame[col].tolist() for col in ("area_code", "area_level", "status"))
+    v, n, d = (_numbers(frame[col]) for col in ("value", "numerator", "denominator"))
+    return {c[i]: (lvl[i], v[i], n[i], d[i], str(st[i])) for i in range(len(c))}
+
+
+def _numbers(column: pd.Series) -> list[float | None]:
+    """A column as ``_num`` reads each cell (a float, or None when missing), in one pass:
+    ``_num`` cell by cell was a quarter of a board pack's statistics."""
+    return [None if x != x else x for x in column.to_numpy(dtype=float, na_value=np.nan).tolist()]
+
+
+# One area's point in its series: (period, value, numerator, denominator).
+Point = tuple[str, float | None, float | None, float | None]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """One indicator's total rows as arrays, read from the table once. ``compare`` and
+    ``trend`` filter the indicator's rows by period and by area on every call; a board pack
+    makes about 80 of each, so it reads each indicator once here and asks these methods (the
+    same results: the functions call them). Only the period or area asked for is turned into
+    Python values, since some indicators have tens of thousands of rows."""
+
+    indicator: str
+    columns: dict[
+        str, np.ndarray
+    ]  # area_code, area_level, period, status (str), value, numerator, denominator (float, NaN missing)
+    counts_published: bool  # some row has a numerator and some row a denominator
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, indicator_id: str) -> Totals:
+        rows = _indicator_rows(table, indicator_id)
+        columns = {c: rows[c].to_numpy() for c in ("area_code", "area_level", "period", "status")}
+        for c in ("value", "numerator", "denominator"):
+            columns[c] = rows[c].to_numpy(dtype=float, na_value=np.nan)
+        published = bool(rows["numerator"].notna().any() and rows["denominator"].notna().any())
+        return cls(indicator_id, columns, published)
+
+    def _where(self, column: str, key: str) -> dict[str, list]:
+        """The rows whose ``column`` is ``key``, column by column, as Python values."""
+        at = np.flatnonzero(self.columns[column] == key)
+        out: dict[str, list] = {c: a[at].tolist() for c, a in self.columns.items()}
+        for c in ("value", "numerator", "denominator"):
+            out[c] = [None if x != x else x for x in out[c]]
+        return out
+
+    def records(self, period: str) -> dict[str, Record]:
+        """``_records`` of the period's rows."""
+        r = self._where("period", period)
+        c, lvl, v, n, d, st = (
+            r[k] for k in ("area_code", "area_level", "value", "numerator", "denominator", "status")
+        )
+        return {c[i]: (lvl[i], v[i], n[i], d[i], str(st[i])) for i in range(len(c))}
+
+    def series(self, code: str) -> list[Point]:
+        """``_series`` of the area's rows."""
+        r = self._where("area_code", code)
+        points = [
+            (str(p), v, n, d)
+            for p, v, n, d in zip(r["period"], r["value"], r["numerator"], r["denominator"])
+        ]
+        return sorted(points, key=lambda point: period_sort_key(point[0]))
+
+    def compare(
+        self,
+        area: str,
+        period: str,
+        comparators: Sequence[str],
+        comparator_label: str = "statistical neighbours",
+    ) -> ComparisonResult:
+        """``compare`` for this indicator."""
+        return _compare(self, area, period, comparators, comparator_label)
+
+    def trend(self, area: str) -> trend_mod.TrendResult:
+        """``trend`` for this indicator."""
+        return _trend(indicators.get(self.indicator), self.series(areas.current_code(area)))
 
 
 def _point(record: Record | None, unit: str) -> tuple[float | None, Interval | None]:
@@ -176,7 +250,7 @@ def _indicator_rows(table: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
 
 def _reason(
     ind: indicators.Indicator,
-    rows: pd.DataFrame,
+    counts_published: bool,
     value: float | None,
     status: str,
     ci95: Interval | None,
@@ -189,8 +263,7 @@ def _reason(
     if ci95 is not None:
         return ""
     # Say "this area" only when other areas do have counts: the gap is then local.
-    published = rows["numerator"].notna().any() and rows["denominator"].notna().any()
-    return NO_AREA_COUNTS if ind.unit in MULTIPLIERS and published else NO_COUNTS
+    return NO_AREA_COUNTS if ind.unit in MULTIPLIERS and counts_published else NO_COUNTS
 
 
 def compare(
@@ -207,15 +280,25 @@ def compare(
     period are left out of the mean and the pooled value and listed in
     ``neighbours_missing``. Only totals (empty breakdown) are compared.
     """
+    return Totals.of(table, indicator_id).compare(area, period, comparators, comparator_label)
+
+
+def _compare(
+    totals: Totals,
+    area: str,
+    period: str,
+    comparators: Sequence[str],
+    comparator_label: str,
+) -> ComparisonResult:
+    indicator_id = totals.indicator
     ind = indicators.get(indicator_id)
     code = areas.current_code(area)
-    rows = _indicator_rows(table, indicator_id)
-    at = _records(rows[rows["period"] == period])
+    at = totals.records(period)
     la = {c: r for c, r in at.items() if r[0] == "la"}
     _, value, num, den, status = la.get(code, ("la", None, None, None, "not_available"))
     ci95 = interval(ind.unit, value, num, den, 0.95) if value is not None else None
     ci998 = interval(ind.unit, value, num, den, 0.998) if value is not None else None
-    reason = _reason(ind, rows, value, status, ci95, period)
+    reason = _reason(ind, totals.counts_published, value, status, ci95, period)
     tested = ci95 if not reason else None
 
     def bench(label: str, point: float | None, ci: Interval | None) -> Benchmark:
@@ -293,9 +376,10 @@ def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendR
     both, so a series whose counts stop falls back to the values test, not to fewer points.
     Only the points since the indicator's latest series break are tested.
     """
-    ind, code = indicators.get(indicator_id), areas.current_code(area)
-    rows = _indicator_rows(table, indicator_id)
-    own = _series(rows[rows["area_code"] == code])
+    return Totals.of(table, indicator_id).trend(area)
+
+
+def _trend(ind: indicators.Indicator, own: list[Point]) -> trend_mod.TrendResult:
     periods = [r[0] for r in own]
     values, nums, dens = [r[1] for r in own], [r[2] for r in own], [r[3] for r in own]
     start, _ = trend_mod.start_of_series(periods, ind.series_breaks)
@@ -329,8 +413,7 @@ def jump_beside_no_change(
     if trend.verdict != trend_mod.NO_CHANGE:
         return ""
     ind, code = indicators.get(indicator_id), areas.current_code(area)
-    rows = _indicator_rows(table, indicator_id)
-    own = [r for r in _series(rows[rows["area_code"] == code]) if r[1] is not None]
+    own = [r for r in Totals.of(table, indicator_id).series(code) if r[1] is not None]
     if len(own) < 2:
         return ""
     (before, old), (latest, new) = own[-2][:2], own[-1][:2]
@@ -349,13 +432,6 @@ def jump_beside_no_change(
         "weighs the last five years together and asks for 99.8% confidence, so one year's "
         "jump, or a rise and a fall, is not on its own a significant trend."
     )
-
-
-def _series(frame: pd.DataFrame) -> list[tuple[str, float | None, float | None, float | None]]:
-    """(period, value, numerator, denominator) oldest first (``period_sort_key`` order)."""
-    cols = (frame[c].tolist() for c in ("period", "value", "numerator", "denominator"))
-    points = [(str(p), _num(v), _num(n), _num(d)) for p, v, n, d in zip(*cols)]
-    return sorted(points, key=lambda point: period_sort_key(point[0]))
 
 
 def _split(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -410,8 +486,9 @@ def area_summary(
         if own.empty:
             continue
         period = max(own["period"].unique(), key=period_sort_key)
-        result = compare(rows, ind.id, code, period, comparators)
-        verdict = trend(rows, ind.id, code).verdict
+        totals = Totals.of(rows, ind.id)
+        result = totals.compare(code, period, comparators)
+        verdict = totals.trend(code).verdict
         ci = result.ci95 or (None, None)
         records.append(
             [

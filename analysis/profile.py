@@ -99,9 +99,10 @@ def headline(table: pd.DataFrame, indicator: str, area: str) -> Headline:
     def val(code: str, p: str | None) -> float | None:
         return indicators.value(indicator, code, p, table=table) if p else None
 
+    series = indicators.series(indicator, area, table=table)  # once for both periods' counts
+
     def counts(p: str | None) -> tuple[float | None, float | None]:
-        own = indicators.series(indicator, area, table=table)
-        own = own[own["period"] == p]
+        own = series[series["period"] == p]
         if own.empty:
             return None, None
         first = own.iloc[0]

@@ -143,12 +143,28 @@ def check_choice(table: pd.DataFrame, choice: PackChoice) -> PackChoice:
     )
 
 
+EXAMPLE_AREA = "E06000051"  # named in messages about a code that is not an LA's
+
+
 def area_code(area: str) -> str:
     """Today's code for a current LA; ``PackError`` saying why not otherwise."""
+    code = areas.current_code(str(area).strip().upper())
     try:
-        return check_area(area)
+        return check_area(code)
     except ValueError as exc:
-        raise PackError(str(exc)) from None
+        if areas.reorganisation_of(code) is not None:
+            raise PackError(str(exc)) from None  # a former LA: the message names its successors
+    # check_area's own message is about statistical neighbours; a pack asks for an LA.
+    names = areas.area_names()
+    example = f"try e.g. {EXAMPLE_AREA} ({names[EXAMPLE_AREA]})"
+    if code in names:
+        raise PackError(
+            f"{code} is {names[code]}, not a local authority: packs are made for one of the "
+            f"{len(areas.current_las())} local authorities; {example}"
+        )
+    raise PackError(
+        f"{code or repr(area)} is not a local authority code SEND Lens knows; {example}"
+    )
 
 
 def available_years(table: pd.DataFrame) -> list[str]:
@@ -256,17 +272,15 @@ class _Judge:
     ) -> tuple[benchmark.ComparisonResult, trend_mod.TrendResult] | None:
         if ind_id not in self.found:
             period = indicators.latest_period(ind_id, self.area, table=self.data)
-            # The indicator's totals, taken once: compare and trend then filter a few thousand
-            # rows, not the national table twice (as benchmark.area_summary does).
-            rows = indicators.rows(ind_id, None, "", table=self.data)
-            self.found[ind_id] = (
-                None
-                if period is None
-                else (
-                    benchmark.compare(rows, ind_id, self.area, period, self.members, self.label),
-                    benchmark.trend(rows, ind_id, self.area),
+            if period is None:
+                self.found[ind_id] = None
+            else:
+                # The indicator's totals read once for both the comparison and the trend.
+                totals = benchmark.Totals.of(self.data, ind_id)
+                self.found[ind_id] = (
+                    totals.compare(self.area, period, self.members, self.label),
+                    totals.trend(self.area),
                 )
-            )
         return self.found[ind_id]
 
     def sentence(self, ind_id: str) -> str:
@@ -564,11 +578,14 @@ def _sources(data: pd.DataFrame, used: set[str]) -> Table:
     keys: list[str] = []
     for ind_id in used:
         keys += [indicators.get(ind_id).source, *indicators.get(ind_id).earlier_sources]
+    # Each source's periods from one pass over the table, not a filter of it per source.
+    pairs = data[["source", "period"]].drop_duplicates().astype(str)
+    periods_of = pairs.groupby("source")["period"].agg(list).to_dict()
     rows = []
     for key in sorted(set(keys)):
         entry = RELEASES.get(key)
-        periods = data.loc[data["source"] == key, "period"].astype(str).unique()
-        latest = max(periods, key=period_sort_key) if len(periods) else ""
+        periods = periods_of.get(key, [])
+        latest = max(periods, key=period_sort_key) if periods else ""
         if entry is None:
             rows.append([key, "", "", latest])
             continue

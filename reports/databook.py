@@ -209,12 +209,12 @@ def _breakdown_table(
     )
     # The trend only needs the members' own rows: filtering 13 areas' rows rather than all
     # 170 keeps the book to seconds.
-    by_member = {str(k): g for k, g in own.groupby("area_code", sort=False, observed=True)}
+    # The members' rows read once (benchmark.Totals): trend-testing each from its own frame
+    # rebuilt them per member, a quarter of the book's time.
+    totals = benchmark.Totals.of(own, indicator_id)
+    present_members = set(own["area_code"].astype(str))
     trends = {
-        m: benchmark.trend(by_member[m], indicator_id, m).verdict
-        if m in by_member
-        else trend.CANNOT
-        for m, _ in members
+        m: totals.trend(m).verdict if m in present_members else trend.CANNOT for m, _ in members
     }
     current = set(areas.current_las()["la_code"])
     label = breakdown_words(breakdown)

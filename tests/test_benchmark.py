@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -432,3 +433,15 @@ def test_home_tiles_know_why_a_figure_is_missing():
     )
     ceased = profile.headline(table, "ehc_ceased", A)
     assert (ceased.period, ceased.status) == (None, "suppressed")  # the newest row's status
+
+
+def test_numbers_read_a_column_as_num_reads_each_cell():
+    # Totals and _records read whole columns at once; a missing cell (NaN, None, pandas' NA)
+    # must still be None and a number its float, as _num says cell by cell.
+    for column in (
+        pd.Series([1.5, np.nan, 0.0, None]),
+        pd.Series([2, None, 7], dtype="Float64"),
+        pd.Series([3, 4], dtype="int64"),
+    ):
+        assert bm._numbers(column) == [bm._num(x) for x in column], column.dtype
+    assert bm._numbers(pd.Series([2, None, 7], dtype="Float64")) == [2.0, None, 7.0]

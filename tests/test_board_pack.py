@@ -123,7 +123,16 @@ def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--area", "E06000999"], "'E06000999' is not the code of a current English local"),
+        (
+            ["--area", "E06999999"],
+            "send-lens: E06999999 is not a local authority code SEND Lens knows; "
+            "try e.g. E06000051 (Shropshire)",
+        ),
+        (
+            ["--area", "E92000001"],
+            "send-lens: E92000001 is England, not a local authority: packs are made for one of "
+            "the 153 local authorities; try e.g. E06000051 (Shropshire)",
+        ),
         (["--area", "E06000051", "--period", "2023"], "'2023' is not an academic year"),
         (["--area", "E06000051", "--period", "2040/41"], "no published figures for 2040/41"),
         (["--area", "E06000051", "--sections", "profile,money"], "unknown section 'money'"),
@@ -202,7 +211,10 @@ def test_the_same_data_gives_the_same_accessible_pdf(national):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--area", "E06000999"], "'E06000999' is not the code of a current English local"),
+        (
+            ["--area", " e06999999 "],
+            "send-lens: E06999999 is not a local authority code SEND Lens knows; try e.g.",
+        ),
         (["--area", "E06000051", "--years", "0"], "--years must be at least 1, not 0"),
         (
             ["--area", "E06000051", "--comparators", "Friends"],
@@ -248,3 +260,34 @@ def test_the_html_pack_passes_axe(national, chromium, tmp_path):
     page.close()
     violations = [f"{v['id']}: {v['help']}" for v in found.response["violations"]]
     assert violations == []
+
+
+# A rate with counts, percentages with and without counts and a series break, a count, a score.
+JUDGED = ["ehc_plans_rate", "ehc_20wk_pct", "ks2_rwm_ehc", "ehc_plans", "att8_ehc", "sen_unit_cost"]
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_the_packs_statistics_are_the_benchmarking_pages(national, area):
+    # The pack reads each indicator's rows once (benchmark.Totals) instead of filtering the
+    # split national table per question; the Benchmarking page and the data book pass plain
+    # frames. Both must give the same comparison and trend, and the figures the raw rows hold.
+    from analysis import benchmark
+
+    plain = pd.DataFrame(national)
+    assert not isinstance(plain, indicators.NationalTable)
+    label = bp.DEFAULT_COMPARATORS
+    members = benchmark.comparator_sets(area)[label]
+    judge = bp._Judge(national, area, "", members, label)
+    current = set(bp.areas.current_las()["la_code"])
+    for ind_id in JUDGED:
+        period, value = latest_total(national, ind_id, area)
+        result, trend = judge.result(ind_id)
+        rows = plain[(plain["indicator"] == ind_id) & (plain["breakdown"] == "")]
+        assert result == benchmark.compare(rows, ind_id, area, period, members, label), ind_id
+        own = rows[rows["area_code"] == area]  # the data book trend-tests each area's own rows
+        assert trend == benchmark.trend(own, ind_id, area), ind_id
+        assert (result.period, result.value) == (period, value)
+        _, england = latest_total(national, ind_id, "E92000001", period)
+        assert result.england.value == england
+        at = rows[(rows["period"] == period) & rows["value"].notna()]
+        assert result.ranked == len(set(at["area_code"]) & current), ind_id
