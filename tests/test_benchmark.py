@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -338,12 +337,9 @@ def test_bradford_20_week_timeliness_2024_on_real_data(sen2: pd.DataFrame):
     assert r.ci95[0] > 45.9 and r.ci95[0] < 88.9 < r.ci95[1]
     assert r.neighbours_missing == () and r.ranked >= 150
 
-    started = time.perf_counter()
+    # Its speed is measured in benchmarks/, not timed here (a busy machine fails a timed test).
     summary = bm.area_summary(sen2, A, neighbours)
-    elapsed = time.perf_counter() - started
     assert len(summary) >= 20
-    # About 0.2 s here (22 SEN2 indicators) and 0.5 s on the full 60-indicator table.
-    assert elapsed < 2.0, f"area_summary took {elapsed:.2f}s"
 
 
 def test_north_yorkshire_20_week_trend_is_not_tested_across_the_2023_break(national):

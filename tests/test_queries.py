@@ -1,12 +1,9 @@
 """The queries take the table they read; the national table comes split by indicator once."""
 
-import time
-
 import pandas as pd
 import pytest
 
 import indicators as I
-from analysis.profile import headline
 
 
 def test_queries_need_a_table():
@@ -56,21 +53,6 @@ def test_what_is_derived_from_the_national_table_is_plain(national):
         assert type(derived) is pd.DataFrame
     joined = pd.concat([national, local])
     assert len(I.rows("local:x", None, None, table=joined)) == 3
-
-
-def test_home_lookups_are_faster_on_the_split_table(national):
-    plain = pd.DataFrame(national)
-    ids = [i.id for i in I.headlines()] * 2  # Home asks for each headline twice per run
-
-    def run(table: pd.DataFrame) -> float:
-        start = time.perf_counter()
-        for ind in ids:
-            headline(table, ind, "E08000032")
-        return time.perf_counter() - start
-
-    run(national)
-    split, whole = run(national), run(plain)
-    assert split < whole
 
 
 def test_an_old_code_answers_as_its_successor(national):
