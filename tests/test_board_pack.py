@@ -5,6 +5,7 @@ one line."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -26,12 +27,12 @@ AREAS = ["E06000051", "E08000003", "E09000033"]
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    return " ".join(text.split())
+    """The PDF's text as a reader's tool extracts it (pypdf: no system package needed)."""
+    import pypdf
+
+    (tmp_path / "pack.pdf").write_bytes(pdf)  # kept beside the test's output for a look
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
 
 
 def latest_total(national: pd.DataFrame, ind_id: str, code: str, period: str | None = None):
