@@ -151,7 +151,8 @@ def wide_table(frame: pd.DataFrame) -> pd.DataFrame:
     order = frame.drop_duplicates("role").sort_values(
         "role", key=lambda s: s.map({"area": 0, "region": 1, "England": 2})
     )
-    wide = wide[[n for n in order["name"] if n in wide.columns]]
+    # Every role keeps its column, even one the small-number rule emptied (workshop mode).
+    wide = wide.reindex(columns=order["name"].dropna().tolist())
     return wide.reset_index().rename(columns={"period": "Period"})
 
 
