@@ -78,7 +78,9 @@ def _category_table(frame: pd.DataFrame, category_label: str) -> pd.DataFrame:
     area_name = frame.loc[frame["role"] == "area", "name"]
     if not area_name.empty and area_name.iloc[0] in wide.columns:
         wide = wide.sort_values(area_name.iloc[0], ascending=False)
-    return wide.reset_index().rename(columns={"category": category_label})
+    out = wide.reset_index().rename(columns={"category": category_label})
+    out.attrs["status"] = charts.gap_statuses(frame, "category", wide)
+    return out
 
 
 def age_profile(key: str, area: str) -> None:
