@@ -59,6 +59,8 @@ STATUS_WORDS: dict[str, str] = {
     "not_available": "not available",
     "low": "below 0.5, published only as 'low'",
     PUBLISHER_ERROR: "set aside: publisher error",
+    # Not a published status: a figure SEND Lens hides in workshop mode (analysis.disclosure).
+    "protected": "hidden to protect privacy (a count of fewer than 8, or too few people)",
 }
 
 

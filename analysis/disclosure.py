@@ -372,5 +372,60 @@ def protect_parts(
         parts[min(candidates)[1]] = None
 
 
+PROTECTED_STATUS = "protected"  # tidy.STATUS_WORDS says it in words
+
+
+def protect_published(
+    frame: pd.DataFrame, unit: str, rule: SmallNumberRule | None = None
+) -> pd.DataFrame:
+    """Published figures (tidy ``value`` with ``numerator`` and ``denominator`` where the
+    publisher gives them) under the strictest rule, for a room of parent carers: a count of
+    1 to the threshold hidden and others rounded; a share or rate hidden when it rests on
+    such a count or on too few people. Hidden rows get ``PROTECTED_STATUS``, and their
+    confidence limits go too (they would bracket the figure); counts beside a share that
+    stays are rounded like any count shown. Rows without counts are left as published."""
+    rule = rule or SmallNumberRule()
+    out = frame.copy()
+
+    def known(row: pd.Series, column: str) -> float | None:
+        value = row.get(column)
+        return None if value is None or pd.isna(value) else float(value)
+
+    if unit == "count":
+        shown = [None if pd.isna(v) else rule.shown_count(v) for v in out["value"]]
+        hidden = [not pd.isna(v) and s is None for v, s in zip(out["value"], shown)]
+        out["value"] = pd.array(shown, dtype="Float64").astype(float)
+    else:
+        hidden = [
+            not pd.isna(row["value"])
+            and rule.hides_share(known(row, "numerator"), known(row, "denominator"))
+            for _, row in out.iterrows()
+        ]
+    mask = pd.Series(hidden, index=out.index, dtype=bool)
+    blank = [c for c in ("value", "ci_lower", "ci_upper", "numerator", "denominator") if c in out]
+    out[blank] = out[blank].astype(float).mask(mask, other=float("nan"))
+    for column in ("numerator", "denominator"):
+        if column in out:
+            out[column] = [
+                v if pd.isna(v) else rule.shown_count(v) if v > 0 else v for v in out[column]
+            ]
+    if "status" in out:
+        out["status"] = out["status"].astype(object).where(~mask, PROTECTED_STATUS)
+    return out
+
+
+def hidden_words(frame: pd.DataFrame) -> str:
+    """Why figures are missing from a chart after ``protect_published``: how many, and why;
+    "" when none were hidden."""
+    hidden = int((frame["status"] == PROTECTED_STATUS).sum()) if "status" in frame else 0
+    if not hidden:
+        return ""
+    each = "each is, or rests on," if hidden > 1 else "it is, or rests on,"
+    return (
+        f"{hidden} figure{'s' if hidden > 1 else ''} hidden to protect privacy: {each} a count "
+        "of fewer than 8, or too few people to be reliable."
+    )
+
+
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))

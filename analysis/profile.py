@@ -164,13 +164,21 @@ def share_of_total(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(share=(frame["value"] / totals * 100).where(totals > 0))
 
 
-def latest_side_by_side(table: pd.DataFrame, indicator_ids: list[str], area: str) -> pd.DataFrame:
-    """For several indicators, the area's latest period with the region and England beside it."""
+def latest_side_by_side(
+    table: pd.DataFrame,
+    indicator_ids: list[str],
+    area: str,
+    rule: SmallNumberRule | None = None,
+) -> pd.DataFrame:
+    """For several indicators, the area's latest period with the region and England beside it;
+    with a rule (workshop mode), the area's figures under it (``Headline.protected``)."""
     out = []
     for ind in indicator_ids:
         h = headline(table, ind, area)
         if h.period is None:
             continue
+        if rule is not None:
+            h = h.protected(rule, indicators.get(ind).unit)
         out.append(
             {
                 "indicator": ind,

@@ -151,8 +151,28 @@ def wide_table(frame: pd.DataFrame) -> pd.DataFrame:
     order = frame.drop_duplicates("role").sort_values(
         "role", key=lambda s: s.map({"area": 0, "region": 1, "England": 2})
     )
-    wide = wide[[n for n in order["name"] if n in wide.columns]]
-    return wide.reset_index().rename(columns={"period": "Period"})
+    # Every role keeps its column, even one the small-number rule emptied (workshop mode).
+    wide = wide.reindex(columns=order["name"].dropna().tolist())
+    out = wide.reset_index().rename(columns={"period": "Period"})
+    out.attrs["status"] = gap_statuses(frame, "period", wide)
+    return out
+
+
+def gap_statuses(frame: pd.DataFrame, index: str, wide: pd.DataFrame) -> dict:
+    """Why each gap of ``wide`` (a pivot of ``frame``'s values by ``index`` and name) is a
+    gap, as ``{(row, name): status}`` keyed like ``wide.reset_index()``, for
+    ``reports.format.cell_reasons``; empty when the frame has no tidy status."""
+    if "status" not in frame:
+        return {}
+    status = frame.pivot_table(
+        index=index, columns="name", values="status", aggfunc="first", sort=False
+    ).reindex(index=wide.index, columns=wide.columns)
+    return {
+        (i, col): str(status.iat[i, j])
+        for j, col in enumerate(wide.columns)
+        for i in range(len(wide))
+        if pd.isna(wide.iat[i, j]) and not pd.isna(status.iat[i, j])
+    }
 
 
 def single_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) -> alt.Chart:

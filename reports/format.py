@@ -8,6 +8,7 @@ import pandas as pd
 
 from indicators import Indicator
 from indicators.units import format_value
+from tidy import status_words
 
 
 def as_text(
@@ -23,6 +24,76 @@ def as_text(
         out[col] = [format_change(_number(v), u) for v, u in zip(out[col], units)]
     out = out.astype(object)
     return out.where(out.notna(), "not available")
+
+
+# Columns of whole numbers in any indicator's table: written as counts, whatever the unit.
+COUNT_COLUMNS = ("Numerator", "Denominator", "Comparators with a value", "Rank")
+STATUS_COLUMNS = ("Status", "status")
+WHY_MISSING = "Why a figure is missing"
+
+
+def cell_reasons(table: pd.DataFrame) -> pd.DataFrame:
+    """Why each missing cell is missing, in words: from ``table.attrs["status"]`` (one per
+    cell, ``{(row, column): status}``, as ``wide_table`` keeps it), else from the table's own
+    tidy status column (one per row), else "not available"."""
+    reasons = pd.DataFrame("not available", index=table.index, columns=table.columns)
+    per_cell = table.attrs.get("status")
+    if isinstance(per_cell, dict) and per_cell:
+        for (row, col), status in per_cell.items():
+            if row in reasons.index and col in reasons.columns:
+                reasons.at[row, col] = status_words(status)
+        return reasons
+    column = next((c for c in STATUS_COLUMNS if c in table.columns), None)
+    if column is not None:
+        row_words = table[column].map(lambda s: status_words(None if pd.isna(s) else str(s)))
+        for col in table.columns:
+            reasons[col] = row_words
+    return reasons
+
+
+def for_reading(table: pd.DataFrame, unit: str | None) -> pd.DataFrame:
+    """A table for reading on screen: every number written by ``format_value`` (in ``unit``,
+    or as a count in a count column or a column of whole numbers; one decimal place when
+    the unit is unknown) and every missing cell saying why, so no cell reads "None" or "nan".
+    """
+    reasons = cell_reasons(table)
+    out = table.copy().astype(object)
+    for col in table.columns:
+        values = table[col]
+        missing = values.isna()
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            out[col] = values.astype(object).where(~missing, reasons[col])
+            continue
+        present = values[~missing].astype(float)
+        # A column of whole numbers is a count (plans, ratings, reviews) unless its name says
+        # it is a share: "Plans issued" beside a percentage must not read "15.0%".
+        share = any(w in str(col).lower() for w in ("%", "per cent", "share", "rate"))
+        whole = pd.api.types.is_integer_dtype(values) or (
+            not share and bool(((present % 1) == 0).all())
+        )
+        col_unit = "count" if col in COUNT_COLUMNS or whole else (unit or "")
+        out[col] = [
+            reason if gap else format_value(float(v), col_unit)
+            for v, gap, reason in zip(values, missing, reasons[col])
+        ]
+    out.attrs = {}
+    return out
+
+
+def with_reasons(table: pd.DataFrame) -> pd.DataFrame:
+    """A download: numbers kept as numbers, and a column saying why a row's gaps are gaps."""
+    reasons = cell_reasons(table)
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+    gaps = table[numeric].isna() if numeric else pd.DataFrame(index=table.index)
+    why = [
+        "; ".join(dict.fromkeys(f"{c}: {reasons.at[i, c]}" for c in numeric if gaps.at[i, c]))
+        for i in table.index
+    ]
+    out = table.copy()
+    out.attrs = {}
+    if any(why):
+        out[WHY_MISSING] = why
+    return out
 
 
 def _number(cell: object) -> float | None:

@@ -94,3 +94,23 @@ def browser(national, chromium):
 
     with running_app() as url:
         yield chromium, url
+
+
+def shown_numbers(table, *columns: str):
+    """A table as the app shows it (``reports.format.for_reading`` writes every figure as text
+    in its unit, and a gap as the reason for it) with ``columns`` read back as numbers: "88.9%",
+    "1,234", "£5", "45.9 per 10,000" become floats, a reason NaN. The figures are the shown,
+    rounded ones: what a reader sees."""
+    import re
+
+    def number(cell: object) -> float:
+        text = re.sub(r" per [\d,]+$", "", str(cell)).replace(",", "").strip(" %£")
+        try:
+            return float(text)
+        except ValueError:
+            return float("nan")
+
+    out = table.copy()
+    for column in columns:
+        out[column] = [number(cell) for cell in out[column]]
+    return out

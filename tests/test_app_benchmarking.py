@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 import indicators
 from analysis.neighbours import nearest_neighbours, statistical_neighbours
 from geography.areas import current_las
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown_numbers
 from ui.benchmarking import views
 from ui.comparison import comparators
 
@@ -283,6 +283,7 @@ def test_trend_table_and_verdict(national):
     at = _page(BRADFORD, "Trend")
     _as_table(at, "bench.trend")
     table = _table(at, "Period").set_index("Period")
+    table = shown_numbers(table, *table.columns)
     assert list(table.columns) == [
         "Bradford",
         "Statistical neighbours' average",

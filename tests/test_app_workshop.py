@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +19,7 @@ from store import actions, workspaces
 from store import story as story_store
 from store.datasets import Store
 from store.identity import User
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown_numbers
 
 BRADFORD = "E08000032"
 ANN = User("ann@council.gov.uk", name="Ann", local=True)  # the laptop's user: admin of "local"
@@ -177,11 +178,99 @@ def test_the_profile_s_counts_of_plans_are_protected_in_the_mode(engine):
         return [d.value for d in at.dataframe]
 
     def ages(found: list):
-        return next(t for t in found if "Age" in t.columns)["EHC plans"]
+        return shown_numbers(next(t for t in found if "Age" in t.columns), "EHC plans")["EHC plans"]
 
     assert ages(tables(False)).between(1, 7).all()
     inside = tables(True)
     assert ages(inside).isna().all()  # every age hidden: none can be worked out
-    plans = next(t for t in inside if "Isles of Scilly" in t.columns and t["England"].max() > 1e5)
+    counts = [shown_numbers(t, "Isles of Scilly", "England") for t in inside if "Period" in t]
+    plans = next(t for t in counts if t["England"].max() > 1e5)
     shown = plans["Isles of Scilly"].dropna()
     assert not shown.between(1, 7).any() and (shown % 5 == 0).all()
+
+
+def _scilly_tables(page: str, workshop: bool, tab: str = "") -> tuple[AppTest, list]:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["user"] = ANN
+    if tab:
+        at.session_state["profile.tab"] = tab
+    at.query_params["area"] = "E06000053"
+    if workshop:
+        at.query_params["mode"] = "workshop"
+    at.run()
+    at.switch_page(page).run()
+    for choice in at.radio:
+        if choice.label == "Show as":
+            choice.set_value("Table")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, [d.value for d in at.dataframe]
+
+
+def test_the_profile_s_published_shares_on_small_counts_are_hidden_in_the_mode(engine):
+    """Isles of Scilly, January 2025 (SEN2): 17 EHC plans; primary need 9 autism (52.9%), 1 SEMH
+    (5.9%), 2 SLCN (11.8%); 11 of 17 in mainstream settings (64.7%). Every share rests on
+    fewer than 30 plans, so the strictest rule hides them all; outside the mode they show."""
+
+    def need(found: list):
+        table = next(t for t in found if "Primary need" in t.columns)
+        return shown_numbers(table, "Isles of Scilly", "England").set_index("Primary need")
+
+    def placements(found: list):
+        table = next(t for t in found if "Indicator" in t.columns and "Period" in t.columns)
+        return shown_numbers(table, "Isles of Scilly", "England")
+
+    placed = "Where they are educated"
+    _, outside = _scilly_tables("app_pages/local_profile.py", workshop=False)
+    assert need(outside).loc["Social, emotional and mental health", "Isles of Scilly"] == 5.9
+    assert need(outside).loc["Autistic spectrum disorder", "Isles of Scilly"] == 52.9
+    _, outside = _scilly_tables("app_pages/local_profile.py", workshop=False, tab=placed)
+    row = placements(outside).set_index("Indicator").loc["EHC plans in mainstream settings"]
+    assert round(row["Isles of Scilly"], 1) == 64.7
+
+    at, inside = _scilly_tables("app_pages/local_profile.py", workshop=True)
+    assert need(inside)["Isles of Scilly"].isna().all()
+    raw = next(t for t in inside if "Primary need" in t.columns)  # each gap says why
+    assert raw["Isles of Scilly"].str.startswith("hidden to protect privacy").all()
+    assert need(inside)["England"].notna().all()  # England's shares rest on 600,000 plans
+    words = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "5.9%" not in words and "52.9%" not in words
+    at, inside = _scilly_tables("app_pages/local_profile.py", workshop=True, tab=placed)
+    row = placements(inside).set_index("Indicator").loc["EHC plans in mainstream settings"]
+    assert pd.isna(row["Isles of Scilly"]) and row["England"] > 40
+    words = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "64.7%" not in words and "5.9%" not in words
+
+
+def test_benchmarking_hides_the_area_s_figure_on_small_counts_in_the_mode(engine):
+    """Isles of Scilly: its share of plans in mainstream settings, 11 of 17 in January 2025."""
+
+    def page(workshop: bool) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.session_state["user"] = ANN
+        at.query_params["area"] = "E06000053"
+        if workshop:
+            at.query_params["mode"] = "workshop"
+        at.run()
+        at.switch_page("app_pages/benchmarking.py").run()
+        at.selectbox(key="bench.indicator").set_value("ehc_mainstream_pct").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    outside = page(False)
+    assert {m.label: m.value for m in outside.metric}["Isles of Scilly"] == "64.7%"
+    inside = page(True)
+    assert not [m for m in inside.metric if m.label == "Isles of Scilly"]
+    said = " ".join(i.value for i in inside.info)
+    assert "hidden to protect privacy" in said and "64.7" not in said
+    for choice in inside.radio:
+        if choice.label == "Show as":
+            choice.set_value("Table")
+    inside.run()
+    compare = next(d.value for d in inside.dataframe if "Compared with England" in d.value.columns)
+    scilly = compare[compare["Code"] == "E06000053"].iloc[0]
+    assert scilly["Value"].startswith("hidden to protect privacy")
+    compare = shown_numbers(compare, "Value", "Numerator")
+    scilly = compare[compare["Code"] == "E06000053"].iloc[0]
+    assert pd.isna(scilly["Value"]) and pd.isna(scilly["Numerator"])
+    assert not compare["Numerator"].dropna().between(1, 7).any()

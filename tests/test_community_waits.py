@@ -13,7 +13,7 @@ import tidy
 from analysis import health
 from data_loaders.national import community_waits
 from geography import areas, boundaries
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown_numbers
 
 WEST_YORKSHIRE = "E54000054"
 PAEDIATRICS = "service=Community paediatrics"
@@ -116,8 +116,12 @@ def test_local_profile_health_tab_for_bradford(national) -> None:
     [radio] = [r for r in at.radio if r.key == "profile.health_waits.view"]
     radio.set_value("Table").run()
     [waits] = [d.value for d in at.dataframe if "Service" in d.value.columns]
-    row = waits.set_index("Service").loc["Community paediatrics"]
     icb = "NHS West Yorkshire Integrated Care Board"
+    figures = [
+        f"{icb}: {c}" for c in ("waiting", "over 18 weeks", "over 52 weeks", "% over 18 weeks")
+    ]
+    figures += ["England: waiting", "England: % over 18 weeks"]
+    row = shown_numbers(waits, *figures).set_index("Service").loc["Community paediatrics"]
     assert row[f"{icb}: waiting"] == 7799 and row[f"{icb}: over 18 weeks"] == 5359
     assert row[f"{icb}: over 52 weeks"] == 2523 and row[f"{icb}: % over 18 weeks"] == 68.7
     assert row["England: waiting"] == 180170 and row["England: % over 18 weeks"] == 70.7

@@ -187,3 +187,29 @@ def test_protect_parts_hides_another_part_when_a_fixed_total_pins_one():
     assert protect_parts([None, 10.0, 10.0], 15.0, RULE) == [None, None, 10.0]
     assert protect_parts([None, 10.0], 15.0, RULE) == [None, 10.0]  # nothing pinned
     assert protect_parts([None, 10.0], None, RULE) == [None, 10.0]  # no total shown
+
+
+def test_published_shares_resting_on_small_counts_are_hidden_for_a_room():
+    """Isles of Scilly, January 2025 (SEN2): 1 of its 17 plans SEMH (5.9%), 9 autism (52.9%);
+    a council with 11 of 40 (27.5%) keeps its share, its counts rounded to 10 and 40."""
+    from analysis.disclosure import PROTECTED_STATUS, hidden_words, protect_published
+
+    frame = pd.DataFrame(
+        {
+            "value": [5.9, 52.9, 27.5, 12.0, None],
+            "numerator": [1.0, 9.0, 11.0, None, None],
+            "denominator": [17.0, 17.0, 40.0, None, None],
+            "ci_lower": [1.0, 31.0, 16.1, None, None],
+            "status": ["", "", "", "", "suppressed"],
+        }
+    )
+    out = protect_published(frame, "%")
+    assert out["value"].isna().tolist() == [True, True, False, False, True]
+    assert out["ci_lower"].isna().tolist() == [True, True, False, True, True]
+    assert out.loc[2, ["value", "numerator", "denominator"]].tolist() == [27.5, 10.0, 40.0]
+    assert out.loc[3, "value"] == 12.0  # no counts published: shown as published
+    assert out["status"].tolist() == [PROTECTED_STATUS, PROTECTED_STATUS, "", "", "suppressed"]
+    assert hidden_words(out).startswith("2 figures hidden to protect privacy")
+    assert hidden_words(frame) == ""
+    counts = protect_published(pd.DataFrame({"value": [3.0, 17.0, 0.0], "status": ""}), "count")
+    assert counts["value"].tolist()[1:] == [15.0, 0.0] and pd.isna(counts["value"][0])

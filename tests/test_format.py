@@ -83,3 +83,50 @@ def test_spreadsheet_exports_cannot_run_formulas():
     assert out["text"].tolist()[:5] == ['\'=HYPERLINK("x")', "'+1", "'-1", "'@SUM(A1)", "plain"]
     assert out["number"].tolist() == [1, -2, 3, 4, 5, 6]  # numbers are left as numbers
     assert frame["text"].iloc[0].startswith("=")  # the input is not changed
+
+
+def test_a_table_for_reading_says_why_a_figure_is_missing_and_rounds_by_unit():
+    """Tables never show "None" or "nan": a gap gives the tidy status in words; figures are
+    written by format_value in the indicator's unit, counts as whole numbers."""
+    from reports.charts import wide_table
+    from reports.format import WHY_MISSING, for_reading, with_reasons
+
+    table = pd.DataFrame(
+        {
+            "Area": ["Bradford", None],
+            "Value": [82.1429, None],
+            "Numerator": [23.0, None],
+            "Status": ["", "suppressed"],
+        }
+    )
+    shown = for_reading(table, "%")
+    assert shown["Value"].tolist() == [
+        "82.1%",
+        "suppressed by the publisher to protect small numbers",
+    ]
+    assert shown["Numerator"].tolist()[0] == "23"
+    assert shown["Area"].tolist()[1] == "suppressed by the publisher to protect small numbers"
+    assert not shown.isin(["None", "nan"]).any().any() and shown.notna().all().all()
+    download = with_reasons(table)
+    assert download["Value"].tolist()[0] == 82.1429  # numbers stay numbers in the CSV
+    assert download[WHY_MISSING].tolist() == [
+        "",
+        "Value: suppressed by the publisher to protect small numbers; "
+        "Numerator: suppressed by the publisher to protect small numbers",
+    ]
+    long = pd.DataFrame(
+        {
+            "period": ["2023", "2023", "2024", "2024"],
+            "role": ["area", "England", "area", "England"],
+            "name": ["Scilly", "England", "Scilly", "England"],
+            "value": [61.5, 3.21, None, 3.456],
+            "status": ["", "", "not_applicable", ""],
+        }
+    )
+    wide = for_reading(wide_table(long), "rate per 10,000")
+    assert wide["Scilly"].tolist() == ["61.5 per 10,000", "not collected for this year"]
+    assert wide["England"].tolist() == ["3.2 per 10,000", "3.5 per 10,000"]
+    assert for_reading(pd.DataFrame({"x": [1.0, None]}), None)["x"].tolist() == [
+        "1",
+        "not available",
+    ]

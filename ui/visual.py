@@ -23,7 +23,13 @@ from reports.charts import (  # noqa: F401
     PALETTE,
     REGION_COLOUR,
 )
-from reports.format import describe_period, escape_for_spreadsheet, format_value
+from reports.format import (
+    describe_period,
+    escape_for_spreadsheet,
+    for_reading,
+    format_value,
+    with_reasons,
+)
 from tidy import period_sort_key
 from ui import workshop
 from ui.plain import md
@@ -72,7 +78,8 @@ def show(
         workshop.draw(chart)
         _VALIDATED.add(key)
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        unit = indicators.get(indicator_ids[0]).unit if len(indicator_ids) == 1 else None
+        st.dataframe(for_reading(table, unit), hide_index=True, width="stretch")
     col_about, col_download = st.columns([3, 1])
     if not workshop.active():  # definitions, sources and caveats are for analysts
         with col_about, st.expander("About this indicator"):
@@ -80,7 +87,7 @@ def show(
     with col_download:
         st.download_button(
             "Download CSV",
-            escape_for_spreadsheet(table).to_csv(index=False).encode("utf-8"),
+            escape_for_spreadsheet(with_reasons(table)).to_csv(index=False).encode("utf-8"),
             file_name=f"{key.replace('.', '_')}.csv",
             mime="text/csv",
             key=f"{key}.download",
@@ -128,7 +135,7 @@ def chart_and_table(chart: alt.Chart, description: str, table: pd.DataFrame) -> 
     table that opens under it."""
     workshop.draw(chart.properties(description=description))
     with st.expander("These figures as a table"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(for_reading(table, None), hide_index=True, width="stretch")
 
 
 def series_table(frame: pd.DataFrame, unit: str, missing: str = "not available") -> pd.DataFrame:

@@ -17,8 +17,9 @@ import streamlit as st
 import indicators
 from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
+from analysis.disclosure import SmallNumberRule
 from reports.format import escape_for_spreadsheet
-from ui import visual
+from ui import visual, workshop
 from ui.comparison.charts import spine_view
 from ui.comparison.data import (
     indicator_choices,
@@ -84,6 +85,14 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     """The plain-English sentence, then value, average, England, rank and quartile band."""
     ind = indicators.get(result.indicator)
     names = area_names()
+    if workshop.active() and hidden_in_room(result):
+        st.info(
+            f"{names[result.area]}'s figure for {visual.period_words(ind.id, result.period)} is "
+            "hidden to protect privacy: it is, or rests on, a count of fewer than 8, or too few "
+            "people to be reliable. England's figure is "
+            f"{bm.format_value(result.england.value, ind.unit)}."
+        )
+        return
     trend = trend_result(result.indicator, result.area) if latest else None
     note = published_note(result.indicator, result.area, result.period)
     why = set_aside_reason(result.indicator, result.area, result.period)
@@ -138,6 +147,16 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     ]
     for col, (name, value, help_text) in zip(st.columns(5), tiles):
         col.metric(name, value, help=help_text)
+
+
+def hidden_in_room(result: bm.ComparisonResult) -> bool:
+    """Whether the strictest small-number rule hides the area's own figure (workshop mode)."""
+    if result.value is None:
+        return False
+    rule = SmallNumberRule()
+    if result.unit == "count":
+        return rule.shown_count(result.value) is None
+    return rule.hides_share(result.numerator, result.denominator)
 
 
 # --- Area summary ----------------------------------------------------------------------------

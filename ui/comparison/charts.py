@@ -16,8 +16,9 @@ import streamlit as st
 import indicators
 from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
+from analysis.disclosure import hidden_words, protect_published
 from analysis.trend import CANNOT
-from ui import visual
+from ui import visual, workshop
 from ui.comparison.data import (
     compare_rows,
     comparison,
@@ -69,6 +70,8 @@ def _label_weight(label: str) -> dict:
 def compare_view(indicator_id: str, area: str, period: str, codes: list[str], label: str) -> None:
     ind = indicators.get(indicator_id)
     frame = compare_rows(indicator_id, area, period, tuple(codes), label)
+    if workshop.active():  # the strictest rule, in a room with parents (after the shared cache)
+        frame = protect_published(frame, ind.unit)
     result = comparison(indicator_id, area, period, tuple(codes), label)
     names = area_names()
     data = frame[frame["value"].notna()]
@@ -141,6 +144,8 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
         )
     missing = [names.get(c, c) for c in result.neighbours_missing]
     gone = f" No value in this period for {', '.join(missing)}." if missing else ""
+    hidden = hidden_words(frame)
+    gone += f" {hidden}" if hidden else ""
     counts = (
         " England and the region are in the table, not the chart: their totals dwarf a council's."
         if ind.unit == "count"
@@ -160,6 +165,8 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
 def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> None:
     ind = indicators.get(indicator_id)
     frame = trend_rows(indicator_id, area, tuple(codes), label)
+    if workshop.active():
+        frame = protect_published(frame, ind.unit)
     names = area_names()
     verdict_ = trend_result(indicator_id, area)
     data = frame if ind.unit != "count" else frame[frame["role"].isin([bf.AREA, bf.AVERAGE])]
@@ -252,7 +259,7 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
     )
     note = (
         f"Recent trend for {names[area]}: {verdict_.verdict}{how}. The blue whiskers are the area's 95% "
-        f"confidence intervals where counts allow.{counts}{thin}"
+        f"confidence intervals where counts allow.{counts}{thin} {hidden_words(frame)}".rstrip()
     )
     title = (
         f"{ind.title}: {names[area]} against its comparators' average, region and England over time"

@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 
 import indicators
-from analysis.disclosure import SmallNumberRule, apply_disclosure_control
+from analysis.disclosure import (
+    PROTECTED_STATUS,
+    SmallNumberRule,
+    apply_disclosure_control,
+    hidden_words,
+    protect_published,
+)
 from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
 from reports.format import format_value
 from ui import charts, visual, workshop
@@ -23,13 +29,11 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
     """
     ind = indicators.get(indicator_id)
     frame, table = _trend_frames(indicator_id, area)
-    if workshop.active() and ind.unit == "count":  # the strictest rule, in a room with parents
-        rule = SmallNumberRule()
-        frame = frame.assign(
-            value=[v if pd.isna(v) else rule.shown_count(v) for v in frame["value"]]
-        )
+    if workshop.active():  # the strictest rule, in a room with parents
+        frame = protect_published(frame, ind.unit)
         table = charts.wide_table(frame)
-    note = " ".join(filter(None, [note, series_break_note(area, frame)])) or None
+    hidden = hidden_words(frame)
+    note = " ".join(filter(None, [note, series_break_note(area, frame), hidden])) or None
     charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
     chart = (
         charts.trend_chart(charted, y_title=charts.axis_title(ind)) if not charted.empty else None
@@ -58,6 +62,9 @@ def breakdown_bars(
 ) -> None:
     """Shares by category (e.g. primary need) for the area, region and England."""
     frame = breakdown_comparison(national_table(), indicator_id, area, breakdown_key)
+    if workshop.active():  # a share of 17 plans, or 1 of them, is not read out in a room
+        frame = protect_published(frame, indicators.get(indicator_id).unit)
+        note = " ".join(filter(None, [note, hidden_words(frame)])) or None
     table = _category_table(frame, category_label)
     chart = charts.grouped_bars(frame, "category", "value", x_title) if not frame.empty else None
     visual.show(key, title, chart, table, [indicator_id], area, note)
@@ -67,10 +74,13 @@ def _category_table(frame: pd.DataFrame, category_label: str) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame()
     wide = frame.pivot_table(index="category", columns="name", values="value", aggfunc="first")
+    wide = wide.reindex(columns=frame["name"].drop_duplicates().tolist())  # all-hidden kept
     area_name = frame.loc[frame["role"] == "area", "name"]
     if not area_name.empty and area_name.iloc[0] in wide.columns:
         wide = wide.sort_values(area_name.iloc[0], ascending=False)
-    return wide.reset_index().rename(columns={"category": category_label})
+    out = wide.reset_index().rename(columns={"category": category_label})
+    out.attrs["status"] = charts.gap_statuses(frame, "category", wide)
+    return out
 
 
 def age_profile(key: str, area: str) -> None:
@@ -129,7 +139,8 @@ def side_by_side(
     key: str, indicator_ids: list[str], area: str, title: str, x_title: str, note: str | None = None
 ) -> None:
     """Latest value of several related indicators for the area, region and England."""
-    wide = latest_side_by_side(national_table(), indicator_ids, area)
+    rule = SmallNumberRule() if workshop.active() else None
+    wide = latest_side_by_side(national_table(), indicator_ids, area, rule)
     if wide.empty:
         visual.show(key, title, None, pd.DataFrame(), indicator_ids, area, note)
         return
@@ -166,12 +177,15 @@ def headline_sentence(indicator_id: str, area: str) -> str:
     """One plain-English sentence about the latest value, for screen readers and workshops."""
     ind = indicators.get(indicator_id)
     h = headline(indicator_id, area)
+    if workshop.active():
+        h = h.protected(SmallNumberRule(), ind.unit)
     if h.period is None:
         return ""
     names = _role_names(area)
     return (
         f"In {visual.period_words(indicator_id, h.period)}, {names['area']}: "
-        f"{format_value(h.value, ind.unit)}; England: {format_value(h.england, ind.unit)}."
+        f"{format_value(h.value, ind.unit, status=PROTECTED_STATUS)}; "
+        f"England: {format_value(h.england, ind.unit)}."
     )
 
 
