@@ -32,6 +32,7 @@ class SurveyFigures:
     period: str | None
     respondents: float | None  # rounded; None when hidden
     hidden: int  # answers whose count the rule hides
+    source: str = ""  # the upload's name, which says when it is example data
     answers: pd.DataFrame = field(default_factory=pd.DataFrame)  # answer, count, share
 
     def as_record(self) -> dict[str, object]:
@@ -58,7 +59,7 @@ def answer_shares(local_rows: pd.DataFrame, indicator: str, area: str) -> Survey
     rows = rows[rows["breakdown"].astype(str).str.startswith("answer=")]
     words = question_words(indicator)
     if rows.empty:
-        return SurveyFigures(indicator, words, None, None, 0, _answers([], [], []))
+        return SurveyFigures(indicator, words, None, None, 0, "", _answers([], [], []))
     period = max(rows["period"].astype(str).unique(), key=period_sort_key)
     latest = rows[rows["period"].astype(str) == period]
     answers = latest["breakdown"].astype(str).str.removeprefix("answer=").tolist()
@@ -73,7 +74,15 @@ def answer_shares(local_rows: pd.DataFrame, indicator: str, area: str) -> Survey
     shares = [
         None if not readable or s is None else float(round(s / readable * 100)) for s in shown
     ]
-    return SurveyFigures(indicator, words, period, total, hidden, _answers(answers, shown, shares))
+    return SurveyFigures(
+        indicator,
+        words,
+        period,
+        total,
+        hidden,
+        str(latest["source"].iloc[0]),
+        _answers(answers, shown, shares),
+    )
 
 
 def _answers(answers: list[str], counts: list, shares: list) -> pd.DataFrame:

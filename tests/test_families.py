@@ -52,7 +52,7 @@ def test_the_latest_period_s_shares_from_the_rounded_counts_by_hand():
     assert found.period == "2024/25" and found.respondents == 190.0
     assert found.answers["count"].tolist() == [90.0, 60.0, 45.0]
     assert found.answers["share"].tolist() == [47.0, 32.0, 24.0]
-    assert found.hidden == 0
+    assert found.hidden == 0 and found.source == "test"
     assert words.survey_sentence(found) == (
         'In 2024/25 about 190 people answered this question; the answer most gave was "Yes" '
         "(47 in every 100)."
@@ -147,6 +147,7 @@ def test_the_stored_survey_s_shares_are_shown_and_the_room_s_vote_is_kept():
         "No": words.HIDDEN,
     }
     assert any('"Yes" (83 in every 100)' in m.value for m in at.markdown)
+    assert not at.warning  # a workspace's own survey is not labelled as example data
     at.text_area(key=f"story.comment.{families.CARD_ID}").input("Reviews do not listen")
     at.number_input(key=f"story.vote.no.{families.CARD_ID}").set_value(4)
     _button(at, "Record this").click().run()

@@ -22,6 +22,7 @@ from store.access import Action
 from store.actions import engine_of
 from ui import local, workshop
 from ui.data import national_table
+from ui.examples import EXAMPLE_PREFIX
 from ui.plain import md
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, glossary_help
 
@@ -287,6 +288,11 @@ def families_card(area: str) -> dict[str, object]:
             "Survey question", list(found), format_func=found.get, key="story.survey"
         )
     figures = families.answer_shares(local.local_table(area), chosen, area)
+    if figures.source.removeprefix("upload:").startswith(EXAMPLE_PREFIX):
+        st.warning(
+            "**Example data (synthetic).** These answers are made up by SEND Lens to show "
+            "how the card works; they are not this area's real answers."
+        )
     said, shown = st.columns([2, 3], gap="large")
     with said:
         text = words.survey_sentence(figures)
