@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import story
+from analysis import families, story
 from ui import workshop
 from ui.data import area_names
 from ui.story import views
@@ -27,10 +27,12 @@ if not workshop.active():  # on a projector the first card goes straight under t
 saved = views.saved_cards()
 views.choose_cards(saved)
 cards = story.story(saved)
-index = views.navigator(cards)
-card = cards[index]
-figures = views.card_view(card, area)
+index = views.navigator(len(cards) + 1)  # the workspace's own survey is the last card
+if index < len(cards):
+    card_id, shown = cards[index].id, views.card_view(cards[index], area).as_record()
+else:
+    card_id, shown = families.CARD_ID, views.families_card(area)
 st.divider()
-views.room(card, area, figures)
+views.room(card_id, area, shown)
 st.divider()
 views.documents(area, name)

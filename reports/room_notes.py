@@ -14,10 +14,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis import families
 from indicators import Indicator
 from reports.exception_report import PRINT_CSS, REPORT_CSS, workbook
 from reports.format import describe_period
-from reports.story import figure_words
+from reports.story import HIDDEN, figure_words
 
 COLUMNS = [
     "Date",
@@ -41,6 +42,21 @@ def figure_shown(figures: Mapping[str, object], card: Indicator | None) -> str:
     return f"{figures.get('place', '')}: {number} ({describe_period(str(period), card)})"
 
 
+def survey_shown(figures: Mapping[str, object]) -> str:
+    """The survey card's figures as said: "Yes 52%, No 18% (2024/25)"."""
+    shares = figures.get("shares")
+    if not isinstance(shares, Mapping) or not shares:
+        return "no figure"
+    said = ", ".join(
+        f"{a} {HIDDEN if s is None else f'{float(s):.0f}%'}" for a, s in shares.items()
+    )
+    return f"{figures.get('question', '')}: {said} ({figures.get('period', '')})"
+
+
+def _other_question(card: object) -> str:
+    return families.QUESTION if card == families.CARD_ID else str(card)
+
+
 def notes_table(notes: pd.DataFrame, cards: Mapping[str, Indicator]) -> pd.DataFrame:
     """One row per note, oldest first, in ``COLUMNS``; a missing vote is blank, not "None"."""
     rows = []
@@ -49,8 +65,12 @@ def notes_table(notes: pd.DataFrame, cards: Mapping[str, Indicator]) -> pd.DataF
         rows.append(
             {
                 "Date": pd.Timestamp(note.session_date).date(),
-                "Question on the card": card.question if card else str(note.card),
-                "Figure shown": figure_shown(note.figures, card),
+                "Question on the card": card.question if card else _other_question(note.card),
+                "Figure shown": (
+                    figure_shown(note.figures, card)
+                    if note.card != families.CARD_ID
+                    else survey_shown(note.figures)
+                ),
                 "What people said": note.comment,
                 "Question to follow up": note.question,
                 "Matches experience: yes": note.votes_yes,

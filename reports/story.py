@@ -7,6 +7,7 @@ and rounded (``analysis.story``), and the words say higher, lower or the same.
 
 from __future__ import annotations
 
+from analysis.families import SurveyFigures
 from analysis.story import RULE, CardFigures
 from indicators import Indicator
 from reports.format import describe_period
@@ -151,3 +152,15 @@ def chart_title(card: Indicator, figures: CardFigures) -> str:
         last = describe_period(figures.period, card)
         return f"{card.title}, {figures.place}, {first} to {last}"
     return f"{card.title}, {describe_period(figures.period, card)}"
+
+
+def survey_sentence(figures: SurveyFigures) -> str:
+    """One plain sentence: how many answered, and the answer most gave."""
+    if figures.respondents is None:
+        return f"In {figures.period} fewer than {RULE.threshold + 1} people answered this question."
+    said = f"In {figures.period} about {figures.respondents:,.0f} people answered this question"
+    shown = figures.answers.dropna(subset=["share"])
+    if shown.empty:
+        return f"{said}: too few to give the share of each answer."
+    top = shown.loc[shown["share"].idxmax()]
+    return f'{said}; the answer most gave was "{top["answer"]}" ({top["share"]:.0f} in every 100).'

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 import indicators
-from analysis import story
+from analysis import families, story
+from analysis.families import SurveyFigures
 from analysis.story import CardFigures
 from indicators import Indicator
 from reports import room_notes
@@ -21,6 +22,7 @@ from store.access import Action
 from store.actions import engine_of
 from ui import local, workshop
 from ui.data import national_table
+from ui.examples import EXAMPLE_PREFIX
 from ui.plain import md
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, glossary_help
 
@@ -76,20 +78,20 @@ def choose_cards(saved: list[str] | None) -> None:
                 st.rerun()
 
 
-def navigator(cards: list[Indicator]) -> int:
+def navigator(count: int) -> int:
     """Previous and next, and where we are; the index of the card to show."""
-    index = min(st.session_state.get(CARD_KEY, 0), len(cards) - 1)
+    index = min(st.session_state.get(CARD_KEY, 0), count - 1)
     back, where, forward = st.columns([1, 3, 1], vertical_alignment="center")
     if back.button(
         "Previous", key="story.previous", disabled=index == 0, icon=":material/arrow_back:"
     ):
         index -= 1
     if forward.button(
-        "Next", key="story.next", disabled=index == len(cards) - 1, icon=":material/arrow_forward:"
+        "Next", key="story.next", disabled=index == count - 1, icon=":material/arrow_forward:"
     ):
         index += 1
     st.session_state[CARD_KEY] = index
-    where.markdown(f"**Card {index + 1} of {len(cards)}**")
+    where.markdown(f"**Card {index + 1} of {count}**")
     return index
 
 
@@ -162,8 +164,9 @@ def figures_table(card: Indicator, figures: CardFigures) -> pd.DataFrame:
     )
 
 
-def room(card: Indicator, area: str, figures: CardFigures) -> None:
-    """What the room said about this card: a comment, a question to follow up, a vote."""
+def room(card_id: str, area: str, shown: dict[str, object]) -> None:
+    """What the room said about this card (``shown``: the figures on the screen): a comment,
+    a question to follow up, a vote."""
     st.subheader("What does the room say?", anchor=False)
     flash = st.session_state.pop(NOTE_FLASH, None)
     if flash:
@@ -171,12 +174,12 @@ def room(card: Indicator, area: str, figures: CardFigures) -> None:
     if not local.can(Action.ROOM_NOTE):
         st.caption("An analyst or admin of this workspace can record what the room says.")
     else:
-        with st.form(f"story.note.{card.id}", clear_on_submit=True, border=True):
+        with st.form(f"story.note.{card_id}", clear_on_submit=True, border=True):
             st.caption(
                 "Write what people said, not who said it: no names, of parents, children or staff."
             )
-            comment = st.text_area("What people said", key=f"story.comment.{card.id}")
-            question = st.text_area("A question to follow up", key=f"story.question.{card.id}")
+            comment = st.text_area("What people said", key=f"story.comment.{card_id}")
+            question = st.text_area("A question to follow up", key=f"story.question.{card_id}")
             st.markdown("**Does this match your experience?** Count the hands.")
             cols = st.columns(3)
             votes = {
@@ -185,7 +188,7 @@ def room(card: Indicator, area: str, figures: CardFigures) -> None:
                     min_value=0,
                     max_value=500,
                     step=1,
-                    key=f"story.vote.{choice}.{card.id}",
+                    key=f"story.vote.{choice}.{card_id}",
                 )
                 for i, choice in enumerate(story_store.VOTES)
             }
@@ -195,11 +198,11 @@ def room(card: Indicator, area: str, figures: CardFigures) -> None:
                     story_store.add_note(
                         _engine(),
                         area,
-                        card.id,
+                        card_id,
                         comment=comment,
                         question=question,
                         votes=counted if any(counted.values()) else None,
-                        figures=figures.as_record(),
+                        figures=shown,
                         session_date=dt.date.today(),
                         **local.scope(),
                     )
@@ -210,7 +213,7 @@ def room(card: Indicator, area: str, figures: CardFigures) -> None:
                         "Recorded, with the figure on the screen and today's date."
                     )
                     st.rerun()
-    said = card_notes(area, card.id)
+    said = card_notes(area, card_id)
     if not said.empty:
         st.markdown(f"**Recorded for this card: {len(said)}**")
         for note in said.itertuples(index=False):
@@ -259,4 +262,86 @@ def documents(area: str, area_name: str) -> None:
         file_name=f"what_families_told_us_{area}.html",
         mime="text/html",
         key="story.html",
+    )
+
+
+FAMILIES_NOT_TOLD = (
+    "Who answered is not everyone: families who answer surveys may not be like those who do "
+    "not, and a small survey can swing from one year to the next on a few answers."
+)
+
+
+def families_card(area: str) -> dict[str, object]:
+    """The workspace's own survey: the share giving each answer to one question, latest
+    period; the figures on the screen, for the room's notes."""
+    st.header(families.QUESTION, anchor=False)
+    found = families.questions(local.local_table(area), area) if local.can(Action.READ) else {}
+    if not found:
+        st.info("No survey of families is stored in this workspace yet.")
+        if not workshop.active() and local.can(Action.WRITE):
+            st.caption("Add the results of a survey (kind: Survey results) on the Data page.")
+        st.markdown(f"**What this does not tell us:** {FAMILIES_NOT_TOLD}")
+        return {"indicator": families.CARD_ID, "period": None}
+    chosen = next(iter(found))
+    if len(found) > 1:
+        chosen = st.selectbox(
+            "Survey question", list(found), format_func=found.get, key="story.survey"
+        )
+    figures = families.answer_shares(local.local_table(area), chosen, area)
+    if figures.source.removeprefix("upload:").startswith(EXAMPLE_PREFIX):
+        st.warning(
+            "**Example data (synthetic).** These answers are made up by SEND Lens to show "
+            "how the card works; they are not this area's real answers."
+        )
+    said, shown = st.columns([2, 3], gap="large")
+    with said:
+        text = words.survey_sentence(figures)
+        st.markdown(f"**{text}**", help=glossary_help(text))
+        if figures.hidden:
+            st.caption(
+                f"{figures.hidden} answer{'s' if figures.hidden > 1 else ''} given by 1 to 7 "
+                f"people {'are' if figures.hidden > 1 else 'is'} {words.HIDDEN}."
+            )
+        st.markdown(f"**What this does not tell us:** {FAMILIES_NOT_TOLD}")
+    with shown:
+        title = f"{figures.question} ({figures.period})"
+        st.subheader(title, anchor=False)
+        drawn = survey_chart(figures)
+        if drawn is not None:
+            workshop.draw(drawn.properties(description=title))
+        else:
+            st.info(f"Every share is {words.HIDDEN}.")
+        with st.expander("The figures as a table"):
+            st.table(survey_table(figures).set_index("Answer"))
+    return figures.as_record()
+
+
+def survey_chart(figures: SurveyFigures) -> alt.Chart | None:
+    """One bar per answer shown, its share written on it."""
+    data = figures.answers.dropna(subset=["share"])
+    if data.empty:
+        return None
+    data = data.assign(label=[f"{v:.0f}%" for v in data["share"]])
+    base = alt.Chart(data).encode(
+        y=alt.Y("answer:N", sort=None, title=None),
+        x=alt.X("share:Q", title=None, axis=None),
+    )
+    bars = base.mark_bar(color=AREA_COLOUR)
+    labels = base.mark_text(align="left", dx=6, fontSize=workshop.CHART_LABEL_PX).encode(
+        text="label:N"
+    )
+    return (bars + labels).properties(height=70 * len(data) + 20)
+
+
+def survey_table(figures: SurveyFigures) -> pd.DataFrame:
+    """Every cell says something: a hidden figure says so."""
+    frame = figures.answers
+    return pd.DataFrame(
+        {
+            "Answer": frame["answer"],
+            "People (rounded to 5)": [
+                words.HIDDEN if pd.isna(c) else f"{c:,.0f}" for c in frame["count"]
+            ],
+            "Share": [words.HIDDEN if pd.isna(s) else f"{s:.0f}%" for s in frame["share"]],
+        }
     )
