@@ -102,9 +102,10 @@ def test_a_facilitator_walks_the_story_on_a_projector(browser):
         if page.evaluate(FOCUSED) != "Next":
             _tab_to(page, "Next")
     assert seen == [c.question for c in cards]
-    assert page.get_by_text(f"Card {len(cards)} of {len(cards)}").count() == 1
+    # The catalogue's cards, then the workspace's own survey as the last card.
+    assert page.get_by_text(f"Card {len(cards)} of {len(cards) + 1}").count() == 1
 
-    # What the room said about the last card, typed and counted from the keyboard.
+    # What the room said about the last catalogue card, typed and counted from the keyboard.
     page.get_by_label("What people said").focus()
     page.keyboard.type("We waited two years for a tribunal date")
     page.get_by_label("Yes").focus()
