@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import workshop
 from ui.benchmarking import views
 from ui.comparison import charts, comparators, data
 from ui.data import area_names
@@ -29,20 +30,32 @@ with st.container(border=True):
 result = data.comparison(indicator, area, period, tuple(codes), label)
 views.verdict(result, label, latest=period == data.periods(indicator, area)[0])
 
+# In workshop mode only the two views that apply the strictest small-number rule: the
+# summary (every indicator at once), the funnel plot and the comparator chooser are
+# analysts' tools, not for a room with parents.
+shown = TABS[:2] if workshop.active() else TABS
 # Only the open tab runs: the summary and the funnel are the costly views.
-compare, trend, summary, funnel, choose = st.tabs(TABS, key="bench.tab", on_change="rerun")
+tabs = dict(zip(shown, st.tabs(shown, key="bench.tab", on_change="rerun")))
+compare, trend = tabs["Compare areas"], tabs["Trend"]
+summary, funnel, choose = (tabs.get(name) for name in TABS[2:])
 if compare.open:
     with compare:
         charts.compare_view(indicator, area, period, codes, label)
 if trend.open:
     with trend:
         charts.trend_view(indicator, area, codes, label)
-if summary.open:
+if summary is not None and summary.open:
     with summary:
         views.summary_view(area, codes, label)
-if funnel.open:
+if funnel is not None and funnel.open:
     with funnel:
         charts.funnel_view(indicator, area, period, codes)
-if choose.open:
+if choose is not None and choose.open:
     with choose:
         comparators.choose_view(area, model)
+if workshop.active():
+    st.caption(
+        "In workshop mode this page shows the comparison and the trend only, with small "
+        "numbers hidden; the area summary, the funnel plot and the choice of comparators are "
+        "on this page outside workshop mode."
+    )

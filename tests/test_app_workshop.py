@@ -274,3 +274,21 @@ def test_benchmarking_hides_the_area_s_figure_on_small_counts_in_the_mode(engine
     scilly = compare[compare["Code"] == "E06000053"].iloc[0]
     assert pd.isna(scilly["Value"]) and pd.isna(scilly["Numerator"])
     assert not compare["Numerator"].dropna().between(1, 7).any()
+
+
+def test_benchmarking_offers_only_its_protected_views_in_the_mode(engine):
+    """The summary, the funnel plot and the comparator chooser are not protected views: the
+    mode leaves them out (they are there outside it)."""
+
+    def tab_labels(workshop: bool) -> list[str]:
+        at = _app(page="app_pages/benchmarking.py", workshop=workshop)
+        return [t.label for t in at.tabs]
+
+    assert tab_labels(workshop=False) == [
+        "Compare areas",
+        "Trend",
+        "Area summary",
+        "Funnel plot",
+        "Choose comparators",
+    ]
+    assert tab_labels(workshop=True) == ["Compare areas", "Trend"]
