@@ -163,19 +163,7 @@ def test_the_profile_s_counts_of_plans_are_protected_in_the_mode(engine):
     """Isles of Scilly, January 2025: 17 EHC plans, one or two or three at each age (SEN2)."""
 
     def tables(workshop: bool) -> list:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        at.session_state["user"] = ANN
-        at.query_params["area"] = "E06000053"
-        if workshop:
-            at.query_params["mode"] = "workshop"
-        at.run()
-        at.switch_page("app_pages/local_profile.py").run()
-        for choice in at.radio:
-            if choice.label == "Show as":
-                choice.set_value("Table")
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return [d.value for d in at.dataframe]
+        return _scilly_tables("app_pages/local_profile.py", workshop)[1]
 
     def ages(found: list):
         return shown_numbers(next(t for t in found if "Age" in t.columns), "EHC plans")["EHC plans"]
