@@ -23,7 +23,6 @@ made before workspaces keeps its unique key); each workspace sees only its own v
 from __future__ import annotations
 
 import logging
-import weakref
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -54,9 +53,8 @@ from store.identity import User
 from store.schema import (
     DEFAULT_WORKSPACE,
     WRITE,
-    create_schema,
-    creating_tables,
     database_url,
+    ensure_extra_tables,
     make_engine,
 )
 from uploads.identifiers import identifier_in_text, identifier_message
@@ -102,7 +100,6 @@ COLUMNS = [
     "created_by",
 ]
 _FIELDS = ("commentary", "action", "owner", "due_date")
-_READY: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose table exists
 
 
 @dataclass(frozen=True)
@@ -132,12 +129,7 @@ def engine_of(store: Any | None = None) -> Engine:
 
 def ensure_schema(engine: Engine) -> None:
     """Create the table if it is missing (once per engine per process)."""
-    if engine in _READY:
-        return
-    create_schema(engine)  # the workspaces that every row belongs to
-    with creating_tables(engine, metadata, 7346152):
-        pass  # creating_tables also adds the columns an older store's table lacks
-    _READY.add(engine)
+    ensure_extra_tables(engine, metadata, 7346152)
 
 
 def _clean(value: str | None, limit: int, what: str) -> str:

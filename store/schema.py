@@ -29,6 +29,7 @@ import io
 import ntpath
 import os
 import re
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -352,6 +353,22 @@ def add_missing_columns(conn: Connection, tables: MetaData) -> list[str]:
             conn.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {spec}"))
             added.append(f"{table.name}.{column.name}")
     return added
+
+
+_EXTRA_READY: dict[int, weakref.WeakSet[Engine]] = {}
+
+
+def ensure_extra_tables(engine: Engine, tables: MetaData, lock_key: int) -> None:
+    """Create a module's own tables beside the store's (and the columns an older store's
+    lack), once per engine and table set per process; the store's schema first, since
+    every row belongs to one of its workspaces."""
+    ready = _EXTRA_READY.setdefault(lock_key, weakref.WeakSet())
+    if engine in ready:
+        return
+    create_schema(engine)
+    with creating_tables(engine, tables, lock_key):
+        pass
+    ready.add(engine)
 
 
 def create_schema(engine: Engine) -> None:

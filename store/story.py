@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import weakref
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -40,7 +39,7 @@ from sqlalchemy import (
 from store import audit
 from store.access import Action, require
 from store.identity import User
-from store.schema import WRITE, create_schema, creating_tables
+from store.schema import WRITE, ensure_extra_tables
 from uploads.identifiers import identifier_in_text, identifier_message
 
 log = logging.getLogger(__name__)
@@ -94,17 +93,11 @@ NOTE_COLUMNS = [
     "figures",
     "created_at",
 ]
-_READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def ensure_schema(engine: Engine) -> None:
     """Create the tables if they are missing (once per engine per process)."""
-    if engine in _READY:
-        return
-    create_schema(engine)
-    with creating_tables(engine, metadata, 7346153):
-        pass
-    _READY.add(engine)
+    ensure_extra_tables(engine, metadata, 7346153)
 
 
 def _text(value: str, what: str) -> str:
