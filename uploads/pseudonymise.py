@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from uploads import identifiers
 
@@ -70,10 +71,16 @@ def normalise_ids(ids: pd.Series) -> pd.Series:
 def keyed_hashes(ids: list[str], key: bytes) -> list[str]:
     """HMAC-SHA256 (RFC 2104) of each id, as 32 hex characters.
 
-    The same as ``hmac.digest(key, id, "sha256")`` (a test holds it to that), computed from
-    the key's inner and outer hash states prepared once, which is over twice as fast as a
-    fresh HMAC per id: 250,000 ids take a fifth of a second, not half a second.
-    """
+    The same as ``hmac.digest(key, id, "sha256")`` (a test holds it to that)."""
+    return _hex_prefixes(_digests([i.encode("utf-8") for i in ids], key)).to_pylist()
+
+
+def _digests(messages: list[bytes], key: bytes) -> bytes:
+    """The HMAC-SHA256 digests of ``messages``, 32 bytes each, end to end.
+
+    Computed from the key's inner and outer hash states prepared once, which is over twice
+    as fast as a fresh HMAC per id; the digests stay bytes, turned into text in one numpy
+    pass (``_hex_prefixes``), not one ``hex()`` and one string per id."""
     block = 64  # SHA-256's block size
     if len(key) > block:
         key = hashlib.sha256(key).digest()
@@ -81,13 +88,25 @@ def keyed_hashes(ids: list[str], key: bytes) -> list[str]:
     inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
     outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
     out = []
-    for text in ids:
+    for message in messages:
         inner = inner_copy()
-        inner.update(text.encode("utf-8"))
+        inner.update(message)
         outer = outer_copy()
         outer.update(inner.digest())
-        out.append(outer.digest()[: HASH_CHARS // 2].hex())
-    return out
+        out.append(outer.digest())
+    return b"".join(out)
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _hex_prefixes(digests: bytes) -> pa.StringArray:
+    """The first HASH_CHARS // 2 bytes of each 32-byte digest as lower-case hex, as Arrow text."""
+    head = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 32)[:, : HASH_CHARS // 2]
+    text = np.empty((len(head), HASH_CHARS), dtype=np.uint8)
+    text[:, 0::2], text[:, 1::2] = _HEX[head >> 4], _HEX[head & 15]
+    offsets = np.arange(0, HASH_CHARS * (len(head) + 1), HASH_CHARS, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(head), pa.py_buffer(offsets), pa.py_buffer(text))
 
 
 def pseudonymise_ids(
@@ -100,11 +119,11 @@ def pseudonymise_ids(
     chain = [key] if isinstance(key, bytes) else list(key)
     codes, uniques = pd.factorize(ids if normalised else normalise_ids(ids), use_na_sentinel=True)
     # One HMAC per distinct id, not per row: agency extracts repeat children often.
-    hashed = [str(u) for u in uniques.tolist()]
+    hashed = pa.array(uniques.astype("string"), type=pa.string())
     for link in chain:
-        hashed = keyed_hashes(hashed, link)
-    digests = np.array(hashed + [None], dtype=object)
-    return pd.Series(digests[codes], index=ids.index, dtype="string")
+        hashed = _hex_prefixes(_digests(hashed.cast(pa.binary()).to_pylist(), link))
+    rows = pa.array(codes, mask=codes < 0, type=pa.int64())  # -1 (a blank) takes null
+    return pd.Series(pd.arrays.ArrowStringArray(hashed.take(rows)), index=ids.index, dtype="string")
 
 
 def age_on(dob: pd.Series, reference: pd.Series) -> pd.Series:

