@@ -221,3 +221,50 @@ def test_a_hidden_sheet_feeding_drop_downs_is_fine_and_any_other_is_refused() ->
     wb.save(out)
     with pytest.raises(UploadError, match="Sheet 'Notes' is hidden but holds data"):
         open_upload(out.getvalue(), "t.xlsx")
+
+
+def test_the_one_pass_gate_never_skips_a_pass_that_would_find_something() -> None:
+    """``_nothing_unusual`` (RE2, one pass) lets the scan skip seven re passes; wherever one of
+    those patterns matches, the gate must not say "nothing". Each fragment below is found by
+    its own pattern (checked here too), alone, mid-sheet, at the window's very end and after a
+    byte that is not UTF-8; ordinary rows are plain."""
+    ordinary = b'<row r="7"><c r="A7" t="s"><v>0</v></c><c r="Z7"><v>1.5</v></c></row>'
+    own = {
+        b"<c>": readers._ODD_CELL,
+        b"<c t='s' r=\"B2\">": readers._ODD_CELL,
+        b"<c r='B2'>": readers._ODD_CELL,
+        b"<c \xff": readers._ODD_CELL,
+        b"<c ": readers._ODD_CELL,
+        b"<c r": readers._ODD_CELL,
+        b"<c r=": readers._ODD_CELL,
+        b"<row>": readers._ODD_ROW,
+        b"<row spans='1:2' r=\"3\">": readers._ODD_ROW,
+        b"<row ": readers._ODD_ROW,
+        b'<c r="AA1"': readers._BIG_CELL,
+        b'<c r="B100000"': readers._BIG_CELL,
+        b"<f>SUM(A1)</f>": readers._FORMULA_TAG,
+        b"<f\t t='shared'/>": readers._FORMULA_TAG,
+        b"<f\x0b/>": readers._FORMULA_TAG,
+        b"<f/>": readers._FORMULA_TAG,
+        b'<row r="4" hidden="1">': readers._HIDDEN_WORD,
+        b"<formula1>Lists!$A$2:$A$9</formula1>": readers._FORMULA1_TAG,
+        b"<xm:f>Lists!$A$2</xm:f>": readers._XM_F_TAG,
+    }
+    assert readers._nothing_unusual(ordinary * 50)
+    assert readers._nothing_unusual(b'<row r="99999"><c r="Z99999"><v>1</v></c></row>')
+    for fragment, pattern in own.items():
+        for window in (
+            fragment,
+            ordinary + fragment + ordinary,
+            ordinary * 3 + fragment,
+            b"\xe9\xff" + fragment + b"\x80",
+        ):
+            assert pattern.search(window), (fragment, window)
+            assert not readers._nothing_unusual(window), (fragment, window)
+
+
+def test_object_columns_pads_ragged_rows_and_absent_columns_with_blanks() -> None:
+    columns = readers.object_columns([[1, "a", None], [2]], [0, 1, 2, 5])
+    assert [list(columns[p]) for p in (0, 1, 2, 5)] == [[1, 2], ["a", ""], [None, ""], ["", ""]]
+    assert all(c.dtype == object and len(c) == 2 for c in columns.values())
+    assert len(readers.object_columns([], [0])[0]) == 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import struct
 import zipfile
@@ -26,7 +27,9 @@ from pathlib import PurePath
 from typing import Any, TypeVar
 
 import numpy as np
+import pyarrow as pa
 import python_calamine as pc
+from pyarrow import compute as arrow_compute
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 500
@@ -316,12 +319,13 @@ def _inflate_and_scan(data: bytes, info: zipfile.ZipInfo) -> tuple[list[str], Ex
         if not is_sheet:
             continue
         window = tail + chunk
-        if _FORMULA_TAG.search(window):
+        plain = _nothing_unusual(window)
+        if not plain and _FORMULA_TAG.search(window):
             for m in _FORMULA.finditer(window):
                 if b't="str"' not in m.group(2) and len(cells) < 20:
                     cells.append(m.group(1).decode())
         assert extent is not None
-        _measure(window, chunk, extent, n == 0)
+        _measure(window, chunk, extent, n == 0, plain)
         tail = window[-400:]
     return list(dict.fromkeys(cells)), extent
 
@@ -354,6 +358,30 @@ _HIDDEN_WORD = re.compile(rb"hidden")
 _FORMULA1_TAG = re.compile(rb"formula1>")
 _XM_F_TAG = re.compile(rb"xm:f>")
 
+# Every pattern above that rarely matches, as one RE2 pattern (RE2 has no lookahead, so the
+# odd cell and row are spelt out, including at the end of the window). It must match
+# wherever any of them would: it only ever skips passes that would have found nothing.
+_UNUSUAL = "|".join(
+    [
+        r'<c(?:>| (?:[^r]|r[^=]|r=[^"]|r=$|r$|$))',  # _ODD_CELL
+        r'<row(?:>| (?:[^r]|r[^=]|r=[^"]|r=$|r$|$))',  # _ODD_ROW
+        r'<c r="(?:[A-Z]{2,}[0-9]+|[A-Z][0-9]{6,})"',  # _BIG_CELL
+        r"<f[ \t\n\r\f\v/>]",  # _FORMULA_TAG (re's \s in bytes is these six)
+        r"hidden",
+        r"formula1>",
+        r"xm:f>",
+    ]
+)
+
+
+def _nothing_unusual(window: bytes) -> bool:
+    """True when no pattern in ``_UNUSUAL`` occurs in ``window``: one pass of RE2 (a DFA, in
+    pyarrow; bytes are matched as Latin-1, so any byte is a character) instead of seven
+    passes of re, which took 0.48 s CPU on a 100,000-row sheet's 92 MB against 0.17 s."""
+    offsets = pa.py_buffer(np.array([0, len(window)], dtype=np.int64))
+    data = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(window)])
+    return not arrow_compute.match_substring_regex(data, pattern=_UNUSUAL)[0].as_py()
+
 
 def column_number(letters: str) -> int:
     """Excel column letters as a 1-based number: A is 1, Z 26, AA 27, XFD 16,384."""
@@ -372,22 +400,25 @@ def _grow(extent: Extent, letters: bytes, row: bytes) -> None:
         extent.far_cell = f"{letters[:8].decode().upper()}{number}"
 
 
-def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool) -> None:
+def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool, plain: bool) -> None:
     """Update a sheet's extent from one stretch of its XML. ``window`` is the chunk with the
     end of the one before, so a reference cut in two is still seen (seen twice is harmless
     for a maximum); counts use ``chunk`` alone.
 
     The cost matters (a 100,000-row sheet is 90 MB of XML), so only what can exceed a cap is
-    collected: columns past Z, cell rows past 99,999, and each row's number."""
-    if _ODD_CELL.search(window):
+    collected: columns past Z, cell rows past 99,999, and each row's number. ``plain`` says
+    none of the rarer patterns occurs in the window (:func:`_nothing_unusual`), so their own
+    passes are skipped."""
+    if not plain and _ODD_CELL.search(window):
         refs = set(_ANY_CELL_REF.findall(window))
     else:
-        refs = {_REF.fullmatch(ref).groups() for ref in set(_BIG_CELL.findall(window))}  # type: ignore[union-attr]
+        big = set() if plain else set(_BIG_CELL.findall(window))
+        refs = {_REF.fullmatch(ref).groups() for ref in big}  # type: ignore[union-attr]
         if extent.columns < 26 and b"<c " in window:
             refs.add((b"Z", b"1"))  # columns A to Z: at most 26, without looking at each
     for letters, row in refs:
         _grow(extent, letters, row)
-    if _ODD_ROW.search(window):
+    if not plain and _ODD_ROW.search(window):
         extent.row_elements += chunk.count(b"<row") + chunk.count(b":row ")
         numbered = _ROW_NUMBERED.findall(window)
     else:
@@ -395,7 +426,7 @@ def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool) -> None:
     extent.rows = max(
         extent.rows, extent.row_elements, max((int(n[:10]) for n in numbered), default=0)
     )
-    if _HIDDEN_WORD.search(window):
+    if not plain and _HIDDEN_WORD.search(window):
         for attrs in _ROW_ATTRS.findall(window):
             if _HIDDEN.search(attrs) and (number := _ROW_NUMBER.search(attrs)):
                 extent.hidden_rows.add(int(number.group(1)[:10]))
@@ -403,7 +434,11 @@ def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool) -> None:
         _grow(extent, m.group(1), m.group(2))
     if not extent.has_values and _VALUE.search(window):
         extent.has_values = True
-    if len(extent.validations) < 100 and (_FORMULA1_TAG.search(window) or _XM_F_TAG.search(window)):
+    if (
+        not plain
+        and len(extent.validations) < 100
+        and (_FORMULA1_TAG.search(window) or _XM_F_TAG.search(window))
+    ):
         extent.validations += [
             v.decode("utf-8", "replace") for v in _VALIDATION.findall(window) if b"!" in v
         ][:100]
@@ -653,9 +688,13 @@ def find_header(rows: list[list[Any]], lookup: dict[str, str]) -> tuple[int, dic
 
 def object_columns(rows: list[list[Any]], positions: list[int]) -> dict[int, np.ndarray]:
     """The cells below the header as one object array per wanted column position."""
-    grid = np.array(rows, dtype=object) if rows else np.empty((0, 0), dtype=object)
-    if grid.ndim != 2:  # ragged rows (never from calamine; CSV rows are padded): pad here
-        width = max(len(r) for r in rows)
-        grid = np.array([list(r) + [""] * (width - len(r)) for r in rows], dtype=object)
+    widths = set(map(len, rows))
+    width = max(widths, default=0)
+    if len(widths) > 1:  # ragged rows (never from calamine; CSV rows are padded): pad here
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    # One flat pass over the cells: a quarter of the time np.array takes to work out the
+    # shape of a list of lists (25 against 95 ms for 100,000 rows of 18 cells).
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=object, count=len(rows) * width)
+    grid = flat.reshape(len(rows), width)
     empty = np.full(len(rows), "", dtype=object)
-    return {p: grid[:, p] if p < grid.shape[1] else empty for p in positions}
+    return {p: grid[:, p] if p < width else empty for p in positions}
