@@ -151,14 +151,23 @@ IMPACTS_THAT_FAIL = ("serious", "critical")
 STREAMLIT_EXCLUSIONS: list[str] = []
 
 
-def serious_findings(page, where: str) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
+# axe-core stays loaded in the page across Streamlit's page and tab switches (no reload), so
+# it is injected once per document: its 570 kB evaluated again before every run cost up to
+# half a second each, and a sweep runs it dozens of times. Only violations come back.
+AXE_RUN = """([context, options]) => axe.run(context || document, options)
+  .then(results => results.violations)"""
 
-    options = {"exclude": [[s] for s in STREAMLIT_EXCLUSIONS]} if STREAMLIT_EXCLUSIONS else None
-    response = Axe().run(page, context=options).response
+
+def serious_findings(page, where: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS, Axe
+
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(Axe().axe_script)
+    context = {"exclude": [[s] for s in STREAMLIT_EXCLUSIONS]} if STREAMLIT_EXCLUSIONS else None
+    violations = page.evaluate(AXE_RUN, [context, DEFAULT_OPTIONS])
     return [
         f"{where}: {v['id']} ({v['impact']}) {v['help']}: "
         + "; ".join(str(node["target"]) for node in v["nodes"][:5])
-        for v in response["violations"]
+        for v in violations
         if v["impact"] in IMPACTS_THAT_FAIL
     ]

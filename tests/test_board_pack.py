@@ -49,9 +49,24 @@ def latest_total(national: pd.DataFrame, ind_id: str, code: str, period: str | N
     return newest, float(rows.loc[rows["period"] == newest, "value"].iloc[0])
 
 
+@pytest.fixture(scope="module")
+def outcomes_pdf(national):
+    """Each area's Outcomes pack, built once for the module: two tests read the same one."""
+    built: dict[str, bytes] = {}
+
+    def pdf(area: str) -> bytes:
+        if area not in built:
+            built[area] = bp.board_pack_pdf(national, bp.PackChoice(area, sections=("outcomes",)))
+        return built[area]
+
+    return pdf
+
+
 @pytest.mark.parametrize("area", AREAS)
-def test_the_pdf_holds_every_headline_figure_as_home_shows_it(national, area, tmp_path):
-    pdf = bp.board_pack_pdf(national, bp.PackChoice(area, sections=("outcomes",)))
+def test_the_pdf_holds_every_headline_figure_as_home_shows_it(
+    national, outcomes_pdf, area, tmp_path
+):
+    pdf = outcomes_pdf(area)
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path)
     for ind in indicators.headlines():
@@ -109,16 +124,40 @@ def test_text_from_the_data_is_never_markup_or_code(tmp_path):
     assert '=HYPERLINK("http://x")' in text
 
 
-def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "reports.cli", *args],
+def run_cli(*args: str, tmp_path: Path, capsys) -> subprocess.CompletedProcess[str]:
+    """``send-lens ARGS`` run in this process (``reports.cli.main``, what the console script
+    calls), its exit status and output captured as a subprocess's would be: a subprocess per
+    call re-imported pandas and the app's modules each time, seconds each. The test below
+    runs the real command once as a process of its own."""
+    from reports import cli
+
+    capsys.readouterr()  # only the command's own output
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["send-lens", *args], code, out, err)
+
+
+def test_the_command_runs_as_a_process_and_exits_with_its_status(tmp_path):
+    """The module run as ``python -m reports.cli``, as the console script and a scheduler run
+    it: a bad request ends the process with status 2 and one line on stderr."""
+    out = tmp_path / "pack.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "reports.cli", "report", "--area", "E06999999", "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         timeout=300,
     )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "send-lens: E06999999 is not a local authority code SEND Lens knows; "
+        "try e.g. E06000051 (Shropshire)\n"
+    ), done.stderr
+    assert done.stdout == ""
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
@@ -140,15 +179,17 @@ def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         (["--area", "E06000051", "--comparators", "Friends"], "no comparator set 'Friends'"),
     ],
 )
-def test_the_command_line_refuses_a_bad_request_in_one_line(national, args, message, tmp_path):
+def test_the_command_line_refuses_a_bad_request_in_one_line(
+    national, args, message, tmp_path, capsys
+):
     out = tmp_path / "pack.pdf"
-    done = run_cli("report", *args, "--out", str(out), tmp_path=tmp_path)
+    done = run_cli("report", *args, "--out", str(out), tmp_path=tmp_path, capsys=capsys)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
     assert not out.exists()
 
 
-def test_the_command_line_writes_the_html_pack(national, tmp_path):
+def test_the_command_line_writes_the_html_pack(national, tmp_path, capsys):
     out = tmp_path / "pack.html"
     done = run_cli(
         "report",
@@ -160,6 +201,7 @@ def test_the_command_line_writes_the_html_pack(national, tmp_path):
         "--out",
         str(out),
         tmp_path=tmp_path,
+        capsys=capsys,
     )
     assert done.returncode == 0, done.stderr
     page = out.read_text()
@@ -201,9 +243,9 @@ def test_the_exception_report_protects_the_areas_own_small_numbers(national, tmp
     assert '#eval("1")' in text
 
 
-def test_the_same_data_gives_the_same_accessible_pdf(national):
+def test_the_same_data_gives_the_same_accessible_pdf(national, outcomes_pdf):
     choice = bp.PackChoice("E06000051", ("outcomes",))
-    first, second = bp.board_pack_pdf(national, choice), bp.board_pack_pdf(national, choice)
+    first, second = outcomes_pdf("E06000051"), bp.board_pack_pdf(national, choice)
     assert first == second  # no date or random id: a monthly pack differs only by its data
     # Tagged, claiming PDF/UA-1 (typst refuses to write it unless the checks pass), in English.
     assert b"/StructTreeRoot" in first and b"pdfuaid" in first and b"/Lang(en-GB)" in first
@@ -223,20 +265,28 @@ def test_the_same_data_gives_the_same_accessible_pdf(national):
         ),
     ],
 )
-def test_the_databook_command_refuses_a_bad_request_in_one_line(args, message, tmp_path):
+def test_the_databook_command_refuses_a_bad_request_in_one_line(args, message, tmp_path, capsys):
     out = tmp_path / "book.xlsx"
-    done = run_cli("databook", *args, "--out", str(out), tmp_path=tmp_path)
+    done = run_cli("databook", *args, "--out", str(out), tmp_path=tmp_path, capsys=capsys)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
     assert not out.exists()
 
 
-def test_the_databook_command_writes_the_areas_figures(national, tmp_path):
+def test_the_databook_command_writes_the_areas_figures(national, tmp_path, capsys):
     from openpyxl import load_workbook
 
     out = tmp_path / "book.xlsx"
     done = run_cli(
-        "databook", "--area", "E06000051", "--years", "1", "--out", str(out), tmp_path=tmp_path
+        "databook",
+        "--area",
+        "E06000051",
+        "--years",
+        "1",
+        "--out",
+        str(out),
+        tmp_path=tmp_path,
+        capsys=capsys,
     )
     assert done.returncode == 0, done.stderr
     sheet = load_workbook(out)["1 EHC plans"]

@@ -226,3 +226,16 @@ def test_main_flows_by_keyboard_alone_with_focus_always_visible(browser):
 
     assert not unmarked, f"focused without a visible mark: {unmarked}"
     page.close()
+
+
+def test_the_axe_check_reports_a_serious_failure_on_every_run_of_a_page(chromium):
+    """The check the sweep relies on: axe is injected once per document and still finds a
+    critical failure (an image with no text alternative) when run again after the page
+    changes, as it does after each tab click."""
+    page = chromium.new_page()
+    page.set_content("<html lang='en'><head><title>t</title></head><body><main><h1>t</h1></main>")
+    assert serious_findings(page, "clean") == []
+    page.evaluate("document.querySelector('main').innerHTML += '<img src=\"data:,\">'")
+    found = serious_findings(page, "after")
+    assert len(found) == 1 and found[0].startswith("after: image-alt (critical)"), found
+    page.close()
