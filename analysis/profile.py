@@ -194,11 +194,15 @@ def latest_side_by_side(
 
 def headline_table(table: pd.DataFrame, indicator_ids: list[str], area: str) -> pd.DataFrame:
     """The headline figures as rows: the table alternative to the home page's tiles."""
+    return headline_rows([headline(table, ind_id, area) for ind_id in indicator_ids], area)
+
+
+def headline_rows(headlines: list[Headline], area: str) -> pd.DataFrame:
+    """``headline_table`` from headlines already worked out (Home has them for its tiles)."""
     names = area_names()
     rows = []
-    for ind_id in indicator_ids:
-        ind = indicators.get(ind_id)
-        h = headline(table, ind_id, area)
+    for h in headlines:
+        ind = indicators.get(h.indicator)
         rows.append(
             {
                 "Indicator": ind.title,

@@ -34,7 +34,7 @@ def _ratio_row(row: Row, pairs: Ratios, limit: float, unit: str = "s") -> None:
     row.met = "met" if pairs.median <= limit else "NOT met"
 
 
-def run_startup(rows: dict[str, Row], n: int, cold_n: int) -> None:
+def run_startup(rows: dict[str, Row], n: int, cold_n: int, switch: bool = True) -> None:
     from playwright.sync_api import sync_playwright
 
     from benchmarks import startup
@@ -48,6 +48,8 @@ def run_startup(rows: dict[str, Row], n: int, cold_n: int) -> None:
             _ratio_row(rows["warm"], startup.start_pairs(browser, n, cold=False), 1.5)
             if cold_n:
                 _ratio_row(rows["cold"], startup.start_pairs(browser, cold_n, cold=True), 2.5)
+            if not switch:
+                return
             switches, names = startup.switch_pairs(browser, max(1, n // 2))
         finally:
             browser.close()
@@ -134,11 +136,14 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="+", choices=["startup", "upload", "server", "map", "headlines"]
     )
+    parser.add_argument(
+        "--no-switch", action="store_true", help="startup: time the starts only, not switches"
+    )
     args = parser.parse_args()
     n = args.pairs or (2 if args.quick else 5)
     rows = goal_rows()
     steps: dict[str, Callable[[], None]] = {
-        "startup": lambda: run_startup(rows, n, 1 if args.quick else 3),
+        "startup": lambda: run_startup(rows, n, 1 if args.quick else 3, not args.no_switch),
         "upload": lambda: run_upload(rows, n),
         "server": lambda: run_server(rows, n, 1 if args.quick else 2),
         "map": lambda: run_map(rows, n),

@@ -10,13 +10,13 @@ import altair as alt
 import pandas as pd
 
 import indicators
-
-# Okabe-Ito colours: distinguishable with the common forms of colour blindness.
-AREA_COLOUR = "#0072B2"
-REGION_COLOUR = "#E69F00"
-ENGLAND_COLOUR = "#000000"
-NEIGHBOUR_COLOUR = "#009E73"
-PALETTE = ["#0072B2", "#E69F00", "#000000", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+from reports.colours import (
+    AREA_COLOUR,
+    ENGLAND_COLOUR,
+    NEIGHBOUR_COLOUR,
+    PALETTE,
+    REGION_COLOUR,
+)
 
 ROLE_COLOURS = {"area": AREA_COLOUR, "region": REGION_COLOUR, "England": ENGLAND_COLOUR}
 

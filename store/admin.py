@@ -22,12 +22,17 @@ from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from store import audit as audit_trail
 from store.access import require_instance_admin
-from store.datasets import RECORD_LEVEL_KINDS, Store, _utc, id_columns, key_mismatch_message
+from store.datasets import (
+    RECORD_LEVEL_KINDS,
+    Store,
+    _utc,
+    dialect_insert,
+    id_columns,
+    key_mismatch_message,
+)
 from store.failures import KeyMismatchError
 from store.identity import User
 from store.schema import datasets, from_parquet, store_meta, to_parquet, version_data, versions
@@ -172,12 +177,12 @@ def set_retention(store: Store, policy: Retention, *, by: User) -> None:
     :func:`apply_retention`."""
     what = "change the retention setting"
     require_instance_admin(by, what)
-    dialect_insert = pg_insert if store.backend == "postgresql" else sqlite_insert
+    insert = dialect_insert(store.backend)
     with store._write() as conn:
         require_instance_admin(by, what)
         for field, key in _RETENTION_KEYS.items():
             value = getattr(policy, field)
-            upsert = dialect_insert(store_meta).values(key=key, value=str(value or ""))
+            upsert = insert(store_meta).values(key=key, value=str(value or ""))
             conn.execute(
                 upsert.on_conflict_do_update(
                     index_elements=["key"], set_={"value": upsert.excluded.value}

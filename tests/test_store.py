@@ -830,3 +830,14 @@ def test_a_store_from_before_key_fingerprints_gains_the_column(store: Store, url
     with reopened._engine.connect() as conn:
         assert store_schema.add_missing_columns(conn, store_schema.metadata) == []
     reopened.close()
+
+
+def test_each_backend_upserts_with_its_own_dialect():
+    # Imported when a store writes (not on every page), so the PostgreSQL path, which needs
+    # a server to run end to end, is checked here for picking PostgreSQL's own insert.
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from store.datasets import dialect_insert
+
+    assert dialect_insert("postgresql") is postgresql.insert
+    assert dialect_insert("sqlite") is sqlite.insert

@@ -12,9 +12,10 @@ from data_loaders.build import load_tidy
 from geography import areas
 
 _checked_in_this_process: list[bool] = []
-# A read-only install cannot write the cache: the table built with progress is kept here, or
-# ``national_table`` would build it a second time.
-_unsaved: list[indicators.NationalTable] = []
+# The table a first start built with progress, for ``national_table``: reading back the file
+# just written would cost the first page another read of it, and a read-only install (whose
+# cache could not be written) would build it a second time.
+_built: list[indicators.NationalTable] = []
 
 
 def build_national_with_progress() -> None:
@@ -31,9 +32,7 @@ def build_national_with_progress() -> None:
                 text=f"Preparing the national data: read {done} of {of} sources ({source})",
             )
 
-        table = build.load_tidy(progress=show)
-        if not build.cache_is_current():
-            _unsaved.append(table)
+        _built.append(build.load_tidy(progress=show))
         bar.empty()
     _checked_in_this_process.append(True)
 
@@ -45,7 +44,7 @@ def national_table() -> indicators.NationalTable:
     A resource, not ``cache_data``: it is read-only public data shared by every session, and
     ``cache_data`` would copy 200,000 rows (and lose the split) on every page run.
     """
-    return _unsaved[0] if _unsaved else load_tidy()
+    return _built[0] if _built else load_tidy()
 
 
 @st.cache_data(max_entries=4)
@@ -87,4 +86,5 @@ def headline(indicator: str, area: str) -> profile.Headline:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def headline_table(indicator_ids: tuple[str, ...], area: str) -> pd.DataFrame:
-    return profile.headline_table(national_table(), list(indicator_ids), area)
+    # From the cached headlines: Home has just worked them out for its tiles.
+    return profile.headline_rows([headline(i, area) for i in indicator_ids], area)

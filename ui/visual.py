@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +16,7 @@ from indicators.glossary import Term, explain, terms_in
 
 # The colours live with the chart specs (Streamlit-free, for the board pack); pages take
 # them from here.
-from reports.charts import (  # noqa: F401
+from reports.colours import (  # noqa: F401
     AREA_COLOUR,
     ENGLAND_COLOUR,
     NEIGHBOUR_COLOUR,
@@ -33,6 +33,9 @@ from reports.format import (
 from tidy import period_sort_key
 from ui import workshop
 from ui.plain import md
+
+if TYPE_CHECKING:  # Altair only for the annotations: Home, which draws no chart, skips it
+    import altair as alt
 
 
 def show(

@@ -10,8 +10,12 @@ deletes or settings. Those refusals are the store's (``store.access.WORKSHOP_ACT
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import streamlit as st
+
+if TYPE_CHECKING:  # only for the annotations: the first page (Home) draws no chart
+    import altair as alt
 
 MODE_KEY = "mode"  # session state, also read by pages that preset their protection switch
 QUERY_KEY = "mode"

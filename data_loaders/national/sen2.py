@@ -7,6 +7,7 @@ timeliness). Where years overlap the newer release wins, because DfE revises.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -186,37 +187,49 @@ CEASED_REASONS: dict[str, str] = {
 }
 
 
-def _read_2025(name: str) -> pd.DataFrame:
-    return read_ees(newest_release_folder() / f"{name}.csv.gz")
+def _read_2025(name: str, extra: Callable[[pd.DataFrame], pd.Series] | None = None) -> pd.DataFrame:
+    """A file of the release, its total rows only (and those ``extra`` picks): the
+    breakdowns not used are most of each file, dropped before any column is worked out."""
+
+    def wanted(df: pd.DataFrame) -> pd.Series:
+        total = df["breakdown"] == ALL_ROWS[name]
+        return total if extra is None else total | extra(df)
+
+    return read_ees(newest_release_folder() / f"{name}.csv.gz", where=wanted)
 
 
 def _totals(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df[df["breakdown"] == ALL_ROWS[name]]
 
 
+def _by_age(df: pd.DataFrame) -> pd.Series:
+    return df["breakdown_topic"].str.startswith("Child or young person")
+
+
 def load_2025_release() -> pd.DataFrame:
     """Every measure of the June 2025 SEN2 release, totals and the breakdowns we use."""
     frames: list[pd.DataFrame] = []
+    read = {name: _read_2025(name) for name in MEASURES_2025 if name != "caseload"}
+    read["caseload"] = _read_2025("caseload", extra=_by_age)
     for name, measures in MEASURES_2025.items():
-        df = _totals(_read_2025(name), name)
+        df = _totals(read[name], name)
         frames.extend(measure_rows(df, m, SOURCE_2025) for m in measures)
-    frames.append(_caseload_by_age())
-    frames.append(_primary_need())
-    frames.append(_ceased_by_reason())
+    frames.append(_caseload_by_age(read["caseload"]))
+    frames.append(_primary_need(_read_2025("sen_needs_all_plans")))
+    frames.append(_ceased_by_reason(read["ceased_plans"]))
     return pd.concat(frames, ignore_index=True)
 
 
-def _caseload_by_age() -> pd.DataFrame:
-    df = _read_2025("caseload")
-    df = df[df["breakdown_topic"].str.startswith("Child or young person")]
+def _caseload_by_age(caseload: pd.DataFrame) -> pd.DataFrame:
+    df = caseload[_by_age(caseload)]
     age = df["breakdown"].str.replace("age ", "", regex=False).str.strip()
     return measure_rows(
         df, Measure("ehc_plans", numerator=("ehcplans",)), SOURCE_2025, breakdown="age=" + age
     )
 
 
-def _primary_need() -> pd.DataFrame:
-    df = _totals(_read_2025("sen_needs_all_plans"), "sen_needs_all_plans")
+def _primary_need(needs: pd.DataFrame) -> pd.DataFrame:
+    df = _totals(needs, "sen_needs_all_plans")
     frames = []
     for code, label in PRIMARY_NEEDS.items():
         count_col = "number_need_unknown" if code == "unknown" else f"number_{code}"
@@ -225,8 +238,8 @@ def _primary_need() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _ceased_by_reason() -> pd.DataFrame:
-    df = _totals(_read_2025("ceased_plans"), "ceased_plans")
+def _ceased_by_reason(ceased: pd.DataFrame) -> pd.DataFrame:
+    df = _totals(ceased, "ceased_plans")
     frames = [
         measure_rows(
             df, Measure("ehc_ceased", numerator=(col,)), SOURCE_2025, breakdown=f"reason={label}"
