@@ -9,6 +9,7 @@ from analysis.disclosure import SmallNumberRule
 from reports.format import as_text, escape_for_spreadsheet, format_change, format_value
 from ui import workshop
 from ui.data import area_names, headline, headline_table
+from ui.tables import show_table
 from ui.visual import period_words
 
 # The board's ten, in the catalogue's order, with the short labels that fit a tile; the
@@ -64,7 +65,7 @@ if not workshop.active():
     with st.expander("These figures as a table"):
         tiles = headline_table(tuple(i.id for i in HEADLINES), area)
         numbers = [name, "Previous value", "Region", "England"]
-        st.dataframe(as_text(tiles, numbers, ("Change",)), hide_index=True, width="stretch")
+        show_table(as_text(tiles, numbers, ("Change",)))
         st.download_button(
             "Download CSV",
             escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),

@@ -68,7 +68,9 @@ def _rank(at: AppTest) -> str:
 def _table(at: AppTest, column: str) -> pd.DataFrame:
     tables = [d.value for d in at.dataframe if column in d.value.columns]
     assert tables, f"no table with {column!r}: {[list(d.value.columns) for d in at.dataframe]}"
-    return tables[0]
+    numbers = ("Value", "England", "Region", "Comparator average", "Numerator", "Denominator")
+    numbers += ("95% CI lower", "95% CI upper")
+    return shown_numbers(tables[0], *[c for c in numbers if c in tables[0].columns])
 
 
 def _as_table(at: AppTest, key: str) -> AppTest:

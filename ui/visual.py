@@ -26,13 +26,13 @@ from reports.charts import (  # noqa: F401
 from reports.format import (
     describe_period,
     escape_for_spreadsheet,
-    for_reading,
     format_value,
     with_reasons,
 )
 from tidy import period_sort_key
 from ui import workshop
 from ui.plain import md
+from ui.tables import show_table
 
 
 def show(
@@ -79,7 +79,7 @@ def show(
         _VALIDATED.add(key)
     else:
         unit = indicators.get(indicator_ids[0]).unit if len(indicator_ids) == 1 else None
-        st.dataframe(for_reading(table, unit), hide_index=True, width="stretch")
+        show_table(table, unit)
     col_about, col_download = st.columns([3, 1])
     if not workshop.active():  # definitions, sources and caveats are for analysts
         with col_about, st.expander("About this indicator"):
@@ -135,7 +135,7 @@ def chart_and_table(chart: alt.Chart, description: str, table: pd.DataFrame) -> 
     table that opens under it."""
     workshop.draw(chart.properties(description=description))
     with st.expander("These figures as a table"):
-        st.dataframe(for_reading(table, None), hide_index=True, width="stretch")
+        show_table(table)
 
 
 def series_table(frame: pd.DataFrame, unit: str, missing: str = "not available") -> pd.DataFrame:

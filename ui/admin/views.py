@@ -17,6 +17,7 @@ from store.actions import engine_of
 from store.admin import Retention
 from ui import local
 from ui.identity import current_user
+from ui.tables import show_table
 from uploads import keys
 from uploads.pseudonymise import PseudonymisationKeyError
 
@@ -44,7 +45,7 @@ def _attempt(action: Callable[[], object], success: str) -> bool:
 
 def workspaces_section() -> None:
     mine = [w for w in local.workspaces() if w.role == "admin"]
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 "Id": [w.id for w in mine],
@@ -52,8 +53,6 @@ def workspaces_section() -> None:
                 "Local authorities": [", ".join(w.la_codes) for w in mine],
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
     engine, user = engine_of(local.store()), current_user()
     names = {w.id: w for w in mine}
@@ -116,7 +115,7 @@ def members_section() -> None:
     except PermissionDenied as err:
         st.error(f"Not allowed: {err}")
         return
-    st.dataframe(
+    show_table(
         found.rename(
             columns={
                 "email": "Email",
@@ -125,8 +124,6 @@ def members_section() -> None:
                 "granted_by": "Granted by",
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 
@@ -162,7 +159,7 @@ def audit_section() -> None:
         return
     shown = rows.assign(detail=rows["detail"].map(lambda d: "" if d is None else str(d)))
     st.caption(f"{len(shown):,} entries. The audit cannot be edited, not even by an admin.")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_table(shown)
     st.download_button(
         "Download the audit (CSV)",
         escape_for_spreadsheet(shown).to_csv(index=False).encode("utf-8"),
@@ -263,15 +260,13 @@ def key_section() -> None:
         st.error(f"The stored data cannot be read. {err}")
         return
     if made_with:
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     "Key": [(fp or "unknown")[:8] for fp in made_with],
                     "Datasets made with it": [", ".join(n) for n in made_with.values()],
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
     st.markdown(
         "**Rotating the key** re-keys every stored code in one transaction and adds a key to "

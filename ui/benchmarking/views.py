@@ -30,6 +30,7 @@ from ui.comparison.data import (
     trend_result,
 )
 from ui.data import area_names, national_table
+from ui.tables import show_table
 
 DEFAULT_INDICATOR = "ehc_20wk_pct"
 LENS_WORDS = {
@@ -201,7 +202,7 @@ def summary_view(area: str, codes: list[str], label: str) -> None:
         "is better, 1st is the highest and band A the highest quarter."
     )
     table = bf.summary_table(frame)
-    st.dataframe(table, hide_index=True, width="stretch", key="bench.summary.table")
+    show_table(table, key="bench.summary.table")
     members = pd.DataFrame({"Code": codes, "Comparator": [names.get(c, c) for c in codes]})
     about = pd.DataFrame(
         {

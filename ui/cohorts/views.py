@@ -19,6 +19,7 @@ from analysis.linking import LinkResult
 from geography import boundaries
 from reports.format import escape_for_spreadsheet
 from ui.data import latest_period, value
+from ui.tables import HIDDEN, show_table
 from ui.visual import AREA_COLOUR
 
 RULE = SmallNumberRule()
@@ -86,7 +87,7 @@ def quality(result: LinkResult) -> None:
     counts = ["matched", "only_first", "only_second", "conflicts"]
     shown = apply_disclosure_control(table, counts, RULE.threshold, RULE.rounding)
     st.subheader("Children found in each pair of extracts")
-    st.dataframe(
+    show_table(
         shown.rename(
             columns={
                 "first": "First extract",
@@ -98,8 +99,7 @@ def quality(result: LinkResult) -> None:
                 "disclosure": "Small numbers",
             }
         ),
-        hide_index=True,
-        width="stretch",
+        missing=HIDDEN,
     )
 
 
@@ -138,17 +138,16 @@ def overlaps(result: LinkResult) -> None:
         table = bars[["pattern", "shown"]].rename(
             columns={"pattern": "Cohorts (exactly these)", "shown": "Children"}
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table, missing=HIDDEN)
     pairs = co.overlaps(flags, chosen)
     pairs["Children"] = pairs["count"].map(RULE.shown_count)
     pairs["size"] = pairs["size"].map({2: "two", 3: "three"})
     st.subheader("Children in two or three cohorts at once")
-    st.dataframe(
+    show_table(
         pairs.rename(columns={"cohorts": "Cohorts (at least these)", "size": "How many cohorts"})[
             ["Cohorts (at least these)", "How many cohorts", "Children"]
         ],
-        hide_index=True,
-        width="stretch",
+        missing=HIDDEN,
     )
 
 
@@ -213,7 +212,7 @@ def measures(result: LinkResult) -> None:
     if by == "ward_code":
         wards = boundaries.names("ward")
         table = table.assign(group=table["group"].map(lambda c: wards.get(c, c)))
-    st.dataframe(
+    show_table(
         table.rename(
             columns={
                 "title": "Measure",
@@ -224,9 +223,8 @@ def measures(result: LinkResult) -> None:
                 "disclosure": "Small numbers",
             }
         ).drop(columns=["measure"] + (["Measure"] if by != "la" else [])),
-        hide_index=True,
-        width="stretch",
-        column_config={"Per cent": st.column_config.NumberColumn(format="%.1f")},
+        "%",
+        missing=HIDDEN,
     )
     st.download_button(
         "Download CSV",
@@ -254,7 +252,7 @@ def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> 
         _local_words(u, n, d, p, src)
         for u, n, d, p, src in zip(ten["unit"], num, den, pct, ten["source"], strict=True)
     ]
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 "Measure": ten["title"],
@@ -265,8 +263,6 @@ def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> 
                 "From": ten["source"],
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 
@@ -301,7 +297,7 @@ def records(result: LinkResult) -> None:
             "look the child up with SEND Lens's key holder. Do not copy these into papers."
         )
         st.subheader("Conflicting ids")
-        st.dataframe(
+        show_table(
             result.conflicts.rename(
                 columns={
                     "id_type": "Id",
@@ -310,22 +306,18 @@ def records(result: LinkResult) -> None:
                     "differs": "What differs",
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
         st.subheader("Children found in one extract only")
         people = result.people
         names = [n for n in EXTRACT_WORDS if n in people]
         alone = people[people[names].sum(axis=1) == 1]
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     "Linked child (pseudonym)": alone["person_id"],
                     "Extract": alone[names].idxmax(axis=1).map(_words),
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
 
 

@@ -17,6 +17,7 @@ from ui import visual
 from ui.comparison.data import comparator_sets, indicator_choices, nearest
 from ui.data import area_names, current_las
 from ui.plain import md
+from ui.tables import show_table
 
 CHOSEN = "bench.comparators"  # {"name", "codes", "area"}: the user's own set
 COMPUTED = "Computed nearest neighbours"
@@ -134,7 +135,7 @@ def choose_view(area: str, model: str) -> None:
             "note": "Note",
         }
     )
-    st.dataframe(dfe, hide_index=True, width="stretch", key="bench.dfe.table")
+    show_table(dfe, key="bench.dfe.table")
 
     chosen = st.session_state.get(CHOSEN)
     if chosen:
@@ -225,7 +226,7 @@ def nearest_view(area: str, model: str, names: dict[str, str], regions: dict[str
         st.warning(f"These indicators cannot place {names[area]}: {error}.")
         return
     table = bf.nearest_table(result, names, regions, nb.statistical_neighbours(area, model))
-    st.dataframe(table, hide_index=True, width="stretch", key="bench.nn.table")
+    show_table(table, "score", key="bench.nn.table")  # distances near 1: two places
     periods_used = "; ".join(
         f"{indicators.get(i).title}: {visual.period_words(i, p)}" for i, p in used.items()
     )

@@ -38,6 +38,7 @@ from ui import local, visual
 from ui.data import area_names, national_table
 from ui.examples import EXAMPLE_PREFIX, EXAMPLE_WARNING, switch_button
 from ui.plain import md
+from ui.tables import show_table
 
 # A filled diagonal cross, like the ✖ that goes with the word Red (Vega's "cross" is a plus sign).
 SALTIRE = "M-1,-0.7L-0.3,0L-1,0.7L-0.7,1L0,0.3L0.7,1L1,0.7L0.3,0L1,-0.7L0.7,-1L0,-0.3L-0.7,-1Z"
@@ -513,10 +514,8 @@ def exception_section(area: str, listed: pd.DataFrame) -> None:
         "England where comparable, and the commentary and action saved for that month (else the return's "
         "own commentary). Write them below; each save is kept with who saved it and when."
     )
-    st.dataframe(
+    show_table(
         shown,
-        hide_index=True,
-        width="stretch",
         key="gov.exceptions.table",
         column_config={
             "KPI": st.column_config.TextColumn(width="large"),
@@ -673,7 +672,7 @@ def _history(area: str, row: pd.Series) -> None:
     if history.empty:
         return
     with st.expander(f"Saved versions ({len(history)})"):
-        st.dataframe(
+        show_table(
             history[
                 ["version", "created_at", "created_by", "commentary", "action", "owner", "due_date"]
             ].rename(
@@ -687,6 +686,5 @@ def _history(area: str, row: pd.Series) -> None:
                     "due_date": "Action due",
                 }
             ),
-            hide_index=True,
-            width="stretch",
+            missing="none",  # nothing written, no owner or date set
         )

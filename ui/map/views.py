@@ -38,6 +38,7 @@ from ui.map.build import (  # noqa: F401 - the page reads these names from here
     periods_with_values,
 )
 from ui.plain import md
+from ui.tables import HIDDEN, show_table
 
 
 class PrebuiltDeck(pdk.Deck):
@@ -108,7 +109,7 @@ def la_breakdowns(indicator: str) -> list[str]:
 
 def display_table(result: MapResult, unit: str, level: str) -> pd.DataFrame:
     """The table view: the same figures as the map, one row per area, ranked."""
-    t = result.table.sort_values(["rank", "name"], na_position="last")
+    t = _ranked(result)
     out = pd.DataFrame(
         {
             "Area": t["name"],
@@ -126,6 +127,24 @@ def display_table(result: MapResult, unit: str, level: str) -> pd.DataFrame:
     if result.protect:
         out["Disclosure control"] = t["disclosure"]
     return out.reset_index(drop=True)
+
+
+def _ranked(result: MapResult) -> pd.DataFrame:
+    return result.table.sort_values(["rank", "name"], na_position="last")
+
+
+def why_missing(result: MapResult) -> pd.Series:
+    """Why each row of ``display_table`` has a gap: the map's own reason for greying the area
+    out, else small-number protection where it hid a count, else "no data"."""
+    t = _ranked(result)
+    greyed = t["greyed_reason"].fillna("").astype(str)
+    hidden = (
+        t["disclosure"].astype(str).str.contains("suppressed")
+        if result.protect and "disclosure" in t
+        else pd.Series(False, index=t.index)
+    )
+    why = [g if g else (HIDDEN if h else "no data") for g, h in zip(greyed, hidden)]
+    return pd.Series(why, index=range(len(t)))
 
 
 def legend(result: MapResult, ind: Indicator, level: str) -> None:
@@ -292,7 +311,9 @@ def map_panel(load: Callable[[], MapResult], ind: Indicator, level: str, area: s
             )
             legend(result, ind, level)
         else:
-            st.dataframe(display_table(result, ind.unit, level), hide_index=True, width="stretch")
+            show_table(
+                display_table(result, ind.unit, level), ind.unit, missing=why_missing(result)
+            )
     with right:
         st.selectbox(
             "Area",

@@ -21,6 +21,7 @@ from reports.quick_answers import QuickAnswer
 from ui import local
 from ui.comparison.data import indicator_choices, periods
 from ui.data import area_names, national_table
+from ui.tables import show_table
 
 PUBLISHED, OWN = "A published indicator", "Your area's own data"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -187,9 +188,7 @@ def show_answer(answer: QuickAnswer, area: str) -> None:
     st.subheader(answer.question)
     shown = shown_table(answer)
     # Tall enough for a table of needs or wards without a scroll bar of its own.
-    st.dataframe(
-        shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 3, 800)
-    )
+    show_table(shown, height=min(36 * (len(shown) + 1) + 3, 800))
     st.markdown(f"**Definition.** {answer.definition}")
     st.markdown(f"**Source.** {answer.source}")
     st.caption(answer.protection)

@@ -24,6 +24,7 @@ from ui import local, workshop
 from ui.data import national_table
 from ui.examples import EXAMPLE_PREFIX
 from ui.plain import md
+from ui.tables import show_table
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, glossary_help
 
 CARD_KEY = "story.card"
@@ -145,7 +146,7 @@ def card_view(card: Indicator, area: str) -> CardFigures:
         else:
             st.info(f"No figure is published for {figures.place}.")
         with st.expander("The figures as a table"):
-            st.table(figures_table(card, figures).set_index("Area"))
+            show_table(figures_table(card, figures).set_index("Area"), static=True)
     return figures
 
 
@@ -312,7 +313,7 @@ def families_card(area: str) -> dict[str, object]:
         else:
             st.info(f"Every share is {words.HIDDEN}.")
         with st.expander("The figures as a table"):
-            st.table(survey_table(figures).set_index("Answer"))
+            show_table(survey_table(figures).set_index("Answer"), static=True)
     return figures.as_record()
 
 
