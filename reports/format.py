@@ -29,6 +29,7 @@ def as_text(
 # Columns of whole numbers in any indicator's table: written as counts, whatever the unit.
 COUNT_COLUMNS = ("Numerator", "Denominator", "Comparators with a value", "Rank")
 STATUS_COLUMNS = ("Status", "status")
+VALUE_COLUMNS = ("Value", "value")
 WHY_MISSING = "Why a figure is missing"
 
 
@@ -85,7 +86,10 @@ def for_reading(
             continue
         # A column of whole numbers is a count (plans, ratings, reviews) unless its name says
         # it is a share: "Plans issued" beside a percentage must not read "15.0%".
-        share = any(w in str(col).lower() for w in ("%", "per cent", "share", "rate"))
+        # A "Value" column holds the indicator's figures, whole or not (4% of a school's pupils).
+        share = str(col) in VALUE_COLUMNS or any(
+            w in str(col).lower() for w in ("%", "per cent", "share", "rate")
+        )
         whole = pd.api.types.is_integer_dtype(values) or (not share and whole_numbers)
         if col in COUNT_COLUMNS or (whole and row_units is None):
             units = ["count"] * len(values)

@@ -164,3 +164,12 @@ def test_years_are_written_as_years_and_gaps_say_why_row_by_row():
     assert shown["Year"].tolist() == ["2023", "2024"]  # not "2,023"
     assert shown["Count of schools"].tolist() == ["1,250", why[1]]
     assert shown["Share %"].tolist() == ["12.3%", why[1]]
+
+
+def test_a_value_column_is_written_in_its_unit_even_when_every_figure_is_whole():
+    """The Isles of Scilly's one school on the map: 10 of 250 pupils, 4%, not "4"."""
+    from reports.format import for_reading
+
+    table = pd.DataFrame({"Area": ["A school"], "Value": [4.0], "Numerator": [10.0]})
+    shown = for_reading(table, "%")
+    assert shown.iloc[0].tolist() == ["A school", "4.0%", "10"]
