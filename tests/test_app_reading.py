@@ -56,16 +56,38 @@ def words_shown(at: AppTest) -> list[tuple[str, str, str]]:
     return out
 
 
+# A link's address is not read: only its words are ("[WCAG 2.2](https://www.w3.org/TR/...)").
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+
+
 def tooltip_problems(at: AppTest) -> list[str]:
     problems = []
     for kind, text, tip in words_shown(at):
-        missing = unexplained(text)
+        missing = unexplained(LINK_TARGET.sub("]", text))
         if missing:
             problems.append(f"{kind} {text[:80]!r} uses {missing}, which the glossary lacks")
         for term in terms_in(text):
             if term.meaning not in (tip or ""):
                 problems.append(f"{kind} {text[:80]!r} has no tooltip explaining {term.term}")
     return problems
+
+
+def other_text(at: AppTest) -> list[tuple[str, str]]:
+    """(kind, text) for the rest a page shows in words: alerts, tab, expander and widget
+    labels, and the tables' column headings."""
+    out = [(k, e.value) for k in ("info", "warning", "success", "error") for e in at.get(k)]
+    for kind in ("tab", "expander", "button", "radio", "selectbox", "toggle", "checkbox"):
+        out += [(kind, e.label) for e in at.get(kind)]
+    out += [("table heading", str(c)) for _, t in shown_tables(at) for c in t.columns]
+    return out
+
+
+def abbreviation_problems(at: AppTest) -> list[str]:
+    return [
+        f"{kind} {text[:80]!r} uses {missing}, which the glossary lacks"
+        for kind, text in other_text(at)
+        if (missing := unexplained(LINK_TARGET.sub("]", text)))
+    ]
 
 
 @pytest.mark.parametrize("workshop", [False, True], ids=["standard", "workshop"])
@@ -84,4 +106,6 @@ def test_every_page_reads_plainly(page, area, workshop, national):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     problems = [p for name, table in shown_tables(at) for p in table_problems(name, table)]
+    if workshop:
+        problems += tooltip_problems(at) + abbreviation_problems(at)
     assert not problems, "\n".join(problems[:40])

@@ -18,6 +18,7 @@ from analysis.disclosure import SmallNumberRule, apply_disclosure_control, shown
 from analysis.linking import LinkResult
 from geography import boundaries
 from reports.format import escape_for_spreadsheet
+from ui import glossed
 from ui.data import latest_period, value
 from ui.tables import HIDDEN, show_table
 from ui.visual import AREA_COLOUR
@@ -60,11 +61,11 @@ def _show_as(key: str) -> str:
 
 
 def quality(result: LinkResult) -> None:
-    st.header("How good the linking was")
+    glossed.header("How good the linking was")
     ex = result.extracts
     records, children = int(ex["records"].sum()), len(result.people)
     linked = int((result.people["records"] > 1).sum())
-    st.markdown(
+    glossed.markdown(
         f"{RULE.count_in_words(records).capitalize()} records in {_number_words(len(ex))} agency "
         "extracts "
         f"belong to {RULE.count_in_words(children)} children and young people; "
@@ -74,7 +75,7 @@ def quality(result: LinkResult) -> None:
     )
     conflicts = len(result.conflicts)
     no_id = int(ex["no_shared_id"].sum())
-    st.markdown(
+    glossed.markdown(
         f"- **Ids that could not be trusted:** {RULE.count_in_words(conflicts)}. The same id "
         "was given to records with a different year of birth or sex, so it was not used to join them.\n"
         f"- **Records with no UPN, ULN or NHS number:** {RULE.count_in_words(no_id)}. They "
@@ -86,7 +87,7 @@ def quality(result: LinkResult) -> None:
     )
     counts = ["matched", "only_first", "only_second", "conflicts"]
     shown = apply_disclosure_control(table, counts, RULE.threshold, RULE.rounding)
-    st.subheader("Children found in each pair of extracts")
+    glossed.subheader("Children found in each pair of extracts")
     show_table(
         shown.rename(
             columns={
@@ -104,7 +105,7 @@ def quality(result: LinkResult) -> None:
 
 
 def overlaps(result: LinkResult) -> None:
-    st.header("How the cohorts overlap")
+    glossed.header("How the cohorts overlap")
     flags = co.cohort_flags(result.people)
     options = [k for k in co.FLAG_LABELS if k in flags]
     chosen = st.multiselect(
@@ -124,8 +125,8 @@ def overlaps(result: LinkResult) -> None:
         lambda r: " and ".join(co.FLAG_LABELS[c] for c in chosen if r[c]) + " only", axis=1
     )
     title = "Children in each combination of cohorts, and in no other chosen cohort"
-    st.subheader(title)
-    st.caption(
+    glossed.subheader(title)
+    glossed.caption(
         "Each bar counts the children in exactly the cohorts marked below it. Counts of 1 to 7 "
         "are not shown and the others are rounded to the nearest 5."
     )
@@ -142,7 +143,7 @@ def overlaps(result: LinkResult) -> None:
     pairs = co.overlaps(flags, chosen)
     pairs["Children"] = pairs["count"].map(RULE.shown_count)
     pairs["size"] = pairs["size"].map({2: "two", 3: "three"})
-    st.subheader("Children in two or three cohorts at once")
+    glossed.subheader("Children in two or three cohorts at once")
     show_table(
         pairs.rename(columns={"cohorts": "Cohorts (at least these)", "size": "How many cohorts"})[
             ["Cohorts (at least these)", "How many cohorts", "Children"]
@@ -187,7 +188,7 @@ def _upset_chart(bars: pd.DataFrame, chosen: list[str]) -> alt.VConcatChart:
 
 
 def measures(result: LinkResult) -> None:
-    st.header("Cohort measures")
+    glossed.header("Cohort measures")
     by = st.selectbox(
         "Break down by",
         list(co.BREAKDOWNS),
@@ -207,7 +208,7 @@ def measures(result: LinkResult) -> None:
             key="cohorts.measure",
         )
         table = table[table["measure"] == chosen]
-    st.caption(RULE.describe("children"))
+    glossed.caption(RULE.describe("children"))
     coded = table
     if by == "ward_code":
         wards = boundaries.names("ward")
@@ -238,8 +239,8 @@ def measures(result: LinkResult) -> None:
 
 
 def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> None:
-    st.header("The board's ten")
-    st.markdown(
+    glossed.header("The board's ten")
+    glossed.markdown(
         "The ten figures Bradford's SEND board watches, each for children and young people "
         "with an EHC plan, from the area's linked data, beside England's where a published "
         "figure has the same definition."
@@ -292,11 +293,11 @@ def _england(indicator: str, unit: str) -> str:
 def records(result: LinkResult) -> None:
     """Pseudonymised ids behind the linkage figures, for data-quality work (analysts only)."""
     with st.expander("Records for data-quality work (analysts only)"):
-        st.markdown(
+        glossed.markdown(
             "Pseudonymised ids only, never names: ask the agency that holds the record to "
             "look the child up with SEND Lens's key holder. Do not copy these into papers."
         )
-        st.subheader("Conflicting ids")
+        glossed.subheader("Conflicting ids")
         show_table(
             result.conflicts.rename(
                 columns={
@@ -307,7 +308,7 @@ def records(result: LinkResult) -> None:
                 }
             ),
         )
-        st.subheader("Children found in one extract only")
+        glossed.subheader("Children found in one extract only")
         people = result.people
         names = [n for n in EXTRACT_WORDS if n in people]
         alone = people[people[names].sum(axis=1) == 1]
@@ -333,8 +334,8 @@ def ward_map(table: pd.DataFrame, title: str) -> None:
     shapes["pct"] = pct.astype(object).where(pct.notna(), None)  # null in the JSON, not NaN
     shapes["words"] = ["hidden (small numbers)" if pd.isna(p) else f"{p:.0f}%" for p in pct]
     heading = f"{title}, by home ward"
-    st.subheader(heading)
-    st.caption("Grey: hidden, or fewer than 30 children in the ward to make a percentage of.")
+    glossed.subheader(heading)
+    glossed.caption("Grey: hidden, or fewer than 30 children in the ward to make a percentage of.")
     features = alt.Data(
         values=shapes[["ward_name", "pct", "words", "geometry"]].__geo_interface__["features"]
     )

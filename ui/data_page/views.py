@@ -12,7 +12,7 @@ from data_loaders.build import findings_report
 from data_loaders.register import national_register
 from store.access import Action
 from store.datasets import RECORD_LEVEL_KINDS, Store
-from ui import local
+from ui import glossed, local
 from ui.data import national_table
 from ui.plain import md
 from ui.tables import show_as_uploaded, show_table
@@ -33,7 +33,7 @@ def upload_section() -> None:
         key="data.kind",
     )
     schema = KINDS[kind]
-    st.markdown(schema.description)
+    glossed.markdown(schema.description)
     st.download_button(
         f"Download the {schema.title.lower()} template (XLSX)",
         template_xlsx(kind),
@@ -138,7 +138,7 @@ def _show_understood(frame: pd.DataFrame, kind: str) -> None:
     with st.expander(
         "What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS
     ):
-        st.caption(
+        glossed.caption(
             "Child identifiers are already replaced by codes; dates of birth by age and year group."
         )
         show_as_uploaded(frame.head(MAX_PREVIEW_ROWS))
@@ -225,7 +225,7 @@ def _loaded(s: Store) -> None:
         ].rename(columns=_HEADINGS),
     )
     if not local.can(Action.DELETE):
-        st.caption("Rolling back and deleting need the admin role in this workspace.")
+        glossed.caption("Rolling back and deleting need the admin role in this workspace.")
         return
     _change_section(s, chosen, versions, labels[chosen])
 
@@ -276,21 +276,21 @@ _HEADINGS = {
 
 
 def register_section() -> None:
-    st.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
+    glossed.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
     reg = national_register(national_table()).drop(columns="key")
     show_table(reg)
     _publisher_errors()
-    st.markdown("**Local data** uploaded by your area.")
+    glossed.markdown("**Local data** uploaded by your area.")
     local_reg = local.register()
     if local_reg.empty:
-        st.caption("None yet.")
+        glossed.caption("None yet.")
     else:
         show_table(local_reg.drop(columns=["record_level"]))
 
 
 def _publisher_errors() -> None:
-    st.markdown("**Publisher errors set aside**")
-    st.caption(
+    glossed.markdown("**Publisher errors set aside**")
+    glossed.caption(
         "Published figures that cannot be right (a council given its whole region's total, "
         "councils adding up to more than England, a tenfold jump in a year) are shown as "
         "missing or taken from DfE's older file, and percentages that disagree with their own "
@@ -298,6 +298,6 @@ def _publisher_errors() -> None:
     )
     report = findings_report()
     if report.empty:
-        st.caption("None found.")
+        glossed.caption("None found.")
     else:
         show_table(report)

@@ -15,7 +15,7 @@ import streamlit as st
 from store import frameworks as framework_store
 from store.access import Action, PermissionDenied
 from store.datasets import Store
-from ui import local
+from ui import glossed, local
 from ui.examples import DEMO, EXAMPLE_AREA, EXAMPLE_PREFIX, is_example
 from ui.plain import md
 from ui.tables import show_table
@@ -202,7 +202,7 @@ def data_panel(framework: Framework) -> None:
         "Load your returns, the example, or your own framework",
         expanded=st.session_state.get("outcomes.panel_open", False),
     ):
-        st.markdown(
+        glossed.markdown(
             f"**{md(framework.name)}.** {md(framework.description)}\n\n*Source:* {md(framework.source)}"
         )
         cols = st.columns(2)
