@@ -109,3 +109,20 @@ def test_every_page_reads_plainly(page, area, workshop, national):
     if workshop:
         problems += tooltip_problems(at) + abbreviation_problems(at)
     assert not problems, "\n".join(problems[:40])
+
+
+def test_the_user_s_own_upload_is_previewed_raw_with_no_none():
+    """The Data page's preview keeps the file's numbers as they came (12.3456 stays), and a
+    blank cell is blank, not "None"."""
+
+    def preview() -> None:
+        import pandas as pd
+
+        from ui.tables import show_as_uploaded
+
+        show_as_uploaded(pd.DataFrame({"child": ["a1", None], "score": [12.3456, None]}))
+
+    at = AppTest.from_function(preview).run()
+    shown = at.dataframe[0].value
+    assert shown["child"].tolist() == ["a1", ""]
+    assert shown["score"].astype(str).tolist() == ["12.3456", ""]
