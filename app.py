@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import streamlit as st
 
-from ui import identity, local, workshop
+from ui import glossed, identity, local, workshop
 from ui.area_picker import chosen_area
 from ui.data import build_national_with_progress
 from ui.visual import page_styles
@@ -114,9 +114,10 @@ st.session_state["area"] = chosen_area()
 if not public_mode():
     workspace_picker()
     local.store_status()
-st.sidebar.caption(
+glossed.caption(
     "Contains public sector information licensed under the Open Government Licence v3.0 "
-    "(DfE, ONS, Ministry of Justice)."
+    "(DfE, ONS, Ministry of Justice).",
+    where=st.sidebar,
 )
 build_national_with_progress()
 navigation.run()

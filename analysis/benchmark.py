@@ -363,9 +363,11 @@ def _compare(
 
 
 def series_change(indicator: indicators.Indicator, since: str) -> str:
-    """The break a series was cut at, in words: "the 2023 change of the SEN2 return"."""
-    what = "the SEN2 return" if indicator.source.startswith("sen2") else "the series"
-    return f"the {since} change of {what}"
+    """The break a series was cut at, in words: "the 2023 change in DfE's count of EHC plans".
+    (Not "the SEN2 return": the return's name is for analysts, and this sentence is also
+    read to a room of parents.)"""
+    what = "in DfE's count of EHC plans" if indicator.source.startswith("sen2") else "of the series"
+    return f"the {since} change {what}"
 
 
 def trend(table: pd.DataFrame, indicator_id: str, area: str) -> trend_mod.TrendResult:

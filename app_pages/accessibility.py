@@ -4,10 +4,10 @@ enforcement procedure, and how the app was tested."""
 
 from __future__ import annotations
 
-import streamlit as st
+from ui import glossed
 
-st.title("Accessibility statement for SEND Lens")
-st.markdown(
+glossed.title("Accessibility statement for SEND Lens")
+glossed.markdown(
     """
 SEND Lens is used by local authorities, health partners, parent carer forums and young people
 to look at a local area's data about special educational needs and disabilities (SEND). We
@@ -24,8 +24,8 @@ if you have a disability.
 """
 )
 
-st.header("How accessible this app is")
-st.markdown(
+glossed.header("How accessible this app is")
+glossed.markdown(
     """
 We know some parts of SEND Lens are not fully accessible:
 
@@ -38,8 +38,8 @@ We know some parts of SEND Lens are not fully accessible:
 """
 )
 
-st.header("Feedback and contact information")
-st.markdown(
+glossed.header("Feedback and contact information")
+glossed.markdown(
     """
 If you need information from SEND Lens in a different format, or find a problem not listed
 on this page, contact the team that runs SEND Lens for your area (your council's or
@@ -48,8 +48,8 @@ and the device and assistive technology you use. We aim to reply within 5 workin
 """
 )
 
-st.header("Enforcement procedure")
-st.markdown(
+glossed.header("Enforcement procedure")
+glossed.markdown(
     """
 The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector
 Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the
@@ -58,8 +58,8 @@ Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018
 """
 )
 
-st.header("Technical information about this app's accessibility")
-st.markdown(
+glossed.header("Technical information about this app's accessibility")
+glossed.markdown(
     """
 The organisations running SEND Lens are committed to making it accessible, in accordance with
 the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations
@@ -71,8 +71,8 @@ due to the non-compliances listed below.
 """
 )
 
-st.subheader("Non-accessible content")
-st.markdown(
+glossed.subheader("Non-accessible content")
+glossed.markdown(
     """
 **Non-compliance with the accessibility regulations**
 
@@ -88,8 +88,8 @@ We plan to replace these where Streamlit allows it, and to review this statement
 """
 )
 
-st.header("How we tested this app")
-st.markdown(
+glossed.header("How we tested this app")
+glossed.markdown(
     """
 Every change to SEND Lens is tested automatically before it is merged:
 
@@ -108,7 +108,7 @@ say so.
 """
 )
 
-st.header("Preparation of this accessibility statement")
-st.markdown(
+glossed.header("Preparation of this accessibility statement")
+glossed.markdown(
     "This statement was prepared on 3 December 2026. It was last reviewed on 3 December 2026."
 )

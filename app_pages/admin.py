@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import glossed
 from ui.admin import views
 from ui.workspace_picker import is_admin
 
-st.title("Admin")
+glossed.title("Admin")
 if not is_admin():
     st.error("Not allowed: the Admin page is for admins of a workspace.")
     st.stop()
-st.markdown(
+glossed.markdown(
     "Manage the workspaces you are an admin of: their names and local authorities, who may see "
     "or change their data, and the audit of everything done to it; the retention of old "
     "versions and the pseudonymisation key, which apply to every workspace."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import workshop
+from ui import glossed, workshop
 from ui.benchmarking import views
 from ui.comparison import charts, comparators, data
 from ui.data import area_names
@@ -14,15 +14,15 @@ TABS = ["Compare areas", "Trend", "Area summary", "Funnel plot", "Choose compara
 
 area = st.session_state["area"]
 name = area_names()[area]
-st.title(f"Benchmarking: {name}")
-st.markdown(
+glossed.title(f"Benchmarking: {name}")
+glossed.markdown(
     "How this area compares with the councils most like it, its region and England: the "
     "comparators' average, rank and quartile band as in DfE's LAIT, and confidence intervals, "
     "significance and trend tests as in OHID's Fingertips. Choose an indicator and who to "
     "compare with; every view says in words what it shows."
 )
 
-st.header("What to compare")  # an h2, so that the views' h3 titles follow in order
+glossed.header("What to compare")  # an h2, so that the views' h3 titles follow in order
 with st.container(border=True):
     indicator, period = views.pick_indicator(area)
     label, codes, model = comparators.pick_comparators(area)
@@ -54,7 +54,7 @@ if choose is not None and choose.open:
     with choose:
         comparators.choose_view(area, model)
 if workshop.active():
-    st.caption(
+    glossed.caption(
         "In workshop mode this page shows the comparison and the trend only, with small "
         "numbers hidden; the area summary, the funnel plot and the choice of comparators are "
         "on this page outside workshop mode."

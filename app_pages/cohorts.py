@@ -6,15 +6,15 @@ from __future__ import annotations
 import streamlit as st
 
 from store.access import Action
-from ui import local
+from ui import glossed, local
 from ui.cohorts import data, views
 from ui.data import area_names
 from ui.examples import EXAMPLE_AREA, switch_button
 from uploads.public import public_mode
 
 area = st.session_state["area"]
-st.title(f"Cohorts: {area_names()[area]}")
-st.markdown(
+glossed.title(f"Cohorts: {area_names()[area]}")
+glossed.markdown(
     "How many children with an EHC plan are also known to social care? How many children in "
     "need have no special educational needs recorded? What share of the youth justice caseload "
     "has SEND? The agencies' cohort extracts, linked child by child on pseudonymised ids, "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import glossed
 from ui.data_page import views as data_page
 
-st.title("Data")
-st.markdown(
+glossed.title("Data")
+glossed.markdown(
     "Add your area's own data beside the national figures: download a template, fill it in "
     "(or use your own export with the same columns), and upload it. SEND Lens checks every "
     "row and tells you exactly what to fix. Nothing is stored until the whole file is right."

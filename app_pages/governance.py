@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import local, workshop
+from ui import glossed, local, workshop
 from ui.data import area_names
 from ui.governance import kpis, views
 from ui.governance import tracker as tracker_views
@@ -16,8 +16,8 @@ TABS = ["National measures", "EHC tracker", "Annual reviews", "Local KPIs", "Exc
 
 area = st.session_state["area"]
 name = area_names()[area]
-st.title(f"Governance and assurance: {name}")
-st.markdown(
+glossed.title(f"Governance and assurance: {name}")
+glossed.markdown(
     "Are we as a partnership meeting our statutory duties? The national measures of the EHC process "
     "beside statistical neighbours, the region and England; the area's own EHC tracker and monthly KPIs "
     "against their targets; and the KPIs rated Red, gathered into an exception report with commentary "

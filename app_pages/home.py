@@ -7,8 +7,9 @@ import streamlit as st
 import indicators
 from analysis.disclosure import SmallNumberRule
 from reports.format import as_text, escape_for_spreadsheet, format_change, format_value
-from ui import workshop
+from ui import glossed, workshop
 from ui.data import area_names, headline, headline_table
+from ui.tables import show_table
 from ui.visual import period_words
 
 # The board's ten, in the catalogue's order, with the short labels that fit a tile; the
@@ -18,8 +19,8 @@ HEADLINES = indicators.headlines()
 area = st.session_state["area"]
 name = area_names()[area]
 
-st.title(f"SEND in {name}")
-st.markdown(
+glossed.title(f"SEND in {name}")
+glossed.markdown(
     "The latest published figures for children and young people with special educational "
     "needs and disabilities in this area, with the change since the year before and England "
     "for comparison. Choose another area in the sidebar."
@@ -35,16 +36,16 @@ for i, ind in enumerate(HEADLINES):
         h = h.protected(SmallNumberRule(), ind.unit)
     with columns[i % 4].container(border=True):
         if h.period is None:
-            st.metric(label, format_value(None, ind.unit, status=h.status))
+            glossed.metric(label, format_value(None, ind.unit, status=h.status))
             continue
         if h.value is None:  # hidden by the rule just above
-            st.metric(label, "Hidden", help=f"**{ind.title}.** {ind.definition}")
-            st.caption(
+            glossed.metric(label, "Hidden", help=f"**{ind.title}.** {ind.definition}")
+            glossed.caption(
                 f"Latest: {period_words(ind_id, h.period)}. Hidden to protect privacy: it is, or "
                 "rests on, a count of fewer than 8, or too few to be reliable."
             )
             continue
-        st.metric(
+        glossed.metric(
             label,
             format_value(h.value, ind.unit, short=True),
             delta=format_change(h.change, ind.unit),
@@ -55,7 +56,7 @@ for i, ind in enumerate(HEADLINES):
             f" Change since {period_words(ind_id, h.previous_period)}." if h.previous_period else ""
         )
         # "Latest:" first, so that a year never starts the line and becomes a Markdown list.
-        st.caption(
+        glossed.caption(
             f"Latest: {period_words(ind_id, h.period)}.{since} England: {format_value(h.england, ind.unit, status=h.england_status)}."
         )
 
@@ -64,7 +65,7 @@ if not workshop.active():
     with st.expander("These figures as a table"):
         tiles = headline_table(tuple(i.id for i in HEADLINES), area)
         numbers = [name, "Previous value", "Region", "England"]
-        st.dataframe(as_text(tiles, numbers, ("Change",)), hide_index=True, width="stretch")
+        show_table(as_text(tiles, numbers, ("Change",)))
         st.download_button(
             "Download CSV",
             escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),
@@ -74,7 +75,7 @@ if not workshop.active():
         )
 
 st.divider()
-st.markdown(
+glossed.markdown(
     "**Where next?** The *Local profile* page shows how many children and young people need "
     "support and of what kind, where they are educated and how they are doing, beside the "
     "region and England."

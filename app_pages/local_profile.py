@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import glossed
 from ui.data import area_names
 from ui.profile import health, views
 
 area = st.session_state["area"]
-st.title(f"Local profile: {area_names()[area]}")
-st.markdown(
+glossed.title(f"Local profile: {area_names()[area]}")
+glossed.markdown(
     "Understanding local need: how many children and young people have SEN support or an "
     "education, health and care (EHC) plan, what their needs are, where they are educated and "
     "how they are doing compared with other children."

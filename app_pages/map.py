@@ -19,7 +19,7 @@ from analysis.disclosure import (
 from geography.schools import unmatched_schools
 from reports.format import describe_period
 from store.access import Action
-from ui import local, workshop
+from ui import glossed, local, workshop
 from ui.data import area_names
 from ui.examples import MAP_EXAMPLES, load_examples
 from ui.map import local as map_local
@@ -28,8 +28,8 @@ from uploads.public import public_mode
 
 area = st.session_state["area"]
 name = area_names()[area]
-st.title(f"Map: {name}")
-st.markdown(
+glossed.title(f"Map: {name}")
+glossed.markdown(
     "Where need is, at the level you choose: schools, wards and localities of this area from "
     "the January 2024 school census or from your own uploads, or every local authority in England "
     "for any indicator. Click an area to see its figures beside the map."
@@ -125,7 +125,7 @@ with st.container(border=True):
     # Always drawn, even where it does not apply, so a stricter rule set for a workshop is
     # kept when the page shows published LA figures for a while (unrendered widgets forget).
     with st.expander("Small-number rule"):
-        st.caption(
+        glossed.caption(
             "NHS England's rule is the default. Make it stricter for a workshop with parent carers, "
             "or to follow your own disclosure policy; it cannot be made looser. It applies to schools, "
             "wards and localities; published LA figures are shown as published."
@@ -159,19 +159,19 @@ with st.container(border=True):
 
 if indicator in own:
     st.info(map_local.describe(data, indicator), icon=":material/upload_file:")
-    st.caption(rule.describe("in the denominator"))
+    glossed.caption(rule.describe("in the denominator"))
     for note in data.notes:
-        st.caption(note)
+        glossed.caption(note)
 elif indicator in views.SCHOOL_INDICATORS:
     st.info(views.WHERE_THEY_GO, icon=":material/school:")
-    st.caption(rule.describe("pupils"))
+    glossed.caption(rule.describe("pupils"))
     if level == "sub_icb":
-        st.caption(
+        glossed.caption(
             "A sub-ICB location can cross council boundaries: its figures cover every "
             "school in it, in this council or not."
         )
 else:
-    st.caption(
+    glossed.caption(
         rule.describe("in the figure")
         if workshop.active()
         else "Figures as published for each local authority; the latest year unless you choose another."
@@ -200,7 +200,7 @@ views.map_panel(load, ind, level, area)
 
 lost = unmatched_schools(area)
 if level in ("school", "ward") and not lost.empty:
-    st.caption(
+    glossed.caption(
         f"{len(lost)} school(s) in {name} lie just outside every generalised ward boundary (on the "
         "coast or an estuary) and are in no ward's total: "
         + "; ".join(
@@ -213,7 +213,7 @@ if level in ("school", "ward") and not lost.empty:
 # A public instance maps published data only; a workshop uploads nothing.
 if not public_mode() and not workshop.active():
     with st.expander("Map your own data", expanded=data.empty and level != "la"):
-        st.markdown(
+        glossed.markdown(
             "Upload on the **Data** page and your figures appear here, through the same small-number "
             "protection:\n"
             "- a **KPI return** with `area_level` ward, school or locality;\n"
@@ -232,4 +232,4 @@ if not public_mode() and not workshop.active():
                 "invented localities, in this workspace. Remove them on the Data page.",
             )
         else:
-            st.caption("An analyst or admin of this workspace can load the example data.")
+            glossed.caption("An analyst or admin of this workspace can load the example data.")

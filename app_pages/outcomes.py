@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import outcomes as oc
-from ui import local
+from ui import glossed, local
 from ui.data import area_names
 from ui.examples import (
     EXAMPLE_AREA,
@@ -18,7 +18,7 @@ from ui.outcomes import data, views
 from uploads.public import public_mode
 
 area = st.session_state["area"]
-st.title(f"Outcomes: {area_names()[area]}")
+glossed.title(f"Outcomes: {area_names()[area]}")
 viewer = local.protected_only()  # a viewer sees protected figures only
 workshop = (
     st.toggle(
@@ -33,7 +33,7 @@ workshop = (
     or viewer
 )
 if not workshop:
-    st.markdown(
+    glossed.markdown(
         "How do we know we are making a difference? For each outcome of the area's framework: how many "
         "children and young people are making progress at their annual review, for whom it is working "
         "and for whom not, whether it is improving, and the national outcome indicators beside it."
@@ -79,9 +79,9 @@ for domain in framework.domains:
     views.domain_section(framework, domain, ratings, answers, area)
 other = answers[answers["domain"].isna()]
 if not other.empty:
-    st.header("Other questions")
+    glossed.header("Other questions")
     views.voice("outcomes.other.voice", framework, other, "What children and young people said")
 views.breakdown(framework, ratings, answers, cohort, data.place_names())
 views.trend(framework, returns, agency)
 with st.expander("How these figures are worked out"):
-    st.markdown(views.METHOD)
+    glossed.markdown(views.METHOD)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import glossed
 from ui.data import area_names
 from ui.reports import board_pack_view, databook_view, quick_answers
 
 area = st.session_state["area"]
 name = area_names()[area]
-st.title(f"Reports: {name}")
+glossed.title(f"Reports: {name}")
 
 pack, book, answers = st.tabs(
     ["Board pack", "Data book", "Quick answers"], key="reports.tab", on_change="rerun"

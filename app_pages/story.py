@@ -7,20 +7,20 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import families, story
-from ui import workshop
+from ui import glossed, workshop
 from ui.data import area_names
 from ui.story import views
 
 area = st.session_state["area"]
 name = area_names()[area]
-st.title(f"The story of SEND in {name}")
+glossed.title(f"The story of SEND in {name}")
 if not workshop.active():  # on a projector the first card goes straight under the title
-    st.markdown(
+    glossed.markdown(
         "The questions families ask, one at a time: each card shows one figure for this area "
         "beside similar areas and England, says what it does not tell us, and keeps what the "
         "room says about it."
     )
-    st.caption(
+    glossed.caption(
         "For a workshop, start workshop mode in the sidebar (or add ?mode=workshop to the "
         "link): large type, small numbers hidden, nothing that can be changed or deleted."
     )

@@ -29,14 +29,19 @@ def as_text(
 # Columns of whole numbers in any indicator's table: written as counts, whatever the unit.
 COUNT_COLUMNS = ("Numerator", "Denominator", "Comparators with a value", "Rank")
 STATUS_COLUMNS = ("Status", "status")
+VALUE_COLUMNS = ("Value", "value")
 WHY_MISSING = "Why a figure is missing"
 
 
-def cell_reasons(table: pd.DataFrame) -> pd.DataFrame:
+def cell_reasons(table: pd.DataFrame, missing: str | pd.Series = "not available") -> pd.DataFrame:
     """Why each missing cell is missing, in words: from ``table.attrs["status"]`` (one per
     cell, ``{(row, column): status}``, as ``wide_table`` keeps it), else from the table's own
-    tidy status column (one per row), else "not available"."""
-    reasons = pd.DataFrame("not available", index=table.index, columns=table.columns)
+    tidy status column (one per row), else ``missing`` (the same words for every cell, or a
+    Series of words for each row)."""
+    if isinstance(missing, pd.Series):
+        reasons = pd.DataFrame({c: missing.to_numpy() for c in table.columns}, index=table.index)
+    else:
+        reasons = pd.DataFrame(missing, index=table.index, columns=table.columns)
     per_cell = table.attrs.get("status")
     if isinstance(per_cell, dict) and per_cell:
         for (row, col), status in per_cell.items():
@@ -51,33 +56,57 @@ def cell_reasons(table: pd.DataFrame) -> pd.DataFrame:
     return reasons
 
 
-def for_reading(table: pd.DataFrame, unit: str | None) -> pd.DataFrame:
-    """A table for reading on screen: every number written by ``format_value`` (in ``unit``,
-    or as a count in a count column or a column of whole numbers; one decimal place when
-    the unit is unknown) and every missing cell saying why, so no cell reads "None" or "nan".
+def for_reading(
+    table: pd.DataFrame, unit: str | None, missing: str | pd.Series = "not available"
+) -> pd.DataFrame:
+    """A table for reading on screen: every number written by ``format_value`` (in ``unit``;
+    with no ``unit``, in the row's own "Unit" column where the table has one; as a count in a
+    count column or a column of whole numbers; one decimal place when the unit is unknown;
+    a year as it is written) and every missing cell saying why (``missing`` when nothing in
+    the table says), so no cell reads "None", "nan" or "<NA>".
     """
-    reasons = cell_reasons(table)
+    reasons = cell_reasons(table, missing)
+    row_units = (
+        [str(u) for u in table["Unit"]] if unit is None and "Unit" in table.columns else None
+    )
     out = table.copy().astype(object)
     for col in table.columns:
         values = table[col]
-        missing = values.isna()
+        missing_cells = values.isna()
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-            out[col] = values.astype(object).where(~missing, reasons[col])
+            out[col] = values.astype(object).where(~missing_cells, reasons[col])
             continue
-        present = values[~missing].astype(float)
+        present = values[~missing_cells].astype(float)
+        whole_numbers = bool(((present % 1) == 0).all())
+        if whole_numbers and _names_a_year(col):
+            out[col] = [
+                reason if gap else str(int(v))
+                for v, gap, reason in zip(values, missing_cells, reasons[col])
+            ]
+            continue
         # A column of whole numbers is a count (plans, ratings, reviews) unless its name says
         # it is a share: "Plans issued" beside a percentage must not read "15.0%".
-        share = any(w in str(col).lower() for w in ("%", "per cent", "share", "rate"))
-        whole = pd.api.types.is_integer_dtype(values) or (
-            not share and bool(((present % 1) == 0).all())
+        # A "Value" column holds the indicator's figures, whole or not (4% of a school's pupils).
+        share = str(col) in VALUE_COLUMNS or any(
+            w in str(col).lower() for w in ("%", "per cent", "share", "rate")
         )
-        col_unit = "count" if col in COUNT_COLUMNS or whole else (unit or "")
+        whole = pd.api.types.is_integer_dtype(values) or (not share and whole_numbers)
+        if col in COUNT_COLUMNS or (whole and row_units is None):
+            units = ["count"] * len(values)
+        else:
+            units = row_units or [unit or ""] * len(values)
         out[col] = [
-            reason if gap else format_value(float(v), col_unit)
-            for v, gap, reason in zip(values, missing, reasons[col])
+            reason if gap else format_value(float(v), u)
+            for v, gap, reason, u in zip(values, missing_cells, reasons[col], units)
         ]
     out.attrs = {}
     return out
+
+
+def _names_a_year(column: object) -> bool:
+    """A column of years ("Year", "Period", "Academic year"): 2024 is not "2,024"."""
+    name = str(column).lower()
+    return "year" in name or "period" in name
 
 
 def with_reasons(table: pd.DataFrame) -> pd.DataFrame:

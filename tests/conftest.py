@@ -104,7 +104,8 @@ def shown_numbers(table, *columns: str):
     import re
 
     def number(cell: object) -> float:
-        text = re.sub(r" per [\d,]+$", "", str(cell)).replace(",", "").strip(" %£")
+        text = re.sub(r" (per [\d,]+|days|weeks|minutes)$", "", str(cell))
+        text = text.replace(",", "").strip(" %£")
         try:
             return float(text)
         except ValueError:

@@ -68,7 +68,9 @@ def _rank(at: AppTest) -> str:
 def _table(at: AppTest, column: str) -> pd.DataFrame:
     tables = [d.value for d in at.dataframe if column in d.value.columns]
     assert tables, f"no table with {column!r}: {[list(d.value.columns) for d in at.dataframe]}"
-    return tables[0]
+    numbers = ("Value", "England", "Region", "Comparator average", "Numerator", "Denominator")
+    numbers += ("95% CI lower", "95% CI upper")
+    return shown_numbers(tables[0], *[c for c in numbers if c in tables[0].columns])
 
 
 def _as_table(at: AppTest, key: str) -> AppTest:
@@ -119,7 +121,10 @@ def test_bradford_sentence_and_tiles_show_published_values(national):
     assert sentence.startswith("In 2024 Bradford's figure for new EHC plans issued within 20 weeks")
     assert "significantly higher than England" in sentence
     # Only 2023 and 2024 since the SEN2 return changed in 2023: too few to test (issue 13).
-    assert "too few years since the 2023 change of the SEN2 return to test the trend" in sentence
+    assert (
+        "too few years since the 2023 change in DfE's count of EHC plans to test the trend"
+        in sentence
+    )
     assert _metric(at, "Bradford") == "88.9%" and _metric(at, "England") == "45.9%"
     # Rank 1 is the highest (polarity high) among today's councils with a 2024 value: 22nd of 153.
     n = national
@@ -295,7 +300,7 @@ def test_trend_table_and_verdict(national):
     assert (table.at["2024", "Bradford"], table.at["2024", "England"]) == (88.9, 45.9)
     assert (
         "Recent trend for Bradford: cannot be calculated (the test needs five years with a "
-        "value since the 2023 change of the SEN2 return; there are 2)"
+        "value since the 2023 change in DfE's count of EHC plans; there are 2)"
     ) in _captions(at)
 
 

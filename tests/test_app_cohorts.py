@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown_numbers
 from tests.test_app_roles import ANDY, VERA, _as, team  # noqa: F401 (team is a fixture)
 
 BRADFORD = "E08000032"
@@ -24,8 +24,17 @@ def _page(area: str) -> AppTest:
     return at
 
 
+# The count columns of the page's tables, read back as numbers (a hidden count as NaN).
+COUNTS = ("In both", "Only in the first", "Only in the second", "Conflicting ids", "Children")
+COUNTS += ("Out of",)
+
+
 def _frames(at: AppTest) -> dict[str, pd.DataFrame]:
-    return {str(list(d.value.columns)): d.value for d in at.dataframe}
+    frames = [d.value for d in at.dataframe]
+    return {
+        str(list(f.columns)): shown_numbers(f, *[c for c in COUNTS if c in f.columns])
+        for f in frames
+    }
 
 
 def test_example_loads_links_and_shows_only_protected_counts(national, store_dir):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown_numbers
 
 LEVELS = ["school", "ward", "sub_icb", "la"]
 AREAS = ["E08000032", "E06000063", "E10000030", "E09000001"]  # incl. Cumberland, Surrey, City
@@ -30,7 +30,13 @@ def _map(area: str, level: str | None = None) -> AppTest:
 def _table(at: AppTest) -> pd.DataFrame:
     at.radio(key="map.view").set_value("Table").run()
     assert not at.exception, [e.value for e in at.exception]
-    return at.dataframe[0].value
+    return map_numbers(at.dataframe[0].value)
+
+
+def map_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """The map's table with its figures read back as numbers (a gap's reason as NaN)."""
+    numbers = ("Value", "Numerator", "Denominator", "Schools", "Rank")
+    return shown_numbers(table, *[c for c in numbers if c in table.columns])
 
 
 def _deck(at: AppTest) -> dict:

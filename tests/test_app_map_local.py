@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from store.datasets import Store
 from store.identity import local_user
 from tests.conftest import ROOT
+from tests.test_app_map import map_numbers
 from uploads.intake import read_upload
 
 LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
@@ -50,7 +51,7 @@ def _show(at: AppTest, level: str, title: str) -> pd.DataFrame:
     at.selectbox(key=f"map.indicator.{level}").select(title + OWN).run()
     at.radio(key="map.view").set_value("Table").run()
     _ok(at)
-    return at.dataframe[0].value.set_index("Code")
+    return map_numbers(at.dataframe[0].value).set_index("Code")
 
 
 def _protected(count: float) -> float:
@@ -257,7 +258,7 @@ def test_a_kpi_with_several_periods_maps_any_of_them_and_shows_the_trend(nationa
     key = "map.period.ward.local:short_breaks."
     assert at.selectbox(key=key).options == ["academic year 2024/25", "academic year 2023/24"]
     at.selectbox(key=key).select("2023/24").run()
-    table = at.dataframe[0].value.set_index("Code")
+    table = map_numbers(at.dataframe[0].value).set_index("Code")
     assert table.loc[a, "Value"] == 20 and pd.isna(table.loc[b, "Value"])  # 5 is hidden
     # Baildon's trend beside the map: both years, each protected as its own map shows it.
     at.radio(key="map.view").set_value("Map").run()

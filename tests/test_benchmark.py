@@ -307,7 +307,9 @@ def test_trend_tests_only_the_points_since_a_series_break():
     assert (t.verdict, t.points_used, t.since) == ("cannot be calculated", 1, "2023")
     r = bm.compare(_tidy(rows), "ehc_20wk_pct", A, "2023", [])
     text = bm.sentence(r, t, indicators.get("ehc_20wk_pct"), "Bradford")
-    assert "too few years since the 2023 change of the SEN2 return to test the trend" in text
+    assert (
+        "too few years since the 2023 change in DfE's count of EHC plans to test the trend" in text
+    )
 
 
 # --- the real shipped data ------------------------------------------------------------------
@@ -352,7 +354,7 @@ def test_north_yorkshire_20_week_trend_is_not_tested_across_the_2023_break(natio
     assert r.value == 24.6
     text = bm.sentence(r, t, indicators.get("ehc_20wk_pct"), "North Yorkshire")
     assert "getting better" not in text
-    assert "too few years since the 2023 change of the SEN2 return" in text
+    assert "too few years since the 2023 change in DfE's count of EHC plans" in text
 
 
 def test_value_interval_and_sentence_rest_on_the_counts(national):

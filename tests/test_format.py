@@ -130,3 +130,46 @@ def test_a_table_for_reading_says_why_a_figure_is_missing_and_rounds_by_unit():
         "1",
         "not available",
     ]
+
+
+def test_a_table_of_several_units_is_written_in_each_row_s_own_unit():
+    """The benchmarking summary: one row an indicator, its unit in a column (Bradford's 88.9%
+    of plans in 20 weeks in 2024, 7,493 plans in January 2025, a Progress 8 of -0.61)."""
+    from reports.format import for_reading
+
+    summary = pd.DataFrame(
+        {
+            "Indicator": ["Plans in 20 weeks", "EHC plans", "Progress 8"],
+            "Period": ["2024", "2024/25", "2023/24"],
+            "Unit": ["%", "count", "score"],
+            "Value": [88.9, 7493.0, -0.6149],
+            "England": [45.9, 638745.0, None],
+            "Rank": [3.0, 150.0, None],
+        }
+    )
+    shown = for_reading(summary, None)
+    assert shown["Value"].tolist() == ["88.9%", "7,493", "-0.61"]
+    assert shown["England"].tolist() == ["45.9%", "638,745", "not available"]
+    assert shown["Rank"].tolist() == ["3", "150", "not available"]
+
+
+def test_years_are_written_as_years_and_gaps_say_why_row_by_row():
+    from reports.format import for_reading
+
+    table = pd.DataFrame(
+        {"Year": [2023, 2024], "Count of schools": [1250.0, None], "Share %": [12.345, None]}
+    )
+    why = pd.Series(["", "fewer than 30 pupils: too few for a reliable percentage"])
+    shown = for_reading(table, "%", missing=why)
+    assert shown["Year"].tolist() == ["2023", "2024"]  # not "2,023"
+    assert shown["Count of schools"].tolist() == ["1,250", why[1]]
+    assert shown["Share %"].tolist() == ["12.3%", why[1]]
+
+
+def test_a_value_column_is_written_in_its_unit_even_when_every_figure_is_whole():
+    """The Isles of Scilly's one school on the map: 10 of 250 pupils, 4%, not "4"."""
+    from reports.format import for_reading
+
+    table = pd.DataFrame({"Area": ["A school"], "Value": [4.0], "Numerator": [10.0]})
+    shown = for_reading(table, "%")
+    assert shown.iloc[0].tolist() == ["A school", "4.0%", "10"]

@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from store.identity import User, local_user
-from ui import workshop
+from ui import glossed, workshop
 from uploads.public import public_mode
 
 
@@ -91,12 +91,12 @@ def signed_in() -> bool:
 
 def sign_in_page() -> None:
     """The only page an anonymous visitor can open: the app's name and why sign-in is needed."""
-    st.title("SEND Lens")
-    st.markdown(
+    glossed.title("SEND Lens")
+    glossed.markdown(
         "A multi-agency picture of the local area's SEND system: needs, statutory duties and "
         "outcomes for children and young people with special educational needs and disabilities."
     )
-    st.markdown(
+    glossed.markdown(
         "This instance holds the partnership's own data, some of it about individual children, "
         "so you need to sign in with your organisation account. Nothing is shown until you do, "
         "and everything you upload, change or export is recorded under your name."
@@ -131,12 +131,13 @@ def sidebar() -> None:
         st.sidebar.text(who)  # plain text: a name from the provider is never read as Markdown
         st.sidebar.button("Sign out", key="identity.sign_out", on_click=st.logout)
     elif public_mode():
-        st.sidebar.caption(
+        glossed.caption(
             "Public instance: published national data only. Uploads and saved data are "
-            "switched off."
+            "switched off.",
+            where=st.sidebar,
         )
     elif _loopback(str(st.get_option("server.address") or "")):
-        st.sidebar.caption("Local mode: only this computer can open SEND Lens.")
+        glossed.caption("Local mode: only this computer can open SEND Lens.", where=st.sidebar)
     else:
         st.sidebar.warning(
             "No sign-in is configured, but this server listens on the network: anyone who can "

@@ -12,7 +12,6 @@ import streamlit as st
 import indicators
 from data_loaders.register import SOURCE_WORDS
 from geography.areas import reorganisation_of
-from indicators.glossary import Term, explain, terms_in
 
 # The colours live with the chart specs (Streamlit-free, for the board pack); pages take
 # them from here.
@@ -26,13 +25,13 @@ from reports.colours import (  # noqa: F401
 from reports.format import (
     describe_period,
     escape_for_spreadsheet,
-    for_reading,
     format_value,
     with_reasons,
 )
 from tidy import period_sort_key
-from ui import workshop
+from ui import glossed, workshop
 from ui.plain import md
+from ui.tables import show_table
 
 if TYPE_CHECKING:  # Altair only for the annotations: Home, which draws no chart, skips it
     import altair as alt
@@ -52,17 +51,17 @@ def show(
     ``title`` says in words what the chart shows; ``table`` holds the same numbers as the
     chart, and is what the CSV download contains.
     """
-    st.subheader(title)
+    glossed.subheader(title)
     if workshop.active():  # what each figure means, in words a parent would use
         for ind_id in indicator_ids:
             plain = indicators.get(ind_id).plain
             if plain:
-                st.markdown(plain, help=glossary_help(plain))
+                glossed.markdown(plain)
     when = period_span(table)
     if when in title:
         when = ""  # the title names it already
     if note or when:
-        st.caption(" ".join(t for t in (when, note) if t))
+        glossed.caption(" ".join(t for t in (when, note) if t))
     if table.empty:
         st.info("No published data for this area.")
         return
@@ -82,11 +81,11 @@ def show(
         _VALIDATED.add(key)
     else:
         unit = indicators.get(indicator_ids[0]).unit if len(indicator_ids) == 1 else None
-        st.dataframe(for_reading(table, unit), hide_index=True, width="stretch")
+        show_table(table, unit)
     col_about, col_download = st.columns([3, 1])
     if not workshop.active():  # definitions, sources and caveats are for analysts
         with col_about, st.expander("About this indicator"):
-            st.markdown(about_text(indicator_ids, area))
+            glossed.markdown(about_text(indicator_ids, area))
     with col_download:
         st.download_button(
             "Download CSV",
@@ -138,7 +137,7 @@ def chart_and_table(chart: alt.Chart, description: str, table: pd.DataFrame) -> 
     table that opens under it."""
     workshop.draw(chart.properties(description=description))
     with st.expander("These figures as a table"):
-        st.dataframe(for_reading(table, None), hide_index=True, width="stretch")
+        show_table(table)
 
 
 def series_table(frame: pd.DataFrame, unit: str, missing: str = "not available") -> pd.DataFrame:
@@ -170,14 +169,6 @@ def _skip_validation(chart: alt.TopLevelMixin) -> None:
     # SchemaBase.__setattr__ would put the attribute in the chart's spec; Streamlit calls
     # chart.to_dict() with no arguments.
     object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
-
-
-def glossary_help(*texts: str) -> str | None:
-    """A tooltip explaining every glossary word of ``texts``, or None when they use none."""
-    found: list[Term] = []
-    for text in texts:
-        found += [t for t in terms_in(text) if t not in found]
-    return "\n\n".join(explain(t) for t in found) or None
 
 
 def about_text(indicator_ids: list[str], area: str | None = None) -> str:

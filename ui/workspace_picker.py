@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import local
+from ui import glossed, local
 from ui.identity import current_user
 
 SIGNED_IN_KEY = "identity.audited"
@@ -47,7 +47,10 @@ def workspace_picker() -> None:
             help="Your partnership's own data: uploads, commentary and examples belong to one "
             "workspace and only its members see them.",
         )
-    st.sidebar.caption(f"{user.label} · {local.role() or 'no role'} in {names[local.workspace()]}")
+    glossed.caption(
+        f"{user.label} · {local.role() or 'no role'} in {names[local.workspace()]}",
+        where=st.sidebar,
+    )
 
 
 def is_admin() -> bool:

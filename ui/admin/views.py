@@ -15,8 +15,9 @@ from store import audit, workspaces
 from store.access import ROLES, PermissionDenied, is_instance_admin
 from store.actions import engine_of
 from store.admin import Retention
-from ui import local
+from ui import glossed, local
 from ui.identity import current_user
+from ui.tables import show_table
 from uploads import keys
 from uploads.pseudonymise import PseudonymisationKeyError
 
@@ -44,7 +45,7 @@ def _attempt(action: Callable[[], object], success: str) -> bool:
 
 def workspaces_section() -> None:
     mine = [w for w in local.workspaces() if w.role == "admin"]
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 "Id": [w.id for w in mine],
@@ -52,8 +53,6 @@ def workspaces_section() -> None:
                 "Local authorities": [", ".join(w.la_codes) for w in mine],
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
     engine, user = engine_of(local.store()), current_user()
     names = {w.id: w for w in mine}
@@ -61,7 +60,7 @@ def workspaces_section() -> None:
         "Workspace to change", list(names), format_func=lambda i: names[i].name, key="admin.ws.edit"
     )
     with st.form("admin.workspace.edit"):
-        st.markdown("**Rename the workspace or change its local authorities**")
+        glossed.markdown("**Rename the workspace or change its local authorities**")
         # Keyed by the workspace, so the fields start from the chosen one's current values.
         name = st.text_input("Name", value=names[chosen].name, key=f"admin.ws.name.{chosen}")
         codes = st.text_input(
@@ -75,7 +74,7 @@ def workspaces_section() -> None:
                 "Saved.",
             )
     with st.form("admin.workspace.new"):
-        st.markdown("**New workspace** (you become its first admin)")
+        glossed.markdown("**New workspace** (you become its first admin)")
         new_id = st.text_input("Short id (lower-case letters, digits, hyphens)", key="admin.ws.id")
         new_name = st.text_input("Name", key="admin.ws.name")
         new_codes = st.text_input("LA codes, comma-separated", key="admin.ws.new_codes")
@@ -116,7 +115,7 @@ def members_section() -> None:
     except PermissionDenied as err:
         st.error(f"Not allowed: {err}")
         return
-    st.dataframe(
+    show_table(
         found.rename(
             columns={
                 "email": "Email",
@@ -125,8 +124,6 @@ def members_section() -> None:
                 "granted_by": "Granted by",
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 
@@ -161,8 +158,8 @@ def audit_section() -> None:
         st.error(f"Not allowed: {err}")
         return
     shown = rows.assign(detail=rows["detail"].map(lambda d: "" if d is None else str(d)))
-    st.caption(f"{len(shown):,} entries. The audit cannot be edited, not even by an admin.")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    glossed.caption(f"{len(shown):,} entries. The audit cannot be edited, not even by an admin.")
+    show_table(shown)
     st.download_button(
         "Download the audit (CSV)",
         escape_for_spreadsheet(shown).to_csv(index=False).encode("utf-8"),
@@ -192,12 +189,12 @@ def retention_section() -> None:
     except local.STORE_PROBLEMS as err:
         st.error(f"The retention setting cannot be read. {err}")
         return
-    st.markdown(
+    glossed.markdown(
         "Old versions of every dataset, in **every workspace**, are kept until the retention "
         "setting says otherwise. The version in use is never deleted. Changing the setting "
         "deletes nothing; applying it does, and both are audited."
     )
-    st.caption(
+    glossed.caption(
         f"Now: keep the newest {policy.keep_versions or 'all'} version(s) of each dataset; "
         + (
             f"none older than {policy.max_age_days} days."
@@ -242,7 +239,7 @@ def retention_section() -> None:
 def key_section() -> None:
     """The pseudonymisation key's fingerprint, which datasets were made with which key, and
     how to rotate it (a command, so a long re-keying never runs inside a page)."""
-    st.markdown(
+    glossed.markdown(
         "Child identifiers are stored as keyed codes. The key is the instance's, shared by "
         "every workspace; its **fingerprint** identifies it without revealing it."
     )
@@ -253,8 +250,8 @@ def key_section() -> None:
         chain = None
     if chain is not None:
         rotated = f", rotated {len(chain.keys) - 1} time(s)" if len(chain.keys) > 1 else ""
-        st.metric("Key fingerprint (first 8 characters)", chain.fingerprint[:8])
-        st.caption(f"From {chain.source}{rotated}.")
+        glossed.metric("Key fingerprint (first 8 characters)", chain.fingerprint[:8])
+        glossed.caption(f"From {chain.source}{rotated}.")
     else:
         st.info("There is no key yet: it is made at the first child-level upload.")
     try:
@@ -263,17 +260,15 @@ def key_section() -> None:
         st.error(f"The stored data cannot be read. {err}")
         return
     if made_with:
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     "Key": [(fp or "unknown")[:8] for fp in made_with],
                     "Datasets made with it": [", ".join(n) for n in made_with.values()],
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
-    st.markdown(
+    glossed.markdown(
         "**Rotating the key** re-keys every stored code in one transaction and adds a key to "
         "the key file, which must then be backed up. Only an admin named in SEND_LENS_ADMINS "
         "(or the local user on a laptop) can; it is audited. On the server, run:"

@@ -19,7 +19,7 @@ from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from analysis.disclosure import SmallNumberRule
 from reports.format import escape_for_spreadsheet
-from ui import visual, workshop
+from ui import glossed, visual, workshop
 from ui.comparison.charts import spine_view
 from ui.comparison.data import (
     indicator_choices,
@@ -30,6 +30,7 @@ from ui.comparison.data import (
     trend_result,
 )
 from ui.data import area_names, national_table
+from ui.tables import show_table
 
 DEFAULT_INDICATOR = "ehc_20wk_pct"
 LENS_WORDS = {
@@ -146,7 +147,7 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
         ("Quartile band", band, band_help),
     ]
     for col, (name, value, help_text) in zip(st.columns(5), tiles):
-        col.metric(name, value, help=help_text)
+        glossed.metric(name, value, help=help_text, where=col)
 
 
 def hidden_in_room(result: bm.ComparisonResult) -> bool:
@@ -188,7 +189,9 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 def summary_view(area: str, codes: list[str], label: str) -> None:
     names = area_names()
     full = summary(area, tuple(codes))
-    st.subheader(f"Every indicator for {names[area]} beside its comparators, region and England")
+    glossed.subheader(
+        f"Every indicator for {names[area]} beside its comparators, region and England"
+    )
     lens_col, sort_col = st.columns(2)
     lens = lens_col.selectbox(
         "Lens", list(LENS_WORDS), format_func=LENS_WORDS.get, key="bench.summary.lens"
@@ -196,12 +199,12 @@ def summary_view(area: str, codes: list[str], label: str) -> None:
     by = sort_col.selectbox("Sort by", bf.SORTS, key="bench.summary.sort")
     frame = full if not lens else full[full["lens"] == lens]
     frame = bf.sort_summary(frame, by)
-    st.caption(
+    glossed.caption(
         summary_sentence(frame, names[area]) + " Rank 1st is best; where neither higher nor lower "
         "is better, 1st is the highest and band A the highest quarter."
     )
     table = bf.summary_table(frame)
-    st.dataframe(table, hide_index=True, width="stretch", key="bench.summary.table")
+    show_table(table, key="bench.summary.table")
     members = pd.DataFrame({"Code": codes, "Comparator": [names.get(c, c) for c in codes]})
     about = pd.DataFrame(
         {

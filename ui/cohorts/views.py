@@ -18,7 +18,9 @@ from analysis.disclosure import SmallNumberRule, apply_disclosure_control, shown
 from analysis.linking import LinkResult
 from geography import boundaries
 from reports.format import escape_for_spreadsheet
+from ui import glossed
 from ui.data import latest_period, value
+from ui.tables import HIDDEN, show_table
 from ui.visual import AREA_COLOUR
 
 RULE = SmallNumberRule()
@@ -59,11 +61,11 @@ def _show_as(key: str) -> str:
 
 
 def quality(result: LinkResult) -> None:
-    st.header("How good the linking was")
+    glossed.header("How good the linking was")
     ex = result.extracts
     records, children = int(ex["records"].sum()), len(result.people)
     linked = int((result.people["records"] > 1).sum())
-    st.markdown(
+    glossed.markdown(
         f"{RULE.count_in_words(records).capitalize()} records in {_number_words(len(ex))} agency "
         "extracts "
         f"belong to {RULE.count_in_words(children)} children and young people; "
@@ -73,7 +75,7 @@ def quality(result: LinkResult) -> None:
     )
     conflicts = len(result.conflicts)
     no_id = int(ex["no_shared_id"].sum())
-    st.markdown(
+    glossed.markdown(
         f"- **Ids that could not be trusted:** {RULE.count_in_words(conflicts)}. The same id "
         "was given to records with a different year of birth or sex, so it was not used to join them.\n"
         f"- **Records with no UPN, ULN or NHS number:** {RULE.count_in_words(no_id)}. They "
@@ -85,8 +87,8 @@ def quality(result: LinkResult) -> None:
     )
     counts = ["matched", "only_first", "only_second", "conflicts"]
     shown = apply_disclosure_control(table, counts, RULE.threshold, RULE.rounding)
-    st.subheader("Children found in each pair of extracts")
-    st.dataframe(
+    glossed.subheader("Children found in each pair of extracts")
+    show_table(
         shown.rename(
             columns={
                 "first": "First extract",
@@ -98,13 +100,12 @@ def quality(result: LinkResult) -> None:
                 "disclosure": "Small numbers",
             }
         ),
-        hide_index=True,
-        width="stretch",
+        missing=HIDDEN,
     )
 
 
 def overlaps(result: LinkResult) -> None:
-    st.header("How the cohorts overlap")
+    glossed.header("How the cohorts overlap")
     flags = co.cohort_flags(result.people)
     options = [k for k in co.FLAG_LABELS if k in flags]
     chosen = st.multiselect(
@@ -124,8 +125,8 @@ def overlaps(result: LinkResult) -> None:
         lambda r: " and ".join(co.FLAG_LABELS[c] for c in chosen if r[c]) + " only", axis=1
     )
     title = "Children in each combination of cohorts, and in no other chosen cohort"
-    st.subheader(title)
-    st.caption(
+    glossed.subheader(title)
+    glossed.caption(
         "Each bar counts the children in exactly the cohorts marked below it. Counts of 1 to 7 "
         "are not shown and the others are rounded to the nearest 5."
     )
@@ -138,17 +139,16 @@ def overlaps(result: LinkResult) -> None:
         table = bars[["pattern", "shown"]].rename(
             columns={"pattern": "Cohorts (exactly these)", "shown": "Children"}
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table, missing=HIDDEN)
     pairs = co.overlaps(flags, chosen)
     pairs["Children"] = pairs["count"].map(RULE.shown_count)
     pairs["size"] = pairs["size"].map({2: "two", 3: "three"})
-    st.subheader("Children in two or three cohorts at once")
-    st.dataframe(
+    glossed.subheader("Children in two or three cohorts at once")
+    show_table(
         pairs.rename(columns={"cohorts": "Cohorts (at least these)", "size": "How many cohorts"})[
             ["Cohorts (at least these)", "How many cohorts", "Children"]
         ],
-        hide_index=True,
-        width="stretch",
+        missing=HIDDEN,
     )
 
 
@@ -188,7 +188,7 @@ def _upset_chart(bars: pd.DataFrame, chosen: list[str]) -> alt.VConcatChart:
 
 
 def measures(result: LinkResult) -> None:
-    st.header("Cohort measures")
+    glossed.header("Cohort measures")
     by = st.selectbox(
         "Break down by",
         list(co.BREAKDOWNS),
@@ -208,12 +208,12 @@ def measures(result: LinkResult) -> None:
             key="cohorts.measure",
         )
         table = table[table["measure"] == chosen]
-    st.caption(RULE.describe("children"))
+    glossed.caption(RULE.describe("children"))
     coded = table
     if by == "ward_code":
         wards = boundaries.names("ward")
         table = table.assign(group=table["group"].map(lambda c: wards.get(c, c)))
-    st.dataframe(
+    show_table(
         table.rename(
             columns={
                 "title": "Measure",
@@ -224,9 +224,8 @@ def measures(result: LinkResult) -> None:
                 "disclosure": "Small numbers",
             }
         ).drop(columns=["measure"] + (["Measure"] if by != "la" else [])),
-        hide_index=True,
-        width="stretch",
-        column_config={"Per cent": st.column_config.NumberColumn(format="%.1f")},
+        "%",
+        missing=HIDDEN,
     )
     st.download_button(
         "Download CSV",
@@ -240,8 +239,8 @@ def measures(result: LinkResult) -> None:
 
 
 def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> None:
-    st.header("The board's ten")
-    st.markdown(
+    glossed.header("The board's ten")
+    glossed.markdown(
         "The ten figures Bradford's SEND board watches, each for children and young people "
         "with an EHC plan, from the area's linked data, beside England's where a published "
         "figure has the same definition."
@@ -254,7 +253,7 @@ def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> 
         _local_words(u, n, d, p, src)
         for u, n, d, p, src in zip(ten["unit"], num, den, pct, ten["source"], strict=True)
     ]
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 "Measure": ten["title"],
@@ -265,8 +264,6 @@ def board(result: LinkResult, tracker: dict[str, float | int | None] | None) -> 
                 "From": ten["source"],
             }
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 
@@ -296,12 +293,12 @@ def _england(indicator: str, unit: str) -> str:
 def records(result: LinkResult) -> None:
     """Pseudonymised ids behind the linkage figures, for data-quality work (analysts only)."""
     with st.expander("Records for data-quality work (analysts only)"):
-        st.markdown(
+        glossed.markdown(
             "Pseudonymised ids only, never names: ask the agency that holds the record to "
             "look the child up with SEND Lens's key holder. Do not copy these into papers."
         )
-        st.subheader("Conflicting ids")
-        st.dataframe(
+        glossed.subheader("Conflicting ids")
+        show_table(
             result.conflicts.rename(
                 columns={
                     "id_type": "Id",
@@ -310,22 +307,18 @@ def records(result: LinkResult) -> None:
                     "differs": "What differs",
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
-        st.subheader("Children found in one extract only")
+        glossed.subheader("Children found in one extract only")
         people = result.people
         names = [n for n in EXTRACT_WORDS if n in people]
         alone = people[people[names].sum(axis=1) == 1]
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     "Linked child (pseudonym)": alone["person_id"],
                     "Extract": alone[names].idxmax(axis=1).map(_words),
                 }
             ),
-            hide_index=True,
-            width="stretch",
         )
 
 
@@ -341,8 +334,8 @@ def ward_map(table: pd.DataFrame, title: str) -> None:
     shapes["pct"] = pct.astype(object).where(pct.notna(), None)  # null in the JSON, not NaN
     shapes["words"] = ["hidden (small numbers)" if pd.isna(p) else f"{p:.0f}%" for p in pct]
     heading = f"{title}, by home ward"
-    st.subheader(heading)
-    st.caption("Grey: hidden, or fewer than 30 children in the ward to make a percentage of.")
+    glossed.subheader(heading)
+    glossed.caption("Grey: hidden, or fewer than 30 children in the ward to make a percentage of.")
     features = alt.Data(
         values=shapes[["ward_name", "pct", "words", "geometry"]].__geo_interface__["features"]
     )

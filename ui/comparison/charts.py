@@ -18,7 +18,7 @@ from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from analysis.disclosure import hidden_words, protect_published
 from analysis.trend import CANNOT
-from ui import visual, workshop
+from ui import glossed, visual, workshop
 from ui.comparison.data import (
     compare_rows,
     comparison,
@@ -399,7 +399,7 @@ def funnel_view(indicator_id: str, area: str, period: str, codes: list[str]) -> 
     title = f"{ind.title}: every council by its size, {when}, with funnel limits around England"
     if indicator_id not in funnel_ids():
         available = ", ".join(indicators.get(i).title for i in funnel_ids())
-        st.subheader(title)
+        glossed.subheader(title)
         st.info(
             f"A funnel plot needs each council's numerator and denominator, and {ind.title.lower()} is "
             f"published without them ({bm.COUNT_NOT_TESTED if ind.unit == 'count' else bm.NO_COUNTS}). "
@@ -408,7 +408,7 @@ def funnel_view(indicator_id: str, area: str, period: str, codes: list[str]) -> 
         return
     points, limits, england = funnel(indicator_id, period, area, tuple(codes))
     if points.empty:
-        st.subheader(title)
+        glossed.subheader(title)
         st.info(
             f"No council numerators and denominators are published for {when}; choose another period."
         )

@@ -13,10 +13,11 @@ import streamlit as st
 import indicators
 from analysis import benchmark_frames as bf
 from analysis import neighbours as nb
-from ui import visual
+from ui import glossed, visual
 from ui.comparison.data import comparator_sets, indicator_choices, nearest
 from ui.data import area_names, current_las
 from ui.plain import md
+from ui.tables import show_table
 
 CHOSEN = "bench.comparators"  # {"name", "codes", "area"}: the user's own set
 COMPUTED = "Computed nearest neighbours"
@@ -67,13 +68,13 @@ def pick_comparators(area: str) -> tuple[str, list[str], str]:
     if not codes:
         st.warning(f"This set has no councils for {names[area]}; choose another set.")
     elif len(codes) <= 20:
-        st.caption(
+        glossed.caption(
             f"{own}Comparing with {len(codes)} councils: "
             + ", ".join(names[c] for c in codes)
             + "."
         )
     else:
-        st.caption(f"{own}Comparing with {len(codes)} councils.")
+        glossed.caption(f"{own}Comparing with {len(codes)} councils.")
     return label, codes, model
 
 
@@ -116,8 +117,10 @@ def choose_view(area: str, model: str) -> None:
     names = area_names()
     las = current_las()
     regions = dict(zip(las["la_code"], las["region_name"]))
-    st.subheader(f"DfE's statistical neighbours for {names[area]} ({MODEL_WORDS[model]} model)")
-    st.caption(
+    glossed.subheader(
+        f"DfE's statistical neighbours for {names[area]} ({MODEL_WORDS[model]} model)"
+    )
+    glossed.caption(
         "DfE's ten councils most like this one on socio-economic characteristics, closest first. "
         "Closeness runs from 'Extremely close' through 'Very close', 'Close' and 'Somewhat close' to "
         "'Not close'. Switch model with the 'DfE statistical neighbour model' choice above."
@@ -134,7 +137,7 @@ def choose_view(area: str, model: str) -> None:
             "note": "Note",
         }
     )
-    st.dataframe(dfe, hide_index=True, width="stretch", key="bench.dfe.table")
+    show_table(dfe, key="bench.dfe.table")
 
     chosen = st.session_state.get(CHOSEN)
     if chosen:
@@ -151,8 +154,8 @@ def choose_view(area: str, model: str) -> None:
             "Stop using my set", key="bench.forget", on_click=_forget, args=(nb.sn_label(model),)
         )
 
-    st.subheader("Your own set of councils")
-    st.caption(
+    glossed.subheader("Your own set of councils")
+    glossed.caption(
         "For example a regional benchmarking group. It is kept while you use SEND Lens in this "
         "browser tab, for any area you choose, and is not shared with anyone."
     )
@@ -190,8 +193,8 @@ def choose_view(area: str, model: str) -> None:
 
 
 def nearest_view(area: str, model: str, names: dict[str, str], regions: dict[str, str]) -> None:
-    st.subheader("Nearest neighbours computed from the indicators you choose")
-    st.caption(
+    glossed.subheader("Nearest neighbours computed from the indicators you choose")
+    glossed.caption(
         "Each indicator is standardised across councils (z-scores) and weighted as you set; the "
         "councils nearest in weighted distance come first. A distance of 0 would be identical."
     )
@@ -225,11 +228,11 @@ def nearest_view(area: str, model: str, names: dict[str, str], regions: dict[str
         st.warning(f"These indicators cannot place {names[area]}: {error}.")
         return
     table = bf.nearest_table(result, names, regions, nb.statistical_neighbours(area, model))
-    st.dataframe(table, hide_index=True, width="stretch", key="bench.nn.table")
+    show_table(table, "score", key="bench.nn.table")  # distances near 1: two places
     periods_used = "; ".join(
         f"{indicators.get(i).title}: {visual.period_words(i, p)}" for i, p in used.items()
     )
-    st.caption(
+    glossed.caption(
         f"Compared across {compared} councils with every chosen indicator ({periods_used}). "
         f"{len(dropped)} councils lack one of them and were left out."
     )

@@ -12,9 +12,10 @@ from data_loaders.build import findings_report
 from data_loaders.register import national_register
 from store.access import Action
 from store.datasets import RECORD_LEVEL_KINDS, Store
-from ui import local
+from ui import glossed, local
 from ui.data import national_table
 from ui.plain import md
+from ui.tables import show_as_uploaded, show_table
 from uploads import isolated
 from uploads.intake import KINDS, UploadError
 from uploads.isolated import list_sheets, read_upload  # a child process with limits
@@ -32,7 +33,7 @@ def upload_section() -> None:
         key="data.kind",
     )
     schema = KINDS[kind]
-    st.markdown(schema.description)
+    glossed.markdown(schema.description)
     st.download_button(
         f"Download the {schema.title.lower()} template (XLSX)",
         template_xlsx(kind),
@@ -114,7 +115,7 @@ def _show_problems(err: UploadError) -> None:
         f"This file was not stored: {count} problem{'s' if count != 1 else ''} to fix. "
         "Fix them in your spreadsheet and upload it again; nothing already stored has changed."
     )
-    st.dataframe(problems, hide_index=True, width="stretch")
+    show_table(problems, missing="")  # a problem with no row is the sheet's
 
 
 def _plain(text: str) -> str:
@@ -137,10 +138,10 @@ def _show_understood(frame: pd.DataFrame, kind: str) -> None:
     with st.expander(
         "What SEND Lens understood (first rows)", expanded=kind not in RECORD_LEVEL_KINDS
     ):
-        st.caption(
+        glossed.caption(
             "Child identifiers are already replaced by codes; dates of birth by age and year group."
         )
-        st.dataframe(frame.head(MAX_PREVIEW_ROWS), hide_index=True, width="stretch")
+        show_as_uploaded(frame.head(MAX_PREVIEW_ROWS))
 
 
 def _save_form(frame: pd.DataFrame, kind: str, filename: str, data: bytes) -> None:
@@ -198,7 +199,7 @@ def _loaded(s: Store) -> None:
     shown = datasets.assign(
         kind=datasets["kind"].map(lambda k: KINDS[k].title if k in KINDS else k)
     )
-    st.dataframe(
+    show_table(
         shown[
             [
                 "name",
@@ -212,23 +213,19 @@ def _loaded(s: Store) -> None:
                 "uploaded_at",
             ]
         ].rename(columns=_HEADINGS),
-        hide_index=True,
-        width="stretch",
     )
     labels = dict(zip(datasets["dataset_id"], datasets["name"] + " (" + shown["kind"] + ")"))
     chosen = st.selectbox("Dataset", list(labels), format_func=labels.get, key="data.dataset")
     versions = s.list_versions(chosen, **local.scope())
     # The first 8 characters of the key fingerprint tell versions made with other keys apart.
     versions["key"] = versions["key_fingerprint"].map(lambda fp: fp[:8] if fp else "")
-    st.dataframe(
+    show_table(
         versions[
             ["version", "active", "created_at", "created_by", "file_name", "row_count", "key"]
         ].rename(columns=_HEADINGS),
-        hide_index=True,
-        width="stretch",
     )
     if not local.can(Action.DELETE):
-        st.caption("Rolling back and deleting need the admin role in this workspace.")
+        glossed.caption("Rolling back and deleting need the admin role in this workspace.")
         return
     _change_section(s, chosen, versions, labels[chosen])
 
@@ -279,21 +276,21 @@ _HEADINGS = {
 
 
 def register_section() -> None:
-    st.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
+    glossed.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
     reg = national_register(national_table()).drop(columns="key")
-    st.dataframe(reg, hide_index=True, width="stretch")
+    show_table(reg)
     _publisher_errors()
-    st.markdown("**Local data** uploaded by your area.")
+    glossed.markdown("**Local data** uploaded by your area.")
     local_reg = local.register()
     if local_reg.empty:
-        st.caption("None yet.")
+        glossed.caption("None yet.")
     else:
-        st.dataframe(local_reg.drop(columns=["record_level"]), hide_index=True, width="stretch")
+        show_table(local_reg.drop(columns=["record_level"]))
 
 
 def _publisher_errors() -> None:
-    st.markdown("**Publisher errors set aside**")
-    st.caption(
+    glossed.markdown("**Publisher errors set aside**")
+    glossed.caption(
         "Published figures that cannot be right (a council given its whole region's total, "
         "councils adding up to more than England, a tenfold jump in a year) are shown as "
         "missing or taken from DfE's older file, and percentages that disagree with their own "
@@ -301,6 +298,6 @@ def _publisher_errors() -> None:
     )
     report = findings_report()
     if report.empty:
-        st.caption("None found.")
+        glossed.caption("None found.")
     else:
-        st.dataframe(report, hide_index=True, width="stretch")
+        show_table(report)

@@ -34,10 +34,11 @@ from reports.exception_report import (
 from store import actions
 from store.access import Action
 from tidy import period_sort_key
-from ui import local, visual
+from ui import glossed, local, visual
 from ui.data import area_names, national_table
 from ui.examples import EXAMPLE_PREFIX, EXAMPLE_WARNING, switch_button
 from ui.plain import md
+from ui.tables import show_table
 
 # A filled diagonal cross, like the ✖ that goes with the word Red (Vega's "cross" is a plus sign).
 SALTIRE = "M-1,-0.7L-0.3,0L-1,0.7L-0.7,1L0,0.3L0.7,1L1,0.7L0.3,0L1,-0.7L0.7,-1L0,-0.3L-0.7,-1Z"
@@ -137,7 +138,7 @@ def _no_kpis(area: str) -> None:
         "target. Or load the example data above."
     )
     for code in other_areas(area)[:3]:
-        st.caption(f"The loaded KPI returns have figures for {area_names().get(code, code)}.")
+        glossed.caption(f"The loaded KPI returns have figures for {area_names().get(code, code)}.")
         switch_button(code, f"gov.kpi.switch.{code}")
 
 
@@ -208,7 +209,7 @@ def kpi_section(area: str, listed: pd.DataFrame) -> None:
     series, period, tolerance, bands, status = prepared
     count = rag.counts(status)
     said = ", ".join(f"{n} {s}" for s, n in count.items() if n)
-    st.markdown(
+    glossed.markdown(
         f"**{len(status)} KPIs** in {month_words(period)}: {said}. Each KPI "
         "is rated on its latest month up to the one chosen, against its target and, where the KPI "
         "mirrors a national percentage, against England's latest published value. A target stays in "
@@ -298,7 +299,9 @@ def _bands_editor(status: pd.DataFrame) -> None:
             st.rerun()
         chosen = st.session_state.get(BANDS, {})
         if chosen:
-            st.caption("Own bands: " + "; ".join(f"{k}: {v:g}" for k, v in chosen.items()) + ".")
+            glossed.caption(
+                "Own bands: " + "; ".join(f"{k}: {v:g}" for k, v in chosen.items()) + "."
+            )
             if st.button("Use the one band for every KPI", key="gov.kpi.band.clear"):
                 st.session_state.pop(BANDS, None)
                 st.rerun()
@@ -507,16 +510,14 @@ def exception_section(area: str, listed: pd.DataFrame) -> None:
         st.success(f"No KPI is Red in {month} with an amber band of {tolerance:g}.")
     report = rag.exception_report(red, actions_in_force(area))
     shown = report_frame(report)
-    st.subheader(f"Exception report: {len(red)} KPIs rated Red in {month}")
-    st.caption(
+    glossed.subheader(f"Exception report: {len(red)} KPIs rated Red in {month}")
+    glossed.caption(
         "Every KPI that misses its target by more than the amber band, with its recent months, its target, "
         "England where comparable, and the commentary and action saved for that month (else the return's "
         "own commentary). Write them below; each save is kept with who saved it and when."
     )
-    st.dataframe(
+    show_table(
         shown,
-        hide_index=True,
-        width="stretch",
         key="gov.exceptions.table",
         column_config={
             "KPI": st.column_config.TextColumn(width="large"),
@@ -581,7 +582,7 @@ def exception_section(area: str, listed: pd.DataFrame) -> None:
 
 def _action_form(area: str, report: pd.DataFrame) -> None:
     """One form at a time: the KPI chosen, with what is saved for it this month."""
-    st.subheader("Commentary and actions")
+    glossed.subheader("Commentary and actions")
     done = {
         i: bool(c.strip() and a.strip())
         for i, c, a in zip(report["indicator"], report["commentary"], report["action"])
@@ -605,8 +606,8 @@ def _action_form(area: str, report: pd.DataFrame) -> None:
         _history(area, row)
         return
     with st.container(border=True):
-        st.markdown(f"#### ✖ Red: {md(row['title'])}")
-        st.caption(
+        glossed.markdown(f"#### ✖ Red: {md(row['title'])}")
+        glossed.caption(
             f"{shown_value(row['value'], row['unit'])} in {month_words(row['period'])}: {row['reason']}. "
             f"{str(row['trend']).capitalize()}."
         )
@@ -673,7 +674,7 @@ def _history(area: str, row: pd.Series) -> None:
     if history.empty:
         return
     with st.expander(f"Saved versions ({len(history)})"):
-        st.dataframe(
+        show_table(
             history[
                 ["version", "created_at", "created_by", "commentary", "action", "owner", "due_date"]
             ].rename(
@@ -687,6 +688,5 @@ def _history(area: str, row: pd.Series) -> None:
                     "due_date": "Action due",
                 }
             ),
-            hide_index=True,
-            width="stretch",
+            missing="none",  # nothing written, no owner or date set
         )

@@ -21,7 +21,7 @@ from analysis import reviews as rv
 from analysis import tracker as tr
 from analysis.disclosure import SmallNumberRule, apply_disclosure_control, protect_parts
 from geography.school_register import school_register
-from ui import visual
+from ui import glossed, visual
 from ui.data import area_names
 from ui.examples import EXAMPLE_WARNING, is_example, switch_button
 from ui.governance import kpis
@@ -112,7 +112,7 @@ def tracker_section(
         "tracker.summary", (key, as_of), lambda: tr.tracker_summary(tracker, as_of)
     )
     when = f"{as_of:%-d %B %Y}"
-    st.markdown(
+    glossed.markdown(
         f"From the EHC needs assessment tracker *{md(name)}*, as at {when}: the 12 months up to that day, and "
         "the requests still open on it. Weeks are days divided by 7, so 140 days is exactly 20 weeks "
         "and on time, as in the SEN2 guidance."
@@ -200,14 +200,14 @@ def tracker_section(
         ),
     ]
     if public:
-        st.caption(
+        glossed.caption(
             "Small numbers are protected: counts of 1 to 7 are hidden and others rounded to the nearest 5."
         )
     columns = st.columns(3)
     for i, (label, value, unit, help_text) in enumerate(tiles):
         with columns[i % 3].container(border=True):
             text = value if unit == "shown" else shown(value, unit, public)
-            st.metric(label, text, help=help_text)
+            glossed.metric(label, text, help=help_text)
     monthly = session_cached(
         "tracker.monthly", (key, as_of), lambda: tr.monthly_compliance(tracker, as_of)
     )
@@ -461,7 +461,7 @@ def reviews_section(
     key: tuple,
     kpi_note: str,
 ) -> None:
-    st.markdown(
+    glossed.markdown(
         "**What needs which upload.** Reviews *due* come from the EHC tracker: a plan issued on a date is due its "
         "first annual review within 12 months and then every year on that anniversary. Reviews *completed within "
         "12 months* also need the *Annual review outcomes* upload, whose review dates say when each review "
@@ -513,18 +513,18 @@ def reviews_section(
     ]
     for col, (label, value, help_text) in zip(st.columns(4), tiles):
         with col.container(border=True):
-            st.metric(label, value, help=help_text)
+            glossed.metric(label, value, help=help_text)
     if outcomes is None:
-        st.caption(
+        glossed.caption(
             "Upload *Annual review outcomes* (Data page) to see which reviews were held within 12 months."
         )
     elif summary["outcomes_from"]:
-        st.caption(
+        glossed.caption(
             f"Review dates run from {summary['outcomes_from']:%-d %B %Y} to {summary['outcomes_to']:%-d %B %Y}; "
             f"{summary['plans_with_a_review']} of the tracker's plans have a review recorded. A review due "
             "before the review dates could show is 'not known', and left out of the percentage."
         )
-    st.caption(
+    glossed.caption(
         "These are reviews on the plans in the tracker (plans issued after the assessments it records), not "
         "the area's whole caseload; the tracker does not say when a plan ceased. " + kpi_note
     )

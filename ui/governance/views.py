@@ -20,7 +20,7 @@ from analysis import benchmark as bm
 from analysis.profile import breakdown_comparison, share_of_total
 from reports.format import format_value
 from store.access import Action
-from ui import charts, local, visual
+from ui import charts, glossed, local, visual, workshop
 from ui.comparison.charts import trend_view
 from ui.comparison.comparators import own_set
 from ui.comparison.data import (
@@ -80,15 +80,15 @@ def own_data_panel(listed: pd.DataFrame) -> None:
     }
     loaded = listed[listed["kind"].isin(list(kinds))]
     with st.container(border=True):
-        st.markdown("**Your area's own data**")
+        glossed.markdown("**Your area's own data**")
         if loaded.empty:
-            st.markdown(
+            glossed.markdown(
                 "Nothing loaded yet: the tabs on the area's own data need uploads on the Data page. "
                 "To see how they work first, load the example data: a made-up tracker and KPI "
                 "return for Bradford, clearly labelled as example data."
             )
         else:
-            st.markdown(
+            glossed.markdown(
                 "Loaded: "
                 + "; ".join(
                     f"{md(name)} ({kinds[kind]}, version {version})"
@@ -117,7 +117,7 @@ def own_data_panel(listed: pd.DataFrame) -> None:
                 "Remove the example data", key="gov.example.remove", on_click=remove_examples
             )
         with st.expander("What needs which upload"):
-            st.markdown(UPLOADS_NEEDED)
+            glossed.markdown(UPLOADS_NEEDED)
 
 
 # --- national measures -------------------------------------------------------------------------------
@@ -182,8 +182,10 @@ def national_section(area: str) -> None:
         if not label.lower().startswith("statistical")
         else "Neighbours' average"
     )
-    st.markdown(
-        f"How {names[area]} carries out its statutory duties in the EHC process, from DfE's SEN2 return and "
+    # The return's name is for analysts; the room hears what it is.
+    source = "DfE's yearly count of EHC plans" if workshop.active() else "DfE's SEN2 return"
+    glossed.markdown(
+        f"How {names[area]} carries out its statutory duties in the EHC process, from {source} and "
         f"the Ministry of Justice's tribunal figures, beside {_set_words(label)} (change the set on the "
         "Benchmarking page), its region and England. Significance is at 95% "
         "(Wilson intervals); the trend is OHID's test on the latest five years."
@@ -273,7 +275,7 @@ def national_section(area: str) -> None:
         note,
     )
 
-    st.header("One measure over time")
+    glossed.header("One measure over time")
     chosen = st.selectbox(
         "Measure",
         ids,

@@ -23,7 +23,7 @@ from analysis.profile import comparison_series
 from indicators import Indicator
 from reports.format import describe_period, escape_for_spreadsheet, format_value
 from tidy import period_sort_key
-from ui import charts, visual
+from ui import charts, glossed, visual
 from ui.data import area_names, national_table
 from ui.map.build import (  # noqa: F401 - the page reads these names from here
     AREA_WORDS,
@@ -38,6 +38,7 @@ from ui.map.build import (  # noqa: F401 - the page reads these names from here
     periods_with_values,
 )
 from ui.plain import md
+from ui.tables import HIDDEN, show_table
 
 
 class PrebuiltDeck(pdk.Deck):
@@ -108,7 +109,7 @@ def la_breakdowns(indicator: str) -> list[str]:
 
 def display_table(result: MapResult, unit: str, level: str) -> pd.DataFrame:
     """The table view: the same figures as the map, one row per area, ranked."""
-    t = result.table.sort_values(["rank", "name"], na_position="last")
+    t = _ranked(result)
     out = pd.DataFrame(
         {
             "Area": t["name"],
@@ -128,12 +129,30 @@ def display_table(result: MapResult, unit: str, level: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _ranked(result: MapResult) -> pd.DataFrame:
+    return result.table.sort_values(["rank", "name"], na_position="last")
+
+
+def why_missing(result: MapResult) -> pd.Series:
+    """Why each row of ``display_table`` has a gap: the map's own reason for greying the area
+    out, else small-number protection where it hid a count, else "no data"."""
+    t = _ranked(result)
+    greyed = t["greyed_reason"].fillna("").astype(str)
+    hidden = (
+        t["disclosure"].astype(str).str.contains("suppressed")
+        if result.protect and "disclosure" in t
+        else pd.Series(False, index=t.index)
+    )
+    why = [g if g else (HIDDEN if h else "no data") for g, h in zip(greyed, hidden)]
+    return pd.Series(why, index=range(len(t)))
+
+
 def legend(result: MapResult, ind: Indicator, level: str) -> None:
     """Colour key with the number of areas in each class; the words say what is coloured."""
     unit = {"%": "per cent", "count": "number", "rate per 10,000": "per 10,000"}.get(
         ind.unit, ind.unit
     )
-    st.caption(
+    glossed.caption(
         f"{md(ind.title)} ({unit}), {(result.period_words or describe_period(result.period, ind))}, by "
         f"{LEVELS[level].lower()}: lighter is lower, darker is higher. The number of "
         f"{AREA_WORDS[level]} in each colour is in brackets."
@@ -145,22 +164,22 @@ def legend(result: MapResult, ind: Indicator, level: str) -> None:
         for c, label, n in result.legend
         if n or c != mapping.GREY
     )
-    st.markdown(f'<ul style="padding-left:0;margin:0">{items}</ul>', unsafe_allow_html=True)
+    glossed.markdown(f'<ul style="padding-left:0;margin:0">{items}</ul>', unsafe_allow_html=True)
 
 
 def details(result: MapResult, code: str | None, ind: Indicator, level: str, area: str) -> None:
     """What is known about the selected area, beside the map, and its trend."""
     indicator = ind.id
     if code is None:
-        st.caption("Click an area on the map, or choose one above, to see its figures here.")
+        glossed.caption("Click an area on the map, or choose one above, to see its figures here.")
         return
     row = result.table.set_index("code").loc[code]
-    st.markdown(f"**{md(row['name'])}** ({code})")
+    glossed.markdown(f"**{md(row['name'])}** ({code})")
     if row["greyed"]:
-        st.markdown(f"Not shown: {row['greyed_reason']}.")
+        glossed.markdown(f"Not shown: {row['greyed_reason']}.")
     else:
-        st.metric(md(ind.title), format_value(row["value"], ind.unit))
-        st.markdown(
+        glossed.metric(md(ind.title), format_value(row["value"], ind.unit))
+        glossed.markdown(
             f"Rank: {int(row['rank'])} of {int(result.table['rank'].notna().sum())} "
             f"{AREA_WORDS[level]} shown, counting from the highest."
         )
@@ -170,10 +189,12 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
         den = "hidden" if pd.isna(row["denominator"]) else f"{row['denominator']:,.0f}"
         words = COUNT_WORDS.get(indicator, (ind.numerator or "counted", ind.denominator))
         rounded = f" (rounded to the nearest {result.rule.rounding})" if result.protect else ""
-        st.markdown(f"{words[0][:1].upper()}{words[0][1:]}: {num} of {den} {words[1]}{rounded}.")
+        glossed.markdown(
+            f"{words[0][:1].upper()}{words[0][1:]}: {num} of {den} {words[1]}{rounded}."
+        )
     if result.protect:
-        st.caption(f"Disclosure control: {row['disclosure']}.")
-        st.markdown(
+        glossed.caption(f"Disclosure control: {row['disclosure']}.")
+        glossed.markdown(
             "  \n".join(f"{name}: {format_value(v, '%')}" for name, v in result.benchmarks.items())
         )
     if result.trends is not None:
@@ -188,7 +209,7 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
     frame = comparison_series(national_table(), trend_ind, trend_of)
     frame = frame[frame["value"].notna()]
     if level != "la":
-        st.caption(
+        glossed.caption(
             f"Only one school census (January 2024) is shipped by school, so there is no trend "
             f"for a {level.replace('_', '-')}; this is {area_names().get(area, area)}'s trend."
         )
@@ -199,7 +220,7 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
     if unit == "count":
         frame = mapping.indexed_trend(frame)
         y_field, y_title = "index", f"Index ({frame['base_period'].iloc[0]} = 100)"
-        st.caption(_indexed_caption(frame))
+        glossed.caption(_indexed_caption(frame))
     visual.chart_and_table(
         charts.trend_chart(frame, y_title=y_title, y_field=y_field, legend_columns=1).properties(
             height=240
@@ -229,7 +250,7 @@ def _local_trend(trends: pd.DataFrame, code: str, ind: Indicator, level: str) ->
         "period", key=lambda p: p.map(period_sort_key)
     )
     if mine["period"].nunique() < 2:
-        st.caption(
+        glossed.caption(
             f"Your data has one period for this {level.replace('_', '-')}, so there is no trend yet."
         )
         return
@@ -240,7 +261,9 @@ def _local_trend(trends: pd.DataFrame, code: str, ind: Indicator, level: str) ->
         visual.series_table(frame, ind.unit, missing="hidden to protect privacy"),
     )
     if mine["value"].isna().any():
-        st.caption("Periods whose figure is hidden to protect privacy are left out of the line.")
+        glossed.caption(
+            "Periods whose figure is hidden to protect privacy are left out of the line."
+        )
 
 
 def _axis_title(unit: str) -> str:
@@ -292,7 +315,9 @@ def map_panel(load: Callable[[], MapResult], ind: Indicator, level: str, area: s
             )
             legend(result, ind, level)
         else:
-            st.dataframe(display_table(result, ind.unit, level), hide_index=True, width="stretch")
+            show_table(
+                display_table(result, ind.unit, level), ind.unit, missing=why_missing(result)
+            )
     with right:
         st.selectbox(
             "Area",
@@ -309,12 +334,12 @@ def map_panel(load: Callable[[], MapResult], ind: Indicator, level: str, area: s
             if level in ("ward", "school")
             else "the whole LA's figure"
         )
-        st.caption(
+        glossed.caption(
             f"Most {AREA_WORDS[level]} are greyed out: their numbers are too small to show safely. "
             f"Larger areas show more: {larger}."
         )
     for note in result.notes:
-        st.caption(note)
+        glossed.caption(note)
     st.download_button(
         "Download CSV",
         escape_for_spreadsheet(display_table(result, ind.unit, level))

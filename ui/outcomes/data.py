@@ -15,9 +15,10 @@ import streamlit as st
 from store import frameworks as framework_store
 from store.access import Action, PermissionDenied
 from store.datasets import Store
-from ui import local
+from ui import glossed, local
 from ui.examples import DEMO, EXAMPLE_AREA, EXAMPLE_PREFIX, is_example
 from ui.plain import md
+from ui.tables import show_table
 from uploads import isolated
 from uploads.frameworks import Framework
 from uploads.intake import read_upload
@@ -179,7 +180,7 @@ def problems_table(problems: list) -> None:
     st.error(
         f"This file was not stored: {len(problems)} problem{'s' if len(problems) != 1 else ''} to fix."
     )
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {
@@ -192,8 +193,7 @@ def problems_table(problems: list) -> None:
                 for p in problems
             ]
         ),
-        hide_index=True,
-        width="stretch",
+        missing="",  # a problem with no row or value is about the whole sheet
     )
 
 
@@ -202,7 +202,7 @@ def data_panel(framework: Framework) -> None:
         "Load your returns, the example, or your own framework",
         expanded=st.session_state.get("outcomes.panel_open", False),
     ):
-        st.markdown(
+        glossed.markdown(
             f"**{md(framework.name)}.** {md(framework.description)}\n\n*Source:* {md(framework.source)}"
         )
         cols = st.columns(2)

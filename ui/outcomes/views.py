@@ -17,7 +17,7 @@ from analysis import outcomes as oc
 from analysis.profile import comparators, latest_side_by_side
 from geography.areas import area_names
 from reports.format import describe_period, format_value
-from ui import charts, local, visual
+from ui import charts, glossed, local, visual
 from ui.data import latest_period, national_table, value
 from ui.outcomes import charts as ch
 from ui.plain import md
@@ -123,8 +123,10 @@ def headline(framework: Framework, ratings: pd.DataFrame, answers: pd.DataFrame)
             )
         )
     for col, (label, share, low, high, counts) in zip(st.columns(max(len(tiles), 1)), tiles):
-        col.metric(label, pct(share), help=f"{counts}; 95% interval {interval(low, high)}.")
-        col.caption(f"{counts}. 95% interval {interval(low, high)}.")
+        glossed.metric(
+            label, pct(share), help=f"{counts}; 95% interval {interval(low, high)}.", where=col
+        )
+        glossed.caption(f"{counts}. 95% interval {interval(low, high)}.", where=col)
 
 
 def outcome_ratings(key: str, framework: Framework, ratings: pd.DataFrame, domain: str) -> None:
@@ -262,7 +264,7 @@ def national(key: str, domain: str, area: str) -> None:
     ids = list(oi.NATIONAL_INDICATORS.get(domain, ()))
     frame = latest_side_by_side(national_table(), ids, area) if ids else pd.DataFrame()
     if frame.empty:
-        st.caption(oi.NOTES.get(domain, ""))
+        glossed.caption(oi.NOTES.get(domain, ""))
         return
     names = area_names()
     roles = comparators(area)
@@ -300,8 +302,8 @@ def survey_slot(slot: oi.SurveySlot, area: str) -> None:
     rows = local.local_table(area)
     questions = oi.survey_questions(rows)
     if not questions:
-        st.subheader(md(slot.title))
-        st.caption(
+        glossed.subheader(md(slot.title))
+        glossed.caption(
             "From a local survey: none is loaded. Upload one on the Data page (kind: Survey results), "
             "or load the example data."
         )
@@ -360,7 +362,7 @@ def survey_slot(slot: oi.SurveySlot, area: str) -> None:
 def domain_section(
     framework: Framework, domain: str, ratings: pd.DataFrame, answers: pd.DataFrame, area: str
 ) -> None:
-    st.header(md(title(domain)))
+    glossed.header(md(title(domain)))
     outcome_ratings(f"outcomes.{slug(domain)}.ratings", framework, ratings, domain)
     if framework.scale is None:
         outcome_voice(
@@ -378,7 +380,7 @@ def domain_section(
         and ratings[ratings["domain"] == domain].empty
         and answers[answers["domain"] == domain].empty
     ):
-        st.caption("No ratings or answers for this domain in this year.")
+        glossed.caption("No ratings or answers for this domain in this year.")
     # National indicators and the local survey side by side where there are both.
     slots = [slot for slot in oi.SURVEY_SLOTS if slot.domain == domain]
     both = bool(slots and oi.NATIONAL_INDICATORS.get(domain))
@@ -397,7 +399,7 @@ def breakdown(
     cohort: pd.DataFrame | None,
     names: dict[str, str],
 ) -> None:
-    st.header("For whom is it working?")
+    glossed.header("For whom is it working?")
     voice_only = ratings.empty
     frame = answers[answers["counted"].astype(bool)] if voice_only else ratings
     dims = [
@@ -434,7 +436,7 @@ def breakdown(
     elif scope.startswith("o:"):
         frame = frame[frame["outcome"] == scope[2:]]
     if frame.empty:
-        st.caption("Nothing recorded for these outcomes in this year.")
+        glossed.caption("Nothing recorded for these outcomes in this year.")
         return
     grouped = oc.with_group(frame, dim, cohort)
     summary = (
@@ -477,7 +479,7 @@ def breakdown(
 
 
 def trend(framework: Framework, returns: pd.DataFrame, agency: str) -> None:
-    st.header("Is it improving?")
+    glossed.header("Is it improving?")
     words: dict[oc.Period, str] = {"year": "Year by year", "term": "Term by term"}
     by = st.radio(
         "Compare",
@@ -529,7 +531,7 @@ def trend(framework: Framework, returns: pd.DataFrame, agency: str) -> None:
 
 
 def workshop(framework: Framework, ratings: pd.DataFrame, answers: pd.DataFrame) -> None:
-    st.caption(
+    glossed.caption(
         "Numbers are rounded to the nearest 5. Groups of fewer than 30 children are not shown and small "
         "numbers are hidden, so that nobody can be recognised."
     )
@@ -538,7 +540,7 @@ def workshop(framework: Framework, ratings: pd.DataFrame, answers: pd.DataFrame)
     )
     voice_names = {"positive": "A positive answer", "other": "Another answer"}
     for domain in framework.domains:
-        st.header(md(title(domain)))
+        glossed.header(md(title(domain)))
         words = {o.id: ch.wrap(o.words, 40) for o in framework.outcomes}
         part = ratings[(ratings["domain"] == domain) & (ratings["outcome"] != "")]
         if not part.empty:
@@ -583,7 +585,7 @@ def workshop(framework: Framework, ratings: pd.DataFrame, answers: pd.DataFrame)
                 rows,
             )
         if part.empty and said.empty:
-            st.caption("Nothing recorded for this yet.")
+            glossed.caption("Nothing recorded for this yet.")
 
 
 def _workshop_show(

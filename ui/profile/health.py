@@ -4,12 +4,11 @@ children's community health waits by service, beside England."""
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 import indicators
 from analysis import health
 from reports.format import describe_period
-from ui import charts, visual
+from ui import charts, glossed, visual
 from ui.data import area_names, national_table
 
 ICB_NOTE = (
@@ -27,13 +26,13 @@ def community_waits(area: str) -> None:
         return
     main = icbs.iloc[0]
     icb_name = main["icb_name"]
-    st.markdown(f"**{area_names()[area]}** is in **{icb_name}**.")
+    glossed.markdown(f"**{area_names()[area]}** is in **{icb_name}**.")
     if len(icbs) > 1:
         others = ", ".join(
             f"{row.icb_name} (about {row.share:.0%} of its area)"
             for row in icbs.iloc[1:].itertuples()
         )
-        st.markdown(
+        glossed.markdown(
             f"It lies in more than one ICB: most of it ({main['share']:.0%} of its area) in "
             f"{icb_name}, the rest in {others}. The figures below are for {icb_name}."
         )

@@ -15,7 +15,7 @@ from analysis.disclosure import (
 )
 from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
 from reports.format import format_value
-from ui import charts, visual, workshop
+from ui import charts, glossed, visual, workshop
 from ui.data import headline, national_table
 from ui.workspace_picker import is_admin
 
@@ -192,7 +192,7 @@ def headline_sentence(indicator_id: str, area: str) -> str:
 def sen_primary_need(area: str) -> None:
     """Primary need of all pupils with SEN, from the refreshed SEN in England release."""
     if indicators.rows("sen_primary_need_pct", None, None, table=national_table()).empty:
-        st.subheader("Primary need of all pupils with SEN")
+        glossed.subheader("Primary need of all pupils with SEN")
         release = (
             "DfE's *Special educational needs in England* release, which adds primary need "
             "for every pupil with SEN support or an EHC plan, for every year and local authority."

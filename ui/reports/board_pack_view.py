@@ -25,7 +25,7 @@ from store import actions
 from store.access import Action, PermissionDenied
 from store.report_templates import ReportTemplate, save_template, saved_template
 from tidy import period_sort_key
-from ui import local
+from ui import glossed, local
 from ui.data import national_table
 from ui.examples import EXAMPLE_PREFIX
 from uploads.public import public_mode
@@ -97,7 +97,7 @@ def _template() -> ReportTemplate | None:
 
 
 def board_pack_tab(area: str, name: str) -> None:
-    st.markdown(
+    glossed.markdown(
         "A document for the partnership board: the ten headline measures with their verdicts on "
         "the cover, then a section per lens with charts, verdicts in plain English, caveats "
         "and sources. The same data always gives the same pack. From the command line: "
@@ -107,7 +107,7 @@ def board_pack_tab(area: str, name: str) -> None:
     sets = list(comparator_sets(area))
     years = [LATEST, *_years()]
     if template is not None:
-        st.caption("Starting from this workspace's monthly template.")
+        glossed.caption("Starting from this workspace's monthly template.")
     chosen = st.multiselect(
         "Sections, in the order they appear",
         list(SECTIONS),
@@ -168,7 +168,9 @@ def _save_template(column: st.delta_generator.DeltaGenerator, choice: ReportTemp
     if flash:
         getattr(st, flash[0])(flash[1])
     if public_mode() or not local.can(Action.WRITE):
-        column.caption("An analyst in a workspace can save this choice as its monthly template.")
+        glossed.caption(
+            "An analyst in a workspace can save this choice as its monthly template.", where=column
+        )
         return
 
     def save() -> None:

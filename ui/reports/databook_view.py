@@ -11,6 +11,7 @@ from functools import partial
 import streamlit as st
 
 from reports.databook import databook_xlsx, recent_periods
+from ui import glossed
 from ui.comparison.comparators import own_set
 from ui.comparison.data import comparator_sets
 from ui.data import area_names, national_table
@@ -32,7 +33,7 @@ def databook_bytes(area: str, codes: tuple[str, ...], label: str, years: int | N
 def render_databook(area_code: str) -> None:
     """Options and the download button for the area's data book."""
     names = area_names()
-    st.markdown(
+    glossed.markdown(
         f"Every indicator SEND Lens holds for **{names[area_code]}**, with its comparators, "
         "region and England, in one Excel workbook: a sheet per indicator (numerator, "
         "denominator, value, 95% interval, rank, quartile band, significance against England and "
@@ -46,7 +47,7 @@ def render_databook(area_code: str) -> None:
     if not codes:
         st.warning(f"This set has no councils for {names[area_code]}; choose another set.")
         return
-    st.caption(
+    glossed.caption(
         f"Comparators: {', '.join(names[c] for c in codes[:20])}{'…' if len(codes) > 20 else ''}."
     )
     st.download_button(

@@ -18,9 +18,10 @@ from indicators.units import format_value
 from reports import quick_answers as qa
 from reports.format import describe_period
 from reports.quick_answers import QuickAnswer
-from ui import local
+from ui import glossed, local
 from ui.comparison.data import indicator_choices, periods
 from ui.data import area_names, national_table
+from ui.tables import show_table
 
 PUBLISHED, OWN = "A published indicator", "Your area's own data"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +43,7 @@ TYPE_WORDS = {
 
 def render_quick_answers(area_code: str) -> None:
     """Pick a question, see the table with its total, definition, source and reply, download it."""
-    st.markdown(
+    glossed.markdown(
         "Answer a freedom-of-information request or an ad hoc question: pick what to count, "
         "filter and break it down, and copy the reply. Counts from your area's own records are "
         "protected by the small-number rule before they are shown."
@@ -184,15 +185,13 @@ def _own_kpis(area: str, kpis: pd.DataFrame) -> QuickAnswer | None:
 
 
 def show_answer(answer: QuickAnswer, area: str) -> None:
-    st.subheader(answer.question)
+    glossed.subheader(answer.question)
     shown = shown_table(answer)
     # Tall enough for a table of needs or wards without a scroll bar of its own.
-    st.dataframe(
-        shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 3, 800)
-    )
-    st.markdown(f"**Definition.** {answer.definition}")
-    st.markdown(f"**Source.** {answer.source}")
-    st.caption(answer.protection)
+    show_table(shown, height=min(36 * (len(shown) + 1) + 3, 800))
+    glossed.markdown(f"**Definition.** {answer.definition}")
+    glossed.markdown(f"**Source.** {answer.source}")
+    glossed.caption(answer.protection)
     # No key: a keyed text area would keep the first reply it showed when the question changes.
     st.text_area(REPLY_LABEL, answer.reply, height=140)
     stem = f"send_lens_answer_{area}"

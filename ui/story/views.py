@@ -20,11 +20,13 @@ from reports.format import describe_period
 from store import story as story_store
 from store.access import Action
 from store.actions import engine_of
-from ui import local, workshop
+from ui import glossed, local, workshop
 from ui.data import national_table
 from ui.examples import EXAMPLE_PREFIX
+from ui.glossed import glossary_help
 from ui.plain import md
-from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, glossary_help
+from ui.tables import show_table
+from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR
 
 CARD_KEY = "story.card"
 NOTE_FLASH = "story.flash"
@@ -55,7 +57,7 @@ def choose_cards(saved: list[str] | None) -> None:
         return
     cards = {i.id: i for i in story.available()}
     with st.expander("Choose and order the cards for this workspace"):
-        st.caption(
+        glossed.caption(
             "Cards are shown in the order you pick them. The sequence is saved in this "
             "workspace and used by everyone in it."
         )
@@ -91,7 +93,7 @@ def navigator(count: int) -> int:
     ):
         index += 1
     st.session_state[CARD_KEY] = index
-    where.markdown(f"**Card {index + 1} of {count}**")
+    glossed.markdown(f"**Card {index + 1} of {count}**", where=where)
     return index
 
 
@@ -123,20 +125,20 @@ def chart(card: Indicator, figures: CardFigures) -> alt.Chart | None:
 def card_view(card: Indicator, area: str) -> CardFigures:
     """One card: the question, the chart with its table, the sentences, what it does not say."""
     figures = card_figures(card.id, area)
-    st.header(card.question, help=glossary_help(card.question), anchor=False)
+    glossed.header(card.question, help=glossary_help(card.question), anchor=False)
     said, shown = st.columns([2, 3], gap="large")
     with said:
-        st.markdown(card.plain, help=glossary_help(card.plain))
+        glossed.markdown(card.plain, help=glossary_help(card.plain))
         text = " ".join(
             t for t in (words.sentence(card, figures), words.comparison(card, figures)) if t
         )
-        st.markdown(f"**{text}**", help=glossary_help(text))
+        glossed.markdown(f"**{text}**", help=glossary_help(text))
         for note in words.notes(card, figures):
-            st.caption(note)
-        st.markdown(f"**What this does not tell us:** {card.not_told}")
+            glossed.caption(note)
+        glossed.markdown(f"**What this does not tell us:** {card.not_told}")
     with shown:
         title = words.chart_title(card, figures)
-        st.subheader(title, anchor=False)
+        glossed.subheader(title, anchor=False)
         drawn = chart(card, figures)
         if drawn is not None:
             workshop.draw(drawn.properties(description=title))
@@ -145,7 +147,7 @@ def card_view(card: Indicator, area: str) -> CardFigures:
         else:
             st.info(f"No figure is published for {figures.place}.")
         with st.expander("The figures as a table"):
-            st.table(figures_table(card, figures).set_index("Area"))
+            show_table(figures_table(card, figures).set_index("Area"), static=True)
     return figures
 
 
@@ -167,20 +169,20 @@ def figures_table(card: Indicator, figures: CardFigures) -> pd.DataFrame:
 def room(card_id: str, area: str, shown: dict[str, object]) -> None:
     """What the room said about this card (``shown``: the figures on the screen): a comment,
     a question to follow up, a vote."""
-    st.subheader("What does the room say?", anchor=False)
+    glossed.subheader("What does the room say?", anchor=False)
     flash = st.session_state.pop(NOTE_FLASH, None)
     if flash:
         st.success(flash, icon=":material/check:")
     if not local.can(Action.ROOM_NOTE):
-        st.caption("An analyst or admin of this workspace can record what the room says.")
+        glossed.caption("An analyst or admin of this workspace can record what the room says.")
     else:
         with st.form(f"story.note.{card_id}", clear_on_submit=True, border=True):
-            st.caption(
+            glossed.caption(
                 "Write what people said, not who said it: no names, of parents, children or staff."
             )
             comment = st.text_area("What people said", key=f"story.comment.{card_id}")
             question = st.text_area("A question to follow up", key=f"story.question.{card_id}")
-            st.markdown("**Does this match your experience?** Count the hands.")
+            glossed.markdown("**Does this match your experience?** Count the hands.")
             cols = st.columns(3)
             votes = {
                 choice: cols[i].number_input(
@@ -215,7 +217,7 @@ def room(card_id: str, area: str, shown: dict[str, object]) -> None:
                     st.rerun()
     said = card_notes(area, card_id)
     if not said.empty:
-        st.markdown(f"**Recorded for this card: {len(said)}**")
+        glossed.markdown(f"**Recorded for this card: {len(said)}**")
         for note in said.itertuples(index=False):
             parts = [md(note.comment)] if note.comment else []
             if note.question:
@@ -224,7 +226,7 @@ def room(card_id: str, area: str, shown: dict[str, object]) -> None:
                 parts.append(
                     f"Votes: yes {note.votes_yes}, partly {note.votes_partly}, no {note.votes_no}"
                 )
-            st.markdown(f"- {note.session_date:%d %B %Y}: " + "; ".join(parts))
+            glossed.markdown(f"- {note.session_date:%d %B %Y}: " + "; ".join(parts))
 
 
 def all_notes(area: str) -> pd.DataFrame:
@@ -242,12 +244,12 @@ def card_notes(area: str, card: str) -> pd.DataFrame:
 def documents(area: str, area_name: str) -> None:
     """ "What families told us": every note against its figure, to download for the board."""
     notes = all_notes(area)
-    st.subheader("What families told us", anchor=False)
+    glossed.subheader("What families told us", anchor=False)
     if notes.empty:
-        st.caption("Nothing recorded for this area yet.")
+        glossed.caption("Nothing recorded for this area yet.")
         return
     table = room_notes.notes_table(notes, {i.id: i for i in story.available()})
-    st.caption(f"{len(table)} notes recorded for {area_name}.")
+    glossed.caption(f"{len(table)} notes recorded for {area_name}.")
     left, right = st.columns(2)
     left.download_button(
         "Download the workbook (XLSX)",
@@ -274,13 +276,13 @@ FAMILIES_NOT_TOLD = (
 def families_card(area: str) -> dict[str, object]:
     """The workspace's own survey: the share giving each answer to one question, latest
     period; the figures on the screen, for the room's notes."""
-    st.header(families.QUESTION, anchor=False)
+    glossed.header(families.QUESTION, anchor=False)
     found = families.questions(local.local_table(area), area) if local.can(Action.READ) else {}
     if not found:
         st.info("No survey of families is stored in this workspace yet.")
         if not workshop.active() and local.can(Action.WRITE):
-            st.caption("Add the results of a survey (kind: Survey results) on the Data page.")
-        st.markdown(f"**What this does not tell us:** {FAMILIES_NOT_TOLD}")
+            glossed.caption("Add the results of a survey (kind: Survey results) on the Data page.")
+        glossed.markdown(f"**What this does not tell us:** {FAMILIES_NOT_TOLD}")
         return {"indicator": families.CARD_ID, "period": None}
     chosen = next(iter(found))
     if len(found) > 1:
@@ -296,23 +298,23 @@ def families_card(area: str) -> dict[str, object]:
     said, shown = st.columns([2, 3], gap="large")
     with said:
         text = words.survey_sentence(figures)
-        st.markdown(f"**{text}**", help=glossary_help(text))
+        glossed.markdown(f"**{text}**", help=glossary_help(text))
         if figures.hidden:
-            st.caption(
+            glossed.caption(
                 f"{figures.hidden} answer{'s' if figures.hidden > 1 else ''} given by 1 to 7 "
                 f"people {'are' if figures.hidden > 1 else 'is'} {words.HIDDEN}."
             )
-        st.markdown(f"**What this does not tell us:** {FAMILIES_NOT_TOLD}")
+        glossed.markdown(f"**What this does not tell us:** {FAMILIES_NOT_TOLD}")
     with shown:
         title = f"{figures.question} ({figures.period})"
-        st.subheader(title, anchor=False)
+        glossed.subheader(title, anchor=False)
         drawn = survey_chart(figures)
         if drawn is not None:
             workshop.draw(drawn.properties(description=title))
         else:
             st.info(f"Every share is {words.HIDDEN}.")
         with st.expander("The figures as a table"):
-            st.table(survey_table(figures).set_index("Answer"))
+            show_table(survey_table(figures).set_index("Answer"), static=True)
     return figures.as_record()
 
 
