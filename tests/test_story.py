@@ -191,3 +191,27 @@ def test_what_families_told_us_lists_every_note_against_its_figure():
     assert "<h1>What families told us: Bradford</h1>" in page
     assert "Why &lt;b&gt;later&lt;/b&gt;?" in page and "<b>later" not in page
     assert ">None<" not in page and ">nan<" not in page and "<script" not in page
+
+
+def test_the_similar_areas_bar_and_table_row_say_when_their_average_rests_on_few():
+    from ui.story.views import chart, figures_table
+
+    rows = pd.DataFrame(
+        {"who": ["Bradford", "Similar areas", "England"], "period": "2024", "value": [89, 44, 46]}
+    )
+    thin = figures(neighbours_with_value=5, chart=rows)  # half of 10: a rough guide
+    table = figures_table(CARD, thin)
+    assert table["Area"].tolist() == [
+        "Bradford",
+        "Similar areas (average of 5 of 10 areas)",
+        "England",
+    ]
+    spec = chart(CARD, thin).to_dict()
+    outline = spec["layer"][1]
+    assert outline["mark"]["fill"] == "white" and outline["mark"]["strokeDash"]
+    assert outline["transform"] == [{"filter": "datum.hollow"}]
+    hollow = [r["bar"] for r in spec["datasets"][spec["data"]["name"]] if r["hollow"]]
+    assert hollow == ["Similar areas (average of 5 of 10 areas)"]
+    full = figures(neighbours_with_value=6, chart=rows)
+    assert figures_table(CARD, full)["Area"].tolist() == ["Bradford", "Similar areas", "England"]
+    assert not any(r["hollow"] for r in chart(CARD, full).to_dict()["datasets"].popitem()[1])

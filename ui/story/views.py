@@ -102,18 +102,25 @@ def chart(card: Indicator, figures: CardFigures) -> alt.Chart | None:
     if data.empty:
         return None
     by_year = card.unit == "count"
+    thin = words.who_words(words.SIMILAR, figures) != words.SIMILAR
     data = data.assign(
         label=[words.figure_words(v, card.unit).removeprefix("about ") for v in data["value"]],
         bar=[
-            describe_period(p, card) if by_year else w for p, w in zip(data["period"], data["who"])
+            describe_period(p, card) if by_year else words.who_words(w, figures)
+            for p, w in zip(data["period"], data["who"])
         ],
         colour=[AREA_COLOUR if by_year else COLOURS.get(w, AREA_COLOUR) for w in data["who"]],
+        hollow=[thin and w == words.SIMILAR for w in data["who"]],
     )
     base = alt.Chart(data).encode(
         y=alt.Y("bar:N", sort=None, title=None),
         x=alt.X("value:Q", title=None, axis=None),
     )
+    # An average of few similar areas is an outline, its name saying why (not colour alone).
     bars = base.mark_bar().encode(color=alt.Color("colour:N", scale=None))
+    bars = bars.transform_filter(~alt.datum.hollow) + base.transform_filter(
+        alt.datum.hollow
+    ).mark_bar(fill="white", stroke=NEIGHBOUR_COLOUR, strokeWidth=3, strokeDash=[6, 3])
     labels = base.mark_text(align="left", dx=6, fontSize=workshop.CHART_LABEL_PX).encode(
         text="label:N"
     )
@@ -154,7 +161,7 @@ def figures_table(card: Indicator, figures: CardFigures) -> pd.DataFrame:
     frame = figures.chart
     return pd.DataFrame(
         {
-            "Area": frame["who"],
+            "Area": [words.who_words(w, figures) for w in frame["who"]],
             "Year": [describe_period(str(p), card) for p in frame["period"]],
             "Figure": [
                 words.figure_words(None if pd.isna(v) else float(v), card.unit)
