@@ -121,7 +121,8 @@ COMPARE_COLUMNS = [
 ]
 
 
-NOT_AVERAGE: list[object] = [math.nan, math.nan, False]  # members, set_size, few of a row not the average
+# members, set_size and few on a row that is not the comparators' average
+NOT_AVERAGE: list[object] = [math.nan, math.nan, False]
 
 
 def compare_frame(

@@ -12,6 +12,7 @@ from analysis.families import SurveyFigures
 from analysis.story import RULE, CardFigures
 from indicators import Indicator
 from reports.format import describe_period
+from reports.series_breaks import break_sentence as series_break_sentence
 
 HIDDEN = "hidden to protect privacy"
 
@@ -125,11 +126,10 @@ def notes(card: Indicator, figures: CardFigures) -> list[str]:
             f"Only {having} of the {total} similar areas have a figure, so their average is a "
             "rough guide."
         )
-    if figures.break_before:
-        out.append(
-            f"The way this is counted changed in {describe_period(figures.break_before, card)}, "
-            "so earlier years are not strictly comparable."
-        )
+    charted = figures.chart.get("period", [])  # a count's chart shows several years
+    shown = [figures.previous_period, figures.period, *map(str, charted)]
+    if said := series_break_sentence(card, [p for p in shown if p]):
+        out.append(said)
     if figures.nhs_area:
         out.append(
             f"These are NHS figures for {figures.place}, which covers a wider area than the "

@@ -18,6 +18,7 @@ from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from analysis.disclosure import hidden_words, protect_published
 from analysis.trend import CANNOT
+from reports import series_breaks
 from ui import visual, workshop
 from ui.comparison.data import (
     compare_rows,
@@ -321,10 +322,12 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
         if few
         else ""
     )
+    crossed = series_breaks.break_sentence(ind, data.loc[data["value"].notna(), "period"])
     note = (
         f"Recent trend for {names[area]}: {verdict_.verdict}{how}. The blue whiskers are the area's 95% "
-        f"confidence intervals where counts allow.{counts}{thin} {hidden_words(frame)}".rstrip()
+        f"confidence intervals where counts allow.{counts}{thin}"
     )
+    note = " ".join(t for t in (note, crossed, hidden_words(frame)) if t)
     title = (
         f"{ind.title}: {names[area]} against its comparators' average, region and England over time"
     )
