@@ -282,7 +282,10 @@ def families_card(area: str) -> dict[str, object]:
     """The workspace's own survey: the share giving each answer to one question, latest
     period; the figures on the screen, for the room's notes."""
     st.header(families.QUESTION, anchor=False)
-    found = families.questions(local.local_table(area), area) if local.can(Action.READ) else {}
+    asked = local.local_survey_questions()
+    found = (
+        families.questions(local.local_table(area), area, asked) if local.can(Action.READ) else {}
+    )
     if not found:
         st.info("No survey of families is stored in this workspace yet.")
         if not workshop.active() and local.can(Action.WRITE):
@@ -294,7 +297,7 @@ def families_card(area: str) -> dict[str, object]:
         chosen = st.selectbox(
             "Survey question", list(found), format_func=found.get, key="story.survey"
         )
-    figures = families.answer_shares(local.local_table(area), chosen, area)
+    figures = families.answer_shares(local.local_table(area), chosen, area, asked)
     if figures.source.removeprefix("upload:").startswith(EXAMPLE_PREFIX):
         st.warning(
             "**Example data (synthetic).** These answers are made up by SEND Lens to show "
