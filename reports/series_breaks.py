@@ -22,8 +22,14 @@ def break_sentence(indicator: Indicator, periods: Iterable[str]) -> str:
     crossed = breaks_crossed(indicator.series_breaks, periods)
     if not crossed:
         return ""
-    when = " and ".join(describe_period(b, indicator) for b in crossed)
-    what = " (a new SEN2 return)" if indicator.source.startswith("sen2") else ""
+    # The period as the chart's axis writes it, then in words where they differ ("2022/23,
+    # January 2023": a census year is read by its January).
+    said = [describe_period(b, indicator) for b in crossed]
+    when = " and ".join(crossed)
+    extra = [w for b, w in zip(crossed, said) if w != b]
+    if indicator.source.startswith("sen2"):
+        extra.append("a new SEN2 return")
+    what = f" ({', '.join(extra)})" if extra else ""
     return (
         f"Series break: the way this is counted changed in {when}{what}, so figures before "
         "and after it are not strictly comparable."

@@ -28,7 +28,7 @@ def test_the_sentence_names_the_break_in_the_indicators_own_words():
     assert break_sentence(TIMELY, ["2014", "2015", "2024"]) == SEN2_2023
     assert break_sentence(TIMELY, ["2023", "2024"]) == ""
     # A January census: its 2022/23 is the census of January 2023.
-    assert "changed in January 2023 (a new SEN2 return)" in break_sentence(
+    assert "changed in 2022/23 (January 2023, a new SEN2 return)" in break_sentence(
         RATE, ["2021/22", "2022/23"]
     )
     assert break_sentence(RATE, ["2022/23", "2024/25"]) == ""

@@ -226,7 +226,7 @@ def test_a_card_says_a_series_break_only_when_its_years_cross_one(national):
     found = story.figures(national, plans, bradford)
     assert found.chart["period"].tolist() == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
     said = [n for n in words.notes(plans, found) if n.startswith("Series break")]
-    assert said and "changed in January 2023 (a new SEN2 return)" in said[0]
+    assert said and "changed in 2022/23 (January 2023, a new SEN2 return)" in said[0]
     # 20-week timeliness: 2023 against 2024, both in the new series.
     found = story.figures(national, CARD, bradford)
     assert (found.previous_period, found.period) == ("2023", "2024")
