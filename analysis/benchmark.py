@@ -362,6 +362,18 @@ def _compare(
     )
 
 
+def rests_on_few(with_value: int, total: int) -> bool:
+    """Whether a comparators' average rests on half of its set or fewer (5 of 10 neighbours in
+    the first years of a series): a rough guide, said in words and marked on every chart that
+    draws it, since an average of a few councils can swing on any one of them."""
+    return total > 0 and with_value <= total / 2
+
+
+def few_words(with_value: int, total: int, who: str = "comparators") -> str:
+    """How a chart labels an average resting on few: "average of 4 of 10 comparators"."""
+    return f"average of {with_value} of {total} {who}"
+
+
 def series_change(indicator: indicators.Indicator, since: str) -> str:
     """The break a series was cut at, in words: "the 2023 change in DfE's count of EHC plans".
     (Not "the SEN2 return": the return's name is for analysts, and this sentence is also

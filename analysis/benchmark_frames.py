@@ -115,7 +115,14 @@ COMPARE_COLUMNS = [
     "denominator",
     "vs_england",
     "status",
+    "members",
+    "set_size",
+    "few",
 ]
+
+
+# members, set_size and few on a row that is not the comparators' average
+NOT_AVERAGE: list[object] = [math.nan, math.nan, False]
 
 
 def compare_frame(
@@ -132,15 +139,17 @@ def compare_frame(
     comparators' average is the figure the significance test used (pooled, with its
     interval, or the mean, without). ``vs_england`` is each council's own test against
     England, judged by polarity ("" when not tested, as for counts). ``label`` names the
-    role for a chart axis ("Bradford (this area)"). Sorted by value, highest first, with
-    comparators that have no value last.
+    role for a chart axis ("Bradford (this area)"). On the average's row ``members`` and
+    ``set_size`` say how many comparators it rests on, of how many, and ``few`` whether that
+    is too few to lean on (``bm.rests_on_few``); other rows leave them empty (and ``few``
+    false). Sorted by value, highest first, with comparators that have no value last.
     """
     unit, polarity = result.unit, result.polarity
     rows = _totals(table, result.indicator)
     at = rows[(rows["period"] == result.period) & (rows["area_level"] == "la")]
     by_code = {str(c): r for c, r in zip(at["area_code"], at.itertuples(index=False))}
     england = result.england.value
-    records = []
+    records: list[list[object]] = []
 
     def judged(value: float | None, num: float | None, den: float | None) -> str:
         if unit == "count" or value is None:
@@ -163,6 +172,7 @@ def compare_frame(
             result.denominator,
             judged(result.value, result.numerator, result.denominator),
             result.status,
+            *NOT_AVERAGE,
         ]
     )
     for code in dict.fromkeys(areas.current_code(c) for c in comparators):
@@ -176,7 +186,20 @@ def compare_frame(
         lo, hi = _ci(unit, value, num, den)
         name = names.get(code, code)
         records.append(
-            [name, name, code, COMPARATOR, value, lo, hi, num, den, judged(value, num, den), status]
+            [
+                name,
+                name,
+                code,
+                COMPARATOR,
+                value,
+                lo,
+                hi,
+                num,
+                den,
+                judged(value, num, den),
+                status,
+                *NOT_AVERAGE,
+            ]
         )
     if result.neighbours.value is not None:
         pooled = result.neighbour_pooled_ci95
@@ -187,8 +210,12 @@ def compare_frame(
         )
         how = "pooled" if result.neighbour_benchmark == "pooled" else "mean"
         label = f"{average_label(set_label)} ({how})"
+        size = len({areas.current_code(c) for c in comparators} - {result.area})
+        having = size - len(set(result.neighbours_missing) - {result.area})
+        few = bm.rests_on_few(having, size)
         records.append(
             [label, label, "", AVERAGE, result.neighbours.value, lo, hi, None, None, "", ""]
+            + [having, size, few]
         )
     if result.region_code and result.region.value is not None:
         name = names.get(result.region_code, result.region.label)
@@ -206,12 +233,14 @@ def compare_frame(
                 None,
                 "",
                 "",
+                *NOT_AVERAGE,
             ]
         )
     if england is not None:
         lo, hi = result.england.ci95 or (math.nan, math.nan)
         records.append(
             ["England", "England", areas.ENGLAND, ENGLAND, england, lo, hi, None, None, "", ""]
+            + NOT_AVERAGE
         )
     frame = pd.DataFrame.from_records(records, columns=COMPARE_COLUMNS)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
@@ -219,7 +248,17 @@ def compare_frame(
     return frame.reset_index(drop=True)
 
 
-TREND_COLUMNS = ["period", "series", "role", "value", "ci_lower", "ci_upper", "members"]
+TREND_COLUMNS = [
+    "period",
+    "series",
+    "role",
+    "value",
+    "ci_lower",
+    "ci_upper",
+    "members",
+    "set_size",
+    "few",
+]
 
 
 def trend_frame(
@@ -236,8 +275,9 @@ def trend_frame(
     with a value. The comparators' average in each period is the one ``bm.compare`` uses
     there (pooled when every comparator with a value publishes counts, else the mean of
     those with a value), so it matches the Compare view; ``members`` says how many
-    comparators it rests on (early years of a series can have few). The area has its 95%
-    interval.
+    comparators it rests on (early years of a series can have few), ``set_size`` of how
+    many, and ``few`` whether that is too few to lean on (``bm.rests_on_few``); other series
+    leave them empty. The area has its 95% interval.
     """
     rows = _totals(table, indicator_id).copy(deep=False)
     rows.attrs = {}
@@ -252,15 +292,18 @@ def trend_frame(
     for period in periods:
         r = bm.compare(rows, indicator_id, code, str(period), comparators, set_label)
         lo, hi = r.ci95 or (math.nan, math.nan)
+        having = size - len(r.neighbours_missing)
         points = [
-            (names.get(code, code), AREA, r.value, lo, hi, math.nan),
+            (names.get(code, code), AREA, r.value, lo, hi, *NOT_AVERAGE),
             (
                 average,
                 AVERAGE,
                 r.neighbours.value,
                 math.nan,
                 math.nan,
-                size - len(r.neighbours_missing),
+                having,
+                size,
+                bm.rests_on_few(having, size),
             ),
             (
                 names.get(region or "", "Region"),
@@ -268,9 +311,9 @@ def trend_frame(
                 r.region.value,
                 math.nan,
                 math.nan,
-                math.nan,
+                *NOT_AVERAGE,
             ),
-            ("England", ENGLAND, r.england.value, math.nan, math.nan, math.nan),
+            ("England", ENGLAND, r.england.value, math.nan, math.nan, *NOT_AVERAGE),
         ]
         records += [(str(period), *p) for p in points if p[2] is not None]
     frame = pd.DataFrame.from_records(records, columns=TREND_COLUMNS)

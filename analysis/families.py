@@ -10,6 +10,7 @@ reader nothing the counts do not, and all are hidden when fewer than 30 answered
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -47,17 +48,23 @@ class SurveyFigures:
         }
 
 
-def questions(local_rows: pd.DataFrame, area: str) -> dict[str, str]:
-    """The area's survey questions: indicator id to readable words, in the store's order."""
+def questions(
+    local_rows: pd.DataFrame, area: str, asked: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The area's survey questions: indicator id to the question's words (as asked, from
+    ``asked``, else made from the id), in the store's order."""
     mine = local_rows[local_rows["area_code"] == area] if not local_rows.empty else local_rows
-    return {q: question_words(q) for q in survey_questions(mine)}
+    return {q: question_words(q, asked) for q in survey_questions(mine)}
 
 
-def answer_shares(local_rows: pd.DataFrame, indicator: str, area: str) -> SurveyFigures:
-    """The latest period's answers to ``indicator`` in ``area``, protected for reading."""
+def answer_shares(
+    local_rows: pd.DataFrame, indicator: str, area: str, asked: Mapping[str, str] | None = None
+) -> SurveyFigures:
+    """The latest period's answers to ``indicator`` in ``area``, protected for reading, in
+    the order of ``local_rows`` (the upload's own, from ``store.local_data``)."""
     rows = local_rows[(local_rows["indicator"] == indicator) & (local_rows["area_code"] == area)]
     rows = rows[rows["breakdown"].astype(str).str.startswith("answer=")]
-    words = question_words(indicator)
+    words = question_words(indicator, asked)
     if rows.empty:
         return SurveyFigures(indicator, words, None, None, 0, "", _answers([], [], []))
     period = max(rows["period"].astype(str).unique(), key=period_sort_key)

@@ -27,6 +27,7 @@ own survey uploads; 6 is not in SEND Lens's data.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,8 +176,12 @@ def survey_share(
     return pd.DataFrame(rows, columns=["period", "positive", "respondents", "pct", "low", "high"])
 
 
-def question_words(indicator: str) -> str:
-    """A readable name from a survey indicator id (the tidy table keeps only its slug)."""
+def question_words(indicator: str, asked: Mapping[str, str] | None = None) -> str:
+    """A survey question as the upload wrote it (``asked``, from
+    ``store.local_data.survey_questions_asked``), else readable words made from its id (the
+    tidy table keeps only a slug)."""
+    if asked and asked.get(indicator):
+        return asked[indicator]
     slug = indicator.removeprefix("local:survey:").split(":")[-1]
     slug = re.sub(r"_[0-9a-f]{6}$", "...", slug)  # a long question was cut and given a short hash
     words = slug.replace("_", " ").strip()

@@ -68,7 +68,6 @@ class CardFigures:
     neighbours_with_value: int
     neighbours_total: int
     hidden: int  # figures the chart would show that the small-number rule hides
-    break_before: str | None  # a series break between the previous period and this one
     nhs_area: bool  # NHS figures for a wider area than the council
     chart: pd.DataFrame = field(default_factory=pd.DataFrame)  # who, period, value
 
@@ -170,21 +169,9 @@ def figures(table: pd.DataFrame, card: Indicator, area: str) -> CardFigures:
         neighbours_with_value=with_value,
         neighbours_total=len(members),
         hidden=hidden,
-        break_before=_break_between(card, previous, period),
         nhs_area=nhs,
         chart=chart,
     )
-
-
-def _break_between(card: Indicator, before: str | None, after: str | None) -> str | None:
-    """The first period of a new series lying after ``before`` and up to ``after``, if any."""
-    if before is None or after is None:
-        return None
-    low, high = period_sort_key(before), period_sort_key(after)
-    for start in card.series_breaks:
-        if low < period_sort_key(start) <= high:
-            return start
-    return None
 
 
 def _chart(

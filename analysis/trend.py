@@ -45,7 +45,7 @@ legacy ``TrendMarkerCalculator`` (dhsc-govuk/FingertipsNext, trend-analysis/):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -107,6 +107,16 @@ def start_of_series(periods: Sequence[str], breaks: Sequence[str]) -> tuple[int,
     start = next(i for i, p in enumerate(periods) if period_sort_key(p) >= first)
     # A break before the first period is not crossed by this series.
     return (start, since) if start > 0 else (0, "")
+
+
+def breaks_crossed(breaks: Sequence[str], periods: Iterable[str]) -> list[str]:
+    """The series breaks (first periods of a new series) that ``periods`` straddle: some
+    period before the break and some at or after it, oldest first."""
+    keys = [period_sort_key(str(p)) for p in periods]
+    if not keys:
+        return []
+    low, high = min(keys), max(keys)
+    return sorted((b for b in breaks if low < period_sort_key(b) <= high), key=period_sort_key)
 
 
 def _array(values: Sequence[float | None]) -> np.ndarray:

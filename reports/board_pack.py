@@ -33,7 +33,7 @@ from analysis.neighbours import check_area, sn_label
 from data_loaders.register import RELEASES
 from geography import areas
 from indicators.units import format_value
-from reports import charts
+from reports import charts, series_breaks
 from reports.exception_report import shown_value
 from reports.format import describe_period, format_change
 from reports.pack_document import BoardPack, Chart, Section, Table
@@ -397,6 +397,7 @@ def section_chart(
             return None
         chart = charts.grouped_bars(frame, "category", "value", "Per cent of EHC plans")
         size: dict[str, object] = {}
+        note = ""
         wide = frame.pivot_table(index="category", columns="name", values="value", aggfunc="first")
         wide = wide.reset_index().rename(columns={"category": "Primary need"})
         period = describe_period(str(frame["period"].iloc[0]), ind)
@@ -411,10 +412,11 @@ def section_chart(
         chart = charts.trend_chart(charted, y_title=charts.axis_title(ind))
         size = {"height": 190}  # lower than on a page: three fit an A4 page with their tables
         wide = charts.wide_table(frame)
+        note = series_breaks.break_sentence(ind, charted.loc[charted["value"].notna(), "period"])
     chart = chart.properties(width=CHART_WIDTH, description=title, **size)
     # The specs are the pages' own, validated whenever a page draws them (and by the app
     # tests); validating again here was a quarter of building the pack.
-    return Chart(title, chart.to_dict(validate=False), _text_table(wide, ind.unit, title))
+    return Chart(title, chart.to_dict(validate=False), _text_table(wide, ind.unit, title), note)
 
 
 def _region_map(
@@ -694,7 +696,8 @@ def pack_html(pack: BoardPack, svgs: Sequence[str]) -> bytes:
             parts.append(
                 f"<figure><figcaption><h3>{e(c.title)}</h3></figcaption>"
                 f"<div role='img' aria-label='{e(c.title)}'>{svg}</div>"
-                f"<details><summary>The figures as a table</summary>{_html_table(c.table)}"
+                + (f"<p>{e(c.note)}</p>" if c.note else "")
+                + f"<details><summary>The figures as a table</summary>{_html_table(c.table)}"
                 "</details></figure>"
             )
         if s.caveats:

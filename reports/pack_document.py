@@ -12,6 +12,7 @@ class Chart:
     title: str
     spec: dict[str, object]
     table: Table
+    note: str = ""  # what the chart needs said beside it, such as a series break it crosses
 
 
 @dataclass

@@ -7,10 +7,12 @@ and rounded (``analysis.story``), and the words say higher, lower or the same.
 
 from __future__ import annotations
 
+from analysis import benchmark
 from analysis.families import SurveyFigures
 from analysis.story import RULE, CardFigures
 from indicators import Indicator
 from reports.format import describe_period
+from reports.series_breaks import break_sentence as series_break_sentence
 
 HIDDEN = "hidden to protect privacy"
 
@@ -119,16 +121,15 @@ def notes(card: Indicator, figures: CardFigures) -> list[str]:
     counted, NHS figures for a wider area, figures hidden from the chart."""
     out = []
     total, having = figures.neighbours_total, figures.neighbours_with_value
-    if figures.neighbours is not None and total and having < total / 2 + 0.5:
+    if figures.neighbours is not None and benchmark.rests_on_few(having, total):
         out.append(
             f"Only {having} of the {total} similar areas have a figure, so their average is a "
             "rough guide."
         )
-    if figures.break_before:
-        out.append(
-            f"The way this is counted changed in {describe_period(figures.break_before, card)}, "
-            "so earlier years are not strictly comparable."
-        )
+    charted = figures.chart.get("period", [])  # a count's chart shows several years
+    shown = [figures.previous_period, figures.period, *map(str, charted)]
+    if said := series_break_sentence(card, [p for p in shown if p]):
+        out.append(said)
     if figures.nhs_area:
         out.append(
             f"These are NHS figures for {figures.place}, which covers a wider area than the "
@@ -141,6 +142,19 @@ def notes(card: Indicator, figures: CardFigures) -> list[str]:
             f"{RULE.threshold} are not shown, and neither are figures resting on them."
         )
     return out
+
+
+SIMILAR = "Similar areas"  # the chart's name for the similar areas' average (analysis.story)
+
+
+def who_words(who: str, figures: CardFigures) -> str:
+    """A bar's name: the similar areas' says when their average rests on few of them
+    ("Similar areas (average of 4 of 10 areas)"), so a chart and its table show it."""
+    if who == SIMILAR and benchmark.rests_on_few(
+        figures.neighbours_with_value, figures.neighbours_total
+    ):
+        return f"{who} ({benchmark.few_words(figures.neighbours_with_value, figures.neighbours_total, 'areas')})"
+    return who
 
 
 def chart_title(card: Indicator, figures: CardFigures) -> str:

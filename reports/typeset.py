@@ -40,7 +40,12 @@ def pack_json(pack: BoardPack, files: Sequence[str]) -> dict[str, object]:
                 ],
                 "tables": [asdict(t) for t in s.tables],
                 "charts": [
-                    {"title": c.title, "file": next(names), "table": asdict(c.table)}
+                    {
+                        "title": c.title,
+                        "file": next(names),
+                        "table": asdict(c.table),
+                        "note": c.note,
+                    }
                     for c in s.charts
                 ],
                 "caveats": s.caveats,

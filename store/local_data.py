@@ -107,7 +107,9 @@ def local_tidy_report(
         )
         table = table[~clash]
     table = tidy.normalise(table)
-    return table.sort_values(KEYS, ignore_index=True), problems
+    # Stable on indicator, area and period: a survey's answers stay in the order the upload
+    # gives them (Yes, Sometimes, No), as the survey asked them, not alphabetical.
+    return table.sort_values(KEYS[:3], kind="stable", ignore_index=True), problems
 
 
 def kpi_rows(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
@@ -183,6 +185,28 @@ def survey_rows(
         source=source,
     )
     return rows, problems
+
+
+def survey_questions_asked(store: Store, *, by: User, workspace: str) -> dict[str, str]:
+    """Each survey question's indicator id and its words as the upload gives them (the tidy
+    rows keep only a slug of them); where two uploads ask it, the later one's words.
+
+    Read from the stored uploads themselves, so every upload, old or new, has its words."""
+    loaded = sorted(
+        store.load_active("survey", by=by, workspace=workspace), key=lambda p: p[0].created_at
+    )
+    asked: dict[str, str] = {}
+    for _, frame in loaded:
+        column = SURVEY_COLUMNS["question"]
+        if column not in frame.columns:
+            continue
+        questions = _text(frame[column])
+        name = SURVEY_COLUMNS["survey"]
+        surveys = _text(frame[name]) if name in frame.columns else pd.Series("", frame.index)
+        for question, survey in dict.fromkeys(zip(questions, surveys)):
+            if question:
+                asked[survey_id(question, survey)] = question
+    return asked
 
 
 def kpi_details(store: Store, *, by: User, workspace: str) -> pd.DataFrame:

@@ -136,13 +136,17 @@ def test_reorganised_area_says_where_its_series_starts(national):
     at = _app("E06000063", national)  # Cumberland
     at.run()
     at.switch_page("app_pages/local_profile.py").run()
-    notes = [c.value for c in at.caption if "Series break" in c.value]
+    notes = [c.value for c in at.caption if "this area's figures start" in c.value]
     assert notes, "a reorganised area must say that its series starts at the change"
     assert "2023/24" in notes[0] and "Cumbria" in notes[0]
     at2 = _app("E08000032", national)  # Bradford: no reorganisation, no note
     at2.run()
     at2.switch_page("app_pages/local_profile.py").run()
-    assert not [c.value for c in at2.caption if "Series break" in c.value]
+    assert not [c.value for c in at2.caption if "this area's figures start" in c.value]
+    # Its EHC plans' trends run from 2009/10 across SEN2's new series of January 2023.
+    crossing = [c.value for c in at2.caption if "Series break" in c.value]
+    assert crossing and all(c.startswith("Figures from 2009/10 to 2024/25.") for c in crossing)
+    assert "counted changed in 2022/23 (January 2023, a new SEN2 return)" in crossing[0]
 
 
 TABS = {  # each tab of the Local profile, and a chart key it must draw

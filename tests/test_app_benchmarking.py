@@ -9,6 +9,7 @@ import re
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -24,6 +25,7 @@ TABS = ["Compare areas", "Trend", "Area summary", "Funnel plot", "Choose compara
 AREAS = ["E08000032", "E06000063", "E06000065", "E09000001", "E06000053"]
 BRADFORD, REGION, ENGLAND = "E08000032", "E12000003", "E92000001"
 TIMELY = "New EHC plans issued within 20 weeks (including exceptions)"
+TIMELY_ID = "ehc_20wk_pct"
 
 
 def _page(area: str, tab: str | None = None) -> AppTest:
@@ -77,6 +79,13 @@ def _as_table(at: AppTest, key: str) -> AppTest:
     at.radio(key=f"{key}.view").set_value("Table").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _dataset(at: AppTest, name: str) -> pd.DataFrame:
+    """A named dataset of the page's first chart (Streamlit moves them out of the spec)."""
+    chart = at.get("vega_lite_chart")[0].proto
+    (found,) = [d for d in chart.datasets if d.name == name]
+    return pa.ipc.open_stream(found.data.data).read_pandas()
 
 
 def _comparator_codes(at: AppTest) -> list[str]:
@@ -295,6 +304,7 @@ def test_trend_table_and_verdict(national):
         "Yorkshire and The Humber",
         "England",
         "Comparators with a value",
+        "Average on few comparators",
     ]
     assert table.at["2024", "Comparators with a value"] == 10
     assert (table.at["2024", "Bradford"], table.at["2024", "England"]) == (88.9, 45.9)
@@ -346,3 +356,46 @@ def test_rank_on_too_few_cases_says_so(national):
     assert _metric(at, "Rank of 153") == "1st (too few)"
     tile = next(m for m in at.metric if m.label == "Rank of 153")
     assert "On only 26 cases: too few to rank meaningfully." in tile.help
+
+
+def test_an_average_on_few_neighbours_is_marked_on_the_charts_and_in_their_tables(national):
+    """Hartlepool's neighbours' average for 20-week timeliness rests on 5 of 10 in 2014 (counted
+    in test_benchmark_frames): hollow and labelled on the chart, said in the table, that year
+    only."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["area"] = "E06000001"
+    at.session_state["bench.indicator"] = TIMELY_ID
+    at.session_state["bench.tab"] = "Trend"
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    hollow = spec["layer"][-1]["layer"]
+    assert hollow[0]["mark"]["filled"] is False and hollow[1]["mark"]["type"] == "text"
+    labelled = _dataset(at, spec["layer"][-1]["data"]["name"])
+    assert labelled[["period", "words"]].values.tolist() == [
+        ["2014", "average of 5 of 10 comparators"]
+    ]
+    _as_table(at, "bench.trend")
+    table = _table(at, "Average on few comparators").set_index("Period")
+    assert table.index[table["Average on few comparators"] == "yes"].tolist() == ["2014"]
+    assert set(table.drop(index="2014")["Average on few comparators"]) == {"no"}
+    assert "half the comparators or fewer in 2014 (5 of 10)" in _captions(at)
+    # The chart runs 2014 to 2024 across SEN2's new series of 2023, and says so.
+    assert "Series break: the way this is counted changed in 2023 (a new SEN2 return)" in (
+        _captions(at)
+    )
+    # Compare areas in 2014: the average's bar is an outline and its label says why.
+    at.session_state["bench.period"] = "2014"
+    _run(at, "Compare areas")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    bars, (outline, words), whiskers = spec["layer"][0], spec["layer"][1]["layer"], spec["layer"][2]
+    assert (bars["mark"]["type"], whiskers["mark"]["type"]) == ("bar", "errorbar")
+    assert outline["mark"]["fill"] == "white" and words["mark"]["type"] == "text"
+    (row,) = _dataset(at, spec["layer"][1]["data"]["name"]).to_dict("records")
+    assert row["label"].startswith("Statistical neighbours' average")
+    assert row["words"] == "average of 5 of 10 comparators"
+    _as_table(at, "bench.compare")
+    table = _table(at, "Average rests on")
+    assert [t for t in table["Average rests on"] if t] == [
+        "5 of 10 comparators (few: a rough guide)"
+    ]

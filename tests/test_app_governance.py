@@ -87,6 +87,17 @@ def test_national_measures_for_every_kind_of_area(national, store_dir, area):
     assert "EHC plans" in " ".join(s.value for s in at.subheader)
 
 
+def test_one_measure_over_time_says_a_series_break_it_crosses(national, store_dir):
+    at = _page(BRADFORD)
+    # 20-week timeliness, 2015 to 2024, crosses SEN2's new series of 2023.
+    assert at.selectbox(key="gov.measure").value == "ehc_20wk_pct"
+    said = [c.value for c in at.caption if "Series break" in c.value]
+    assert len(said) == 1 and "counted changed in 2023 (a new SEN2 return)" in said[0]
+    # The tribunal appeal rate has no break: nothing said.
+    at.selectbox(key="gov.measure").set_value("tribunal_appeal_rate").run()
+    assert not [c.value for c in _ok(at).caption if "Series break" in c.value]
+
+
 @pytest.mark.parametrize(
     ("area", "figures"),
     [

@@ -471,3 +471,56 @@ def test_summary_table_rounds_and_renames():
         {**{c: [np.nan] for c in bf.SUMMARY_HEADINGS}, "unit": ["score"], "value": [-1.2345]}
     )
     assert bf.summary_table(scores)["Value"].item() == -1.23
+
+
+# --- An average resting on few comparators ---------------------------------------------------
+
+
+def test_an_average_rests_on_few_when_half_the_set_or_fewer_report():
+    assert bm.rests_on_few(5, 10) and bm.rests_on_few(4, 9) and bm.rests_on_few(1, 2)
+    assert not bm.rests_on_few(6, 10) and not bm.rests_on_few(5, 9)
+    assert not bm.rests_on_few(0, 0)  # no set, no average to mark
+    assert bm.few_words(4, 10) == "average of 4 of 10 comparators"
+
+
+HARTLEPOOL = "E06000001"
+
+
+def _reporting(national: pd.DataFrame, indicator: str, members: list[str]) -> dict[str, int]:
+    """How many of ``members`` publish a value in each period, counted from the raw table."""
+    n = national
+    rows = n[
+        (n["indicator"] == indicator)
+        & (n["breakdown"] == "")
+        & (n["area_level"] == "la")
+        & n["value"].notna()
+        & n["area_code"].isin(members)
+    ]
+    return rows.groupby("period")["area_code"].nunique().to_dict()
+
+
+def test_thin_averages_on_real_data_are_marked_in_exactly_their_periods(national):
+    from analysis.neighbours import statistical_neighbours
+
+    members = statistical_neighbours(HARTLEPOOL)
+    assert len(members) == 10
+    # SEN2's 20-week timeliness began in 2014 with gaps: 5 of Hartlepool's 10 neighbours
+    # published then (half: marked), every later year more than half (not marked).
+    reporting = _reporting(national, "ehc_20wk_pct", members)
+    assert reporting["2014"] == 5 and min(v for p, v in reporting.items() if p != "2014") > 5
+    frame = bf.trend_frame(national, "ehc_20wk_pct", HARTLEPOOL, members, SN, {})
+    average = frame[frame["role"] == "average"].set_index("period")
+    assert average["members"].astype(int).to_dict() == {
+        p: reporting.get(p, 0) for p in average.index
+    }
+    assert average.index[average["few"]].tolist() == ["2014"]
+    assert set(average["set_size"]) == {10}
+    assert not frame.loc[frame["role"] != "average", "few"].any()
+    # The same rule on the compare frame: 4 of 10 in 2014 for the measure excluding exceptions.
+    assert _reporting(national, "ehc_20wk_ex_pct", members)["2014"] == 4
+    for period, few in (("2014", True), ("2015", False)):
+        result = bm.compare(national, "ehc_20wk_ex_pct", HARTLEPOOL, period, members, SN)
+        row = bf.compare_frame(national, result, members, SN, {}).set_index("role")
+        assert bool(row.at["average", "few"]) is few, period
+        assert row.at["average", "set_size"] == 10
+        assert not row.drop(index="average")["few"].any()

@@ -342,3 +342,15 @@ def test_the_packs_statistics_are_the_benchmarking_pages(national, area):
         assert result.england.value == england
         at = rows[(rows["period"] == period) & rows["value"].notna()]
         assert result.ranked == len(set(at["area_code"]) & current), ind_id
+
+
+def test_a_trend_chart_says_the_series_break_its_years_cross(national):
+    bradford = "E08000032"
+    # The pack's last eight years of 20-week timeliness (2017 to 2024) cross SEN2's 2023 change.
+    crossing = bp.section_chart(national, "trend", "ehc_20wk_pct", bradford, "Timeliness")
+    assert crossing is not None and crossing.table.rows[0][0] == "2017"
+    assert crossing.note.startswith("Series break: the way this is counted changed in 2023")
+    # The tribunal appeal rate has no series break; the primary-need bars are one year.
+    for kind, ind_id in (("trend", "tribunal_appeal_rate"), ("need", "ehc_primary_need_pct")):
+        chart = bp.section_chart(national, kind, ind_id, bradford, "Other")
+        assert chart is not None and chart.note == "", ind_id

@@ -13,7 +13,7 @@ from reports import story as words
 from store import actions
 from store import story as story_store
 from store.datasets import Store
-from store.local_data import survey_rows
+from store.local_data import survey_id, survey_rows
 from tests.conftest import ROOT
 from tests.test_app_workshop import ANN, BRADFORD, _button, engine  # noqa: F401
 
@@ -140,6 +140,9 @@ def test_the_stored_survey_s_shares_are_shown_and_the_room_s_vote_is_kept():
     )
     at = _story(workshop=True)
     table = at.table[0].value  # indexed by answer
+    # The question as asked and the answers in the upload's order, not the id's words or A-Z.
+    assert f"{Q} (2024/25)" in [s.value for s in at.subheader]
+    assert table.index.tolist() == ["Yes", "Partly", "No"]
     assert table["Share"].to_dict() == {"Yes": "83%", "Partly": words.HIDDEN, "No": words.HIDDEN}
     assert table["People (rounded to 5)"].to_dict() == {
         "Yes": "25",
@@ -156,3 +159,63 @@ def test_the_stored_survey_s_shares_are_shown_and_the_room_s_vote_is_kept():
     note = saved.iloc[0]
     assert note["card"] == families.CARD_ID and note["votes_no"] == 4
     assert note["figures"]["shares"] == {"Yes": 83.0, "Partly": None, "No": None}
+    assert list(note["figures"]["shares"]) == ["Yes", "Partly", "No"]
+    assert note["figures"]["question"] == Q
+
+
+def test_the_demo_survey_card_keeps_its_words_and_order_into_the_room_notes():
+    from pathlib import Path
+
+    from uploads.intake import read_upload
+
+    demo = Path(ROOT) / "data" / "demo" / "demo_survey_outcomes.csv"
+    frame = read_upload(demo.read_bytes(), demo.name, "survey")
+    table = survey_rows(frame, "upload:Demo v1", BRADFORD)[0]
+    leisure = "Are you able to take part in the leisure activities you choose?"
+    asked = {i: leisure for i in table["indicator"] if "leisure" in i}
+    (ind,) = asked
+    assert families.questions(table, BRADFORD, asked)[ind] == leisure
+    found = families.answer_shares(table, ind, BRADFORD, asked)
+    # 2024/25 in the file: Yes 104, Sometimes 58, No 37 (199): rounded 105, 60, 35 of 200.
+    assert found.question == leisure and found.period == "2024/25"
+    assert found.answers["answer"].tolist() == ["Yes", "Sometimes", "No"]
+    assert found.answers["count"].tolist() == [105.0, 60.0, 35.0]
+    notes = pd.DataFrame(
+        {
+            "card": [families.CARD_ID],
+            "session_date": [pd.Timestamp("2026-11-30").date()],
+            "comment": ["Clubs are full"],
+            "question": [""],
+            "votes_yes": pd.array([2], dtype="Int64"),
+            "votes_partly": pd.array([5], dtype="Int64"),
+            "votes_no": pd.array([1], dtype="Int64"),
+            "figures": [found.as_record()],
+        }
+    )
+    shown = room_notes.notes_table(notes, {}).loc[0, "Figure shown"]
+    # 105/200 = 52.5 -> 52 (round half to even), 60/200 = 30, 35/200 = 17.5 -> 18.
+    assert shown == f"{leisure}: Yes 52%, Sometimes 30%, No 18% (2024/25)"
+
+
+@pytest.mark.usefixtures("engine")
+def test_the_outcomes_page_offers_the_survey_question_as_asked_and_its_answers_in_order():
+    Store().save_version(
+        "survey",
+        "Parents",
+        survey({"Yes": 40, "Partly": 30, "No": 20}),
+        file_name="parents.csv",
+        file_sha256="2" * 64,
+        by=ANN,
+        workspace="local",
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["user"] = ANN
+    at.query_params["area"] = BRADFORD
+    at.switch_page("app_pages/outcomes.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    chosen = at.selectbox(key="outcomes.survey.leisure")
+    assert chosen.options == ["(none)", Q]  # no "Do you feel listened to" made from its id
+    chosen.set_value(survey_id(Q, "EXAMPLE parent carers")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (answers,) = [m for m in at.multiselect if m.key.startswith("outcomes.survey.leisure.pos")]
+    assert answers.options == ["Yes", "Partly", "No"]

@@ -332,3 +332,44 @@ def test_local_register_lists_every_local_dataset_without_opening_it(store: Stor
     assert (
         register.loc["KPIs", "uploaded_by"] == "ann" and register["uploaded_at"].dt.tz is not None
     )
+
+
+# --- a survey's own words and order, through the store --------------------------------------
+
+from tests.test_store import url  # noqa: E402, F401 - SQLite, and PostgreSQL when set
+
+DEMO_SURVEY = Path(__file__).parents[1] / "data" / "demo" / "demo_survey_outcomes.csv"
+LEISURE = "Are you able to take part in the leisure activities you choose?"
+CONFIDENT = (
+    "How confident are you in navigating the SEND system and managing your child's health "
+    "and care needs?"
+)
+
+
+def test_a_stored_survey_keeps_its_questions_words_and_its_answers_order(url):  # noqa: F811
+    from analysis.outcome_indicators import question_words, survey_answers
+    from uploads.intake import read_upload
+
+    frame = read_upload(DEMO_SURVEY.read_bytes(), DEMO_SURVEY.name, "survey")
+    s = Store(url)
+    try:
+        upload(s, "survey", "Young people and parents", frame, 1)
+        rows = local_data.local_tidy(s, default_area="E08000032", **LOCAL)
+        asked = local_data.survey_questions_asked(s, **LOCAL)
+    finally:
+        s.close()
+    leisure = survey_id(LEISURE, "Synthetic young people's survey")
+    confident = survey_id(CONFIDENT, "Synthetic parent carer survey")
+    assert asked == {leisure: LEISURE, confident: CONFIDENT}
+    # As the file lists them (Yes, Sometimes, No), not alphabetically (No, Sometimes, Yes).
+    assert survey_answers(rows, leisure) == ["Yes", "Sometimes", "No"]
+    assert survey_answers(rows, confident) == [
+        "Very confident",
+        "Fairly confident",
+        "Not very confident",
+        "Not at all confident",
+    ]
+    assert question_words(leisure, asked) == LEISURE
+    # Without the stored words (rows from elsewhere): words made from the id, as before.
+    made = "Are you able to take part in the leisure activities you choo..."
+    assert question_words(leisure) == question_words(leisure, {}) == made

@@ -37,7 +37,6 @@ def figures(**changes) -> CardFigures:
         "neighbours_with_value": 10,
         "neighbours_total": 10,
         "hidden": 0,
-        "break_before": None,
         "nhs_area": False,
     }
     return CardFigures(**{**base, **changes})
@@ -156,10 +155,13 @@ def test_a_count_is_compared_by_its_change_and_few_neighbours_get_a_word():
         "100 and England up by 10 in every 100."
     )
     assert words.notes(card, counts)[0].startswith("Only 4 of the 10 similar areas")
-    broken = words.notes(card, figures(break_before="2023"))
+    # 20-week timeliness: a new SEN2 series from 2023, crossed from 2022 to 2023, not after.
+    broken = words.notes(CARD, figures(previous_period="2022", period="2023"))
     assert broken == [
-        "The way this is counted changed in 2023, so earlier years are not strictly comparable."
+        "Series break: the way this is counted changed in 2023 (a new SEN2 return), so "
+        "figures before and after it are not strictly comparable."
     ]
+    assert words.notes(CARD, figures()) == []  # 2023 to 2024: one series
 
 
 def test_what_families_told_us_lists_every_note_against_its_figure():
@@ -191,3 +193,41 @@ def test_what_families_told_us_lists_every_note_against_its_figure():
     assert "<h1>What families told us: Bradford</h1>" in page
     assert "Why &lt;b&gt;later&lt;/b&gt;?" in page and "<b>later" not in page
     assert ">None<" not in page and ">nan<" not in page and "<script" not in page
+
+
+def test_the_similar_areas_bar_and_table_row_say_when_their_average_rests_on_few():
+    from ui.story.views import chart, figures_table
+
+    rows = pd.DataFrame(
+        {"who": ["Bradford", "Similar areas", "England"], "period": "2024", "value": [89, 44, 46]}
+    )
+    thin = figures(neighbours_with_value=5, chart=rows)  # half of 10: a rough guide
+    table = figures_table(CARD, thin)
+    assert table["Area"].tolist() == [
+        "Bradford",
+        "Similar areas (average of 5 of 10 areas)",
+        "England",
+    ]
+    spec = chart(CARD, thin).to_dict()
+    outline = spec["layer"][1]
+    assert outline["mark"]["fill"] == "white" and outline["mark"]["strokeDash"]
+    assert outline["transform"] == [{"filter": "datum.hollow"}]
+    hollow = [r["bar"] for r in spec["datasets"][spec["data"]["name"]] if r["hollow"]]
+    assert hollow == ["Similar areas (average of 5 of 10 areas)"]
+    full = figures(neighbours_with_value=6, chart=rows)
+    assert figures_table(CARD, full)["Area"].tolist() == ["Bradford", "Similar areas", "England"]
+    assert not any(r["hollow"] for r in chart(CARD, full).to_dict()["datasets"].popitem()[1])
+
+
+def test_a_card_says_a_series_break_only_when_its_years_cross_one(national):
+    bradford = "E08000032"
+    # EHC plans, a count: the chart's five Januaries 2021 to 2025 cross SEN2's January 2023.
+    plans = indicators.get("ehc_plans")
+    found = story.figures(national, plans, bradford)
+    assert found.chart["period"].tolist() == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
+    said = [n for n in words.notes(plans, found) if n.startswith("Series break")]
+    assert said and "changed in 2022/23 (January 2023, a new SEN2 return)" in said[0]
+    # 20-week timeliness: 2023 against 2024, both in the new series.
+    found = story.figures(national, CARD, bradford)
+    assert (found.previous_period, found.period) == ("2023", "2024")
+    assert not [n for n in words.notes(CARD, found) if n.startswith("Series break")]

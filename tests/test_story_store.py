@@ -161,3 +161,25 @@ def test_a_public_instance_has_the_tables_and_refuses_notes(tmp_path):
             workspace="local",
         )
     public.close()
+
+
+def test_a_survey_notes_answers_come_back_in_the_order_asked(engine):
+    # Not alphabetical and not by length (PostgreSQL's JSONB would reorder keys; the note is
+    # kept as text, so both stores give back the order the card showed).
+    shares = {"Yes": 52.0, "Sometimes": 30.0, "No": 18.0, "Not at all confident": None}
+    shown = {"indicator": "local:survey:x", "question": "Are you able?", "shares": shares}
+    story.add_note(
+        engine,
+        AREA,
+        "local_survey",
+        comment="Clubs are full",
+        question="",
+        votes=None,
+        figures=shown,
+        session_date=DAY,
+        by=workshop(ADMIN),
+        workspace="local",
+    )
+    (found,) = story.notes(engine, AREA, by=VIEWER, workspace="local")["figures"]
+    assert list(found["shares"]) == ["Yes", "Sometimes", "No", "Not at all confident"]
+    assert found == shown

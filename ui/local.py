@@ -28,7 +28,7 @@ from store.actions import engine_of
 from store.datasets import NotFoundError, PermissionDenied, Store, StoreError
 from store.failures import DRIVER_ERRORS, failure
 from store.keystore import checked_chain, require_same_key
-from store.local_data import kpi_details, local_register, local_tidy
+from store.local_data import kpi_details, local_register, local_tidy, survey_questions_asked
 from store.public import public_mode, public_store
 from store.workspaces import Workspace, user_workspaces
 from ui import workshop
@@ -234,6 +234,19 @@ def local_table(area: str | None = None) -> pd.DataFrame:
         "tidy",
         (fingerprint(listed), area, workspace()),
         lambda: local_tidy(s, default_area=area, **scope()) if not listed.empty else tidy.empty(),
+    )
+
+
+def local_survey_questions() -> dict[str, str]:
+    """This session's survey questions as uploaded, by indicator id, re-read after any change."""
+    if not can(Action.READ):
+        return {}
+    s = readable_store()
+    listed = datasets()
+    return session_cached(
+        "survey_questions",
+        (fingerprint(listed), workspace()),
+        lambda: survey_questions_asked(s, **scope()) if not listed.empty else {},
     )
 
 

@@ -18,6 +18,7 @@ from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from analysis.disclosure import hidden_words, protect_published
 from analysis.trend import CANNOT
+from reports import series_breaks
 from ui import glossed, visual, workshop
 from ui.comparison.data import (
     compare_rows,
@@ -78,6 +79,12 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
     if ind.unit == "count":  # England's and the region's totals would dwarf every council
         data = data[~data["role"].isin([bf.REGION, bf.ENGLAND])]
     data = data.assign(role_label=data["role"].map(lambda r: ROLE_STYLE[r][0]))
+    few = data["few"].astype(bool)
+    # An average of few comparators is drawn hollow with its words written in it.
+    data["words"] = [
+        bm.few_words(int(n), int(k)) if f else ""
+        for n, k, f in zip(data["members"], data["set_size"], few)
+    ]
     order = data["label"].tolist()
     area_label = frame.loc[frame["role"] == bf.AREA, "label"].iloc[0]
     roles = [r for r in ROLE_STYLE if r in set(data["role"])]
@@ -91,6 +98,7 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
     bars = (
         alt.Chart(data)
         .mark_bar(stroke=INK, strokeWidth=0.5)
+        .transform_filter(~alt.datum.few)
         .encode(
             y=y,
             x=alt.X("value:Q", title=x_title),
@@ -116,8 +124,16 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
         .mark_errorbar(ticks=True, color=INK)
         .encode(y=y, x=alt.X("ci_lower:Q", title=x_title), x2="ci_upper:Q")
     )
-    chart = (bars + whiskers).properties(height=alt.Step(22))
-    table = frame.drop(columns=["label", "role"]).rename(
+    hollow = alt.Chart(data[few]).encode(y=y)
+    hollow = hollow.mark_bar(
+        fill="white", stroke=NEIGHBOUR_COLOUR, strokeWidth=2.5, strokeDash=[5, 3]
+    ).encode(x=alt.X("value:Q", title=x_title), tooltip=bars.encoding.tooltip) + hollow.mark_text(
+        align="left", dx=6, color=INK, fontSize=12
+    ).encode(x=alt.datum(0), text="words:N")
+    chart = alt.layer(bars, *([hollow] if few.any() else []), whiskers)
+    chart = chart.properties(height=alt.Step(22))
+    table = frame.assign(**{"Average rests on": average_basis(frame)})
+    table = table.drop(columns=["label", "role", "members", "set_size", "few"]).rename(
         columns={
             "name": "Area",
             "area_code": "Code",
@@ -146,6 +162,8 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
     gone = f" No value in this period for {', '.join(missing)}." if missing else ""
     hidden = hidden_words(frame)
     gone += f" {hidden}" if hidden else ""
+    if few.any():
+        gone += f" {FEW_WORDS}"
     counts = (
         " England and the region are in the table, not the chart: their totals dwarf a council's."
         if ind.unit == "count"
@@ -157,6 +175,23 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
     )
     title = f"{ind.title}: {names[area]} and its comparators, {visual.period_words(indicator_id, period)}"
     visual.show("bench.compare", title, chart, table, [indicator_id], area, note)
+
+
+FEW_WORDS = (
+    "A hollow, dashed outline marks a comparators' average resting on half the comparators or "
+    "fewer: with so few councils reporting it is a rough guide."
+)
+
+
+def average_basis(frame: pd.DataFrame) -> list[str]:
+    """The table's words for what each row's comparators' average rests on: "4 of 10
+    comparators (few: a rough guide)" on the average's rows, "" on the rest."""
+    return [
+        (f"{int(n)} of {int(k)} comparators" + (" (few: a rough guide)" if f else ""))
+        if role == bf.AVERAGE and pd.notna(n)
+        else ""
+        for role, n, k, f in zip(frame["role"], frame["members"], frame["set_size"], frame["few"])
+    ]
 
 
 # --- Trend -----------------------------------------------------------------------------------
@@ -211,19 +246,33 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
             scale=alt.Scale(domain=domain, range=[dashes[r] for r in roles]),
         )
     )
-    points = base.mark_point(size=80, filled=True, stroke=INK, strokeWidth=0.5).encode(
-        shape=alt.Shape(
-            "series:N",
-            legend=None,
-            scale=alt.Scale(domain=domain, range=[shapes[r] for r in roles]),
+    points = (
+        base.mark_point(size=80, filled=True, stroke=INK, strokeWidth=0.5)
+        .encode(
+            shape=alt.Shape(
+                "series:N",
+                legend=None,
+                scale=alt.Scale(domain=domain, range=[shapes[r] for r in roles]),
+            )
         )
+        .transform_filter(~alt.datum.few)
     )
+    # An average of few comparators: a hollow square with its words beside it, not colour alone.
+    thin = data[data["few"].astype(bool)]
+    thin = thin.assign(
+        words=[bm.few_words(int(n), int(k)) for n, k in zip(thin["members"], thin["set_size"])]
+    )
+    hollow = alt.Chart(thin).encode(x=x, y=alt.Y("value:Q", title=y_title))
+    hollow = hollow.mark_point(
+        shape="square", size=120, filled=False, strokeWidth=2.5, color=NEIGHBOUR_COLOUR
+    ) + hollow.mark_text(align="left", dx=9, dy=-9, color=INK, fontSize=12).encode(text="words:N")
     whiskers = (
         alt.Chart(data[data["ci_lower"].notna()])
         .mark_errorbar(ticks={"size": 12}, color=AREA_COLOUR)
         .encode(x=x, y=alt.Y("ci_lower:Q", title=y_title), y2="ci_upper:Q")
     )
-    chart = (whiskers + lines + points).properties(height=340)
+    chart = alt.layer(whiskers, lines, points, *([hollow] if not thin.empty else []))
+    chart = chart.properties(height=340)
     table = frame.pivot_table(
         index="period", columns="series", values="value", aggfunc="first", sort=False
     )
@@ -231,12 +280,25 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
     table = table[
         [named[r] for r in (bf.AREA, bf.AVERAGE, bf.REGION, bf.ENGLAND) if r in named.index]
     ]
-    members = frame[frame["role"] == bf.AVERAGE].set_index("period")["members"]
+    average = frame[frame["role"] == bf.AVERAGE].set_index("period")
+    members = average["members"]
+    thin = average[average["few"].astype(bool)]
     table = table.assign(
-        **{"Comparators with a value": members.reindex(table.index).astype("Int64")}
+        **{
+            "Comparators with a value": members.reindex(table.index).astype("Int64"),
+            "Average on few comparators": [
+                ("yes" if thin_ else "no") if period in average.index else ""
+                for period, thin_ in zip(
+                    table.index, average["few"].reindex(table.index, fill_value=False)
+                )
+            ],
+        }
     )
     table = table.reset_index()
-    few = [f"{p} ({int(n)} of {len(codes)})" for p, n in members.items() if n < len(codes) / 2]
+    few = [
+        f"{p} ({int(n)} of {int(k)})"
+        for p, n, k in zip(thin.index, thin["members"], thin["set_size"])
+    ]
     table = table.rename(columns={"period": "Period"})
     method = {
         "cochran-armitage": "a chi-squared test for trend on the counts",
@@ -255,12 +317,17 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
     elif verdict_.since:
         how += f"; only the years since {bm.series_change(ind, verdict_.since)} are tested"
     thin = (
-        f" The average rests on fewer than half the comparators in {', '.join(few)}." if few else ""
+        f" The average rests on half the comparators or fewer in {', '.join(few)}: a hollow "
+        "square labelled on the chart, and a rough guide."
+        if few
+        else ""
     )
+    crossed = series_breaks.break_sentence(ind, data.loc[data["value"].notna(), "period"])
     note = (
         f"Recent trend for {names[area]}: {verdict_.verdict}{how}. The blue whiskers are the area's 95% "
-        f"confidence intervals where counts allow.{counts}{thin} {hidden_words(frame)}".rstrip()
+        f"confidence intervals where counts allow.{counts}{thin}"
     )
+    note = " ".join(t for t in (note, crossed, hidden_words(frame)) if t)
     title = (
         f"{ind.title}: {names[area]} against its comparators' average, region and England over time"
     )

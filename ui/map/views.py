@@ -21,6 +21,7 @@ from analysis import mapping
 from analysis.disclosure import SmallNumberRule
 from analysis.profile import comparison_series
 from indicators import Indicator
+from reports import series_breaks
 from reports.format import describe_period, escape_for_spreadsheet, format_value
 from tidy import period_sort_key
 from ui import charts, glossed, visual
@@ -216,6 +217,8 @@ def details(result: MapResult, code: str | None, ind: Indicator, level: str, are
     if frame["period"].nunique() < 2:
         return
     unit = indicators.get(trend_ind).unit
+    if crossed := series_breaks.break_sentence(indicators.get(trend_ind), frame["period"]):
+        glossed.caption(crossed)
     y_field, y_title = "value", _axis_title(unit)
     if unit == "count":
         frame = mapping.indexed_trend(frame)
@@ -255,6 +258,8 @@ def _local_trend(trends: pd.DataFrame, code: str, ind: Indicator, level: str) ->
         )
         return
     frame = mine.assign(role="area")[["period", "role", "name", "value"]]
+    if crossed := series_breaks.break_sentence(ind, frame["period"]):
+        glossed.caption(crossed)
     visual.chart_and_table(
         charts.trend_chart(frame, y_title=_axis_title(ind.unit)).properties(height=240),
         f"Trend of {ind.title} in {mine['name'].iloc[0]}",

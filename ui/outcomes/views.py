@@ -308,6 +308,7 @@ def survey_slot(slot: oi.SurveySlot, area: str) -> None:
             "or load the example data."
         )
         return
+    asked = local.local_survey_questions()
     figure = st.container()  # drawn after the choice below is made, but shown above it
     with st.expander("Which survey question and answers?"):
         suggested = oi.suggest_question(questions, slot)
@@ -317,7 +318,7 @@ def survey_slot(slot: oi.SurveySlot, area: str) -> None:
             options,
             index=options.index(suggested or ""),
             key=f"outcomes.survey.{slot.key}",
-            format_func=lambda q: oi.question_words(q) if q else "(none)",
+            format_func=lambda q: oi.question_words(q, asked) if q else "(none)",
         )
         answers = oi.survey_answers(rows, question) if question else []
         positive = st.multiselect(

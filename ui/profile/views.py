@@ -14,6 +14,7 @@ from analysis.disclosure import (
     protect_published,
 )
 from analysis.profile import breakdown_comparison, comparison_series, latest_side_by_side
+from reports import series_breaks
 from reports.format import format_value
 from ui import charts, glossed, visual, workshop
 from ui.data import headline, national_table
@@ -33,7 +34,13 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
         frame = protect_published(frame, ind.unit)
         table = charts.wide_table(frame)
     hidden = hidden_words(frame)
-    note = " ".join(filter(None, [note, series_break_note(area, frame), hidden])) or None
+    shown = frame.loc[frame["value"].notna(), "period"].astype(str).tolist()
+    own = frame.loc[(frame["role"] == "area") & frame["value"].notna(), "period"]
+    breaks = [
+        series_breaks.break_sentence(ind, shown),
+        series_breaks.reorganisation_sentence(area, str(own.iloc[0]) if len(own) else None),
+    ]
+    note = " ".join(filter(None, [note, *breaks, hidden])) or None
     charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
     chart = (
         charts.trend_chart(charted, y_title=charts.axis_title(ind)) if not charted.empty else None
@@ -215,16 +222,3 @@ def sen_primary_need(area: str) -> None:
         "Primary need",
         x_title="Per cent of pupils with SEN",
     )
-
-
-def series_break_note(area: str, frame: pd.DataFrame) -> str | None:
-    """Say plainly when an area's series starts at a reorganisation rather than at the data."""
-    from geography.areas import reorganisation_of
-
-    reorg = reorganisation_of(area)
-    if reorg is None or area not in reorg.successors or frame.empty:
-        return None
-    own = frame[(frame["role"] == "area") & frame["value"].notna()]
-    if own.empty:
-        return None
-    return f"Series break: this area's figures start in {own['period'].iloc[0]}. {reorg.note}"

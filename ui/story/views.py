@@ -104,18 +104,25 @@ def chart(card: Indicator, figures: CardFigures) -> alt.Chart | None:
     if data.empty:
         return None
     by_year = card.unit == "count"
+    thin = words.who_words(words.SIMILAR, figures) != words.SIMILAR
     data = data.assign(
         label=[words.figure_words(v, card.unit).removeprefix("about ") for v in data["value"]],
         bar=[
-            describe_period(p, card) if by_year else w for p, w in zip(data["period"], data["who"])
+            describe_period(p, card) if by_year else words.who_words(w, figures)
+            for p, w in zip(data["period"], data["who"])
         ],
         colour=[AREA_COLOUR if by_year else COLOURS.get(w, AREA_COLOUR) for w in data["who"]],
+        hollow=[thin and w == words.SIMILAR for w in data["who"]],
     )
     base = alt.Chart(data).encode(
         y=alt.Y("bar:N", sort=None, title=None),
         x=alt.X("value:Q", title=None, axis=None),
     )
+    # An average of few similar areas is an outline, its name saying why (not colour alone).
     bars = base.mark_bar().encode(color=alt.Color("colour:N", scale=None))
+    bars = bars.transform_filter(~alt.datum.hollow) + base.transform_filter(
+        alt.datum.hollow
+    ).mark_bar(fill="white", stroke=NEIGHBOUR_COLOUR, strokeWidth=3, strokeDash=[6, 3])
     labels = base.mark_text(align="left", dx=6, fontSize=workshop.CHART_LABEL_PX).encode(
         text="label:N"
     )
@@ -156,7 +163,7 @@ def figures_table(card: Indicator, figures: CardFigures) -> pd.DataFrame:
     frame = figures.chart
     return pd.DataFrame(
         {
-            "Area": frame["who"],
+            "Area": [words.who_words(w, figures) for w in frame["who"]],
             "Year": [describe_period(str(p), card) for p in frame["period"]],
             "Figure": [
                 words.figure_words(None if pd.isna(v) else float(v), card.unit)
@@ -277,7 +284,10 @@ def families_card(area: str) -> dict[str, object]:
     """The workspace's own survey: the share giving each answer to one question, latest
     period; the figures on the screen, for the room's notes."""
     glossed.header(families.QUESTION, anchor=False)
-    found = families.questions(local.local_table(area), area) if local.can(Action.READ) else {}
+    asked = local.local_survey_questions()
+    found = (
+        families.questions(local.local_table(area), area, asked) if local.can(Action.READ) else {}
+    )
     if not found:
         st.info("No survey of families is stored in this workspace yet.")
         if not workshop.active() and local.can(Action.WRITE):
@@ -289,7 +299,7 @@ def families_card(area: str) -> dict[str, object]:
         chosen = st.selectbox(
             "Survey question", list(found), format_func=found.get, key="story.survey"
         )
-    figures = families.answer_shares(local.local_table(area), chosen, area)
+    figures = families.answer_shares(local.local_table(area), chosen, area, asked)
     if figures.source.removeprefix("upload:").startswith(EXAMPLE_PREFIX):
         st.warning(
             "**Example data (synthetic).** These answers are made up by SEND Lens to show "
