@@ -28,7 +28,7 @@ def break_sentence(indicator: Indicator, periods: Iterable[str]) -> str:
     when = " and ".join(crossed)
     extra = [w for b, w in zip(crossed, said) if w != b]
     if indicator.source.startswith("sen2"):
-        extra.append("a new SEN2 return")
+        extra.append("a new DfE return of EHC plans")
     what = f" ({', '.join(extra)})" if extra else ""
     return (
         f"Series break: the way this is counted changed in {when}{what}, so figures before "

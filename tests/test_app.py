@@ -146,7 +146,7 @@ def test_reorganised_area_says_where_its_series_starts(national):
     # Its EHC plans' trends run from 2009/10 across SEN2's new series of January 2023.
     crossing = [c.value for c in at2.caption if "Series break" in c.value]
     assert crossing and all(c.startswith("Figures from 2009/10 to 2024/25.") for c in crossing)
-    assert "counted changed in 2022/23 (January 2023, a new SEN2 return)" in crossing[0]
+    assert "counted changed in 2022/23 (January 2023, a new DfE return of EHC plans)" in crossing[0]
 
 
 TABS = {  # each tab of the Local profile, and a chart key it must draw

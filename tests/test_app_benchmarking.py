@@ -381,8 +381,9 @@ def test_an_average_on_few_neighbours_is_marked_on_the_charts_and_in_their_table
     assert set(table.drop(index="2014")["Average on few comparators"]) == {"no"}
     assert "half the comparators or fewer in 2014 (5 of 10)" in _captions(at)
     # The chart runs 2014 to 2024 across SEN2's new series of 2023, and says so.
-    assert "Series break: the way this is counted changed in 2023 (a new SEN2 return)" in (
-        _captions(at)
+    assert (
+        "Series break: the way this is counted changed in 2023 (a new DfE return of EHC plans)"
+        in (_captions(at))
     )
     # Compare areas in 2014: the average's bar is an outline and its label says why.
     at.session_state["bench.period"] = "2014"

@@ -92,7 +92,7 @@ def test_one_measure_over_time_says_a_series_break_it_crosses(national, store_di
     # 20-week timeliness, 2015 to 2024, crosses SEN2's new series of 2023.
     assert at.selectbox(key="gov.measure").value == "ehc_20wk_pct"
     said = [c.value for c in at.caption if "Series break" in c.value]
-    assert len(said) == 1 and "counted changed in 2023 (a new SEN2 return)" in said[0]
+    assert len(said) == 1 and "counted changed in 2023 (a new DfE return of EHC plans)" in said[0]
     # The tribunal appeal rate has no break: nothing said.
     at.selectbox(key="gov.measure").set_value("tribunal_appeal_rate").run()
     assert not [c.value for c in _ok(at).caption if "Series break" in c.value]

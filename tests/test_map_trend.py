@@ -84,7 +84,7 @@ def test_map_page_draws_the_clicked_councils_count_as_an_index(national) -> None
     captions = " ".join(c.value for c in at.caption)
     assert "100 is its own figure in 2009/10" in captions
     assert "Westminster had 825 then and 1,429 in 2024/25" in captions
-    assert "counted changed in 2022/23 (January 2023, a new SEN2 return)" in captions
+    assert "counted changed in 2022/23 (January 2023, a new DfE return of EHC plans)" in captions
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
     encoding = spec["layer"][0]["encoding"]

@@ -9,7 +9,7 @@ from reports.series_breaks import break_sentence, reorganisation_sentence
 TIMELY = indicators.get("ehc_20wk_pct")  # SEN2's calendar-year measure: new series from 2023
 RATE = indicators.get("ehc_plans_rate")  # a January census measure: new series from 2022/23
 SEN2_2023 = (
-    "Series break: the way this is counted changed in 2023 (a new SEN2 return), so figures "
+    "Series break: the way this is counted changed in 2023 (a new DfE return of EHC plans), so figures "
     "before and after it are not strictly comparable."
 )
 
@@ -28,7 +28,7 @@ def test_the_sentence_names_the_break_in_the_indicators_own_words():
     assert break_sentence(TIMELY, ["2014", "2015", "2024"]) == SEN2_2023
     assert break_sentence(TIMELY, ["2023", "2024"]) == ""
     # A January census: its 2022/23 is the census of January 2023.
-    assert "changed in 2022/23 (January 2023, a new SEN2 return)" in break_sentence(
+    assert "changed in 2022/23 (January 2023, a new DfE return of EHC plans)" in break_sentence(
         RATE, ["2021/22", "2022/23"]
     )
     assert break_sentence(RATE, ["2022/23", "2024/25"]) == ""

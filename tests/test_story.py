@@ -158,7 +158,7 @@ def test_a_count_is_compared_by_its_change_and_few_neighbours_get_a_word():
     # 20-week timeliness: a new SEN2 series from 2023, crossed from 2022 to 2023, not after.
     broken = words.notes(CARD, figures(previous_period="2022", period="2023"))
     assert broken == [
-        "Series break: the way this is counted changed in 2023 (a new SEN2 return), so "
+        "Series break: the way this is counted changed in 2023 (a new DfE return of EHC plans), so "
         "figures before and after it are not strictly comparable."
     ]
     assert words.notes(CARD, figures()) == []  # 2023 to 2024: one series
@@ -226,7 +226,7 @@ def test_a_card_says_a_series_break_only_when_its_years_cross_one(national):
     found = story.figures(national, plans, bradford)
     assert found.chart["period"].tolist() == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
     said = [n for n in words.notes(plans, found) if n.startswith("Series break")]
-    assert said and "changed in 2022/23 (January 2023, a new SEN2 return)" in said[0]
+    assert said and "changed in 2022/23 (January 2023, a new DfE return of EHC plans)" in said[0]
     # 20-week timeliness: 2023 against 2024, both in the new series.
     found = story.figures(national, CARD, bradford)
     assert (found.previous_period, found.period) == ("2023", "2024")
