@@ -280,8 +280,7 @@ _HEADINGS = {
 
 def register_section() -> None:
     st.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
-    reg = national_register(national_table()).drop(columns="key")
-    st.dataframe(reg, hide_index=True, width="stretch")
+    st.dataframe(_national_register(), hide_index=True, width="stretch")
     _publisher_errors()
     st.markdown("**Local data** uploaded by your area.")
     local_reg = local.register()
@@ -289,6 +288,19 @@ def register_section() -> None:
         st.caption("None yet.")
     else:
         st.dataframe(local_reg.drop(columns=["record_level"]), hide_index=True, width="stretch")
+
+
+# Published data, fixed for the life of the process like the national table they describe:
+# grouping its 200,000 rows by source and reading the findings again were 85-90% of every
+# Data page run (py-spy, 2026-12-03).
+@st.cache_data(max_entries=1, show_spinner=False)
+def _national_register() -> pd.DataFrame:
+    return national_register(national_table()).drop(columns="key")
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _findings_report() -> pd.DataFrame:
+    return findings_report()
 
 
 def _publisher_errors() -> None:
@@ -299,7 +311,7 @@ def _publisher_errors() -> None:
         "missing or taken from DfE's older file, and percentages that disagree with their own "
         "counts are noted; each is listed here with the reason."
     )
-    report = findings_report()
+    report = _findings_report()
     if report.empty:
         st.caption("None found.")
     else:
