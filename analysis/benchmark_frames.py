@@ -51,13 +51,18 @@ def indicators_with_data(table: pd.DataFrame, area: str, lens: str | None = None
     the catalogue, then catalogue order; ``lens`` keeps one lens only.
     """
     code = areas.current_code(area)
-    found = []
-    for ind in indicators.CATALOGUE.values():
-        if lens not in (None, ind.lens):
-            continue
-        own = indicators.rows(ind.id, [code], "", table=table)
-        if own["value"].notna().any():
-            found.append(ind.id)
+    # One pass over the table, not a filter per catalogue entry (~100 of them: 0.2 s of a
+    # first Benchmarking visit).
+    own = table.loc[
+        (table["area_code"] == code) & (table["breakdown"] == "") & table["value"].notna(),
+        "indicator",
+    ]
+    have = set(own.astype(str).unique())
+    found = [
+        ind.id
+        for ind in indicators.CATALOGUE.values()
+        if lens in (None, ind.lens) and ind.id in have
+    ]
     return sorted(found, key=catalogue_order().__getitem__)
 
 

@@ -48,8 +48,23 @@ def run_startup(rows: dict[str, Row], n: int, cold_n: int, switch: bool = True) 
             _ratio_row(rows["warm"], startup.start_pairs(browser, n, cold=False), 1.5)
             if cold_n:
                 _ratio_row(rows["cold"], startup.start_pairs(browser, cold_n, cold=True), 2.5)
-            if not switch:
-                return
+        finally:
+            browser.close()
+    if switch:
+        run_switch(rows, n)
+
+
+def run_switch(rows: dict[str, Row], n: int) -> None:
+    """Every page switch in one session, each paired with a bare switch (``--only switch``
+    times these alone, without the start pairs)."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks import startup
+    from tests.browser_support import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
             switches, names = startup.switch_pairs(browser, max(1, n // 2))
         finally:
             browser.close()
@@ -134,7 +149,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="two pairs each, one cold start")
     parser.add_argument("--pairs", type=int, help="pairs per measure (default 5, quick 2)")
     parser.add_argument(
-        "--only", nargs="+", choices=["startup", "upload", "server", "map", "headlines"]
+        "--only", nargs="+", choices=["startup", "switch", "upload", "server", "map", "headlines"]
     )
     parser.add_argument(
         "--no-switch", action="store_true", help="startup: time the starts only, not switches"
@@ -144,6 +159,7 @@ def main() -> None:
     rows = goal_rows()
     steps: dict[str, Callable[[], None]] = {
         "startup": lambda: run_startup(rows, n, 1 if args.quick else 3, not args.no_switch),
+        "switch": lambda: run_switch(rows, n),
         "upload": lambda: run_upload(rows, n),
         "server": lambda: run_server(rows, n, 1 if args.quick else 2),
         "map": lambda: run_map(rows, n),
@@ -153,6 +169,8 @@ def main() -> None:
     for name, step in steps.items():
         if args.only and name not in args.only:
             continue
+        if name == "switch" and (not args.only or "startup" in args.only):
+            continue  # the start-up step times the switches too
         print(f"running {name} ...", flush=True)
         try:
             step()
@@ -170,6 +188,7 @@ def main() -> None:
 
 STEP_ROWS = {
     "startup": ("warm", "cold", "switch"),
+    "switch": ("switch",),
     "upload": ("upload",),
     "server": ("cpu", "rss"),
     "map": ("map",),

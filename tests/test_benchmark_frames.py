@@ -524,3 +524,23 @@ def test_thin_averages_on_real_data_are_marked_in_exactly_their_periods(national
         assert bool(row.at["average", "few"]) is few, period
         assert row.at["average", "set_size"] == 10
         assert not row.drop(index="average")["few"].any()
+
+
+@pytest.mark.parametrize("area", ["E08000032", "E10000023", "E06000065"])
+def test_indicators_with_data_match_each_indicators_own_rows(national, area):
+    """The one pass over the table finds what asking each indicator's rows finds (Bradford;
+    North Yorkshire by its old code; North Yorkshire's new code)."""
+    import indicators
+    from geography import areas
+
+    code = areas.current_code(area)
+    for lens in (None, *indicators.LENSES):
+        expected = [
+            i.id
+            for i in indicators.CATALOGUE.values()
+            if lens in (None, i.lens)
+            and indicators.rows(i.id, [code], "", table=national)["value"].notna().any()
+        ]
+        found = bf.indicators_with_data(national, area, lens)
+        assert sorted(found) == sorted(expected), lens
+        assert found  # every lens has something for these councils

@@ -11,7 +11,9 @@ from ui import warm
 def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
     monkeypatch.setattr(warm, "_started", threading.Lock())
     monkeypatch.setattr(warm, "MODULES", ["json.tool", "no_such_module_anywhere", "csv"])
+    monkeypatch.setattr(warm, "PAGE_VIEWS", ["email.mime.text"])
     sys.modules.pop("json.tool", None)
+    sys.modules.pop("email.mime.text", None)
     assert warm.warm_in_background() is True
     assert warm.warm_in_background() is False  # a second page run starts nothing
     # The thread may be done already (three small modules): join it if it is still there.
@@ -19,12 +21,13 @@ def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
         thread.join(timeout=30)
     # A module that fails to import is skipped, and the ones after it are still warmed.
     assert "json.tool" in sys.modules and "csv" in sys.modules
+    assert "email.mime.text" in sys.modules  # the pages' views after the libraries
 
 
 def test_every_module_to_warm_exists():
     import importlib.util
 
-    missing = [m for m in warm.MODULES if importlib.util.find_spec(m) is None]
+    missing = [m for m in [*warm.MODULES, *warm.PAGE_VIEWS] if importlib.util.find_spec(m) is None]
     assert missing == []
 
 

@@ -88,3 +88,10 @@ def headline(indicator: str, area: str) -> profile.Headline:
 def headline_table(indicator_ids: tuple[str, ...], area: str) -> pd.DataFrame:
     # From the cached headlines: Home has just worked them out for its tiles.
     return profile.headline_rows([headline(i, area) for i in indicator_ids], area)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def latest_side_by_side(indicator_ids: tuple[str, ...], area: str) -> pd.DataFrame:
+    """Several indicators' latest published figures for the area, region and England, as
+    published (no small-number rule: a page applies one itself): shared by sessions."""
+    return profile.latest_side_by_side(national_table(), list(indicator_ids), area)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -36,20 +37,31 @@ from ui.tables import show_table
 if TYPE_CHECKING:  # Altair only for the annotations: Home, which draws no chart, skips it
     import altair as alt
 
+    # A chart, or what builds it when it is drawn (so a chart already drawn from the shared
+    # cache is never built again).
+    ChartSource = alt.TopLevelMixin | Callable[[], alt.TopLevelMixin | None] | None
+
 
 def show(
     key: str,
     title: str,
-    chart: alt.Chart | None,
+    chart: ChartSource,
     table: pd.DataFrame,
     indicator_ids: list[str],
     area: str | None = None,
     note: str | None = None,
+    *,
+    public: Hashable | None = None,
 ) -> None:
     """Render a visual with its accessible alternatives.
 
     ``title`` says in words what the chart shows; ``table`` holds the same numbers as the
     chart, and is what the CSV download contains.
+
+    ``public`` names everything the chart is drawn from when that is published national data
+    alone (e.g. ``(indicator, area)``): the finished chart is then kept for every session of
+    the process and ``chart`` (best given as a function that builds it) is built once per
+    ``public``. Never give it for a chart of the area's own data.
     """
     glossed.subheader(title)
     if workshop.active():  # what each figure means, in words a parent would use
@@ -72,14 +84,7 @@ def show(
         horizontal=True,
         help="The table holds the same figures as the chart.",
     )
-    if view == "Chart" and chart is not None:
-        # The subheader is the visible title; the description names the chart to screen readers.
-        chart = chart.properties(description=title)
-        if key in _VALIDATED:
-            _skip_validation(chart)
-        workshop.draw(chart)
-        _VALIDATED.add(key)
-    else:
+    if view != "Chart" or not _draw(key, title, chart, public):
         unit = indicators.get(indicator_ids[0]).unit if len(indicator_ids) == 1 else None
         show_table(table, unit)
     col_about, col_download = st.columns([3, 1])
@@ -89,11 +94,75 @@ def show(
     with col_download:
         st.download_button(
             "Download CSV",
-            escape_for_spreadsheet(with_reasons(table)).to_csv(index=False).encode("utf-8"),
+            # Made when clicked: most visits download nothing, and making it was 7% of
+            # Benchmarking's run (py-spy, 20 sessions).
+            lambda: escape_for_spreadsheet(with_reasons(table)).to_csv(index=False).encode("utf-8"),
             file_name=f"{key.replace('.', '_')}.csv",
             mime="text/csv",
             key=f"{key}.download",
         )
+
+
+def _draw(key: str, title: str, chart: ChartSource, public: Hashable | None) -> bool:
+    """Draw the visual's chart; False when it has none (the table is shown instead)."""
+    # In workshop mode charts are redrawn with larger labels, and pages protect the figures
+    # themselves: that path is left as it was, uncached.
+    if public is not None and not workshop.active():
+        spec = _public_spec(key, title, public, chart)
+        if spec is None:
+            return False
+        st.vega_lite_chart(spec, width="stretch")
+        return True
+    built = _described(key, title, chart)
+    if built is None:
+        return False
+    workshop.draw(built)
+    _VALIDATED.add(key)
+    return True
+
+
+def _described(key: str, title: str, chart: ChartSource) -> alt.TopLevelMixin | None:
+    """The chart built, named for screen readers, validated on its key's first draw only."""
+    import altair as alt  # here, not at the top: Home draws no chart
+
+    if chart is not None and not isinstance(chart, alt.TopLevelMixin):
+        chart = chart()
+    if chart is None:
+        return None
+    # The subheader is the visible title; the description names the chart to screen readers.
+    chart = chart.properties(description=title)
+    if key in _VALIDATED:
+        _skip_validation(chart)
+    return chart
+
+
+# Each chart of published data, finished as Streamlit sends it, for every session: building
+# the Altair chart and turning it into Vega-Lite with its data as Arrow was 40-60% of a Local
+# profile or Benchmarking run (py-spy), the same on every run for the same area. A spec is a
+# few kB, so a few thousand (every visual of every area) fit in a few MB.
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def _public_spec(
+    key: str, title: str, public: Hashable, _chart: ChartSource
+) -> dict[str, Any] | None:
+    chart = _described(key, title, _chart)
+    if chart is None:
+        return None
+    spec = vega_lite_spec(chart)
+    _VALIDATED.add(key)
+    return spec
+
+
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite spec ``st.altair_chart`` would send for ``chart``, its data as Arrow.
+
+    ``st.vega_lite_chart`` of this spec sends the same message as ``st.altair_chart`` of the
+    chart (tests/test_shared_work.py checks it), without converting the chart again; it is
+    Streamlit's own conversion, so the two cannot drift apart. (Streamlit copies the spec
+    before changing it, so one spec can be drawn by many sessions.)
+    """
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
 
 
 def hidden_words(hidden: int, total: int, what: str, threshold: int) -> str:

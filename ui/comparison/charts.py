@@ -89,49 +89,56 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
     area_label = frame.loc[frame["role"] == bf.AREA, "label"].iloc[0]
     roles = [r for r in ROLE_STYLE if r in set(data["role"])]
     x_title = AXIS_TITLES.get(ind.unit, ind.unit)
-    y = alt.Y(
-        "label:N",
-        sort=order,
-        title=None,
-        axis=alt.Axis(labelLimit=340, labelFontSize=12, labelFontWeight=_label_weight(area_label)),
-    )
-    bars = (
-        alt.Chart(data)
-        .mark_bar(stroke=INK, strokeWidth=0.5)
-        .transform_filter(~alt.datum.few)
-        .encode(
-            y=y,
-            x=alt.X("value:Q", title=x_title),
-            color=alt.Color(
-                "role_label:N",
-                title=None,
-                legend=alt.Legend(orient="bottom", labelLimit=360),
-                scale=alt.Scale(
-                    domain=[ROLE_STYLE[r][0] for r in roles],
-                    range=[ROLE_STYLE[r][1] for r in roles],
-                ),
+
+    def chart() -> alt.LayerChart:
+        y = alt.Y(
+            "label:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(
+                labelLimit=340, labelFontSize=12, labelFontWeight=_label_weight(area_label)
             ),
-            tooltip=[
-                alt.Tooltip("label:N", title="Area"),
-                alt.Tooltip("value:Q", title=x_title, format=",.2f"),
-                alt.Tooltip("ci_lower:Q", title="95% CI lower", format=",.2f"),
-                alt.Tooltip("ci_upper:Q", title="95% CI upper", format=",.2f"),
-            ],
         )
-    )
-    whiskers = (
-        alt.Chart(data[data["ci_lower"].notna()])
-        .mark_errorbar(ticks=True, color=INK)
-        .encode(y=y, x=alt.X("ci_lower:Q", title=x_title), x2="ci_upper:Q")
-    )
-    hollow = alt.Chart(data[few]).encode(y=y)
-    hollow = hollow.mark_bar(
-        fill="white", stroke=NEIGHBOUR_COLOUR, strokeWidth=2.5, strokeDash=[5, 3]
-    ).encode(x=alt.X("value:Q", title=x_title), tooltip=bars.encoding.tooltip) + hollow.mark_text(
-        align="left", dx=6, color=INK, fontSize=12
-    ).encode(x=alt.datum(0), text="words:N")
-    chart = alt.layer(bars, *([hollow] if few.any() else []), whiskers)
-    chart = chart.properties(height=alt.Step(22))
+        bars = (
+            alt.Chart(data)
+            .mark_bar(stroke=INK, strokeWidth=0.5)
+            .transform_filter(~alt.datum.few)
+            .encode(
+                y=y,
+                x=alt.X("value:Q", title=x_title),
+                color=alt.Color(
+                    "role_label:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom", labelLimit=360),
+                    scale=alt.Scale(
+                        domain=[ROLE_STYLE[r][0] for r in roles],
+                        range=[ROLE_STYLE[r][1] for r in roles],
+                    ),
+                ),
+                tooltip=[
+                    alt.Tooltip("label:N", title="Area"),
+                    alt.Tooltip("value:Q", title=x_title, format=",.2f"),
+                    alt.Tooltip("ci_lower:Q", title="95% CI lower", format=",.2f"),
+                    alt.Tooltip("ci_upper:Q", title="95% CI upper", format=",.2f"),
+                ],
+            )
+        )
+        whiskers = (
+            alt.Chart(data[data["ci_lower"].notna()])
+            .mark_errorbar(ticks=True, color=INK)
+            .encode(y=y, x=alt.X("ci_lower:Q", title=x_title), x2="ci_upper:Q")
+        )
+        hollow = alt.Chart(data[few]).encode(y=y)
+        hollow = hollow.mark_bar(
+            fill="white", stroke=NEIGHBOUR_COLOUR, strokeWidth=2.5, strokeDash=[5, 3]
+        ).encode(
+            x=alt.X("value:Q", title=x_title), tooltip=bars.encoding.tooltip
+        ) + hollow.mark_text(align="left", dx=6, color=INK, fontSize=12).encode(
+            x=alt.datum(0), text="words:N"
+        )
+        chart = alt.layer(bars, *([hollow] if few.any() else []), whiskers)
+        return chart.properties(height=alt.Step(22))
+
     table = frame.assign(**{"Average rests on": average_basis(frame)})
     table = table.drop(columns=["label", "role", "members", "set_size", "few"]).rename(
         columns={
@@ -174,7 +181,16 @@ def compare_view(indicator_id: str, area: str, period: str, codes: list[str], la
         f"highest first. {how}{counts}{gone}"
     )
     title = f"{ind.title}: {names[area]} and its comparators, {visual.period_words(indicator_id, period)}"
-    visual.show("bench.compare", title, chart, table, [indicator_id], area, note)
+    visual.show(
+        "bench.compare",
+        title,
+        chart,
+        table,
+        [indicator_id],
+        area,
+        note,
+        public=(indicator_id, area, period, tuple(codes), label),
+    )
 
 
 FEW_WORDS = (
@@ -217,62 +233,67 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
         bf.ENGLAND: "diamond",
     }
     y_title = AXIS_TITLES.get(ind.unit, ind.unit)
-    colour = alt.Color(
-        "series:N",
-        title=None,
-        legend=alt.Legend(orient="bottom", labelLimit=360),
-        scale=alt.Scale(domain=domain, range=colours),
-    )
-    x = alt.X(
-        "period:O",
-        title=None,
-        sort=data["period"].drop_duplicates().tolist(),
-        axis=alt.Axis(labelAngle=0),
-    )
-    base = alt.Chart(data).encode(
-        x=x,
-        y=alt.Y("value:Q", title=y_title),
-        color=colour,
-        tooltip=[
-            alt.Tooltip("series:N", title="Series"),
-            alt.Tooltip("period:O", title="Period"),
-            alt.Tooltip("value:Q", title=y_title, format=",.2f"),
-        ],
-    )
-    lines = base.mark_line(strokeWidth=3).encode(
-        strokeDash=alt.StrokeDash(
+
+    def chart() -> alt.LayerChart:
+        colour = alt.Color(
             "series:N",
-            legend=None,
-            scale=alt.Scale(domain=domain, range=[dashes[r] for r in roles]),
+            title=None,
+            legend=alt.Legend(orient="bottom", labelLimit=360),
+            scale=alt.Scale(domain=domain, range=colours),
         )
-    )
-    points = (
-        base.mark_point(size=80, filled=True, stroke=INK, strokeWidth=0.5)
-        .encode(
-            shape=alt.Shape(
+        x = alt.X(
+            "period:O",
+            title=None,
+            sort=data["period"].drop_duplicates().tolist(),
+            axis=alt.Axis(labelAngle=0),
+        )
+        base = alt.Chart(data).encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("period:O", title="Period"),
+                alt.Tooltip("value:Q", title=y_title, format=",.2f"),
+            ],
+        )
+        lines = base.mark_line(strokeWidth=3).encode(
+            strokeDash=alt.StrokeDash(
                 "series:N",
                 legend=None,
-                scale=alt.Scale(domain=domain, range=[shapes[r] for r in roles]),
+                scale=alt.Scale(domain=domain, range=[dashes[r] for r in roles]),
             )
         )
-        .transform_filter(~alt.datum.few)
-    )
-    # An average of few comparators: a hollow square with its words beside it, not colour alone.
-    thin = data[data["few"].astype(bool)]
-    thin = thin.assign(
-        words=[bm.few_words(int(n), int(k)) for n, k in zip(thin["members"], thin["set_size"])]
-    )
-    hollow = alt.Chart(thin).encode(x=x, y=alt.Y("value:Q", title=y_title))
-    hollow = hollow.mark_point(
-        shape="square", size=120, filled=False, strokeWidth=2.5, color=NEIGHBOUR_COLOUR
-    ) + hollow.mark_text(align="left", dx=9, dy=-9, color=INK, fontSize=12).encode(text="words:N")
-    whiskers = (
-        alt.Chart(data[data["ci_lower"].notna()])
-        .mark_errorbar(ticks={"size": 12}, color=AREA_COLOUR)
-        .encode(x=x, y=alt.Y("ci_lower:Q", title=y_title), y2="ci_upper:Q")
-    )
-    chart = alt.layer(whiskers, lines, points, *([hollow] if not thin.empty else []))
-    chart = chart.properties(height=340)
+        points = (
+            base.mark_point(size=80, filled=True, stroke=INK, strokeWidth=0.5)
+            .encode(
+                shape=alt.Shape(
+                    "series:N",
+                    legend=None,
+                    scale=alt.Scale(domain=domain, range=[shapes[r] for r in roles]),
+                )
+            )
+            .transform_filter(~alt.datum.few)
+        )
+        # An average of few comparators: a hollow square with its words beside it, not colour alone.
+        thin = data[data["few"].astype(bool)]
+        thin = thin.assign(
+            words=[bm.few_words(int(n), int(k)) for n, k in zip(thin["members"], thin["set_size"])]
+        )
+        hollow = alt.Chart(thin).encode(x=x, y=alt.Y("value:Q", title=y_title))
+        hollow = hollow.mark_point(
+            shape="square", size=120, filled=False, strokeWidth=2.5, color=NEIGHBOUR_COLOUR
+        ) + hollow.mark_text(align="left", dx=9, dy=-9, color=INK, fontSize=12).encode(
+            text="words:N"
+        )
+        whiskers = (
+            alt.Chart(data[data["ci_lower"].notna()])
+            .mark_errorbar(ticks={"size": 12}, color=AREA_COLOUR)
+            .encode(x=x, y=alt.Y("ci_lower:Q", title=y_title), y2="ci_upper:Q")
+        )
+        chart = alt.layer(whiskers, lines, points, *([hollow] if not thin.empty else []))
+        return chart.properties(height=340)
+
     table = frame.pivot_table(
         index="period", columns="series", values="value", aggfunc="first", sort=False
     )
@@ -331,7 +352,16 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
     title = (
         f"{ind.title}: {names[area]} against its comparators' average, region and England over time"
     )
-    visual.show("bench.trend", title, chart, table, [indicator_id], area, note)
+    visual.show(
+        "bench.trend",
+        title,
+        chart,
+        table,
+        [indicator_id],
+        area,
+        note,
+        public=(indicator_id, area, tuple(codes), label),
+    )
 
 
 # --- Spine chart -----------------------------------------------------------------------------

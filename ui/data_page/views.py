@@ -277,8 +277,7 @@ _HEADINGS = {
 
 def register_section() -> None:
     glossed.markdown("**National data** shipped with SEND Lens or fetched by the refresh command.")
-    reg = national_register(national_table()).drop(columns="key")
-    show_table(reg)
+    show_table(_national_register())
     _publisher_errors()
     glossed.markdown("**Local data** uploaded by your area.")
     local_reg = local.register()
@@ -286,6 +285,19 @@ def register_section() -> None:
         glossed.caption("None yet.")
     else:
         show_table(local_reg.drop(columns=["record_level"]))
+
+
+# Published data, fixed for the life of the process like the national table they describe:
+# grouping its 200,000 rows by source and reading the findings again were 85-90% of every
+# Data page run (py-spy, 2026-12-03).
+@st.cache_data(max_entries=1, show_spinner=False)
+def _national_register() -> pd.DataFrame:
+    return national_register(national_table()).drop(columns="key")
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _findings_report() -> pd.DataFrame:
+    return findings_report()
 
 
 def _publisher_errors() -> None:
@@ -296,7 +308,7 @@ def _publisher_errors() -> None:
         "missing or taken from DfE's older file, and percentages that disagree with their own "
         "counts are noted; each is listed here with the reason."
     )
-    report = findings_report()
+    report = _findings_report()
     if report.empty:
         glossed.caption("None found.")
     else:

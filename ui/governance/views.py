@@ -226,37 +226,40 @@ def national_section(area: str) -> None:
     ).dropna(subset=["value"])
     domain = [names[area], average, "Region", "England"]
     roles = ["area", "average", "region", "England"]
-    chart = (
-        alt.Chart(long)
-        .mark_point(filled=True, size=140, stroke="#0B0C0C", strokeWidth=0.5, opacity=1)
-        .encode(
-            y=alt.Y(
-                "measure:N",
-                title=None,
-                sort=pct["title"].tolist(),
-                axis=alt.Axis(labelLimit=420, labelFontSize=12),
-            ),
-            x=alt.X("value:Q", title="Per cent", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                legend=alt.Legend(
-                    orient="bottom", labelLimit=360, symbolSize=200, symbolStrokeWidth=0.5
+
+    def chart() -> alt.Chart:
+        return (
+            alt.Chart(long)
+            .mark_point(filled=True, size=140, stroke="#0B0C0C", strokeWidth=0.5, opacity=1)
+            .encode(
+                y=alt.Y(
+                    "measure:N",
+                    title=None,
+                    sort=pct["title"].tolist(),
+                    axis=alt.Axis(labelLimit=420, labelFontSize=12),
                 ),
-                scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][0] for r in roles]),
-            ),
-            shape=alt.Shape(
-                "series:N",
-                scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][1] for r in roles]),
-            ),
-            tooltip=[
-                alt.Tooltip("measure:N", title="Measure"),
-                alt.Tooltip("series:N", title="Series"),
-                alt.Tooltip("value:Q", title="Per cent", format=".1f"),
-            ],
+                x=alt.X("value:Q", title="Per cent", scale=alt.Scale(domain=[0, 100])),
+                color=alt.Color(
+                    "series:N",
+                    title=None,
+                    legend=alt.Legend(
+                        orient="bottom", labelLimit=360, symbolSize=200, symbolStrokeWidth=0.5
+                    ),
+                    scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][0] for r in roles]),
+                ),
+                shape=alt.Shape(
+                    "series:N",
+                    scale=alt.Scale(domain=domain, range=[SERIES_STYLE[r][1] for r in roles]),
+                ),
+                tooltip=[
+                    alt.Tooltip("measure:N", title="Measure"),
+                    alt.Tooltip("series:N", title="Series"),
+                    alt.Tooltip("value:Q", title="Per cent", format=".1f"),
+                ],
+            )
+            .properties(height=alt.Step(30))
         )
-        .properties(height=alt.Step(30))
-    )
+
     note = (
         f"The chart shows the percentage measures: {names[area]} (blue circle), {average.lower()} (green "
         "square), the region (orange triangle) and England (black diamond). The table has every measure, "
@@ -273,6 +276,7 @@ def national_section(area: str) -> None:
         ids,
         area,
         note,
+        public=(area, tuple(codes), label),
     )
 
     glossed.header("One measure over time")
@@ -295,12 +299,10 @@ def national_section(area: str) -> None:
 
 def ceased_view(area: str) -> None:
     """Why plans ended: each reason's share of the plans ceased, the area beside England."""
-    frame = breakdown_comparison(national_table(), "ehc_ceased", area, "reason")
+    frame = _ceased_frame(area)
     if frame.empty:
         return
-    frame = share_of_total(frame)
     period = str(frame["period"].iloc[0])
-    chart = charts.grouped_bars(frame, "category", "share", "Per cent of plans ceased")
     wide = frame.pivot_table(
         index="category", columns="name", values=["value", "share"], aggfunc="first"
     )
@@ -311,13 +313,22 @@ def ceased_view(area: str) -> None:
     visual.show(
         "gov.ceased",
         f"Why EHC plans ended in {period}: share of plans ceased by reason",
-        chart,
+        lambda: charts.grouped_bars(frame, "category", "share", "Per cent of plans ceased"),
         table,
         ["ehc_ceased"],
         area,
         "Each reason as a share of all plans the area ceased in the year, beside its "
         "region and England. The table gives the counts DfE published.",
+        public=(area,),
     )
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _ceased_frame(area: str) -> pd.DataFrame:
+    """Plans ceased by reason, each reason's share, for the area, region and England
+    (public, shared by sessions)."""
+    frame = breakdown_comparison(national_table(), "ehc_ceased", area, "reason")
+    return frame if frame.empty else share_of_total(frame)
 
 
 # --- small numbers -----------------------------------------------------------------------------------

@@ -14,11 +14,11 @@ import streamlit as st
 import indicators
 from analysis import outcome_indicators as oi
 from analysis import outcomes as oc
-from analysis.profile import comparators, latest_side_by_side
+from analysis.profile import comparators
 from geography.areas import area_names
 from reports.format import describe_period, format_value
 from ui import charts, glossed, local, visual
-from ui.data import latest_period, national_table, value
+from ui.data import latest_period, latest_side_by_side, value
 from ui.outcomes import charts as ch
 from ui.plain import md
 from uploads.frameworks import Framework
@@ -262,7 +262,7 @@ def voice(key: str, framework: Framework, answers: pd.DataFrame, heading: str) -
 
 def national(key: str, domain: str, area: str) -> None:
     ids = list(oi.NATIONAL_INDICATORS.get(domain, ()))
-    frame = latest_side_by_side(national_table(), ids, area) if ids else pd.DataFrame()
+    frame = latest_side_by_side(tuple(ids), area) if ids else pd.DataFrame()
     if frame.empty:
         glossed.caption(oi.NOTES.get(domain, ""))
         return
@@ -285,16 +285,16 @@ def national(key: str, domain: str, area: str) -> None:
     long["name"] = long["role"].map(lambda r: names.get(roles[r], r))
     long["title"] = long["title"].map(lambda t: ch.wrap(t, 34))
     colours = {names.get(roles[r], r): charts.ROLE_COLOURS[r] for r in roles}
-    chart = ch.indicator_dots(long, colours) if not long.empty else None
     visual.show(
         key,
         "National outcome indicators",
-        chart,
+        lambda: ch.indicator_dots(long, colours) if not long.empty else None,
         table,
         list(frame["indicator"]),
         area,
         note="The latest published figures, beside the region and England. The chart shows the "
         "percentages; the table has every indicator (Attainment 8 is a score). " + oi.NOTES[domain],
+        public=(domain, area),
     )
 
 

@@ -18,6 +18,7 @@ from reports import series_breaks
 from reports.format import format_value
 from ui import charts, glossed, visual, workshop
 from ui.data import headline, national_table
+from ui.data import latest_side_by_side as latest_side_by_side_shared
 from ui.workspace_picker import is_admin
 
 ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
@@ -42,10 +43,18 @@ def trend(key: str, indicator_id: str, area: str, title: str, note: str | None =
     ]
     note = " ".join(filter(None, [note, *breaks, hidden])) or None
     charted = frame[frame["role"] == "area"] if ind.unit == "count" else frame
-    chart = (
-        charts.trend_chart(charted, y_title=charts.axis_title(ind)) if not charted.empty else None
+    visual.show(
+        key,
+        title,
+        lambda: (
+            None if charted.empty else charts.trend_chart(charted, y_title=charts.axis_title(ind))
+        ),
+        table,
+        [indicator_id],
+        area,
+        note,
+        public=(indicator_id, area),
     )
-    visual.show(key, title, chart, table, [indicator_id], area, note)
 
 
 # Public data keyed by indicator and area, so shared by every session: selecting and pivoting
@@ -68,13 +77,31 @@ def breakdown_bars(
     x_title: str = "Per cent of EHC plans",
 ) -> None:
     """Shares by category (e.g. primary need) for the area, region and England."""
-    frame = breakdown_comparison(national_table(), indicator_id, area, breakdown_key)
+    frame, table = _breakdown_frames(indicator_id, area, breakdown_key, category_label)
     if workshop.active():  # a share of 17 plans, or 1 of them, is not read out in a room
         frame = protect_published(frame, indicators.get(indicator_id).unit)
         note = " ".join(filter(None, [note, hidden_words(frame)])) or None
-    table = _category_table(frame, category_label)
-    chart = charts.grouped_bars(frame, "category", "value", x_title) if not frame.empty else None
-    visual.show(key, title, chart, table, [indicator_id], area, note)
+        table = _category_table(frame, category_label)
+    visual.show(
+        key,
+        title,
+        lambda: None if frame.empty else charts.grouped_bars(frame, "category", "value", x_title),
+        table,
+        [indicator_id],
+        area,
+        note,
+        public=(indicator_id, area, breakdown_key, x_title),
+    )
+
+
+# Public data keyed by indicator, area and breakdown, like the trends' frames.
+@st.cache_data(max_entries=512, show_spinner=False)
+def _breakdown_frames(
+    indicator_id: str, area: str, breakdown_key: str, category_label: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shares by category (long, for the chart) and as the table."""
+    frame = breakdown_comparison(national_table(), indicator_id, area, breakdown_key)
+    return frame, _category_table(frame, category_label)
 
 
 def _category_table(frame: pd.DataFrame, category_label: str) -> pd.DataFrame:
@@ -91,7 +118,7 @@ def _category_table(frame: pd.DataFrame, category_label: str) -> pd.DataFrame:
 
 
 def age_profile(key: str, area: str) -> None:
-    frame = breakdown_comparison(national_table(), "ehc_plans", area, "age")
+    frame = _age_frame(area)
     if frame.empty:
         visual.show(
             key,
@@ -119,17 +146,23 @@ def age_profile(key: str, area: str) -> None:
         }
     )
     period = frame["period"].iloc[0]
-    chart = charts.single_bars(
-        own.assign(age=own["age"].astype(int)), "age", "value", "Age in years"
-    )
     visual.show(
         key,
         f"Age of children and young people with EHC plans, {visual.period_words('ehc_plans', period)}",
-        chart,
+        lambda: charts.single_bars(
+            own.assign(age=own["age"].astype(int)), "age", "value", "Age in years"
+        ),
         table,
         ["ehc_plans"],
         area,
+        public=(area,),
     )
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _age_frame(area: str) -> pd.DataFrame:
+    """The area's, region's and England's EHC plans by age (public, shared by sessions)."""
+    return breakdown_comparison(national_table(), "ehc_plans", area, "age")
 
 
 def _protected_ages(frame: pd.DataFrame) -> pd.DataFrame:
@@ -147,7 +180,11 @@ def side_by_side(
 ) -> None:
     """Latest value of several related indicators for the area, region and England."""
     rule = SmallNumberRule() if workshop.active() else None
-    wide = latest_side_by_side(national_table(), indicator_ids, area, rule)
+    wide = (
+        latest_side_by_side(national_table(), indicator_ids, area, rule)
+        if rule
+        else latest_side_by_side_shared(tuple(indicator_ids), area)
+    )
     if wide.empty:
         visual.show(key, title, None, pd.DataFrame(), indicator_ids, area, note)
         return
@@ -159,7 +196,6 @@ def side_by_side(
     )
     names = _role_names(area)
     long["name"] = long["role"].map(names)
-    chart = charts.grouped_bars(long, "title", "value", x_title, sort=wide["title"].tolist())
     table = wide.rename(
         columns={
             "title": "Indicator",
@@ -169,7 +205,16 @@ def side_by_side(
             "England": "England",
         }
     ).drop(columns="indicator")
-    visual.show(key, title, chart, table, indicator_ids, area, note)
+    visual.show(
+        key,
+        title,
+        lambda: charts.grouped_bars(long, "title", "value", x_title, sort=wide["title"].tolist()),
+        table,
+        indicator_ids,
+        area,
+        note,
+        public=(tuple(indicator_ids), area, x_title),
+    )
 
 
 def _role_names(area: str) -> dict[str, str]:
