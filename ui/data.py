@@ -10,6 +10,7 @@ from analysis import profile
 from data_loaders import build
 from data_loaders.build import load_tidy
 from geography import areas
+from ui.memory import give_back_freed_memory
 
 _checked_in_this_process: list[bool] = []
 # A read-only install cannot write the cache: the table built with progress is kept here, or
@@ -34,6 +35,10 @@ def build_national_with_progress() -> None:
         table = build.load_tidy(progress=show)
         if not build.cache_is_current():
             _unsaved.append(table)
+        del table
+        # The build's transient frames (every source read, concatenated, checked) leave
+        # ~100 MB of garbage and free heap pages behind (501 -> 375 MB in one measure).
+        give_back_freed_memory(collect=True)
         bar.empty()
     _checked_in_this_process.append(True)
 
