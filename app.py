@@ -18,6 +18,7 @@ import streamlit as st
 from ui import glossed, identity, local, workshop
 from ui.area_picker import chosen_area
 from ui.data import build_national_with_progress
+from ui.memory import give_back_freed_memory
 from ui.visual import page_styles
 from ui.warm import warm_in_background
 from ui.workspace_picker import is_admin, workspace_picker
@@ -121,5 +122,7 @@ glossed.caption(
 )
 build_national_with_progress()
 navigation.run()
+# A page's charts and tables leave freed heap pages behind (Arrow buffers, pandas copies).
+give_back_freed_memory()
 # After the page is drawn, so that the first page of a process does not wait for it.
 warm_in_background()

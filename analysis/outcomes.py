@@ -28,8 +28,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis import distributions as dist
 from analysis.stats import wilson_ci
 from analysis.tracker import age_phase
 from uploads.frameworks import Framework
@@ -367,7 +367,7 @@ def change_test(successes: list[int], totals: list[int]) -> ChangeTest:
         return ChangeTest(
             "two-proportion z-test",
             float(z),
-            float(2 * stats.norm.sf(abs(z))),
+            2 * dist.norm_sf(abs(z)),
             int(np.sign(diff)),
             k,
         )
@@ -378,7 +378,7 @@ def change_test(successes: list[int], totals: list[int]) -> ChangeTest:
     return ChangeTest(
         "chi-squared test for trend",
         float(chi2),
-        float(stats.chi2.sf(chi2, 1)),
+        dist.chi2_sf(chi2, 1),
         int(np.sign(trend)),
         k,
     )

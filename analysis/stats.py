@@ -19,14 +19,14 @@ numerator above its denominator, a confidence level outside 0-1) raise ``ValueEr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Literal, TypeGuard
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.optimize import brentq
+
+from analysis import distributions as dist
 
 Interval = tuple[float, float]
 POLARITIES: tuple[str, ...] = ("high", "low", "none")
@@ -52,7 +52,7 @@ def _z(level: float) -> float:
     """Two-sided standard normal quantile: 1.95996 for 95%, 3.09023 for 99.8%."""
     if not 0.0 < level < 1.0:
         raise ValueError(f"confidence level must be between 0 and 1, got {level!r}")
-    return float(stats.norm.ppf(1.0 - (1.0 - level) / 2.0))
+    return dist.norm_ppf(1.0 - (1.0 - level) / 2.0)
 
 
 def check_polarity(polarity: str) -> str:
@@ -120,8 +120,8 @@ def byar_ci(x: float, level: float = 0.95) -> Interval:
     alpha = 1.0 - level
     z = _z(level)
     if x < 10:
-        lower = 0.0 if x == 0 else float(stats.chi2.ppf(alpha / 2.0, 2.0 * x)) / 2.0
-        upper = float(stats.chi2.ppf(1.0 - alpha / 2.0, 2.0 * x + 2.0)) / 2.0
+        lower = 0.0 if x == 0 else dist.chi2_ppf(alpha / 2.0, 2.0 * x) / 2.0
+        upper = dist.chi2_ppf(1.0 - alpha / 2.0, 2.0 * x + 2.0) / 2.0
         return lower, upper
     lower = x * (1.0 - 1.0 / (9.0 * x) - z / (3.0 * math.sqrt(x))) ** 3
     x1 = x + 1.0
@@ -280,21 +280,37 @@ def _level_label(level: float) -> str:
     return f"{level * 100:g}".replace(".", "_")
 
 
-def _interpolated_quantile(p: float, dist: stats.rv_discrete) -> np.ndarray:
+def _interpolated_quantile(
+    p: float, ppf: Callable[[float], np.ndarray], cdf: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
     """Spiegelhalter's (2005, appendix A.1.1) interpolated quantile of a discrete distribution.
 
     r_p is the smallest r with F(r) >= p; alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1));
     the limit is r_p - alpha. This spreads the mass at r evenly over (r - 1, r], so limits
     move smoothly with the denominator instead of in steps.
     """
-    r = dist.ppf(p)
-    f_r = dist.cdf(r)
-    f_below = dist.cdf(r - 1)
+    r = ppf(p)
+    f_r = cdf(r)
+    f_below = cdf(r - 1)
     return r - (f_r - p) / (f_r - f_below)
+
+
+Quantiles = tuple[Callable[[float], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+
+
+def _binomial(n: np.ndarray, p: float) -> Quantiles:
+    return (lambda q: dist.binom_ppf(q, n, p)), (lambda k: dist.binom_cdf(k, n, p))
+
+
+def _poisson(mu: np.ndarray) -> Quantiles:
+    return (lambda q: dist.poisson_ppf(q, mu)), (lambda k: dist.poisson_cdf(k, mu))
 
 
 def _count_where_ci_touches(expected: float, level: float, side: str) -> float:
     """Count whose own Byar / exact interval just reaches ``expected`` (OHID rate funnels)."""
+    # Here, not at the top: scipy.optimize costs a server ~38 MB, and only rate funnels use it.
+    from scipy.optimize import brentq
+
     if side == "upper":
         # Above this count the interval's lower limit clears the expected count.
         def gap(x: float) -> float:
@@ -366,16 +382,14 @@ def funnel_limits(
         tail = (1.0 - level) / 2.0
         label = _level_label(level)
         if kind == "proportion" and method == "exact":
-            dist = stats.binom(n, theta)
-            lower = _interpolated_quantile(tail, dist) / n
-            upper = _interpolated_quantile(1.0 - tail, dist) / n
+            lower = _interpolated_quantile(tail, *_binomial(n, theta)) / n
+            upper = _interpolated_quantile(1.0 - tail, *_binomial(n, theta)) / n
         elif kind == "proportion":
             half_width = _z(level) * np.sqrt(theta * (1.0 - theta) / n)
             lower, upper = theta - half_width, theta + half_width
         elif method == "exact":
-            dist = stats.poisson(theta * n)
-            lower = _interpolated_quantile(tail, dist) / n
-            upper = _interpolated_quantile(1.0 - tail, dist) / n
+            lower = _interpolated_quantile(tail, *_poisson(theta * n)) / n
+            upper = _interpolated_quantile(1.0 - tail, *_poisson(theta * n)) / n
         else:
             lower = np.array([_count_where_ci_touches(theta * d, level, "lower") for d in n]) / n
             upper = np.array([_count_where_ci_touches(theta * d, level, "upper") for d in n]) / n

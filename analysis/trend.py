@@ -50,14 +50,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
 
+from analysis import distributions as dist
 from analysis.stats import byar_ci, check_polarity
 from tidy import period_sort_key
 
 POINTS_USED = 5
 SIGNIFICANCE_P = 0.002
-_SE_FROM_95 = 2.0 * float(stats.norm.ppf(0.975))
+_SE_FROM_95 = 2.0 * dist.norm_ppf(0.975)
 
 CANNOT = "cannot be calculated"
 NO_CHANGE = "no significant change"
@@ -152,8 +152,7 @@ def _ols(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     A perfect straight line has p = 0 if it slopes; a flat one has p = 1 (scipy gives r = 0
     when y does not vary).
     """
-    fit = stats.linregress(t, y)
-    return float(fit.slope), float(fit.pvalue)
+    return dist.linregress_slope_p(t, y)
 
 
 def _known_variance_wls(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -161,7 +160,7 @@ def _known_variance_wls(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[fl
     slope = _weighted_slope(t, y, w)
     t_bar = np.sum(w * t) / np.sum(w)
     se = math.sqrt(1.0 / np.sum(w * (t - t_bar) ** 2))
-    return slope, float(stats.chi2.sf((slope / se) ** 2, 1))
+    return slope, dist.chi2_sf((slope / se) ** 2, 1)
 
 
 def _rate_weights(y: np.ndarray, r: np.ndarray, n: np.ndarray) -> np.ndarray | None:
@@ -245,7 +244,7 @@ def trend_test(
         if np.all(proportions == proportions[0]):
             return TrendResult(NO_CHANGE, 0.0, 1.0, POINTS_USED, method, since)
         slope = _weighted_slope(t, y, n)
-        p_value = float(stats.chi2.sf(_cochran_armitage(t, r, n), 1))
+        p_value = dist.chi2_sf(_cochran_armitage(t, r, n), 1)
 
         def direction_of(keep: np.ndarray) -> float:
             return _armitage_t(t[keep], r[keep], n[keep])

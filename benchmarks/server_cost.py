@@ -65,12 +65,13 @@ async def _burst(url: str, sessions: int, pages: list[tuple[str, str]]) -> list[
 
 
 @contextmanager
-def server(script: str) -> Iterator[tuple[str, int]]:
+def server(script: str, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     """A fresh server on a free port with its own temporary store; yields (url, pid)."""
     with tempfile.TemporaryDirectory(prefix="send-lens-cost-") as tmp:
         env = {
             "SEND_LENS_DATA_DIR": str(Path(tmp) / "data"),
             "SEND_LENS_CONFIG_DIR": str(Path(tmp) / "config"),
+            **(extra_env or {}),
         }
         with open(Path(tmp) / "server.log", "w+") as log:
             with running_server(script, env=env, log=log, timeout=300) as (url, proc):
@@ -104,12 +105,41 @@ def cpu_pairs(sessions: int, rounds: int) -> tuple[Ratios, list[str]]:
     return pairs, errors
 
 
+async def _rss_by_page(
+    url: str, pid: int, pages: list[tuple[str, str]], errors: list[str]
+) -> list[tuple[str, float]]:
+    """One session visiting ``pages`` in turn: the server's MB after the page load and after
+    each page's run; the errors it saw go to ``errors``."""
+    await asyncio.to_thread(_page_load, url)
+    steps = [("(page load)", rss_bytes(pid) / MB)]
+    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
+        for label, name in pages:
+            visit = await _run_page(ws, AREAS[0], label, name)
+            if visit.error:
+                errors.append(f"{visit.page}: {visit.error}")
+            steps.append((label, rss_bytes(pid) / MB))
+    return steps
+
+
+def rss_by_page(
+    script: str = "app.py", env: dict[str, str] | None = None
+) -> tuple[list[tuple[str, float]], list[str]]:
+    """A fresh server's MB after its start and after each of one session's pages in turn (the
+    last is the issue's measure: every page visited), and the errors the session saw.
+    ``env`` is added to the server's (``SEND_LENS_WARM=0``, another checkout's PYTHONPATH)."""
+    pages = [("Bare", "")] if script == BARE else EVERY_PAGE
+    errors: list[str] = []
+    with server(script, env) as (url, pid):
+        started = rss_bytes(pid) / MB
+        steps = asyncio.run(_rss_by_page(url, pid, pages, errors))
+    return [("(started)", started), *steps], errors
+
+
 def rss_after_every_page(script: str = "app.py") -> tuple[float, list[str]]:
     """MB the server holds after a fresh server's one session visited every page."""
-    pages = EVERY_PAGE if script == "app.py" else [("Bare", "")]
-    with server(script) as (url, pid):
-        errors = asyncio.run(_burst(url, 1, pages))
-        return rss_bytes(pid) / MB, errors
+    steps, errors = rss_by_page(script)
+    return steps[-1][1], errors
 
 
 def rss_pairs(pairs: int) -> tuple[Ratios, list[str]]:
@@ -123,16 +153,51 @@ def rss_pairs(pairs: int) -> tuple[Ratios, list[str]]:
     return interleaved(lambda: measure("app.py"), lambda: measure(BARE), pairs), errors
 
 
+def print_by_page(name: str, steps: list[tuple[str, float]]) -> None:
+    previous = 0.0
+    print(f"  {name}:")
+    for label, mb in steps:
+        print(f"    {label:<16} {mb:6.0f} MB  {mb - previous:+6.0f}")
+        previous = mb
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rss-only", action="store_true", help="skip the CPU pairs")
+    parser.add_argument(
+        "--by-page", action="store_true", help="print each RSS run's MB after every page"
+    )
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="pair this checkout's RSS with another checkout's (e.g. a worktree of main) "
+        "instead of the bare app",
+    )
     args = parser.parse_args()
-    cpu, errors = cpu_pairs(args.sessions, args.rounds)
-    print(f"server CPU per session (Home + Benchmarking), over bare: {cpu.describe('s')}")
-    rss, rss_errors = rss_pairs(max(1, args.rounds // 2))
-    print(f"server RSS after every page, over bare: {rss.describe('MB')}")
-    for e in sorted(set(errors + rss_errors)):
+    errors: list[str] = []
+    if not args.rss_only:
+        cpu, errors = cpu_pairs(args.sessions, args.rounds)
+        print(f"server CPU per session (Home + Benchmarking), over bare: {cpu.describe('s')}")
+    if args.before:
+        before = str(Path(args.before).resolve())
+        sides = [("app.py", None), (f"{before}/app.py", {"PYTHONPATH": before})]
+    else:
+        sides = [("app.py", None), (BARE, None)]
+
+    def measure(script: str, env: dict[str, str] | None) -> float:
+        steps, errs = rss_by_page(script, env)
+        errors.extend(errs)
+        if args.by_page:
+            print_by_page(script, steps)
+        return steps[-1][1]
+
+    rss = interleaved(
+        lambda: measure(*sides[0]), lambda: measure(*sides[1]), max(1, args.rounds // 2)
+    )
+    print(f"server RSS after every page, over {sides[1][0]}: {rss.describe('MB')}")
+    for e in sorted(set(errors)):
         print(f"  error: {e}")
 
 

@@ -306,7 +306,10 @@ def _read_cache() -> NationalTable | None:
         return None
     try:
         if json.loads(manifest.read_text()).get("fingerprint") == fingerprint():
-            return NationalTable.of(tidy.normalise(pd.read_parquet(parquet)))
+            # One thread: each of Arrow's reader threads leaves freed heap pages of its own
+            # behind (38 against 43 MB held after reading, and faster on two cores).
+            table = pd.read_parquet(parquet, use_threads=False)
+            return NationalTable.of(tidy.normalise(table))
     except (OSError, ValueError):
         pass  # an unreadable cache is rebuilt
     return None
@@ -318,7 +321,10 @@ _built_findings: list[pd.DataFrame] = []
 def load_findings() -> pd.DataFrame:
     """The plausibility checks' findings for the current national table (published data,
     no child-level records, so safe to share between sessions)."""
-    load_tidy()
+    # Built only when stale: ``load_tidy`` would read and split the whole table (~50 MB
+    # of transient memory, ~0.5 s) on every call, and Benchmarking calls this per measure.
+    if not cache_is_current():
+        load_tidy()
     path = cache_dir() / FINDINGS_FILE
     try:
         return pd.read_parquet(path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
 from geography.areas import current_code
@@ -41,8 +42,7 @@ class NationalTable(pd.DataFrame):
     def of(cls, frame: pd.DataFrame) -> NationalTable:
         table = cls(frame)
         table.attrs = {}
-        groups = frame.groupby("indicator", sort=False, observed=True)
-        table.by_indicator = {str(k): _plain(g) for k, g in groups}
+        table.by_indicator = _split(frame)
         table.lookups = {}
         return table
 
@@ -87,6 +87,21 @@ class Lookup:
 def _with_successors(codes: list[str]) -> list[str]:
     """The codes asked for and, for an aliased old code, its successor's."""
     return list(dict.fromkeys([*codes, *(current_code(c) for c in codes)]))
+
+
+def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each indicator's rows. The cached table is sorted by indicator, so each indicator's
+    rows are one run and a slice of the table: a view sharing its memory (copy-on-write
+    gives a caller who changes it a copy of its own). Otherwise a copy each, from groupby."""
+    codes = frame["indicator"].astype(str).to_numpy()
+    if len(codes) == 0:
+        return {}
+    starts = np.concatenate([[0], np.flatnonzero(codes[1:] != codes[:-1]) + 1])
+    if len(starts) != len(set(codes)):  # an indicator in more than one run
+        groups = frame.groupby("indicator", sort=False, observed=True)
+        return {str(k): _plain(g) for k, g in groups}
+    ends = [*starts[1:], len(codes)]
+    return {str(codes[a]): _plain(frame.iloc[a:b]) for a, b in zip(starts, ends, strict=True)}
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

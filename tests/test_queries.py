@@ -1,5 +1,6 @@
 """The queries take the table they read; the national table comes split by indicator once."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -71,3 +72,26 @@ def test_an_old_code_answers_as_its_successor(national):
         "ehc_plans", "E06000066", table=national
     )
     assert not I.rows("ehc_plans", ["E10000023"], table=national).empty
+
+
+def test_the_split_shares_the_sorted_table_and_copies_an_unsorted_one():
+    frame = pd.DataFrame(
+        {
+            "indicator": ["a", "a", "b", "c", "c", "c"],
+            "area_code": ["E1", "E2", "E1", "E1", "E2", "E3"],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    table = I.NationalTable.of(frame)
+    assert list(table.by_indicator) == ["a", "b", "c"]
+    assert table.by_indicator["c"]["value"].tolist() == [4.0, 5.0, 6.0]
+    assert table.by_indicator["c"].index.tolist() == [3, 4, 5]
+    # Slices of the sorted table, so no second copy of its memory...
+    assert np.shares_memory(table.by_indicator["c"]["value"].to_numpy(), frame["value"].to_numpy())
+    # ...and a change to one is the changer's own (copy-on-write).
+    table.by_indicator["c"].loc[3, "value"] = -1.0
+    assert frame["value"].iloc[3] == 4.0 and table["value"].iloc[3] == 4.0
+    # An indicator in two runs: groupby's copies, in order of first appearance.
+    mixed = I.NationalTable.of(frame.iloc[[0, 2, 1, 3, 4, 5]].reset_index(drop=True))
+    assert list(mixed.by_indicator) == ["a", "b", "c"]
+    assert mixed.by_indicator["a"]["value"].tolist() == [1.0, 2.0]

@@ -10,6 +10,7 @@ from analysis import profile
 from data_loaders import build
 from data_loaders.build import load_tidy
 from geography import areas
+from ui.memory import give_back_freed_memory
 
 _checked_in_this_process: list[bool] = []
 # The table a first start built with progress, for ``national_table``: reading back the file
@@ -33,6 +34,9 @@ def build_national_with_progress() -> None:
             )
 
         _built.append(build.load_tidy(progress=show))
+        # The build's transient frames (every source read, concatenated, checked) leave
+        # ~100 MB of garbage and free heap pages behind (501 -> 375 MB in one measure).
+        give_back_freed_memory(collect=True)
         bar.empty()
     _checked_in_this_process.append(True)
 

@@ -19,10 +19,10 @@ log = logging.getLogger(__name__)
 
 # Slowest first (import seconds, 2 cores, 2026-12-03): scipy.stats 0.75-0.9, geopandas 0.5,
 # Altair 0.3, pydeck 0.1; then the analysis modules built on them (cheap once they are in).
+# scipy.stats, scipy.optimize and scipy.spatial are left out: the pages need only
+# scipy.special (analysis.distributions), and the three would hold ~45 MB in every server.
 MODULES = [
-    "scipy.stats",
-    "scipy.optimize",
-    "scipy.spatial.distance",
+    "scipy.special",
     "geopandas",
     "altair",
     "pydeck",
