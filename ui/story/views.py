@@ -119,10 +119,13 @@ def chart(card: Indicator, figures: CardFigures) -> alt.Chart | None:
         x=alt.X("value:Q", title=None, axis=None),
     )
     # An average of few similar areas is an outline, its name saying why (not colour alone).
+    # Drawn only when there is one: an empty layer leaves an unlabelled group of marks that
+    # screen readers are told is an image (axe: svg-img-alt).
     bars = base.mark_bar().encode(color=alt.Color("colour:N", scale=None))
-    bars = bars.transform_filter(~alt.datum.hollow) + base.transform_filter(
-        alt.datum.hollow
-    ).mark_bar(fill="white", stroke=NEIGHBOUR_COLOUR, strokeWidth=3, strokeDash=[6, 3])
+    if thin:
+        bars = bars.transform_filter(~alt.datum.hollow) + base.transform_filter(
+            alt.datum.hollow
+        ).mark_bar(fill="white", stroke=NEIGHBOUR_COLOUR, strokeWidth=3, strokeDash=[6, 3])
     labels = base.mark_text(align="left", dx=6, fontSize=workshop.CHART_LABEL_PX).encode(
         text="label:N"
     )
