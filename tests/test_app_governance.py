@@ -475,3 +475,26 @@ def test_without_local_data_every_tab_explains_what_to_upload(national, store_di
     assert Store().list_datasets(**LOCAL).empty
     _tab(at, "Local KPIs")
     assert "No local KPI return" in at.info[0].value
+
+
+def test_the_scorecard_counts_the_comparators_behind_each_average(national):
+    """The national card's average says how many of the set it rests on, counted here from the
+    published table; a set of the smallest councils leaves some measures resting on few."""
+    from analysis import benchmark as bm
+    from ui.governance.views import scorecard
+
+    leeds, codes = "E08000035", ("E06000053", "E09000001", "E08000032")  # Scilly, City, Bradford
+    card = scorecard(leeds, codes, "A test set")
+    n = national
+    for row in card.itertuples():
+        published = n[
+            (n["indicator"] == row.indicator)
+            & (n["period"] == row.period)
+            & (n["breakdown"] == "")
+            & n["area_code"].isin(codes)
+            & n["value"].notna()
+        ]
+        assert row.average_of == published["area_code"].nunique(), row.indicator
+        assert row.set_size == 3
+    few = [bm.rests_on_few(a, k) for a, k in zip(card["average_of"], card["set_size"])]
+    assert any(few) and not all(few)

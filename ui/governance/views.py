@@ -36,6 +36,7 @@ from ui.examples import is_example, load_examples, remove_examples
 from ui.plain import md
 from ui.visual import AREA_COLOUR, ENGLAND_COLOUR, NEIGHBOUR_COLOUR, REGION_COLOUR
 
+INK = "#0B0C0C"  # outlines of filled points
 SERIES_STYLE = {  # series: (colour, shape), so no series is told by colour alone
     "area": (AREA_COLOUR, "circle"),
     "average": (NEIGHBOUR_COLOUR, "square"),
@@ -154,6 +155,8 @@ def scorecard(area: str, codes: tuple[str, ...], label: str) -> pd.DataFrame:
                     "period": found[0],
                     "value": result.value,
                     "average": result.neighbours.value,
+                    "average_of": len(codes) - len(result.neighbours_missing),
+                    "set_size": len(codes),
                     "region": result.region.value,
                     "england": result.england.value,
                     "rank": result.rank_text,
@@ -210,6 +213,12 @@ def national_section(area: str) -> None:
             "Compared with England": card["vs_england"],
             f"Compared with {average.lower()}": card["vs_average"],
             "Recent trend": card["trend"],
+            "Average rests on": [
+                (f"{n} of {k}" + (" (few: a rough guide)" if bm.rests_on_few(n, k) else ""))
+                if pd.notna(a)
+                else ""
+                for a, n, k in zip(card["average"], card["average_of"], card["set_size"])
+            ],
         }
     )
     pct = card[card["unit"] == "%"]
@@ -224,14 +233,22 @@ def national_section(area: str) -> None:
             )
         ]
     ).dropna(subset=["value"])
+    # An average resting on half the set or fewer is drawn hollow (the table says so in words).
+    few_rows = pct.index[
+        [bm.rests_on_few(n, k) for n, k in zip(pct["average_of"], pct["set_size"])]
+    ]
+    long["few"] = (long["role"] == "average") & long.index.isin(few_rows)
     domain = [names[area], average, "Region", "England"]
     roles = ["area", "average", "region", "England"]
 
     def chart() -> alt.Chart:
         return (
             alt.Chart(long)
-            .mark_point(filled=True, size=140, stroke="#0B0C0C", strokeWidth=0.5, opacity=1)
+            .mark_point(filled=True, size=140, opacity=1)
             .encode(
+                fillOpacity=alt.condition(alt.datum.few, alt.value(0), alt.value(1)),
+                stroke=alt.condition(alt.datum.few, alt.value(NEIGHBOUR_COLOUR), alt.value(INK)),
+                strokeWidth=alt.condition(alt.datum.few, alt.value(2.5), alt.value(0.5)),
                 y=alt.Y(
                     "measure:N",
                     title=None,
@@ -266,6 +283,11 @@ def national_section(area: str) -> None:
         f"counts included. 'Better' and 'worse' are significant differences; counts are not tested, because a "
         "count grows with the size of the area."
     )
+    if long["few"].any():
+        note += (
+            f" A hollow square marks {average.lower()} where it rests on half the set or fewer: "
+            "a rough guide."
+        )
     ids = card["indicator"].tolist()
     visual.show(
         "gov.national",
