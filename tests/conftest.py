@@ -96,6 +96,14 @@ def browser(national, chromium):
         yield chromium, url
 
 
+def every_visual_as_table(at):
+    """Switch every visual's "Show as" choice to its table and rerun the page (AppTest)."""
+    for choice in at.radio:
+        if choice.label == "Show as":
+            choice.set_value("Table")
+    return at.run()
+
+
 def shown_numbers(table, *columns: str):
     """A table as the app shows it (``reports.format.for_reading`` writes every figure as text
     in its unit, and a gap as the reason for it) with ``columns`` read back as numbers: "88.9%",

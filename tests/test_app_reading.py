@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators.glossary import terms_in, unexplained
-from tests.conftest import ROOT
+from tests.conftest import ROOT, every_visual_as_table
 from tests.test_app import PAGES
 
 AREAS = ["E08000032", "E06000053", "E09000033"]  # Bradford, Isles of Scilly, Westminster
@@ -100,10 +100,7 @@ def test_every_page_reads_plainly(page, area, workshop, national):
         at.query_params["mode"] = "workshop"
     at.switch_page(page).run()
     # Every visual as its table: the tables are what this test reads.
-    for choice in at.radio:
-        if choice.label == "Show as":
-            choice.set_value("Table")
-    at.run()
+    every_visual_as_table(at)
     assert not at.exception, [e.value for e in at.exception]
     problems = [p for name, table in shown_tables(at) for p in table_problems(name, table)]
     if workshop:

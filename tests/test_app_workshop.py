@@ -19,7 +19,7 @@ from store import actions, workspaces
 from store import story as story_store
 from store.datasets import Store
 from store.identity import User
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers
 
 BRADFORD = "E08000032"
 ANN = User("ann@council.gov.uk", name="Ann", local=True)  # the laptop's user: admin of "local"
@@ -187,10 +187,7 @@ def _scilly_tables(page: str, workshop: bool, tab: str = "") -> tuple[AppTest, l
         at.query_params["mode"] = "workshop"
     at.run()
     at.switch_page(page).run()
-    for choice in at.radio:
-        if choice.label == "Show as":
-            choice.set_value("Table")
-    at.run()
+    every_visual_as_table(at)
     assert not at.exception, [e.value for e in at.exception]
     return at, [d.value for d in at.dataframe]
 
@@ -251,10 +248,7 @@ def test_benchmarking_hides_the_area_s_figure_on_small_counts_in_the_mode(engine
     assert not [m for m in inside.metric if m.label == "Isles of Scilly"]
     said = " ".join(i.value for i in inside.info)
     assert "hidden to protect privacy" in said and "64.7" not in said
-    for choice in inside.radio:
-        if choice.label == "Show as":
-            choice.set_value("Table")
-    inside.run()
+    every_visual_as_table(inside)
     compare = next(d.value for d in inside.dataframe if "Compared with England" in d.value.columns)
     scilly = compare[compare["Code"] == "E06000053"].iloc[0]
     assert scilly["Value"].startswith("hidden to protect privacy")
