@@ -6,7 +6,7 @@ import streamlit as st
 
 import indicators
 from analysis.disclosure import SmallNumberRule
-from reports.format import as_text, escape_for_spreadsheet, format_change, format_value
+from reports.format import as_text, csv_bytes, format_change, format_value
 from ui import glossed, workshop
 from ui.data import area_names, headline, headline_table
 from ui.tables import show_table
@@ -68,7 +68,7 @@ if not workshop.active():
         show_table(as_text(tiles, numbers, ("Change",)))
         st.download_button(
             "Download CSV",
-            escape_for_spreadsheet(tiles).to_csv(index=False).encode("utf-8"),
+            csv_bytes(tiles),
             file_name=f"send_lens_headlines_{area}.csv",
             mime="text/csv",
             key="home.download",

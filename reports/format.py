@@ -183,6 +183,11 @@ def escape_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as a UTF-8 CSV download, safe to open in Excel."""
+    return escape_for_spreadsheet(frame).to_csv(index=False).encode("utf-8")
+
+
 def escape_cell(cell: object) -> object:
     """One cell made safe: text a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):

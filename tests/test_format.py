@@ -5,6 +5,7 @@ import pandas as pd
 import indicators as I
 from reports.format import (
     as_text,
+    csv_bytes,
     describe_period,
     escape_for_spreadsheet,
     format_change,
@@ -173,3 +174,12 @@ def test_a_value_column_is_written_in_its_unit_even_when_every_figure_is_whole()
     table = pd.DataFrame({"Area": ["A school"], "Value": [4.0], "Numerator": [10.0]})
     shown = for_reading(table, "%")
     assert shown.iloc[0].tolist() == ["A school", "4.0%", "10"]
+
+
+def test_a_csv_download_keeps_numbers_and_defuses_formulas():
+    frame = pd.DataFrame({"Area": ["=HYPERLINK(1)", "Bradford"], "Value": [7493, 45.9]})
+    assert csv_bytes(frame).decode("utf-8").splitlines() == [
+        "Area,Value",
+        "'=HYPERLINK(1),7493.0",
+        "Bradford,45.9",
+    ]

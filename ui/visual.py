@@ -24,8 +24,8 @@ from reports.colours import (  # noqa: F401
     REGION_COLOUR,
 )
 from reports.format import (
+    csv_bytes,
     describe_period,
-    escape_for_spreadsheet,
     format_value,
     with_reasons,
 )
@@ -96,7 +96,7 @@ def show(
             "Download CSV",
             # Made when clicked: most visits download nothing, and making it was 7% of
             # Benchmarking's run (py-spy, 20 sessions).
-            lambda: escape_for_spreadsheet(with_reasons(table)).to_csv(index=False).encode("utf-8"),
+            lambda: csv_bytes(with_reasons(table)),
             file_name=f"{key.replace('.', '_')}.csv",
             mime="text/csv",
             key=f"{key}.download",

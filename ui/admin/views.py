@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from reports.format import escape_for_spreadsheet
+from reports.format import csv_bytes
 from store import admin as store_admin
 from store import audit, workspaces
 from store.access import ROLES, PermissionDenied, is_instance_admin
@@ -162,7 +162,7 @@ def audit_section() -> None:
     show_table(shown)
     st.download_button(
         "Download the audit (CSV)",
-        escape_for_spreadsheet(shown).to_csv(index=False).encode("utf-8"),
+        csv_bytes(shown),
         file_name="send_lens_audit.csv",
         mime="text/csv",
         key="admin.audit.download",

@@ -18,7 +18,7 @@ import indicators
 from analysis import benchmark as bm
 from analysis import benchmark_frames as bf
 from analysis.disclosure import SmallNumberRule
-from reports.format import escape_for_spreadsheet
+from reports.format import csv_bytes, escape_for_spreadsheet
 from ui import glossed, visual, workshop
 from ui.comparison.charts import spine_view
 from ui.comparison.data import (
@@ -221,7 +221,7 @@ def summary_view(area: str, codes: list[str], label: str) -> None:
     stem = f"send_lens_benchmark_{area}"
     csv_col.download_button(
         "Download CSV",
-        escape_for_spreadsheet(table).to_csv(index=False).encode("utf-8"),
+        csv_bytes(table),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="bench.summary.csv",

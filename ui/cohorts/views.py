@@ -17,7 +17,7 @@ from analysis import cohorts as co
 from analysis.disclosure import SmallNumberRule, apply_disclosure_control, shown_rate
 from analysis.linking import LinkResult
 from geography import boundaries
-from reports.format import escape_for_spreadsheet
+from reports.format import csv_bytes
 from ui import glossed
 from ui.data import latest_period, value
 from ui.tables import HIDDEN, show_table
@@ -229,7 +229,7 @@ def measures(result: LinkResult) -> None:
     )
     st.download_button(
         "Download CSV",
-        escape_for_spreadsheet(table).to_csv(index=False).encode("utf-8"),
+        csv_bytes(table),
         file_name=f"cohort_measures_{by}.csv",
         mime="text/csv",
         key="cohorts.measures.download",
