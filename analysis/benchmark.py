@@ -369,6 +369,13 @@ def rests_on_few(with_value: int, total: int) -> bool:
     return total > 0 and with_value <= total / 2
 
 
+def basis_words(with_value: int, total: int) -> str:
+    """What a comparators' average rests on, for a table: "4 of 10 comparators (few: a rough
+    guide)", or "8 of 10 comparators"."""
+    few = " (few: a rough guide)" if rests_on_few(with_value, total) else ""
+    return f"{with_value} of {total} comparators{few}"
+
+
 def few_words(with_value: int, total: int, who: str = "comparators") -> str:
     """How a chart labels an average resting on few: "average of 4 of 10 comparators"."""
     return f"average of {with_value} of {total} {who}"

@@ -203,10 +203,8 @@ def average_basis(frame: pd.DataFrame) -> list[str]:
     """The table's words for what each row's comparators' average rests on: "4 of 10
     comparators (few: a rough guide)" on the average's rows, "" on the rest."""
     return [
-        (f"{int(n)} of {int(k)} comparators" + (" (few: a rough guide)" if f else ""))
-        if role == bf.AVERAGE and pd.notna(n)
-        else ""
-        for role, n, k, f in zip(frame["role"], frame["members"], frame["set_size"], frame["few"])
+        bm.basis_words(int(n), int(k)) if role == bf.AVERAGE and pd.notna(n) else ""
+        for role, n, k in zip(frame["role"], frame["members"], frame["set_size"])
     ]
 
 

@@ -157,6 +157,9 @@ def scorecard(area: str, codes: tuple[str, ...], label: str) -> pd.DataFrame:
                     "average": result.neighbours.value,
                     "average_of": len(codes) - len(result.neighbours_missing),
                     "set_size": len(codes),
+                    "average_few": bm.rests_on_few(
+                        len(codes) - len(result.neighbours_missing), len(codes)
+                    ),
                     "region": result.region.value,
                     "england": result.england.value,
                     "rank": result.rank_text,
@@ -214,9 +217,7 @@ def national_section(area: str) -> None:
             f"Compared with {average.lower()}": card["vs_average"],
             "Recent trend": card["trend"],
             "Average rests on": [
-                (f"{n} of {k}" + (" (few: a rough guide)" if bm.rests_on_few(n, k) else ""))
-                if pd.notna(a)
-                else ""
+                bm.basis_words(n, k) if pd.notna(a) else ""
                 for a, n, k in zip(card["average"], card["average_of"], card["set_size"])
             ],
         }
@@ -234,10 +235,7 @@ def national_section(area: str) -> None:
         ]
     ).dropna(subset=["value"])
     # An average resting on half the set or fewer is drawn hollow (the table says so in words).
-    few_rows = pct.index[
-        [bm.rests_on_few(n, k) for n, k in zip(pct["average_of"], pct["set_size"])]
-    ]
-    long["few"] = (long["role"] == "average") & long.index.isin(few_rows)
+    long["few"] = (long["role"] == "average") & long.index.isin(pct.index[pct["average_few"]])
     domain = [names[area], average, "Region", "England"]
     roles = ["area", "average", "region", "England"]
 
