@@ -35,21 +35,13 @@ from scipy.sparse.csgraph import connected_components
 from analysis.outcomes import COHORT_IDS
 from store.keystore import require_same_key
 from uploads.keys import FINGERPRINT_ATTR
+from uploads.schemas import KINDS, YES_NO
 
 SHARED_IDS = ("upn", "uln", "nhs_number")  # the same child's id in every agency
 ID_LABELS = {"upn": "UPN", "uln": "ULN", "nhs_number": "NHS number", "local_id": "local id"}
 SEN_ORDER = ("EHC plan", "SEN support", "none")  # most to least: a child's linked status
-FLAGS = (
-    "child_in_need",
-    "child_protection_plan",
-    "looked_after",
-    "known_to_yos",
-    "elective_home_education",
-    "missing_education",
-    "neet",
-    "permanently_excluded",
-    "persistently_absent",
-)
+# The cohort upload's yes/no columns (uploads.schemas), each one person flag.
+FLAGS = tuple(c.name for c in KINDS["cohort"].columns if c.allowed == YES_NO)
 ATTRIBUTES = ("age", "nc_year", "sex", "primary_need", "school_urn", "ward_code")
 PEOPLE_COLUMNS = ("person_id", "records", "sen_status", *ATTRIBUTES, *FLAGS)
 
