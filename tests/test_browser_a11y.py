@@ -179,6 +179,8 @@ def choose_by_keyboard(page, label: str, typed: str, unmarked: list[str]) -> Non
     tab_to(page, lambda f: f["role"] == "combobox" and f["name"] == label, unmarked)
     runs = page.evaluate("window.__runs")
     page.keyboard.type(typed)
+    # Under load the list can filter after Enter would land: wait (no input) for the option.
+    page.get_by_role("option", name=typed).first.wait_for(timeout=30_000)
     page.keyboard.press("Enter")
     page.wait_for_function("n => window.__runs > n", arg=runs, timeout=60_000)
     wait_until_rendered(page)
