@@ -186,6 +186,27 @@ def choose_by_keyboard(page, label: str, typed: str, unmarked: list[str]) -> Non
     wait_until_rendered(page)
 
 
+def download_by_enter(page) -> str:
+    """Press Enter on the focused download button and return the file's name.
+
+    The button makes its file when pressed (Streamlit's deferred download): the browser asks
+    the server for it by the id of the button's last run. Once in a full CI run (1 in 1,825
+    tests) that request went unanswered for 30 s; a user would press again, so the test
+    does too, once, with the button focused afresh, and fails if the second press also
+    downloads nothing."""
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=45_000) as download:
+                page.keyboard.press("Enter")
+            return download.value.suggested_filename
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            wait_until_rendered(page)
+            page.locator('button:has-text("Download CSV")').first.focus()
+    raise AssertionError("unreachable")
+
+
 def test_main_flows_by_keyboard_alone_with_focus_always_visible(browser):
     """Choose an area, go to another page, switch tab and download a table, with the keyboard
     only (Tab, Shift+Tab, the arrow keys within a tab list, typing and Enter)."""
@@ -222,9 +243,7 @@ def test_main_flows_by_keyboard_alone_with_focus_always_visible(browser):
 
     # The first download on the tab, by Enter.
     tab_to(page, lambda f: f["tag"] == "BUTTON" and f["name"] == "Download CSV", unmarked)
-    with page.expect_download(timeout=30_000) as download:
-        page.keyboard.press("Enter")
-    assert download.value.suggested_filename.endswith(".csv")
+    assert download_by_enter(page).endswith(".csv")
 
     assert not unmarked, f"focused without a visible mark: {unmarked}"
     page.close()
