@@ -162,8 +162,8 @@ def gap_statuses(frame: pd.DataFrame, index: str, wide: pd.DataFrame) -> dict:
     """Why each gap of ``wide`` (a pivot of ``frame``'s values by ``index`` and name) is a
     gap, as ``{(row, name): status}`` keyed like ``wide.reset_index()``, for
     ``reports.format.cell_reasons``; empty when the frame has no tidy status."""
-    if "status" not in frame:
-        return {}
+    if "status" not in frame or not wide.isna().to_numpy().any():
+        return {}  # no gap to explain: a second pivot was a third of a trend table's making
     status = frame.pivot_table(
         index=index, columns="name", values="status", aggfunc="first", sort=False
     ).reindex(index=wide.index, columns=wide.columns)

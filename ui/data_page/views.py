@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -36,7 +37,7 @@ def upload_section() -> None:
     glossed.markdown(schema.description)
     st.download_button(
         f"Download the {schema.title.lower()} template (XLSX)",
-        template_xlsx(kind),
+        partial(template_xlsx, kind),  # made when clicked, as on the Outcomes page
         file_name=f"send_lens_template_{kind}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"data.template.{kind}",
