@@ -216,6 +216,9 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
     frame = trend_rows(indicator_id, area, tuple(codes), label)
     if workshop.active():
         frame = protect_published(frame, ind.unit)
+        table, few = trend_table(frame)
+    else:
+        table, few = _public_trend_table(indicator_id, area, tuple(codes), label)
     names = area_names()
     verdict_ = trend_result(indicator_id, area)
     data = frame if ind.unit != "count" else frame[frame["role"].isin([bf.AREA, bf.AVERAGE])]
@@ -292,33 +295,6 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
         chart = alt.layer(whiskers, lines, points, *([hollow] if not thin.empty else []))
         return chart.properties(height=340)
 
-    table = frame.pivot_table(
-        index="period", columns="series", values="value", aggfunc="first", sort=False
-    )
-    named = frame.drop_duplicates("role").set_index("role")["series"]
-    table = table[
-        [named[r] for r in (bf.AREA, bf.AVERAGE, bf.REGION, bf.ENGLAND) if r in named.index]
-    ]
-    average = frame[frame["role"] == bf.AVERAGE].set_index("period")
-    members = average["members"]
-    thin = average[average["few"].astype(bool)]
-    table = table.assign(
-        **{
-            "Comparators with a value": members.reindex(table.index).astype("Int64"),
-            "Average on few comparators": [
-                ("yes" if thin_ else "no") if period in average.index else ""
-                for period, thin_ in zip(
-                    table.index, average["few"].reindex(table.index, fill_value=False)
-                )
-            ],
-        }
-    )
-    table = table.reset_index()
-    few = [
-        f"{p} ({int(n)} of {int(k)})"
-        for p, n, k in zip(thin.index, thin["members"], thin["set_size"])
-    ]
-    table = table.rename(columns={"period": "Period"})
     method = {
         "cochran-armitage": "a chi-squared test for trend on the counts",
         "wls": "a weighted regression on the counts",
@@ -360,6 +336,47 @@ def trend_view(indicator_id: str, area: str, codes: list[str], label: str) -> No
         note,
         public=(indicator_id, area, tuple(codes), label),
     )
+
+
+def trend_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The trend's table (a column per series, the comparators counted each year) and the
+    years whose average rests on few comparators, in words ("2023 (3 of 10)")."""
+    table = frame.pivot_table(
+        index="period", columns="series", values="value", aggfunc="first", sort=False
+    )
+    named = frame.drop_duplicates("role").set_index("role")["series"]
+    table = table[
+        [named[r] for r in (bf.AREA, bf.AVERAGE, bf.REGION, bf.ENGLAND) if r in named.index]
+    ]
+    average = frame[frame["role"] == bf.AVERAGE].set_index("period")
+    members = average["members"]
+    thin = average[average["few"].astype(bool)]
+    table = table.assign(
+        **{
+            "Comparators with a value": members.reindex(table.index).astype("Int64"),
+            "Average on few comparators": [
+                ("yes" if thin_ else "no") if period in average.index else ""
+                for period, thin_ in zip(
+                    table.index, average["few"].reindex(table.index, fill_value=False)
+                )
+            ],
+        }
+    )
+    table = table.reset_index()
+    few = [
+        f"{p} ({int(n)} of {int(k)})"
+        for p, n, k in zip(thin.index, thin["members"], thin["set_size"])
+    ]
+    return table.rename(columns={"period": "Period"}), few
+
+
+# Public data keyed like ``trend_rows``, so shared by every session: the table's pivot and
+# reindexing were redone on every run of Governance and Benchmarking (cProfile, 2026-12-03).
+@st.cache_data(max_entries=64, show_spinner=False)
+def _public_trend_table(
+    indicator_id: str, area: str, codes: tuple[str, ...], label: str
+) -> tuple[pd.DataFrame, list[str]]:
+    return trend_table(trend_rows(indicator_id, area, codes, label))
 
 
 # --- Spine chart -----------------------------------------------------------------------------

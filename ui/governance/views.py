@@ -319,17 +319,10 @@ def national_section(area: str) -> None:
 
 def ceased_view(area: str) -> None:
     """Why plans ended: each reason's share of the plans ceased, the area beside England."""
-    frame = _ceased_frame(area)
+    frame, table = _ceased_frame(area)
     if frame.empty:
         return
     period = str(frame["period"].iloc[0])
-    wide = frame.pivot_table(
-        index="category", columns="name", values=["value", "share"], aggfunc="first"
-    )
-    table = pd.DataFrame({"Reason": wide.index})
-    for name in frame.drop_duplicates("role")["name"]:
-        table[f"{name}: plans ceased"] = wide[("value", name)].to_numpy()
-        table[f"{name}: per cent"] = wide[("share", name)].round(1).to_numpy()
     visual.show(
         "gov.ceased",
         f"Why EHC plans ended in {period}: share of plans ceased by reason",
@@ -344,11 +337,21 @@ def ceased_view(area: str) -> None:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _ceased_frame(area: str) -> pd.DataFrame:
-    """Plans ceased by reason, each reason's share, for the area, region and England
-    (public, shared by sessions)."""
+def _ceased_frame(area: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Plans ceased by reason, each reason's share, for the area, region and England, and
+    their table (public, shared by sessions: the table's pivot was redone on every run)."""
     frame = breakdown_comparison(national_table(), "ehc_ceased", area, "reason")
-    return frame if frame.empty else share_of_total(frame)
+    if frame.empty:
+        return frame, pd.DataFrame()
+    frame = share_of_total(frame)
+    wide = frame.pivot_table(
+        index="category", columns="name", values=["value", "share"], aggfunc="first"
+    )
+    table = pd.DataFrame({"Reason": wide.index})
+    for name in frame.drop_duplicates("role")["name"]:
+        table[f"{name}: plans ceased"] = wide[("value", name)].to_numpy()
+        table[f"{name}: per cent"] = wide[("share", name)].round(1).to_numpy()
+    return frame, table
 
 
 # --- small numbers -----------------------------------------------------------------------------------
