@@ -5,7 +5,9 @@ pages as ``.xls`` and CSV files as ``.xlsx``. Before any parser sees a workbook 
 checked (member count, declared and actual uncompressed size, compression ratio, XML
 DTDs), and macro-enabled, encrypted and old binary Excel files are refused with a message
 that says what to do. Cells are then read with python-calamine (fast, no formulas ever
-evaluated); CSV is decoded as UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252.
+evaluated), or, for a plain XLSX sheet, with fastexcel straight into typed Arrow columns
+(:func:`read_typed`: the same parser family, no Python object per cell); CSV is decoded as
+UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252.
 
 Every refusal is an :class:`UploadError` whose problems are plain English; nothing here
 raises anything else for any input.
