@@ -156,3 +156,24 @@ def test_merged_and_hidden_sheets_are_never_typed() -> None:
         book = readers.open_upload((FIXTURES / name).read_bytes(), name)
         sheet = "Data" if "Data" in book.sheets else book.sheets[0]
         assert readers.read_typed(book, sheet, lambda heading: True) is None, name
+
+
+def test_a_panic_in_the_typed_reader_falls_back_to_the_cell_by_cell_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Rust panic reaches Python as pyo3's PanicException, a BaseException that would pass
+    every ``except Exception``; the typed reader turns it into "not plain"."""
+    import fastexcel
+
+    class PanicException(BaseException):
+        pass
+
+    def panics(data: bytes) -> None:
+        raise PanicException("index out of bounds")
+
+    data = xlsx({"Data": _cohort(3)})
+    expected = read_upload(data, "cohort.xlsx", "cohort", today=TODAY)
+    monkeypatch.setattr(fastexcel, "read_excel", panics)
+    book = readers.open_upload(data, "cohort.xlsx")
+    assert readers.read_typed(book, "Data", lambda heading: True) is None
+    pd.testing.assert_frame_equal(read_upload(data, "cohort.xlsx", "cohort", today=TODAY), expected)

@@ -606,6 +606,10 @@ def read_typed(book: Workbook, sheet: str, wanted: Callable[[str], bool]) -> Typ
         batch = loaded.to_arrow()
     except Exception:  # a column of mixed cells, or anything else read_sheet will explain
         return None
+    except BaseException as exc:  # a panic in the Rust parser is pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None
     names = set(headings.values())
     if any((m := _RENAMED.fullmatch(n)) and m.group(1) in names for n in names):
         return None  # a repeated heading, renamed by the reader: read_sheet names both
