@@ -30,10 +30,14 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any, TypeVar
 
+import fastexcel
 import numpy as np
 import pyarrow as pa
 import python_calamine as pc
 from pyarrow import compute as arrow_compute
+
+# Its warnings say only that a column has no cells to type it by: nothing to act on.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 500
@@ -584,10 +588,6 @@ def read_typed(book: Workbook, sheet: str, wanted: Callable[[str], bool]) -> Typ
     _check_extent(extent, sheet)  # the same refusals as read_sheet, before any parsing
     if extent.merged or extent.hidden_rows or extent.unreferenced or not extent.text_in_a_row_one:
         return None
-    import fastexcel
-
-    # Its warnings say only that a column has no cells to type it by: nothing to act on.
-    logging.getLogger("fastexcel").setLevel(logging.ERROR)
     headings: dict[int, str] = {}
 
     def keep(column: Any) -> bool:
