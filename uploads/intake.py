@@ -95,14 +95,8 @@ def _read(
     started = time.perf_counter()
     book = readers.open_upload(data, filename)
     name = _choose_sheet(book, schema, sheet)
-    raw = readers.read_sheet(book, name)
+    columns, index, ignored, encoding = _read_cells(book, name, schema)
     read_at = time.perf_counter()
-    header_row, positions, ignored = _locate_columns(raw, schema)
-    _refuse_uncached_formulas(raw, header_row, positions)
-    body = raw.rows[header_row + 1 :]
-    grid = readers.object_columns(body, list(positions))
-    index = pd.RangeIndex(header_row + 2, header_row + 2 + len(body), name="row")
-    columns = {positions[p]: Cells.of(grid[p], index) for p in positions}
     blank = np.logical_and.reduce([c.blank() for c in columns.values()])
     example = _example_rows(columns, schema) & ~blank
     keep = ~blank & ~example
@@ -133,7 +127,7 @@ def _read(
         "rows": len(out),
         "example_rows_skipped": int(example.sum()),
         "ignored_columns": ignored,
-        "encoding": raw.encoding,  # "" for workbooks; how a text file was decoded otherwise
+        "encoding": encoding,  # "" for workbooks; how a text file was decoded otherwise
         "timings": {
             "read": read_at - started,
             "validate": validated_at - read_at,
@@ -143,6 +137,46 @@ def _read(
     }
     log.info("upload of kind %s read: %d rows in %.2fs", kind, len(out), done - started)
     return out
+
+
+def _read_cells(
+    book: readers.Workbook, name: str, schema: Schema
+) -> tuple[dict[str, Cells], pd.Index, list[str], str]:
+    """Each template column's cells indexed by Excel row, the headings ignored, and how a
+    text file was decoded. A plain sheet is read into typed columns; any other goes cell by
+    cell through ``read_sheet``, which tolerates and explains more."""
+    typed = _typed_sheet(book, name, schema)
+    if typed is not None:
+        raw = readers.RawSheet(name, typed.head, book.uncached.get(name, []))
+        header_row, positions, ignored = _locate_columns(raw, schema)  # row 1, as checked
+        _refuse_uncached_formulas(raw, header_row, positions)
+        index = pd.RangeIndex(2, 2 + typed.height, name="row")
+        cells = {positions[p]: Cells.of_arrow(typed.columns[p], index) for p in positions}
+        return cells, index, ignored, raw.encoding
+    raw = readers.read_sheet(book, name)
+    header_row, positions, ignored = _locate_columns(raw, schema)
+    _refuse_uncached_formulas(raw, header_row, positions)
+    body = raw.rows[header_row + 1 :]
+    grid = readers.object_columns(body, list(positions))
+    index = pd.RangeIndex(header_row + 2, header_row + 2 + len(body), name="row")
+    # The sheet's row lists (100,000 for a big extract) are the only objects from reading
+    # that the garbage collector tracks; alive, every full collection during validation
+    # walks them all (0.2-0.4 s a read). The cells live on in ``grid``.
+    raw.rows, body = raw.rows[: header_row + 1], []
+    return {positions[p]: Cells.of(grid[p], index) for p in positions}, index, ignored, raw.encoding
+
+
+def _typed_sheet(book: readers.Workbook, name: str, schema: Schema) -> readers.TypedSheet | None:
+    """The sheet as typed columns when its headings are in row 1 with every required column
+    among them; None sends it down the cell-by-cell path, whose messages explain the rest."""
+    lookup = schema.heading_lookup()
+    typed = readers.read_typed(book, name, lambda heading: norm(heading) in lookup)
+    if typed is None:
+        return None
+    found = readers.find_header(typed.head, lookup)
+    if found is None or found[0] != 0 or not set(schema.required) <= set(found[1].values()):
+        return None
+    return typed
 
 
 def _refuse_uncached_formulas(

@@ -5,7 +5,9 @@ pages as ``.xls`` and CSV files as ``.xlsx``. Before any parser sees a workbook 
 checked (member count, declared and actual uncompressed size, compression ratio, XML
 DTDs), and macro-enabled, encrypted and old binary Excel files are refused with a message
 that says what to do. Cells are then read with python-calamine (fast, no formulas ever
-evaluated); CSV is decoded as UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252.
+evaluated), or, for a plain XLSX sheet, with fastexcel straight into typed Arrow columns
+(:func:`read_typed`: the same parser family, no Python object per cell); CSV is decoded as
+UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252.
 
 Every refusal is an :class:`UploadError` whose problems are plain English; nothing here
 raises anything else for any input.
@@ -17,19 +19,25 @@ import codecs
 import csv
 import io
 import itertools
+import logging
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePath
 from typing import Any, TypeVar
 
+import fastexcel
 import numpy as np
 import pyarrow as pa
 import python_calamine as pc
 from pyarrow import compute as arrow_compute
+
+# Its warnings say only that a column has no cells to type it by: nothing to act on.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 500
@@ -93,6 +101,9 @@ class Extent:
     has_values: bool = False
     hidden_rows: set[int] = field(default_factory=set)
     validations: list[str] = field(default_factory=list)  # drop-down sources ("Lists!$A$2:$A$9")
+    merged: bool = False  # any merged cells
+    unreferenced: bool = False  # cells or rows written without their reference (r="B7")
+    text_in_a_row_one: bool = False  # the first cell written is a text cell in row 1
 
 
 @dataclass
@@ -355,6 +366,12 @@ _VALIDATION = re.compile(rb"<(?:formula1|xm:f)>([^<]{1,300})</")
 # gate is as wide as _FORMULA, which needs whitespace, "/" or ">" after "<f".
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
 _HIDDEN_WORD = re.compile(rb"hidden")
+_MERGE_TAG = re.compile(rb"mergeCell")
+# A text cell in row 1 (shared or inline string, written as Excel and openpyxl write it):
+# the parser's used range then starts at row 1, even for an empty string.
+_TEXT_CELL_IN_ROW_ONE = re.compile(
+    rb'<c r="[A-Z]{1,3}1"(?: s="[0-9]+")? t="(?:s|inlineStr)"(?: s="[0-9]+")?>\s*<(?:v>[0-9]|is>)'
+)
 _FORMULA1_TAG = re.compile(rb"formula1>")
 _XM_F_TAG = re.compile(rb"xm:f>")
 
@@ -370,6 +387,7 @@ _UNUSUAL = "|".join(
         r"hidden",
         r"formula1>",
         r"xm:f>",
+        r"mergeCell",
     ]
 )
 
@@ -410,6 +428,7 @@ def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool, plain: bo
     none of the rarer patterns occurs in the window (:func:`_nothing_unusual`), so their own
     passes are skipped."""
     if not plain and _ODD_CELL.search(window):
+        extent.unreferenced = True
         refs = set(_ANY_CELL_REF.findall(window))
     else:
         big = set() if plain else set(_BIG_CELL.findall(window))
@@ -419,6 +438,7 @@ def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool, plain: bo
     for letters, row in refs:
         _grow(extent, letters, row)
     if not plain and _ODD_ROW.search(window):
+        extent.unreferenced = True
         extent.row_elements += chunk.count(b"<row") + chunk.count(b":row ")
         numbered = _ROW_NUMBERED.findall(window)
     else:
@@ -432,6 +452,10 @@ def _measure(window: bytes, chunk: bytes, extent: Extent, first: bool, plain: bo
                 extent.hidden_rows.add(int(number.group(1)[:10]))
     if first and (m := _DIMENSION.search(window[:4096])):  # it comes before the cells
         _grow(extent, m.group(1), m.group(2))
+    if first and (cell := window.find(b"<c", max(window.find(b"<sheetData"), 0))) >= 0:
+        extent.text_in_a_row_one = bool(_TEXT_CELL_IN_ROW_ONE.match(window, cell))
+    if not plain and _MERGE_TAG.search(window):
+        extent.merged = True
     if not extent.has_values and _VALUE.search(window):
         extent.has_values = True
     if (
@@ -530,6 +554,86 @@ def read_sheet(book: Workbook, sheet: str) -> RawSheet:
     if extent is not None and extent.hidden_rows:
         _refuse_hidden_rows(rows, extent.hidden_rows, sheet)
     return RawSheet(sheet, rows, book.uncached.get(sheet, []))
+
+
+@dataclass
+class TypedSheet:
+    """A plain sheet read straight into typed Arrow columns, with no Python object per cell:
+    row 1 holds the headings and each wanted column holds one type of cell below them."""
+
+    head: list[list[Any]]  # rows 1 to HEADER_SCAN_ROWS as read_sheet gives them (wanted columns)
+    columns: dict[int, pa.Array]  # 0-based column -> its cells from row 2 down; null is empty
+    height: int  # rows below the headings, to the end of the used range
+
+
+_UNNAMED = re.compile(r"__UNNAMED__[0-9]+")
+_RENAMED = re.compile(r"(.*)_[0-9]+")
+_TYPED_CELLS = (pa.types.is_string, pa.types.is_null, pa.types.is_floating, pa.types.is_boolean)
+_TIME_OF_DAY = datetime(1900, 1, 1)  # a time alone is a date-time on 31/12/1899 or before
+
+
+def read_typed(book: Workbook, sheet: str, wanted: Callable[[str], bool]) -> TypedSheet | None:
+    """The sheet's ``wanted`` columns (by heading) typed, or None for anything but a plain
+    sheet; :func:`read_sheet` then reads it cell by cell, which handles everything.
+
+    Plain means: an XLSX sheet whose first cell is text in row 1 (so row numbers are the
+    sheet's own), every cell and row written with its reference, no merged cells, no hidden
+    rows, no heading repeated, and each wanted
+    column holding one type of cell (text, numbers, dates or yes/no) with no time-of-day
+    values, which the typed reader would show as dates in 1899. The zip was checked and the
+    sheet's extent measured when the workbook was opened, before this parser sees it."""
+    extent = book.extents.get(sheet)
+    if book.fmt != "xlsx" or extent is None:
+        return None
+    _check_extent(extent, sheet)  # the same refusals as read_sheet, before any parsing
+    if extent.merged or extent.hidden_rows or extent.unreferenced or not extent.text_in_a_row_one:
+        return None
+    headings: dict[int, str] = {}
+
+    def keep(column: Any) -> bool:
+        headings[column.absolute_index] = column.name
+        return wanted(column.name)
+
+    try:
+        loaded = fastexcel.read_excel(book.data).load_sheet(
+            sheet,
+            header_row=0,
+            schema_sample_rows=None,  # every row decides a column's type ...
+            dtype_coercion="strict",  # ... and two types in one column mean: not plain
+            use_columns=keep,
+        )
+        columns = {c.absolute_index: c.name for c in loaded.selected_columns}
+        batch = loaded.to_arrow()
+    except Exception:  # a column of mixed cells, or anything else read_sheet will explain
+        return None
+    except BaseException as exc:  # a panic in the Rust parser is pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None
+    names = set(headings.values())
+    if any((m := _RENAMED.fullmatch(n)) and m.group(1) in names for n in names):
+        return None  # a repeated heading, renamed by the reader: read_sheet names both
+    if batch.num_rows + 1 > MAX_ROWS + HEADER_SCAN_ROWS:
+        return None
+    arrays = {}
+    for position, name in columns.items():
+        cells = batch.column(name)
+        if pa.types.is_timestamp(cells.type):
+            earliest = arrow_compute.min(cells)
+            if earliest.is_valid and earliest.as_py() < _TIME_OF_DAY:
+                return None
+        elif not any(is_type(cells.type) for is_type in _TYPED_CELLS):
+            return None
+        arrays[position] = cells
+    width = max(headings, default=-1) + 1
+    row_one: list[Any] = [""] * width
+    for position, name in headings.items():
+        row_one[position] = "" if _UNNAMED.fullmatch(name) else name
+    below = [[""] * width for _ in range(min(batch.num_rows, HEADER_SCAN_ROWS - 1))]
+    for position, cells in arrays.items():
+        for r, value in enumerate(cells.slice(0, len(below)).to_pylist()):
+            below[r][position] = "" if value is None else value
+    return TypedSheet([row_one, *below], arrays, batch.num_rows)
 
 
 def _check_extent(extent: Extent, sheet: str) -> None:

@@ -174,6 +174,22 @@ class Cells:
             values = pd.Series([*values, ""], dtype=object)
         return cls(codes, values, index)
 
+    @classmethod
+    def of_arrow(cls, cells: pa.Array, index: pd.Index) -> Cells:
+        """The same from a typed column (``readers.read_typed``), where null is an empty
+        cell: only the distinct values become Python objects."""
+        if pa.types.is_string(cells.type) or pa.types.is_null(cells.type):
+            encoded = cells.cast(pa.string()).fill_null("").dictionary_encode()
+            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+            return cls(codes, pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary)), index)
+        encoded = cells.dictionary_encode()
+        values, indices = encoded.dictionary.to_pylist(), encoded.indices
+        if indices.null_count:  # an empty cell reads as "", as from read_sheet
+            indices = indices.fill_null(len(values))
+            values.append("")
+        codes = indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        return cls(codes, pd.Series(values, dtype=object), index)
+
     @cached_property
     def text(self) -> pd.Series:
         return as_text(self.uniques)
