@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -220,7 +221,8 @@ def data_panel(framework: Framework) -> None:
             load_example(framework)
         cols[1].download_button(
             "Download this framework's return template (XLSX)",
-            template_xlsx(framework),
+            # Made when pressed: building it imports openpyxl (~12 MB kept by the server).
+            partial(template_xlsx, framework),
             file_name=f"send_lens_outcomes_{framework.id}.xlsx",
             key=f"outcomes.template.{framework.id}",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
