@@ -95,3 +95,15 @@ def test_the_split_shares_the_sorted_table_and_copies_an_unsorted_one():
     mixed = I.NationalTable.of(frame.iloc[[0, 2, 1, 3, 4, 5]].reset_index(drop=True))
     assert list(mixed.by_indicator) == ["a", "b", "c"]
     assert mixed.by_indicator["a"]["value"].tolist() == [1.0, 2.0]
+
+
+def test_a_lookup_keeps_one_string_per_distinct_key_part(national):
+    # The lookups are kept for the life of the server: a string object per row for each of
+    # area, breakdown and period held ~9 MB more once every indicator had been asked about.
+    lookup = national.lookup("ehc_plans")
+    first: dict[str, str] = {}
+    parts = [part for key in lookup.values for part in key]
+    assert len(parts) > 3 * len(set(parts))  # repeated parts, so sharing them is the point
+    assert all(first.setdefault(part, part) is part for part in parts)
+    # England's EHC plans in January 2025 as published (638,745), through the same lookup.
+    assert lookup.values[("E92000001", "", "2024/25")] == 638_745

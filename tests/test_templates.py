@@ -148,3 +148,26 @@ def test_template_values_are_understood() -> None:
         9,
         5,
     )
+
+
+def test_the_pages_do_not_import_openpyxl_until_a_template_or_upload_needs_it():
+    """openpyxl (with lxml) held ~12 MB in every server that only drew the Data, Governance
+    or Outcomes page: it is imported where a workbook is written or an upload read."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys, ui.warm, ui.outcomes.data, ui.examples, uploads.isolated\n"
+        "for name in ui.warm.MODULES + ui.warm.PAGE_VIEWS: __import__(name)\n"
+        "print(sorted(m for m in ('openpyxl', 'lxml', 'uploads.worker') if m in sys.modules))\n"
+        "from uploads.outcomes_returns import template_xlsx\n"
+        "from uploads.frameworks import shipped_frameworks\n"
+        "template_xlsx(shipped_frameworks()['middlesbrough'])\n"
+        "print('openpyxl' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["[]", "True"]

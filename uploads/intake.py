@@ -24,11 +24,6 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.cell import (
-    column_index_from_string,
-    coordinate_from_string,
-    get_column_letter,
-)
 
 from indicators import LOCAL_PREFIX, Indicator, local_kpi
 from uploads import keys, pseudonymise, readers
@@ -184,6 +179,10 @@ def _refuse_uncached_formulas(
 ) -> None:
     """Formulas saved without their results (files written by scripts, not Excel) read as
     blanks; refuse them where they matter rather than report misleading blank cells."""
+    # Here, not at the top: importing openpyxl brings the whole package and lxml (~12 MB of
+    # every server, which imports this module for the Data and Governance pages).
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
     hits = []
     for ref in raw.uncached_formulas:
         letters, row = coordinate_from_string(ref)
@@ -308,6 +307,8 @@ def _refuse_duplicate_headings(raw: readers.RawSheet, header_row: int, schema: S
         if name is None:
             continue
         if heading in seen:
+            from openpyxl.utils.cell import get_column_letter  # see _refuse_uncached_formulas
+
             first = seen[heading]
             problems.append(
                 Problem(

@@ -36,7 +36,6 @@ from typing import Any
 
 import pandas as pd
 
-from uploads import worker
 from uploads.frameworks import Framework
 from uploads.readers import UploadError, refuse
 
@@ -140,6 +139,11 @@ def run(
 def _run_child(
     task: str, args: tuple[Any, ...], kwargs: dict[str, Any], memory: int, seconds: float
 ) -> Any:
+    # Here, not at the top: the worker brings the whole upload code and openpyxl with lxml
+    # (~12 MB), which the server itself needs only once someone uploads; the Data page
+    # imports this module to draw its forms.
+    from uploads import worker
+
     ctx = context()
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(  # type: ignore[attr-defined]

@@ -28,19 +28,20 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from uploads import intake as uploads
-from uploads import readers, templates
+from uploads import readers
 from uploads.frameworks import Framework
 from uploads.readers import UploadError, refuse
 from uploads.schemas import KINDS, PRIMARY_NEED, SCHOOL_URN, WARD_CODE, Column, Schema, norm
 from uploads.validation import Cells, Issues
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 KIND = "outcomes_return"
 GENERIC = KINDS[KIND]
@@ -359,6 +360,12 @@ def _coded(t: pd.DataFrame, framework: Framework) -> pd.DataFrame:
 
 def template_xlsx(framework: Framework) -> bytes:
     """This framework's return as an XLSX template: instructions, the framework, a Data sheet."""
+    # Here, not at the top: openpyxl (with lxml) is ~12 MB in every server that imports it,
+    # and the Outcomes page imports this module whether or not a template is downloaded.
+    from openpyxl import Workbook
+
+    from uploads import templates
+
     schema = returns_schema(framework)
     wb = Workbook()
     templates._instructions(wb.active, schema)
@@ -374,6 +381,8 @@ def template_xlsx(framework: Framework) -> bytes:
 
 
 def _framework_sheet(ws: Worksheet, framework: Framework) -> None:
+    from openpyxl.styles import Alignment, Font
+
     rows: list[list[object]] = [
         [framework.name],
         [framework.description],

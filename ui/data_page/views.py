@@ -20,7 +20,6 @@ from ui.tables import show_as_uploaded, show_table
 from uploads import isolated
 from uploads.intake import KINDS, UploadError
 from uploads.isolated import list_sheets, read_upload  # a child process with limits
-from uploads.templates import template_xlsx
 
 MAX_PREVIEW_ROWS = 20
 
@@ -37,7 +36,9 @@ def upload_section() -> None:
     glossed.markdown(schema.description)
     st.download_button(
         f"Download the {schema.title.lower()} template (XLSX)",
-        partial(template_xlsx, kind),  # made when clicked, as on the Outcomes page
+        # Made when pressed, not on every run: building it imports openpyxl (~12 MB kept by
+        # the server) and writes a workbook that most visits never download.
+        partial(_template, kind),
         file_name=f"send_lens_template_{kind}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"data.template.{kind}",
@@ -70,6 +71,12 @@ def upload_section() -> None:
         return
     _show_understood(frame, kind)
     _save_form(frame, kind, upload.name, data)
+
+
+def _template(kind: str) -> bytes:
+    from uploads.templates import template_xlsx
+
+    return template_xlsx(kind)
 
 
 def _pick_sheet(data: bytes, filename: str, kind: str) -> str | bool | None:

@@ -221,8 +221,8 @@ def data_panel(framework: Framework) -> None:
             load_example(framework)
         cols[1].download_button(
             "Download this framework's return template (XLSX)",
-            # Made when clicked: building the workbook was 0.04-0.06 s of every run of the
-            # page, for a button inside a closed expander (cProfile, 2026-12-03).
+            # Made when pressed: building it imports openpyxl (~12 MB kept by the server) and
+            # was 0.04-0.06 s of every run, for a button inside a closed expander (2026-12-03).
             partial(template_xlsx, framework),
             file_name=f"send_lens_outcomes_{framework.id}.xlsx",
             key=f"outcomes.template.{framework.id}",
