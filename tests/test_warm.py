@@ -14,6 +14,13 @@ def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
     monkeypatch.setattr(warm, "PAGE_VIEWS", ["email.mime.text"])
     sys.modules.pop("json.tool", None)
     sys.modules.pop("email.mime.text", None)
+    read_before: list[bool] = []
+
+    def read_fails() -> None:  # the national table first, and its failure stops nothing
+        read_before.append("json.tool" in sys.modules)
+        raise OSError("no cache")
+
+    monkeypatch.setattr(warm, "_read_national_table", read_fails)
     assert warm.warm_in_background() is True
     assert warm.warm_in_background() is False  # a second page run starts nothing
     # The thread may be done already (three small modules): join it if it is still there.
@@ -22,6 +29,7 @@ def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
     # A module that fails to import is skipped, and the ones after it are still warmed.
     assert "json.tool" in sys.modules and "csv" in sys.modules
     assert "email.mime.text" in sys.modules  # the pages' views after the libraries
+    assert read_before == [False]
 
 
 def test_every_module_to_warm_exists():
@@ -36,3 +44,14 @@ def test_warming_can_be_turned_off(monkeypatch):
     monkeypatch.setenv(warm.WARM_ENV, "0")
     assert warm.warm_in_background() is False
     assert warm._started.acquire(blocking=False)  # nothing took it
+
+
+def test_the_warmed_national_table_is_the_one_every_page_reads(national):
+    """What the thread reads is the process-wide table (``ui.data.national_table``), whole:
+    Home's own read holds only the ten headline indicators."""
+    from ui import data
+
+    warm._read_national_table()
+    table = data.national_table()
+    assert len(table) == len(national)
+    assert len(table.by_indicator) > len(data._headline_rows().by_indicator) == 10

@@ -1,11 +1,13 @@
-"""Heavy imports warmed in a background thread once the first page of a process is drawn.
+"""Heavy imports (and the whole national table) warmed in a background thread once the first
+page of a process is drawn.
 
 ``from scipy import stats`` alone took 0.75-0.9 s on the first Benchmarking visit of each
 server process, and geopandas, pydeck and Altair each add a few hundred milliseconds to the
 first page that draws a map or chart. Pages still import what they use where they use it (so
 nothing depends on this having run); this only makes sure that by the time a visitor clicks
-on, the modules are already in memory. Nothing here reads data, so nothing about a visitor
-can leak between sessions.
+on, the modules are already in memory. The only data read is the published national table
+(the shared, process-wide cache every page reads), so nothing about a visitor can leak
+between sessions.
 """
 
 from __future__ import annotations
@@ -64,7 +66,19 @@ def warm_in_background() -> bool:
     return True
 
 
+def _read_national_table() -> None:
+    # Home reads only its ten indicators' rows (ui.data._headline_rows); every other page needs
+    # the whole table. Public data, shared by every session in any case.
+    from ui.data import national_table
+
+    national_table()
+
+
 def _import_all() -> None:
+    try:
+        _read_national_table()
+    except Exception:  # the page that needs it reads it again, and says so if it cannot
+        log.debug("reading the national table failed", exc_info=True)
     for name in [*MODULES, *PAGE_VIEWS]:
         try:
             importlib.import_module(name)
