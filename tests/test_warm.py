@@ -10,6 +10,7 @@ from ui import warm
 
 def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
     monkeypatch.setattr(warm, "_started", threading.Lock())
+    monkeypatch.setattr(warm, "AFTER_FIRST_PAGE_S", 0.0)
     monkeypatch.setattr(warm, "MODULES", ["json.tool", "no_such_module_anywhere", "csv"])
     monkeypatch.setattr(warm, "PAGE_VIEWS", ["email.mime.text"])
     sys.modules.pop("json.tool", None)

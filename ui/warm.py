@@ -55,14 +55,22 @@ PAGE_VIEWS = [
 
 _started = threading.Lock()
 WARM_ENV = "SEND_LENS_WARM"
+# The first page's script ends before the browser has drawn it: Chromium went on drawing Home
+# for 0.4-0.9 s after the server's last message (load 6-7, 2026-12-03), and this thread's
+# 2-3 s of imports on one of the two cores would compete with it. A visitor's first click
+# comes later than this.
+AFTER_FIRST_PAGE_S = 2.0
 
 
 def warm_in_background() -> bool:
     """Start the warming thread unless it has started in this process or ``SEND_LENS_WARM``
-    is ``0`` (a small server that never draws maps may prefer the memory); True if started."""
+    is ``0`` (a small server that never draws maps may prefer the memory); True if started.
+    It waits ``AFTER_FIRST_PAGE_S`` before it imports anything."""
     if os.environ.get(WARM_ENV) == "0" or not _started.acquire(blocking=False):
         return False
-    threading.Thread(target=_import_all, name="send-lens-warm-imports", daemon=True).start()
+    timer = threading.Timer(AFTER_FIRST_PAGE_S, _import_all)
+    timer.name, timer.daemon = "send-lens-warm-imports", True
+    timer.start()
     return True
 
 
