@@ -62,17 +62,22 @@ for i, ind in enumerate(HEADLINES):
 
 # In workshop mode the protected tiles are the figures: the table would show them unprotected.
 if not workshop.active():
-    with st.expander("These figures as a table"):
-        tiles = headline_table(tuple(i.id for i in HEADLINES), area)
-        numbers = [name, "Previous value", "Region", "England"]
-        show_table(as_text(tiles, numbers, ("Change",)))
-        st.download_button(
-            "Download CSV",
-            csv_bytes(tiles),
-            file_name=f"send_lens_headlines_{area}.csv",
-            mime="text/csv",
-            key="home.download",
-        )
+    # Drawn only when opened: a table sent inside the closed box made every first visit fetch
+    # and run the browser's data-grid code (about 1.5 MB of JavaScript), about 0.15 of the
+    # time from start to Home drawn (benchmarks/README.md, "Warm start").
+    table_box = st.expander("These figures as a table", key="home.table", on_change="rerun")
+    if table_box.open:
+        with table_box:
+            tiles = headline_table(tuple(i.id for i in HEADLINES), area)
+            numbers = [name, "Previous value", "Region", "England"]
+            show_table(as_text(tiles, numbers, ("Change",)))
+            st.download_button(
+                "Download CSV",
+                csv_bytes(tiles),
+                file_name=f"send_lens_headlines_{area}.csv",
+                mime="text/csv",
+                key="home.download",
+            )
 
 st.divider()
 glossed.markdown(

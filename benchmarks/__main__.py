@@ -154,11 +154,16 @@ def main() -> None:
     parser.add_argument(
         "--no-switch", action="store_true", help="startup: time the starts only, not switches"
     )
+    parser.add_argument(
+        "--no-cold", action="store_true", help="startup: skip the cold-cache starts"
+    )
     args = parser.parse_args()
     n = args.pairs or (2 if args.quick else 5)
     rows = goal_rows()
     steps: dict[str, Callable[[], None]] = {
-        "startup": lambda: run_startup(rows, n, 1 if args.quick else 3, not args.no_switch),
+        "startup": lambda: run_startup(
+            rows, n, 0 if args.no_cold else 1 if args.quick else 3, not args.no_switch
+        ),
         "switch": lambda: run_switch(rows, n),
         "upload": lambda: run_upload(rows, n),
         "server": lambda: run_server(rows, n, 1 if args.quick else 2),

@@ -72,16 +72,17 @@ class Lookup:
         values: dict[tuple[str, str, str], float] = {}
         latest: dict[str, str] = {}
         with_value: set[str] = set()
+        # Each period's key once: an indicator has a few dozen periods over thousands of rows,
+        # and keying every row was half of building Home's ten indexes (cProfile, 2026-12-03).
+        order = {p: period_sort_key(p) for p in set(periods)}
         for code, breakdown, period, number in zip(codes, breakdowns, periods, numbers):
             values.setdefault((code, breakdown, period), number)  # the first row, as ``value``
             if number == number:  # not NaN
                 with_value.add(period)
-                if breakdown == "" and (
-                    code not in latest or period_sort_key(period) > period_sort_key(latest[code])
-                ):
+                if breakdown == "" and (code not in latest or order[period] > order[latest[code]]):
                     latest[code] = period
-        newest = max(latest.values(), key=period_sort_key) if latest else None
-        return cls(values, sorted(with_value, key=period_sort_key), latest, newest)
+        newest = max(latest.values(), key=order.__getitem__) if latest else None
+        return cls(values, sorted(with_value, key=order.__getitem__), latest, newest)
 
 
 def _shared_strings(column: pd.Series) -> list[str]:

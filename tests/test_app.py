@@ -81,6 +81,24 @@ def test_home_tiles_show_published_values_for_bradford(national):
     assert "England: 638,745" in captions and "England: 45.9%" in captions
 
 
+def test_home_table_is_drawn_when_opened_with_the_tiles_figures(national):
+    """Closed, the box sends no table (the browser would load its data-grid code for it);
+    opened, the table holds the tiles' published figures and a CSV download."""
+    at = _app("E08000032", national)
+    at.run()
+    assert [e.label for e in at.expander] == ["These figures as a table"]
+    assert not at.dataframe
+    at.session_state["home.table"] = True  # as a click on the box does
+    at.run()
+    assert not at.exception
+    table = shown_numbers(at.dataframe[0].value, "Bradford", "Previous value", "England")
+    plans = table.set_index("Indicator").loc["EHC plans"]
+    # caseload.csv.gz: Bradford 7,493 plans in January 2025, 6,474 in 2024; England 638,745.
+    assert (plans["Bradford"], plans["Previous value"], plans["England"]) == (7493, 6474, 638745)
+    assert len(table) == 10
+    assert [b.label for b in at.get("download_button")] == ["Download CSV"]
+
+
 def test_reorganised_area_shows_its_own_first_years(national):
     at = _app("E06000063", national)  # Cumberland, from April 2023
     at.run()

@@ -98,6 +98,7 @@ def test_every_page_reads_plainly(page, area, workshop, national):
     at.query_params["area"] = area
     if workshop:
         at.query_params["mode"] = "workshop"
+    at.session_state["home.table"] = True  # Home's table is drawn once its box is opened
     at.switch_page(page).run()
     # Every visual as its table: the tables are what this test reads.
     every_visual_as_table(at)

@@ -10,10 +10,18 @@ from ui import warm
 
 def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
     monkeypatch.setattr(warm, "_started", threading.Lock())
+    monkeypatch.setattr(warm, "AFTER_FIRST_PAGE_S", 0.0)
     monkeypatch.setattr(warm, "MODULES", ["json.tool", "no_such_module_anywhere", "csv"])
     monkeypatch.setattr(warm, "PAGE_VIEWS", ["email.mime.text"])
     sys.modules.pop("json.tool", None)
     sys.modules.pop("email.mime.text", None)
+    read_before: list[bool] = []
+
+    def read_fails() -> None:  # the national table first, and its failure stops nothing
+        read_before.append("json.tool" in sys.modules)
+        raise OSError("no cache")
+
+    monkeypatch.setattr(warm, "_read_national_table", read_fails)
     assert warm.warm_in_background() is True
     assert warm.warm_in_background() is False  # a second page run starts nothing
     # The thread may be done already (three small modules): join it if it is still there.
@@ -22,6 +30,7 @@ def test_warming_starts_once_per_process_and_imports_every_module(monkeypatch):
     # A module that fails to import is skipped, and the ones after it are still warmed.
     assert "json.tool" in sys.modules and "csv" in sys.modules
     assert "email.mime.text" in sys.modules  # the pages' views after the libraries
+    assert read_before == [False]
 
 
 def test_every_module_to_warm_exists():
@@ -58,3 +67,18 @@ def test_every_public_data_target_is_a_function():
     for target in warm.PUBLIC_DATA:
         module, function = target.split(":")
         assert callable(getattr(importlib.import_module(module), function)), target
+
+
+def test_the_warmed_national_table_is_the_one_every_page_reads(national):
+    """Home alone reads only the ten headline indicators' rows; the thread reads the whole
+    process-wide table (``ui.data.national_table``), and the copy of the ten is let go."""
+    from ui import data
+
+    data.national_table.clear()
+    data._headline_rows.clear()
+    data._whole_table_read.clear()
+    assert len(data._headline_rows().by_indicator) == 10
+    warm._read_national_table()
+    whole = data.national_table()
+    assert len(whole) == len(national) and len(whole.by_indicator) > 10
+    assert data._headline_rows() is whole

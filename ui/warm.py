@@ -1,11 +1,13 @@
-"""Heavy imports warmed in a background thread once the first page of a process is drawn.
+"""Heavy imports (and the whole national table) warmed in a background thread once the first
+page of a process is drawn.
 
 ``from scipy import stats`` alone took 0.75-0.9 s on the first Benchmarking visit of each
 server process, and geopandas, pydeck and Altair each add a few hundred milliseconds to the
 first page that draws a map or chart. Pages still import what they use where they use it (so
 nothing depends on this having run); this only makes sure that by the time a visitor clicks
-on, the modules are already in memory. The only data read is shipped, published data
-(``PUBLIC_DATA``), so nothing about a visitor can leak between sessions.
+on, the modules are already in memory. The only data read is shipped, published data (the
+national table every page reads, and ``PUBLIC_DATA``), so nothing about a visitor can leak
+between sessions.
 """
 
 from __future__ import annotations
@@ -59,18 +61,38 @@ PUBLIC_DATA = ["data_loaders.national.neighbours:load_all"]
 
 _started = threading.Lock()
 WARM_ENV = "SEND_LENS_WARM"
+# The first page's script ends before the browser has drawn it: Chromium went on drawing Home
+# for 0.4-0.9 s after the server's last message (load 6-7, 2026-12-03), and this thread's
+# 2-3 s of imports on one of the two cores would compete with it. A visitor's first click
+# comes later than this.
+AFTER_FIRST_PAGE_S = 2.0
 
 
 def warm_in_background() -> bool:
     """Start the warming thread unless it has started in this process or ``SEND_LENS_WARM``
-    is ``0`` (a small server that never draws maps may prefer the memory); True if started."""
+    is ``0`` (a small server that never draws maps may prefer the memory); True if started.
+    It waits ``AFTER_FIRST_PAGE_S`` before it imports anything."""
     if os.environ.get(WARM_ENV) == "0" or not _started.acquire(blocking=False):
         return False
-    threading.Thread(target=_import_all, name="send-lens-warm-imports", daemon=True).start()
+    timer = threading.Timer(AFTER_FIRST_PAGE_S, _import_all)
+    timer.name, timer.daemon = "send-lens-warm-imports", True
+    timer.start()
     return True
 
 
+def _read_national_table() -> None:
+    # Home reads only its ten indicators' rows (ui.data._headline_rows); every other page needs
+    # the whole table. Public data, shared by every session in any case.
+    from ui.data import national_table
+
+    national_table()
+
+
 def _import_all() -> None:
+    try:
+        _read_national_table()
+    except Exception:  # the page that needs it reads it again, and says so if it cannot
+        log.debug("reading the national table failed", exc_info=True)
     for name in [*MODULES, *PAGE_VIEWS]:
         try:
             importlib.import_module(name)
