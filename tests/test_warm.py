@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 
@@ -82,3 +83,21 @@ def test_the_warmed_national_table_is_the_one_every_page_reads(national):
     whole = data.national_table()
     assert len(whole) == len(national) and len(whole.by_indicator) > 10
     assert data._headline_rows() is whole
+
+
+def test_only_the_warming_thread_is_spared_streamlits_missing_context_warning():
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(threading.current_thread().name)  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    try:
+        for name in (warm.THREAD_NAME, "another-thread"):
+            thread = threading.Thread(target=get_script_run_ctx, name=name)
+            thread.start()
+            thread.join()
+    finally:
+        logger.removeHandler(handler)
+    assert seen == ["another-thread"]

@@ -18,6 +18,21 @@ import os
 import threading
 
 log = logging.getLogger(__name__)
+THREAD_NAME = "send-lens-warm-imports"
+
+
+class _NotFromWarming(logging.Filter):
+    """Streamlit warns of a "missing ScriptRunContext" whenever a cached function runs outside
+    a page, as the national table's does here on purpose (it is process-wide, not a
+    session's): the warning would appear once in every server's log and alarm whoever reads it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return threading.current_thread().name != THREAD_NAME
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    _NotFromWarming()
+)
 
 # Slowest first (import seconds, 2 cores, 2026-12-03): scipy.stats 0.75-0.9, geopandas 0.5,
 # Altair 0.3, pydeck 0.1; then the analysis modules built on them (cheap once they are in).
@@ -75,7 +90,7 @@ def warm_in_background() -> bool:
     if os.environ.get(WARM_ENV) == "0" or not _started.acquire(blocking=False):
         return False
     timer = threading.Timer(AFTER_FIRST_PAGE_S, _import_all)
-    timer.name, timer.daemon = "send-lens-warm-imports", True
+    timer.name, timer.daemon = THREAD_NAME, True
     timer.start()
     return True
 
