@@ -211,6 +211,69 @@ class _Children:
             log.close()
 
 
+# The sources of Home's figures (the catalogue's headlines: EHC plans, requests and
+# timeliness from both SEN2 releases, plans per population, tribunal appeals).
+FIRST_JOBS = ("sen2_2025", "sen2_2022", "population", "tribunals", "tribunals_2026")
+
+
+class Rebuild:
+    """A first start's build in two steps, so that the first page need not wait for every
+    source. ``first()`` reads ``FIRST_JOBS`` in this process while children read the rest,
+    and checks them on their own; ``finish()`` takes the rest, checks the whole table and
+    caches it. Every rule judges an indicator on its own rows (quality.check), so an
+    indicator whose rows all come from the first sources has the same rows in both tables
+    (tests/test_parallel_build.py checks Home's)."""
+
+    def __init__(self, progress: Progress | None = None, workers: int | None = None) -> None:
+        self.key = fingerprint()
+        self.jobs = _jobs()
+        self.progress = progress
+        self.done: dict[str, pd.DataFrame] = {}
+        workers = build_workers() if workers is None else workers
+        self.rest = [name for name in self.jobs if name not in FIRST_JOBS]
+        self.folder = tempfile.TemporaryDirectory(prefix="send-lens-build-")
+        lists = shares(self.rest, workers - 1) if workers > 1 else []
+        self.children = _Children(lists, Path(self.folder.name))
+
+    def first(self) -> NationalTable:
+        """The first sources' rows, checked (Home's figures are all in them)."""
+        try:
+            for i, name in enumerate(FIRST_JOBS, start=1):
+                self.done[name] = self.jobs[name]()
+                if self.progress is not None:
+                    self.progress(i, len(FIRST_JOBS), name)
+            frames = self._frames(["sen2", *FIRST_JOBS[2:]])
+            return NationalTable.of(checked(frames)[0])
+        except BaseException:
+            self._stop()
+            raise
+
+    def finish(self) -> NationalTable:
+        """The whole national table, checked and cached (as ``load_tidy`` would build it)."""
+        try:
+            for name in self.children.finished():
+                self.done[name] = pd.read_pickle(Path(self.folder.name) / f"{name}.pickle")
+            for name in self.rest:
+                if name not in self.done:  # no children: read here
+                    self.done[name] = self.jobs[name]()
+        finally:
+            self._stop()
+        with _BUILD_LOCK:
+            table, findings = checked(self._frames([name for name, _ in _loaders()]))
+            _write_cache(table, cache_dir(), self.key, findings)
+        return NationalTable.of(table)
+
+    def _frames(self, names: list[str]) -> list[pd.DataFrame]:
+        from data_loaders.national.sen2 import combine_releases
+
+        sen2 = combine_releases(self.done["sen2_2025"], self.done["sen2_2022"])
+        return [sen2 if name == "sen2" else self.done[name] for name in names]
+
+    def _stop(self) -> None:
+        self.children.stop()
+        self.folder.cleanup()
+
+
 def _relay(i: int, child: subprocess.Popen, finished: queue.Queue[tuple[int, str | None]]) -> None:
     assert child.stdout is not None
     for line in child.stdout:
@@ -233,9 +296,13 @@ def build_tidy() -> pd.DataFrame:
 
 def build_checked(progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The national table after the plausibility checks, and their findings (data_loaders/quality)."""
+    return checked(read_sources(progress))
+
+
+def checked(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sources' tidy rows as one table after the plausibility checks, and their findings."""
     from data_loaders import quality
 
-    frames = read_sources(progress)
     table = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     table = tidy.normalise(table)
     # Checked before rates are derived, so a count set aside never reaches a rate.

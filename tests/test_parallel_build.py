@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import indicators
 from data_loaders import build
 from data_loaders.national.tribunals import load_tribunals, load_tribunals_new_basis
 
@@ -43,3 +44,26 @@ def test_sources_read_by_children_equal_those_read_here(tmp_path):
 def test_a_failing_child_reports_its_error(tmp_path):
     with pytest.raises(RuntimeError, match="no_such_source"):
         list(build._read_in_children([["no_such_source"]], tmp_path))
+
+
+def test_a_first_start_has_homes_figures_from_their_sources_alone(national, tmp_path, monkeypatch):
+    """Home is drawn from ``Rebuild.first()`` while the rest is built: every Home indicator
+    must have exactly the rows the whole table gives it, and the whole table must be the one
+    a plain build makes (the session's ``national``)."""
+    monkeypatch.setenv("SEND_LENS_CACHE_DIR", str(tmp_path))
+    told: list[tuple[int, int, str]] = []
+    rebuild = build.Rebuild(progress=lambda *a: told.append(a), workers=2)
+    first = rebuild.first()
+    assert told[-1] == (5, 5, "tribunals_2026")
+    assert not build.cache_is_current(), "nothing is cached until the whole table is built"
+    whole = rebuild.finish()
+    assert build.cache_is_current()
+    pd.testing.assert_frame_equal(pd.DataFrame(whole), pd.DataFrame(national))
+    for indicator in indicators.headlines():
+        pd.testing.assert_frame_equal(
+            first.by_indicator[indicator.id].reset_index(drop=True),
+            whole.by_indicator[indicator.id].reset_index(drop=True),
+        )
+    # Home's England figure for EHC plans, January 2025, as DfE publishes it: 638,745.
+    assert indicators.value("ehc_plans", "E92000001", "2024/25", table=first) == 638_745
+    assert set(first["source"]) < set(whole["source"])  # the rest was not read first
