@@ -18,6 +18,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
@@ -79,29 +80,39 @@ def _jobs() -> dict[str, Callable[[], pd.DataFrame]]:
     return {"sen2_2025": sen2.load_2025_release, "sen2_2022": sen2.load_2022_release, **jobs}
 
 
-# CPU seconds each job took in one process after the shared imports (2026-12-03, after the
-# SEN2 and LAIT readers were made faster; before, SEN2 2025 took 11.5 s and LAIT 6.2 s of a
-# 26 s serial read); the rest take 0.1 s or less. Used only to share the jobs out so that the
-# workers finish together.
+# CPU seconds each job took as the first read of a fresh process (so with the lazy imports
+# and the census workbook its first read pays), 2026-12-03 at load 4-5, after the readers'
+# number parsing was made faster; the rest take 0.06 s or less (the first of today's
+# measures, at another load: SEN2 2025 11.5 s, LAIT 6.2 s of a 26 s serial read). Used only
+# to share the jobs out so that the workers finish together.
 COST = {
-    "sen2_2025": 2.6,
-    "schools": 1.2,
-    "sen2_2022": 0.8,
-    "lait": 0.7,
-    "children_in_need": 0.25,
-    "population": 0.17,
-    "nhs_community_health": 0.13,
+    "sen2_2025": 1.05,
+    "schools": 0.8,
+    "sen2_2022": 0.4,
+    "lait": 0.33,
+    "children_in_need": 0.1,
+    "population": 0.08,
+    "nhs_community_health": 0.07,
 }
+DEFAULT_COST = 0.05
+
+
+# CPU seconds a child takes to start (Python, pandas and the loaders imported) before it reads
+# anything (0.5-0.6 s, three runs at load 6, 2026-12-03); this process has paid that already,
+# so it takes the first share, and a child's share is that much lighter.
+CHILD_START = 0.55
 
 
 def shares(names: list[str], workers: int) -> list[list[str]]:
-    """The jobs split into at most ``workers`` lists of about equal cost, slowest first."""
+    """The jobs split into at most ``workers`` lists that finish together, slowest first:
+    the first list is read in this process, each other by a child that starts
+    ``CHILD_START`` behind."""
     lists: list[list[str]] = [[] for _ in range(workers)]
-    loads = [0.0] * workers
-    for name in sorted(names, key=lambda n: -COST.get(n, 0.1)):
+    loads = [0.0] + [CHILD_START] * (workers - 1)
+    for name in sorted(names, key=lambda n: -COST.get(n, DEFAULT_COST)):
         i = loads.index(min(loads))
         lists[i].append(name)
-        loads[i] += COST.get(name, 0.1)
+        loads[i] += COST.get(name, DEFAULT_COST)
     return [names for names in lists if names]
 
 
@@ -114,11 +125,12 @@ def build_workers() -> int:
 def read_sources(
     progress: Progress | None = None, workers: int | None = None
 ) -> list[pd.DataFrame]:
-    """Every source's tidy rows, in ``_loaders()``'s order. With more than one worker the
-    sources are read by child processes (``python -m data_loaders.build --read``), each
-    writing its frames to a temporary folder: neither a fork (the app's server has threads,
-    and a fork copies any lock another thread holds) nor multiprocessing's spawn (which reruns
-    whatever script started the parent) is safe inside a Streamlit server."""
+    """Every source's tidy rows, in ``_loaders()``'s order. With more than one worker, this
+    process reads one share while child processes (``python -m data_loaders.build --read``)
+    read the others, each writing its frames to a temporary folder: neither a fork (the
+    app's server has threads, and a fork copies any lock another thread holds) nor
+    multiprocessing's spawn (which reruns whatever script started the parent) is safe inside
+    a Streamlit server."""
     jobs = _jobs()
     workers = build_workers() if workers is None else workers
     done: dict[str, pd.DataFrame] = {}
@@ -128,13 +140,16 @@ def read_sources(
         if progress is not None:
             progress(len(done), len(jobs), name)
 
-    if workers <= 1:
-        for name, job in jobs.items():
-            finished(name, job())
-    else:
-        with tempfile.TemporaryDirectory(prefix="send-lens-build-") as tmp:
-            for name in _read_in_children(shares(list(jobs), workers), Path(tmp)):
+    here, *elsewhere = shares(list(jobs), max(1, workers))
+    with tempfile.TemporaryDirectory(prefix="send-lens-build-") as tmp:
+        children = _Children(elsewhere, Path(tmp))
+        try:
+            for name in here:
+                finished(name, jobs[name]())
+            for name in children.finished():
                 finished(name, pd.read_pickle(Path(tmp) / f"{name}.pickle"))
+        finally:
+            children.stop()
     from data_loaders.national.sen2 import combine_releases
 
     done["sen2"] = combine_releases(done.pop("sen2_2025"), done.pop("sen2_2022"))
@@ -143,38 +158,120 @@ def read_sources(
 
 def _read_in_children(lists: list[list[str]], folder: Path) -> Iterator[str]:
     """Start one child per list of jobs; yield each job's name as its frame is written."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    finished: queue.Queue[tuple[int, str | None]] = queue.Queue()
-    children = []
-    for i, names in enumerate(lists):
-        log = open(folder / f"worker-{i}.log", "w+")  # noqa: SIM115 (closed below)
-        cmd = [sys.executable, "-m", "data_loaders.build", "--read", *names, "--out", str(folder)]
-        child = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True
-        )
-        children.append((child, log))
-        threading.Thread(target=_relay, args=(i, child, finished), daemon=True).start()
-    running = len(children)
+    children = _Children(lists, folder)
     try:
-        while running:
-            i, name = finished.get()
+        yield from children.finished()
+    finally:
+        children.stop()
+
+
+class _Children:
+    """Child processes reading lists of jobs, started at once (so they read while this
+    process does its own share); ``finished`` yields each job's name as its frame is written."""
+
+    def __init__(self, lists: list[list[str]], folder: Path) -> None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
+        self.queue: queue.Queue[tuple[int, str | None]] = queue.Queue()
+        self.running: list[tuple[subprocess.Popen, IO[str]]] = []
+        for i, names in enumerate(lists):
+            log = open(folder / f"worker-{i}.log", "w+")  # noqa: SIM115 (closed in stop)
+            cmd = [sys.executable, "-m", "data_loaders.build", "--read", *names]
+            child = subprocess.Popen(
+                [*cmd, "--out", str(folder)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+            self.running.append((child, log))
+            threading.Thread(target=_relay, args=(i, child, self.queue), daemon=True).start()
+
+    def finished(self) -> Iterator[str]:
+        left = len(self.running)
+        while left:
+            i, name = self.queue.get()
             if name is not None:
                 yield name
                 continue
-            running -= 1
-            child, log = children[i]
+            left -= 1
+            child, log = self.running[i]
             if child.wait() != 0:
                 log.seek(0)
                 raise RuntimeError(f"reading the national sources failed:\n{log.read()[-4000:]}")
-    finally:
-        for child, log in children:
+
+    def stop(self) -> None:
+        for child, log in self.running:
             if child.poll() is None:
                 child.kill()
                 child.wait()
             log.close()
+
+
+# The sources of Home's figures (the catalogue's headlines: EHC plans, requests and
+# timeliness from both SEN2 releases, plans per population, tribunal appeals).
+FIRST_JOBS = ("sen2_2025", "sen2_2022", "population", "tribunals", "tribunals_2026")
+
+
+class Rebuild:
+    """A first start's build in two steps, so that the first page need not wait for every
+    source. ``first()`` reads ``FIRST_JOBS`` in this process while children read the rest,
+    and checks them on their own; ``finish()`` takes the rest, checks the whole table and
+    caches it. Every rule judges an indicator on its own rows (quality.check), so an
+    indicator whose rows all come from the first sources has the same rows in both tables
+    (tests/test_parallel_build.py checks Home's)."""
+
+    def __init__(self, progress: Progress | None = None, workers: int | None = None) -> None:
+        self.key = fingerprint()
+        self.jobs = _jobs()
+        self.progress = progress
+        self.done: dict[str, pd.DataFrame] = {}
+        workers = build_workers() if workers is None else workers
+        self.rest = [name for name in self.jobs if name not in FIRST_JOBS]
+        self.folder = tempfile.TemporaryDirectory(prefix="send-lens-build-")
+        lists = shares(self.rest, workers - 1) if workers > 1 else []
+        self.children = _Children(lists, Path(self.folder.name))
+
+    def first(self) -> NationalTable:
+        """The first sources' rows, checked (Home's figures are all in them)."""
+        try:
+            for i, name in enumerate(FIRST_JOBS, start=1):
+                self.done[name] = self.jobs[name]()
+                if self.progress is not None:
+                    self.progress(i, len(FIRST_JOBS), name)
+            frames = self._frames(["sen2", *FIRST_JOBS[2:]])
+            return NationalTable.of(checked(frames)[0])
+        except BaseException:
+            self._stop()
+            raise
+
+    def finish(self) -> NationalTable:
+        """The whole national table, checked and cached (as ``load_tidy`` would build it)."""
+        try:
+            for name in self.children.finished():
+                self.done[name] = pd.read_pickle(Path(self.folder.name) / f"{name}.pickle")
+            for name in self.rest:
+                if name not in self.done:  # no children: read here
+                    self.done[name] = self.jobs[name]()
+        finally:
+            self._stop()
+        with _BUILD_LOCK:
+            table, findings = checked(self._frames([name for name, _ in _loaders()]))
+            _write_cache(table, cache_dir(), self.key, findings)
+        return NationalTable.of(table)
+
+    def _frames(self, names: list[str]) -> list[pd.DataFrame]:
+        from data_loaders.national.sen2 import combine_releases
+
+        sen2 = combine_releases(self.done["sen2_2025"], self.done["sen2_2022"])
+        return [sen2 if name == "sen2" else self.done[name] for name in names]
+
+    def _stop(self) -> None:
+        self.children.stop()
+        self.folder.cleanup()
 
 
 def _relay(i: int, child: subprocess.Popen, finished: queue.Queue[tuple[int, str | None]]) -> None:
@@ -199,9 +296,13 @@ def build_tidy() -> pd.DataFrame:
 
 def build_checked(progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The national table after the plausibility checks, and their findings (data_loaders/quality)."""
+    return checked(read_sources(progress))
+
+
+def checked(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sources' tidy rows as one table after the plausibility checks, and their findings."""
     from data_loaders import quality
 
-    frames = read_sources(progress)
     table = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     table = tidy.normalise(table)
     # Checked before rates are derived, so a count set aside never reaches a rate.

@@ -5,9 +5,13 @@ import pytest
 import tidy
 
 
-def test_symbols_become_missing_with_status_never_zero():
+# "str" is what the CSV readers give (numbers parsed directly, the rest cell by cell);
+# "object" what a spreadsheet gives (every cell cleaned first).
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_symbols_become_missing_with_status_never_zero(dtype):
     raw = pd.Series(
-        ["12", "c", "x", "z", "low", "k", "u", ":", "~", "1,234", " 7 ", "45.9%", None, "abc"]
+        ["12", "c", "x", "z", "low", "k", "u", ":", "~", "1,234", " 7 ", "45.9%", None, "abc"],
+        dtype=dtype,
     )
     values, status = tidy.parse_numbers(raw)
     assert values[0] == 12.0
@@ -27,6 +31,7 @@ def test_symbols_become_missing_with_status_never_zero():
     assert np.isnan(values[12]) and status[12] == "not_available"
     assert np.isnan(values[13]) and status[13] == "not_available"
     assert (values.fillna(-1) != 0).all(), "no symbol may be read as zero"
+    assert values.dtype == "float64" and status.dtype == "string"
 
 
 @pytest.mark.parametrize(

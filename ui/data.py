@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -17,28 +20,52 @@ _checked_in_this_process: list[bool] = []
 # just written would cost the first page another read of it, and a read-only install (whose
 # cache could not be written) would build it a second time.
 _built: list[indicators.NationalTable] = []
+# On a first start, Home's sources checked on their own (``build.Rebuild``), for Home's
+# figures until the whole table is built by ``_finishing`` in the background.
+_first: list[indicators.NationalTable] = []
+_finishing: list[threading.Thread] = []
+_starting = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def build_national_with_progress() -> None:
-    """On a first start (no current cache) build the national table with a progress bar,
-    rather than a blank page for the 10-30 s it takes; later runs return at once."""
+    """On a first start (no current cache) read the sources of Home's figures with a progress
+    bar, rather than a blank page, and build the rest of the national table in the
+    background (every other page waits for it); later runs return at once."""
     if _checked_in_this_process:
         return
-    if not build.cache_is_current():
-        bar = st.progress(0.0, text="Preparing the national data (first start only)…")
+    with _starting:  # two sessions arriving at a first start build once
+        if _checked_in_this_process:
+            return
+        if not build.cache_is_current():
+            bar = st.progress(0.0, text="Preparing the national data (first start only)…")
 
-        def show(done: int, of: int, source: str) -> None:
-            bar.progress(
-                done / of,
-                text=f"Preparing the national data: read {done} of {of} sources ({source})",
-            )
+            def show(done: int, of: int, source: str) -> None:
+                bar.progress(
+                    done / of,
+                    text=f"Preparing the national data: read {done} of {of} sources ({source})",
+                )
 
-        _built.append(build.load_tidy(progress=show))
+            rebuild = build.Rebuild(progress=show)
+            _first.append(rebuild.first())
+            thread = threading.Thread(target=_finish, args=(rebuild,), name="national-build")
+            thread.start()
+            _finishing.append(thread)
+            bar.empty()
+        _checked_in_this_process.append(True)
+
+
+def _finish(rebuild: build.Rebuild) -> None:
+    try:
+        _built.append(rebuild.finish())
+    except Exception:
+        # ``national_table`` then builds again, where the error reaches the page.
+        log.exception("building the national table failed")
+    finally:
+        _first.clear()
         # The build's transient frames (every source read, concatenated, checked) leave
         # ~100 MB of garbage and free heap pages behind (501 -> 375 MB in one measure).
         give_back_freed_memory(collect=True)
-        bar.empty()
-    _checked_in_this_process.append(True)
 
 
 @st.cache_resource(show_spinner="Loading national data…")
@@ -46,8 +73,11 @@ def national_table() -> indicators.NationalTable:
     """The published national tidy table, split by indicator (see ``indicators.NationalTable``).
 
     A resource, not ``cache_data``: it is read-only public data shared by every session, and
-    ``cache_data`` would copy 200,000 rows (and lose the split) on every page run.
+    ``cache_data`` would copy 200,000 rows (and lose the split) on every page run. On a first
+    start it waits for the build in the background.
     """
+    for thread in _finishing:
+        thread.join()
     table = _built[0] if _built else load_tidy()
     # Headlines read the whole table from now on: the copy of the ten indicators' rows and
     # their indexes (about 10 MB) are let go.
@@ -99,16 +129,24 @@ def _headline_rows() -> indicators.NationalTable:
     process. The whole table is read by the next page, or by ``ui.warm`` once Home is drawn."""
     if _whole_table_read:  # asked again after the whole table let this copy go
         return national_table()
-    return _built[0] if _built else load_tidy(only=_HEADLINE_IDS)
+    if _built:
+        return _built[0]
+    first = _first[:1]  # on a first start, Home's sources read on their own (the same rows)
+    return first[0] if first else load_tidy(only=_HEADLINE_IDS)
 
 
 # Headlines depend only on the area and the published table, so every session viewing an area
 # shares them: Home asked ~120 filters of the national table on every run, for every session.
 @st.cache_data(max_entries=512, show_spinner=False)
 def headline(indicator: str, area: str) -> profile.Headline:
-    ten = indicator in _HEADLINE_IDS and not _whole_table_read
-    table = _headline_rows() if ten else national_table()
-    return profile.headline(table, indicator, area)
+    return profile.headline(_table_for(indicator), indicator, area)
+
+
+def _table_for(indicator: str) -> indicators.NationalTable:
+    """Home's ten from their own rows until the whole table is read, else the whole table."""
+    if indicator in _HEADLINE_IDS and not _whole_table_read:
+        return _headline_rows()
+    return national_table()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -195,7 +195,20 @@ def _read_2025(name: str, extra: Callable[[pd.DataFrame], pd.Series] | None = No
         total = df["breakdown"] == ALL_ROWS[name]
         return total if extra is None else total | extra(df)
 
-    return read_ees(newest_release_folder() / f"{name}.csv.gz", where=wanted)
+    return read_ees(newest_release_folder() / f"{name}.csv.gz", where=wanted, columns=_used(name))
+
+
+def _used(name: str) -> set[str]:
+    """The columns of a file of the release that its readers below use."""
+    used = {"breakdown", "breakdown_topic"}
+    for m in MEASURES_2025.get(name, []):
+        used.update([*m.numerator, *m.denominator, *([m.value] if m.value else [])])
+    if name == "sen_needs_all_plans":
+        for code in PRIMARY_NEEDS:
+            used.update([f"{code}_pc", f"number_{code}", "number_need_unknown", "ehc_plans"])
+    if name == "ceased_plans":
+        used.update(CEASED_REASONS)
+    return used
 
 
 def _totals(df: pd.DataFrame, name: str) -> pd.DataFrame:
