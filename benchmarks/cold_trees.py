@@ -14,49 +14,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-from benchmarks.startup import AREA, HOME_READY
-from tests.browser_support import CHROMIUM_ARGS, chromium_path, free_port, wait_until_rendered
+from benchmarks.startup import AREA, HOME_READY, time_to_render
+from tests.browser_support import CHROMIUM_ARGS, chromium_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def time_start(browser, tree: Path, script: str, path: str, ready: str, cache: str | None) -> float:
     """Seconds from launching ``streamlit run`` in ``tree`` to ``ready`` on a drawn page."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    if cache is not None:
-        env["SEND_LENS_CACHE_DIR"] = cache
-    start = time.perf_counter()
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    server = subprocess.Popen(
-        cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health")
-                break
-            except OSError:
-                time.sleep(0.05)
-        page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{port}/{path}", wait_until="domcontentloaded")
-        page.get_by_text(ready).first.wait_for(timeout=300_000)
-        wait_until_rendered(page, timeout_ms=300_000)
-        elapsed = time.perf_counter() - start
-        page.close()
-    finally:
-        server.terminate()
-        server.wait()
-    return elapsed
+    env = {} if cache is None else {"SEND_LENS_CACHE_DIR": cache}
+    return time_to_render(browser, script, path, ready, env, tree=tree)
 
 
 def main() -> None:

@@ -11,9 +11,16 @@ import argparse
 import statistics
 import tempfile
 import time
+from pathlib import Path
 
 from benchmarks.pairs import Ratios, interleaved
-from tests.browser_support import CHROMIUM_ARGS, chromium_path, running_app, wait_until_rendered
+from tests.browser_support import (
+    CHROMIUM_ARGS,
+    ROOT,
+    chromium_path,
+    running_app,
+    wait_until_rendered,
+)
 
 AREA = "E08000032"  # Bradford
 HOME_READY = "England: 638,745"  # a Home figure, drawn only once the national table is read
@@ -31,11 +38,18 @@ BARE_PAGES = [("Second", "Second bare page"), ("First", "First bare page")]
 
 
 def time_to_render(
-    browser, script: str, path: str, ready_text: str, env: dict[str, str] | None = None
+    browser,
+    script: str,
+    path: str,
+    ready_text: str,
+    env: dict[str, str] | None = None,
+    tree: Path = ROOT,
 ) -> float:
-    """Seconds from launching ``streamlit run`` to ``ready_text`` on a fully drawn page."""
+    """Seconds from launching ``streamlit run`` (in the checkout ``tree``) to ``ready_text`` on
+    a fully drawn page."""
     start = time.perf_counter()
-    with running_app(script, env=env, timeout=300) as url:
+    env = {"PYTHONPATH": str(tree), **(env or {})} if tree != ROOT else env
+    with running_app(script, env=env, timeout=300, cwd=tree) as url:
         page = browser.new_page()
         page.goto(f"{url}/{path}", wait_until="domcontentloaded")
         page.get_by_text(ready_text).first.wait_for(timeout=300_000)

@@ -51,10 +51,14 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(
-    script: str = "app.py", env: dict[str, str] | None = None, timeout: float = 90
+    script: str = "app.py",
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+    cwd: Path = ROOT,
 ) -> Iterator[str]:
-    """Run ``streamlit run script`` on a free local port; yield its base URL."""
-    with running_server(script, env, timeout) as (url, _proc):
+    """Run ``streamlit run script`` on a free local port (in ``cwd``: benchmarks start an
+    older checkout too); yield its base URL."""
+    with running_server(script, env, timeout, cwd=cwd) as (url, _proc):
         yield url
 
 
@@ -64,6 +68,7 @@ def running_server(
     env: dict[str, str] | None = None,
     timeout: float = 90,
     log: IO[str] | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Like ``running_app``, also yielding the server process (benchmarks read its memory).
 
@@ -90,7 +95,7 @@ def running_server(
     ]
     proc = subprocess.Popen(
         cmd,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
