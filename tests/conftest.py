@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def fresh_python_prints(code: str) -> str:
+    """What ``code`` prints in a new interpreter started in the project: tests of what an
+    import loads cannot run in the test process, which has loaded everything already."""
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return run.stdout
 
 
 @pytest.fixture(scope="session", autouse=True)

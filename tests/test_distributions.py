@@ -80,10 +80,7 @@ def test_least_squares_slope_and_p_value(y):
 def test_the_analysis_the_pages_use_does_not_import_scipy_stats():
     """scipy.stats (with scipy.optimize) would cost every server ~45 MB: only a rate funnel's
     OHID limits (scipy.optimize.brentq) and custom neighbours (scipy.spatial) import more."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
+    from tests.conftest import fresh_python_prints
 
     code = (
         "import sys, analysis.stats, analysis.trend, analysis.outcomes, analysis.benchmark, "
@@ -92,7 +89,5 @@ def test_the_analysis_the_pages_use_does_not_import_scipy_stats():
         "print(sorted(m for m in ('scipy.stats', 'scipy.optimize', 'scipy.spatial') "
         "if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "[]"
+    out = fresh_python_prints(code)
+    assert out.strip() == "[]"

@@ -3,9 +3,6 @@ schools located by hand in ONS's raw ward file, with unmatched schools reported.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 
@@ -17,7 +14,7 @@ from geography.schools import (
     school_wards,
     unmatched_schools,
 )
-from tests.conftest import ROOT
+from tests.conftest import fresh_python_prints
 
 # URN -> (easting, northing, ward, LA). Each point was tested by hand with shapely against
 # the raw, unsimplified ONS file (Wards_December_2023_Boundaries_UK_BSC_England), after
@@ -89,7 +86,5 @@ def test_school_areas_add_sub_icb_locations():
 
 def test_importing_area_codes_stays_light():
     code = "import sys, geography.areas; print('geopandas' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
+    out = fresh_python_prints(code)
+    assert out.strip() == "False"

@@ -153,10 +153,7 @@ def test_template_values_are_understood() -> None:
 def test_the_pages_do_not_import_openpyxl_until_a_template_or_upload_needs_it():
     """openpyxl (with lxml) held ~12 MB in every server that only drew the Data, Governance
     or Outcomes page: it is imported where a workbook is written or an upload read."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
+    from tests.conftest import fresh_python_prints
 
     code = (
         "import sys, ui.warm, ui.outcomes.data, ui.examples, uploads.isolated\n"
@@ -167,7 +164,5 @@ def test_the_pages_do_not_import_openpyxl_until_a_template_or_upload_needs_it():
         "template_xlsx(shipped_frameworks()['middlesbrough'])\n"
         "print('openpyxl' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.split() == ["[]", "True"]
+    out = fresh_python_prints(code)
+    assert out.split() == ["[]", "True"]
