@@ -90,6 +90,9 @@ def abbreviation_problems(at: AppTest) -> list[str]:
     ]
 
 
+NOT_IN_WORKSHOPS = {"app_pages/data.py", "app_pages/admin.py"}
+
+
 @pytest.mark.parametrize("workshop", [False, True], ids=["standard", "workshop"])
 @pytest.mark.parametrize("area", AREAS)
 @pytest.mark.parametrize("page", PAGES)
@@ -99,6 +102,14 @@ def test_every_page_reads_plainly(page, area, workshop, national):
     if workshop:
         at.query_params["mode"] = "workshop"
     at.session_state["home.table"] = True  # Home's table is drawn once its box is opened
+    # Home first: a page switched to before the first run is found by its file's name, so
+    # Local profile (url_path local-profile) fell back to Home and was never read.
+    at.run()
+    if workshop and page in NOT_IN_WORKSHOPS:
+        # A workshop has no uploads to manage and changes no settings: the page is not there.
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+        return
     at.switch_page(page).run()
     # Every visual as its table: the tables are what this test reads.
     every_visual_as_table(at)

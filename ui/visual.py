@@ -87,11 +87,15 @@ def show(
     if view != "Chart" or not _draw(key, title, chart, public):
         unit = indicators.get(indicator_ids[0]).unit if len(indicator_ids) == 1 else None
         show_table(table, unit)
-    col_about, col_download = st.columns([3, 1])
-    if not workshop.active():  # definitions, sources and caveats are for analysts
-        with col_about, st.expander("About this indicator"):
-            glossed.markdown(about_text(indicator_ids, area))
-    with col_download:
+    # One row as one flex container (two columns made three elements), and the box's words
+    # written only when it is opened: the browser handles every element a page sends, and
+    # that, not the server, was most of a page switch (benchmarks/README.md, "Page switches").
+    with st.container(horizontal=True, vertical_alignment="top", gap="medium"):
+        if not workshop.active():  # definitions, sources and caveats are for analysts
+            about = st.expander("About this indicator", key=f"{key}.about", on_change="rerun")
+            if about.open:
+                with about:
+                    glossed.markdown(about_text(indicator_ids, area))
         st.download_button(
             "Download CSV",
             # Made when clicked: most visits download nothing, and making it was 7% of

@@ -1,0 +1,54 @@
+"""A visual's "About this indicator" box: written only when opened, and then the indicator's
+definition, calculation and source, as before (issue 14: the browser handles every element a
+page sends, so a closed box sends nothing inside it)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _local_profile(workshop: bool = False) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["area"] = "E08000032"  # Bradford
+    if workshop:
+        at.query_params["mode"] = "workshop"
+    at.run()  # Home first: a page switched to before the first run is not honoured
+    return at.switch_page("app_pages/local_profile.py").run()
+
+
+def test_about_box_is_empty_until_opened_then_holds_the_definition_and_source(national):
+    at = _local_profile()
+    assert not at.exception, [e.value for e in at.exception]
+    boxes = [e for e in at.expander if e.label == "About this indicator"]
+    # The first tab's six visuals: four trends, primary need, age (SEN primary need is not
+    # shipped), each with its box and its CSV download.
+    assert len(boxes) == 6
+    assert all(not box.children for box in boxes)
+    assert [b.label for b in at.get("download_button")] == ["Download CSV"] * 6
+    assert not [m for m in at.markdown if "Source:" in m.value]
+
+    at.session_state["profile.rate.about"] = True  # as a click on the first box does
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    boxes = [e for e in at.expander if e.label == "About this indicator"]
+    opened = [box for box in boxes if box.children]
+    assert len(opened) == 1 and opened[0] is boxes[0]
+    words = opened[0].markdown[0].value
+    # data/catalogue: ehc_plans_rate is SEN2's plans over ONS's population aged 0-25.
+    assert words.startswith("**EHC plans per 10,000 aged 0-25**: EHC plans maintained in January")
+    assert (
+        "- Calculated as EHC plans in January (SEN2) ÷ ONS mid-year population aged 0-25" in words
+    )
+    assert "- Unit: rate per 10,000." in words
+    assert "- Source: " in words
+    # The chart above it is unchanged by the rerun.
+    assert len(at.get("vega_lite_chart")) == 6
+
+
+def test_workshop_mode_keeps_no_about_box_and_every_download(national):
+    at = _local_profile(workshop=True)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e for e in at.expander if e.label == "About this indicator"]
+    assert [b.label for b in at.get("download_button")] == ["Download CSV"] * 6
