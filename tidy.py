@@ -81,11 +81,11 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     with status ``not_available``. Numbers get an empty status.
     """
     if not isinstance(raw.dtype, pd.StringDtype):
-        return _parse_cells(raw)
-    # Most cells of a text column are plain numbers, which need none of the cleaning: parsed
-    # directly first, and the few others one by one as ``_parse_cells`` would (the same
-    # result; pandas' string methods cost ~8 ms a call whatever the length, and the national
-    # build parses ~300 columns, most of a few thousand cells).
+        raw = raw.astype("string")  # a spreadsheet's cells: numbers and text as written
+    # Most cells are plain numbers, which need none of the cleaning: parsed directly first,
+    # and the few others cleaned one by one (pandas' string methods cost ~8 ms a call
+    # whatever the length, and the national build parses ~300 columns, most of a few
+    # thousand cells).
     values = pd.to_numeric(raw, errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan, copy=True
     )
@@ -110,18 +110,6 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _symbol_status(text: str | None) -> str:
     return "not_available" if text is None else SYMBOL_STATUS.get(text.lower(), "not_available")
-
-
-def _parse_cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = raw.astype("string").str.strip()
-    lowered = text.str.lower()
-    cleaned = text.str.replace(_NUMBER_CLEAN, "", regex=True)
-    values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    status = lowered.map(SYMBOL_STATUS).astype("object")
-    status = status.where(values.isna(), "")
-    status = status.where(status.notna(), "not_available")
-    status = status.where(raw.notna() | values.notna(), "not_available")
-    return values, status.astype("string")
 
 
 def tidy_frame(

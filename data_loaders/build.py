@@ -141,28 +141,24 @@ def read_sources(
             progress(len(done), len(jobs), name)
 
     here, *elsewhere = shares(list(jobs), max(1, workers))
-    with tempfile.TemporaryDirectory(prefix="send-lens-build-") as tmp:
-        children = _Children(elsewhere, Path(tmp))
-        try:
-            for name in here:
-                finished(name, jobs[name]())
-            for name in children.finished():
-                finished(name, pd.read_pickle(Path(tmp) / f"{name}.pickle"))
-        finally:
-            children.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="send-lens-build-") as tmp,
+        _Children(elsewhere, Path(tmp)) as children,
+    ):
+        for name in here:
+            finished(name, jobs[name]())
+        for name in children.finished():
+            finished(name, pd.read_pickle(Path(tmp) / f"{name}.pickle"))
+    return _source_frames(done, [name for name, _ in _loaders()])
+
+
+def _source_frames(done: dict[str, pd.DataFrame], names: list[str]) -> list[pd.DataFrame]:
+    """The frames of ``names`` (``_loaders()``'s names) from the jobs' frames: "sen2" is its
+    two releases combined."""
     from data_loaders.national.sen2 import combine_releases
 
-    done["sen2"] = combine_releases(done.pop("sen2_2025"), done.pop("sen2_2022"))
-    return [done[name] for name, _ in _loaders()]
-
-
-def _read_in_children(lists: list[list[str]], folder: Path) -> Iterator[str]:
-    """Start one child per list of jobs; yield each job's name as its frame is written."""
-    children = _Children(lists, folder)
-    try:
-        yield from children.finished()
-    finally:
-        children.stop()
+    sen2 = combine_releases(done["sen2_2025"], done["sen2_2022"]) if "sen2" in names else None
+    return [sen2 if name == "sen2" else done[name] for name in names]
 
 
 class _Children:
@@ -189,6 +185,12 @@ class _Children:
             )
             self.running.append((child, log))
             threading.Thread(target=_relay, args=(i, child, self.queue), daemon=True).start()
+
+    def __enter__(self) -> _Children:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def finished(self) -> Iterator[str]:
         left = len(self.running)
@@ -242,7 +244,7 @@ class Rebuild:
                 self.done[name] = self.jobs[name]()
                 if self.progress is not None:
                     self.progress(i, len(FIRST_JOBS), name)
-            frames = self._frames(["sen2", *FIRST_JOBS[2:]])
+            frames = _source_frames(self.done, ["sen2", *FIRST_JOBS[2:]])
             return NationalTable.of(checked(frames)[0])
         except BaseException:
             self._stop()
@@ -259,15 +261,9 @@ class Rebuild:
         finally:
             self._stop()
         with _BUILD_LOCK:
-            table, findings = checked(self._frames([name for name, _ in _loaders()]))
+            table, findings = checked(_source_frames(self.done, [name for name, _ in _loaders()]))
             _write_cache(table, cache_dir(), self.key, findings)
         return NationalTable.of(table)
-
-    def _frames(self, names: list[str]) -> list[pd.DataFrame]:
-        from data_loaders.national.sen2 import combine_releases
-
-        sen2 = combine_releases(self.done["sen2_2025"], self.done["sen2_2022"])
-        return [sen2 if name == "sen2" else self.done[name] for name in names]
 
     def _stop(self) -> None:
         self.children.stop()

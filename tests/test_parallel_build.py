@@ -35,15 +35,19 @@ def test_jobs_are_shared_so_the_workers_finish_together():
 
 
 def test_sources_read_by_children_equal_those_read_here(tmp_path):
-    names = list(build._read_in_children([["tribunals"], ["tribunals_2026"]], tmp_path))
+    with build._Children([["tribunals"], ["tribunals_2026"]], tmp_path) as children:
+        names = list(children.finished())
     assert sorted(names) == ["tribunals", "tribunals_2026"]
     for name, load in (("tribunals", load_tribunals), ("tribunals_2026", load_tribunals_new_basis)):
         pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / f"{name}.pickle"), load())
 
 
 def test_a_failing_child_reports_its_error(tmp_path):
-    with pytest.raises(RuntimeError, match="no_such_source"):
-        list(build._read_in_children([["no_such_source"]], tmp_path))
+    with (
+        pytest.raises(RuntimeError, match="no_such_source"),
+        build._Children([["no_such_source"]], tmp_path) as children,
+    ):
+        list(children.finished())
 
 
 def test_a_first_start_has_homes_figures_from_their_sources_alone(national, tmp_path, monkeypatch):

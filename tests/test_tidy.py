@@ -5,8 +5,8 @@ import pytest
 import tidy
 
 
-# "str" is what the CSV readers give (numbers parsed directly, the rest cell by cell);
-# "object" what a spreadsheet gives (every cell cleaned first).
+# "str" is what the CSV readers give, "object" what a spreadsheet gives (turned into text
+# first): both must read alike.
 @pytest.mark.parametrize("dtype", ["str", "object"])
 def test_symbols_become_missing_with_status_never_zero(dtype):
     raw = pd.Series(
