@@ -44,7 +44,9 @@ def run_startup(rows: dict[str, Row], n: int, cold_n: int, switch: bool = True) 
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             # One start first, so the warm pairs find the national cache built.
-            startup.time_to_render(browser, "app.py", f"?area={startup.AREA}", startup.HOME_READY)
+            startup.time_to_render(
+                browser, startup.LAUNCHER, f"?area={startup.AREA}", startup.HOME_READY
+            )
             _ratio_row(rows["warm"], startup.start_pairs(browser, n, cold=False), 1.5)
             if cold_n:
                 _ratio_row(rows["cold"], startup.start_pairs(browser, cold_n, cold=True), 2.5)

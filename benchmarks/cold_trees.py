@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.startup import AREA, HOME_READY, time_to_render
-from tests.browser_support import CHROMIUM_ARGS, chromium_path
+from tests.browser_support import CHROMIUM_ARGS, chromium_path, launcher
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,9 +42,13 @@ def main() -> None:
 
     def app(name: str) -> float:
         if args.warm:
-            return time_start(browser, trees[name], "app.py", f"?area={AREA}", HOME_READY, None)
+            return time_start(
+                browser, trees[name], launcher(trees[name]), f"?area={AREA}", HOME_READY, None
+            )
         with tempfile.TemporaryDirectory(prefix="send-lens-cold-") as cache:
-            return time_start(browser, trees[name], "app.py", f"?area={AREA}", HOME_READY, cache)
+            return time_start(
+                browser, trees[name], launcher(trees[name]), f"?area={AREA}", HOME_READY, cache
+            )
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)

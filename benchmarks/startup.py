@@ -16,6 +16,7 @@ from pathlib import Path
 from benchmarks.pairs import Ratios, interleaved
 from tests.browser_support import (
     CHROMIUM_ARGS,
+    LAUNCHER,
     ROOT,
     chromium_path,
     running_app,
@@ -65,10 +66,10 @@ def start_pairs(browser, pairs: int, cold: bool) -> Ratios:
 
     def app() -> float:
         if not cold:
-            return time_to_render(browser, "app.py", f"?area={AREA}", HOME_READY)
+            return time_to_render(browser, LAUNCHER, f"?area={AREA}", HOME_READY)
         with tempfile.TemporaryDirectory(prefix="send-lens-cold-") as tmp:
             env = {"SEND_LENS_CACHE_DIR": tmp}
-            return time_to_render(browser, "app.py", f"?area={AREA}", HOME_READY, env)
+            return time_to_render(browser, LAUNCHER, f"?area={AREA}", HOME_READY, env)
 
     def bare() -> float:
         return time_to_render(browser, "benchmarks/bare_app.py", "", "Nothing else.")
@@ -93,7 +94,7 @@ def switch_pairs(browser, rounds: int) -> tuple[Ratios, list[str]]:
     switch between two bare pages made straight after it. Returns the pairs and the page
     names in the order timed."""
     with (
-        running_app("app.py") as app_url,
+        running_app(LAUNCHER) as app_url,
         running_app("benchmarks/bare_pages.py") as bare_url,
     ):
         app = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -124,7 +125,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         # Warm the national data cache once so the warm pairs measure a normal start.
-        time_to_render(browser, "app.py", f"?area={AREA}", HOME_READY)
+        time_to_render(browser, LAUNCHER, f"?area={AREA}", HOME_READY)
         warm = start_pairs(browser, args.repeat, cold=False)
         cold = start_pairs(browser, args.repeat, cold=True) if args.cold else None
         switches, names = switch_pairs(browser, max(1, args.repeat // 2))

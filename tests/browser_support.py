@@ -27,6 +27,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 READY = '[data-test-script-state="notRunning"]'
+# How a person starts SEND Lens (README, Dockerfile, .ci/run): the launcher, which serves the
+# router app.py and prepares the first page as the server starts.
+LAUNCHER = "serve.py"
+
+
+def launcher(tree: Path = ROOT) -> str:
+    """The script that starts the checkout ``tree`` as a person would (an older checkout, which
+    benchmarks compare against, has no launcher: its router is started directly)."""
+    return LAUNCHER if (tree / LAUNCHER).exists() else "app.py"
 
 
 def chromium_path() -> str | None:
@@ -51,7 +60,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(
-    script: str = "app.py",
+    script: str = LAUNCHER,
     env: dict[str, str] | None = None,
     timeout: float = 90,
     cwd: Path = ROOT,
@@ -64,7 +73,7 @@ def running_app(
 
 @contextmanager
 def running_server(
-    script: str = "app.py",
+    script: str = LAUNCHER,
     env: dict[str, str] | None = None,
     timeout: float = 90,
     log: IO[str] | None = None,

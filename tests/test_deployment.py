@@ -35,7 +35,7 @@ def test_dockerfile_base_user_data_and_address() -> None:
     run = " ".join(_instruction("RUN"))
     assert "build.load_tidy()" in run  # the parquet cache is built into the image
     command = json.loads(_instruction("CMD")[-1])
-    assert command[:3] == ["streamlit", "run", "app.py"]
+    assert command[:3] == ["streamlit", "run", "serve.py"]
     assert command[command.index("--server.address") + 1] == "0.0.0.0"
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".streamlit/secrets.toml" in ignored and ".git" in ignored and "data/cache" in ignored

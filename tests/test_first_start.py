@@ -42,7 +42,8 @@ class FakeRebuild:
 def first_start(monkeypatch):
     """A process with no current cache (a read-only install: the write never lands)."""
     FakeRebuild.made.clear()
-    for name in ("_checked_in_this_process", "_built", "_first", "_finishing", "_whole_table_read"):
+    names = ("_checked_in_this_process", "_built", "_first", "_finishing", "_whole_table_read")
+    for name in (*names, "_first_start"):
         monkeypatch.setattr(data, name, [])
     monkeypatch.setattr(build, "cache_is_current", lambda: False)
     monkeypatch.setattr(build, "Rebuild", FakeRebuild)
@@ -105,6 +106,7 @@ def test_a_current_cache_builds_nothing_with_progress(monkeypatch):
     monkeypatch.setattr(data, "_checked_in_this_process", [])
     monkeypatch.setattr(data, "_built", [])
     monkeypatch.setattr(data, "_first", [])
+    monkeypatch.setattr(data, "_first_start", [])
     monkeypatch.setattr(build, "cache_is_current", lambda: True)
 
     def no_build(*args, **kwargs):

@@ -29,30 +29,78 @@ log = logging.getLogger(__name__)
 
 
 def build_national_with_progress() -> None:
-    """On a first start (no current cache) read the sources of Home's figures with a progress
-    bar, rather than a blank page, and build the rest of the national table in the
-    background (every other page waits for it); later runs return at once."""
+    """On a first start (no current cache) show the reading of Home's sources with a progress
+    bar, rather than a blank page, while the rest of the national table is built in the
+    background (every other page waits for it); later runs return at once. The build is the
+    one ``start_national_build`` began as the server started (``serve.py``), if it did."""
     if _checked_in_this_process:
         return
     with _starting:  # two sessions arriving at a first start build once
         if _checked_in_this_process:
             return
-        if not build.cache_is_current():
+        start = start_national_build()
+        if start is not None and not start.ready.is_set():
             bar = st.progress(0.0, text="Preparing the national data (first start only)…")
-
-            def show(done: int, of: int, source: str) -> None:
-                bar.progress(
-                    done / of,
-                    text=f"Preparing the national data: read {done} of {of} sources ({source})",
-                )
-
-            rebuild = build.Rebuild(progress=show)
-            _first.append(rebuild.first())
-            thread = threading.Thread(target=_finish, args=(rebuild,), name="national-build")
-            thread.start()
-            _finishing.append(thread)
+            # The build's own thread cannot draw in this session's page: this one shows its
+            # progress as it goes.
+            while not start.ready.wait(0.1):
+                done, of, source = start.progress
+                if done:
+                    bar.progress(
+                        done / of,
+                        text=f"Preparing the national data: read {done} of {of} sources ({source})",
+                    )
             bar.empty()
+        if start is not None and start.error is not None:
+            with _beginning:  # the next run starts a new build, as it would have before
+                _first_start.clear()
+            raise start.error
         _checked_in_this_process.append(True)
+
+
+class FirstStart:
+    """A first start's build (``build.Rebuild``) in a thread of its own: Home's sources
+    (``ready`` once read and checked, ``error`` if that failed), then the rest."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.progress: tuple[int, int, str] = (0, 1, "")
+        self.thread = threading.Thread(target=self._run, name="national-build")
+
+    def _note(self, done: int, of: int, source: str) -> None:
+        self.progress = (done, of, source)
+
+    def _run(self) -> None:
+        try:
+            rebuild = build.Rebuild(progress=self._note)
+            _first.append(rebuild.first())
+        except BaseException as err:  # raised again in the page that waits for it
+            self.error = err
+            return
+        finally:
+            self.ready.set()
+        _finish(rebuild)
+
+
+_first_start: list[FirstStart] = []
+_beginning = threading.Lock()
+
+
+def start_national_build() -> FirstStart | None:
+    """Begin the first start's build unless the cache is current (then None) or it has
+    begun; the one build either way. Called by the launcher as the server starts, so that
+    the build overlaps the browser's loading of the page, and by the first page's run."""
+    with _beginning:
+        if _first_start:
+            return _first_start[0]
+        if build.cache_is_current():
+            return None
+        start = FirstStart()
+        _first_start.append(start)
+        _finishing.append(start.thread)
+        start.thread.start()
+        return start
 
 
 def _finish(rebuild: build.Rebuild) -> None:
@@ -133,6 +181,15 @@ def _headline_rows() -> indicators.NationalTable:
         return _built[0]
     first = _first[:1]  # on a first start, Home's sources read on their own (the same rows)
     return first[0] if first else load_tidy(only=_HEADLINE_IDS)
+
+
+def read_homes_rows() -> None:
+    """What Home reads before its first figure, read now: its rows, their indexes, the areas'
+    names (``ui.server_start``, as the server starts)."""
+    rows = _headline_rows()
+    for indicator in _HEADLINE_IDS:
+        rows.lookup(indicator)
+    area_names()
 
 
 # Headlines depend only on the area and the published table, so every session viewing an area

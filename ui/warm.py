@@ -19,15 +19,18 @@ import threading
 
 log = logging.getLogger(__name__)
 THREAD_NAME = "send-lens-warm-imports"
+# This thread's and ``ui.server_start``'s: both call cached functions outside a page.
+QUIET_THREADS = "send-lens-"
 
 
 class _NotFromWarming(logging.Filter):
     """Streamlit warns of a "missing ScriptRunContext" whenever a cached function runs outside
-    a page, as the national table's does here on purpose (it is process-wide, not a
-    session's): the warning would appear once in every server's log and alarm whoever reads it."""
+    a page, as the national table's does here (and Home's rows as the server starts) on
+    purpose (they are process-wide, not a session's): the warning would appear once in every
+    server's log and alarm whoever reads it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return threading.current_thread().name != THREAD_NAME
+        return not threading.current_thread().name.startswith(QUIET_THREADS)
 
 
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(

@@ -1,0 +1,201 @@
+"""The launcher (``serve.py``): the way every document starts SEND Lens, found and served by
+Streamlit as an ``st.App`` of the router, and what it prepares as the server starts is what
+the first page then uses: Home's rows read once, the first start's build begun once."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import shlex
+import threading
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.web.server.app_discovery import discover_asgi_app
+
+from data_loaders import build
+from tests import browser_support
+from tests.conftest import ROOT
+from tests.test_first_start import FakeRebuild
+from ui import data, local, server_start
+
+BRADFORD = "E08000032"
+
+
+def _run_commands(text: str) -> list[list[str]]:
+    """Every ``streamlit run ...`` in a shell script, a README or a Dockerfile's CMD."""
+    found = []
+    for match in re.finditer(r"streamlit\"?,? \"?run\"?,? \"?([\w/.]+)", text):
+        found.append(["streamlit", "run", match.group(1)])
+    return found
+
+
+@pytest.mark.parametrize("where", ["README.md", "Dockerfile", ".ci/run", "docs/DEPLOYMENT.md"])
+def test_every_run_command_starts_the_launcher(where):
+    commands = _run_commands((ROOT / where).read_text())
+    assert commands, f"no streamlit run command in {where}"
+    assert {c[2] for c in commands} == {browser_support.LAUNCHER}, where
+
+
+def test_the_run_command_pattern_finds_both_forms():
+    # The check above must be able to fail: it sees the router named in either form.
+    assert _run_commands(shlex.join(["streamlit", "run", "app.py"])) == [
+        ["streamlit", "run", "app.py"]
+    ]
+    assert _run_commands('CMD ["streamlit", "run", "app.py", "--x"]')[0][2] == "app.py"
+
+
+def test_streamlit_serves_the_router_from_the_launcher():
+    found = discover_asgi_app(ROOT / "serve.py")
+    assert (found.is_asgi_app, found.import_string) == (True, "serve:app")
+    assert not discover_asgi_app(ROOT / "app.py").is_asgi_app  # AppTest runs the router
+    # Read, not run: building an st.App here would set Streamlit's main script for the rest of
+    # the test process. Streamlit resolves the router beside the launcher.
+    tree = ast.parse((ROOT / "serve.py").read_text())
+    [call] = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _name(n.func) == "st.App"]
+    assert [a.value for a in call.args] == ["app.py"]  # type: ignore[attr-defined]
+    [hook] = [k.value for k in call.keywords if k.arg == "lifespan"]
+    [lifespan] = [
+        n for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.name == _name(hook)
+    ]
+    called = {_name(n.func) for n in ast.walk(lifespan) if isinstance(n, ast.Call)}
+    assert "prepare_in_background" in called
+    # Browser tests and benchmarks start it the same way; an older checkout its router.
+    assert browser_support.launcher() == "serve.py"
+    assert browser_support.launcher(Path("/nonexistent")) == "app.py"
+
+
+def _name(node: ast.expr) -> str:
+    return ast.unparse(node)
+
+
+def test_the_first_run_imports_are_the_router_s_and_home_s():
+    names = server_start.first_run_imports()
+    # From app.py's "from ui import glossed, identity, local, workshop" and Home's imports.
+    for name in ("ui.glossed", "ui.identity", "ui.local", "ui.data", "reports.format"):
+        assert name in names
+    assert "ui.profile.views" not in names  # another page's: the warming thread's, later
+    assert all(importlib.util.find_spec(name) is not None for name in names)
+
+
+@pytest.fixture
+def counted_reads(monkeypatch):
+    """Reads of the national cache and opens of the store, counted; Home's rows not yet read
+    in this process, and no warming thread (it reads the whole table on purpose)."""
+    reads: list[list[str] | None] = []
+    opened: list[str] = []
+    real_load, real_store = build.load_tidy, local.Store
+
+    def load(*args, only=None, **kwargs):
+        reads.append(only)
+        return real_load(*args, only=only, **kwargs)
+
+    def store(url):
+        opened.append(url)
+        return real_store(url)
+
+    monkeypatch.setattr(data, "load_tidy", load)
+    monkeypatch.setattr(local, "Store", store)
+    monkeypatch.setattr(data, "_whole_table_read", [])
+    monkeypatch.setattr(data, "_checked_in_this_process", [True])
+    monkeypatch.setattr(data, "_first_start", [])
+    monkeypatch.setenv("SEND_LENS_WARM", "0")
+    data._headline_rows.clear()
+    local._store.clear()
+    yield reads, opened
+    data._headline_rows.clear()
+    local._store.clear()
+
+
+def test_home_uses_what_was_read_as_the_server_started(national, counted_reads):
+    reads, opened = counted_reads
+    server_start.prepare()
+    assert reads == [data._HEADLINE_IDS] and len(opened) == 1
+    rows = data._headline_rows()
+    assert set(rows.lookups) == set(data._HEADLINE_IDS), "the indexes were built then too"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["area"] = BRADFORD
+    at.run()
+    assert not at.exception
+    plans = next(m for m in at.metric if m.label == "EHC plans")
+    assert plans.value == "7,493"  # SEN2 2025, Bradford, January 2025 (caseload.csv.gz)
+    assert reads == [data._HEADLINE_IDS], "Home read the national cache a second time"
+    assert len(opened) == 1, "the store was opened a second time"
+
+
+@pytest.fixture
+def first_start(monkeypatch):
+    """A process with no current cache and a stand-in build (tests/test_first_start.py)."""
+    FakeRebuild.made.clear()
+    for name in ("_checked_in_this_process", "_built", "_first", "_finishing", "_first_start"):
+        monkeypatch.setattr(data, name, [])
+    monkeypatch.setattr(data, "_whole_table_read", [])
+    monkeypatch.setattr(build, "cache_is_current", lambda: False)
+    monkeypatch.setattr(build, "Rebuild", FakeRebuild)
+    reads: list[object] = []
+    monkeypatch.setattr(data, "load_tidy", lambda *a, **k: reads.append(k))
+    data._headline_rows.clear()
+    yield FakeRebuild.made, reads
+    for made in FakeRebuild.made:
+        made.release.set()
+    for thread in data._finishing:
+        thread.join()
+    data._headline_rows.clear()
+
+
+def test_the_first_page_waits_for_the_build_begun_as_the_server_started(first_start):
+    made, reads = first_start
+    server_start.prepare()
+    [rebuild] = made
+    data.build_national_with_progress()
+    assert made == [rebuild], "the page began a second build"
+    assert reads == [], "Home's rows were read from a cache that is not current"
+    assert data._table_for("ehc_plans") is rebuild.first_table
+    rebuild.release.set()
+    data._finishing[0].join(30)
+    assert data.national_table() is rebuild.whole_table
+
+
+def test_the_page_shows_progress_until_homes_sources_are_read(first_start, monkeypatch):
+    made, _ = first_start
+    go_on = threading.Event()
+    real_first = FakeRebuild.first
+
+    def slow_first(self):
+        assert go_on.wait(30), "the test never let the first sources be read"
+        return real_first(self)
+
+    monkeypatch.setattr(FakeRebuild, "first", slow_first)
+    started = data.start_national_build()
+    assert started is not None and data.start_national_build() is started
+    page = threading.Thread(target=data.build_national_with_progress)
+    page.start()
+    page.join(0.3)
+    assert page.is_alive(), "the page went on before Home's sources were read"
+    go_on.set()
+    page.join(30)
+    assert not page.is_alive() and data._checked_in_this_process == [True]
+    assert len(made) == 1 and started.progress == (5, 5, "tribunals_2026")
+
+
+def test_a_failed_first_read_reaches_the_page_and_the_next_run_builds_again(
+    first_start, monkeypatch
+):
+    made, _ = first_start
+    failures = [OSError("sen2 file unreadable")]
+    real_first = FakeRebuild.first
+
+    def first_or_fail(self):
+        if failures:
+            raise failures.pop()
+        return real_first(self)
+
+    monkeypatch.setattr(FakeRebuild, "first", first_or_fail)
+    server_start.prepare()
+    with pytest.raises(OSError, match="sen2 file unreadable"):
+        data.build_national_with_progress()
+    assert data._checked_in_this_process == []
+    data.build_national_with_progress()  # the next run
+    assert len(made) == 2 and data._checked_in_this_process == [True]

@@ -1,0 +1,92 @@
+"""What the first page of a server needs, prepared while the browser is still loading it.
+
+From the launch of the server to the first page's run the server sat idle for about a second
+(benchmarks/README.md, "Warm start: Home's path"): the browser was fetching Streamlit's
+JavaScript and opening the websocket. The first run then paid the imports of the router and
+Home (pandas, pyarrow, SQLAlchemy, the app's own modules), the store's first open, Home's
+rows of the national table and their indexes, and, with no cache, the start of the build.
+``serve.py`` starts this thread as the server starts, so that work overlaps the browser's.
+
+Nothing here is about a visitor: shipped, published data and the store's handle (a
+connection pool, no rows), which the first page would open anyway. A page arriving before
+this is done waits on the same import locks and cache locks and finds the work done or
+half done: nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import logging
+import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+# The router and the default page: their imports are what a first run imports.
+FIRST_RUN_SCRIPTS = ("app.py", "app_pages/home.py")
+THREAD_NAME = "send-lens-server-start"
+
+
+def prepare_in_background() -> threading.Thread:
+    """Start ``prepare`` in a daemon thread (a server stopping does not wait for it)."""
+    thread = threading.Thread(target=prepare, name=THREAD_NAME, daemon=True)
+    thread.start()
+    return thread
+
+
+def prepare() -> None:
+    """Begin the national build if there is no current cache, import what the first run
+    imports, open the store and, with a current cache, read Home's rows and their indexes."""
+    # ui.data brings pandas, pyarrow and the catalogue; ui.warm its log filter (Home's rows
+    # are read outside a page on purpose).
+    from ui import data, warm  # noqa: F401
+
+    try:
+        started = data.start_national_build()
+    except Exception:  # the first page starts it, and shows what fails
+        log.debug("starting the national build failed", exc_info=True)
+        started = None
+    for name in first_run_imports():
+        try:
+            importlib.import_module(name)
+        except Exception:  # the page imports it again, and reports what fails
+            log.debug("importing %s failed", name, exc_info=True)
+    _open_store()
+    if started is None:
+        try:
+            data.read_homes_rows()
+        except Exception:  # the page reads them again, and says so if it cannot
+            log.debug("reading Home's rows failed", exc_info=True)
+
+
+def first_run_imports() -> list[str]:
+    """Modules the router and Home import at their top level, in their order."""
+    found: list[str] = []
+    for script in FIRST_RUN_SCRIPTS:
+        tree = ast.parse((ROOT / script).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # ``from ui import glossed`` imports the module ui.glossed.
+                folder = ROOT.joinpath(*node.module.split("."))
+                names = [node.module] + [
+                    f"{node.module}.{alias.name}"
+                    for alias in node.names
+                    if (folder / f"{alias.name}.py").exists() or (folder / alias.name).is_dir()
+                ]
+            else:
+                continue
+            found += [name for name in names if name not in found and name != "__future__"]
+    return found
+
+
+def _open_store() -> None:
+    from store.datasets import StoreError
+    from ui import local
+
+    try:
+        local.store()
+    except StoreError:  # the sidebar says why, on the page
+        log.debug("opening the store failed", exc_info=True)
