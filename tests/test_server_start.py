@@ -77,6 +77,7 @@ def test_the_first_run_imports_are_the_router_s_and_home_s():
     for name in ("ui.glossed", "ui.identity", "ui.local", "ui.data", "reports.format"):
         assert name in names
     assert "ui.profile.views" not in names  # another page's: the warming thread's, later
+    names += server_start.STREAMLIT_FIRST_RUN
     assert all(importlib.util.find_spec(name) is not None for name in names)
 
 
