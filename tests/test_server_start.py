@@ -15,11 +15,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.web.server.app_discovery import discover_asgi_app
 
+from analysis import profile
 from data_loaders import build
 from tests import browser_support
 from tests.conftest import ROOT
 from tests.test_first_start import FakeRebuild
 from ui import data, local, server_start
+from ui.area_picker import DEFAULT_AREA
 
 BRADFORD = "E08000032"
 
@@ -87,7 +89,8 @@ def counted_reads(monkeypatch):
     in this process, and no warming thread (it reads the whole table on purpose)."""
     reads: list[list[str] | None] = []
     opened: list[str] = []
-    real_load, real_store = build.load_tidy, local.Store
+    worked_out: list[tuple[str, str]] = []
+    real_load, real_store, real_headline = build.load_tidy, local.Store, profile.headline
 
     def load(*args, only=None, **kwargs):
         reads.append(only)
@@ -97,25 +100,38 @@ def counted_reads(monkeypatch):
         opened.append(url)
         return real_store(url)
 
+    def headline(table, indicator, area):
+        worked_out.append((indicator, area))
+        return real_headline(table, indicator, area)
+
     monkeypatch.setattr(data, "load_tidy", load)
     monkeypatch.setattr(local, "Store", store)
+    monkeypatch.setattr(profile, "headline", headline)
+    monkeypatch.setattr(server_start, "_first_address", threading.Lock())
+    monkeypatch.setattr(server_start, "_preparing", [])
+    monkeypatch.setattr(server_start, "_homes_rows_read", [])
     monkeypatch.setattr(data, "_whole_table_read", [])
     monkeypatch.setattr(data, "_checked_in_this_process", [True])
     monkeypatch.setattr(data, "_first_start", [])
     monkeypatch.setenv("SEND_LENS_WARM", "0")
     data._headline_rows.clear()
+    data.headline.clear()
     local._store.clear()
-    yield reads, opened
+    yield reads, opened, worked_out
     data._headline_rows.clear()
+    data.headline.clear()
     local._store.clear()
 
 
 def test_home_uses_what_was_read_as_the_server_started(national, counted_reads):
-    reads, opened = counted_reads
+    reads, opened, worked_out = counted_reads
     server_start.prepare()
     assert reads == [data._HEADLINE_IDS] and len(opened) == 1
     rows = data._headline_rows()
     assert set(rows.lookups) == set(data._HEADLINE_IDS), "the indexes were built then too"
+    # The browser asks for Home's address: its area's figures are worked out before its run.
+    server_start.first_address("/", b"area=" + BRADFORD.encode()).join(60)
+    assert worked_out == [(i, BRADFORD) for i in data.HEADLINE_IDS]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["area"] = BRADFORD
     at.run()
@@ -124,6 +140,24 @@ def test_home_uses_what_was_read_as_the_server_started(national, counted_reads):
     assert plans.value == "7,493"  # SEN2 2025, Bradford, January 2025 (caseload.csv.gz)
     assert reads == [data._HEADLINE_IDS], "Home read the national cache a second time"
     assert len(opened) == 1, "the store was opened a second time"
+    assert len(worked_out) == len(data.HEADLINE_IDS), "Home worked out its figures again"
+
+
+def test_only_the_first_address_and_only_home_s_sets_work(national, counted_reads):
+    _, _, worked_out = counted_reads
+    server_start._homes_rows_read.append(True)
+    assert server_start.first_address("/map", b"area=E06000063") is None  # not Home
+    # A code that is no local authority gets the default area, as the page shows it.
+    server_start.first_address("/home", b"area=%3Cscript%3E&area=x").join(60)
+    assert worked_out == [(i, DEFAULT_AREA) for i in data.HEADLINE_IDS]
+    assert server_start.first_address("/", b"area=E06000063") is None  # once per process
+    assert len(worked_out) == len(data.HEADLINE_IDS)
+
+
+def test_no_figures_before_a_first_start_has_read_home_s_sources(counted_reads):
+    _, _, worked_out = counted_reads  # _homes_rows_read is empty: a first start
+    server_start.first_address("/", b"area=" + BRADFORD.encode()).join(60)
+    assert worked_out == []
 
 
 @pytest.fixture

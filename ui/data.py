@@ -167,6 +167,7 @@ def rows(indicator: str, codes: list[str], breakdown: str | None = "") -> pd.Dat
 # The board's ten: a headline reads only its own indicator's rows, so for these a table of
 # just their rows answers as the whole one does, until the whole one is read.
 _HEADLINE_IDS = [i.id for i in indicators.headlines()]
+HEADLINE_IDS = tuple(_HEADLINE_IDS)
 _whole_table_read: list[bool] = []
 
 
@@ -185,11 +186,12 @@ def _headline_rows() -> indicators.NationalTable:
 
 def read_homes_rows() -> None:
     """What Home reads before its first figure, read now: its rows, their indexes, the areas'
-    names (``ui.server_start``, as the server starts)."""
+    names and codes (``ui.server_start``, as the server starts)."""
     rows = _headline_rows()
     for indicator in _HEADLINE_IDS:
         rows.lookup(indicator)
     area_names()
+    current_las()
 
 
 # Headlines depend only on the area and the published table, so every session viewing an area

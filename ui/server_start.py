@@ -20,6 +20,7 @@ import importlib
 import logging
 import threading
 from pathlib import Path
+from urllib.parse import parse_qs
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +33,18 @@ THREAD_NAME = "send-lens-server-start"
 STREAMLIT_FIRST_RUN = ("PIL.Image", "PIL.ImageFile", "streamlit.material_icon_names")
 
 
+# Where Home runs: the default page's two addresses (Streamlit serves the same index.html for
+# every page's address; the page is chosen later, over the websocket).
+HOME_ADDRESSES = ("/", "/home")
+_preparing: list[threading.Thread] = []
+_homes_rows_read: list[bool] = []
+_first_address = threading.Lock()
+
+
 def prepare_in_background() -> threading.Thread:
     """Start ``prepare`` in a daemon thread (a server stopping does not wait for it)."""
     thread = threading.Thread(target=prepare, name=THREAD_NAME, daemon=True)
+    _preparing.append(thread)
     thread.start()
     return thread
 
@@ -42,6 +52,7 @@ def prepare_in_background() -> threading.Thread:
 def prepare() -> None:
     """Begin the national build if there is no current cache, import what the first run
     imports, open the store and, with a current cache, read Home's rows and their indexes."""
+    _check_how_streamlit_runs()  # first: it costs least while few modules are loaded
     # ui.data brings pandas, pyarrow and the catalogue; ui.warm its log filter (Home's rows
     # are read outside a page on purpose).
     from ui import data, warm  # noqa: F401
@@ -60,9 +71,9 @@ def prepare() -> None:
     if started is None:
         try:
             data.read_homes_rows()
+            _homes_rows_read.append(True)
         except Exception:  # the page reads them again, and says so if it cannot
             log.debug("reading Home's rows failed", exc_info=True)
-    _check_how_streamlit_runs()
 
 
 def first_run_imports() -> list[str]:
@@ -102,10 +113,45 @@ def _check_how_streamlit_runs() -> None:
     under ``streamlit run`` (to warn if not): it inspects the whole call stack, mapping each
     frame's file to a module, 0.34 s of Home's first run (cProfile at load 8, 1,417
     ``realpath`` calls from a 15-frame stack). From this thread's short stack it costs less, and
-    the page finds it done. Streamlit's own function: if a release renames it, this does
+    the page finds it done (if it came first, the page paid it whole: the page can arrive
+    before this thread is done). Streamlit's own function: if a release renames it, this does
     nothing and the page pays as before."""
     from streamlit import delta_generator
 
     check = getattr(delta_generator, "_maybe_print_use_warning", None)
     if callable(check):
         check()
+
+
+def first_address(path: str, query: bytes) -> threading.Thread | None:
+    """Called for each HTTP request (``serve.py``): if the first page a browser asks this
+    server for is Home, work out Home's ten figures for the area in its address (else the
+    default area, as the page would) in a thread, while the browser loads Streamlit's
+    JavaScript, 1-2 s before the page's run asks for them. The first such address only:
+    later visitors' pages work out their own, as before, and no stream of requests can make
+    the server work. Public, published figures, cached for every session in any case."""
+    if path not in HOME_ADDRESSES or not _first_address.acquire(blocking=False):
+        return None
+    area = parse_qs(query.decode("latin-1")).get("area", [""])[0]
+    thread = threading.Thread(
+        target=_homes_figures, args=(area,), name=f"{THREAD_NAME}-home", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _homes_figures(area: str) -> None:
+    for thread in _preparing:
+        thread.join()
+    if not _homes_rows_read:  # a first start: Home's rows are not read yet (or could not be)
+        return
+    from ui import data
+    from ui.area_picker import DEFAULT_AREA
+
+    try:
+        if area not in set(data.current_las()["la_code"]):
+            area = DEFAULT_AREA  # what the page does with an unknown or missing code
+        for indicator in data.HEADLINE_IDS:
+            data.headline(indicator, area)
+    except Exception:  # the page works them out again, and says so if it cannot
+        log.debug("working out Home's figures failed", exc_info=True)
