@@ -34,7 +34,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.browser_support import running_server
+from tests.browser_support import LAUNCHER, running_server
 
 # (label, url path) in the order a visitor clicks through; "" is the default page.
 PAGES = [
@@ -252,7 +252,7 @@ def main() -> None:
             "SEND_LENS_CONFIG_DIR": str(Path(tmp) / "config"),
         }
         with open(Path(tmp) / "server.log", "w+") as log:
-            with running_server("app.py", env=env, log=log) as (url, proc):
+            with running_server(LAUNCHER, env=env, log=log) as (url, proc):
                 spy = _start_py_spy(proc.pid, args.py_spy) if args.py_spy else None
                 measure = rounds(url, proc.pid, args.sessions, args.rounds)
                 try:

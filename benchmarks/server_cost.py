@@ -21,7 +21,7 @@ import websockets
 
 from benchmarks.load import AREAS, _run_page, cpu_seconds, rss_bytes
 from benchmarks.pairs import Ratios, interleaved
-from tests.browser_support import running_server
+from tests.browser_support import LAUNCHER, launcher, running_server
 
 # The issue's measure: a visitor who reads Home, then Benchmarking.
 CPU_PAGES = [("Home", ""), ("Benchmarking", "benchmarking")]
@@ -87,7 +87,7 @@ def cpu_pairs(sessions: int, rounds: int) -> tuple[Ratios, list[str]]:
     over the bare app's per session for the same number of page runs. Both servers are
     warmed by one session first (imports and shared caches are paid once per process)."""
     errors: list[str] = []
-    with server("app.py") as (app_url, app_pid), server(BARE) as (bare_url, bare_pid):
+    with server(LAUNCHER) as (app_url, app_pid), server(BARE) as (bare_url, bare_pid):
         bare_pages = [("Bare", "")] * len(CPU_PAGES)
         errors += asyncio.run(_burst(app_url, 1, CPU_PAGES))
         errors += asyncio.run(_burst(bare_url, 1, bare_pages))
@@ -123,7 +123,7 @@ async def _rss_by_page(
 
 
 def rss_by_page(
-    script: str = "app.py", env: dict[str, str] | None = None
+    script: str = LAUNCHER, env: dict[str, str] | None = None
 ) -> tuple[list[tuple[str, float]], list[str]]:
     """A fresh server's MB after its start and after each of one session's pages in turn (the
     last is the issue's measure: every page visited), and the errors the session saw.
@@ -136,7 +136,7 @@ def rss_by_page(
     return [("(started)", started), *steps], errors
 
 
-def rss_after_every_page(script: str = "app.py") -> tuple[float, list[str]]:
+def rss_after_every_page(script: str = LAUNCHER) -> tuple[float, list[str]]:
     """MB the server holds after a fresh server's one session visited every page."""
     steps, errors = rss_by_page(script)
     return steps[-1][1], errors
@@ -150,7 +150,7 @@ def rss_pairs(pairs: int) -> tuple[Ratios, list[str]]:
         errors.extend(errs)
         return mb
 
-    return interleaved(lambda: measure("app.py"), lambda: measure(BARE), pairs), errors
+    return interleaved(lambda: measure(LAUNCHER), lambda: measure(BARE), pairs), errors
 
 
 def print_by_page(name: str, steps: list[tuple[str, float]]) -> None:
@@ -182,9 +182,10 @@ def main() -> None:
         print(f"server CPU per session (Home + Benchmarking), over bare: {cpu.describe('s')}")
     if args.before:
         before = str(Path(args.before).resolve())
-        sides = [("app.py", None), (f"{before}/app.py", {"PYTHONPATH": before})]
+        older = f"{before}/{launcher(Path(before))}"
+        sides = [(LAUNCHER, None), (older, {"PYTHONPATH": before})]
     else:
-        sides = [("app.py", None), (BARE, None)]
+        sides = [(LAUNCHER, None), (BARE, None)]
 
     def measure(script: str, env: dict[str, str] | None) -> float:
         steps, errs = rss_by_page(script, env)
