@@ -7,7 +7,7 @@ form an indicator's value, numerator and denominator; :func:`measure_rows` does 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +47,7 @@ def read_ees(
     ``columns`` names the only ones it uses besides the standard and area columns (of the
     60 in SEN2's caseload file, 13 are used), so that the others are neither read nor filtered.
     """
-    df = _read_strings(path, None if columns is None else [*_STANDARD, *columns])
+    df = read_strings(path, None if columns is None else [*_STANDARD, *columns])
     missing = [c for c in EES_REQUIRED if c not in df.columns]
     if missing:
         raise EESFormatError(f"{Path(path).name} is not an EES data file: no {', '.join(missing)}")
@@ -79,7 +79,7 @@ def read_ees(
 _STANDARD = (*EES_REQUIRED, "region_code", "new_la_code", "old_la_code")
 
 
-def _read_strings(path: Path | str, columns: list[str] | None = None) -> pd.DataFrame:
+def read_strings(path: Path | str, columns: list[str] | None = None) -> pd.DataFrame:
     """Every cell (of ``columns`` that the file has, if given) as a string, blanks as empty
     strings. Arrow's parser is about three times pandas' own on these files; a file it cannot
     parse is read by pandas' parser, whose error names the line."""
@@ -124,12 +124,20 @@ class Measure:
     denominator: tuple[str, ...] = ()
     scale: float = 100.0
 
+    def columns(self) -> tuple[str, ...]:
+        """The file's columns this measure reads."""
+        return (*self.numerator, *self.denominator, *([self.value] if self.value else []))
 
-def _sum_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
-    total = pd.Series(0.0, index=df.index)
-    status = pd.Series("", index=df.index, dtype="string")
-    for col in columns:
-        vals, st = tidy.parse_numbers(df[col])
+
+# A column's parsed numbers and statuses, by column name (see ``measures_rows``).
+_Parse = Callable[[str], tuple[pd.Series, pd.Series]]
+
+
+def _sum_columns(parse: _Parse, columns: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    parts = [parse(col) for col in columns]
+    total = pd.Series(0.0, index=parts[0][0].index)
+    status = pd.Series("", index=total.index, dtype="string")
+    for vals, st in parts:
         status = status.where(vals.notna() | (status != ""), st)
         total = total + vals  # NaN in any part makes the sum unknown
     return total, status
@@ -142,16 +150,72 @@ def measure_rows(
     breakdown: pd.Series | str = "",
 ) -> pd.DataFrame:
     """Tidy rows for one measure from a frame returned by :func:`read_ees`."""
+    return measures_rows(df, [(measure, breakdown)], source)
+
+
+def measures_rows(
+    df: pd.DataFrame, measures: Sequence[tuple[Measure, pd.Series | str]], source: str
+) -> pd.DataFrame:
+    """Tidy rows for several measures of one frame (each with its breakdown), in order, as
+    one frame: each column is parsed once however many measures use it (SEN2's caseload
+    is the denominator of eight), and the rows are assembled and normalised once rather
+    than once per measure (60 frames for the SEN2 2025 release)."""
+    parsed: dict[str, tuple[pd.Series, pd.Series]] = {}
+
+    def parse(col: str) -> tuple[pd.Series, pd.Series]:
+        if col not in parsed:
+            parsed[col] = tidy.parse_numbers(df[col])
+        return parsed[col]
+
+    columns = [_measure_columns(parse, measure) for measure, _ in measures]
+    n = len(df)
+
+    def stacked(parts: list[pd.Series | str | None], fill: object) -> np.ndarray:
+        arrays = [
+            np.full(n, fill if part is None else part, dtype=object)
+            if part is None or isinstance(part, str)
+            else np.asarray(part.to_numpy(dtype=object, na_value=fill))
+            for part in parts
+        ]
+        return np.concatenate(arrays) if arrays else np.array([], dtype=object)
+
+    def numbers(parts: list[pd.Series | None]) -> np.ndarray:
+        arrays = [
+            np.full(n, np.nan) if part is None else part.to_numpy(dtype="float64", na_value=np.nan)
+            for part in parts
+        ]
+        return np.concatenate(arrays) if arrays else np.array([], dtype="float64")
+
+    k = len(measures)
+    index = pd.RangeIndex(n * k)
+    return tidy.tidy_frame(
+        indicator=pd.Series(np.repeat([m.indicator for m, _ in measures], n), index=index),
+        area_code=pd.Series(np.tile(df["area_code"].to_numpy(dtype=object), k), index=index),
+        area_level=pd.Series(np.tile(df["area_level"].to_numpy(dtype=object), k), index=index),
+        period=pd.Series(np.tile(df["period"].to_numpy(dtype=object), k), index=index),
+        value=pd.Series(numbers([c[0] for c in columns]), index=index),
+        status=pd.Series(stacked([c[1] for c in columns], ""), index=index),
+        numerator=pd.Series(numbers([c[2] for c in columns]), index=index),
+        denominator=pd.Series(numbers([c[3] for c in columns]), index=index),
+        breakdown=pd.Series(stacked([b for _, b in measures], ""), index=index),
+        source=source,
+    )
+
+
+def _measure_columns(
+    parse: _Parse, measure: Measure
+) -> tuple[pd.Series, pd.Series | None, pd.Series | None, pd.Series | None]:
+    """One measure's value, status, numerator and denominator (None: not given)."""
     numerator = denominator = None
     status: pd.Series | None = None
     if measure.numerator:
-        numerator, num_status = _sum_columns(df, measure.numerator)
+        numerator, num_status = _sum_columns(parse, measure.numerator)
         status = num_status
     if measure.denominator:
-        denominator, den_status = _sum_columns(df, measure.denominator)
+        denominator, den_status = _sum_columns(parse, measure.denominator)
         status = den_status if status is None else status.where(status != "", den_status)
     if measure.value:
-        value, status = tidy.parse_numbers(df[measure.value])
+        value, status = parse(measure.value)
         if numerator is not None and denominator is not None:
             computed = _ratio(numerator, denominator, measure.scale)
             # A published percentage may be suppressed where the counts are not.
@@ -166,18 +230,7 @@ def measure_rows(
         raise ValueError(f"measure {measure.indicator} has no value or numerator column")
     if measure.value is None and denominator is None:
         numerator = None  # a plain count: the value is the count
-    return tidy.tidy_frame(
-        indicator=measure.indicator,
-        area_code=df["area_code"],
-        area_level=df["area_level"],
-        period=df["period"],
-        value=value,
-        status=status,
-        numerator=numerator,
-        denominator=denominator,
-        breakdown=breakdown,
-        source=source,
-    )
+    return value, status, numerator, denominator
 
 
 def _ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:

@@ -311,10 +311,11 @@ def management_information_counts() -> pd.DataFrame:
     from data_loaders.national import sen2
     from data_loaders.national.ees import read_ees
 
-    mi = read_ees(sen2.R2022 / "sen2_mi_2014_2022.csv")
+    columns = sorted(set(NEW_PLAN_CELLS.values()))
+    mi = read_ees(sen2.R2022 / "sen2_mi_2014_2022.csv", columns=columns)
     mi = mi[mi["area_level"] == "la"]
     frames = []
-    for column in sorted(set(NEW_PLAN_CELLS.values())):
+    for column in columns:
         values, _ = tidy.parse_numbers(mi[column])
         frames.append(
             pd.DataFrame(
