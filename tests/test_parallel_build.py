@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import indicators
+import tidy
 from data_loaders import build
 from data_loaders.national.tribunals import load_tribunals, load_tribunals_new_basis
 
@@ -52,8 +53,9 @@ def test_a_failing_child_reports_its_error(tmp_path):
 
 def test_a_first_start_has_homes_figures_from_their_sources_alone(national, tmp_path, monkeypatch):
     """Home is drawn from ``Rebuild.first()`` while the rest is built: every Home indicator
-    must have exactly the rows the whole table gives it, and the whole table must be the one
-    a plain build makes (the session's ``national``)."""
+    must have exactly the rows the whole table gives it, and the whole table and the checks'
+    findings must be the ones a plain build makes (the session's ``national``)."""
+    plain_findings = build.load_findings()  # the plain build's, from the session's cache
     monkeypatch.setenv("SEND_LENS_CACHE_DIR", str(tmp_path))
     told: list[tuple[int, int, str]] = []
     rebuild = build.Rebuild(progress=lambda *a: told.append(a), workers=2)
@@ -63,6 +65,9 @@ def test_a_first_start_has_homes_figures_from_their_sources_alone(national, tmp_
     whole = rebuild.finish()
     assert build.cache_is_current()
     pd.testing.assert_frame_equal(pd.DataFrame(whole), pd.DataFrame(national))
+    # Home's part is not checked again: the rest is checked on its own and joined to it.
+    assert len(plain_findings) > 100
+    pd.testing.assert_frame_equal(build.load_findings(), plain_findings)
     for indicator in indicators.headlines():
         pd.testing.assert_frame_equal(
             first.by_indicator[indicator.id].reset_index(drop=True),
@@ -71,3 +76,39 @@ def test_a_first_start_has_homes_figures_from_their_sources_alone(national, tmp_
     # Home's England figure for EHC plans, January 2025, as DfE publishes it: 638,745.
     assert indicators.value("ehc_plans", "E92000001", "2024/25", table=first) == 638_745
     assert set(first["source"]) < set(whole["source"])  # the rest was not read first
+
+
+def _tidy_rows(records: list[tuple[str, str, float]]) -> pd.DataFrame:
+    """(area, level, ceased plans in 2023) -> tidy rows of a count indicator."""
+    frame = pd.DataFrame(records, columns=["area_code", "area_level", "value"])
+    return tidy.normalise(
+        frame.assign(
+            indicator="ehc_ceased",
+            period="2023",
+            breakdown="",
+            numerator=float("nan"),
+            denominator=float("nan"),
+            status="",
+            source="sen2_2025",
+        )
+    )
+
+
+def test_an_indicator_in_both_parts_of_a_first_start_is_checked_as_one():
+    """The rules judge an indicator on all its rows: Bradford's count equals Yorkshire's
+    total (rule a) only with the region's row beside it, which here comes from Home's
+    sources while Bradford's comes from the rest, so the two parts are checked together."""
+    yorkshire, bradford, leeds = "E12000003", "E08000032", "E08000035"
+    first = _tidy_rows([(yorkshire, "region", 700.0), (leeds, "la", 200.0)])
+    rest = _tidy_rows([(bradford, "la", 700.0)])
+    rebuild = build.Rebuild.__new__(build.Rebuild)  # no children: the sources given here
+    rebuild.done = {name: tidy.empty() for name in build._jobs()}
+    rebuild.done["sen2_2025"], rebuild.done["lait"] = first, rest
+    rebuild.first_checked = build.checked(build._source_frames(rebuild.done, build.FIRST_SOURCES))
+    table, findings = rebuild._checked()
+    assert list(findings["area_code"]) == [bradford]
+    assert list(findings["rule"]) == ["region_total"]
+    set_aside = table[table["area_code"] == bradford].iloc[0]
+    assert set_aside["status"] == tidy.PUBLISHER_ERROR and pd.isna(set_aside["value"])
+    # Checked apart, neither part shows the copy.
+    assert build.joined([rebuild.first_checked, build.checked([rest])])[1].empty
