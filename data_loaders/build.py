@@ -81,26 +81,27 @@ def _jobs() -> dict[str, Callable[[], pd.DataFrame]]:
 
 
 # CPU seconds each job took as the first read of a fresh process (so with the lazy imports
-# and the census workbook its first read pays), 2026-12-03 at load 4-5, after the readers'
-# number parsing was made faster; the rest take 0.06 s or less (the first of today's
-# measures, at another load: SEN2 2025 11.5 s, LAIT 6.2 s of a 26 s serial read). Used only
-# to share the jobs out so that the workers finish together.
+# its first read pays), medians of three at load 7-8, 2026-12-03 evening, after the SEN2
+# readers built one frame per file and the census columns came from fastexcel; the rest
+# take 0.06 s or less (earlier the same day, before those changes: sen2_2025 1.05, schools
+# 0.8, sen2_2022 0.4, lait 0.33). Used only to share the jobs out so that the workers finish
+# together.
 COST = {
-    "sen2_2025": 1.05,
-    "schools": 0.8,
-    "sen2_2022": 0.4,
-    "lait": 0.33,
-    "children_in_need": 0.1,
+    "sen2_2025": 0.9,
+    "lait": 0.46,
+    "sen2_2022": 0.36,
+    "schools": 0.34,
+    "children_in_need": 0.11,
     "population": 0.08,
-    "nhs_community_health": 0.07,
+    "nhs_community_health": 0.08,
 }
 DEFAULT_COST = 0.05
 
 
 # CPU seconds a child takes to start (Python, pandas and the loaders imported) before it reads
-# anything (0.5-0.6 s, three runs at load 6, 2026-12-03); this process has paid that already,
-# so it takes the first share, and a child's share is that much lighter.
-CHILD_START = 0.55
+# anything (0.37-0.39 s, three runs at load 7, 2026-12-03 evening); this process has paid that
+# already, so it takes the first share, and a child's share is that much lighter.
+CHILD_START = 0.38
 
 
 def shares(names: list[str], workers: int) -> list[list[str]]:
