@@ -164,9 +164,11 @@ def _source_frames(done: dict[str, pd.DataFrame], names: list[str]) -> list[pd.D
 
 class _Children:
     """Child processes reading lists of jobs, started at once (so they read while this
-    process does its own share); ``finished`` yields each job's name as its frame is written."""
+    process does its own share); ``finished`` yields each job's name as its frame is written.
+    With ``check``, each child then checks its jobs' rows as one part (``checked``) and
+    writes the table and findings, and ``finished`` yields ``CHECKED`` + the file's name."""
 
-    def __init__(self, lists: list[list[str]], folder: Path) -> None:
+    def __init__(self, lists: list[list[str]], folder: Path, check: bool = False) -> None:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -176,6 +178,8 @@ class _Children:
         for i, names in enumerate(lists):
             log = open(folder / f"worker-{i}.log", "w+")  # noqa: SIM115 (closed in stop)
             cmd = [sys.executable, "-m", "data_loaders.build", "--read", *names]
+            if check:
+                cmd += ["--checked", f"checked-{i}.pickle"]
             child = subprocess.Popen(
                 [*cmd, "--out", str(folder)],
                 cwd=ROOT,
@@ -240,7 +244,7 @@ class Rebuild:
         self.rest = [name for name in self.jobs if name not in FIRST_JOBS]
         self.folder = tempfile.TemporaryDirectory(prefix="send-lens-build-")
         lists = shares(self.rest, workers - 1) if workers > 1 else []
-        self.children = _Children(lists, Path(self.folder.name))
+        self.children = _Children(lists, Path(self.folder.name), check=True)
 
     def first(self) -> NationalTable:
         """The first sources' rows, checked (Home's figures are all in them)."""
@@ -258,30 +262,47 @@ class Rebuild:
     def finish(self) -> NationalTable:
         """The whole national table, checked and cached (as ``load_tidy`` would build it)."""
         try:
-            for name in self.children.finished():
-                self.done[name] = pd.read_pickle(Path(self.folder.name) / f"{name}.pickle")
-            for name in self.rest:
-                if name not in self.done:  # no children: read here
-                    self.done[name] = self.jobs[name]()
+            with _BUILD_LOCK:
+                parts, by_children = self._rest_checked()
+                table, findings = self._checked(parts, by_children)
+                _write_cache(table, cache_dir(), self.key, findings)
         finally:
             self._stop()
-        with _BUILD_LOCK:
-            table, findings = self._checked()
-            _write_cache(table, cache_dir(), self.key, findings)
         return NationalTable.of(table)
 
-    def _checked(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _rest_checked(self) -> tuple[list[tuple[pd.DataFrame, pd.DataFrame]], list[str]]:
+        """The rest's parts as the children checked them (the checks are 0.3-0.5 s of CPU
+        that this process, drawing Home meanwhile, need not spend), a part read and checked
+        here when there are no children, and the jobs the children read."""
+        folder = Path(self.folder.name)
+        parts, by_children = [], []
+        for line in self.children.finished():
+            if line.startswith(CHECKED):
+                parts.append(pd.read_pickle(folder / line.removeprefix(CHECKED)))
+            else:
+                by_children.append(line)
+        here = [name for name in self.rest if name not in by_children]
+        for name in here:
+            self.done[name] = self.jobs[name]()
+        if here:
+            parts.append(checked(_source_frames(self.done, here)))
+        return parts, by_children
+
+    def _checked(
+        self, parts: list[tuple[pd.DataFrame, pd.DataFrame]], by_children: list[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The whole table checked: the first sources' part as ``first()`` checked it, joined
-        to the rest checked on its own (the checks on Home's part were 0.3-0.4 s of CPU
-        that the server spent again here, while drawing Home), unless an indicator is in
-        both parts, when all of it is checked together."""
-        names = [name for name, _ in _loaders()]
-        rest = [name for name in names if name not in FIRST_SOURCES]
-        rest_frames = _source_frames(self.done, rest)
+        to the rest's parts, unless the parts cannot be checked apart (``separable``), when
+        every source's rows are checked together."""
         first = self.first_checked
-        if first is None or _indicators(rest_frames) & set(first[0]["indicator"].unique()):
-            return checked(_source_frames(self.done, names))
-        return joined([first, checked(rest_frames)])
+        if first is not None and separable([first, *parts]):
+            return joined([first, *parts])
+        for name in by_children:
+            self.done[name] = pd.read_pickle(Path(self.folder.name) / f"{name}.pickle")
+        for name in FIRST_JOBS:
+            if name not in self.done:
+                self.done[name] = self.jobs[name]()
+        return checked(_source_frames(self.done, [name for name, _ in _loaders()]))
 
     def _stop(self) -> None:
         self.children.stop()
@@ -295,12 +316,22 @@ def _relay(i: int, child: subprocess.Popen, finished: queue.Queue[tuple[int, str
     finished.put((i, None))
 
 
-def _read_and_write(names: list[str], folder: Path) -> None:
-    """A child's work: read each named source, write it, and say so on stdout."""
+# What a child says on stdout when it has written its checked part (then the file's name).
+CHECKED = "checked:"
+
+
+def _read_and_write(names: list[str], folder: Path, checked_file: str | None = None) -> None:
+    """A child's work: read each named source, write it, and say so on stdout; with
+    ``checked_file``, then check them as one part and write the table and findings."""
     jobs = _jobs()
+    frames = {}
     for name in names:
-        jobs[name]().to_pickle(folder / f"{name}.pickle")
+        frames[name] = jobs[name]()
+        frames[name].to_pickle(folder / f"{name}.pickle")
         print(name, flush=True)
+    if checked_file is not None:
+        pd.to_pickle(checked(_source_frames(frames, names)), folder / checked_file)
+        print(CHECKED + checked_file, flush=True)
 
 
 def build_tidy() -> pd.DataFrame:
@@ -345,14 +376,26 @@ def joined(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame
     return table, quality.in_order(pd.concat(found, ignore_index=True))
 
 
-def _indicators(frames: list[pd.DataFrame]) -> set[str]:
-    return {str(i) for f in frames for i in f["indicator"].unique()}
+def separable(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> bool:
+    """Whether ``checked`` parts can be joined (``joined``): no indicator in two of them, and
+    the derived rates' sources in one (each part derives the rates it has both sources for)."""
+    seen: set[str] = set()
+    for table, _ in parts:
+        indicators = set(table["indicator"].unique())
+        if indicators & seen or 0 < len(indicators & set(RATE_SOURCES)) < len(RATE_SOURCES):
+            return False
+        seen |= indicators
+    return True
+
+
+# The indicators ``derived_rates`` works from: plans and residents aged 0-25.
+RATE_SOURCES = ("ehc_plans", "population_0_25")
 
 
 def derived_rates(table: pd.DataFrame) -> pd.DataFrame:
     """EHC plans per 10,000 residents aged 0-25, for every area and year with both."""
-    plans = table[(table["indicator"] == "ehc_plans") & (table["breakdown"] == "")]
-    pop = table[(table["indicator"] == "population_0_25") & (table["breakdown"] == "")]
+    plans = table[(table["indicator"] == RATE_SOURCES[0]) & (table["breakdown"] == "")]
+    pop = table[(table["indicator"] == RATE_SOURCES[1]) & (table["breakdown"] == "")]
     if plans.empty or pop.empty:
         return tidy.empty()
     from data_loaders.national.population import estimate_for
@@ -514,5 +557,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Read national sources (a rebuild's worker).")
     parser.add_argument("--read", nargs="+", required=True, help="job names (see _jobs)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the frames")
+    parser.add_argument("--checked", help="file (in --out) for the jobs' rows checked")
     args = parser.parse_args()
-    _read_and_write(args.read, args.out)
+    _read_and_write(args.read, args.out, args.checked)

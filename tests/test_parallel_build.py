@@ -111,10 +111,27 @@ def test_an_indicator_in_both_parts_of_a_first_start_is_checked_as_one():
     rebuild.done = {name: tidy.empty() for name in build._jobs()}
     rebuild.done["sen2_2025"], rebuild.done["lait"] = first, rest
     rebuild.first_checked = build.checked(build._source_frames(rebuild.done, build.FIRST_SOURCES))
-    table, findings = rebuild._checked()
+    rest_checked = build.checked([rest])  # as a child checks its part
+    table, findings = rebuild._checked([rest_checked], [])
     assert list(findings["area_code"]) == [bradford]
     assert list(findings["rule"]) == ["region_total"]
     set_aside = table[table["area_code"] == bradford].iloc[0]
     assert set_aside["status"] == tidy.PUBLISHER_ERROR and pd.isna(set_aside["value"])
     # Checked apart, neither part shows the copy.
-    assert build.joined([rebuild.first_checked, build.checked([rest])])[1].empty
+    assert build.joined([rebuild.first_checked, rest_checked])[1].empty
+    assert not build.separable([rebuild.first_checked, rest_checked])
+
+
+def test_the_rates_sources_split_between_parts_are_not_separable():
+    """Plans per 10,000 residents are derived where a part has both plans and residents:
+    parts holding one each would each derive nothing, though their indicators differ."""
+    plans = _tidy_rows([("E08000032", "la", 7493.0)]).assign(
+        indicator="ehc_plans", period="2024/25"
+    )
+    people = _tidy_rows([("E08000032", "la", 180_000.0)]).assign(
+        indicator="population_0_25", period="2024"
+    )
+    together = build.checked([plans, people])
+    assert "ehc_plans_rate" in set(together[0]["indicator"])
+    assert build.separable([together])
+    assert not build.separable([build.checked([plans]), build.checked([people])])

@@ -129,16 +129,16 @@ class Measure:
         return (*self.numerator, *self.denominator, *([self.value] if self.value else []))
 
 
-# A column's parsed numbers and statuses, by column name (see ``measures_rows``).
-_Parse = Callable[[str], tuple[pd.Series, pd.Series]]
+# A column's parsed numbers and statuses (plain arrays), by column name (see ``measures_rows``).
+_Parse = Callable[[str], tuple[np.ndarray, np.ndarray]]
 
 
-def _sum_columns(parse: _Parse, columns: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+def _sum_columns(parse: _Parse, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     parts = [parse(col) for col in columns]
-    total = pd.Series(0.0, index=parts[0][0].index)
-    status = pd.Series("", index=total.index, dtype="string")
+    total = np.zeros(len(parts[0][0]))
+    status = np.full(len(total), "", dtype=object)
     for vals, st in parts:
-        status = status.where(vals.notna() | (status != ""), st)
+        status = np.where(~np.isnan(vals) | (status != ""), status, st)
         total = total + vals  # NaN in any part makes the sum unknown
     return total, status
 
@@ -158,73 +158,74 @@ def measures_rows(
 ) -> pd.DataFrame:
     """Tidy rows for several measures of one frame (each with its breakdown), in order, as
     one frame: each column is parsed once however many measures use it (SEN2's caseload
-    is the denominator of eight), and the rows are assembled and normalised once rather
-    than once per measure (60 frames for the SEN2 2025 release)."""
-    parsed: dict[str, tuple[pd.Series, pd.Series]] = {}
+    is the denominator of eight), the measures are worked out on plain arrays (a pandas
+    string column made for every intermediate status was most of it), and the rows are
+    assembled and normalised once rather than once per measure (60 frames for the SEN2
+    2025 release)."""
+    parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def parse(col: str) -> tuple[pd.Series, pd.Series]:
+    def parse(col: str) -> tuple[np.ndarray, np.ndarray]:
         if col not in parsed:
-            parsed[col] = tidy.parse_numbers(df[col])
+            values, status = tidy.parse_numbers(df[col])
+            parsed[col] = (values.to_numpy(dtype="float64"), status.to_numpy(dtype=object))
         return parsed[col]
 
     columns = [_measure_columns(parse, measure) for measure, _ in measures]
-    n = len(df)
+    n, k = len(df), len(measures)
 
-    def stacked(parts: list[pd.Series | str | None], fill: object) -> np.ndarray:
-        arrays = [
-            np.full(n, fill if part is None else part, dtype=object)
-            if part is None or isinstance(part, str)
-            else np.asarray(part.to_numpy(dtype=object, na_value=fill))
-            for part in parts
-        ]
-        return np.concatenate(arrays) if arrays else np.array([], dtype=object)
-
-    def numbers(parts: list[pd.Series | None]) -> np.ndarray:
-        arrays = [
-            np.full(n, np.nan) if part is None else part.to_numpy(dtype="float64", na_value=np.nan)
-            for part in parts
-        ]
+    def numbers(parts: list[np.ndarray | None]) -> np.ndarray:
+        arrays = [np.full(n, np.nan) if part is None else part for part in parts]
         return np.concatenate(arrays) if arrays else np.array([], dtype="float64")
 
-    k = len(measures)
+    breakdowns = [
+        np.full(n, b, dtype=object) if isinstance(b, str) else b.to_numpy(dtype=object)
+        for _, b in measures
+    ]
     index = pd.RangeIndex(n * k)
+
+    def column(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=index)
+
+    def tiled(name: str) -> pd.Series:
+        return column(np.tile(df[name].to_numpy(dtype=object), k))
+
     return tidy.tidy_frame(
-        indicator=pd.Series(np.repeat([m.indicator for m, _ in measures], n), index=index),
-        area_code=pd.Series(np.tile(df["area_code"].to_numpy(dtype=object), k), index=index),
-        area_level=pd.Series(np.tile(df["area_level"].to_numpy(dtype=object), k), index=index),
-        period=pd.Series(np.tile(df["period"].to_numpy(dtype=object), k), index=index),
-        value=pd.Series(numbers([c[0] for c in columns]), index=index),
-        status=pd.Series(stacked([c[1] for c in columns], ""), index=index),
-        numerator=pd.Series(numbers([c[2] for c in columns]), index=index),
-        denominator=pd.Series(numbers([c[3] for c in columns]), index=index),
-        breakdown=pd.Series(stacked([b for _, b in measures], ""), index=index),
+        indicator=column(np.repeat(np.array([m.indicator for m, _ in measures], dtype=object), n)),
+        area_code=tiled("area_code"),
+        area_level=tiled("area_level"),
+        period=tiled("period"),
+        value=column(numbers([c[0] for c in columns])),
+        status=column(np.concatenate([c[1] for c in columns]) if k else np.array([], dtype=object)),
+        numerator=column(numbers([c[2] for c in columns])),
+        denominator=column(numbers([c[3] for c in columns])),
+        breakdown=column(np.concatenate(breakdowns) if k else np.array([], dtype=object)),
         source=source,
     )
 
 
 def _measure_columns(
     parse: _Parse, measure: Measure
-) -> tuple[pd.Series, pd.Series | None, pd.Series | None, pd.Series | None]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """One measure's value, status, numerator and denominator (None: not given)."""
     numerator = denominator = None
-    status: pd.Series | None = None
+    status: np.ndarray | None = None
     if measure.numerator:
-        numerator, num_status = _sum_columns(parse, measure.numerator)
-        status = num_status
+        numerator, status = _sum_columns(parse, measure.numerator)
     if measure.denominator:
         denominator, den_status = _sum_columns(parse, measure.denominator)
-        status = den_status if status is None else status.where(status != "", den_status)
+        status = den_status if status is None else np.where(status != "", status, den_status)
     if measure.value:
         value, status = parse(measure.value)
         if numerator is not None and denominator is not None:
             computed = _ratio(numerator, denominator, measure.scale)
             # A published percentage may be suppressed where the counts are not.
-            value = value.where(value.notna() | status.isin(["suppressed", "low"]), computed)
-            status = status.where(value.isna(), "")
+            withheld = (status == "suppressed") | (status == "low")
+            value = np.where(~np.isnan(value) | withheld, value, computed)
+            status = np.where(np.isnan(value), status, "")
     elif numerator is not None and denominator is not None and status is not None:
         value = _ratio(numerator, denominator, measure.scale)
-        status = status.where(value.isna(), "")
-    elif numerator is not None:
+        status = np.where(np.isnan(value), status, "")
+    elif numerator is not None and status is not None:
         value = numerator
     else:
         raise ValueError(f"measure {measure.indicator} has no value or numerator column")
@@ -233,7 +234,7 @@ def _measure_columns(
     return value, status, numerator, denominator
 
 
-def _ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = num / den * scale
-    return out.where(den > 0)
+        return np.where(den > 0, out, np.nan)
