@@ -166,9 +166,12 @@ class _Children:
     """Child processes reading lists of jobs, started at once (so they read while this
     process does its own share); ``finished`` yields each job's name as its frame is written.
     With ``check``, each child then checks its jobs' rows as one part (``checked``) and
-    writes the table and findings, and ``finished`` yields ``CHECKED`` + the file's name."""
+    writes the table and findings, and ``finished`` yields ``CHECKED`` + the file's name;
+    with ``background``, the children run at a lower priority (``BACKGROUND_NICE``)."""
 
-    def __init__(self, lists: list[list[str]], folder: Path, check: bool = False) -> None:
+    def __init__(
+        self, lists: list[list[str]], folder: Path, check: bool = False, background: bool = False
+    ) -> None:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -180,6 +183,8 @@ class _Children:
             cmd = [sys.executable, "-m", "data_loaders.build", "--read", *names]
             if check:
                 cmd += ["--checked", f"checked-{i}.pickle"]
+            if background:
+                cmd += ["--nice", str(BACKGROUND_NICE)]
             child = subprocess.Popen(
                 [*cmd, "--out", str(folder)],
                 cwd=ROOT,
@@ -244,7 +249,9 @@ class Rebuild:
         self.rest = [name for name in self.jobs if name not in FIRST_JOBS]
         self.folder = tempfile.TemporaryDirectory(prefix="send-lens-build-")
         lists = shares(self.rest, workers - 1) if workers > 1 else []
-        self.children = _Children(lists, Path(self.folder.name), check=True)
+        # The rest is wanted only after Home is drawn: its children yield the CPU to this
+        # process's first part and to the browser drawing Home, and take what is left.
+        self.children = _Children(lists, Path(self.folder.name), check=True, background=True)
 
     def first(self) -> NationalTable:
         """The first sources' rows, checked (Home's figures are all in them)."""
@@ -318,6 +325,10 @@ def _relay(i: int, child: subprocess.Popen, finished: queue.Queue[tuple[int, str
 
 # What a child says on stdout when it has written its checked part (then the file's name).
 CHECKED = "checked:"
+# How much a first start's children lower their priority (os.nice): on two cores, the
+# server reading Home's sources, the browser drawing Home and a child reading the rest
+# otherwise share them equally.
+BACKGROUND_NICE = 10
 
 
 def _read_and_write(names: list[str], folder: Path, checked_file: str | None = None) -> None:
@@ -558,5 +569,8 @@ if __name__ == "__main__":
     parser.add_argument("--read", nargs="+", required=True, help="job names (see _jobs)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the frames")
     parser.add_argument("--checked", help="file (in --out) for the jobs' rows checked")
+    parser.add_argument("--nice", type=int, default=0, help="lower this process's priority")
     args = parser.parse_args()
+    if args.nice and hasattr(os, "nice"):
+        os.nice(args.nice)
     _read_and_write(args.read, args.out, args.checked)
