@@ -81,26 +81,27 @@ def _jobs() -> dict[str, Callable[[], pd.DataFrame]]:
 
 
 # CPU seconds each job took as the first read of a fresh process (so with the lazy imports
-# and the census workbook its first read pays), 2026-12-03 at load 4-5, after the readers'
-# number parsing was made faster; the rest take 0.06 s or less (the first of today's
-# measures, at another load: SEN2 2025 11.5 s, LAIT 6.2 s of a 26 s serial read). Used only
-# to share the jobs out so that the workers finish together.
+# its first read pays), medians of three at load 7-8, 2026-12-03 evening, after the SEN2
+# readers built one frame per file and the census columns came from fastexcel; the rest
+# take 0.06 s or less (earlier the same day, before those changes: sen2_2025 1.05, schools
+# 0.8, sen2_2022 0.4, lait 0.33). Used only to share the jobs out so that the workers finish
+# together.
 COST = {
-    "sen2_2025": 1.05,
-    "schools": 0.8,
-    "sen2_2022": 0.4,
-    "lait": 0.33,
-    "children_in_need": 0.1,
+    "sen2_2025": 0.9,
+    "lait": 0.46,
+    "sen2_2022": 0.36,
+    "schools": 0.34,
+    "children_in_need": 0.11,
     "population": 0.08,
-    "nhs_community_health": 0.07,
+    "nhs_community_health": 0.08,
 }
 DEFAULT_COST = 0.05
 
 
 # CPU seconds a child takes to start (Python, pandas and the loaders imported) before it reads
-# anything (0.5-0.6 s, three runs at load 6, 2026-12-03); this process has paid that already,
-# so it takes the first share, and a child's share is that much lighter.
-CHILD_START = 0.55
+# anything (0.37-0.39 s, three runs at load 7, 2026-12-03 evening); this process has paid that
+# already, so it takes the first share, and a child's share is that much lighter.
+CHILD_START = 0.38
 
 
 def shares(names: list[str], workers: int) -> list[list[str]]:
@@ -163,9 +164,14 @@ def _source_frames(done: dict[str, pd.DataFrame], names: list[str]) -> list[pd.D
 
 class _Children:
     """Child processes reading lists of jobs, started at once (so they read while this
-    process does its own share); ``finished`` yields each job's name as its frame is written."""
+    process does its own share); ``finished`` yields each job's name as its frame is written.
+    With ``check``, each child then checks its jobs' rows as one part (``checked``) and
+    writes the table and findings, and ``finished`` yields ``CHECKED`` + the file's name;
+    with ``background``, the children run at a lower priority (``BACKGROUND_NICE``)."""
 
-    def __init__(self, lists: list[list[str]], folder: Path) -> None:
+    def __init__(
+        self, lists: list[list[str]], folder: Path, check: bool = False, background: bool = False
+    ) -> None:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -175,6 +181,10 @@ class _Children:
         for i, names in enumerate(lists):
             log = open(folder / f"worker-{i}.log", "w+")  # noqa: SIM115 (closed in stop)
             cmd = [sys.executable, "-m", "data_loaders.build", "--read", *names]
+            if check:
+                cmd += ["--checked", f"checked-{i}.pickle"]
+            if background:
+                cmd += ["--nice", str(BACKGROUND_NICE)]
             child = subprocess.Popen(
                 [*cmd, "--out", str(folder)],
                 cwd=ROOT,
@@ -216,26 +226,32 @@ class _Children:
 # The sources of Home's figures (the catalogue's headlines: EHC plans, requests and
 # timeliness from both SEN2 releases, plans per population, tribunal appeals).
 FIRST_JOBS = ("sen2_2025", "sen2_2022", "population", "tribunals", "tribunals_2026")
+# The same as ``_loaders()``'s names (the two SEN2 releases are its "sen2").
+FIRST_SOURCES = ["sen2", *FIRST_JOBS[2:]]
 
 
 class Rebuild:
     """A first start's build in two steps, so that the first page need not wait for every
     source. ``first()`` reads ``FIRST_JOBS`` in this process while children read the rest,
-    and checks them on their own; ``finish()`` takes the rest, checks the whole table and
-    caches it. Every rule judges an indicator on its own rows (quality.check), so an
-    indicator whose rows all come from the first sources has the same rows in both tables
-    (tests/test_parallel_build.py checks Home's)."""
+    and checks them on their own; ``finish()`` takes the rest, checks it on its own, joins
+    it to the first part and caches the whole. Every rule judges an indicator on its own
+    rows (quality.check), so an indicator whose rows all come from the first sources has the
+    same rows in both tables, and the whole is the table a plain build makes
+    (tests/test_parallel_build.py checks both)."""
 
     def __init__(self, progress: Progress | None = None, workers: int | None = None) -> None:
         self.key = fingerprint()
         self.jobs = _jobs()
         self.progress = progress
         self.done: dict[str, pd.DataFrame] = {}
+        self.first_checked: tuple[pd.DataFrame, pd.DataFrame] | None = None
         workers = build_workers() if workers is None else workers
         self.rest = [name for name in self.jobs if name not in FIRST_JOBS]
         self.folder = tempfile.TemporaryDirectory(prefix="send-lens-build-")
         lists = shares(self.rest, workers - 1) if workers > 1 else []
-        self.children = _Children(lists, Path(self.folder.name))
+        # The rest is wanted only after Home is drawn: its children yield the CPU to this
+        # process's first part and to the browser drawing Home, and take what is left.
+        self.children = _Children(lists, Path(self.folder.name), check=True, background=True)
 
     def first(self) -> NationalTable:
         """The first sources' rows, checked (Home's figures are all in them)."""
@@ -244,8 +260,8 @@ class Rebuild:
                 self.done[name] = self.jobs[name]()
                 if self.progress is not None:
                     self.progress(i, len(FIRST_JOBS), name)
-            frames = _source_frames(self.done, ["sen2", *FIRST_JOBS[2:]])
-            return NationalTable.of(checked(frames)[0])
+            self.first_checked = checked(_source_frames(self.done, FIRST_SOURCES))
+            return NationalTable.of(self.first_checked[0])
         except BaseException:
             self._stop()
             raise
@@ -253,17 +269,47 @@ class Rebuild:
     def finish(self) -> NationalTable:
         """The whole national table, checked and cached (as ``load_tidy`` would build it)."""
         try:
-            for name in self.children.finished():
-                self.done[name] = pd.read_pickle(Path(self.folder.name) / f"{name}.pickle")
-            for name in self.rest:
-                if name not in self.done:  # no children: read here
-                    self.done[name] = self.jobs[name]()
+            with _BUILD_LOCK:
+                parts, by_children = self._rest_checked()
+                table, findings = self._checked(parts, by_children)
+                _write_cache(table, cache_dir(), self.key, findings)
         finally:
             self._stop()
-        with _BUILD_LOCK:
-            table, findings = checked(_source_frames(self.done, [name for name, _ in _loaders()]))
-            _write_cache(table, cache_dir(), self.key, findings)
         return NationalTable.of(table)
+
+    def _rest_checked(self) -> tuple[list[tuple[pd.DataFrame, pd.DataFrame]], list[str]]:
+        """The rest's parts as the children checked them (the checks are 0.3-0.5 s of CPU
+        that this process, drawing Home meanwhile, need not spend), a part read and checked
+        here when there are no children, and the jobs the children read."""
+        folder = Path(self.folder.name)
+        parts, by_children = [], []
+        for line in self.children.finished():
+            if line.startswith(CHECKED):
+                parts.append(pd.read_pickle(folder / line.removeprefix(CHECKED)))
+            else:
+                by_children.append(line)
+        here = [name for name in self.rest if name not in by_children]
+        for name in here:
+            self.done[name] = self.jobs[name]()
+        if here:
+            parts.append(checked(_source_frames(self.done, here)))
+        return parts, by_children
+
+    def _checked(
+        self, parts: list[tuple[pd.DataFrame, pd.DataFrame]], by_children: list[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The whole table checked: the first sources' part as ``first()`` checked it, joined
+        to the rest's parts, unless the parts cannot be checked apart (``separable``), when
+        every source's rows are checked together."""
+        first = self.first_checked
+        if first is not None and separable([first, *parts]):
+            return joined([first, *parts])
+        for name in by_children:
+            self.done[name] = pd.read_pickle(Path(self.folder.name) / f"{name}.pickle")
+        for name in FIRST_JOBS:
+            if name not in self.done:
+                self.done[name] = self.jobs[name]()
+        return checked(_source_frames(self.done, [name for name, _ in _loaders()]))
 
     def _stop(self) -> None:
         self.children.stop()
@@ -277,12 +323,26 @@ def _relay(i: int, child: subprocess.Popen, finished: queue.Queue[tuple[int, str
     finished.put((i, None))
 
 
-def _read_and_write(names: list[str], folder: Path) -> None:
-    """A child's work: read each named source, write it, and say so on stdout."""
+# What a child says on stdout when it has written its checked part (then the file's name).
+CHECKED = "checked:"
+# How much a first start's children lower their priority (os.nice): on two cores, the
+# server reading Home's sources, the browser drawing Home and a child reading the rest
+# otherwise share them equally.
+BACKGROUND_NICE = 10
+
+
+def _read_and_write(names: list[str], folder: Path, checked_file: str | None = None) -> None:
+    """A child's work: read each named source, write it, and say so on stdout; with
+    ``checked_file``, then check them as one part and write the table and findings."""
     jobs = _jobs()
+    frames = {}
     for name in names:
-        jobs[name]().to_pickle(folder / f"{name}.pickle")
+        frames[name] = jobs[name]()
+        frames[name].to_pickle(folder / f"{name}.pickle")
         print(name, flush=True)
+    if checked_file is not None:
+        pd.to_pickle(checked(_source_frames(frames, names)), folder / checked_file)
+        print(CHECKED + checked_file, flush=True)
 
 
 def build_tidy() -> pd.DataFrame:
@@ -311,10 +371,42 @@ def checked(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table.reset_index(drop=True), findings
 
 
+def joined(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables and findings of ``checked`` parts sharing no indicator, as ``checked`` gives
+    them for all the parts' sources at once: every rule judges an indicator on its own rows,
+    and the derived rates need two indicators of the same part (tests/test_parallel_build.py)."""
+    from data_loaders import quality
+
+    table = pd.concat([t for t, _ in parts], ignore_index=True)
+    # Each part is sorted and holds the whole of its indicators: ordering the indicators,
+    # keeping each one's rows as they are, gives the order of checking all at once.
+    table = table.sort_values("indicator", kind="stable").reset_index(drop=True)
+    # A part without findings has them as an empty frame of objects, which would make
+    # every text column of the others' objects too.
+    found = [f for _, f in parts if not f.empty] or [parts[0][1]]
+    return table, quality.in_order(pd.concat(found, ignore_index=True))
+
+
+def separable(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> bool:
+    """Whether ``checked`` parts can be joined (``joined``): no indicator in two of them, and
+    the derived rates' sources in one (each part derives the rates it has both sources for)."""
+    seen: set[str] = set()
+    for table, _ in parts:
+        indicators = set(table["indicator"].unique())
+        if indicators & seen or 0 < len(indicators & set(RATE_SOURCES)) < len(RATE_SOURCES):
+            return False
+        seen |= indicators
+    return True
+
+
+# The indicators ``derived_rates`` works from: plans and residents aged 0-25.
+RATE_SOURCES = ("ehc_plans", "population_0_25")
+
+
 def derived_rates(table: pd.DataFrame) -> pd.DataFrame:
     """EHC plans per 10,000 residents aged 0-25, for every area and year with both."""
-    plans = table[(table["indicator"] == "ehc_plans") & (table["breakdown"] == "")]
-    pop = table[(table["indicator"] == "population_0_25") & (table["breakdown"] == "")]
+    plans = table[(table["indicator"] == RATE_SOURCES[0]) & (table["breakdown"] == "")]
+    pop = table[(table["indicator"] == RATE_SOURCES[1]) & (table["breakdown"] == "")]
     if plans.empty or pop.empty:
         return tidy.empty()
     from data_loaders.national.population import estimate_for
@@ -476,5 +568,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Read national sources (a rebuild's worker).")
     parser.add_argument("--read", nargs="+", required=True, help="job names (see _jobs)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the frames")
+    parser.add_argument("--checked", help="file (in --out) for the jobs' rows checked")
+    parser.add_argument("--nice", type=int, default=0, help="lower this process's priority")
     args = parser.parse_args()
-    _read_and_write(args.read, args.out)
+    if args.nice and hasattr(os, "nice"):
+        os.nice(args.nice)
+    _read_and_write(args.read, args.out, args.checked)

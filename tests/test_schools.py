@@ -78,3 +78,37 @@ def test_schools_without_coordinates_are_kept(register: pd.DataFrame) -> None:
     # 815 census schools are not in the GIAS extract; a few more have no coordinates there.
     assert no_coords.sum() == 879
     assert register.loc[no_coords, "urn"].notna().all()
+
+
+def test_a_census_column_with_a_symbol_keeps_its_status(tmp_path, monkeypatch) -> None:
+    """The census columns are read straight into numbers when they hold numbers only; a
+    suppression symbol in one must still become a missing value saying why, as read_census
+    reads it (a fastexcel column of numbers would make the symbol a plain blank, and one of
+    text would keep fewer digits of the numbers)."""
+    import openpyxl
+
+    from geography import school_register
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "england"
+    sheet.append(["URN", "LA", "NOR", "TSENELSE", "PSENELSE", "TSENELK", "PSENELK"])
+    sheet.append([100000, 201, 244, 11, 11 / 244, 59, 59 / 244])
+    sheet.append([100001, 201, 12, "c", "c", 3, 0.25])
+    sheet.append(["NAT", None, 256, 11, 0.04296875, 62, 0.2421875])
+    path = tmp_path / "census.xlsx"
+    book.save(path)
+    monkeypatch.setattr(schools, "CENSUS_FILE", path)
+    monkeypatch.setattr(school_register, "CENSUS_FILE", path)
+    school_register.read_census.cache_clear()
+    try:
+        table = schools.load_school_census()
+    finally:
+        school_register.read_census.cache_clear()
+    assert sorted(set(table["area_code"])) == ["100000", "100001"]  # "NAT" rows dropped
+    hidden = _row(table, "school_ehc_pct", "100001")
+    assert hidden["status"] == "suppressed" and pd.isna(hidden["value"])
+    assert _row(table, "school_sen_support_pct", "100001")["value"] == 25.0
+    # Every digit the file holds (text from fastexcel would keep fewer).
+    assert _row(table, "school_ehc_pct", "100000")["value"] == pytest.approx(1100 / 244, rel=1e-14)

@@ -7,7 +7,7 @@ form an indicator's value, numerator and denominator; :func:`measure_rows` does 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +47,7 @@ def read_ees(
     ``columns`` names the only ones it uses besides the standard and area columns (of the
     60 in SEN2's caseload file, 13 are used), so that the others are neither read nor filtered.
     """
-    df = _read_strings(path, None if columns is None else [*_STANDARD, *columns])
+    df = read_strings(path, None if columns is None else [*_STANDARD, *columns])
     missing = [c for c in EES_REQUIRED if c not in df.columns]
     if missing:
         raise EESFormatError(f"{Path(path).name} is not an EES data file: no {', '.join(missing)}")
@@ -79,7 +79,7 @@ def read_ees(
 _STANDARD = (*EES_REQUIRED, "region_code", "new_la_code", "old_la_code")
 
 
-def _read_strings(path: Path | str, columns: list[str] | None = None) -> pd.DataFrame:
+def read_strings(path: Path | str, columns: list[str] | None = None) -> pd.DataFrame:
     """Every cell (of ``columns`` that the file has, if given) as a string, blanks as empty
     strings. Arrow's parser is about three times pandas' own on these files; a file it cannot
     parse is read by pandas' parser, whose error names the line."""
@@ -124,13 +124,21 @@ class Measure:
     denominator: tuple[str, ...] = ()
     scale: float = 100.0
 
+    def columns(self) -> tuple[str, ...]:
+        """The file's columns this measure reads."""
+        return (*self.numerator, *self.denominator, *([self.value] if self.value else []))
 
-def _sum_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
-    total = pd.Series(0.0, index=df.index)
-    status = pd.Series("", index=df.index, dtype="string")
-    for col in columns:
-        vals, st = tidy.parse_numbers(df[col])
-        status = status.where(vals.notna() | (status != ""), st)
+
+# A column's parsed numbers and statuses (plain arrays), by column name (see ``measures_rows``).
+_Parse = Callable[[str], tuple[np.ndarray, np.ndarray]]
+
+
+def _sum_columns(parse: _Parse, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    parts = [parse(col) for col in columns]
+    total = np.zeros(len(parts[0][0]))
+    status = np.full(len(total), "", dtype=object)
+    for vals, st in parts:
+        status = np.where(~np.isnan(vals) | (status != ""), status, st)
         total = total + vals  # NaN in any part makes the sum unknown
     return total, status
 
@@ -142,45 +150,91 @@ def measure_rows(
     breakdown: pd.Series | str = "",
 ) -> pd.DataFrame:
     """Tidy rows for one measure from a frame returned by :func:`read_ees`."""
+    return measures_rows(df, [(measure, breakdown)], source)
+
+
+def measures_rows(
+    df: pd.DataFrame, measures: Sequence[tuple[Measure, pd.Series | str]], source: str
+) -> pd.DataFrame:
+    """Tidy rows for several measures of one frame (each with its breakdown), in order, as
+    one frame: each column is parsed once however many measures use it (SEN2's caseload
+    is the denominator of eight), the measures are worked out on plain arrays (a pandas
+    string column made for every intermediate status was most of it), and the rows are
+    assembled and normalised once rather than once per measure (60 frames for the SEN2
+    2025 release)."""
+    parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def parse(col: str) -> tuple[np.ndarray, np.ndarray]:
+        if col not in parsed:
+            values, status = tidy.parse_numbers(df[col])
+            parsed[col] = (values.to_numpy(dtype="float64"), status.to_numpy(dtype=object))
+        return parsed[col]
+
+    columns = [_measure_columns(parse, measure) for measure, _ in measures]
+    n, k = len(df), len(measures)
+
+    def numbers(parts: list[np.ndarray | None]) -> np.ndarray:
+        arrays = [np.full(n, np.nan) if part is None else part for part in parts]
+        return np.concatenate(arrays) if arrays else np.array([], dtype="float64")
+
+    breakdowns = [
+        np.full(n, b, dtype=object) if isinstance(b, str) else b.to_numpy(dtype=object)
+        for _, b in measures
+    ]
+    index = pd.RangeIndex(n * k)
+
+    def column(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=index)
+
+    def tiled(name: str) -> pd.Series:
+        return column(np.tile(df[name].to_numpy(dtype=object), k))
+
+    return tidy.tidy_frame(
+        indicator=column(np.repeat(np.array([m.indicator for m, _ in measures], dtype=object), n)),
+        area_code=tiled("area_code"),
+        area_level=tiled("area_level"),
+        period=tiled("period"),
+        value=column(numbers([c[0] for c in columns])),
+        status=column(np.concatenate([c[1] for c in columns]) if k else np.array([], dtype=object)),
+        numerator=column(numbers([c[2] for c in columns])),
+        denominator=column(numbers([c[3] for c in columns])),
+        breakdown=column(np.concatenate(breakdowns) if k else np.array([], dtype=object)),
+        source=source,
+    )
+
+
+def _measure_columns(
+    parse: _Parse, measure: Measure
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """One measure's value, status, numerator and denominator (None: not given)."""
     numerator = denominator = None
-    status: pd.Series | None = None
+    status: np.ndarray | None = None
     if measure.numerator:
-        numerator, num_status = _sum_columns(df, measure.numerator)
-        status = num_status
+        numerator, status = _sum_columns(parse, measure.numerator)
     if measure.denominator:
-        denominator, den_status = _sum_columns(df, measure.denominator)
-        status = den_status if status is None else status.where(status != "", den_status)
+        denominator, den_status = _sum_columns(parse, measure.denominator)
+        status = den_status if status is None else np.where(status != "", status, den_status)
     if measure.value:
-        value, status = tidy.parse_numbers(df[measure.value])
+        value, status = parse(measure.value)
         if numerator is not None and denominator is not None:
             computed = _ratio(numerator, denominator, measure.scale)
             # A published percentage may be suppressed where the counts are not.
-            value = value.where(value.notna() | status.isin(["suppressed", "low"]), computed)
-            status = status.where(value.isna(), "")
+            withheld = (status == "suppressed") | (status == "low")
+            value = np.where(~np.isnan(value) | withheld, value, computed)
+            status = np.where(np.isnan(value), status, "")
     elif numerator is not None and denominator is not None and status is not None:
         value = _ratio(numerator, denominator, measure.scale)
-        status = status.where(value.isna(), "")
-    elif numerator is not None:
+        status = np.where(np.isnan(value), status, "")
+    elif numerator is not None and status is not None:
         value = numerator
     else:
         raise ValueError(f"measure {measure.indicator} has no value or numerator column")
     if measure.value is None and denominator is None:
         numerator = None  # a plain count: the value is the count
-    return tidy.tidy_frame(
-        indicator=measure.indicator,
-        area_code=df["area_code"],
-        area_level=df["area_level"],
-        period=df["period"],
-        value=value,
-        status=status,
-        numerator=numerator,
-        denominator=denominator,
-        breakdown=breakdown,
-        source=source,
-    )
+    return value, status, numerator, denominator
 
 
-def _ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = num / den * scale
-    return out.where(den > 0)
+        return np.where(den > 0, out, np.nan)

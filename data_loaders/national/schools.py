@@ -16,10 +16,12 @@ The census sheet itself, and the school register built from it, are reference ge
 
 from __future__ import annotations
 
+import fastexcel
 import pandas as pd
+import pyarrow as pa
 
 import tidy
-from geography.school_register import read_census
+from geography.school_register import CENSUS_FILE, read_census
 
 SOURCE = "schools"
 PERIOD = "2023/24"  # the January 2024 census
@@ -33,7 +35,7 @@ MEASURES: dict[str, tuple[str, str, str]] = {
 
 def load_school_census() -> pd.DataFrame:
     """EHC plan and SEN support shares for every school in the January 2024 census."""
-    census = read_census()
+    census = _census_cells(sorted({c for cols in MEASURES.values() for c in cols}))
     frames = []
     for indicator, (num_col, den_col, pct_col) in MEASURES.items():
         numerator, _ = tidy.parse_numbers(census[num_col])
@@ -53,3 +55,24 @@ def load_school_census() -> pd.DataFrame:
             )
         )
     return tidy.normalise(pd.concat(frames, ignore_index=True))
+
+
+def _census_cells(columns: list[str]) -> pd.DataFrame:
+    """URN and ``columns`` of the census sheet, one row per school, as
+    ``geography.school_register.read_census`` gives them (national total rows dropped).
+
+    Read by fastexcel straight into Arrow when the columns hold numbers only: 0.2 s of CPU
+    against 0.6 s for ``read_census``, which makes a Python object of each of the sheet's
+    560,000 cells for the register's columns, none of which a rebuild needs. A column with
+    text in it (a suppression symbol) is read by ``read_census``, as fastexcel would make
+    its numbers text with fewer digits than the file holds."""
+    wanted = ["URN", *columns]
+    sheet = fastexcel.read_excel(CENSUS_FILE).load_sheet(
+        "england", use_columns=wanted, dtypes={"URN": "string"}, schema_sample_rows=None
+    )
+    cells = sheet.to_arrow()
+    if not all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in cells.schema.types[1:]):
+        return read_census()[wanted]
+    df = cells.to_pandas()
+    df["URN"] = df["URN"].astype("str").str.strip()
+    return df[df["URN"].str.upper() != "NAT"].reset_index(drop=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 import tidy
-from data_loaders.national.ees import Measure, measure_rows, read_ees
+from data_loaders.national.ees import Measure, measure_rows, measures_rows, read_ees, read_strings
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SHIPPED_2025 = DATA / "sen2/2025"
@@ -202,7 +202,7 @@ def _used(name: str) -> set[str]:
     """The columns of a file of the release that its readers below use."""
     used = {"breakdown", "breakdown_topic"}
     for m in MEASURES_2025.get(name, []):
-        used.update([*m.numerator, *m.denominator, *([m.value] if m.value else [])])
+        used.update(m.columns())
     if name == "sen_needs_all_plans":
         for code in PRIMARY_NEEDS:
             used.update([f"{code}_pc", f"number_{code}", "number_need_unknown", "ehc_plans"])
@@ -226,7 +226,7 @@ def load_2025_release() -> pd.DataFrame:
     read["caseload"] = _read_2025("caseload", extra=_by_age)
     for name, measures in MEASURES_2025.items():
         df = _totals(read[name], name)
-        frames.extend(measure_rows(df, m, SOURCE_2025) for m in measures)
+        frames.append(measures_rows(df, [(m, "") for m in measures], SOURCE_2025))
     frames.append(_caseload_by_age(read["caseload"]))
     frames.append(_primary_need(_read_2025("sen_needs_all_plans")))
     frames.append(_ceased_by_reason(read["ceased_plans"]))
@@ -243,23 +243,21 @@ def _caseload_by_age(caseload: pd.DataFrame) -> pd.DataFrame:
 
 def _primary_need(needs: pd.DataFrame) -> pd.DataFrame:
     df = _totals(needs, "sen_needs_all_plans")
-    frames = []
+    measures = []
     for code, label in PRIMARY_NEEDS.items():
         count_col = "number_need_unknown" if code == "unknown" else f"number_{code}"
         measure = Measure("ehc_primary_need_pct", f"{code}_pc", (count_col,), ("ehc_plans",))
-        frames.append(measure_rows(df, measure, SOURCE_2025, breakdown=f"primary_need={label}"))
-    return pd.concat(frames, ignore_index=True)
+        measures.append((measure, f"primary_need={label}"))
+    return measures_rows(df, measures, SOURCE_2025)
 
 
 def _ceased_by_reason(ceased: pd.DataFrame) -> pd.DataFrame:
     df = _totals(ceased, "ceased_plans")
-    frames = [
-        measure_rows(
-            df, Measure("ehc_ceased", numerator=(col,)), SOURCE_2025, breakdown=f"reason={label}"
-        )
+    measures = [
+        (Measure("ehc_ceased", numerator=(col,)), f"reason={label}")
         for col, label in CEASED_REASONS.items()
     ]
-    return pd.concat(frames, ignore_index=True)
+    return measures_rows(df, measures, SOURCE_2025)
 
 
 def _january_periods(df: pd.DataFrame) -> dict[str, str]:
@@ -272,31 +270,40 @@ def load_2022_release() -> pd.DataFrame:
     """The older series: EHC plans and statements 2010-2022, placements, requests, timeliness."""
     frames: list[pd.DataFrame] = []
 
-    raw = pd.read_csv(R2022 / "sen2_age_caseload.csv.gz", dtype=str, usecols=["time_period"])
-    periods = _january_periods(raw)
-    ages = read_ees(R2022 / "sen2_age_caseload.csv.gz", period_override=periods)
-    totals = ages[ages["characteristic_age"] == "Total"]
+    # Only the rows and columns used are worked out (the establishment file's 68,000 rows
+    # are mostly types within a group, read only for the independent special schools).
+    ages_file, estab_file = R2022 / "sen2_age_caseload.csv.gz", R2022 / "sen2_estab_caseload.csv.gz"
+    periods = _january_periods(read_strings(ages_file, ["time_period"]))
+    totals = read_ees(
+        ages_file,
+        period_override=periods,
+        where=lambda df: df["characteristic_age"] == "Total",
+        columns=["characteristic_age", "Total_all"],
+    )
     frames.append(measure_rows(totals, Measure("ehc_plans", numerator=("Total_all",)), SOURCE_2022))
 
-    estab = read_ees(R2022 / "sen2_estab_caseload.csv.gz", period_override=periods)
+    estab = read_ees(
+        estab_file,
+        period_override=periods,
+        where=lambda df: df["establishment_type"].isin(["Total", *_INDEPENDENT_TYPES]),
+        columns=["establishment_type", "establishment_group", "Total_all"],
+    )
     frames.append(_placements_2022(estab))
 
-    mi = read_ees(R2022 / "sen2_mi_2014_2022.csv")
-    mi_measures = [
-        Measure("ehc_requests", numerator=("inreq_ehc",)),
-        Measure(
-            "ehc_requests_refused_pct", "ass_refused_ehc_pc", ("ass_refused_ehc",), ("inreq_ehc",)
-        ),
-        Measure(
-            "ehc_20wk_pct", "inc_exc_20week_rate", ("inc_exc_20week_ehc",), ("tot_inc_exc_ehc",)
-        ),
-        Measure(
-            "ehc_20wk_ex_pct", "no_exc_20week_rate", ("no_exc_20week_ehc",), ("tot_no_exc_ehc",)
-        ),
-        Measure("ehc_new_plans", numerator=("new_all_ehc",)),
-    ]
-    frames.extend(measure_rows(mi, m, SOURCE_2022) for m in mi_measures)
+    mi = read_ees(R2022 / "sen2_mi_2014_2022.csv", columns=_MI_COLUMNS)
+    frames.append(measures_rows(mi, [(m, "") for m in _MI_MEASURES], SOURCE_2022))
     return pd.concat(frames, ignore_index=True)
+
+
+_MI_MEASURES = [
+    Measure("ehc_requests", numerator=("inreq_ehc",)),
+    Measure("ehc_requests_refused_pct", "ass_refused_ehc_pc", ("ass_refused_ehc",), ("inreq_ehc",)),
+    Measure("ehc_20wk_pct", "inc_exc_20week_rate", ("inc_exc_20week_ehc",), ("tot_inc_exc_ehc",)),
+    Measure("ehc_20wk_ex_pct", "no_exc_20week_rate", ("no_exc_20week_ehc",), ("tot_no_exc_ehc",)),
+    Measure("ehc_new_plans", numerator=("new_all_ehc",)),
+]
+_MI_COLUMNS = sorted({c for m in _MI_MEASURES for c in m.columns()})
+_INDEPENDENT_TYPES = ["Special - Independent", "Special - Non-maintained"]
 
 
 _GROUP_INDICATORS = {
@@ -319,9 +326,8 @@ def _placements_2022(estab: pd.DataFrame) -> pd.DataFrame:
         indicator: estab[is_total_type & (estab["establishment_group"] == group)]
         for group, indicator in _GROUP_INDICATORS.items()
     }
-    independent_types = ["Special - Independent", "Special - Non-maintained"]
     parts["ehc_independent_special_pct"] = estab[
-        estab["establishment_type"].isin(independent_types)
+        estab["establishment_type"].isin(_INDEPENDENT_TYPES)
     ]
     frames = []
     for indicator, part in parts.items():

@@ -311,10 +311,11 @@ def management_information_counts() -> pd.DataFrame:
     from data_loaders.national import sen2
     from data_loaders.national.ees import read_ees
 
-    mi = read_ees(sen2.R2022 / "sen2_mi_2014_2022.csv")
+    columns = sorted(set(NEW_PLAN_CELLS.values()))
+    mi = read_ees(sen2.R2022 / "sen2_mi_2014_2022.csv", columns=columns)
     mi = mi[mi["area_level"] == "la"]
     frames = []
-    for column in sorted(set(NEW_PLAN_CELLS.values())):
+    for column in columns:
         values, _ = tidy.parse_numbers(mi[column])
         frames.append(
             pd.DataFrame(
@@ -411,8 +412,19 @@ def check(
     table, found = set_aside(table, found.reset_index(drop=True), second)
     mismatched = percent_mismatches(table)
     table = take_counts(table, mismatched)
-    findings = pd.concat([found, mismatched])
-    return tidy.normalise(table), findings.reset_index(drop=True)
+    return tidy.normalise(table), in_order(pd.concat([found, mismatched]))
+
+
+def in_order(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings in one order however the table was checked (whole, or in parts by indicator,
+    as a first start does): by rule as they run, then by cell, a count before the shares
+    whose denominator it is. A cell has at most one finding per rule, so the order is total."""
+    rank = {rule: i for i, rule in enumerate(RULES)}
+    fields = {field: i for i, field in enumerate(COUNT_FIELDS)}
+    findings = findings.reset_index(drop=True)
+    order = findings.assign(_rule=findings["rule"].map(rank), _field=findings["field"].map(fields))
+    order = order.sort_values(["_rule", *KEYS, "_field"], kind="stable")
+    return findings.iloc[order.index].reset_index(drop=True)
 
 
 def report(findings: pd.DataFrame) -> pd.DataFrame:
