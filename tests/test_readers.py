@@ -253,9 +253,11 @@ def test_the_gate_never_skips_a_pass_that_would_find_something() -> None:
     }
 
     def gate(window: bytes) -> tuple[bool, bool]:
-        return readers._unusual(window, len(window))
+        found = readers._unusual(window, len(window))
+        return found.big, found.rare
 
     assert gate(ordinary * 50) == (False, False)
+    assert readers._unusual(ordinary * 50, len(ordinary) * 50).last_row == 7
     assert gate(b'<row r="99999"><c r="Z99999"><v>1</v></c></row>') == (False, False)
     assert gate(ordinary + b'<row r="100000"><c r="B100000"><v>1</v></c></row>') == (True, False)
     assert gate(ordinary + b"<c r=" + ordinary)[1]  # only the end of what is scanned is its end
@@ -271,6 +273,40 @@ def test_the_gate_never_skips_a_pass_that_would_find_something() -> None:
             assert rare or (big and pattern is readers._BIG_CELL), (fragment, window)
             # The same fragment past the end of what is scanned is not seen there.
             assert gate(ordinary + window)[1] == gate(ordinary + window + ordinary)[1]
+
+
+def test_larger_than_matches_exactly_the_larger_numbers() -> None:
+    """The gate's row pattern: written with or without leading zeros, a row number matches
+    when it is larger than the last row's, and never otherwise."""
+    import pyarrow as pa
+    from pyarrow import compute
+
+    for n in (0, 1, 9, 10, 99, 100, 472, 909, 999, 100001, 250030, 9999999999):
+        near = {0, 1, 9, 10, 11, 99, 100, 101, n - 1, n, n + 1, n * 10, n // 10, 2 * n + 7}
+        numbers = sorted(c for c in near if c >= 0)
+        cells = [f'<row r="{zeros}{c}"' for c in numbers for zeros in ("", "0", "000")]
+        hit = compute.match_substring_regex(
+            pa.array(cells), pattern=f'<row r="0*(?:{readers._larger_than(n)})'
+        ).to_pylist()
+        assert hit == [int(c[8:-1]) > n for c in cells], n
+
+
+@pytest.mark.parametrize("row", [b'<row r="70000">', b'<row r="0070000">'])
+def test_rows_out_of_order_are_measured(row: bytes) -> None:
+    """A row numbered past the last one, anywhere but last, is found by the gate's row
+    pattern, and then every row's number is collected, as before."""
+    data = xlsx([["a", "b"]] + [[i, i] for i in range(40)])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(
+        b'<row r="2">', row + b'<c r="A70000"><v>1</v></c></row><row r="2">'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    extent = open_upload(out.getvalue(), "f.xlsx").extents["Data"]
+    assert (extent.rows, extent.columns, extent.unreferenced) == (70000, 26, False)
 
 
 def _busy_sheet() -> bytes:
