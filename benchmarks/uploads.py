@@ -74,8 +74,9 @@ def synthetic_cohort(rows: int, seed: int = 20250601) -> pd.DataFrame:
             "ward_code": [f"E05{w:06d}" for w in rng.integers(0, 15000, rows)],
         }
     )
-    for flag in COLUMNS[11:]:
-        frame[flag] = np.where(rng.random(rows) < 0.1, "yes", "no")
+    for column in KINDS["cohort"].columns[11:]:  # flags, and choices such as sex
+        yes, no = column.allowed[:2] if not column.is_flag else ("yes", "no")
+        frame[column.name] = np.where(rng.random(rows) < 0.1, yes, no)
     return frame[COLUMNS]
 
 
