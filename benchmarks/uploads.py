@@ -28,6 +28,7 @@ import python_calamine
 
 from benchmarks.pairs import Ratios, interleaved
 from uploads import validation
+from uploads.check_digits import UPN_LETTERS
 from uploads.intake import read_upload
 from uploads.schemas import KINDS
 
@@ -47,9 +48,7 @@ def synthetic_cohort(rows: int, seed: int = 20250601) -> pd.DataFrame:
     """A plausible education extract: valid UPNs, some NHS numbers, real school URNs."""
     rng = np.random.default_rng(seed)
     upn_body = [f"801200{s:06d}" for s in rng.permutation(10**6)[:rows]]
-    letters = np.array(list(validation.UPN_LETTERS))[
-        (_digits(upn_body) * np.arange(2, 14)).sum(axis=1) % 23
-    ]
+    letters = np.array(list(UPN_LETTERS))[(_digits(upn_body) * np.arange(2, 14)).sum(axis=1) % 23]
     nhs_body = [f"4{s:08d}" for s in rng.permutation(10**8)[:rows]]
     check = (11 - (_digits(nhs_body) * np.arange(10, 1, -1)).sum(axis=1) % 11) % 11
     nhs = np.where(
@@ -75,8 +74,9 @@ def synthetic_cohort(rows: int, seed: int = 20250601) -> pd.DataFrame:
             "ward_code": [f"E05{w:06d}" for w in rng.integers(0, 15000, rows)],
         }
     )
-    for flag in COLUMNS[11:]:
-        frame[flag] = np.where(rng.random(rows) < 0.1, "yes", "no")
+    for column in KINDS["cohort"].columns[11:]:  # flags, and choices such as sex
+        yes, no = column.allowed[:2] if not column.is_flag else ("yes", "no")
+        frame[column.name] = np.where(rng.random(rows) < 0.1, yes, no)
     return frame[COLUMNS]
 
 

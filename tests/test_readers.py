@@ -223,11 +223,11 @@ def test_a_hidden_sheet_feeding_drop_downs_is_fine_and_any_other_is_refused() ->
         open_upload(out.getvalue(), "t.xlsx")
 
 
-def test_the_one_pass_gate_never_skips_a_pass_that_would_find_something() -> None:
-    """``_nothing_unusual`` (RE2, one pass) lets the scan skip seven re passes; wherever one of
-    those patterns matches, the gate must not say "nothing". Each fragment below is found by
-    its own pattern (checked here too), alone, mid-sheet, at the window's very end and after a
-    byte that is not UTF-8; ordinary rows are plain."""
+def test_the_gate_never_skips_a_pass_that_would_find_something() -> None:
+    """``_unusual`` (RE2) lets the scan skip seven re passes; wherever one of those patterns
+    matches, the gate must say so. Each fragment below is found by its own pattern (checked
+    here too), alone, mid-sheet, at the window's very end and after a byte that is not UTF-8;
+    ordinary rows are plain, and a cell past row 99,999 asks only for the pass for such cells."""
     ordinary = b'<row r="7"><c r="A7" t="s"><v>0</v></c><c r="Z7"><v>1.5</v></c></row>'
     own = {
         b"<c>": readers._ODD_CELL,
@@ -249,9 +249,18 @@ def test_the_one_pass_gate_never_skips_a_pass_that_would_find_something() -> Non
         b'<row r="4" hidden="1">': readers._HIDDEN_WORD,
         b"<formula1>Lists!$A$2:$A$9</formula1>": readers._FORMULA1_TAG,
         b"<xm:f>Lists!$A$2</xm:f>": readers._XM_F_TAG,
+        b'<mergeCell ref="A1:A2"/>': readers._MERGE_TAG,
     }
-    assert readers._nothing_unusual(ordinary * 50)
-    assert readers._nothing_unusual(b'<row r="99999"><c r="Z99999"><v>1</v></c></row>')
+
+    def gate(window: bytes) -> tuple[bool, bool]:
+        found = readers._unusual(window, len(window))
+        return found.big, found.rare
+
+    assert gate(ordinary * 50) == (False, False)
+    assert readers._unusual(ordinary * 50, len(ordinary) * 50).last_row == 7
+    assert gate(b'<row r="99999"><c r="Z99999"><v>1</v></c></row>') == (False, False)
+    assert gate(ordinary + b'<row r="100000"><c r="B100000"><v>1</v></c></row>') == (True, False)
+    assert gate(ordinary + b"<c r=" + ordinary)[1]  # only the end of what is scanned is its end
     for fragment, pattern in own.items():
         for window in (
             fragment,
@@ -260,7 +269,105 @@ def test_the_one_pass_gate_never_skips_a_pass_that_would_find_something() -> Non
             b"\xe9\xff" + fragment + b"\x80",
         ):
             assert pattern.search(window), (fragment, window)
-            assert not readers._nothing_unusual(window), (fragment, window)
+            big, rare = gate(window)
+            assert rare or (big and pattern is readers._BIG_CELL), (fragment, window)
+            # The same fragment past the end of what is scanned is not seen there.
+            assert gate(ordinary + window)[1] == gate(ordinary + window + ordinary)[1]
+
+
+def test_larger_than_matches_exactly_the_larger_numbers() -> None:
+    """The gate's row pattern: written with or without leading zeros, a row number matches
+    when it is larger than the last row's, and never otherwise."""
+    import pyarrow as pa
+    from pyarrow import compute
+
+    for n in (0, 1, 9, 10, 99, 100, 472, 909, 999, 100001, 250030, 9999999999):
+        near = {0, 1, 9, 10, 11, 99, 100, 101, n - 1, n, n + 1, n * 10, n // 10, 2 * n + 7}
+        numbers = sorted(c for c in near if c >= 0)
+        cells = [f'<row r="{zeros}{c}"' for c in numbers for zeros in ("", "0", "000")]
+        hit = compute.match_substring_regex(
+            pa.array(cells), pattern=f'<row r="0*(?:{readers._larger_than(n)})'
+        ).to_pylist()
+        assert hit == [int(c[8:-1]) > n for c in cells], n
+
+
+@pytest.mark.parametrize("row", [b'<row r="70000">', b'<row r="0070000">'])
+def test_rows_out_of_order_are_measured(row: bytes) -> None:
+    """A row numbered past the last one, anywhere but last, is found by the gate's row
+    pattern, and then every row's number is collected, as before."""
+    data = xlsx([["a", "b"]] + [[i, i] for i in range(40)])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(
+        b'<row r="2">', row + b'<c r="A70000"><v>1</v></c></row><row r="2">'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    extent = open_upload(out.getvalue(), "f.xlsx").extents["Data"]
+    assert (extent.rows, extent.columns, extent.unreferenced) == (70000, 26, False)
+
+
+def _busy_sheet() -> bytes:
+    """A sheet with something of every kind the scan looks for, among plain rows."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["child_id", "request_date", "decision", "note"])
+    for i in range(60):
+        ws.append([f"C{i:04d}", f"2024-01-{i % 28 + 1:02d}", "assess", "x" * (i % 7)])
+    ws["D20"] = "=SUM(A1:A2)"  # saved by a script: no cached result
+    ws["AB40"] = 1  # past column Z
+    ws.row_dimensions[30].hidden = True
+    ws.merge_cells("E50:F51")
+    wb.create_sheet("Lists").append(["assess"])
+    check = DataValidation(type="list", formula1="Lists!$A$1:$A$1")
+    ws.add_data_validation(check)
+    check.add("C2:C61")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("sheet", ["plain", "busy"])
+def test_the_scan_finds_the_same_wherever_its_windows_are_cut(
+    monkeypatch: pytest.MonkeyPatch, sheet: str
+) -> None:
+    """The scan reads a sheet's XML a window at a time (16 MB in use); a window ends before
+    its last tag, so a tag cut in two ("<c " at the end) is never taken for a cell without its
+    reference. Cut at every offset across a few cells, it finds what it finds in one piece."""
+    data = xlsx([["a", "b", "c"]] + [[f"x{i}", i, 2.5] for i in range(80)])
+    if sheet == "busy":
+        data = _busy_sheet()
+    whole = readers._check_zip(data)
+    member = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    assert member.file_size > 5000
+    if sheet == "plain":
+        extent = whole[2]["xl/worksheets/sheet1.xml"]
+        assert (extent.rows, extent.columns, extent.unreferenced, whole[1]) == (81, 26, False, {})
+    else:
+        extent = whole[2]["xl/worksheets/sheet1.xml"]
+        assert (extent.rows, extent.columns, extent.far_cell) == (61, 28, "AB40")
+        assert extent.hidden_rows == {30} and extent.merged and not extent.unreferenced
+        assert set(extent.validations) == {"Lists!$A$1:$A$1"} and whole[1] == {
+            "xl/worksheets/sheet1.xml": ["D20"]
+        }
+    for step in range(2048, 2048 + 160):
+        monkeypatch.setattr(readers, "INFLATE_STEP", step)
+        cut = readers._check_zip(data)
+        assert cut[1] == whole[1], step
+        got, want = cut[2]["xl/worksheets/sheet1.xml"], whole[2]["xl/worksheets/sheet1.xml"]
+        assert (got.rows, got.columns) == (want.rows, want.columns), step
+        assert (got.unreferenced, got.merged, got.hidden_rows, got.has_values) == (
+            want.unreferenced,
+            want.merged,
+            want.hidden_rows,
+            want.has_values,
+        ), step
+        assert set(got.validations) == set(want.validations), step
 
 
 def test_object_columns_pads_ragged_rows_and_absent_columns_with_blanks() -> None:
