@@ -17,6 +17,8 @@ import logging
 import os
 import threading
 
+from ui import warm_pages
+
 log = logging.getLogger(__name__)
 THREAD_NAME = "send-lens-warm-imports"
 
@@ -27,7 +29,7 @@ class _NotFromWarming(logging.Filter):
     session's): the warning would appear once in every server's log and alarm whoever reads it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return threading.current_thread().name != THREAD_NAME
+        return threading.current_thread().name not in (THREAD_NAME, warm_pages.THREAD_NAME)
 
 
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
@@ -87,6 +89,7 @@ def warm_in_background() -> bool:
     """Start the warming thread unless it has started in this process or ``SEND_LENS_WARM``
     is ``0`` (a small server that never draws maps may prefer the memory); True if started.
     It waits ``AFTER_FIRST_PAGE_S`` before it imports anything."""
+    warm_pages.after_page(AFTER_FIRST_PAGE_S)  # every run: the area's pages drawn when idle
     if os.environ.get(WARM_ENV) == "0" or not _started.acquire(blocking=False):
         return False
     timer = threading.Timer(AFTER_FIRST_PAGE_S, _import_all)
