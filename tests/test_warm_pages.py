@@ -18,8 +18,10 @@ def test_a_first_visit_after_warming_builds_no_chart(national, monkeypatch):
     """Every chart the four pages draw on a first visit comes from what warming left in the
     shared cache: the warm views run the pages' own functions with the same keys."""
     from ui import visual
+    from ui.data_page import views as data_page
 
     visual._public_spec.clear()
+    data_page._national_register.clear()
     for view in warm_pages.views_of(BRADFORD):
         view()  # here, as in the thread, outside any page run (Streamlit's bare mode)
 
@@ -31,17 +33,25 @@ def test_a_first_visit_after_warming_builds_no_chart(national, monkeypatch):
         return real(chart)
 
     monkeypatch.setattr(visual, "vega_lite_spec", counting)
+    from ui.data_page import views as data_page
+
+    registers: list[int] = []
+    real_register = data_page.national_register
+    monkeypatch.setattr(
+        data_page, "national_register", lambda t: registers.append(1) or real_register(t)
+    )
     # No import warming started by these runs either: its thread would outlive this test.
     monkeypatch.setenv(warm_pages.WARM_ENV, "0")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["area"] = BRADFORD
     at.run()
     drawn = {}
-    for page in ("local_profile", "benchmarking", "governance", "outcomes"):
+    for page in ("local_profile", "benchmarking", "governance", "outcomes", "data"):
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, page
         drawn[page] = len(at.get("vega_lite_chart"))
     assert built == []
+    assert registers == []  # the Data page's register of national sources, too
     # The pages did draw their charts (so the check above could have failed): Local
     # profile's first tab six, Governance three, Benchmarking's compare view and Outcomes'
     # national indicators one or more.

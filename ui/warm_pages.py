@@ -112,10 +112,12 @@ def views_of(area: str) -> list[Callable[[], None]]:
     """The views a first visit to each page draws before anything is clicked, in the
     sidebar's order (imported here: this module is imported by the router at start)."""
     from ui.benchmarking import views as benchmarking
+    from ui.data_page import views as data_page
     from ui.governance import views as governance
     from ui.outcomes import views as outcomes
     from ui.profile import views as profile
     from uploads.frameworks import shipped_frameworks
+    from uploads.public import public_mode
 
     return [
         *profile.need_views(area),
@@ -126,4 +128,6 @@ def views_of(area: str) -> list[Callable[[], None]]:
             (lambda domain=domain: outcomes.national_of(domain, area))
             for domain in outcomes.national_domains()
         ),
+        # Not per area, so a second area's warming finds it done; no Data page in public mode.
+        *([] if public_mode() else [data_page.national_tables]),
     ]
