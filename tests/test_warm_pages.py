@@ -65,6 +65,7 @@ def fresh_queue(monkeypatch):
     monkeypatch.delenv(warm_pages.WARM_ENV, raising=False)
     monkeypatch.setattr(warm_pages, "QUIET_S", 0.0)
     monkeypatch.setattr(warm_pages, "_not_before", [0.0])
+    monkeypatch.setattr(warm_pages, "_busy_seen", [-1000.0])
     monkeypatch.setattr(warm_pages, "_seen", set())
     monkeypatch.setattr(warm_pages, "_waiting", [])
     monkeypatch.setattr(warm_pages, "_worker", [])
@@ -106,6 +107,7 @@ def test_warming_is_bounded_and_can_be_turned_off(fresh_queue, monkeypatch):
 def test_warming_waits_while_a_page_runs(monkeypatch):
     monkeypatch.setattr(warm_pages, "QUIET_S", 0.0)
     monkeypatch.setattr(warm_pages, "_not_before", [0.0])
+    monkeypatch.setattr(warm_pages, "_busy_seen", [-1000.0])
     order: list[str] = []
     release = threading.Event()
 
@@ -125,3 +127,26 @@ def test_warming_waits_while_a_page_runs(monkeypatch):
     running.join(timeout=30)
     waiting.join(timeout=30)
     assert order == ["page finished", "warmed"]
+
+
+def test_a_busy_server_waits_for_a_longer_lull(monkeypatch):
+    """Pages running side by side (many visitors) push the next step back by BUSY_QUIET_S;
+    a lone visitor's run only by QUIET_S."""
+    monkeypatch.setattr(warm_pages, "QUIET_S", 0.0)
+    monkeypatch.setattr(warm_pages, "BUSY_QUIET_S", 1000.0)
+    monkeypatch.setattr(warm_pages, "_not_before", [0.0])
+    monkeypatch.setattr(warm_pages, "_busy_seen", [-1000.0])
+    monkeypatch.setattr(warm_pages, "_last_run_end", [0.0])
+    assert warm_pages._wait_s() == 0.0  # idle, and never busy
+    release = threading.Event()
+    pages = [
+        threading.Thread(target=release.wait, args=(30,), name=warm_pages.SCRIPT_THREAD)
+        for _ in range(2)
+    ]
+    for page in pages:
+        page.start()
+    assert 0 < warm_pages._wait_s() < 1  # a poll while pages run
+    release.set()
+    for page in pages:
+        page.join(timeout=30)
+    assert warm_pages._wait_s() > 999  # then the long lull, as two ran at once

@@ -17,7 +17,8 @@ How it stays honest and harmless:
   shows). Nothing about a visitor, and nothing of an area's own data, is read or kept.
 - It gives way to visitors: before each view it waits until no page is running and none
   has finished in the last ``QUIET_S`` seconds (the browser is then still drawing, on this
-  machine on the same two cores), so it runs in time nobody is waiting on.
+  machine on the same two cores), or ``BUSY_QUIET_S`` after pages last ran side by side
+  (a busy server), so it runs in time nobody is waiting on.
 - Workshop mode draws its charts another way (uncached), so nothing is warmed for it.
   ``SEND_LENS_WARM=0`` turns this off with the import warming, ``SEND_LENS_WARM_PAGES=0``
   this alone (the tests do: a thread filling shared caches would race tests that patch the
@@ -41,6 +42,10 @@ SCRIPT_THREAD = "ScriptRunner.scriptThread"
 # switches"), on a laptop in local mode on the same cores as this thread: a view is not
 # begun until the server has been idle this long.
 QUIET_S = 0.5
+# A server running several pages at once is busy with many visitors, whose visits fill the
+# same caches anyway: there the warming waits for a longer lull, so that it does not take
+# CPU between their pages.
+BUSY_QUIET_S = 5.0
 # A public server can be asked for every area; each costs 0.8-1.2 s of idle CPU and about
 # 1 MB of cached frames and specs (the first about 11 MB, with what it imports; measured
 # 2026-12-03), so not more than this many are warmed in a process.
@@ -52,6 +57,7 @@ _seen: set[str] = set()
 _worker: list[threading.Thread] = []
 _last_run_end = [0.0]
 _not_before = [0.0]
+_busy_seen = [-BUSY_QUIET_S]
 
 
 def after_page(first_delay: float) -> None:
@@ -68,6 +74,8 @@ def after_page(first_delay: float) -> None:
 def note(area: str | None, workshop: bool, first_delay: float = 0.0) -> None:
     """A page run has just ended in a session viewing ``area``."""
     _last_run_end[0] = time.monotonic()
+    if _scripts_running() > 1:  # this run's thread and another's
+        _busy_seen[0] = _last_run_end[0]
     if not _not_before[0]:
         _not_before[0] = _last_run_end[0] + first_delay
     if not area or workshop or "0" in (os.environ.get(WARM_ENV), os.environ.get(PAGES_ENV)):
@@ -99,13 +107,30 @@ def _work() -> None:
 
 
 def _when_idle() -> None:
-    while True:
-        running = any(t.name == SCRIPT_THREAD for t in threading.enumerate())
-        now = time.monotonic()
-        wait = max(QUIET_S - (now - _last_run_end[0]), _not_before[0] - now)
-        if not running and wait <= 0:
-            return
-        time.sleep(0.05 if running else max(0.05, wait))
+    while (wait := _wait_s()) != 0.0:
+        time.sleep(max(0.05, wait))
+
+
+def _wait_s() -> float:
+    """How long the next step should wait: 0 when the server is idle; a poll while a page
+    runs; else until ``QUIET_S`` after the last run, ``BUSY_QUIET_S`` after pages last ran
+    side by side, and the process's first delay."""
+    running = _scripts_running()
+    now = time.monotonic()
+    if running > 1:
+        _busy_seen[0] = now
+    if running:
+        return 0.05
+    wait = max(
+        QUIET_S - (now - _last_run_end[0]),
+        BUSY_QUIET_S - (now - _busy_seen[0]),
+        _not_before[0] - now,
+    )
+    return max(wait, 0.0)
+
+
+def _scripts_running() -> int:
+    return sum(t.name == SCRIPT_THREAD for t in threading.enumerate())
 
 
 def views_of(area: str) -> list[Callable[[], None]]:
