@@ -33,27 +33,7 @@ need, placement, outcomes, care, nhs = st.tabs(
 
 if need.open:
     with need:
-        views.trend(
-            "profile.rate",
-            "ehc_plans_rate",
-            area,
-            "EHC plans per 10,000 children and young people aged 0-25",
-            note=views.headline_sentence("ehc_plans_rate", area),
-        )
-        views.trend("profile.plans", "ehc_plans", area, "Number of EHC plans in January, by year")
-        views.trend("profile.ehc_pupils", "sen_ehc_pct", area, "Share of pupils with an EHC plan")
-        views.trend(
-            "profile.sen_support", "sen_support_pct", area, "Share of pupils receiving SEN support"
-        )
-        views.breakdown_bars(
-            "profile.need",
-            "ehc_primary_need_pct",
-            area,
-            "primary_need",
-            "Primary need of children and young people with EHC plans",
-            "Primary need",
-        )
-        views.age_profile("profile.age", area)
+        views.need_charts(area)
         views.sen_primary_need(area)
 
 if placement.open:

@@ -28,6 +28,9 @@ def private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["SEND_LENS_DATA_DIR"] = str(tmp_path_factory.mktemp("user_data"))
     os.environ["SEND_LENS_CONFIG_DIR"] = str(tmp_path_factory.mktemp("user_config"))
     os.environ.pop("SEND_LENS_DATABASE_URL", None)
+    # Pages warmed in the background would fill shared caches while later tests patch the
+    # national table or count calls; tests/test_warm_pages.py runs the warming itself.
+    os.environ["SEND_LENS_WARM_PAGES"] = "0"
 
 
 @pytest.fixture

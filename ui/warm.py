@@ -17,9 +17,12 @@ import logging
 import os
 import threading
 
+from ui import warm_pages
+
 log = logging.getLogger(__name__)
 THREAD_NAME = "send-lens-warm-imports"
-# This thread's and ``ui.server_start``'s: both call cached functions outside a page.
+# This thread's, ``ui.warm_pages``' and ``ui.server_start``'s: all call cached functions outside
+# a page.
 QUIET_THREADS = "send-lens-"
 
 
@@ -90,6 +93,7 @@ def warm_in_background() -> bool:
     """Start the warming thread unless it has started in this process or ``SEND_LENS_WARM``
     is ``0`` (a small server that never draws maps may prefer the memory); True if started.
     It waits ``AFTER_FIRST_PAGE_S`` before it imports anything."""
+    warm_pages.after_page(AFTER_FIRST_PAGE_S)  # every run: the area's pages drawn when idle
     if os.environ.get(WARM_ENV) == "0" or not _started.acquire(blocking=False):
         return False
     timer = threading.Timer(AFTER_FIRST_PAGE_S, _import_all)

@@ -20,8 +20,10 @@ from analysis import benchmark_frames as bf
 from analysis.disclosure import SmallNumberRule
 from reports.format import csv_bytes, escape_for_spreadsheet
 from ui import glossed, visual, workshop
-from ui.comparison.charts import spine_view
+from ui.comparison.charts import compare_view, spine_view
+from ui.comparison.comparators import pick_comparators
 from ui.comparison.data import (
+    comparison,
     indicator_choices,
     periods,
     published_note,
@@ -80,6 +82,18 @@ def pick_indicator(area: str) -> tuple[str, str]:
 
 
 # --- The verdict at the top ------------------------------------------------------------------
+
+
+def opening_view(area: str) -> None:
+    """What a first visit draws before anything is chosen: the default indicator against DfE's
+    neighbours, its verdict and the "Compare areas" chart, in the page's order (public data
+    only). For ``ui.warm_pages``, which draws it ahead of a visit; the page draws the same
+    parts in its own layout."""
+    indicator, period = pick_indicator(area)
+    label, codes, _model = pick_comparators(area)
+    result = comparison(indicator, area, period, tuple(codes), label)
+    verdict(result, label, latest=period == periods(indicator, area)[0])
+    compare_view(indicator, area, period, codes, label)
 
 
 def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:

@@ -295,6 +295,13 @@ def register_section() -> None:
         show_table(local_reg.drop(columns=["record_level"]))
 
 
+def national_tables() -> None:
+    """The register of national sources and the publisher errors set aside, worked out for
+    the process (published data only, so ``ui.warm_pages`` does it ahead of a visit)."""
+    _national_register()
+    _findings_report()
+
+
 # Published data, fixed for the life of the process like the national table they describe:
 # grouping its 200,000 rows by source and reading the findings again were 85-90% of every
 # Data page run (py-spy, 2026-12-03).

@@ -260,6 +260,17 @@ def voice(key: str, framework: Framework, answers: pd.DataFrame, heading: str) -
     )
 
 
+def national_domains() -> list[str]:
+    """The domains with published national indicators."""
+    return list(oi.NATIONAL_INDICATORS)
+
+
+def national_of(domain: str, area: str) -> None:
+    """A domain's national indicators beside the region and England (public data only, so
+    ``ui.warm_pages`` can draw them ahead of a visit)."""
+    national(f"outcomes.{slug(domain)}.national", domain, area)
+
+
 def national(key: str, domain: str, area: str) -> None:
     ids = list(oi.NATIONAL_INDICATORS.get(domain, ()))
     frame = latest_side_by_side(tuple(ids), area) if ids else pd.DataFrame()
@@ -387,7 +398,7 @@ def domain_section(
     both = bool(slots and oi.NATIONAL_INDICATORS.get(domain))
     beside = st.columns(2, gap="large") if both else [st.container(), st.container()]
     with beside[0]:
-        national(f"outcomes.{slug(domain)}.national", domain, area)
+        national_of(domain, area)
     with beside[1]:
         for slot in slots:
             survey_slot(slot, area)

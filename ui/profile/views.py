@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +25,50 @@ from ui.data import latest_side_by_side as latest_side_by_side_shared
 from ui.workspace_picker import is_admin
 
 ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
+
+
+def need_charts(area: str) -> None:
+    """The first tab's charts: how many children and young people have plans, and their
+    needs and ages."""
+    for draw in need_views(area):
+        draw()
+
+
+def need_views(area: str) -> list[Callable[[], None]]:
+    """Each of the first tab's charts as a function to draw it: public data only, so
+    ``ui.warm_pages`` draws them one by one ahead of a visit."""
+    return [
+        lambda: trend(
+            "profile.rate",
+            "ehc_plans_rate",
+            area,
+            "EHC plans per 10,000 children and young people aged 0-25",
+            note=headline_sentence("ehc_plans_rate", area),
+        ),
+        partial(
+            trend, "profile.plans", "ehc_plans", area, "Number of EHC plans in January, by year"
+        ),
+        partial(
+            trend, "profile.ehc_pupils", "sen_ehc_pct", area, "Share of pupils with an EHC plan"
+        ),
+        partial(
+            trend,
+            "profile.sen_support",
+            "sen_support_pct",
+            area,
+            "Share of pupils receiving SEN support",
+        ),
+        partial(
+            breakdown_bars,
+            "profile.need",
+            "ehc_primary_need_pct",
+            area,
+            "primary_need",
+            "Primary need of children and young people with EHC plans",
+            "Primary need",
+        ),
+        partial(age_profile, "profile.age", area),
+    ]
 
 
 def trend(key: str, indicator_id: str, area: str, title: str, note: str | None = None) -> None:

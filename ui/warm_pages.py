@@ -1,0 +1,158 @@
+"""The chosen area's pages drawn ahead of a visit, from published data only, while the server
+is otherwise idle.
+
+A page's first visit for an area pays for work that every later visit finds cached: the trend
+and breakdown frames, the headline figures, Governance's scorecard, Benchmarking's
+comparisons, and each chart's Vega-Lite spec with its one schema validation in the process
+(Local profile 1.1 s of server time on a first visit against 0.05-0.1 s on a second,
+Governance 0.6 s against 0.06 s; cProfile, 2026-12-03). Once a page run has named an area, a
+background thread runs the opening views of Local profile, Benchmarking, Governance and
+Outcomes for it, so that a reader who goes on from Home finds them as a second visit does.
+
+How it stays honest and harmless:
+- Only views of published national data run, and they are the pages' own functions, called
+  with nothing from any session but the area's code: the same functions fill the same
+  process-wide caches as a visit would (a view run outside a page is Streamlit's "bare mode":
+  its elements go nowhere and its widgets return their defaults, which is what a first visit
+  shows). Nothing about a visitor, and nothing of an area's own data, is read or kept.
+- It gives way to visitors: before each view it waits until no page is running and none
+  has finished in the last ``QUIET_S`` seconds (the browser is then still drawing, on this
+  machine on the same two cores), or ``BUSY_QUIET_S`` after pages last ran side by side
+  (a busy server), so it runs in time nobody is waiting on.
+- Workshop mode draws its charts another way (uncached), so nothing is warmed for it.
+  ``SEND_LENS_WARM=0`` turns this off with the import warming, ``SEND_LENS_WARM_PAGES=0``
+  this alone (the tests do: a thread filling shared caches would race tests that patch the
+  national table).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+THREAD_NAME = "send-lens-warm-pages"
+WARM_ENV, PAGES_ENV = "SEND_LENS_WARM", "SEND_LENS_WARM_PAGES"
+# Streamlit names the thread of every page run so; it ends when the run does.
+SCRIPT_THREAD = "ScriptRunner.scriptThread"
+# After a page run the browser draws for another 0.2-0.5 s (benchmarks/README.md, "Page
+# switches"), on a laptop in local mode on the same cores as this thread: a view is not
+# begun until the server has been idle this long.
+QUIET_S = 0.5
+# A server running several pages at once is busy with many visitors, whose visits fill the
+# same caches anyway: there the warming waits for a longer lull, so that it does not take
+# CPU between their pages.
+BUSY_QUIET_S = 5.0
+# A public server can be asked for every area; each costs 0.8-1.2 s of idle CPU and about
+# 1 MB of cached frames and specs (the first about 11 MB, with what it imports; measured
+# 2026-12-03), so not more than this many are warmed in a process.
+MAX_AREAS = 32
+
+_lock = threading.Lock()
+_waiting: list[str] = []
+_seen: set[str] = set()
+_worker: list[threading.Thread] = []
+_last_run_end = [0.0]
+_not_before = [0.0]
+_busy_seen = [-BUSY_QUIET_S]
+
+
+def after_page(first_delay: float) -> None:
+    """Called at the end of each page run: note the run's end, and warm the pages of the
+    session's area unless they are warmed (or queued) already; the first warming in a process
+    waits ``first_delay`` seconds (while the browser draws the process's first page)."""
+    import streamlit as st
+
+    from ui import workshop
+
+    note(st.session_state.get("area"), workshop.active(), first_delay)
+
+
+def note(area: str | None, workshop: bool, first_delay: float = 0.0) -> None:
+    """A page run has just ended in a session viewing ``area``."""
+    _last_run_end[0] = time.monotonic()
+    if _scripts_running() > 1:  # this run's thread and another's
+        _busy_seen[0] = _last_run_end[0]
+    if not _not_before[0]:
+        _not_before[0] = _last_run_end[0] + first_delay
+    if not area or workshop or "0" in (os.environ.get(WARM_ENV), os.environ.get(PAGES_ENV)):
+        return
+    with _lock:
+        if area in _seen or len(_seen) >= MAX_AREAS:
+            return
+        _seen.add(area)
+        _waiting.append(area)
+        if _worker and _worker[0].is_alive():
+            return
+        thread = threading.Thread(target=_work, name=THREAD_NAME, daemon=True)
+        _worker[:] = [thread]
+        thread.start()
+
+
+def _work() -> None:
+    while True:
+        with _lock:
+            if not _waiting:
+                return
+            area = _waiting.pop(0)
+        for view in views_of(area):
+            _when_idle()
+            try:
+                view()
+            except Exception:  # a nicety: the page draws the view itself, and reports errors
+                log.debug("warming a view of %s failed", area, exc_info=True)
+
+
+def _when_idle() -> None:
+    while (wait := _wait_s()) != 0.0:
+        time.sleep(max(0.05, wait))
+
+
+def _wait_s() -> float:
+    """How long the next step should wait: 0 when the server is idle; a poll while a page
+    runs; else until ``QUIET_S`` after the last run, ``BUSY_QUIET_S`` after pages last ran
+    side by side, and the process's first delay."""
+    running = _scripts_running()
+    now = time.monotonic()
+    if running > 1:
+        _busy_seen[0] = now
+    if running:
+        return 0.05
+    wait = max(
+        QUIET_S - (now - _last_run_end[0]),
+        BUSY_QUIET_S - (now - _busy_seen[0]),
+        _not_before[0] - now,
+    )
+    return max(wait, 0.0)
+
+
+def _scripts_running() -> int:
+    return sum(t.name == SCRIPT_THREAD for t in threading.enumerate())
+
+
+def views_of(area: str) -> list[Callable[[], None]]:
+    """The views a first visit to each page draws before anything is clicked, in the
+    sidebar's order (imported here: this module is imported by the router at start)."""
+    from ui.benchmarking import views as benchmarking
+    from ui.data_page import views as data_page
+    from ui.governance import views as governance
+    from ui.outcomes import views as outcomes
+    from ui.profile import views as profile
+    from uploads.frameworks import shipped_frameworks
+    from uploads.public import public_mode
+
+    return [
+        *profile.need_views(area),
+        lambda: benchmarking.opening_view(area),
+        lambda: governance.national_section(area),
+        shipped_frameworks,  # Outcomes' frameworks as shipped, parsed once per process
+        *(
+            (lambda domain=domain: outcomes.national_of(domain, area))
+            for domain in outcomes.national_domains()
+        ),
+        # Not per area, so a second area's warming finds it done; no Data page in public mode.
+        *([] if public_mode() else [data_page.national_tables]),
+    ]
