@@ -15,9 +15,12 @@ import gc
 from collections.abc import Callable
 from functools import cache
 
-# glibc's mallopt parameter, and its starting value for it (malloc.h).
-M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 128 * 1024
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+# Blocks from 1 MiB are mapped on their own. At glibc's starting value, 128 KiB, a session of
+# Home and Benchmarking cost the server ~10% more CPU (median of eight rounds of 20 sessions;
+# presumably page faults in the fresh maps of mid-sized temporaries); at 1 MiB no more than
+# before (six rounds), for the same memory.
+MMAP_THRESHOLD = 1024 * 1024
 
 
 @cache
@@ -48,14 +51,14 @@ def give_back_freed_memory(collect: bool = False) -> bool:
 
 @cache
 def map_large_blocks() -> bool:
-    """Keep every block of 128 KiB or more in a memory map of its own, unmapped when freed.
+    """Keep every block of 1 MiB or more in a memory map of its own, unmapped when freed.
 
-    glibc starts so, but raises the threshold to the size of each such block freed (up to
-    32 MB), after which a page run's Arrow buffers and pandas copies come from the heap. With
-    that, a fresh server after one session over every page ended 0-30 MB larger in some runs
-    than in identical others (the Data page's run, mostly), memory that ``malloc_trim`` called
-    afterwards did not return; which blocks were not traced. Fixed at glibc's starting value,
-    seven runs ended at 289-292 MB, against 291-338 MB (benchmarks/README.md, 2026-12-03
-    evening). Called once per process; True if set."""
+    glibc maps blocks from 128 KiB at first, but raises that threshold to the size of each
+    mapped block freed (up to 32 MB), after which a page run's Arrow buffers and pandas copies
+    come from the heap. With that, a fresh server after one session over every page ended
+    15-30 MB larger in some runs than in identical others (the Data page's run, mostly), memory
+    that ``malloc_trim`` called afterwards did not return; which blocks were not traced. With
+    the threshold fixed, twelve runs ended at 289-293 MB, against 291-338 MB without it
+    (benchmarks/README.md, 2026-12-03 evening). Called once per process; True if set."""
     mallopt = _glibc("mallopt")
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) if mallopt is not None else False
