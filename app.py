@@ -18,7 +18,7 @@ import streamlit as st
 from ui import glossed, identity, local, workshop
 from ui.area_picker import chosen_area
 from ui.data import build_national_with_progress
-from ui.memory import give_back_freed_memory
+from ui.memory import give_back_freed_memory, map_large_blocks
 from ui.visual import page_styles
 from ui.warm import warm_in_background
 from ui.workspace_picker import is_admin, workspace_picker
@@ -28,6 +28,7 @@ from uploads.public import public_mode
 # derived parquet files left the server 25-35 MB larger after every page than the system
 # allocator (benchmarks/server_cost.py, two pairs, 2026-12-03).
 pa.set_memory_pool(pa.system_memory_pool())
+map_large_blocks()  # large blocks given back when freed (ui/memory.py)
 
 # The icon is a file in the repository: a Material icon here would make every browser fetch it
 # from Google's font host, which fails offline (a venue laptop) and tells Google of the visit.

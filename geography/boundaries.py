@@ -11,7 +11,10 @@ Layers (``data/geography/*.parquet``, written by ``scripts/make_boundaries.py``)
 * ``icb``: the 42 integrated care boards of April 2023, ``icb_code``, ``icb_name``.
 
 All geometry work happens in EPSG:27700 (metres); ``to_wgs84`` is the last step, for
-drawing. Loaded layers are cached: callers get a copy, so they may add columns freely.
+drawing. Loaded layers are cached: callers get a copy, so they may add columns freely. The
+ward layer is the exception: held whole it was 11 MB of every server that drew one area's
+map, so ``wards(la_code)`` reads and keeps only that area's rows, and the whole layer is read
+afresh when asked for (the England map keeps only its simplified copy).
 """
 
 from __future__ import annotations
@@ -45,19 +48,29 @@ KEYS: dict[str, tuple[str, str]] = {
 }
 
 
-@lru_cache(maxsize=len(LAYERS))
-def _read(level: str) -> gpd.GeoDataFrame:
+# Layers read whole once and kept; the ward layer is not (see the module's docstring).
+KEPT = frozenset(LAYERS) - {"ward"}
+# One area's wards are kept for this many areas (Bradford's 30 wards are about 0.2 MB).
+AREAS_KEPT = 16
+
+
+def _read_file(level: str, filters: list[tuple[str, str, str]] | None = None) -> gpd.GeoDataFrame:
     if level not in LAYERS:
         raise KeyError(f"no boundary layer {level!r}; choose from {sorted(LAYERS)}")
-    frame = gpd.read_parquet(DATA / LAYERS[level])
+    frame = gpd.read_parquet(DATA / LAYERS[level], filters=filters, use_threads=False)
     if frame.crs is None or frame.crs.to_epsg() != 27700:
         raise ValueError(f"{LAYERS[level]} must be in EPSG:27700, found {frame.crs}")
     return frame
 
 
+@lru_cache(maxsize=len(KEPT))
+def _read(level: str) -> gpd.GeoDataFrame:
+    return _read_file(level)
+
+
 def layer(level: str) -> gpd.GeoDataFrame:
     """One boundary layer in EPSG:27700 (a copy: the cached frame is never handed out)."""
-    return _read(level).copy()
+    return _read(level).copy() if level in KEPT else _read_file(level)
 
 
 def las() -> gpd.GeoDataFrame:
@@ -66,10 +79,15 @@ def las() -> gpd.GeoDataFrame:
 
 def wards(la_code: str | None = None) -> gpd.GeoDataFrame:
     """English wards (EPSG:27700), optionally only those of one upper-tier LA."""
-    frame = layer("ward")
-    if la_code is not None:
-        frame = frame[frame["la_code"] == la_code].reset_index(drop=True)
-    return frame
+    if la_code is None:
+        return layer("ward")
+    return _area_wards(la_code).copy()
+
+
+@lru_cache(maxsize=AREAS_KEPT)
+def _area_wards(la_code: str) -> gpd.GeoDataFrame:
+    # Arrow filters the rows before their geometries are made: only the area's are built.
+    return _read_file("ward", filters=[("la_code", "==", la_code)]).reset_index(drop=True)
 
 
 def sub_icbs(codes: list[str] | None = None) -> gpd.GeoDataFrame:
@@ -159,6 +177,14 @@ def _cached_lookup(name: str) -> pd.DataFrame:
 
 def names(level: str) -> dict[str, str]:
     """Code to name for every area of a layer."""
+    return dict(_names(level))
+
+
+@lru_cache(maxsize=len(LAYERS))
+def _names(level: str) -> tuple[tuple[str, str], ...]:
+    # The two columns alone: the ward layer's geometries are not read for its names.
+    if level not in LAYERS:
+        raise KeyError(f"no boundary layer {level!r}; choose from {sorted(LAYERS)}")
     code, name = KEYS[level]
-    frame = _read(level)
-    return dict(zip(frame[code], frame[name]))
+    frame = pd.read_parquet(DATA / LAYERS[level], columns=[code, name])
+    return tuple(zip(frame[code], frame[name]))

@@ -40,9 +40,7 @@ def map_layers(
     LA at a time: all 23,565 would be an 8 MB map.
     """
     if level == "school":
-        points = geo_schools.school_points()
-        located = geo_schools.school_areas()
-        points = points[points["urn"].isin(located.loc[located["la_code"] == area, "urn"])]
+        points = geo_schools.school_points(area)
         shapes = points.rename(columns={"urn": "code"})[["code", "pupils", "geometry"]]
         names = dict(zip(shapes["code"].astype(str), points["name"].fillna("").astype(str)))
     elif level == "la":
@@ -53,14 +51,12 @@ def map_layers(
             raise ValueError("a locality map needs the area's ward-to-locality lookup")
         shapes, names = localities.shapes[["code", "geometry"]], localities.names()
     elif level in CODE_COLUMNS:
-        source = (
-            boundaries.simplified(level, ENGLAND_TOLERANCE_M)
-            if england
-            else boundaries.layer(level)
-        )
-        if not england and level == "ward":
-            source = source[source["la_code"] == area]
-        elif not england:
+        if england:
+            source = boundaries.simplified(level, ENGLAND_TOLERANCE_M)
+        elif level == "ward":
+            source = boundaries.wards(area)
+        else:
+            source = boundaries.layer(level)
             source = source[
                 source["sub_icb_code"].isin(boundaries.la_sub_icbs(area)["sub_icb_code"])
             ]

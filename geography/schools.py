@@ -25,9 +25,12 @@ from geography.school_register import SOURCES, school_register
 BNG = boundaries.BNG
 
 
-@lru_cache(maxsize=1)
-def _points() -> gpd.GeoDataFrame:
-    register = school_register()
+# One LA's school points are kept for this many LAs; all of England's 24,000 points held 10 MB
+# in every server that drew one area's map, so they are made only to build the derived files.
+AREAS_KEPT = 16
+
+
+def _as_points(register: pd.DataFrame) -> gpd.GeoDataFrame:
     located = register[register["easting"].notna() & register["northing"].notna()]
     return gpd.GeoDataFrame(
         located.rename(columns={"la_code": "census_la_code"}).reset_index(drop=True),
@@ -36,13 +39,27 @@ def _points() -> gpd.GeoDataFrame:
     )
 
 
-def school_points() -> gpd.GeoDataFrame:
-    """Every census school with coordinates, as points in EPSG:27700.
+def _points() -> gpd.GeoDataFrame:
+    return _as_points(school_register())
+
+
+@lru_cache(maxsize=AREAS_KEPT)
+def _la_points(la_code: str) -> gpd.GeoDataFrame:
+    located = _school_areas()
+    register = school_register()
+    return _as_points(
+        register[register["urn"].isin(located.loc[located["la_code"] == la_code, "urn"])]
+    )
+
+
+def school_points(la_code: str | None = None) -> gpd.GeoDataFrame:
+    """Every census school with coordinates, as points in EPSG:27700; with ``la_code``, only
+    the schools ``school_areas`` places in that LA (by the ward they fall in), in the same order.
 
     Columns: urn, census_la_code (the LA DfE records), dfe_la, name, school_type, pupils,
     easting, northing, geometry.
     """
-    return _points().copy()
+    return _points() if la_code is None else _la_points(la_code).copy()
 
 
 def _within(points: gpd.GeoDataFrame, level: str) -> pd.Series:
@@ -109,6 +126,13 @@ def school_wards() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _unmatched() -> pd.DataFrame:
+    # Kept in the data cache: finding the nearest ward needs every ward and every school,
+    # 20 MB that the Map page held in each server for a dozen rows.
+    key = source_key((*SOURCES, boundaries.DATA))
+    return cached_frame("unmatched_schools", key, _find_unmatched)
+
+
+def _find_unmatched() -> pd.DataFrame:
     areas = _school_areas()
     lost = areas[areas["ward_code"].isna()]["urn"]
     points = _points()

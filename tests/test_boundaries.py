@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 
 from geography import boundaries
 from tests.conftest import ROOT
@@ -113,3 +114,48 @@ def test_boundaries_are_small():
     folder = ROOT / "data" / "geography"
     total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     assert total < 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "la",
+    ["E08000032", "E06000053", "E09000001", "E09000033", "E10000016"],  # Bradford, Scilly,
+)  # the City of London, Westminster, Kent
+def test_one_areas_wards_are_the_whole_layers_rows(la):
+    whole = boundaries.wards()
+    assert_geodataframe_equal(
+        boundaries.wards(la), whole[whole["la_code"] == la].reset_index(drop=True)
+    )
+    # As many as the ONS ward-to-LA lookup (a separate file) gives the LA.
+    assert len(boundaries.wards(la)) == (boundaries.ward_lookup()["la_code"] == la).sum()
+
+
+def test_one_areas_map_reads_only_its_own_wards(monkeypatch):
+    # Holding the whole ward layer for one area's map was 11 MB of every server: the rows
+    # are filtered as they are read, and the whole layer is never kept.
+    reads: list[tuple[str, object]] = []
+    real = boundaries._read_file
+
+    def counted(level, filters=None):
+        reads.append((level, filters))
+        return real(level, filters)
+
+    monkeypatch.setattr(boundaries, "_read_file", counted)
+    boundaries._area_wards.cache_clear()
+    boundaries.la_outline.cache_clear()
+    from geography.map_layers import map_layers
+
+    assert len(map_layers("ward", "E06000053").shapes) == len(boundaries.wards("E06000053"))
+    boundaries.la_outline("E06000053")
+    assert reads == [("ward", [("la_code", "==", "E06000053")])]
+    boundaries.layer("ward")
+    boundaries.layer("ward")
+    assert [level for level, _ in reads].count("ward") == 3  # read each time, not kept
+
+
+def test_names_are_the_layers_codes_and_names():
+    wards = boundaries.wards()
+    names = boundaries.names("ward")
+    assert names == dict(zip(wards["ward_code"], wards["ward_name"])) and len(names) == 6862
+    assert boundaries.names("la")["E08000032"] == "Bradford"
+    with pytest.raises(KeyError, match="parish"):
+        boundaries.names("parish")

@@ -88,3 +88,41 @@ def test_importing_area_codes_stays_light():
     code = "import sys, geography.areas; print('geopandas' in sys.modules)"
     out = fresh_python_prints(code)
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("la", ["E08000032", "E06000053", "E09000001"])
+def test_one_las_points_are_those_school_areas_place_in_it(la):
+    every = school_points()
+    areas = school_areas()
+    own = every[every["urn"].isin(areas.loc[areas["la_code"] == la, "urn"])]
+    mine = school_points(la)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(mine.drop(columns="geometry")),
+        pd.DataFrame(own.drop(columns="geometry")).reset_index(drop=True),
+    )
+    assert mine.geometry.equals(own.geometry.reset_index(drop=True)) and mine.crs == every.crs
+    assert len(mine) == (areas["la_code"] == la).sum() > 0
+
+
+def test_unmatched_schools_are_kept_in_the_data_cache(tmp_path, monkeypatch):
+    # Finding the nearest ward needs every ward and school: done once, then read back.
+    from geography import schools
+
+    monkeypatch.setenv("SEND_LENS_CACHE_DIR", str(tmp_path))
+    schools._school_areas.cache_clear()
+    schools._unmatched.cache_clear()
+    try:
+        built = unmatched_schools()
+        schools._unmatched.cache_clear()
+
+        def not_again():
+            raise AssertionError("the nearest wards were found again instead of read back")
+
+        monkeypatch.setattr(schools, "_find_unmatched", not_again)
+        read_back = unmatched_schools()
+    finally:
+        schools._school_areas.cache_clear()
+        schools._unmatched.cache_clear()
+    assert len(list(tmp_path.glob("unmatched_schools-*.parquet"))) == 1
+    pd.testing.assert_frame_equal(built, read_back)
+    assert read_back.set_index("urn").loc["139509", "nearest_ward_code"] == "E05013744"

@@ -15,15 +15,27 @@ import gc
 from collections.abc import Callable
 from functools import cache
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+# Blocks from 1 MiB are mapped on their own. At glibc's starting value, 128 KiB, a session of
+# Home and Benchmarking cost the server ~10% more CPU (median of eight rounds of 20 sessions;
+# presumably page faults in the fresh maps of mid-sized temporaries); at 1 MiB no more than
+# before (six rounds), for the same memory.
+MMAP_THRESHOLD = 1024 * 1024
+
 
 @cache
-def _libc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS)."""
+def _libc() -> ctypes.CDLL | None:
     name = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
+        return ctypes.CDLL(name) if name else None
+    except OSError:
         return None
+
+
+def _glibc(function: str) -> Callable[..., int] | None:
+    """A C library function, or None where the C library has none of that name."""
+    libc = _libc()
+    return getattr(libc, function, None) if libc is not None else None
 
 
 def give_back_freed_memory(collect: bool = False) -> bool:
@@ -33,5 +45,20 @@ def give_back_freed_memory(collect: bool = False) -> bool:
     ``runner.postScriptGC`` is off). True if anything was returned."""
     if collect:
         gc.collect()
-    trim = _libc_trim()
+    trim = _glibc("malloc_trim")  # glibc only: not musl or macOS
     return bool(trim(0)) if trim is not None else False
+
+
+@cache
+def map_large_blocks() -> bool:
+    """Keep every block of 1 MiB or more in a memory map of its own, unmapped when freed.
+
+    glibc maps blocks from 128 KiB at first, but raises that threshold to the size of each
+    mapped block freed (up to 32 MB), after which a page run's Arrow buffers and pandas copies
+    come from the heap. With that, a fresh server after one session over every page ended
+    15-30 MB larger in some runs than in identical others (the Data page's run, mostly), memory
+    that ``malloc_trim`` called afterwards did not return; which blocks were not traced. With
+    the threshold fixed, twelve runs ended at 289-293 MB, against 291-338 MB without it
+    (benchmarks/README.md, 2026-12-03 evening). Called once per process; True if set."""
+    mallopt = _glibc("mallopt")
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) if mallopt is not None else False

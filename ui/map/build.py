@@ -360,10 +360,7 @@ def _schools_layer(wgs: gpd.GeoDataFrame, pupils: pd.Series) -> pdk.Layer:
 
 def _school_points_layer(area: str) -> pdk.Layer:
     """Schools as small context points over a ward or locality map (not clickable)."""
-    located = geo_schools.school_areas()
-    pts = geo_schools.school_points()
-    pts = pts[pts["urn"].isin(located.loc[located["la_code"] == area, "urn"])]
-    wgs = boundaries.to_wgs84(pts[["geometry"]])
+    wgs = boundaries.to_wgs84(geo_schools.school_points(area)[["geometry"]])
     data = [{"p": [x, y]} for x, y in zip(wgs.geometry.x.round(5), wgs.geometry.y.round(5))]
     return pdk.Layer(
         "ScatterplotLayer",
