@@ -12,23 +12,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
 import streamlit as st
 
 from ui import glossed, identity, local, workshop
 from ui.area_picker import chosen_area
 from ui.data import build_national_with_progress
-from ui.memory import give_back_freed_memory, map_large_blocks
+from ui.memory import give_back_freed_memory, set_allocators
 from ui.visual import page_styles
 from ui.warm import warm_in_background
 from ui.workspace_picker import is_admin, workspace_picker
 from uploads.public import public_mode
 
-# Arrow's default pool (mimalloc) keeps what it freed: reading the national table and the
-# derived parquet files left the server 25-35 MB larger after every page than the system
-# allocator (benchmarks/server_cost.py, two pairs, 2026-12-03).
-pa.set_memory_pool(pa.system_memory_pool())
-map_large_blocks()  # large blocks given back when freed (ui/memory.py)
+set_allocators()  # Arrow's system pool, large blocks given back when freed (ui/memory.py)
 
 # The icon is a file in the repository: a Material icon here would make every browser fetch it
 # from Google's font host, which fails offline (a venue laptop) and tells Google of the visit.

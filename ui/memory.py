@@ -50,6 +50,20 @@ def give_back_freed_memory(collect: bool = False) -> bool:
 
 
 @cache
+def set_allocators() -> None:
+    """The process's allocators as the server wants them, before anything big is read: whoever
+    reads first (the router's first run, or ``ui.server_start`` as the server starts) calls
+    this. Arrow's default pool (mimalloc) keeps what it freed: reading the national table and
+    the derived parquet files left the server 25-35 MB larger after every page than the system
+    allocator (benchmarks/server_cost.py, 2026-12-03); Home's rows read by the launcher's
+    thread before the router had set the pool left it 15-18 MB larger after every page."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    map_large_blocks()
+
+
+@cache
 def map_large_blocks() -> bool:
     """Keep every block of 1 MiB or more in a memory map of its own, unmapped when freed.
 
