@@ -41,7 +41,7 @@ def _network_address() -> str | None:
 
 def test_the_readme_runs_this_command():
     run_it = (ROOT / "README.md").read_text().split("## Run it", 1)[1].split("```bash\n", 1)[1]
-    assert run_it.split("\n", 1)[0].endswith("&& .venv/bin/streamlit run app.py")
+    assert run_it.split("\n", 1)[0].endswith("&& .venv/bin/streamlit run serve.py")
 
 
 def test_readme_command_binds_to_loopback_and_prints_the_url(tmp_path: Path):

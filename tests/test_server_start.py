@@ -171,12 +171,15 @@ def first_start(monkeypatch):
     monkeypatch.setattr(build, "Rebuild", FakeRebuild)
     reads: list[object] = []
     monkeypatch.setattr(data, "load_tidy", lambda *a, **k: reads.append(k))
+    # A table cached by an earlier test in this worker would answer instead of the build's.
+    data.national_table.clear()
     data._headline_rows.clear()
     yield FakeRebuild.made, reads
     for made in FakeRebuild.made:
         made.release.set()
     for thread in data._finishing:
         thread.join()
+    data.national_table.clear()
     data._headline_rows.clear()
 
 
