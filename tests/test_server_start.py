@@ -131,7 +131,7 @@ def test_home_uses_what_was_read_as_the_server_started(national, counted_reads):
     assert set(rows.lookups) == set(data._HEADLINE_IDS), "the indexes were built then too"
     # The browser asks for Home's address: its area's figures are worked out before its run.
     server_start.first_address("/", b"area=" + BRADFORD.encode()).join(60)
-    assert worked_out == [(i, BRADFORD) for i in data.HEADLINE_IDS]
+    assert worked_out == [(i, BRADFORD) for i in data._HEADLINE_IDS]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["area"] = BRADFORD
     at.run()
@@ -140,7 +140,7 @@ def test_home_uses_what_was_read_as_the_server_started(national, counted_reads):
     assert plans.value == "7,493"  # SEN2 2025, Bradford, January 2025 (caseload.csv.gz)
     assert reads == [data._HEADLINE_IDS], "Home read the national cache a second time"
     assert len(opened) == 1, "the store was opened a second time"
-    assert len(worked_out) == len(data.HEADLINE_IDS), "Home worked out its figures again"
+    assert len(worked_out) == len(data._HEADLINE_IDS), "Home worked out its figures again"
 
 
 def test_only_the_first_address_and_only_home_s_sets_work(national, counted_reads):
@@ -149,9 +149,9 @@ def test_only_the_first_address_and_only_home_s_sets_work(national, counted_read
     assert server_start.first_address("/map", b"area=E06000063") is None  # not Home
     # A code that is no local authority gets the default area, as the page shows it.
     server_start.first_address("/home", b"area=%3Cscript%3E&area=x").join(60)
-    assert worked_out == [(i, DEFAULT_AREA) for i in data.HEADLINE_IDS]
+    assert worked_out == [(i, DEFAULT_AREA) for i in data._HEADLINE_IDS]
     assert server_start.first_address("/", b"area=E06000063") is None  # once per process
-    assert len(worked_out) == len(data.HEADLINE_IDS)
+    assert len(worked_out) == len(data._HEADLINE_IDS)
 
 
 def test_no_figures_before_a_first_start_has_read_home_s_sources(counted_reads):

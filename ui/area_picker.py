@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import streamlit as st
 
 from geography.areas import REGIONS, region_of
@@ -13,13 +15,19 @@ UNKNOWN_KEY = "area.unknown"  # the code in a link that named no known area
 DEFAULT_AREA = "E08000032"  # Bradford: a large LA with a co-produced outcomes framework
 
 
+def arrival_area(asked: str | None, codes: Collection[str]) -> str:
+    """The area a visit starts on: the one its address asks for, if ``codes`` has it, else
+    the default (the launcher works out Home's figures for it before the page asks)."""
+    return asked if asked in codes else DEFAULT_AREA
+
+
 def chosen_area() -> str:
     """The LA chosen in the sidebar (GSS code); the URL's ``?area=`` sets it on arrival."""
     las = current_las()
     codes = las["la_code"].tolist()
     from_url = st.query_params.get(QUERY_KEY)
     if "area.la" not in st.session_state:
-        start = from_url if from_url in codes else DEFAULT_AREA
+        start = arrival_area(from_url, codes)
         st.session_state["area.la"] = start
         st.session_state["area.region"] = region_of(start)
         if from_url and from_url not in codes:

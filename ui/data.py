@@ -167,7 +167,6 @@ def rows(indicator: str, codes: list[str], breakdown: str | None = "") -> pd.Dat
 # The board's ten: a headline reads only its own indicator's rows, so for these a table of
 # just their rows answers as the whole one does, until the whole one is read.
 _HEADLINE_IDS = [i.id for i in indicators.headlines()]
-HEADLINE_IDS = tuple(_HEADLINE_IDS)
 _whole_table_read: list[bool] = []
 
 
@@ -192,6 +191,13 @@ def read_homes_rows() -> None:
         rows.lookup(indicator)
     area_names()
     current_las()
+
+
+def homes_figures(area: str) -> None:
+    """Home's ten figures for ``area``, worked out into the shared cache ahead of its page
+    (``ui.server_start``, for the first address a server is asked for)."""
+    for indicator in _HEADLINE_IDS:
+        headline(indicator, area)
 
 
 # Headlines depend only on the area and the published table, so every session viewing an area

@@ -149,12 +149,9 @@ def _homes_figures(area: str) -> None:
     if not _homes_rows_read:  # a first start: Home's rows are not read yet (or could not be)
         return
     from ui import data
-    from ui.area_picker import DEFAULT_AREA
+    from ui.area_picker import arrival_area
 
     try:
-        if area not in set(data.current_las()["la_code"]):
-            area = DEFAULT_AREA  # what the page does with an unknown or missing code
-        for indicator in data.HEADLINE_IDS:
-            data.headline(indicator, area)
+        data.homes_figures(arrival_area(area, set(data.current_las()["la_code"])))
     except Exception:  # the page works them out again, and says so if it cannot
         log.debug("working out Home's figures failed", exc_info=True)
