@@ -19,15 +19,21 @@ from geography.derived_cache import cached_frame, source_key
 DATA = Path(__file__).resolve().parent.parent / "data" / "schools"
 CENSUS_FILE = DATA / "england_census.xlsx"
 COORDINATES_FILE = DATA / "School_Characteristics_with_Coordinates.csv.gz"
+CENSUS_SHEET = "england"
+
+
+def national_total_rows(urns: pd.Series) -> pd.Series:
+    """Which of the census sheet's rows are national totals (URN "NAT"), not schools."""
+    return urns.str.strip().str.upper() == "NAT"
 
 
 @lru_cache(maxsize=1)
 def read_census() -> pd.DataFrame:
     """The census sheet, one row per school, national total rows dropped; URN and LA as text."""
     df = pd.read_excel(
-        CENSUS_FILE, sheet_name="england", engine="calamine", dtype={"URN": str, "LA": str}
+        CENSUS_FILE, sheet_name=CENSUS_SHEET, engine="calamine", dtype={"URN": str, "LA": str}
     )
-    df = df[df["URN"].str.strip().str.upper() != "NAT"].copy()
+    df = df[~national_total_rows(df["URN"])].copy()
     df["URN"] = df["URN"].str.strip()
     df["LA"] = df["LA"].str.strip()
     return df.reset_index(drop=True)

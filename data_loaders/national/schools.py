@@ -21,7 +21,12 @@ import pandas as pd
 import pyarrow as pa
 
 import tidy
-from geography.school_register import CENSUS_FILE, read_census
+from geography.school_register import (
+    CENSUS_FILE,
+    CENSUS_SHEET,
+    national_total_rows,
+    read_census,
+)
 
 SOURCE = "schools"
 PERIOD = "2023/24"  # the January 2024 census
@@ -68,11 +73,11 @@ def _census_cells(columns: list[str]) -> pd.DataFrame:
     its numbers text with fewer digits than the file holds."""
     wanted = ["URN", *columns]
     sheet = fastexcel.read_excel(CENSUS_FILE).load_sheet(
-        "england", use_columns=wanted, dtypes={"URN": "string"}, schema_sample_rows=None
+        CENSUS_SHEET, use_columns=wanted, dtypes={"URN": "string"}, schema_sample_rows=None
     )
     cells = sheet.to_arrow()
     if not all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in cells.schema.types[1:]):
         return read_census()[wanted]
     df = cells.to_pandas()
     df["URN"] = df["URN"].astype("str").str.strip()
-    return df[df["URN"].str.upper() != "NAT"].reset_index(drop=True)
+    return df[~national_total_rows(df["URN"])].reset_index(drop=True)
