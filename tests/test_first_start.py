@@ -5,6 +5,7 @@ page but Home's figures waits for the whole table."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
@@ -38,21 +39,18 @@ class FakeRebuild:
         return self.whole_table
 
 
-@pytest.fixture
-def first_start(monkeypatch):
-    """A process with no current cache (a read-only install: the write never lands)."""
+def with_stand_in_build(monkeypatch, read) -> Iterator[list[FakeRebuild]]:
+    """A process with no current cache whose build is a ``FakeRebuild`` and whose reads of
+    the national table go to ``read``; every build is let finish afterwards. Also used by
+    tests/test_server_start.py."""
     FakeRebuild.made.clear()
     names = ("_checked_in_this_process", "_built", "_first", "_finishing", "_whole_table_read")
     for name in (*names, "_first_start"):
         monkeypatch.setattr(data, name, [])
     monkeypatch.setattr(build, "cache_is_current", lambda: False)
     monkeypatch.setattr(build, "Rebuild", FakeRebuild)
-
-    def no_read(*args, **kwargs):
-        raise AssertionError("the table was read or built again")
-
-    monkeypatch.setattr(build, "load_tidy", no_read)
-    monkeypatch.setattr(data, "load_tidy", no_read)
+    monkeypatch.setattr(data, "load_tidy", read)
+    # A table cached by an earlier test in this worker would answer instead of the build's.
     data.national_table.clear()
     data._headline_rows.clear()
     yield FakeRebuild.made
@@ -62,6 +60,17 @@ def first_start(monkeypatch):
         thread.join()
     data.national_table.clear()
     data._headline_rows.clear()
+
+
+@pytest.fixture
+def first_start(monkeypatch):
+    """A process with no current cache (a read-only install: the write never lands)."""
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("the table was read or built again")
+
+    monkeypatch.setattr(build, "load_tidy", no_read)
+    yield from with_stand_in_build(monkeypatch, no_read)
 
 
 def test_homes_figures_come_first_and_every_other_page_waits_for_the_whole_table(first_start):

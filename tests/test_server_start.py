@@ -19,7 +19,7 @@ from analysis import profile
 from data_loaders import build
 from tests import browser_support
 from tests.conftest import ROOT, fresh_python_prints
-from tests.test_first_start import FakeRebuild
+from tests.test_first_start import FakeRebuild, with_stand_in_build
 from ui import data, local, server_start
 from ui.area_picker import DEFAULT_AREA
 
@@ -163,24 +163,10 @@ def test_no_figures_before_a_first_start_has_read_home_s_sources(counted_reads):
 @pytest.fixture
 def first_start(monkeypatch):
     """A process with no current cache and a stand-in build (tests/test_first_start.py)."""
-    FakeRebuild.made.clear()
-    for name in ("_checked_in_this_process", "_built", "_first", "_finishing", "_first_start"):
-        monkeypatch.setattr(data, name, [])
-    monkeypatch.setattr(data, "_whole_table_read", [])
-    monkeypatch.setattr(build, "cache_is_current", lambda: False)
-    monkeypatch.setattr(build, "Rebuild", FakeRebuild)
     reads: list[object] = []
-    monkeypatch.setattr(data, "load_tidy", lambda *a, **k: reads.append(k))
-    # A table cached by an earlier test in this worker would answer instead of the build's.
-    data.national_table.clear()
-    data._headline_rows.clear()
-    yield FakeRebuild.made, reads
-    for made in FakeRebuild.made:
-        made.release.set()
-    for thread in data._finishing:
-        thread.join()
-    data.national_table.clear()
-    data._headline_rows.clear()
+    # The loop's second step lets every build finish and clears the caches again.
+    for made in with_stand_in_build(monkeypatch, lambda *a, **k: reads.append(k)):
+        yield made, reads
 
 
 def test_the_first_page_waits_for_the_build_begun_as_the_server_started(first_start):
