@@ -353,9 +353,22 @@ def test_rank_on_too_few_cases_says_so(national):
     at.selectbox(key="bench.indicator").select("tribunal_appeal_rate").run()
     at.selectbox(key="bench.period").select("2024").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert _metric(at, "Rank of 153") == "1st (too few)"
+    assert _metric(at, "Rank of 153") == "1st"
     tile = next(m for m in at.metric if m.label == "Rank of 153")
     assert "On only 26 cases: too few to rank meaningfully." in tile.help
+    assert "The rank and quartile band rest on only 26 cases: too few to rank meaningfully." in [
+        c.value for c in at.caption
+    ]
+
+
+def test_a_rank_on_enough_cases_has_no_caveat(national):
+    at = _page(BRADFORD, "Compare areas")
+    at.selectbox(key="bench.indicator").select("tribunal_appeal_rate").run()
+    at.selectbox(key="bench.period").select("2024").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("too few to rank" in c.value for c in at.caption)
+    tile = next(m for m in at.metric if m.label == "Rank of 153")
+    assert "too few" not in tile.help
 
 
 def test_an_average_on_few_neighbours_is_marked_on_the_charts_and_in_their_tables(national):

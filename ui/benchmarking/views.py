@@ -155,13 +155,20 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
         ("England", fmt(result.england.value, ind.unit), None),
         (
             f"Rank of {result.ranked}" if result.ranked else "Rank",
-            result.rank_text.split(" of ")[0] + (" (too few)" if result.rank_too_small else ""),
+            # The caveat goes under the tiles: in a fifth of the row, "1st (too few)" was cut
+            # to "1st (too f…".
+            result.rank_text.split(" of ")[0],
             rank_help,
         ),
         ("Quartile band", band, band_help),
     ]
     for col, (name, value, help_text) in zip(st.columns(5), tiles):
         glossed.metric(name, value, help=help_text, where=col)
+    if result.rank_too_small:
+        glossed.caption(
+            f"The rank and quartile band rest on only {result.denominator:,.0f} cases: too few "
+            "to rank meaningfully."
+        )
 
 
 def hidden_in_room(result: bm.ComparisonResult) -> bool:
