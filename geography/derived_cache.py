@@ -27,12 +27,13 @@ def cache_dir() -> Path:
     return Path(os.environ.get("SEND_LENS_CACHE_DIR", ROOT / "data" / "cache"))
 
 
-def source_key(folders: Iterable[Path]) -> str:
-    """A hash of every file's path, size and modification time in ``folders`` and of the
-    geography code (reading every byte of the census on each start would cost what we save)."""
+def source_key(folders: Iterable[Path], code: Iterable[Path] = ()) -> str:
+    """A hash of every file's path, size and modification time in ``folders``, of the
+    geography code and of the other modules in ``code`` that shape the frame (reading every
+    byte of the census on each start would cost what we save)."""
     digest = hashlib.sha256()
     files = sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())
-    for path in [*files, *sorted(CODE.glob("*.py"))]:
+    for path in [*files, *sorted(CODE.glob("*.py")), *sorted(code)]:
         stat = path.stat()
         digest.update(f"{path}:{stat.st_size}:{int(stat.st_mtime)}".encode())
     return digest.hexdigest()[:16]

@@ -170,3 +170,23 @@ def test_returns_a_copy():
     assert neighbours.load_neighbours("2025").loc[0, "neighbour_code"] != "X"
     assert isinstance(neighbours.load_all(), pd.DataFrame)
     assert len(neighbours.load_all()) == 3060
+
+
+def test_each_model_is_read_from_its_workbook_once_then_from_the_data_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEND_LENS_CACHE_DIR", str(tmp_path))
+    neighbours._load.cache_clear()
+    built = neighbours.load_neighbours("2025")
+    assert [p.name.split("-")[0] for p in tmp_path.glob("*.parquet")] == ["neighbours_2025"]
+
+    def no_workbook(version: str) -> pd.DataFrame:
+        raise AssertionError(f"the {version} workbook was read again")
+
+    monkeypatch.setattr(neighbours, "_read_sheet", no_workbook)
+    neighbours._load.cache_clear()  # as a new server process finds it
+    try:
+        again = neighbours.load_neighbours("2025")
+    finally:
+        neighbours._load.cache_clear()  # other tests read the workbook afresh
+    pd.testing.assert_frame_equal(again, built)
+    barnsley = again[again["area_code"] == "E08000016"].sort_values("rank")
+    assert barnsley["neighbour_code"].iloc[0] == "E08000018"  # Rotherham, as printed
