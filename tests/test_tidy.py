@@ -66,6 +66,16 @@ def test_period_order():
     ]
 
 
+def test_period_order_per_row_keeps_the_index_and_reads_categoricals():
+    # year * 100 + part: 2023/24 -> (2023, 6), 2024 -> (2024, 0), 2024-03 -> (2024, 2).
+    periods = pd.Series(["2024", "2023/24", "2024", "2024-03"], index=[5, 7, 9, 11])
+    expected = [202400, 202306, 202400, 202402]
+    order = tidy.period_order(periods)
+    assert list(order) == expected and list(order.index) == [5, 7, 9, 11]
+    assert order.dtype == "int64"
+    assert list(tidy.period_order(periods.astype("category"))) == expected
+
+
 def test_validate_finds_duplicates_missing_status_and_bad_levels():
     frame = tidy.tidy_frame(
         indicator="x",
