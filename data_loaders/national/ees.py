@@ -166,8 +166,7 @@ def measures_rows(
 
     def parse(col: str) -> tuple[np.ndarray, np.ndarray]:
         if col not in parsed:
-            values, status = tidy.parse_numbers(df[col])
-            parsed[col] = (values.to_numpy(dtype="float64"), status.to_numpy(dtype=object))
+            parsed[col] = tidy.parse_number_arrays(df[col])
         return parsed[col]
 
     columns = [_measure_columns(parse, measure) for measure, _ in measures]
