@@ -404,30 +404,34 @@ def set_aside(
         }
     # The cells are treated one by one, in order (a row whose value was replaced keeps its
     # other cells as published), on plain arrays written back once: a DataFrame cell
-    # assignment per finding cost about a second of every rebuild.
+    # assignment per finding cost about a second of every rebuild. The text columns are
+    # taken out and written back for the findings' indicators' rows only.
     numbers = {c: out[c].to_numpy(dtype="float64", copy=True) for c in NUMBERS}
-    source = out["source"].to_numpy(dtype=object, copy=True)
-    status = out["status"].to_numpy(dtype=object, copy=True)
+    text = {c: out[c].iloc[rows].to_numpy(dtype=object, copy=True) for c in ("source", "status")}
+    source, status = text["source"], text["status"]
     actions = []
     for cell in found.to_dict("records"):
-        position = rows[index.get_loc(tuple(cell[k] for k in KEYS))]
+        local = index.get_loc(tuple(cell[k] for k in KEYS))  # among ``rows``
+        position = rows[local]
         column = NEW_PLAN_CELLS.get((cell["indicator"], cell["field"]))
         replacement = lookup.get((cell["area_code"], cell["period"], column or ""))
         # A cell already taken from the second source has no other to fall back on.
-        if replacement is not None and source[position] != SECOND_SOURCE:
+        if replacement is not None and source[local] != SECOND_SOURCE:
             numbers[cell["field"]][position] = replacement
             if cell["field"] == "value":
-                source[position] = SECOND_SOURCE
+                source[local] = SECOND_SOURCE
             actions.append(f"replaced by {replacement:,.0f} from {SECOND_SOURCE_NAME}")
         else:
             for c in NUMBERS:
                 numbers[c][position] = np.nan
-            status[position] = tidy.PUBLISHER_ERROR
+            status[local] = tidy.PUBLISHER_ERROR
             actions.append("set aside: shown as missing (publisher error)")
     for c in NUMBERS:
         out[c] = numbers[c]
-    out["source"] = pd.array(source, dtype=table["source"].dtype)
-    out["status"] = pd.array(status, dtype=table["status"].dtype)
+    for c, values in text.items():
+        column = out[c].copy()
+        column.iloc[rows] = values
+        out[c] = column
     found["action"] = actions
     return out, found
 
