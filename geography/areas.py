@@ -163,6 +163,12 @@ def _regions() -> dict[str, str]:
 
 def dfe_number_to_code() -> dict[str, str]:
     """DfE three-digit LA number to today's GSS code (current LAs win over former ones)."""
+    return dict(_dfe_numbers())  # a copy: callers may change theirs
+
+
+@lru_cache(maxsize=1)
+def _dfe_numbers() -> dict[str, str]:
+    # Made once from the (cached) register: every EES file read asks for it.
     las = local_authorities().sort_values("current")
     return dict(zip(las["dfe_code"], las["la_code"]))
 

@@ -53,6 +53,9 @@ def test_dfe_numbers_map_to_current_codes():
     assert numbers["815"] == "E06000065"  # North Yorkshire
     assert numbers["380"] == "E08000032"  # Bradford
     assert numbers["909"] == "E10000006"  # Cumbria (former)
+    # Made once, handed out as copies: a caller changing its own leaves the next one's alone.
+    numbers["380"] = "changed"
+    assert areas.dfe_number_to_code()["380"] == "E08000032"
 
 
 def test_area_levels():

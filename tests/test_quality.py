@@ -169,6 +169,47 @@ def test_percent_mismatch_allows_for_rounded_counts() -> None:
     assert list(found["area_code"]) == ["RY"]  # above 955 / 3,015 = 31.67% by over 0.1
 
 
+def test_percent_mismatch_judges_rounding_per_level() -> None:
+    # Regions' counts all multiples of 5 (not all of 10): 950 / 3,020 may be 947.5 / 3,022.5
+    # = 31.35% to 952.5 / 3,017.5 = 31.57%, so 31.6 is rounding and 31.7 is not. Councils'
+    # counts are not rounded: 950 / 3,020 = 31.46%, and 31.6 is more than 0.1 away.
+    records = [
+        ("social_care_sen_pct", f"R{i}", "region", "2020/21", 105, 1000, 10.5) for i in range(20)
+    ]
+    records += [
+        ("social_care_sen_pct", f"L{i}", "la", "2020/21", 101, 1000, 10.1) for i in range(20)
+    ]
+    records.append(("social_care_sen_pct", "RX", "region", "2020/21", 950, 3020, 31.6))
+    records.append(("social_care_sen_pct", "RY", "region", "2020/21", 950, 3020, 31.7))
+    records.append(("social_care_sen_pct", "LX", "la", "2020/21", 950, 3020, 31.6))
+    found = quality.percent_mismatches(_rows(records))
+    assert sorted(found["area_code"]) == ["LX", "RY"]
+    assert (
+        found.set_index("area_code").loc["LX", "reason"]
+        == "published 31.6% but 950 / 3,020 = 31.5%"
+    )
+
+
+def test_count_cells_read_back_as_the_table_s_text() -> None:
+    n = float("nan")
+    table = _rows(
+        [
+            ("ehc_new_plans", YORKSHIRE, "region", "2022", n, n, 1000),
+            ("ehc_new_plans", BRADFORD, "la", "2021", n, n, 700),
+            ("ehc_requests_6wk_pct", BRADFORD, "la", "2023", 624, 796, 78.4),
+        ]
+    )
+    cells = quality._as_text(_cells(table))
+    # Two values of a count indicator, one numerator and one denominator (not the percentage).
+    assert list(zip(cells["area_code"], cells["period"], cells["field"], cells["count"])) == [
+        (YORKSHIRE, "2022", "value", 1000),
+        (BRADFORD, "2021", "value", 700),
+        (BRADFORD, "2023", "numerator", 624),
+        (BRADFORD, "2023", "denominator", 796),
+    ]
+    assert all(cells[c].dtype == table[c].dtype for c in quality.KEYS)
+
+
 def test_percent_mismatch_takes_the_value_of_its_counts() -> None:
     table = _rows(
         [
@@ -216,6 +257,27 @@ def test_check_replaces_from_second_source_else_sets_aside() -> None:
     actions = findings.set_index("area_code")["action"]
     assert actions[BRADFORD].startswith("replaced by 796 from DfE's SEN2 management")
     assert actions[LEEDS] == "set aside: shown as missing (publisher error)"
+
+
+def test_check_treats_only_the_found_indicator_s_cells() -> None:
+    # Leeds' ceased plans share its new plans' area and year; only the new plans are a copy.
+    n = float("nan")
+    table = _rows(
+        [
+            ("ehc_new_plans", YORKSHIRE, "region", "2022", n, n, 1000),
+            ("ehc_new_plans", BRADFORD, "la", "2022", n, n, 300),
+            ("ehc_new_plans", LEEDS, "la", "2022", n, n, 1000),
+            ("ehc_new_plans", YORK, "la", "2022", n, n, 200),
+            ("ehc_ceased", LEEDS, "la", "2022", n, n, 1000),
+        ]
+    )
+    fixed, findings = quality.check(table, None, REGION_OF)
+    assert list(findings["area_code"]) == [LEEDS]
+    assert list(findings["indicator"]) == ["ehc_new_plans"]
+    treated = fixed.set_index(["indicator", "area_code"])
+    assert treated.loc[("ehc_new_plans", LEEDS), "status"] == tidy.PUBLISHER_ERROR
+    assert treated.loc[("ehc_ceased", LEEDS), "value"] == 1000
+    assert treated.loc[("ehc_ceased", LEEDS), "status"] == ""
 
 
 # --- the real shipped data ------------------------------------------------------------------

@@ -34,6 +34,30 @@ def test_symbols_become_missing_with_status_never_zero(dtype):
     assert values.dtype == "float64" and status.dtype == "string"
 
 
+def test_parse_number_arrays_repeated_symbols_each_keep_their_own_status():
+    # Each distinct text is cleaned once and given back to every cell that has it.
+    raw = pd.Series(["c", "1,234", "c", " x ", None, "12%", "c", "x", None, "k"], dtype="str")
+    values, status = tidy.parse_number_arrays(raw)
+    assert values.dtype == "float64" and status.dtype == object
+    assert values[1] == 1234.0 and values[5] == 12.0
+    assert np.isnan(np.delete(values, [1, 5])).all()
+    assert status.tolist() == [
+        "suppressed",
+        "",
+        "suppressed",
+        "not_available",
+        "not_available",
+        "",
+        "suppressed",
+        "not_available",
+        "not_available",
+        "low",
+    ]
+    series_values, series_status = tidy.parse_numbers(raw)
+    assert np.array_equal(series_values.to_numpy(), values, equal_nan=True)
+    assert series_status.tolist() == status.tolist()
+
+
 @pytest.mark.parametrize(
     "period, ident, expected",
     [
@@ -64,6 +88,16 @@ def test_period_order():
         "2024",
         "2024-03",
     ]
+
+
+def test_period_order_per_row_keeps_the_index_and_reads_categoricals():
+    # year * 100 + part: 2023/24 -> (2023, 6), 2024 -> (2024, 0), 2024-03 -> (2024, 2).
+    periods = pd.Series(["2024", "2023/24", "2024", "2024-03"], index=[5, 7, 9, 11])
+    expected = [202400, 202306, 202400, 202402]
+    order = tidy.period_order(periods)
+    assert list(order) == expected and list(order.index) == [5, 7, 9, 11]
+    assert order.dtype == "int64"
+    assert list(tidy.period_order(periods.astype("category"))) == expected
 
 
 def test_validate_finds_duplicates_missing_status_and_bad_levels():

@@ -94,19 +94,22 @@ def read_strings(path: Path | str, columns: list[str] | None = None) -> pd.DataF
 
 
 def _area_codes(df: pd.DataFrame) -> pd.Series:
-    code = pd.Series("", index=df.index, dtype="object")
-    code[df["area_level"] == "national"] = ENGLAND
+    # Worked out on plain arrays: a pandas assignment through a mask per level cost more
+    # than the rest of reading a file's rows.
+    level = df["area_level"].to_numpy(dtype=object)
+    code = np.full(len(df), "", dtype=object)
+    code[level == "national"] = ENGLAND
     # Inner and Outer London (E13) are published as regions in some files but are not
     # regions in the ONS sense; London (E12000007) is, so they are left out.
-    is_region = (df["area_level"] == "region") & df["region_code"].str.startswith("E12")
-    code[is_region] = df.loc[is_region, "region_code"]
-    is_la = df["area_level"] == "la"
+    is_region = (level == "region") & df["region_code"].str.startswith("E12").to_numpy(dtype=bool)
+    code[is_region] = df["region_code"].to_numpy(dtype=object)[is_region]
+    is_la = level == "la"
     la = df.loc[is_la, "new_la_code"].fillna("")
     # Some older rows carry only DfE's three-digit number.
     numbers = df.loc[is_la, "old_la_code"].map(dfe_number_to_code()).fillna("")
     la = la.where(la != "", numbers)
-    code[is_la] = current_codes(la)
-    return code.fillna("").astype(str)
+    code[is_la] = current_codes(la).to_numpy(dtype=object)
+    return pd.Series(code, index=df.index, dtype="object").fillna("").astype(str)
 
 
 @dataclass(frozen=True)
@@ -166,8 +169,7 @@ def measures_rows(
 
     def parse(col: str) -> tuple[np.ndarray, np.ndarray]:
         if col not in parsed:
-            values, status = tidy.parse_numbers(df[col])
-            parsed[col] = (values.to_numpy(dtype="float64"), status.to_numpy(dtype=object))
+            parsed[col] = tidy.parse_number_arrays(df[col])
         return parsed[col]
 
     columns = [_measure_columns(parse, measure) for measure, _ in measures]
@@ -186,8 +188,11 @@ def measures_rows(
     def column(values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=index)
 
+    rows = np.tile(np.arange(n), k)
+
     def tiled(name: str) -> pd.Series:
-        return column(np.tile(df[name].to_numpy(dtype=object), k))
+        # Taken from the column as it is (Arrow text): no Python string per cell.
+        return pd.Series(df[name].array.take(rows), index=index)
 
     return tidy.tidy_frame(
         indicator=column(np.repeat(np.array([m.indicator for m, _ in measures], dtype=object), n)),

@@ -319,7 +319,9 @@ def _placements_2022(estab: pd.DataFrame) -> pd.DataFrame:
     """Share of plans by placement group, January 2010-2022."""
     keys = ["area_code", "area_level", "period"]
     counts, _ = tidy.parse_numbers(estab["Total_all"])
-    estab = estab.assign(n=counts)
+    # The keys as codes (categories in sorted order, so groups come out as the text's
+    # would), made once for the six group-bys and merges below instead of by each.
+    estab = estab.assign(n=counts, **{k: pd.Categorical(estab[k]) for k in keys})
     is_total_type = estab["establishment_type"] == "Total"
     totals = estab[is_total_type & (estab["establishment_group"] == "Total")][keys + ["n"]]
     parts = {
@@ -331,14 +333,14 @@ def _placements_2022(estab: pd.DataFrame) -> pd.DataFrame:
     ]
     frames = []
     for indicator, part in parts.items():
-        summed = part.groupby(keys, as_index=False)["n"].sum(min_count=1)
+        summed = part.groupby(keys, as_index=False, observed=True)["n"].sum(min_count=1)
         merged = summed.merge(totals, on=keys, suffixes=("", "_den"))
         frames.append(
             tidy.tidy_frame(
                 indicator=indicator,
-                area_code=merged["area_code"],
-                area_level=merged["area_level"],
-                period=merged["period"],
+                area_code=merged["area_code"].astype(str),
+                area_level=merged["area_level"].astype(str),
+                period=merged["period"].astype(str),
                 numerator=merged["n"],
                 denominator=merged["n_den"],
                 value=(merged["n"] / merged["n_den"] * 100).where(merged["n_den"] > 0),
