@@ -256,3 +256,28 @@ def test_a_page_waiting_on_what_the_warming_holds_is_not_kept_waiting(
     running.join(timeout=60)
     assert order == ["imported", "page finished"]
     assert warm_pages._stalled[0] is not None  # it went on because the page had stalled
+
+
+def test_governance_is_warmed_a_measure_at_a_time(national, monkeypatch):
+    """Each step before the last fills one measure's figures, so the scorecard the section
+    then builds compares nothing itself (the section in one step was 0.65-1.3 s of CPU)."""
+    from analysis import benchmark
+    from ui.comparison import data
+    from ui.governance import views as governance
+
+    for cached in (data.periods, data.comparison, data.trend_result, governance.scorecard):
+        cached.clear()
+    steps = governance.national_steps(BRADFORD)
+    assert len(steps) == len(governance._measures()) + 1 > 10
+    for step in steps[:-1]:
+        step()
+    computed: list[str] = []
+    for name in ("compare", "trend"):
+        real = getattr(benchmark, name)
+        monkeypatch.setattr(
+            benchmark, name, lambda *a, real=real, name=name: computed.append(name) or real(*a)
+        )
+    label, codes = governance.comparators(BRADFORD)
+    card = governance.scorecard(BRADFORD, tuple(codes), label)
+    assert computed == []
+    assert len(card) > 10  # Bradford has figures for most measures

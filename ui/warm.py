@@ -115,6 +115,7 @@ def _import_all() -> None:
     # the server to be idle as the page warming does: this thread had held the GIL through
     # whole packages while a visitor's page ran.
     warm_pages.checkpoint_imports()
+    warm_pages.until_pages_warmed()  # the area's views import most of these themselves
     warm_pages.when_idle()
     try:
         _read_national_table()

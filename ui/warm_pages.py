@@ -6,8 +6,8 @@ and breakdown frames, the headline figures, Governance's scorecard, Benchmarking
 comparisons, and each chart's Vega-Lite spec with its one schema validation in the process
 (Local profile 1.1 s of server time on a first visit against 0.05-0.1 s on a second,
 Governance 0.6 s against 0.06 s; cProfile, 2026-12-03). Once a page run has named an area, a
-background thread runs the opening views of Local profile, Benchmarking, Governance and
-Outcomes for it, so that a reader who goes on from Home finds them as a second visit does.
+background thread runs the opening views of Local profile, Benchmarking, Governance,
+Outcomes and the Map for it, so that a reader who goes on from Home finds them as a second visit does.
 
 How it stays honest and harmless:
 - Only views of published national data run, and they are the pages' own functions, called
@@ -19,12 +19,13 @@ How it stays honest and harmless:
   has finished in the last ``QUIET_S`` seconds (the browser is then still drawing, on this
   machine on the same two cores), or ``BUSY_QUIET_S`` after pages last ran side by side
   (a busy server), so it runs in time nobody is waiting on. Within a view (and within
-  ``ui.warm``'s imports) it waits likewise before each module it imports
+  ``ui.warm``'s imports) it waits before each module it imports while a page runs
   (``checkpoint_imports``): a page run that starts meanwhile no longer shares the GIL with
   a whole view or package (Local profile's first visit had run 0.77 s for 0.22 s of CPU at
   the benchmark's click pace, 2026-12-03). A page that waits on what the view holds (the
   module's import lock, a cache's compute lock) stops using CPU, and the view then goes on
-  (``STALL_S``) rather than wait for a page that waits for it.
+  (``STALL_S``) rather than wait for a page that waits for it. Governance's section is
+  warmed a measure at a time for the same reason.
 - Workshop mode draws its charts another way (uncached), so nothing is warmed for it.
   ``SEND_LENS_WARM=0`` turns this off with the import warming, ``SEND_LENS_WARM_PAGES=0``
   this alone (the tests do: a thread filling shared caches would race tests that patch the
@@ -119,24 +120,39 @@ def _work() -> None:
 
 
 def when_idle(inside_step: bool = False) -> None:
-    """Wait until the server is idle (``_wait_s``). ``inside_step``: called in the middle of
-    a step, which may hold a lock a page run needs; stop waiting once the running pages
-    have used no CPU for ``STALL_S`` (or if that cannot be told), and at once while they
-    still have not since the last such stop."""
-    progress, since = None, time.monotonic()
+    """Wait until the server is idle (``_wait_s``). ``inside_step``: called in the middle of a
+    step, which may hold a lock a page run needs: wait only while pages run and use CPU."""
+    if inside_step:
+        _while_pages_compute()
+        return
     while (wait := _wait_s()) != 0.0:
-        if not inside_step:
-            time.sleep(max(0.05, wait))
-            continue
-        now, running = time.monotonic(), _pages_cpu()
-        if running is None or (running and running == _stalled[0]):
+        time.sleep(max(0.05, wait))
+
+
+def _while_pages_compute() -> None:
+    """Wait while pages run, until they have used no CPU for ``STALL_S`` (they wait on what
+    this thread holds), at once if they still have not since the last such stop, and not at
+    all where their CPU cannot be read. Not the quiet periods after a run: a step half done
+    holds locks, and the first page's imports are best done early (a first click comes 2-3 s
+    after the first page is drawn in the benchmark)."""
+    progress, since = None, time.monotonic()
+    while running := _pages_cpu():
+        if running == _stalled[0]:
             return
+        now = time.monotonic()
         if running != progress:
             progress, since = running, now
-        elif running and now - since >= STALL_S:
+        elif now - since >= STALL_S:
             _stalled[0] = running
             return
         time.sleep(POLL_IN_STEP_S)
+
+
+def until_pages_warmed() -> None:
+    """Wait for the area warming under way, if any: ``ui.warm``'s imports come after it, so
+    that the views the next click needs are not sharing the GIL with them."""
+    while _worker and _worker[0].is_alive():
+        _worker[0].join(timeout=1.0)
 
 
 _stalled: list[tuple[tuple[int, int], ...] | None] = [None]
@@ -217,7 +233,7 @@ def views_of(area: str) -> list[Callable[[], None]]:
     return [
         *profile.need_views(area),
         lambda: benchmarking.opening_view(area),
-        lambda: governance.national_section(area),
+        *governance.national_steps(area),
         shipped_frameworks,  # Outcomes' frameworks as shipped, parsed once per process
         *(
             (lambda domain=domain: outcomes.national_of(domain, area))
