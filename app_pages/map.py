@@ -110,7 +110,7 @@ with st.container(border=True):
     )
     palette = next(slots).selectbox(
         "Colours",
-        ["viridis", "cividis"],
+        views.PALETTES,
         key="map.palette",
         help="Both are readable with the common kinds of colour blindness.",
     )

@@ -4,6 +4,7 @@ pages read, only public data, and never while a page is running."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,9 +20,11 @@ def test_a_first_visit_after_warming_builds_no_chart(national, monkeypatch):
     shared cache: the warm views run the pages' own functions with the same keys."""
     from ui import visual
     from ui.data_page import views as data_page
+    from ui.map import views as map_views
 
     visual._public_spec.clear()
     data_page._national_register.clear()
+    map_views.map_payload.clear()
     for view in warm_pages.views_of(BRADFORD):
         view()  # here, as in the thread, outside any page run (Streamlit's bare mode)
 
@@ -35,6 +38,11 @@ def test_a_first_visit_after_warming_builds_no_chart(national, monkeypatch):
     monkeypatch.setattr(visual, "vega_lite_spec", counting)
     from ui.data_page import views as data_page
 
+    maps: list[str] = []
+    real_build = map_views.build_map
+    monkeypatch.setattr(
+        map_views, "build_map", lambda *a, **k: maps.append(a[1]) or real_build(*a, **k)
+    )
     registers: list[int] = []
     real_register = data_page.national_register
     monkeypatch.setattr(
@@ -46,12 +54,16 @@ def test_a_first_visit_after_warming_builds_no_chart(national, monkeypatch):
     at.query_params["area"] = BRADFORD
     at.run()
     drawn = {}
-    for page in ("local_profile", "benchmarking", "governance", "outcomes", "data"):
+    for page in ("local_profile", "benchmarking", "governance", "outcomes", "map", "data"):
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, page
         drawn[page] = len(at.get("vega_lite_chart"))
+        if page == "map":
+            drawn["map"] = len(at.get("deck_gl_json_chart"))
     assert built == []
     assert registers == []  # the Data page's register of national sources, too
+    assert maps == []  # and the Map's opening map (its schools, each widget's first choice)
+    assert drawn["map"] == 1
     # The pages did draw their charts (so the check above could have failed): Local
     # profile's first tab six, Governance three, Benchmarking's compare view and Outcomes'
     # national indicators one or more.
@@ -116,7 +128,7 @@ def test_warming_waits_while_a_page_runs(monkeypatch):
         order.append("page finished")
 
     def warming() -> None:
-        warm_pages._when_idle()
+        warm_pages.when_idle()
         order.append("warmed")
 
     running = threading.Thread(target=page, name=warm_pages.SCRIPT_THREAD)
@@ -150,3 +162,122 @@ def test_a_busy_server_waits_for_a_longer_lull(monkeypatch):
     for page in pages:
         page.join(timeout=30)
     assert warm_pages._wait_s() > 999  # then the long lull, as two ran at once
+
+
+@pytest.fixture
+def idle_rule(monkeypatch):
+    """The idle rule with no quiet period or first delay: only running pages count."""
+    monkeypatch.setattr(warm_pages, "QUIET_S", 0.0)
+    monkeypatch.setattr(warm_pages, "_not_before", [0.0])
+    monkeypatch.setattr(warm_pages, "_busy_seen", [-1000.0])
+    monkeypatch.setattr(warm_pages, "_stalled", [None])
+    warm_pages.checkpoint_imports()
+
+
+def _fresh_module(tmp_path, monkeypatch, name: str, body: str = "") -> str:
+    (tmp_path / f"{name}.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+def _page_using_cpu(order: list[str], seconds: float) -> threading.Thread:
+    """A page run (Streamlit's thread name) that computes for ``seconds`` of its own CPU."""
+
+    def run() -> None:
+        start = time.thread_time()
+        while time.thread_time() - start < seconds:
+            pass
+        order.append("page finished")
+
+    return threading.Thread(target=run, name=warm_pages.SCRIPT_THREAD)
+
+
+@pytest.mark.skipif(warm_pages._pages_cpu() is None, reason="no per-thread CPU (Linux only)")
+def test_a_warming_thread_waits_before_each_import_while_a_page_computes(
+    idle_rule, tmp_path, monkeypatch
+):
+    """Inside a step, not only between steps: the import statement itself waits."""
+    monkeypatch.setattr(warm_pages, "STALL_S", 30.0)  # a loaded machine may not run the page
+    name = _fresh_module(tmp_path, monkeypatch, "warm_pages_fresh_a")
+    order: list[str] = []
+    page = _page_using_cpu(order, 0.3)
+
+    def warming() -> None:
+        __import__(name)
+        order.append("imported")
+
+    page.start()
+    importer = threading.Thread(target=warming, name=warm_pages.THREAD_NAME)
+    importer.start()
+    page.join(timeout=60)
+    importer.join(timeout=60)
+    assert order == ["page finished", "imported"]
+    # Any other thread imports at once, page or not (the hook looks at warming threads only).
+    other: list[str] = []
+    page = _page_using_cpu(other, 0.5)
+    page.start()
+    __import__(_fresh_module(tmp_path, monkeypatch, "warm_pages_fresh_b"))
+    other.append("imported")
+    page.join(timeout=60)
+    assert other == ["imported", "page finished"]
+
+
+@pytest.mark.skipif(warm_pages._pages_cpu() is None, reason="no per-thread CPU (Linux only)")
+def test_a_page_waiting_on_what_the_warming_holds_is_not_kept_waiting(
+    idle_rule, tmp_path, monkeypatch
+):
+    """A page blocked on a lock the warming step holds (a cache's compute lock, an import's
+    module lock) uses no CPU: the step goes on and lets go, rather than both waiting."""
+    held = threading.Lock()
+    holding = threading.Event()
+    order: list[str] = []
+    first = _fresh_module(tmp_path, monkeypatch, "warm_pages_fresh_c")
+    second = _fresh_module(tmp_path, monkeypatch, "warm_pages_fresh_d")
+
+    def page() -> None:
+        holding.wait(timeout=30)
+        with held:
+            order.append("page finished")
+
+    def warming() -> None:
+        with held:
+            holding.set()
+            while not any(t.name == warm_pages.SCRIPT_THREAD for t in threading.enumerate()):
+                time.sleep(0.001)
+            __import__(first)
+            __import__(second)  # the page still waits: no second stall to sit out
+            order.append("imported")
+
+    running = threading.Thread(target=page, name=warm_pages.SCRIPT_THREAD)
+    importer = threading.Thread(target=warming, name=warm_pages.THREAD_NAME)
+    running.start()
+    importer.start()
+    importer.join(timeout=60)
+    running.join(timeout=60)
+    assert order == ["imported", "page finished"]
+    assert warm_pages._stalled[0] is not None  # it went on because the page had stalled
+
+
+def test_governance_is_warmed_a_measure_at_a_time(national, monkeypatch):
+    """Each step before the last fills one measure's figures, so the scorecard the section
+    then builds compares nothing itself (the section in one step was 0.65-1.3 s of CPU)."""
+    from analysis import benchmark
+    from ui.comparison import data
+    from ui.governance import views as governance
+
+    for cached in (data.periods, data.comparison, data.trend_result, governance.scorecard):
+        cached.clear()
+    steps = governance.national_steps(BRADFORD)
+    assert len(steps) == len(governance._measures()) + 1 > 10
+    for step in steps[:-1]:
+        step()
+    computed: list[str] = []
+    for name in ("compare", "trend"):
+        real = getattr(benchmark, name)
+        monkeypatch.setattr(
+            benchmark, name, lambda *a, real=real, name=name: computed.append(name) or real(*a)
+        )
+    label, codes = governance.comparators(BRADFORD)
+    card = governance.scorecard(BRADFORD, tuple(codes), label)
+    assert computed == []
+    assert len(card) > 10  # Bradford has figures for most measures

@@ -111,17 +111,25 @@ def _read_national_table() -> None:
 
 
 def _import_all() -> None:
+    # Each step, and each module a step imports (warm_pages.checkpoint_imports), waits for
+    # the server to be idle as the page warming does: this thread had held the GIL through
+    # whole packages while a visitor's page ran.
+    warm_pages.checkpoint_imports()
+    warm_pages.until_pages_warmed()  # the area's views import most of these themselves
+    warm_pages.when_idle()
     try:
         _read_national_table()
     except Exception:  # the page that needs it reads it again, and says so if it cannot
         log.debug("reading the national table failed", exc_info=True)
     for name in [*MODULES, *PAGE_VIEWS]:
+        warm_pages.when_idle()
         try:
             importlib.import_module(name)
         except Exception:  # warming is a nicety: the page that needs it imports it again
             log.debug("warming %s failed", name, exc_info=True)
     for target in PUBLIC_DATA:
         module, function = target.split(":")
+        warm_pages.when_idle()
         try:
             getattr(importlib.import_module(module), function)()
         except Exception:  # as above: the page reads it again, and reports what fails

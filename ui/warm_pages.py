@@ -6,8 +6,8 @@ and breakdown frames, the headline figures, Governance's scorecard, Benchmarking
 comparisons, and each chart's Vega-Lite spec with its one schema validation in the process
 (Local profile 1.1 s of server time on a first visit against 0.05-0.1 s on a second,
 Governance 0.6 s against 0.06 s; cProfile, 2026-12-03). Once a page run has named an area, a
-background thread runs the opening views of Local profile, Benchmarking, Governance and
-Outcomes for it, so that a reader who goes on from Home finds them as a second visit does.
+background thread runs the opening views of Local profile, Benchmarking, Governance,
+Outcomes and the Map for it, so that a reader who goes on from Home finds them as a second visit does.
 
 How it stays honest and harmless:
 - Only views of published national data run, and they are the pages' own functions, called
@@ -18,7 +18,14 @@ How it stays honest and harmless:
 - It gives way to visitors: before each view it waits until no page is running and none
   has finished in the last ``QUIET_S`` seconds (the browser is then still drawing, on this
   machine on the same two cores), or ``BUSY_QUIET_S`` after pages last ran side by side
-  (a busy server), so it runs in time nobody is waiting on.
+  (a busy server), so it runs in time nobody is waiting on. Within a view (and within
+  ``ui.warm``'s imports) it waits before each module it imports while a page runs
+  (``checkpoint_imports``): a page run that starts meanwhile no longer shares the GIL with
+  a whole view or package (Local profile's first visit had run 0.77 s for 0.22 s of CPU at
+  the benchmark's click pace, 2026-12-03). A page that waits on what the view holds (the
+  module's import lock, a cache's compute lock) stops using CPU, and the view then goes on
+  (``STALL_S``) rather than wait for a page that waits for it. Governance's section is
+  warmed a measure at a time for the same reason.
 - Workshop mode draws its charts another way (uncached), so nothing is warmed for it.
   ``SEND_LENS_WARM=0`` turns this off with the import warming, ``SEND_LENS_WARM_PAGES=0``
   this alone (the tests do: a thread filling shared caches would race tests that patch the
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +54,10 @@ QUIET_S = 0.5
 # same caches anyway: there the warming waits for a longer lull, so that it does not take
 # CPU between their pages.
 BUSY_QUIET_S = 5.0
+# Inside a view, a running page that has used no CPU for this long waits on something the
+# view holds, so the view goes on (a page progressing uses CPU every scheduler tick, 4 ms).
+STALL_S = 0.02
+POLL_IN_STEP_S = 0.005
 # A public server can be asked for every area; each costs 0.8-1.2 s of idle CPU and about
 # 1 MB of cached frames and specs (the first about 11 MB, with what it imports; measured
 # 2026-12-03), so not more than this many are warmed in a process.
@@ -87,6 +99,7 @@ def note(area: str | None, workshop: bool, first_delay: float = 0.0) -> None:
         _waiting.append(area)
         if _worker and _worker[0].is_alive():
             return
+        checkpoint_imports()
         thread = threading.Thread(target=_work, name=THREAD_NAME, daemon=True)
         _worker[:] = [thread]
         thread.start()
@@ -99,16 +112,88 @@ def _work() -> None:
                 return
             area = _waiting.pop(0)
         for view in views_of(area):
-            _when_idle()
+            when_idle()
             try:
                 view()
             except Exception:  # a nicety: the page draws the view itself, and reports errors
                 log.debug("warming a view of %s failed", area, exc_info=True)
 
 
-def _when_idle() -> None:
+def when_idle(inside_step: bool = False) -> None:
+    """Wait until the server is idle (``_wait_s``). ``inside_step``: called in the middle of a
+    step, which may hold a lock a page run needs: wait only while pages run and use CPU."""
+    if inside_step:
+        _while_pages_compute()
+        return
     while (wait := _wait_s()) != 0.0:
         time.sleep(max(0.05, wait))
+
+
+def _while_pages_compute() -> None:
+    """Wait while pages run, until they have used no CPU for ``STALL_S`` (they wait on what
+    this thread holds), at once if they still have not since the last such stop, and not at
+    all where their CPU cannot be read. Not the quiet periods after a run: a step half done
+    holds locks, and the first page's imports are best done early (a first click comes 2-3 s
+    after the first page is drawn in the benchmark)."""
+    progress, since = None, time.monotonic()
+    while running := _pages_cpu():
+        if running == _stalled[0]:
+            return
+        now = time.monotonic()
+        if running != progress:
+            progress, since = running, now
+        elif now - since >= STALL_S:
+            _stalled[0] = running
+            return
+        time.sleep(POLL_IN_STEP_S)
+
+
+def until_pages_warmed() -> None:
+    """Wait for the area warming under way, if any: ``ui.warm``'s imports come after it, so
+    that the views the next click needs are not sharing the GIL with them."""
+    while _worker and _worker[0].is_alive():
+        _worker[0].join(timeout=1.0)
+
+
+_stalled: list[tuple[tuple[int, int], ...] | None] = [None]
+# ui.warm's imports and this module's views: the threads that give way inside their steps.
+WARMING_THREADS = ("send-lens-warm-imports", THREAD_NAME)
+_checkpoints = threading.Lock()
+
+
+def checkpoint_imports() -> None:
+    """From now on, a warming thread about to import a module first waits for the server to
+    be idle (once a process; an audit hook cannot be removed, and costs a string comparison
+    per audited event elsewhere: about 8,000 events, 2-3 ms, per area's views)."""
+    if _checkpoints.acquire(blocking=False):
+        sys.addaudithook(_before_import)
+
+
+def _before_import(event: str, _args: tuple) -> None:
+    # Python raises "import" before it takes any lock for the module (PyImport's
+    # import_find_and_load), only for modules not yet in sys.modules.
+    if event != "import" or threading.current_thread().name not in WARMING_THREADS:
+        return
+    try:
+        when_idle(inside_step=True)
+    except Exception:  # an audit hook that raises would fail the import
+        log.debug("waiting before an import failed", exc_info=True)
+
+
+def _pages_cpu() -> tuple[tuple[int, int], ...] | None:
+    """Each running page's thread and its CPU nanoseconds so far (Linux's schedstat), or None
+    where that cannot be read."""
+    found = []
+    for thread in threading.enumerate():
+        if thread.name != SCRIPT_THREAD or thread.native_id is None:
+            continue
+        try:
+            with open(f"/proc/self/task/{thread.native_id}/schedstat", "rb") as stat:
+                found.append((thread.native_id, int(stat.read().split()[0])))
+        except (OSError, ValueError, IndexError):
+            if thread.is_alive():
+                return None
+    return tuple(found)
 
 
 def _wait_s() -> float:
@@ -139,6 +224,7 @@ def views_of(area: str) -> list[Callable[[], None]]:
     from ui.benchmarking import views as benchmarking
     from ui.data_page import views as data_page
     from ui.governance import views as governance
+    from ui.map import views as map_views
     from ui.outcomes import views as outcomes
     from ui.profile import views as profile
     from uploads.frameworks import shipped_frameworks
@@ -147,12 +233,13 @@ def views_of(area: str) -> list[Callable[[], None]]:
     return [
         *profile.need_views(area),
         lambda: benchmarking.opening_view(area),
-        lambda: governance.national_section(area),
+        *governance.national_steps(area),
         shipped_frameworks,  # Outcomes' frameworks as shipped, parsed once per process
         *(
             (lambda domain=domain: outcomes.national_of(domain, area))
             for domain in outcomes.national_domains()
         ),
+        lambda: map_views.opening_map(area),
         # Not per area, so a second area's warming finds it done; no Data page in public mode.
         *([] if public_mode() else [data_page.national_tables]),
     ]

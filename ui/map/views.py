@@ -18,6 +18,7 @@ import streamlit as st
 
 import indicators
 from analysis import mapping
+from analysis.classes import METHODS
 from analysis.disclosure import SmallNumberRule
 from analysis.profile import comparison_series
 from indicators import Indicator
@@ -40,6 +41,9 @@ from ui.map.build import (  # noqa: F401 - the page reads these names from here
 )
 from ui.plain import md
 from ui.tables import HIDDEN, show_table
+
+# Both are readable with the common kinds of colour blindness; the first is the default.
+PALETTES = ["viridis", "cividis"]
 
 
 class PrebuiltDeck(pdk.Deck):
@@ -85,6 +89,25 @@ def map_payload(
         period=period,
         rule=rule,
         protect_all=protect_all,
+    )
+
+
+def opening_map(area: str) -> MapResult:
+    """The map a first visit draws (every widget at its first choice, the default small-number
+    rule): ``ui.warm_pages`` builds it ahead of a visit, as the page would (0.3-0.35 s of a
+    first visit's server time, against 0.05 s on a second; 2026-12-03)."""
+    return map_payload(
+        next(iter(LEVELS)),
+        SCHOOL_INDICATORS[0],
+        "",
+        area,
+        "la",
+        METHODS[0],
+        PALETTES[0],
+        False,
+        None,
+        SmallNumberRule(),
+        protect_all=False,
     )
 
 
