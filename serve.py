@@ -6,8 +6,7 @@ What it adds: as the server starts, ``ui.server_start`` prepares what the first 
 (imports, the store's handle, Home's rows, or the national build on a first start), and when
 the first address asked for is Home's, that area's figures, while the browser is still
 loading Streamlit's JavaScript: before, the server sat idle for that second or two and the
-first page then did all of it (benchmarks/README.md, "Launcher"). And ``ui.preload`` names the
-first page's element code in the page, so the browser fetches it with Streamlit's own.
+first page then did all of it (benchmarks/README.md, "Launcher").
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ui.preload import PreloadChunks
 from ui.server_start import first_address, prepare_in_background
 
 
@@ -42,8 +40,4 @@ class FirstAddress:
         await self.app(scope, receive, send)
 
 
-app = st.App(
-    "app.py",
-    lifespan=lifespan,
-    middleware=[Middleware(FirstAddress), Middleware(PreloadChunks)],
-)
+app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(FirstAddress)])

@@ -31,9 +31,6 @@ def private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
     # Pages warmed in the background would fill shared caches while later tests patch the
     # national table or count calls; tests/test_warm_pages.py runs the warming itself.
     os.environ["SEND_LENS_WARM_PAGES"] = "0"
-    # Home's figures kept on disk would outlive a test that patches the national table;
-    # tests/test_kept_figures.py turns them on in a cache of its own.
-    os.environ["SEND_LENS_KEEP_FIGURES"] = "0"
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from analysis import profile
 from data_loaders import build
 from data_loaders.build import load_tidy
 from geography import areas
-from ui import kept_figures
 from ui.memory import give_back_freed_memory
 
 _checked_in_this_process: list[bool] = []
@@ -185,32 +184,27 @@ def _headline_rows() -> indicators.NationalTable:
 
 
 def read_homes_rows() -> None:
-    """What Home reads before its first figure, read now: the areas' names and codes, and its
-    rows with their indexes unless some area's figures are kept on disk (``ui.kept_figures``:
-    the rows are then read only for an area whose are not) (``ui.server_start``, as the
-    server starts)."""
-    area_names()
-    current_las()
-    if kept_figures.any_kept():
-        return
+    """What Home reads before its first figure, read now: its rows, their indexes, the areas'
+    names and codes (``ui.server_start``, as the server starts)."""
     rows = _headline_rows()
     for indicator in _HEADLINE_IDS:
         rows.lookup(indicator)
+    area_names()
+    current_las()
 
 
 def homes_figures(area: str) -> None:
-    """Home's ten figures for ``area`` in the shared cache ahead of its page, and kept on
-    disk for the next server (``ui.server_start`` for the first address a server is asked
-    for; ``ui.warm_pages`` for each area warmed)."""
-    kept_figures.keep(area, [headline(indicator, area) for indicator in _HEADLINE_IDS])
+    """Home's ten figures for ``area``, worked out into the shared cache ahead of its page
+    (``ui.server_start``, for the first address a server is asked for)."""
+    for indicator in _HEADLINE_IDS:
+        headline(indicator, area)
 
 
 # Headlines depend only on the area and the published table, so every session viewing an area
 # shares them: Home asked ~120 filters of the national table on every run, for every session.
 @st.cache_data(max_entries=512, show_spinner=False)
 def headline(indicator: str, area: str) -> profile.Headline:
-    kept = kept_figures.kept(area).get(indicator)
-    return kept if kept is not None else profile.headline(_table_for(indicator), indicator, area)
+    return profile.headline(_table_for(indicator), indicator, area)
 
 
 def _table_for(indicator: str) -> indicators.NationalTable:

@@ -222,7 +222,6 @@ def views_of(area: str) -> list[Callable[[], None]]:
     """The views a first visit to each page draws before anything is clicked, in the
     sidebar's order (imported here: this module is imported by the router at start)."""
     from ui.benchmarking import views as benchmarking
-    from ui.data import homes_figures
     from ui.data_page import views as data_page
     from ui.governance import views as governance
     from ui.map import views as map_views
@@ -232,7 +231,6 @@ def views_of(area: str) -> list[Callable[[], None]]:
     from uploads.public import public_mode
 
     return [
-        lambda: homes_figures(area),  # kept on disk for the next server's first Home
         *profile.need_views(area),
         lambda: benchmarking.opening_view(area),
         *governance.national_steps(area),
