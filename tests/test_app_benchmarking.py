@@ -361,6 +361,17 @@ def test_rank_on_too_few_cases_says_so(national):
     ]
 
 
+def test_a_rank_on_one_case_says_case(national):
+    # Isles of Scilly issued one new EHC plan in 2024 (within 20 weeks: 100%), the page's
+    # opening figure.
+    at = _page("E06000053", "Compare areas")
+    assert at.selectbox(key="bench.indicator").value == TIMELY_ID
+    assert _metric(at, "Rank of 153") == "1st"
+    assert "The rank and quartile band rest on only 1 case: too few to rank meaningfully." in [
+        c.value for c in at.caption
+    ]
+
+
 def test_a_rank_on_enough_cases_has_no_caveat(national):
     at = _page(BRADFORD, "Compare areas")
     at.selectbox(key="bench.indicator").select("tribunal_appeal_rate").run()

@@ -134,7 +134,8 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     )
     band_help = "The quarter of all councils this one is in (A to D), as in DfE's LAIT."
     if result.rank_too_small:
-        caveat = f" On only {result.denominator:,.0f} cases: too few to rank meaningfully."
+        cases = f"{result.denominator:,.0f} case{'' if result.denominator == 1 else 's'}"
+        caveat = f" On only {cases}: too few to rank meaningfully."
         rank_help, band_help = rank_help + caveat, band_help + caveat
     average = (
         "Neighbours' average" if label.lower().startswith("statistical") else "Comparators' average"
@@ -166,8 +167,7 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
         glossed.metric(name, value, help=help_text, where=col)
     if result.rank_too_small:
         glossed.caption(
-            f"The rank and quartile band rest on only {result.denominator:,.0f} cases: too few "
-            "to rank meaningfully."
+            f"The rank and quartile band rest on only {cases}: too few to rank meaningfully."
         )
 
 
