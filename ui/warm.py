@@ -20,7 +20,7 @@ import threading
 from ui import warm_pages
 
 log = logging.getLogger(__name__)
-THREAD_NAME = "send-lens-warm-imports"
+THREAD_NAME = warm_pages.IMPORTS_THREAD
 # This thread's, ``ui.warm_pages``' and ``ui.server_start``'s: all call cached functions outside
 # a page.
 QUIET_THREADS = "send-lens-"

@@ -119,20 +119,17 @@ def _work() -> None:
                 log.debug("warming a view of %s failed", area, exc_info=True)
 
 
-def when_idle(inside_step: bool = False) -> None:
-    """Wait until the server is idle (``_wait_s``). ``inside_step``: called in the middle of a
-    step, which may hold a lock a page run needs: wait only while pages run and use CPU."""
-    if inside_step:
-        _while_pages_compute()
-        return
+def when_idle() -> None:
+    """Wait until the server is idle (``_wait_s``), before a step."""
     while (wait := _wait_s()) != 0.0:
         time.sleep(max(0.05, wait))
 
 
 def _while_pages_compute() -> None:
-    """Wait while pages run, until they have used no CPU for ``STALL_S`` (they wait on what
-    this thread holds), at once if they still have not since the last such stop, and not at
-    all where their CPU cannot be read. Not the quiet periods after a run: a step half done
+    """Inside a step, which may hold a lock a page run needs: wait while pages run, until
+    they have used no CPU for ``STALL_S`` (they wait on what this thread holds), at once if
+    they still have not since the last such stop, and not at all where their CPU cannot be
+    read. Not the quiet periods after a run: a step half done
     holds locks, and the first page's imports are best done early (a first click comes 2-3 s
     after the first page is drawn in the benchmark)."""
     progress, since = None, time.monotonic()
@@ -157,7 +154,8 @@ def until_pages_warmed() -> None:
 
 _stalled: list[tuple[tuple[int, int], ...] | None] = [None]
 # ui.warm's imports and this module's views: the threads that give way inside their steps.
-WARMING_THREADS = ("send-lens-warm-imports", THREAD_NAME)
+IMPORTS_THREAD = "send-lens-warm-imports"  # ui.warm's, named here as it imports this module
+WARMING_THREADS = (IMPORTS_THREAD, THREAD_NAME)
 _checkpoints = threading.Lock()
 
 
@@ -175,7 +173,7 @@ def _before_import(event: str, _args: tuple) -> None:
     if event != "import" or threading.current_thread().name not in WARMING_THREADS:
         return
     try:
-        when_idle(inside_step=True)
+        _while_pages_compute()
     except Exception:  # an audit hook that raises would fail the import
         log.debug("waiting before an import failed", exc_info=True)
 
