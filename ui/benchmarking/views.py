@@ -133,10 +133,11 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
         else "Among all councils with a value; 1st is the highest, which is not better or worse."
     )
     band_help = "The quarter of all councils this one is in (A to D), as in DfE's LAIT."
+    too_few = ""
     if result.rank_too_small:
         cases = f"{result.denominator:,.0f} case{'' if result.denominator == 1 else 's'}"
-        caveat = f" On only {cases}: too few to rank meaningfully."
-        rank_help, band_help = rank_help + caveat, band_help + caveat
+        too_few = f"only {cases}: too few to rank meaningfully."
+        rank_help, band_help = rank_help + f" On {too_few}", band_help + f" On {too_few}"
     average = (
         "Neighbours' average" if label.lower().startswith("statistical") else "Comparators' average"
     )
@@ -165,10 +166,8 @@ def verdict(result: bm.ComparisonResult, label: str, latest: bool) -> None:
     ]
     for col, (name, value, help_text) in zip(st.columns(5), tiles):
         glossed.metric(name, value, help=help_text, where=col)
-    if result.rank_too_small:
-        glossed.caption(
-            f"The rank and quartile band rest on only {cases}: too few to rank meaningfully."
-        )
+    if too_few:
+        glossed.caption(f"The rank and quartile band rest on {too_few}")
 
 
 def hidden_in_room(result: bm.ComparisonResult) -> bool:
