@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import subprocess
 import sys
@@ -31,6 +32,16 @@ def private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
     # Pages warmed in the background would fill shared caches while later tests patch the
     # national table or count calls; tests/test_warm_pages.py runs the warming itself.
     os.environ["SEND_LENS_WARM_PAGES"] = "0"
+
+
+@pytest.fixture(autouse=True)
+def collector_as_before():
+    """The server keeps what it warmed out of the cycle collector (``ui.memory``); a test that
+    runs that code must not leave a worker with every object of its earlier tests frozen."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
+    gc.enable()
 
 
 @pytest.fixture

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import platform
+import weakref
 
 import pytest
 
 from tests.conftest import fresh_python_prints
+from ui.memory import collector_paused, freeze_long_lived
 
 # In a fresh interpreter: free a 4 MB block, then ask for 2 MB, and see whether glibc mapped
 # it (mallinfo2's hblkhd, bytes in mapped blocks) or took it from the heap.
@@ -35,3 +38,34 @@ def test_a_large_block_is_mapped_even_after_a_larger_one_was_freed():
     # glibc's own behaviour first, so the test shows what the setting changes.
     assert fresh_python_prints("FIXED = False" + PROBE).strip() == "False"
     assert fresh_python_prints("FIXED = True" + PROBE).strip() == "True True"
+
+
+class _Node:
+    pass
+
+
+def test_the_collector_is_off_while_paused_and_what_was_made_is_frozen_after():
+    assert gc.isenabled()
+    before = gc.get_freeze_count()
+    with collector_paused():
+        assert not gc.isenabled()
+        made = [[i] for i in range(1000)]  # 1,000 containers the collector tracks
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= before + len(made)
+
+
+def test_a_collector_that_was_off_stays_off():
+    gc.disable()
+    with collector_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_garbage_is_collected_before_the_long_lived_are_frozen():
+    cycle = _Node()
+    cycle.me = cycle  # garbage that only the cycle collector can free
+    gone = weakref.ref(cycle)
+    del cycle
+    freeze_long_lived()
+    assert gone() is None, "collected, not frozen with the rest"
+    assert gc.get_freeze_count() > 0

@@ -243,3 +243,13 @@ def test_the_allocators_are_set_before_the_launcher_reads_anything():
     default, when_read = fresh_python_prints(code).split()
     assert default != "system"  # else this test would prove nothing
     assert when_read == "system"
+
+
+def test_the_servers_start_runs_with_the_cycle_collector_paused(monkeypatch):
+    import gc
+
+    seen: list[bool] = []
+    monkeypatch.setattr(server_start, "_prepare", lambda: seen.append(gc.isenabled()))
+    server_start.prepare()
+    assert seen == [False]
+    assert gc.isenabled() and gc.get_freeze_count() > 0

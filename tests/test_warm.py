@@ -62,6 +62,21 @@ def test_public_data_is_warmed_after_the_imports(monkeypatch):
     assert neighbours._load.cache_info().currsize == len(neighbours.VERSIONS) == 2
 
 
+def test_what_was_warmed_is_frozen_last(monkeypatch):
+    monkeypatch.setattr(warm, "_started", threading.Lock())
+    monkeypatch.setattr(warm, "AFTER_FIRST_PAGE_S", 0.0)
+    monkeypatch.setattr(warm, "MODULES", ["csv"])
+    monkeypatch.setattr(warm, "PAGE_VIEWS", [])
+    monkeypatch.setattr(warm, "PUBLIC_DATA", [])
+    steps: list[str] = []
+    monkeypatch.setattr(warm, "_read_national_table", lambda: steps.append("table"))
+    monkeypatch.setattr(warm, "freeze_long_lived", lambda: steps.append("frozen"))
+    assert warm.warm_in_background() is True
+    for thread in [t for t in threading.enumerate() if t.name == "send-lens-warm-imports"]:
+        thread.join(timeout=30)
+    assert steps == ["table", "frozen"]
+
+
 def test_every_public_data_target_is_a_function():
     import importlib
 

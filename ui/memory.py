@@ -12,7 +12,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
@@ -76,3 +77,34 @@ def map_large_blocks() -> bool:
     (benchmarks/README.md, 2026-12-03 evening). Called once per process; True if set."""
     mallopt = _glibc("mallopt")
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) if mallopt is not None else False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a server imports and reads what every page shares,
+    then all that exists kept out of later collections (``gc.freeze``).
+
+    The launcher's thread creates about 240,000 long-lived objects (modules, functions, the
+    catalogue), and the collector, which counts allocations, traversed them all twice while
+    they were made: two full collections of 50 and 86 ms holding the GIL while the browser
+    waited for its first page, and each later full collection (72-170 ms, some inside a page
+    run) traversed them again (``gc.callbacks`` over one benchmark session, 2026-12-03). They
+    live as long as the server, so the collector gains nothing from them. What becomes garbage
+    meanwhile is freed by reference counting as before; only cycles made in these seconds (954
+    objects after the launcher's work) stay until the server stops."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def freeze_long_lived() -> None:
+    """After the server's background warming: collect once, then keep every object left (the
+    warmed modules, the national table's frames) out of later full collections, which would
+    otherwise traverse them in the middle of some visitor's page run."""
+    gc.collect()
+    gc.freeze()

@@ -51,10 +51,16 @@ def prepare_in_background() -> threading.Thread:
 
 def prepare() -> None:
     """Begin the national build if there is no current cache, import what the first run
-    imports, open the store and, with a current cache, read Home's rows and their indexes."""
-    from ui.memory import set_allocators
+    imports, open the store and, with a current cache, read Home's rows and their indexes;
+    with the cycle collector paused meanwhile (``ui.memory.collector_paused``)."""
+    from ui.memory import collector_paused, set_allocators
 
-    set_allocators()  # before anything is read, as the router's first run would
+    with collector_paused():
+        set_allocators()  # before anything is read, as the router's first run would
+        _prepare()
+
+
+def _prepare() -> None:
     _check_how_streamlit_runs()  # first: it costs least while few modules are loaded
     # ui.data brings pandas, pyarrow and the catalogue; ui.warm its log filter (Home's rows
     # are read outside a page on purpose).

@@ -18,6 +18,7 @@ import os
 import threading
 
 from ui import warm_pages
+from ui.memory import freeze_long_lived
 
 log = logging.getLogger(__name__)
 THREAD_NAME = warm_pages.IMPORTS_THREAD
@@ -134,3 +135,7 @@ def _import_all() -> None:
             getattr(importlib.import_module(module), function)()
         except Exception:  # as above: the page reads it again, and reports what fails
             log.debug("warming %s failed", target, exc_info=True)
+    # What this thread imported and read lives as long as the server: one collection now, in
+    # idle time, rather than its traversal in every later one (ui.memory.freeze_long_lived).
+    warm_pages.when_idle()
+    freeze_long_lived()
