@@ -17,11 +17,14 @@ glossed.markdown(
     "how they are doing compared with other children."
 )
 
-# Only the open tab is drawn: all four at once are about 20 charts, which took the browser
-# 1.2-2.0 s to draw on every visit (benchmarks/startup.py), over the 1 s aim.
-need, placement, outcomes, care, nhs = st.tabs(
+# Only the open tab is drawn: all of them at once are about 20 charts, which took the browser
+# 1.2-2.0 s to draw on every visit (benchmarks/startup.py), over the 1 s aim. How many and
+# what need were one tab of six charts, the most of any opening view; as two, each answers
+# one question and the page opens with four (benchmarks/README.md, "Local profile's tabs").
+how_many, needs, placement, outcomes, care, nhs = st.tabs(
     [
-        "How many and what need",
+        "How many",
+        "Needs and ages",
         "Where they are educated",
         "Attainment, absence and adulthood",
         "Children in need and looked after",
@@ -31,10 +34,13 @@ need, placement, outcomes, care, nhs = st.tabs(
     on_change="rerun",
 )
 
-if need.open:
-    with need:
-        views.need_charts(area)
-        views.sen_primary_need(area)
+if how_many.open:
+    with how_many:
+        views.how_many_charts(area)
+
+if needs.open:
+    with needs:
+        views.needs_and_ages(area)
 
 if placement.open:
     with placement:

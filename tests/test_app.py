@@ -168,7 +168,8 @@ def test_reorganised_area_says_where_its_series_starts(national):
 
 
 TABS = {  # each tab of the Local profile, and a chart key it must draw
-    "How many and what need": "profile.rate.view",
+    "How many": "profile.rate.view",
+    "Needs and ages": "profile.need.view",
     "Where they are educated": "profile.placements.view",
     "Attainment, absence and adulthood": "profile.attainment.view",
     "Children in need and looked after": "profile.care.view",

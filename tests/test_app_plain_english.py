@@ -15,6 +15,7 @@ REFRESH_COMMAND = "python -m data_loaders.refresh"
 def _app(area: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params["area"] = area
+    at.session_state["profile.tab"] = "Needs and ages"  # where the profile's need notes are
     return at
 
 

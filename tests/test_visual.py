@@ -22,11 +22,10 @@ def test_about_box_is_empty_until_opened_then_holds_the_definition_and_source(na
     at = _local_profile()
     assert not at.exception, [e.value for e in at.exception]
     boxes = [e for e in at.expander if e.label == "About this indicator"]
-    # The first tab's six visuals: four trends, primary need, age (SEN primary need is not
-    # shipped), each with its box and its CSV download.
-    assert len(boxes) == 6
+    # The first tab's four trends, each with its box and its CSV download.
+    assert len(boxes) == 4
     assert all(not box.children for box in boxes)
-    assert [b.label for b in at.get("download_button")] == ["Download CSV"] * 6
+    assert [b.label for b in at.get("download_button")] == ["Download CSV"] * 4
     assert not [m for m in at.markdown if "Source:" in m.value]
 
     at.session_state["profile.rate.about"] = True  # as a click on the first box does
@@ -44,11 +43,11 @@ def test_about_box_is_empty_until_opened_then_holds_the_definition_and_source(na
     assert "- Unit: rate per 10,000." in words
     assert "- Source: " in words
     # The chart above it is unchanged by the rerun.
-    assert len(at.get("vega_lite_chart")) == 6
+    assert len(at.get("vega_lite_chart")) == 4
 
 
 def test_workshop_mode_keeps_no_about_box_and_every_download(national):
     at = _local_profile(workshop=True)
     assert not at.exception, [e.value for e in at.exception]
     assert not [e for e in at.expander if e.label == "About this indicator"]
-    assert [b.label for b in at.get("download_button")] == ["Download CSV"] * 6
+    assert [b.label for b in at.get("download_button")] == ["Download CSV"] * 4

@@ -65,9 +65,9 @@ def test_a_first_visit_after_warming_builds_no_chart(national, monkeypatch):
     assert maps == []  # and the Map's opening map (its schools, each widget's first choice)
     assert drawn["map"] == 1
     # The pages did draw their charts (so the check above could have failed): Local
-    # profile's first tab six, Governance three, Benchmarking's compare view and Outcomes'
+    # profile's first tab four, Governance three, Benchmarking's compare view and Outcomes'
     # national indicators one or more.
-    assert drawn["local_profile"] == 6 and drawn["governance"] == 3
+    assert drawn["local_profile"] == 4 and drawn["governance"] == 3
     assert drawn["benchmarking"] >= 1 and drawn["outcomes"] >= 1
 
 

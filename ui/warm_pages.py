@@ -218,7 +218,8 @@ def _scripts_running() -> int:
 
 def views_of(area: str) -> list[Callable[[], None]]:
     """The views a first visit to each page draws before anything is clicked, in the
-    sidebar's order (imported here: this module is imported by the router at start)."""
+    sidebar's order, then Local profile's second tab (imported here: this module is imported
+    by the router at start)."""
     from ui.benchmarking import views as benchmarking
     from ui.data_page import views as data_page
     from ui.governance import views as governance
@@ -229,7 +230,7 @@ def views_of(area: str) -> list[Callable[[], None]]:
     from uploads.public import public_mode
 
     return [
-        *profile.need_views(area),
+        *profile.how_many_views(area),
         lambda: benchmarking.opening_view(area),
         *governance.national_steps(area),
         shipped_frameworks,  # Outcomes' frameworks as shipped, parsed once per process
@@ -240,4 +241,5 @@ def views_of(area: str) -> list[Callable[[], None]]:
         lambda: map_views.opening_map(area),
         # Not per area, so a second area's warming finds it done; no Data page in public mode.
         *([] if public_mode() else [data_page.national_tables]),
+        *profile.needs_views(area),  # Local profile's second tab, after every opening view
     ]

@@ -27,14 +27,13 @@ from ui.workspace_picker import is_admin
 ROLE_LABEL = {"area": "Area", "region": "Region", "England": "England"}
 
 
-def need_charts(area: str) -> None:
-    """The first tab's charts: how many children and young people have plans, and their
-    needs and ages."""
-    for draw in need_views(area):
+def how_many_charts(area: str) -> None:
+    """The first tab's charts: how many children and young people have plans or SEN support."""
+    for draw in how_many_views(area):
         draw()
 
 
-def need_views(area: str) -> list[Callable[[], None]]:
+def how_many_views(area: str) -> list[Callable[[], None]]:
     """Each of the first tab's charts as a function to draw it: public data only, so
     ``ui.warm_pages`` draws them one by one ahead of a visit."""
     return [
@@ -58,6 +57,21 @@ def need_views(area: str) -> list[Callable[[], None]]:
             area,
             "Share of pupils receiving SEN support",
         ),
+    ]
+
+
+def needs_and_ages(area: str) -> None:
+    """The second tab: the primary needs of children and young people with plans, and of all
+    pupils with SEN, and the ages of those with plans."""
+    plans_by_need, ages = needs_views(area)
+    plans_by_need()
+    sen_primary_need(area)
+    ages()
+
+
+def needs_views(area: str) -> list[Callable[[], None]]:
+    """The second tab's charts of published data on plans, for ``ui.warm_pages`` as above."""
+    return [
         partial(
             breakdown_bars,
             "profile.need",
