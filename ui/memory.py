@@ -87,8 +87,8 @@ def collector_paused() -> Iterator[None]:
     The launcher's thread creates about 240,000 long-lived objects (modules, functions, the
     catalogue), and the collector, which counts allocations, traversed them all twice while
     they were made: two full collections of 50 and 86 ms holding the GIL while the browser
-    waited for its first page, and each later full collection (72-170 ms, some inside a page
-    run) traversed them again (``gc.callbacks`` over one benchmark session, 2026-12-03). They
+    waited for its first page, and each later full collection (53-170 ms, one during a page
+    switch) traversed them again (``gc.callbacks`` over one benchmark session, 2026-12-03). They
     live as long as the server, so the collector gains nothing from them. What becomes garbage
     meanwhile is freed by reference counting as before; only cycles made in these seconds (954
     objects after the launcher's work) stay until the server stops."""

@@ -129,9 +129,9 @@ def _while_pages_compute() -> None:
     """Inside a step, which may hold a lock a page run needs: wait while pages run, until
     they have used no CPU for ``STALL_S`` (they wait on what this thread holds), at once if
     they still have not since the last such stop, and not at all where their CPU cannot be
-    read. Not the quiet periods after a run: a step half done
-    holds locks, and the first page's imports are best done early (a first click comes 2-3 s
-    after the first page is drawn in the benchmark)."""
+    read. Not the quiet periods after a run: a step half done holds locks, and the first
+    page's imports are best done early (a first click comes 2-3 s after the first page is
+    drawn in the benchmark)."""
     progress, since = None, time.monotonic()
     while running := _pages_cpu():
         if running == _stalled[0]:
