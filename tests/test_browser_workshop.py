@@ -39,8 +39,17 @@ MEASURE = """() => {
 }"""
 
 
-def _settle(page) -> None:
-    page.wait_for_timeout(300)
+HEADER = """() => {
+  const h = document.querySelector('[data-testid="stMain"] h2');
+  return h ? h.innerText : '';
+}"""
+
+
+def _settle_once(page, changed: str, arg: object = None) -> None:
+    """Wait until the JavaScript predicate ``changed`` holds, then until the page is idle. A
+    fixed pause was not enough: on a loaded CI machine the rerun a key starts had not begun
+    300 ms later, so the page read as idle with the card before it (CI, 2026-12-03)."""
+    page.wait_for_function(changed, arg=arg, timeout=30_000)
     wait_until_rendered(page)
 
 
@@ -94,7 +103,7 @@ def test_a_facilitator_walks_the_story_on_a_projector(browser):
     _tab_to(page, "Next")
     for _ in cards[1:]:
         page.keyboard.press("Enter")
-        _settle(page)
+        _settle_once(page, f"previous => ({HEADER})() !== previous", seen[-1])
         found = page.evaluate(MEASURE)
         seen.append(found["header"])
         assert found["cutOff"] == [], found["header"]
@@ -116,7 +125,7 @@ def test_a_facilitator_walks_the_story_on_a_projector(browser):
     page.keyboard.type("2")
     _tab_to(page, "Record this")
     page.keyboard.press("Enter")
-    _settle(page)
+    _settle_once(page, "() => document.body.innerText.includes('Recorded for this card:')")
     assert page.get_by_text("Recorded for this card: 1").count() == 1
 
     with page.expect_download() as download:
