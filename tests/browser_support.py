@@ -158,6 +158,27 @@ def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     )
 
 
+def choose_when_offered(page, box_name: str, option: str) -> None:
+    """Open the select box and choose ``option``, opening it again until it is offered: the
+    rerun a choice above it starts (a map's level, say) may not have begun when the page first
+    reads as idle, and the box then still lists the options it had before (CI, 2026-12-03)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    box = page.get_by_role("combobox", name=box_name)
+    for _ in range(30):
+        box.click()
+        offered = page.get_by_role("option", name=option, exact=True)
+        try:
+            offered.wait_for(timeout=2_000)
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            wait_until_rendered(page)
+            continue
+        offered.click()
+        return
+    raise AssertionError(f"{option!r} never offered in {box_name!r}")
+
+
 IMPACTS_THAT_FAIL = ("serious", "critical")
 
 # Findings inside Streamlit's own widgets that app code cannot change, each excluded by its

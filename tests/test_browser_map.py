@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser_support import wait_until_rendered
+from tests.browser_support import choose_when_offered, wait_until_rendered
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -201,8 +201,7 @@ def pick(page: Page, label: str, option: str) -> None:
     """Choose ``option`` in the selectbox labelled ``label`` unless it is chosen already."""
     box = page.page.get_by_role("combobox", name=label)
     if box.input_value() != option:
-        box.click()
-        page.page.get_by_role("option", name=option, exact=True).click()
+        choose_when_offered(page.page, label, option)
         wait_until_rendered(page.page)
     assert box.input_value() == option
 

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.browser_support import running_app, wait_until_rendered
+from tests.browser_support import choose_when_offered, running_app, wait_until_rendered
 from tests.test_plain_text import save_upload
 
 pytestmark = pytest.mark.browser
@@ -127,7 +126,7 @@ def test_locality_names_on_the_map_and_in_its_tooltip_are_plain_text(app):
             wait_until_rendered(page)
         page.get_by_text("Your localities", exact=True).first.click()
         wait_until_rendered(page)
-        _choose_when_offered(page, "Indicator", "Children seen within 18 weeks (your data)")
+        choose_when_offered(page, "Indicator", "Children seen within 18 weeks (your data)")
         wait_until_rendered(page)
         text = visit.text()
         assert "not in your lookup" not in text  # the KPI return found the renamed localities
@@ -163,22 +162,3 @@ def test_locality_names_on_the_map_and_in_its_tooltip_are_plain_text(app):
         visit.assert_nothing_fetched_or_linked("map")
     finally:
         page.close()
-
-
-def _choose_when_offered(page, box_name: str, option: str) -> None:
-    """Open the select box and choose ``option``, opening it again until it is offered: the
-    rerun a choice above it starts (here the level) may not have begun when the page first
-    reads as idle, and the box then still lists the options it had before (CI, 2026-12-03)."""
-    box = page.get_by_role("combobox", name=box_name)
-    for _ in range(30):
-        box.click()
-        offered = page.get_by_role("option", name=option)
-        try:
-            offered.wait_for(timeout=2_000)
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-            wait_until_rendered(page)
-            continue
-        offered.click()
-        return
-    raise AssertionError(f"{option!r} never offered in {box_name!r}")
