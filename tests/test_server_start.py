@@ -20,7 +20,7 @@ from data_loaders import build
 from tests import browser_support
 from tests.conftest import ROOT, fresh_python_prints
 from tests.test_first_start import FakeRebuild, with_stand_in_build
-from ui import data, local, server_start
+from ui import data, local, server_start, warm_pages
 from ui.area_picker import DEFAULT_AREA
 
 BRADFORD = "E08000032"
@@ -152,6 +152,20 @@ def test_only_the_first_address_and_only_home_s_sets_work(national, counted_read
     assert worked_out == [(i, DEFAULT_AREA) for i in data._HEADLINE_IDS]
     assert server_start.first_address("/", b"area=E06000063") is None  # once per process
     assert len(worked_out) == len(data._HEADLINE_IDS)
+
+
+def test_local_profile_is_drawn_ahead_after_home_s_figures(national, counted_reads, monkeypatch):
+    _, _, worked_out = counted_reads
+    server_start._homes_rows_read.append(True)
+    ahead: list[tuple[str, bool, int]] = []
+    monkeypatch.setattr(
+        warm_pages,
+        "next_page_now",
+        lambda area, workshop: ahead.append((area, workshop, len(worked_out))),
+    )
+    server_start.first_address("/", b"mode=workshop&area=" + BRADFORD.encode()).join(60)
+    # After all ten of Home's figures, for the same area, and told it is a workshop.
+    assert ahead == [(BRADFORD, True, len(data._HEADLINE_IDS))]
 
 
 def test_no_figures_before_a_first_start_has_read_home_s_sources(counted_reads):

@@ -71,6 +71,53 @@ def test_a_first_visit_after_warming_builds_no_chart(national, monkeypatch):
     assert drawn["benchmarking"] >= 1 and drawn["outcomes"] >= 1
 
 
+def _specs_built_by_local_profile(monkeypatch) -> list[str]:
+    """The charts Local profile's first visit builds (not found in the shared cache)."""
+    from ui import visual
+
+    built: list[str] = []
+    real = visual.vega_lite_spec
+    monkeypatch.setattr(
+        visual, "vega_lite_spec", lambda chart: built.append(chart.description) or real(chart)
+    )
+    monkeypatch.setenv(warm_pages.WARM_ENV, "0")  # no warming thread from these runs
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["area"] = BRADFORD
+    at.run()
+    at.switch_page("app_pages/local_profile.py").run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 4
+    return built
+
+
+def test_local_profile_drawn_ahead_builds_every_opening_chart(national, monkeypatch):
+    from ui import visual
+
+    visual._public_spec.clear()
+    monkeypatch.delenv(warm_pages.PAGES_ENV, raising=False)
+    monkeypatch.delenv(warm_pages.WARM_ENV, raising=False)
+    ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False))
+    ahead.start()  # in a thread of its own, outside any page run, as the launcher's
+    ahead.join(120)
+    assert _specs_built_by_local_profile(monkeypatch) == []
+
+
+@pytest.mark.parametrize("workshop, env", [(True, None), (False, "SEND_LENS_WARM_PAGES")])
+def test_nothing_is_drawn_ahead_for_a_workshop_or_with_warming_off(
+    national, monkeypatch, workshop, env
+):
+    from ui import visual
+
+    visual._public_spec.clear()
+    monkeypatch.delenv(warm_pages.PAGES_ENV, raising=False)
+    monkeypatch.delenv(warm_pages.WARM_ENV, raising=False)
+    if env:
+        monkeypatch.setenv(env, "0")
+    warm_pages.next_page_now(BRADFORD, workshop)
+    built = _specs_built_by_local_profile(monkeypatch)
+    assert len(built) == 4, built  # the page built its four charts itself
+
+
 @pytest.fixture
 def fresh_queue(monkeypatch):
     monkeypatch.delenv(warm_pages.PAGES_ENV, raising=False)

@@ -138,26 +138,36 @@ def first_address(path: str, query: bytes) -> threading.Thread | None:
     default area, as the page would) in a thread, while the browser loads Streamlit's
     JavaScript, 1-2 s before the page's run asks for them. The first such address only:
     later visitors' pages work out their own, as before, and no stream of requests can make
-    the server work. Public, published figures, cached for every session in any case."""
+    the server work. Public, published figures, cached for every session in any case; then,
+    in the same thread, Local profile's opening charts for that area
+    (``ui.warm_pages.next_page_now``)."""
     if path not in HOME_ADDRESSES or not _first_address.acquire(blocking=False):
         return None
-    area = parse_qs(query.decode("latin-1")).get("area", [""])[0]
     thread = threading.Thread(
-        target=_homes_figures, args=(area,), name=f"{THREAD_NAME}-home", daemon=True
+        target=_homes_figures,
+        args=(query.decode("latin-1"),),
+        name=f"{THREAD_NAME}-home",
+        daemon=True,
     )
     thread.start()
     return thread
 
 
-def _homes_figures(area: str) -> None:
+def _homes_figures(query: str) -> None:
     for thread in _preparing:
         thread.join()
     if not _homes_rows_read:  # a first start: Home's rows are not read yet (or could not be)
         return
-    from ui import data
+    from ui import data, warm_pages
     from ui.area_picker import arrival_area
+    from ui.workshop import QUERY_KEY, WORKSHOP
 
+    asked = parse_qs(query)
+    area = asked.get("area", [""])[0]
     try:
-        data.homes_figures(arrival_area(area, set(data.current_las()["la_code"])))
+        code = arrival_area(area, set(data.current_las()["la_code"]))
+        data.homes_figures(code)
     except Exception:  # the page works them out again, and says so if it cannot
         log.debug("working out Home's figures failed", exc_info=True)
+        return
+    warm_pages.next_page_now(code, workshop=asked.get(QUERY_KEY, [""])[0] == WORKSHOP)

@@ -90,7 +90,7 @@ def note(area: str | None, workshop: bool, first_delay: float = 0.0) -> None:
         _busy_seen[0] = _last_run_end[0]
     if not _not_before[0]:
         _not_before[0] = _last_run_end[0] + first_delay
-    if not area or workshop or "0" in (os.environ.get(WARM_ENV), os.environ.get(PAGES_ENV)):
+    if not area or workshop or not enabled():
         return
     with _lock:
         if area in _seen or len(_seen) >= MAX_AREAS:
@@ -103,6 +103,31 @@ def note(area: str | None, workshop: bool, first_delay: float = 0.0) -> None:
         thread = threading.Thread(target=_work, name=THREAD_NAME, daemon=True)
         _worker[:] = [thread]
         thread.start()
+
+
+def enabled() -> bool:
+    """Whether pages are warmed: neither ``SEND_LENS_WARM`` nor ``SEND_LENS_WARM_PAGES`` is 0."""
+    return "0" not in (os.environ.get(WARM_ENV), os.environ.get(PAGES_ENV))
+
+
+def next_page_now(area: str, workshop: bool) -> None:
+    """Local profile's opening charts for ``area``, at once, in the caller's thread: the
+    launcher's, after Home's figures for the first address (``ui.server_start``).
+
+    The page under Home in the sidebar is the usual first click, and its four charts cost
+    its first visit 0.46-0.52 s of server time (cProfile, 2026-12-03: the trend frames, the
+    specs and their one validation). The warming above begins 2 s after Home is drawn, later
+    than a quick first click; these run while the browser is still loading and drawing Home,
+    on a core the server otherwise leaves idle then (benchmarks/README.md, "Stop 25")."""
+    if workshop or not enabled():
+        return
+    from ui.profile import views as profile
+
+    for view in profile.how_many_views(area):
+        try:
+            view()
+        except Exception:  # a nicety, as above: the page draws the chart itself
+            log.debug("drawing Local profile ahead for %s failed", area, exc_info=True)
 
 
 def _work() -> None:
