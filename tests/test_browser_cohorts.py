@@ -35,8 +35,14 @@ def test_cohorts_page_with_the_example_hides_small_counts(app):
     page.get_by_role("button", name="Load the example data (synthetic)").click()
     page.get_by_text("The board's ten").wait_for(timeout=120_000)
     _settle(page)
-    # The UpSet bars as a table too, so both views are in the page once.
+    # The UpSet bars as a table too, so both views are in the page once. Waited for by the
+    # table itself: the rerun the choice starts may not have begun after a fixed pause.
+    tables = '[data-testid="stDataFrame"], [data-testid="stTable"]'
+    before = page.locator(tables).count()
     page.get_by_text("Table").first.click()
+    page.wait_for_function(
+        "([css, n]) => document.querySelectorAll(css).length > n", arg=[tables, before]
+    )
     _settle(page)
     page.get_by_text("Records for data-quality work").click()
     _settle(page)
