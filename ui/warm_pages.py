@@ -114,11 +114,12 @@ def next_page_now(area: str, workshop: bool) -> None:
     """Local profile's opening charts for ``area``, at once, in the caller's thread: the
     launcher's, after Home's figures for the first address (``ui.server_start``).
 
-    The page under Home in the sidebar is the usual first click, and its four charts cost
-    its first visit 0.46-0.52 s of server time (cProfile, 2026-12-03: the trend frames, the
-    specs and their one validation). The warming above begins 2 s after Home is drawn, later
-    than a quick first click; these run while the browser is still loading and drawing Home,
-    on a core the server otherwise leaves idle then (benchmarks/README.md, "Stop 25")."""
+    Local profile is the page under Home in the sidebar (and the benchmark's first click),
+    and its four charts cost its first visit 0.46-0.52 s of server time (cProfile,
+    2026-12-03: the trend frames, the specs and their one validation). The warming above
+    begins 2 s after Home is drawn, later than a quick first click; these run while the
+    browser is still loading and drawing Home, on a core the server otherwise leaves idle
+    then (benchmarks/README.md, "Stop 25")."""
     if workshop or not enabled():
         return
     from ui.profile import views as profile
