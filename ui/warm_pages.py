@@ -125,10 +125,7 @@ def next_page_now(area: str, workshop: bool) -> None:
     from ui.profile import views as profile
 
     for view in profile.how_many_views(area):
-        try:
-            view()
-        except Exception:  # a nicety, as above: the page draws the chart itself
-            log.debug("drawing Local profile ahead for %s failed", area, exc_info=True)
+        _draw(view, area)
 
 
 def _work() -> None:
@@ -139,10 +136,14 @@ def _work() -> None:
             area = _waiting.pop(0)
         for view in views_of(area):
             when_idle()
-            try:
-                view()
-            except Exception:  # a nicety: the page draws the view itself, and reports errors
-                log.debug("warming a view of %s failed", area, exc_info=True)
+            _draw(view, area)
+
+
+def _draw(view: Callable[[], object], area: str) -> None:
+    try:
+        view()
+    except Exception:  # a nicety: the page draws the view itself, and reports errors
+        log.debug("warming a view of %s failed", area, exc_info=True)
 
 
 def when_idle() -> None:
