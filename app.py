@@ -17,6 +17,7 @@ import streamlit as st
 from ui import glossed, identity, local, workshop
 from ui.area_picker import chosen_area
 from ui.data import build_national_with_progress
+from ui.element_code import fetch_after_first_page
 from ui.memory import give_back_freed_memory, set_allocators
 from ui.visual import page_styles
 from ui.warm import warm_in_background
@@ -116,6 +117,7 @@ glossed.caption(
     "(DfE, ONS, Ministry of Justice).",
     where=st.sidebar,
 )
+fetch_after_first_page()
 build_national_with_progress()
 navigation.run()
 # A page's charts and tables leave freed heap pages behind (Arrow buffers, pandas copies).
