@@ -77,6 +77,12 @@ def start_pairs(browser, pairs: int, cold: bool) -> Ratios:
     return interleaved(app, bare, pairs)
 
 
+# Every chart on the page drawn: a Vega-Lite chart's element is on the page (and the run may
+# have ended) before its code has arrived and drawn it, on a page's first chart especially.
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+  .every(chart => chart.querySelector('svg, canvas'))"""
+
+
 def _switch(page, link: str, heading: str) -> float:
     start = time.perf_counter()
     page.get_by_role("link", name=link, exact=True).click()
@@ -86,6 +92,7 @@ def _switch(page, link: str, heading: str) -> float:
         timeout=120_000,
     )
     wait_until_rendered(page, timeout_ms=120_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=120_000)
     return time.perf_counter() - start
 
 
