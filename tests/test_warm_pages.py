@@ -96,35 +96,10 @@ def test_local_profile_drawn_ahead_builds_every_opening_chart(national, monkeypa
     visual._public_spec.clear()
     monkeypatch.delenv(warm_pages.PAGES_ENV, raising=False)
     monkeypatch.delenv(warm_pages.WARM_ENV, raising=False)
-    monkeypatch.setattr(warm_pages, "_last_run_end", [time.monotonic() - 1.0])  # Home drawn
     ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False))
     ahead.start()  # in a thread of its own, outside any page run, as the launcher's
     ahead.join(120)
     assert _specs_built_by_local_profile(monkeypatch) == []
-
-
-def test_local_profile_is_drawn_ahead_only_after_the_first_page_run_and_its_drawing(
-    monkeypatch,
-):
-    from ui.profile import views as profile
-
-    monkeypatch.delenv(warm_pages.PAGES_ENV, raising=False)
-    monkeypatch.delenv(warm_pages.WARM_ENV, raising=False)
-    monkeypatch.setattr(warm_pages, "_last_run_end", [0.0])  # no page has run in the process
-    monkeypatch.setattr(warm_pages, "_not_before", [1.0])  # no idle-time warming either
-    drawn: list[float] = []
-    monkeypatch.setattr(
-        profile, "how_many_views", lambda area: [lambda: drawn.append(time.monotonic())]
-    )
-    ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False))
-    ahead.start()
-    time.sleep(0.3)
-    assert drawn == []  # the browser is still loading: no run yet
-    warm_pages.note(None, workshop=False)  # the first page's run ends
-    ended = warm_pages._last_run_end[0]
-    ahead.join(30)
-    assert len(drawn) == 1
-    assert drawn[0] >= ended + warm_pages.DRAW_AHEAD_AFTER_S
 
 
 @pytest.mark.parametrize("workshop, env", [(True, None), (False, "SEND_LENS_WARM_PAGES")])

@@ -58,14 +58,6 @@ BUSY_QUIET_S = 5.0
 # view holds, so the view goes on (a page progressing uses CPU every scheduler tick, 4 ms).
 STALL_S = 0.02
 POLL_IN_STEP_S = 0.005
-# The launcher draws Local profile ahead this long after the first page's run has ended, when
-# the browser has drawn that page (0.24-0.30 s after its run ends, on this machine): drawn
-# while the browser loaded Streamlit's code and ran Home, it made a start to Home drawn
-# 0.07-0.2 s longer, sharing the two cores (benchmarks/README.md, "Stop 26"). Without a run
-# within FIRST_RUN_WAIT_S (no browser came), it draws anyway.
-DRAW_AHEAD_AFTER_S = 0.4
-FIRST_RUN_WAIT_S = 10.0
-POLL_FIRST_RUN_S = 0.01
 # A public server can be asked for every area; each costs 0.8-1.2 s of idle CPU and about
 # 1 MB of cached frames and specs (the first about 11 MB, with what it imports; measured
 # 2026-12-03), so not more than this many are warmed in a process.
@@ -119,32 +111,21 @@ def enabled() -> bool:
 
 
 def next_page_now(area: str, workshop: bool) -> None:
-    """Local profile's opening charts for ``area``, in the caller's thread: the launcher's,
-    after Home's figures for the first address (``ui.server_start``), once the first page's
-    run has ended and the browser has drawn it (``_after_first_page``).
+    """Local profile's opening charts for ``area``, at once, in the caller's thread: the
+    launcher's, after Home's figures for the first address (``ui.server_start``).
 
     Local profile is the page under Home in the sidebar (and the benchmark's first click),
     and its four charts cost its first visit 0.46-0.52 s of server time (cProfile,
     2026-12-03: the trend frames, the specs and their one validation). The warming above
-    begins 2 s after Home is drawn, later than a quick first click (benchmarks/README.md,
-    "Stop 25" and "Stop 26")."""
+    begins 2 s after Home is drawn, later than a quick first click; these run while the
+    browser is still loading and drawing Home, on a core the server otherwise leaves idle
+    then (benchmarks/README.md, "Stop 25")."""
     if workshop or not enabled():
         return
     from ui.profile import views as profile
 
-    _after_first_page()
     for view in profile.how_many_views(area):
         _draw(view, area)
-
-
-def _after_first_page() -> None:
-    """Wait until a page run has ended (at most ``FIRST_RUN_WAIT_S``), then until
-    ``DRAW_AHEAD_AFTER_S`` after it."""
-    deadline = time.monotonic() + FIRST_RUN_WAIT_S
-    while not _last_run_end[0] and time.monotonic() < deadline:
-        time.sleep(POLL_FIRST_RUN_S)
-    if _last_run_end[0]:
-        time.sleep(max(0.0, _last_run_end[0] + DRAW_AHEAD_AFTER_S - time.monotonic()))
 
 
 def _work() -> None:
