@@ -28,13 +28,22 @@ STARTED = """file => performance.getEntriesByType('resource')
   .find(e => e.name.endsWith('/' + file)).startTime"""
 
 
-def test_chart_code_fetched_after_home_is_drawn_and_not_again_by_local_profile(browser):
+# Safari has no requestIdleCallback: the loader falls back to a timer.
+NO_IDLE_CALLBACK = "window.requestIdleCallback = undefined;"
+
+
+@pytest.mark.parametrize("idle_callback", [True, False])
+def test_chart_code_fetched_after_home_is_drawn_and_not_again_by_local_profile(
+    browser, idle_callback
+):
     chromium, url = browser
     files = list(chunk_files())
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
         page.add_init_script(FIRST_IDLE)
+        if not idle_callback:
+            page.add_init_script(NO_IDLE_CALLBACK)
         asked: list[str] = []
         page.on("request", lambda r: asked.append(r.url.rsplit("/", 1)[-1]))
         page.goto(f"{url}/?area=E08000032", wait_until="domcontentloaded")

@@ -37,9 +37,10 @@ AFTER_DRAWN_MS = 500
 # Waits for the page to be drawn (its run finished, no element still a placeholder; at most
 # 5 s), then AFTER_DRAWN_MS (a start's last checks and paints; straight after, the measured
 # start to Home drawn was 4% longer, ten interleaved rounds) and the browser's next idle
-# moment, and imports the chunks one after another, so that a click meanwhile shares the
-# browser with one file at a time. The chunks' addresses are
-# resolved against Streamlit's own entry script, as its imports are, so a base URL path works.
+# moment (a timer where the browser has no idle callback: Safari), and imports the chunks one
+# after another, so that a click meanwhile shares the browser with one file at a time. The
+# chunks' addresses are resolved against Streamlit's own entry script, as its imports are, so
+# a base URL path works.
 _LOADER = """<script>(() => {
   if (window.%(flag)s) return;
   window.%(flag)s = true;
@@ -53,7 +54,8 @@ _LOADER = """<script>(() => {
   };
   const drawn = () => document.querySelector('[data-test-script-state="notRunning"]')
     && !document.querySelector('[data-testid="stSkeleton"]');
-  const later = () => setTimeout(() => requestIdleCallback(load, {timeout: 2000}), %(after_ms)d);
+  const idle = window.requestIdleCallback || ((then) => setTimeout(then, 0));
+  const later = () => setTimeout(() => idle(load, {timeout: 2000}), %(after_ms)d);
   const wait = (tries) => (drawn() || tries >= 50) ? later() : setTimeout(() => wait(tries + 1), 100);
   wait(0);
 })();</script>"""
@@ -73,7 +75,7 @@ def chunk_files(static_js: Path = STATIC_JS) -> tuple[str, ...]:
 
 
 def loader_script(files: tuple[str, ...]) -> str:
-    """The page script that imports ``files`` once the page's run has finished."""
+    """The page script that imports ``files`` once the page is drawn."""
     return _LOADER % {"flag": FLAG, "files": json.dumps(list(files)), "after_ms": AFTER_DRAWN_MS}
 
 
