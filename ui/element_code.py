@@ -79,7 +79,15 @@ def loader_script(files: tuple[str, ...]) -> str:
     return _LOADER % {"flag": FLAG, "files": json.dumps(list(files)), "after_ms": AFTER_DRAWN_MS}
 
 
+@cache
+def _loader_for_this_build() -> str:
+    """The loader for the installed build's chunks ("" if it has none of them), built once a
+    process rather than on every run of every page."""
+    files = chunk_files()
+    return loader_script(files) if files else ""
+
+
 def fetch_after_first_page() -> None:
     """Put the loader in the sidebar, below everything else there (it draws nothing)."""
-    if files := chunk_files():
-        st.sidebar.html(loader_script(files), unsafe_allow_javascript=True)
+    if script := _loader_for_this_build():
+        st.sidebar.html(script, unsafe_allow_javascript=True)
