@@ -28,6 +28,7 @@ STARTED = """file => performance.getEntriesByType('resource')
   .find(e => e.name.endsWith('/' + file)).startTime"""
 
 
+TIMER_SLACK_MS = 20
 # Safari has no requestIdleCallback: the loader falls back to a timer.
 NO_IDLE_CALLBACK = "window.requestIdleCallback = undefined;"
 
@@ -53,7 +54,11 @@ def test_chart_code_fetched_after_home_is_drawn_and_not_again_by_local_profile(
         first_idle = page.evaluate("window.firstIdle")
         assert first_idle is not None
         for file in files:
-            assert page.evaluate(STARTED, file) >= first_idle + AFTER_DRAWN_MS, file
+            # Chromium's timers may fire a millisecond or two early on the page's clock (CI:
+            # 1.1 ms); started when drawn, without the delay, it is about 500 ms early.
+            assert page.evaluate(STARTED, file) >= first_idle + AFTER_DRAWN_MS - TIMER_SLACK_MS, (
+                file
+            )
 
         asked.clear()
         page.get_by_role("link", name="Local profile", exact=True).click()
