@@ -6,7 +6,10 @@ What it adds: as the server starts, ``ui.server_start`` prepares what the first 
 (imports, the store's handle, Home's rows, or the national build on a first start), and when
 the first address asked for is Home's, that area's figures, while the browser is still
 loading Streamlit's JavaScript: before, the server sat idle for that second or two and the
-first page then did all of it (benchmarks/README.md, "Launcher").
+first page then did all of it (benchmarks/README.md, "Launcher"). And it turns Nagle's
+algorithm off on the server's connections, which Streamlit's own server leaves on
+(``ui.listening_sockets``): a browser's requests after its first on a connection each waited
+40 ms.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ui.listening_sockets import send_without_delay
 from ui.server_start import first_address, prepare_in_background
 
 
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
+    send_without_delay()  # before uvicorn accepts its first connection
     prepare_in_background()
     yield
 
