@@ -90,16 +90,47 @@ def _specs_built_by_local_profile(monkeypatch) -> list[str]:
     return built
 
 
-def test_local_profile_drawn_ahead_builds_every_opening_chart(national, monkeypatch):
+@pytest.fixture
+def no_run_ended(monkeypatch):
+    """A process whose first page run has not ended: ``note`` below then marks one."""
+    monkeypatch.delenv(warm_pages.PAGES_ENV, raising=False)
+    monkeypatch.delenv(warm_pages.WARM_ENV, raising=False)
+    monkeypatch.setattr(warm_pages, "_first_run_ended", threading.Event())
+    monkeypatch.setattr(warm_pages, "_last_run_end", [0.0])
+    monkeypatch.setattr(warm_pages, "_not_before", [0.0])
+    monkeypatch.setattr(warm_pages, "_busy_seen", [-1000.0])
+
+
+def test_local_profile_drawn_ahead_builds_every_opening_chart(national, no_run_ended, monkeypatch):
     from ui import visual
 
     visual._public_spec.clear()
-    monkeypatch.delenv(warm_pages.PAGES_ENV, raising=False)
-    monkeypatch.delenv(warm_pages.WARM_ENV, raising=False)
     ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False))
     ahead.start()  # in a thread of its own, outside any page run, as the launcher's
+    warm_pages.note(BRADFORD, workshop=True)  # a first run ends (workshop: no warming queued)
     ahead.join(120)
+    assert not ahead.is_alive()
     assert _specs_built_by_local_profile(monkeypatch) == []
+
+
+def test_local_profile_is_drawn_ahead_only_once_the_first_run_has_ended(no_run_ended, monkeypatch):
+    """Before the first page's run has ended the browser is still loading Streamlit's code on
+    the same cores, and the draw-ahead would delay Home: it waits for that run."""
+    from ui.profile import views as profile
+
+    drawn: list[str] = []
+    monkeypatch.setattr(profile, "how_many_views", lambda area: [lambda: drawn.append(area)])
+    ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False))
+    ahead.start()
+    time.sleep(0.3)  # ui.profile.views is imported already: without the wait it draws at once
+    assert drawn == [] and ahead.is_alive()
+    warm_pages.note(BRADFORD, workshop=True)
+    ahead.join(10)
+    assert drawn == [BRADFORD]
+    # No run ends in time: nothing is drawn, and the thread does not wait for ever.
+    monkeypatch.setattr(warm_pages, "_first_run_ended", threading.Event())
+    warm_pages.next_page_now(BRADFORD, False, wait_s=0.05)
+    assert drawn == [BRADFORD]
 
 
 @pytest.mark.parametrize("workshop, env", [(True, None), (False, "SEND_LENS_WARM_PAGES")])

@@ -70,6 +70,10 @@ _worker: list[threading.Thread] = []
 _last_run_end = [0.0]
 _not_before = [0.0]
 _busy_seen = [-BUSY_QUIET_S]
+_first_run_ended = threading.Event()
+# The launcher's draw-ahead waits this long for the first page's run (a browser that asked
+# for the page and never opened its websocket runs none).
+FIRST_RUN_WAIT_S = 60.0
 
 
 def after_page(first_delay: float) -> None:
@@ -86,6 +90,7 @@ def after_page(first_delay: float) -> None:
 def note(area: str | None, workshop: bool, first_delay: float = 0.0) -> None:
     """A page run has just ended in a session viewing ``area``."""
     _last_run_end[0] = time.monotonic()
+    _first_run_ended.set()
     if _scripts_running() > 1:  # this run's thread and another's
         _busy_seen[0] = _last_run_end[0]
     if not _not_before[0]:
@@ -110,17 +115,23 @@ def enabled() -> bool:
     return "0" not in (os.environ.get(WARM_ENV), os.environ.get(PAGES_ENV))
 
 
-def next_page_now(area: str, workshop: bool) -> None:
-    """Local profile's opening charts for ``area``, at once, in the caller's thread: the
-    launcher's, after Home's figures for the first address (``ui.server_start``).
+def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -> None:
+    """Local profile's opening charts for ``area``, in the caller's thread (the launcher's,
+    after Home's figures for the first address: ``ui.server_start``), as soon as the process's
+    first page run has ended; nothing if none ends within ``wait_s`` seconds (the warming
+    above then draws them after a later run).
 
     Local profile is the page under Home in the sidebar (and the benchmark's first click),
     and its four charts cost its first visit 0.46-0.52 s of server time (cProfile,
     2026-12-03: the trend frames, the specs and their one validation). The warming above
-    begins 2 s after Home is drawn, later than a quick first click; these run while the
-    browser is still loading and drawing Home, on a core the server otherwise leaves idle
-    then (benchmarks/README.md, "Stop 25")."""
+    begins 2 s after Home is drawn, later than a quick first click. Drawn before Home's run,
+    while the browser was still loading Streamlit's JavaScript, these charts (and the import
+    of Altair and the page's views they need) shared the two cores with it and made Home
+    0.15-0.2 s later; after the run they share them only with the browser drawing Home
+    (benchmarks/README.md, "Stop 27")."""
     if workshop or not enabled():
+        return
+    if not _first_run_ended.wait(wait_s):
         return
     from ui.profile import views as profile
 
