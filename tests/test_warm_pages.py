@@ -115,18 +115,27 @@ def test_local_profile_drawn_ahead_builds_every_opening_chart(national, no_run_e
 
 def test_local_profile_is_drawn_ahead_only_once_the_first_run_has_ended(no_run_ended, monkeypatch):
     """Before the first page's run has ended the browser is still loading Streamlit's code on
-    the same cores, and the draw-ahead would delay Home: it waits for that run."""
+    the same cores, and just after it, drawing the page: the draw-ahead would delay Home."""
     from ui.profile import views as profile
 
     drawn: list[str] = []
-    monkeypatch.setattr(profile, "how_many_views", lambda area: [lambda: drawn.append(area)])
+    at: list[float] = []
+    monkeypatch.setattr(
+        profile,
+        "how_many_views",
+        lambda area: [lambda: drawn.append(area) or at.append(time.monotonic())],
+    )
+    monkeypatch.setattr(warm_pages, "QUIET_S", 0.3)
     ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False))
     ahead.start()
     time.sleep(0.3)  # ui.profile.views is imported already: without the wait it draws at once
     assert drawn == [] and ahead.is_alive()
+    ended = time.monotonic()
     warm_pages.note(BRADFORD, workshop=True)
     ahead.join(10)
     assert drawn == [BRADFORD]
+    # Not while the browser draws the page whose run just ended: QUIET_S after it.
+    assert at[0] - ended >= 0.3
     # No run ends in time: nothing is drawn, and the thread does not wait for ever.
     monkeypatch.setattr(warm_pages, "_first_run_ended", threading.Event())
     warm_pages.next_page_now(BRADFORD, False, wait_s=0.05)

@@ -117,9 +117,9 @@ def enabled() -> bool:
 
 def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -> None:
     """Local profile's opening charts for ``area``, in the caller's thread (the launcher's,
-    after Home's figures for the first address: ``ui.server_start``), as soon as the process's
-    first page run has ended; nothing if none ends within ``wait_s`` seconds (the warming
-    above then draws them after a later run).
+    after Home's figures for the first address: ``ui.server_start``), once the process's first
+    page run has ended and no page has run for ``QUIET_S``; nothing if no run ends within
+    ``wait_s`` seconds (the warming above then draws them after a later run).
 
     Local profile is the page under Home in the sidebar (and the benchmark's first click),
     and its four charts cost its first visit 0.46-0.52 s of server time (cProfile,
@@ -127,16 +127,24 @@ def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -
     begins 2 s after Home is drawn, later than a quick first click. Drawn before Home's run,
     while the browser was still loading Streamlit's JavaScript, these charts (and the import
     of Altair and the page's views they need) shared the two cores with it and made Home
-    0.15-0.2 s later; after the run they share them only with the browser drawing Home
-    (benchmarks/README.md, "Stop 27")."""
+    0.15-0.2 s later; straight after the run, with the browser drawing Home, 0.2-0.3 s later.
+    So they begin ``QUIET_S`` after the run, as the warming's views do (benchmarks/README.md,
+    "Stop 27")."""
     if workshop or not enabled():
         return
     if not _first_run_ended.wait(wait_s):
         return
+    _until_quiet()
     from ui.profile import views as profile
 
     for view in profile.how_many_views(area):
         _draw(view, area)
+
+
+def _until_quiet() -> None:
+    """Wait until no page is running and none has ended in the last ``QUIET_S`` seconds."""
+    while (wait := QUIET_S - (time.monotonic() - _last_run_end[0])) > 0 or _scripts_running():
+        time.sleep(max(wait, POLL_IN_STEP_S))
 
 
 def _work() -> None:
