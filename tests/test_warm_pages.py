@@ -113,17 +113,21 @@ def test_local_profile_drawn_ahead_builds_every_opening_chart(national, no_run_e
     assert _specs_built_by_local_profile(monkeypatch) == []
 
 
-def test_local_profile_is_drawn_ahead_only_once_the_first_run_has_ended(no_run_ended, monkeypatch):
+def test_the_pages_are_drawn_ahead_only_once_the_first_run_has_ended(no_run_ended, monkeypatch):
     """Before the first page's run has ended the browser is still loading Streamlit's code on
-    the same cores, and just after it, drawing the page: the draw-ahead would delay Home."""
+    the same cores, and just after it, drawing the page: the draw-ahead would delay Home. Then
+    Local profile's views, and the other pages' after them, each after a quiet spell."""
     from ui.profile import views as profile
 
-    drawn: list[str] = []
-    at: list[float] = []
+    drawn: list[tuple[str, float]] = []
+
+    def view(name: str):
+        return lambda: drawn.append((name, time.monotonic()))
+
+    local_profile = [view("local profile")]
+    monkeypatch.setattr(profile, "how_many_views", lambda area: local_profile)
     monkeypatch.setattr(
-        profile,
-        "how_many_views",
-        lambda area: [lambda: drawn.append(area) or at.append(time.monotonic())],
+        warm_pages, "views_of", lambda area: [*local_profile, view("benchmarking"), view("map")]
     )
     monkeypatch.setattr(warm_pages, "QUIET_S", 0.3)
     ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False))
@@ -133,13 +137,36 @@ def test_local_profile_is_drawn_ahead_only_once_the_first_run_has_ended(no_run_e
     ended = time.monotonic()
     warm_pages.note(BRADFORD, workshop=True)
     ahead.join(10)
-    assert drawn == [BRADFORD]
+    assert [name for name, _ in drawn] == ["local profile", "benchmarking", "map"]
     # Not while the browser draws the page whose run just ended: QUIET_S after it.
-    assert at[0] - ended >= 0.3
+    assert drawn[0][1] - ended >= 0.3
+    # A page run meanwhile: the next view waits for QUIET_S after it.
+    drawn.clear()
+    monkeypatch.setattr(warm_pages, "_first_run_ended", threading.Event())
+    runs = iter([True, False])  # a run ends while the first view is drawn
+
+    def view_then_run(name: str):
+        def draw() -> None:
+            drawn.append((name, time.monotonic()))
+            if next(runs):
+                warm_pages.note(BRADFORD, workshop=True)
+
+        return draw
+
+    local_profile[:] = [view_then_run("local profile")]
+    monkeypatch.setattr(
+        warm_pages, "views_of", lambda area: [*local_profile, view_then_run("benchmarking")]
+    )
+    warm_pages.note(BRADFORD, workshop=True)
+    time.sleep(0.3)  # quiet already: the first view is drawn at once
+    warm_pages.next_page_now(BRADFORD, False)
+    assert [name for name, _ in drawn] == ["local profile", "benchmarking"]
+    assert drawn[1][1] - drawn[0][1] >= 0.3
     # No run ends in time: nothing is drawn, and the thread does not wait for ever.
+    drawn.clear()
     monkeypatch.setattr(warm_pages, "_first_run_ended", threading.Event())
     warm_pages.next_page_now(BRADFORD, False, wait_s=0.05)
-    assert drawn == [BRADFORD]
+    assert drawn == []
 
 
 @pytest.mark.parametrize("workshop, env", [(True, None), (False, "SEND_LENS_WARM_PAGES")])

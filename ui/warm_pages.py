@@ -116,28 +116,34 @@ def enabled() -> bool:
 
 
 def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -> None:
-    """Local profile's opening charts for ``area``, in the caller's thread (the launcher's,
-    after Home's figures for the first address: ``ui.server_start``), once the process's first
-    page run has ended and no page has run for ``QUIET_S``; nothing if no run ends within
-    ``wait_s`` seconds (the warming above then draws them after a later run).
+    """The pages under Home drawn ahead for ``area``, in the caller's thread (the launcher's,
+    after Home's figures for the first address: ``ui.server_start``): Local profile's opening
+    charts, then every other view of ``views_of``, each once no page has run for ``QUIET_S``,
+    from the end of the process's first page run; nothing if no run ends within ``wait_s``
+    seconds (the warming above then draws them after a later run).
 
     Local profile is the page under Home in the sidebar (and the benchmark's first click),
     and its four charts cost its first visit 0.46-0.52 s of server time (cProfile,
     2026-12-03: the trend frames, the specs and their one validation). The warming above
-    begins 2 s after Home is drawn, later than a quick first click. Drawn before Home's run,
-    while the browser was still loading Streamlit's JavaScript, these charts (and the import
-    of Altair and the page's views they need) shared the two cores with it and made Home
-    0.15-0.2 s later; straight after the run, with the browser drawing Home, 0.2-0.3 s later.
-    So they begin ``QUIET_S`` after the run, as the warming's views do (benchmarks/README.md,
-    "Stop 27")."""
+    begins 2 s after Home is drawn, later than a quick first click, and waits for lulls that
+    a reader clicking from page to page never leaves: Governance's first visit then took 0.58 s
+    against 0.29 s on its second, Outcomes' 0.39 against 0.20 s. Drawn before Home's run,
+    while the browser was still loading Streamlit's JavaScript, these views (and the imports
+    they need) shared the two cores with it and made Home 0.15-0.2 s later; straight after the
+    run, with the browser drawing Home, 0.2-0.3 s later (benchmarks/README.md, "Stop 27")."""
     if workshop or not enabled():
         return
     if not _first_run_ended.wait(wait_s):
         return
-    _until_quiet()
     from ui.profile import views as profile
 
-    for view in profile.how_many_views(area):
+    # Local profile's first, before ``views_of`` imports every other page's views.
+    opening = profile.how_many_views(area)
+    for view in opening:
+        _until_quiet()
+        _draw(view, area)
+    for view in views_of(area)[len(opening) :]:
+        _until_quiet()
         _draw(view, area)
 
 
@@ -264,8 +270,9 @@ def _scripts_running() -> int:
 
 def views_of(area: str) -> list[Callable[[], None]]:
     """The views a first visit to each page draws before anything is clicked, in the
-    sidebar's order, then Local profile's second tab (imported here: this module is imported
-    by the router at start)."""
+    sidebar's order (Local profile's opening views first: ``next_page_now`` draws those before
+    calling this), then Local profile's second tab (imported here: this module is imported by
+    the router at start)."""
     from ui.benchmarking import views as benchmarking
     from ui.data_page import views as data_page
     from ui.governance import views as governance
