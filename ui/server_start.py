@@ -139,8 +139,8 @@ def first_address(path: str, query: bytes) -> threading.Thread | None:
     JavaScript, 1-2 s before the page's run asks for them. The first such address only:
     later visitors' pages work out their own, as before, and no stream of requests can make
     the server work. Public, published figures, cached for every session in any case; then,
-    in the same thread once the first page's run has ended, Local profile's opening charts for
-    that area (``ui.warm_pages.next_page_now``)."""
+    in the same thread once the first page's run has ended, the opening views of the pages
+    under Home for that area, Local profile's first (``ui.warm_pages.next_page_now``)."""
     if path not in HOME_ADDRESSES or not _first_address.acquire(blocking=False):
         return None
     thread = threading.Thread(
