@@ -10,15 +10,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import time
-from pathlib import Path
-
-import streamlit
 
 from benchmarks.pairs import interleaved
 from tests.browser_support import LAUNCHER, running_app
-
-STATIC = Path(streamlit.__file__).parent / "static" / "static" / "js"
-
+from ui.element_code import STATIC_JS
 
 # The launcher prepares the first page as it starts (ui/server_start.py): its imports would
 # share the two cores with the requests timed.
@@ -50,7 +45,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--files", type=int, default=40)
     args = parser.parse_args()
-    files = sorted(path.name for path in STATIC.glob("*.js"))[: args.files]
+    files = sorted(path.name for path in STATIC_JS.glob("*.js"))[: args.files]
     ratios = interleaved(
         lambda: ms_per_request(LAUNCHER, files),
         lambda: ms_per_request("benchmarks/bare_app.py", files),

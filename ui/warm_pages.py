@@ -39,7 +39,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 log = logging.getLogger(__name__)
 THREAD_NAME = "send-lens-warm-pages"
@@ -135,16 +135,19 @@ def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -
         return
     if not _first_run_ended.wait(wait_s):
         return
+    for view in _local_profile_first(area):
+        _until_quiet()
+        _draw(view, area)
+
+
+def _local_profile_first(area: str) -> Iterator[Callable[[], object]]:
+    """``views_of(area)``, with Local profile's opening views drawn before ``views_of``
+    imports every other page's views."""
     from ui.profile import views as profile
 
-    # Local profile's first, before ``views_of`` imports every other page's views.
     opening = profile.how_many_views(area)
-    for view in opening:
-        _until_quiet()
-        _draw(view, area)
-    for view in views_of(area)[len(opening) :]:
-        _until_quiet()
-        _draw(view, area)
+    yield from opening
+    yield from views_of(area)[len(opening) :]
 
 
 def _until_quiet() -> None:
