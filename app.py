@@ -19,7 +19,7 @@ from ui.area_picker import chosen_area
 from ui.data import build_national_with_progress
 from ui.element_code import fetch_after_first_page
 from ui.memory import give_back_freed_memory, set_allocators
-from ui.visual import page_styles
+from ui.visual import page_styles, tables_toggle
 from ui.warm import warm_in_background
 from ui.workspace_picker import is_admin, workspace_picker
 from uploads.public import public_mode
@@ -109,6 +109,7 @@ identity.sidebar()
 page_styles()
 workshop.sidebar()
 st.session_state["area"] = chosen_area()
+tables_toggle()
 if not public_mode():
     workspace_picker()
     local.store_status()

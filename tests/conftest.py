@@ -122,11 +122,20 @@ def browser(national, chromium):
 
 
 def every_visual_as_table(at):
-    """Switch every visual's "Show as" choice to its table and rerun the page (AppTest)."""
-    for choice in at.radio:
-        if choice.label == "Show as":
-            choice.set_value("Table")
-    return at.run()
+    """Turn on the sidebar's "Show charts and maps as tables" and rerun the page (AppTest)."""
+    from ui.visual import TABLES
+
+    return at.toggle(key=TABLES).set_value(True).run()
+
+
+def visuals_drawn(at) -> set[str]:
+    """The keys of the visuals a page drew, read off their About boxes' element ids
+    ("$$ID-<hash>-<key>.about"): a visual sends no other keyed element until it is opened."""
+    return {
+        e.proto.id.split("-", 2)[2].removesuffix(".about")
+        for e in at.expander
+        if e.proto.id.endswith(".about")
+    }
 
 
 def shown_numbers(table, *columns: str):

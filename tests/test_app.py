@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geography.areas import current_las
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers, visuals_drawn
 
 AREAS = ["E08000032", "E06000063", "E06000065", "E09000001", "E06000061"]
 
@@ -132,11 +132,11 @@ def test_local_profile_tables_match_published_placements(national):
     at.run()
     at.switch_page("app_pages/local_profile.py").run()
     # Only the open tab is drawn: the placements are on the second.
-    assert not [r for r in at.radio if r.key == "profile.placements.view"]
+    assert "profile.placements" not in visuals_drawn(at)
     at.session_state["profile.tab"] = "Where they are educated"
     at.run()
-    radios = [r for r in at.radio if r.key == "profile.placements.view"]
-    radios[0].set_value("Table").run()
+    assert "profile.placements" in visuals_drawn(at)
+    every_visual_as_table(at)
     tables = [df.value for df in at.dataframe]
     placements = next(
         t
@@ -168,12 +168,12 @@ def test_reorganised_area_says_where_its_series_starts(national):
 
 
 TABS = {  # each tab of the Local profile, and a chart key it must draw
-    "How many": "profile.rate.view",
-    "Needs and ages": "profile.need.view",
-    "Where they are educated": "profile.placements.view",
-    "Attainment, absence and adulthood": "profile.attainment.view",
-    "Children in need and looked after": "profile.care.view",
-    "Health": "profile.health_waits.view",
+    "How many": "profile.rate",
+    "Needs and ages": "profile.need",
+    "Where they are educated": "profile.placements",
+    "Attainment, absence and adulthood": "profile.attainment",
+    "Children in need and looked after": "profile.care",
+    "Health": "profile.health_waits",
 }
 
 
@@ -186,7 +186,7 @@ def test_every_local_profile_tab_draws_only_when_open(area, national):
         at.session_state["profile.tab"] = tab
         at.run()
         assert not at.exception, (tab, [e.value for e in at.exception])
-        drawn = {r.key for r in at.radio}
+        drawn = visuals_drawn(at)
         assert key in drawn, (tab, drawn)
         others = {k for t, k in TABS.items() if t != tab}
         assert not drawn & others, (tab, drawn & others)

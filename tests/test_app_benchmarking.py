@@ -16,9 +16,10 @@ from streamlit.testing.v1 import AppTest
 import indicators
 from analysis.neighbours import nearest_neighbours, statistical_neighbours
 from geography.areas import current_las
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers
 from ui.benchmarking import views
 from ui.comparison import comparators
+from ui.visual import TABLES
 
 PAGE = "app_pages/benchmarking.py"
 TABS = ["Compare areas", "Trend", "Area summary", "Funnel plot", "Choose comparators"]
@@ -76,7 +77,7 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def _as_table(at: AppTest, key: str) -> AppTest:
-    at.radio(key=f"{key}.view").set_value("Table").run()
+    every_visual_as_table(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -411,6 +412,7 @@ def test_an_average_on_few_neighbours_is_marked_on_the_charts_and_in_their_table
     )
     # Compare areas in 2014: the average's bar is an outline and its label says why.
     at.session_state["bench.period"] = "2014"
+    at.session_state[TABLES] = False  # charts again, as the sidebar's switch turned off
     _run(at, "Compare areas")
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     bars, (outline, words), whiskers = spec["layer"][0], spec["layer"][1]["layer"], spec["layer"][2]

@@ -19,7 +19,7 @@ import analysis
 from store import actions
 from store.datasets import Store
 from store.identity import local_user
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers
 from uploads.intake import read_upload
 
 LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
@@ -58,7 +58,7 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def _as_table(at: AppTest, key: str) -> AppTest:
-    at.radio(key=f"{key}.view").set_value("Table").run()
+    every_visual_as_table(at)
     return _ok(at)
 
 

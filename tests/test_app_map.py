@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers
+from ui.visual import TABLES
 
 LEVELS = ["school", "ward", "sub_icb", "la"]
 AREAS = ["E08000032", "E06000063", "E10000030", "E09000001"]  # incl. Cumberland, Surrey, City
@@ -28,7 +29,7 @@ def _map(area: str, level: str | None = None) -> AppTest:
 
 
 def _table(at: AppTest) -> pd.DataFrame:
-    at.radio(key="map.view").set_value("Table").run()
+    every_visual_as_table(at)
     assert not at.exception, [e.value for e in at.exception]
     return map_numbers(at.dataframe[0].value)
 
@@ -106,7 +107,7 @@ def test_england_la_map_of_an_earlier_year(national):
     table = _table(at).set_index("Code")
     # caseload.csv.gz, "All EHC plans", time_period 201920: Bradford 4,028, Leeds 4,339.
     assert table.loc["E08000032", "Value"] == 4028 and table.loc["E08000035", "Value"] == 4339
-    at.radio(key="map.view").set_value("Map").run()
+    at.toggle(key=TABLES).set_value(False).run()
     assert any("January 2020" in c.value for c in at.caption)
 
 

@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
 from store.identity import local_user
-from tests.conftest import ROOT
+from tests.conftest import ROOT, every_visual_as_table
 from tests.test_app_map import map_numbers
+from ui.visual import TABLES
 from uploads.intake import read_upload
 
 LOCAL = {"by": local_user(), "workspace": "local"}  # the laptop's user: admin of "local"
@@ -49,7 +50,7 @@ def _show(at: AppTest, level: str, title: str) -> pd.DataFrame:
     at.radio(key="map.level").set_value(level).run()
     _ok(at)
     at.selectbox(key=f"map.indicator.{level}").select(title + OWN).run()
-    at.radio(key="map.view").set_value("Table").run()
+    every_visual_as_table(at)
     _ok(at)
     return map_numbers(at.dataframe[0].value).set_index("Code")
 
@@ -105,7 +106,7 @@ def test_tracker_requests_by_ward_match_a_count_by_hand(national, store_dir):
     _same(table["Value"], expected)
     info = " ".join(i.value for i in at.info)
     assert "the 12 months to 31 March 2025" in info and "EHC needs assessment tracker" in info
-    at.radio(key="map.view").set_value("Map").run()
+    at.toggle(key=TABLES).set_value(False).run()
     assert any("(number), the 12 months to March 2025, by wards" in c.value for c in at.caption)
     total = int(counts.sum())
     assert any(f"about {_protected(total):,.0f} requests" in c.value for c in at.caption), total
@@ -128,7 +129,7 @@ def test_localities_from_the_lookup_with_their_health_waits(national, store_dir)
         assert row["Numerator"] == _protected(src["numerator"])
         assert row["Denominator"] == _protected(src["denominator"])
     # The map itself: five locality shapes, each the union of its wards.
-    at.radio(key="map.view").set_value("Map").run()
+    at.toggle(key=TABLES).set_value(False).run()
     deck = at.get("deck_gl_json_chart")[0].proto.json
     assert deck.count('"EX-') == 5
 
@@ -261,7 +262,7 @@ def test_a_kpi_with_several_periods_maps_any_of_them_and_shows_the_trend(nationa
     table = map_numbers(at.dataframe[0].value).set_index("Code")
     assert table.loc[a, "Value"] == 20 and pd.isna(table.loc[b, "Value"])  # 5 is hidden
     # Baildon's trend beside the map: both years, each protected as its own map shows it.
-    at.radio(key="map.view").set_value("Map").run()
+    at.toggle(key=TABLES).set_value(False).run()
     at.selectbox(key="map.area").set_value(a).run()
     _ok(at)
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from store.datasets import Store
 from store.identity import local_user
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers
 from uploads.frameworks import shipped_frameworks
 from uploads.outcomes_returns import read_returns
 
@@ -34,7 +34,7 @@ def _page(framework: str = "national") -> AppTest:
 
 def _table(at: AppTest, key: str) -> pd.DataFrame:
     """The table a visual shows when its chart/table toggle is on Table."""
-    at.radio(key=f"{key}.view").set_value("Table").run()
+    every_visual_as_table(at)
     assert not at.exception, [e.value for e in at.exception]
     # Every other visual still shows its chart, so this is the one table of its kind.
     return next(d.value for d in at.dataframe if _belongs(d.value, key))

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser_support import serious_findings, wait_until_rendered
+from ui.visual import ABOUT
 
 pytestmark = pytest.mark.browser
 
@@ -153,6 +154,7 @@ FOCUSED = """() => {
   return {
     tag: e.tagName, role: e.getAttribute('role'),
     name: (e.getAttribute('aria-label') || e.innerText || '').trim().split('\\n').pop(),
+    text: e.innerText || '',
     selected: e.getAttribute('aria-selected'),
     visible: outlined || s.boxShadow !== 'none',
   };
@@ -257,7 +259,11 @@ def test_main_flows_by_keyboard_alone_with_focus_always_visible(browser):
     selected = page.locator('[role="tab"][aria-selected="true"]')
     assert selected.inner_text().strip() == "Trend"
 
-    # The first download on the tab, by Enter.
+    # The first download on the tab: its box opened by Enter, then the button, by Enter.
+    tab_to(page, lambda f: f["tag"] == "SUMMARY" and ABOUT in f["text"], unmarked)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Download CSV").first.wait_for(timeout=60_000)
+    wait_until_rendered(page)
     tab_to(page, lambda f: f["tag"] == "BUTTON" and f["name"] == "Download CSV", unmarked)
     assert download_by_enter(page).endswith(".csv")
 

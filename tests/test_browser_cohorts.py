@@ -35,11 +35,12 @@ def test_cohorts_page_with_the_example_hides_small_counts(app):
     page.get_by_role("button", name="Load the example data (synthetic)").click()
     page.get_by_text("The board's ten").wait_for(timeout=120_000)
     _settle(page)
-    # The UpSet bars as a table too, so both views are in the page once. Waited for by the
-    # table itself: the rerun the choice starts may not have begun after a fixed pause.
+    # The UpSet bars as a table too (the sidebar's switch), so both views are in the page once.
+    # Waited for by the table itself: the rerun the choice starts may not have begun after a
+    # fixed pause.
     tables = '[data-testid="stDataFrame"], [data-testid="stTable"]'
     before = page.locator(tables).count()
-    page.get_by_text("Table").first.click()
+    page.get_by_text("Show charts and maps as tables").click()
     page.wait_for_function(
         "([css, n]) => document.querySelectorAll(css).length > n", arg=[tables, before]
     )

@@ -255,7 +255,7 @@ def test_own_example_data_maps_by_locality_and_ward(browser):
             & (pixels.max(axis=2) < 225)
         )
         assert greyed.mean() > 0.01, greyed.mean()
-        page.choose("Table")
+        page.choose("Show charts and maps as tables")
         p.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
         with p.expect_download() as download:
             p.get_by_role("button", name="Download CSV").click()

@@ -13,7 +13,7 @@ import tidy
 from analysis import health
 from data_loaders.national import community_waits
 from geography import areas, boundaries
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers
 
 WEST_YORKSHIRE = "E54000054"
 PAEDIATRICS = "service=Community paediatrics"
@@ -113,8 +113,7 @@ def test_local_profile_health_tab_for_bradford(national) -> None:
     assert "It lies in more than one ICB" not in text
     assert any("whole ICB" in c.value for c in at.caption)
     assert any("July 2025" in h.value for h in at.subheader)
-    [radio] = [r for r in at.radio if r.key == "profile.health_waits.view"]
-    radio.set_value("Table").run()
+    every_visual_as_table(at)
     [waits] = [d.value for d in at.dataframe if "Service" in d.value.columns]
     icb = "NHS West Yorkshire Integrated Care Board"
     figures = [

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import tidy
 from data_loaders.national import neet
 from geography import areas
-from tests.conftest import ROOT, shown_numbers
+from tests.conftest import ROOT, every_visual_as_table, shown_numbers
 
 BRADFORD = "E08000032"
 YORKSHIRE = "E12000003"
@@ -101,8 +101,7 @@ def test_local_profile_shows_neet_by_send_status_for_bradford(national) -> None:
     at.session_state["profile.tab"] = "Attainment, absence and adulthood"
     at.run()
     assert not at.exception
-    [radio] = [r for r in at.radio if r.key == "profile.neet_send.view"]
-    radio.set_value("Table").run()
+    every_visual_as_table(at)
     tables = [df.value for df in at.dataframe if "Indicator" in df.value.columns]
     neet_table = next(
         t

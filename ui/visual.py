@@ -1,4 +1,4 @@
-"""One visual: plain-English title, chart or table, 'about this indicator', CSV download."""
+"""One visual: plain-English title, chart or table, 'about these figures' with the CSV download."""
 
 from __future__ import annotations
 
@@ -42,6 +42,28 @@ if TYPE_CHECKING:  # Altair only for the annotations: Home, which draws no chart
     ChartSource = alt.TopLevelMixin | Callable[[], alt.TopLevelMixin | None] | None
 
 
+# One choice for the whole session, in the sidebar, rather than a "Show as" switch beside every
+# chart: a reader who needs tables (a screen reader, a printout, figures to copy) needs them on
+# every page, and the switch was two of the five elements each visual sent the browser.
+TABLES = "charts_as_tables"
+ABOUT = "About these figures, and download"
+
+
+def tables_chosen() -> bool:
+    """Whether the reader asked for every chart and map as a table."""
+    return bool(st.session_state.get(TABLES, False))
+
+
+def tables_toggle() -> None:
+    """The sidebar's switch from charts and maps to tables of the same figures."""
+    st.sidebar.toggle(
+        "Show charts and maps as tables",
+        key=TABLES,
+        help="Every chart and map on every page as a table of the same figures: for a screen "
+        "reader, a printout or figures to copy.",
+    )
+
+
 def show(
     key: str,
     title: str,
@@ -77,34 +99,30 @@ def show(
     if table.empty:
         st.info("No published data for this area.")
         return
-    view = st.radio(
-        "Show as",
-        ["Chart", "Table"],
-        key=f"{key}.view",
-        horizontal=True,
-        help="The table holds the same figures as the chart.",
-    )
-    if view != "Chart" or not _draw(key, title, chart, public):
+    if tables_chosen() or not _draw(key, title, chart, public):
         unit = indicators.get(indicator_ids[0]).unit if len(indicator_ids) == 1 else None
         show_table(table, unit)
-    # One row as one flex container (two columns made three elements), and the box's words
-    # written only when it is opened: the browser handles every element a page sends, and
-    # that, not the server, was most of a page switch (benchmarks/README.md, "Page switches").
-    with st.container(horizontal=True, vertical_alignment="top", gap="medium"):
-        if not workshop.active():  # definitions, sources and caveats are for analysts
-            about = st.expander("About this indicator", key=f"{key}.about", on_change="rerun")
-            if about.open:
-                with about:
-                    glossed.markdown(about_text(indicator_ids, area))
-        st.download_button(
-            "Download CSV",
-            # Made when clicked: most visits download nothing, and making it was 7% of
-            # Benchmarking's run (py-spy, 20 sessions).
-            lambda: csv_bytes(with_reasons(table)),
-            file_name=f"{key.replace('.', '_')}.csv",
-            mime="text/csv",
-            key=f"{key}.download",
-        )
+    download = functools.partial(
+        st.download_button,
+        "Download CSV",
+        # Made when clicked: most visits download nothing, and making it was 7% of
+        # Benchmarking's run (py-spy, 20 sessions).
+        lambda: csv_bytes(with_reasons(table)),
+        file_name=f"{key.replace('.', '_')}.csv",
+        mime="text/csv",
+        key=f"{key}.download",
+    )
+    if workshop.active():  # definitions, sources and caveats are for analysts
+        download()
+        return
+    # The words and the download written only when the box is opened: the browser handles
+    # every element a page sends, and that, not the server, was most of a page switch
+    # (benchmarks/README.md, "Page switches" and "Stop 28").
+    about = st.expander(ABOUT, key=f"{key}.about", on_change="rerun")
+    if about.open:
+        with about:
+            glossed.markdown(about_text(indicator_ids, area))
+            download()
 
 
 def _draw(key: str, title: str, chart: ChartSource, public: Hashable | None) -> bool:

@@ -21,7 +21,7 @@ from reports.format import csv_bytes
 from ui import glossed
 from ui.data import latest_period, value
 from ui.tables import HIDDEN, show_table
-from ui.visual import AREA_COLOUR
+from ui.visual import AREA_COLOUR, tables_chosen
 
 RULE = SmallNumberRule()
 ENGLAND = "E92000001"
@@ -46,18 +46,6 @@ def _words(name: str) -> str:
 def _number_words(n: int) -> str:
     """A small number of things that are not children (extracts), in words."""
     return ("no", "one", "two", "three", "four", "five", "six")[n] if n < 7 else f"{n:,}"
-
-
-def _show_as(key: str) -> str:
-    return str(
-        st.radio(
-            "Show as",
-            ["Chart", "Table"],
-            key=f"{key}.view",
-            horizontal=True,
-            help="The table holds the same figures as the chart.",
-        )
-    )
 
 
 def quality(result: LinkResult) -> None:
@@ -131,7 +119,7 @@ def overlaps(result: LinkResult) -> None:
         "are not shown and the others are rounded to the nearest 5."
     )
     visible = bars[bars["shown"].notna() & (bars["shown"] > 0)]
-    if _show_as("cohorts.upset") == "Chart" and not visible.empty:
+    if not tables_chosen() and not visible.empty:
         st.altair_chart(
             _upset_chart(visible, chosen).properties(description=title), width="stretch"
         )

@@ -318,16 +318,9 @@ def map_panel(load: Callable[[], MapResult], ind: Indicator, level: str, area: s
     options = sorted(names, key=lambda c: (names[c], c))
     if st.session_state.get("map.area") not in names:
         st.session_state["map.area"] = None
-    view = st.radio(
-        "Show as",
-        ["Map", "Table"],
-        key="map.view",
-        horizontal=True,
-        help="The table holds the same figures as the map.",
-    )
     left, right = st.columns([2, 1])
     with left:
-        if view == "Map":
+        if not visual.tables_chosen():
             # The map's own boxes clip overflow, which cut the tooltip of an area near the
             # right edge in half; let it spill over the details column instead.
             st.html(
