@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from store.datasets import Store
 from store.identity import local_user
 from tests.conftest import ROOT, every_visual_as_table, shown_numbers
+from ui.outcomes.data import PANEL
 from uploads.frameworks import shipped_frameworks
 from uploads.outcomes_returns import read_returns
 
@@ -27,6 +28,7 @@ def _page(framework: str = "national") -> AppTest:
     at.query_params["area"] = "E08000032"
     at.run()
     at.switch_page("app_pages/outcomes.py").run()
+    at.session_state[PANEL] = True  # the loading box opened, as a click on it does
     at.selectbox(key="outcomes.framework").select(framework).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -194,3 +196,25 @@ def test_an_areas_own_framework_and_return_work(national, store_dir):
     # 3 of 4 making progress (Done it, Getting there twice); 1 of 4 achieved.
     assert metrics == {"Ratings making progress": "75.0%", "Outcomes achieved or exceeded": "25.0%"}
     assert any(h.value == "Independent living" for h in at.header)
+
+
+def test_the_loading_box_sends_nothing_until_opened(national, store_dir):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["area"] = "E08000032"
+    at.run()
+    at.switch_page("app_pages/outcomes.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    [box] = [e for e in at.expander if e.proto.id.endswith(PANEL)]
+    assert not box.children
+    assert not at.get("file_uploader") and not at.get("download_button")
+    at.session_state[PANEL] = True  # as a click on the box does
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {u.key for u in at.get("file_uploader")} == {
+        "outcomes.returns_file.national",
+        "outcomes.framework_file",
+    }
+    assert "outcomes.load_example" in {b.key for b in at.button}
+    assert [d.label for d in at.get("download_button")] == [
+        "Download this framework's return template (XLSX)"
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui.outcomes.data import PANEL
 
 BRADFORD = "E08000032"
 BARNSLEY = "E08000016"
@@ -18,6 +19,7 @@ def _page(area: str) -> AppTest:
     at.query_params["area"] = area
     at.run()
     at.switch_page("app_pages/outcomes.py").run()
+    at.session_state[PANEL] = True  # the loading box opened, as a click on it does
     at.selectbox(key="outcomes.framework").select("national").run()
     assert not at.exception, [e.value for e in at.exception]
     return at

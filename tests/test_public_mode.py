@@ -127,6 +127,7 @@ def test_pages_offer_no_upload_or_example(public, national) -> None:
         ("app_pages/governance.py", "gov.example.load"),
     ]:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state["outcomes.panel"] = True  # the Outcomes loading box as if opened
         at.run()
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])

@@ -198,11 +198,19 @@ def problems_table(problems: list) -> None:
     )
 
 
+PANEL = "outcomes.panel"
+
+
 def data_panel(framework: Framework) -> None:
-    with st.expander(
-        "Load your returns, the example, or your own framework",
-        expanded=st.session_state.get("outcomes.panel_open", False),
-    ):
+    """The box for loading returns, the example or a framework, written only when opened: its
+    two file uploaders, button and download were most of what the page's first view sent the
+    browser, for a box most visits leave closed."""
+    panel = st.expander(
+        "Load your returns, the example, or your own framework", key=PANEL, on_change="rerun"
+    )
+    if not panel.open:
+        return
+    with panel:
         glossed.markdown(
             f"**{md(framework.name)}.** {md(framework.description)}\n\n*Source:* {md(framework.source)}"
         )
