@@ -47,10 +47,6 @@ def trend_chart(
             scale=alt.Scale(domain=domain, range=colours),
             legend=legend,
         ),
-        strokeDash=alt.StrokeDash(
-            "name:N", scale=alt.Scale(domain=domain, range=dashes), legend=None
-        ),
-        shape=alt.Shape("name:N", scale=alt.Scale(domain=domain), legend=None),
         tooltip=[
             alt.Tooltip("name:N", title="Area"),
             alt.Tooltip("period:O", title="Period"),
@@ -58,9 +54,12 @@ def trend_chart(
             *([alt.Tooltip("value:Q", title="Value", format=",.0f")] if y_field != "value" else []),
         ],
     )
-    return (base.mark_line(strokeWidth=3) + base.mark_point(size=70, filled=True)).properties(
-        height=320
-    )
+    dash = alt.StrokeDash("name:N", scale=alt.Scale(domain=domain, range=dashes), legend=None)
+    shape = alt.Shape("name:N", scale=alt.Scale(domain=domain), legend=None)
+    return (
+        base.mark_line(strokeWidth=3).encode(strokeDash=dash)
+        + base.mark_point(size=70, filled=True).encode(shape=shape)
+    ).properties(height=320)
 
 
 def grouped_bars(

@@ -68,6 +68,22 @@ def test_chart_plots_the_index_and_keeps_england_in_the_legend(indexed: pd.DataF
     assert area.max() - area.min() > 0.3 * (indexed["index"].max() - indexed["index"].min())
 
 
+def test_each_series_is_told_apart_by_dash_and_shape_not_colour_alone(
+    indexed: pd.DataFrame,
+) -> None:
+    """The line carries the dash and the points the shape, each on the mark that draws it:
+    a shape on a line or a dash on a filled point draws nothing and cost the browser ~3 ms a
+    chart (benchmarks/README.md, "Stop 28")."""
+    line, points = charts.trend_chart(indexed, "Index", "index").to_dict()["layer"]
+    assert line["mark"]["type"] == "line" and points["mark"]["type"] == "point"
+    names = ["Westminster", "London", "England"]
+    assert line["encoding"]["strokeDash"]["scale"]["domain"] == names
+    assert line["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [6, 3], [2, 2]]
+    assert points["encoding"]["shape"]["field"] == "name"
+    assert "shape" not in line["encoding"] and "strokeDash" not in points["encoding"]
+    assert line["encoding"]["color"] == points["encoding"]["color"]
+
+
 def test_map_page_draws_the_clicked_councils_count_as_an_index(national) -> None:
     from pathlib import Path
 
