@@ -99,6 +99,9 @@ def no_run_ended(monkeypatch):
     monkeypatch.setattr(warm_pages, "_last_run_end", [0.0])
     monkeypatch.setattr(warm_pages, "_not_before", [0.0])
     monkeypatch.setattr(warm_pages, "_busy_seen", [-1000.0])
+    monkeypatch.setattr(warm_pages, "_seen", set())
+    monkeypatch.setattr(warm_pages, "_waiting", [])
+    monkeypatch.setattr(warm_pages, "_worker", [])
 
 
 def test_local_profile_drawn_ahead_builds_every_opening_chart(national, no_run_ended, monkeypatch):
@@ -153,6 +156,7 @@ def test_the_pages_are_drawn_ahead_only_once_the_first_run_has_ended(no_run_ende
 
         return draw
 
+    warm_pages._seen.clear()  # drawn above: a second call would leave it
     local_profile[:] = [view_then_run("local profile")]
     monkeypatch.setattr(
         warm_pages, "views_of", lambda area: [*local_profile, view_then_run("benchmarking")]
@@ -164,9 +168,52 @@ def test_the_pages_are_drawn_ahead_only_once_the_first_run_has_ended(no_run_ende
     assert drawn[1][1] - drawn[0][1] >= 0.3
     # No run ends in time: nothing is drawn, and the thread does not wait for ever.
     drawn.clear()
+    warm_pages._seen.clear()
     monkeypatch.setattr(warm_pages, "_first_run_ended", threading.Event())
     warm_pages.next_page_now(BRADFORD, False, wait_s=0.05)
     assert drawn == []
+    assert BRADFORD not in warm_pages._seen  # so the warming after a later run draws them
+
+
+def test_the_draw_ahead_is_the_areas_only_pass_and_takes_up_other_areas(no_run_ended, monkeypatch):
+    """The first run's ``note`` names the area the launcher is drawing ahead: no second
+    thread draws the same views beside it (both did, in the first seconds' CPU). An area
+    another session names meanwhile is drawn after it, in the same thread; and the import
+    warming (``until_pages_warmed``) waits for that thread."""
+    drawn: list[tuple[str, str]] = []
+    release = threading.Event()
+
+    def views(area: str):
+        def first() -> None:
+            release.wait(10)
+            drawn.append((area, threading.current_thread().name))
+
+        return [first, lambda: drawn.append((area, threading.current_thread().name))]
+
+    monkeypatch.setattr(warm_pages, "_local_profile_first", views)
+    monkeypatch.setattr(warm_pages, "views_of", views)
+    monkeypatch.setattr(warm_pages, "QUIET_S", 0.0)
+    ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False), name="ahead")
+    ahead.start()
+    time.sleep(0.2)
+    warm_pages.note(BRADFORD, workshop=False)  # Home's run ends: the draw-ahead begins
+    warm_pages.note("E08000035", workshop=False)  # Leeds, in another session
+    waited = threading.Thread(target=warm_pages.until_pages_warmed)
+    waited.start()
+    time.sleep(0.2)
+    assert waited.is_alive()  # the draw-ahead is under way
+    assert not [t for t in threading.enumerate() if t.name == warm_pages.THREAD_NAME]
+    release.set()
+    ahead.join(10)
+    waited.join(10)
+    assert not waited.is_alive()
+    assert drawn == [
+        (BRADFORD, "ahead"),
+        (BRADFORD, "ahead"),
+        ("E08000035", "ahead"),
+        ("E08000035", "ahead"),
+    ]
+    assert warm_pages._worker == []  # a later area starts a thread of its own
 
 
 @pytest.mark.parametrize("workshop, env", [(True, None), (False, "SEND_LENS_WARM_PAGES")])

@@ -131,13 +131,29 @@ def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -
     while the browser was still loading Streamlit's JavaScript, these views (and the imports
     they need) shared the two cores with it and made Home 0.15-0.2 s later; straight after the
     run, with the browser drawing Home, 0.2-0.3 s later (benchmarks/README.md, "Stop 27")."""
-    if workshop or not enabled():
+    if workshop or not enabled() or not _claim(area):
         return
-    if not _first_run_ended.wait(wait_s):
-        return
-    for view in _local_profile_first(area):
-        _until_quiet()
-        _draw(view, area)
+    if _first_run_ended.wait(wait_s):
+        for view in _local_profile_first(area):
+            _until_quiet()
+            _draw(view, area)
+    else:
+        with _lock:
+            _seen.discard(area)  # not drawn: the warming after a later run may draw it
+    _work()  # areas that other sessions' runs named meanwhile, as the warming's thread would
+
+
+def _claim(area: str) -> bool:
+    """Take ``area``'s warming into the calling thread: the first run's ``note`` then queues
+    no second pass over the same views beside this one (both had drawn them, 1.5-2 s of the
+    first seconds' CPU on two cores, as the first clicks came), and ``until_pages_warmed``
+    waits for this thread. False if the area is warmed or a warming thread runs already."""
+    with _lock:
+        if area in _seen or (_worker and _worker[0].is_alive()):
+            return False
+        _seen.add(area)
+        _worker[:] = [threading.current_thread()]
+        return True
 
 
 def _local_profile_first(area: str) -> Iterator[Callable[[], object]]:
@@ -160,6 +176,9 @@ def _work() -> None:
     while True:
         with _lock:
             if not _waiting:
+                # Under the lock: a run's ``note`` from now on starts a thread of its own
+                # rather than leave its area to this one, which is about to end.
+                _worker.clear()
                 return
             area = _waiting.pop(0)
         for view in views_of(area):
@@ -203,8 +222,8 @@ def _while_pages_compute() -> None:
 def until_pages_warmed() -> None:
     """Wait for the area warming under way, if any: ``ui.warm``'s imports come after it, so
     that the views the next click needs are not sharing the GIL with them."""
-    while _worker and _worker[0].is_alive():
-        _worker[0].join(timeout=1.0)
+    while (worker := next(iter(_worker), None)) is not None and worker.is_alive():
+        worker.join(timeout=1.0)
 
 
 _stalled: list[tuple[tuple[int, int], ...] | None] = [None]
