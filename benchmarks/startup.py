@@ -84,6 +84,9 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteC
 
 
 def _switch(page, link: str, heading: str) -> float:
+    shown = page.evaluate("() => document.querySelector('h1')?.innerText ?? ''")
+    if shown.startswith(heading):  # the click would change nothing: no switch to time
+        raise ValueError(f"already on {heading!r}: clicking {link!r} is not a page switch")
     start = time.perf_counter()
     page.get_by_role("link", name=link, exact=True).click()
     page.wait_for_function(
@@ -113,10 +116,12 @@ def switch_pairs(browser, rounds: int) -> tuple[Ratios, list[str]]:
         wait_until_rendered(bare)
         app_times, bare_times, names = [], [], []
         for _ in range(rounds):
-            for i, (link, heading) in enumerate(APP_PAGES):
+            for link, heading in APP_PAGES:
                 app_times.append(_switch(app, link, heading))
                 names.append(link)
-                bare_times.append(_switch(bare, *BARE_PAGES[i % 2]))
+                # Alternating over every switch, not over each round's pages: seven pages
+                # a round left the bare page on the page the next round first asked for.
+                bare_times.append(_switch(bare, *BARE_PAGES[len(bare_times) % 2]))
         app.close()
         bare.close()
     return Ratios(app_times, bare_times), names
