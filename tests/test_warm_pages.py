@@ -102,6 +102,8 @@ def no_run_ended(monkeypatch):
     monkeypatch.setattr(warm_pages, "_seen", set())
     monkeypatch.setattr(warm_pages, "_waiting", [])
     monkeypatch.setattr(warm_pages, "_worker", [])
+    monkeypatch.setattr(warm_pages, "_ahead", [])
+    monkeypatch.setattr(warm_pages, "_drawn_ahead", set())
 
 
 def test_local_profile_drawn_ahead_builds_every_opening_chart(national, no_run_ended, monkeypatch):
@@ -156,7 +158,6 @@ def test_the_pages_are_drawn_ahead_only_once_the_first_run_has_ended(no_run_ende
 
         return draw
 
-    warm_pages._seen.clear()  # drawn above: a second call would leave it
     local_profile[:] = [view_then_run("local profile")]
     monkeypatch.setattr(
         warm_pages, "views_of", lambda area: [*local_profile, view_then_run("benchmarking")]
@@ -168,18 +169,19 @@ def test_the_pages_are_drawn_ahead_only_once_the_first_run_has_ended(no_run_ende
     assert drawn[1][1] - drawn[0][1] >= 0.3
     # No run ends in time: nothing is drawn, and the thread does not wait for ever.
     drawn.clear()
-    warm_pages._seen.clear()
     monkeypatch.setattr(warm_pages, "_first_run_ended", threading.Event())
     warm_pages.next_page_now(BRADFORD, False, wait_s=0.05)
     assert drawn == []
-    assert BRADFORD not in warm_pages._seen  # so the warming after a later run draws them
+    # So that the warming after a later run draws them.
+    assert BRADFORD not in warm_pages._seen and BRADFORD not in warm_pages._drawn_ahead
 
 
-def test_the_draw_ahead_is_the_areas_only_pass_and_takes_up_other_areas(no_run_ended, monkeypatch):
-    """The first run's ``note`` names the area the launcher is drawing ahead: no second
-    thread draws the same views beside it (both did, in the first seconds' CPU). An area
-    another session names meanwhile is drawn after it, in the same thread; and the import
-    warming (``until_pages_warmed``) waits for that thread."""
+@pytest.mark.parametrize("first_run_ends_first", [False, True])
+def test_the_draw_ahead_is_the_areas_only_pass(no_run_ended, monkeypatch, first_run_ends_first):
+    """The launcher's draw-ahead and the warming queued by the first run both went through
+    the first area's views at the same time. Now only the launcher's thread draws them,
+    whether it takes the area before that run ends or after the run has queued it; an area
+    another session names is warmed as before; the import warming waits for the draw-ahead."""
     drawn: list[tuple[str, str]] = []
     release = threading.Event()
 
@@ -194,26 +196,26 @@ def test_the_draw_ahead_is_the_areas_only_pass_and_takes_up_other_areas(no_run_e
     monkeypatch.setattr(warm_pages, "views_of", views)
     monkeypatch.setattr(warm_pages, "QUIET_S", 0.0)
     ahead = threading.Thread(target=warm_pages.next_page_now, args=(BRADFORD, False), name="ahead")
-    ahead.start()
-    time.sleep(0.2)
-    warm_pages.note(BRADFORD, workshop=False)  # Home's run ends: the draw-ahead begins
+    if first_run_ends_first:  # the warming queues Bradford, and waits out its first delay
+        warm_pages.note(BRADFORD, workshop=False, first_delay=0.3)
+        ahead.start()
+    else:
+        ahead.start()
+        time.sleep(0.2)
+        warm_pages.note(BRADFORD, workshop=False, first_delay=0.3)
     warm_pages.note("E08000035", workshop=False)  # Leeds, in another session
     waited = threading.Thread(target=warm_pages.until_pages_warmed)
     waited.start()
-    time.sleep(0.2)
+    time.sleep(0.6)
     assert waited.is_alive()  # the draw-ahead is under way
-    assert not [t for t in threading.enumerate() if t.name == warm_pages.THREAD_NAME]
     release.set()
     ahead.join(10)
+    _join_worker()
     waited.join(10)
     assert not waited.is_alive()
-    assert drawn == [
-        (BRADFORD, "ahead"),
-        (BRADFORD, "ahead"),
-        ("E08000035", "ahead"),
-        ("E08000035", "ahead"),
-    ]
-    assert warm_pages._worker == []  # a later area starts a thread of its own
+    assert [d for d in drawn if d[0] == BRADFORD] == [(BRADFORD, "ahead"), (BRADFORD, "ahead")]
+    assert [d for d in drawn if d[0] != BRADFORD] == [("E08000035", warm_pages.THREAD_NAME)] * 2
+    assert warm_pages._worker == []  # the warming thread said it was ending, under the lock
 
 
 @pytest.mark.parametrize("workshop, env", [(True, None), (False, "SEND_LENS_WARM_PAGES")])

@@ -67,6 +67,9 @@ _lock = threading.Lock()
 _waiting: list[str] = []
 _seen: set[str] = set()
 _worker: list[threading.Thread] = []
+# The launcher's draw-ahead: its thread, and the areas it draws (``next_page_now``).
+_ahead: list[threading.Thread] = []
+_drawn_ahead: set[str] = set()
 _last_run_end = [0.0]
 _not_before = [0.0]
 _busy_seen = [-BUSY_QUIET_S]
@@ -131,29 +134,29 @@ def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -
     while the browser was still loading Streamlit's JavaScript, these views (and the imports
     they need) shared the two cores with it and made Home 0.15-0.2 s later; straight after the
     run, with the browser drawing Home, 0.2-0.3 s later (benchmarks/README.md, "Stop 27")."""
-    if workshop or not enabled() or not _claim(area):
+    if workshop or not enabled():
         return
+    _take(area)
     if _first_run_ended.wait(wait_s):
         for view in _local_profile_first(area):
             _until_quiet()
             _draw(view, area)
     else:
-        with _lock:
-            _seen.discard(area)  # not drawn: the warming after a later run may draw it
-    _work()  # areas that other sessions' runs named meanwhile, as the warming's thread would
+        with _lock:  # not drawn: the warming after a later run may draw them
+            _seen.discard(area)
+            _drawn_ahead.discard(area)
 
 
-def _claim(area: str) -> bool:
-    """Take ``area``'s warming into the calling thread: the first run's ``note`` then queues
-    no second pass over the same views beside this one (both had drawn them, 1.5-2 s of the
-    first seconds' CPU on two cores, as the first clicks came), and ``until_pages_warmed``
-    waits for this thread. False if the area is warmed or a warming thread runs already."""
+def _take(area: str) -> None:
+    """Make the calling thread's draw-ahead ``area``'s only pass: a first run's ``note``
+    queues none beside it, and a warming thread that has queued it already draws none of
+    its views from now on (both threads had drawn the same views, 1.5-2 s of the first
+    seconds' CPU on two cores, as the first clicks came). ``until_pages_warmed`` waits for
+    the calling thread too."""
     with _lock:
-        if area in _seen or (_worker and _worker[0].is_alive()):
-            return False
         _seen.add(area)
-        _worker[:] = [threading.current_thread()]
-        return True
+        _drawn_ahead.add(area)
+        _ahead[:] = [threading.current_thread()]
 
 
 def _local_profile_first(area: str) -> Iterator[Callable[[], object]]:
@@ -183,6 +186,8 @@ def _work() -> None:
             area = _waiting.pop(0)
         for view in views_of(area):
             when_idle()
+            if area in _drawn_ahead:  # the launcher's thread draws them (``_take``)
+                break
             _draw(view, area)
 
 
@@ -222,8 +227,9 @@ def _while_pages_compute() -> None:
 def until_pages_warmed() -> None:
     """Wait for the area warming under way, if any: ``ui.warm``'s imports come after it, so
     that the views the next click needs are not sharing the GIL with them."""
-    while (worker := next(iter(_worker), None)) is not None and worker.is_alive():
-        worker.join(timeout=1.0)
+    for threads in (_ahead, _worker):
+        while (thread := next(iter(threads), None)) is not None and thread.is_alive():
+            thread.join(timeout=1.0)
 
 
 _stalled: list[tuple[tuple[int, int], ...] | None] = [None]
