@@ -150,9 +150,9 @@ def next_page_now(area: str, workshop: bool, wait_s: float = FIRST_RUN_WAIT_S) -
 def _take(area: str) -> None:
     """Make the calling thread's draw-ahead ``area``'s only pass: a first run's ``note``
     queues none beside it, and a warming thread that has queued it already draws none of
-    its views from now on (both threads had drawn the same views, 1.5-2 s of the first
-    seconds' CPU on two cores, as the first clicks came). ``until_pages_warmed`` waits for
-    the calling thread too."""
+    its views from now on (both threads had drawn the same views side by side, the
+    warming's pass about a second of views in the first seconds, on two cores, as the first
+    clicks came). ``until_pages_warmed`` waits for the calling thread too."""
     with _lock:
         _seen.add(area)
         _drawn_ahead.add(area)
