@@ -177,18 +177,31 @@ def tab_to(page, wanted, unmarked: list[str], key: str = "Tab", presses: int = 8
 
 
 def choose_by_keyboard(page, label: str, typed: str, unmarked: list[str]) -> None:
-    """Reach a select box by Tab, type the start of an option and take it with Enter."""
+    """Reach a select box by Tab, type the start of an option and take it with Enter.
+
+    Once in a full CI run (1 in 1,952 tests, 2026-12-04) the Enter took nothing: no run
+    started and the title stayed. A person would choose again, so the test does too, once,
+    in the box focused afresh, and fails if the second choice also takes nothing."""
     tab_to(page, lambda f: f["role"] == "combobox" and f["name"] == label, unmarked)
-    page.keyboard.type(typed)
-    # Under load the list can filter after Enter would land: wait (no input) for the option.
-    page.get_by_role("option", name=typed).first.wait_for(timeout=30_000)
-    press_for_new_title(page, "Enter")
+    for attempt in (1, 2):
+        page.keyboard.type(typed)
+        # Under load the list can filter after Enter would land: wait (no input) for it.
+        page.get_by_role("option", name=typed).first.wait_for(timeout=30_000)
+        try:
+            press_for_new_title(page, "Enter", timeout_ms=30_000 if attempt == 1 else 60_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_until_rendered(page)
+            page.get_by_role("combobox", name=label).focus()
 
 
 TITLE = "(document.querySelector('h1') || {innerText: ''}).innerText"
 
 
-def press_for_new_title(page, key: str) -> None:
+def press_for_new_title(page, key: str, timeout_ms: int = 60_000) -> None:
     """Press ``key`` and wait for the run it starts (a new area or page, so a new title).
 
     The run is counted as it starts; but a warmed page's run can be so quick that the page
@@ -200,7 +213,7 @@ def press_for_new_title(page, key: str) -> None:
     page.wait_for_function(
         f"([n, before]) => window.__runs > n || {TITLE} !== before",
         arg=[runs, before],
-        timeout=60_000,
+        timeout=timeout_ms,
     )
     wait_until_rendered(page)
 
@@ -233,6 +246,9 @@ def test_main_flows_by_keyboard_alone_with_focus_always_visible(browser):
     page = b.new_page(viewport={"width": 1280, "height": 720})
     page.add_init_script(COUNT_RUNS)
     page.goto(f"{url}/?area=E08000032", wait_until="domcontentloaded")
+    # Home's own run first: a box reached before it has drawn the sidebar is drawn again under
+    # the keys typed into it.
+    page.get_by_role("heading", name="SEND in Bradford").wait_for(timeout=60_000)
     wait_until_rendered(page)
     unmarked: list[str] = []
 
