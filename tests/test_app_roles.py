@@ -17,6 +17,7 @@ from store.audit import audit_rows
 from store.datasets import Store
 from store.identity import User
 from tests.conftest import ROOT
+from ui.outcomes.data import PANEL
 from uploads.intake import read_upload
 
 BOSS = User("boss@lead.gov.uk", name="Bo Boss")
@@ -270,7 +271,7 @@ def test_a_viewer_gets_the_protected_outcomes_view_and_no_uploads(national, team
     at = _as(VERA, "app_pages/outcomes.py")
     toggle = at.toggle(key="outcomes.workshop")
     assert toggle.value is True and toggle.disabled  # small numbers hidden, always
-    at.session_state["outcomes.panel"] = True  # the loading box as if opened: still nothing
+    at.session_state[PANEL] = True  # the loading box as if opened: still nothing
     at.run()
     assert "outcomes.load_example" not in _keys(at, "button")
     assert not _keys(at, "file_uploader")

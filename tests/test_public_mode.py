@@ -17,6 +17,7 @@ from store.identity import User, local_user
 from store.public import PublicModeError, public_store
 from store.schema import DEFAULT_WORKSPACE
 from tests.conftest import ROOT
+from ui.outcomes.data import PANEL
 from uploads.intake import list_sheets, read_upload
 from uploads.public import MESSAGE, public_mode
 from uploads.readers import UploadError
@@ -127,7 +128,7 @@ def test_pages_offer_no_upload_or_example(public, national) -> None:
         ("app_pages/governance.py", "gov.example.load"),
     ]:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.session_state["outcomes.panel"] = True  # the Outcomes loading box as if opened
+        at.session_state[PANEL] = True  # the Outcomes loading box as if opened
         at.run()
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])

@@ -27,7 +27,9 @@ from pathlib import Path
 import streamlit as st
 
 # Element kinds by the file names Streamlit's build gives their code (``<name>.<hash>.js``):
-# the chart first, the largest and the first needed (Local profile, the page under Home).
+# the chart first, the largest and the first needed (Local profile, the page under Home); then
+# the radio (Benchmarking's and the Map's choices) and the download button (the Map's and the
+# Data page's): a visual's own radio and download are gone from its first view (stop 28).
 CHUNKS = ("ArrowVegaLiteChart", "Radio", "DownloadButton")
 STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.js")
